@@ -1,0 +1,246 @@
+package ironic
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/apiversions"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/httpbasic"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/noauth"
+	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+)
+
+// Auth strategies, as Ironic names them.
+const (
+	AuthNoAuth    = "noauth"
+	AuthHTTPBasic = "http_basic"
+	AuthKeystone  = "keystone"
+)
+
+// AuthStrategies lists the supported strategies, the default first.
+var AuthStrategies = []string{AuthNoAuth, AuthHTTPBasic, AuthKeystone}
+
+// Config is everything needed to talk to Ironic.
+type Config struct {
+	Endpoint     string // Ironic root URL; with keystone it may come from the catalog
+	AuthStrategy string
+	Username     string // http_basic
+	Password     string // http_basic
+	Cloud        string // keystone: an entry of clouds.yaml
+	Microversion string // empty: negotiate
+	CAFile       string
+	CertFile     string
+	KeyFile      string
+	Insecure     bool
+	APITimeout   time.Duration // how long to wait for the API to answer at start-up
+	Retry        *RetryPolicy
+	Log          Logger
+	UserAgent    string
+}
+
+// Connect builds an authenticated client, waits for the API when asked to, and settles
+// the microversion.
+func Connect(ctx context.Context, cfg Config) (*gophercloud.ServiceClient, error) {
+	tlsConfig, err := cfg.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	httpClient := http.Client{Transport: sharedTransport(cfg, tlsConfig)}
+
+	var sc *gophercloud.ServiceClient
+	switch cfg.AuthStrategy {
+	case "", AuthNoAuth:
+		sc, err = noauth.NewBareMetalNoAuth(noauth.EndpointOpts{IronicEndpoint: apiV1(cfg.Endpoint)})
+	case AuthHTTPBasic:
+		sc, err = httpbasic.NewBareMetalHTTPBasic(httpbasic.EndpointOpts{
+			IronicEndpoint: apiV1(cfg.Endpoint), IronicUser: cfg.Username, IronicUserPassword: cfg.Password,
+		})
+	case AuthKeystone:
+		sc, err = keystoneClient(ctx, cfg, httpClient)
+	default:
+		return nil, fmt.Errorf("unknown auth_strategy %q; use one of %s", cfg.AuthStrategy, strings.Join(AuthStrategies, ", "))
+	}
+	if err != nil {
+		return nil, err
+	}
+	sc.HTTPClient = httpClient
+	if cfg.UserAgent != "" {
+		sc.UserAgent.Prepend(cfg.UserAgent)
+	}
+
+	versions, err := waitForAPI(ctx, sc, cfg.APITimeout, cfg.Log)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Retry != nil { // after waitForAPI, which is its own retry loop
+		sc.RetryFunc = cfg.Retry.Func()
+	}
+	mv, err := Negotiate(versions.DefaultVersion.MinVersion, versions.DefaultVersion.Version, cfg.Microversion)
+	if err != nil {
+		return nil, err
+	}
+	sc.Microversion = mv
+	if cfg.Log != nil {
+		cfg.Log(ctx, "connected to Ironic", map[string]any{
+			"endpoint": sc.Endpoint, "server_max_microversion": versions.DefaultVersion.Version, "microversion": mv,
+		})
+	}
+	return sc, nil
+}
+
+// apiV1 turns "http://host:6385" or ".../v1" into the API root gophercloud expects.
+func apiV1(endpoint string) string {
+	e := strings.TrimRight(endpoint, "/")
+	if !strings.HasSuffix(e, "/v1") {
+		e += "/v1"
+	}
+	return e + "/"
+}
+
+// rootClient addresses the version document at the server root. It shares the
+// ProviderClient (auth, HTTP client, retry hook) with sc.
+func rootClient(sc *gophercloud.ServiceClient) *gophercloud.ServiceClient {
+	root := *sc
+	base := strings.TrimSuffix(strings.TrimRight(sc.Endpoint, "/"), "/v1")
+	root.Endpoint = base + "/"
+	root.ResourceBase = root.Endpoint
+	root.Microversion = ""
+	return &root
+}
+
+// waitForAPI reads the version document, retrying connection errors and 5xx until
+// timeout (zero: one attempt).
+func waitForAPI(ctx context.Context, sc *gophercloud.ServiceClient, timeout time.Duration, log Logger) (*apiversions.APIVersions, error) {
+	root := rootClient(sc)
+	deadline := time.Now().Add(timeout)
+	delay := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		v, err := apiversions.List(ctx, root).Extract()
+		if err == nil && v.DefaultVersion.Version != "" {
+			return v, nil
+		}
+		if err == nil {
+			err = errors.New("the version document names no API version")
+		}
+		code := StatusCode(err)
+		transient := code == 0 || code >= 500
+		if !transient || time.Now().Add(delay).After(deadline) || ctx.Err() != nil {
+			hint := ""
+			if transient && timeout == 0 {
+				hint = "; set api_timeout to wait for an Ironic that is still starting"
+			}
+			return nil, fmt.Errorf("Ironic API at %s did not answer (after %d attempt(s)): %s%s", root.Endpoint, attempt, Message(err), hint)
+		}
+		if log != nil {
+			log(ctx, "waiting for the Ironic API", map[string]any{"endpoint": root.Endpoint, "attempt": attempt, "error": Message(err)})
+		}
+		if sleepCtx(ctx, delay) != nil {
+			return nil, ctx.Err()
+		}
+		delay = min(delay*2, 5*time.Second)
+	}
+}
+
+func keystoneClient(ctx context.Context, cfg Config, httpClient http.Client) (*gophercloud.ServiceClient, error) {
+	opts := []clouds.ParseOption{}
+	if cfg.Cloud != "" {
+		opts = append(opts, clouds.WithCloudName(cfg.Cloud))
+	}
+	if cfg.CAFile != "" {
+		opts = append(opts, clouds.WithCACertPath(cfg.CAFile))
+	}
+	if cfg.CertFile != "" && cfg.KeyFile != "" {
+		opts = append(opts, clouds.WithClientCertPath(cfg.CertFile), clouds.WithClientKeyPath(cfg.KeyFile))
+	}
+	if cfg.Insecure {
+		opts = append(opts, clouds.WithInsecure(true))
+	}
+	authOpts, endpointOpts, cloudTLS, err := clouds.Parse(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("reading clouds.yaml: %w", err)
+	}
+	if cloudTLS != nil {
+		httpClient = http.Client{Transport: newTransport(cloudTLS)}
+	}
+	authOpts.AllowReauth = true
+	pc, err := openstack.NewClient(authOpts.IdentityEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	pc.HTTPClient = httpClient
+	if err := openstack.Authenticate(ctx, pc, authOpts); err != nil {
+		return nil, fmt.Errorf("keystone authentication: %w", err)
+	}
+	sc, err := openstack.NewBareMetalV1(pc, endpointOpts)
+	if err != nil {
+		return nil, fmt.Errorf("finding the baremetal endpoint in the Keystone catalog: %w", err)
+	}
+	if cfg.Endpoint != "" { // an explicit endpoint wins over the catalog
+		sc.Endpoint = strings.TrimSuffix(apiV1(cfg.Endpoint), "v1/")
+		sc.ResourceBase = apiV1(cfg.Endpoint)
+	}
+	return sc, nil
+}
+
+func (cfg Config) tlsConfig() (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // only when the user asks
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading ca_file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ca_file %s holds no PEM certificate", cfg.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	if (cfg.CertFile == "") != (cfg.KeyFile == "") {
+		return nil, errors.New("cert_file and key_file go together: set both or neither")
+	}
+	if cfg.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.CertFile, cfg.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("loading cert_file/key_file: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
+}
+
+// transports holds one transport per TLS setting for the whole process. Every provider
+// configuration (and every test) connecting anew would otherwise leave its idle
+// keep-alive connections open, and Ironic's eventlet server stops accepting requests
+// once its green-thread pool (100) is held by idle connections.
+var transports sync.Map // string -> *http.Transport
+
+func sharedTransport(cfg Config, tc *tls.Config) *http.Transport {
+	key := fmt.Sprintf("%q|%q|%q|%t", cfg.CAFile, cfg.CertFile, cfg.KeyFile, cfg.Insecure)
+	if t, ok := transports.Load(key); ok {
+		return t.(*http.Transport)
+	}
+	t, _ := transports.LoadOrStore(key, newTransport(tc))
+	return t.(*http.Transport)
+}
+
+// newTransport clones the default transport: http.DefaultTransport is never mutated.
+func newTransport(tc *tls.Config) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = tc
+	t.MaxIdleConnsPerHost = 32 // parallel applies talk to one host
+	t.IdleConnTimeout = 15 * time.Second
+	return t
+}

@@ -1,0 +1,209 @@
+package ironic
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+)
+
+const versionDoc = `{"default_version":{"id":"v1","min_version":"1.1","status":"CURRENT","version":"1.82"},"versions":[]}`
+
+const lockedBody = `{"error_message": "{\"faultstring\": \"Node 1be26c0b is locked by host localhost, please retry after the current operation is completed.\", \"debuginfo\": null}"}`
+
+// fakeIronic answers the version document and lets each test script /v1/nodes/n1.
+func fakeIronic(t *testing.T, node http.HandlerFunc) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Write([]byte(versionDoc))
+		case "/v1/nodes/n1":
+			node(w, r)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func fastRetry(max int) *RetryPolicy {
+	p := DefaultRetryPolicy(nil)
+	p.MaxRetries = max
+	p.sleep = func(context.Context, time.Duration) error { return nil }
+	return p
+}
+
+func TestConnectNegotiatesAndSendsMicroversion(t *testing.T) {
+	var got atomic.Value
+	srv := fakeIronic(t, func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("X-OpenStack-Ironic-API-Version"))
+		w.Write([]byte(`{"uuid":"n1"}`))
+	})
+	sc, err := Connect(context.Background(), Config{Endpoint: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Microversion != "1.82" {
+		t.Fatalf("microversion %q", sc.Microversion)
+	}
+	if _, err := nodes.Get(context.Background(), sc, "n1").Extract(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Load() != "1.82" {
+		t.Fatalf("header sent: %v", got.Load())
+	}
+}
+
+func TestRetriesNodeLockedThenSucceeds(t *testing.T) {
+	var calls atomic.Int32
+	srv := fakeIronic(t, func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= 3 {
+			w.WriteHeader(http.StatusConflict)
+			w.Write([]byte(lockedBody))
+			return
+		}
+		w.Write([]byte(`{"uuid":"n1"}`))
+	})
+	sc, err := Connect(context.Background(), Config{Endpoint: srv.URL, Retry: fastRetry(5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nodes.Get(context.Background(), sc, "n1").Extract(); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 4 {
+		t.Fatalf("%d calls, want 4", calls.Load())
+	}
+}
+
+func TestRetriesAreBoundedAndKeepIronicsMessage(t *testing.T) {
+	var calls atomic.Int32
+	srv := fakeIronic(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusConflict)
+		w.Write([]byte(lockedBody))
+	})
+	sc, err := Connect(context.Background(), Config{Endpoint: srv.URL, Retry: fastRetry(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = nodes.Get(context.Background(), sc, "n1").Extract()
+	if err == nil || calls.Load() != 4 {
+		t.Fatalf("err %v after %d calls, want an error after 4", err, calls.Load())
+	}
+	if msg := Message(err); !strings.Contains(msg, "is locked by host localhost") || !strings.Contains(msg, "HTTP 409") {
+		t.Fatalf("message %q", msg)
+	}
+}
+
+func TestNoRetryOnDuplicateOrClientErrors(t *testing.T) {
+	for _, c := range []struct {
+		code int
+		body string
+	}{
+		{409, `{"error_message": "{\"faultstring\": \"A port with MAC address 52:54:00:00:00:01 already exists.\"}"}`},
+		{400, `{"error_message": "{\"faultstring\": \"bad\"}"}`},
+		{404, `{"error_message": "{\"faultstring\": \"Node n1 could not be found.\"}"}`},
+		{500, `{}`},
+	} {
+		var calls atomic.Int32
+		srv := fakeIronic(t, func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			w.WriteHeader(c.code)
+			w.Write([]byte(c.body))
+		})
+		sc, err := Connect(context.Background(), Config{Endpoint: srv.URL, Retry: fastRetry(3)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = nodes.Get(context.Background(), sc, "n1").Extract()
+		if err == nil || calls.Load() != 1 {
+			t.Errorf("HTTP %d: err %v after %d calls, want one call", c.code, err, calls.Load())
+		}
+		if c.code == 404 && !IsNotFound(err) {
+			t.Errorf("404 not recognised: %v", err)
+		}
+	}
+}
+
+func TestRetries503(t *testing.T) {
+	var calls atomic.Int32
+	srv := fakeIronic(t, func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte(`{"uuid":"n1"}`))
+	})
+	sc, err := Connect(context.Background(), Config{Endpoint: srv.URL, Retry: fastRetry(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nodes.Get(context.Background(), sc, "n1").Extract(); err != nil || calls.Load() != 2 {
+		t.Fatalf("err %v, %d calls", err, calls.Load())
+	}
+}
+
+func TestWaitForAPI(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= 2 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte(versionDoc))
+	}))
+	defer srv.Close()
+	if _, err := Connect(context.Background(), Config{Endpoint: srv.URL}); err == nil || !strings.Contains(err.Error(), "api_timeout") {
+		t.Fatalf("without api_timeout: %v", err)
+	}
+	calls.Store(0)
+	if _, err := Connect(context.Background(), Config{Endpoint: srv.URL, APITimeout: 10 * time.Second}); err != nil {
+		t.Fatalf("with api_timeout: %v", err)
+	}
+}
+
+func TestConnectErrors(t *testing.T) {
+	ctx := context.Background()
+	if _, err := Connect(ctx, Config{Endpoint: "http://127.0.0.1:1", AuthStrategy: "kerberos"}); err == nil || !strings.Contains(err.Error(), "unknown auth_strategy") {
+		t.Errorf("unknown strategy: %v", err)
+	}
+	if _, err := Connect(ctx, Config{Endpoint: "http://127.0.0.1:1", AuthStrategy: AuthHTTPBasic}); err == nil {
+		t.Error("http_basic without credentials accepted")
+	}
+	if _, err := Connect(ctx, Config{Endpoint: "http://127.0.0.1:1", CertFile: "x"}); err == nil || !strings.Contains(err.Error(), "go together") {
+		t.Errorf("cert without key: %v", err)
+	}
+	if _, err := Connect(ctx, Config{Endpoint: "http://127.0.0.1:1", CAFile: "/nonexistent"}); err == nil || !strings.Contains(err.Error(), "ca_file") {
+		t.Errorf("missing CA: %v", err)
+	}
+}
+
+func TestHTTPBasicSendsCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); r.URL.Path != "/" && (!ok || u != "admin" || p != "pw") {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if r.URL.Path == "/" {
+			w.Write([]byte(versionDoc))
+			return
+		}
+		w.Write([]byte(`{"uuid":"n1"}`))
+	}))
+	defer srv.Close()
+	sc, err := Connect(context.Background(), Config{Endpoint: srv.URL + "/v1", AuthStrategy: AuthHTTPBasic, Username: "admin", Password: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nodes.Get(context.Background(), sc, "n1").Extract(); err != nil {
+		t.Fatal(err)
+	}
+}

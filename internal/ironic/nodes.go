@@ -1,0 +1,48 @@
+package ironic
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+)
+
+// NodeCreate is a node create request holding only the fields that were set; it covers
+// fields gophercloud's CreateOpts lacks (lessee, description).
+type NodeCreate map[string]any
+
+// ToNodeCreateMap implements nodes.CreateOptsBuilder.
+func (c NodeCreate) ToNodeCreateMap() (map[string]any, error) { return c, nil }
+
+// NewUUID returns a random (version 4) UUID. Nodes and ports are created with a UUID
+// chosen here, so a request whose answer was lost can be recognised afterwards.
+func NewUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// PatchNode applies a JSON patch. resetInterfaces (with a driver change) asks Ironic to
+// reset the hardware interfaces the patch does not set to the new driver's defaults;
+// gophercloud's nodes.Update has no way to pass that query parameter.
+func PatchNode(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops nodes.UpdateOpts, resetInterfaces bool) (*nodes.Node, error) {
+	if !resetInterfaces {
+		return nodes.Update(ctx, sc, id, ops).Extract()
+	}
+	body := make([]map[string]any, 0, len(ops))
+	for _, op := range ops {
+		m, err := op.ToNodeUpdateMap()
+		if err != nil {
+			return nil, err
+		}
+		body = append(body, m)
+	}
+	var r nodes.UpdateResult
+	resp, err := sc.Patch(ctx, sc.ServiceURL("nodes", id)+"?reset_interfaces=true", body, &r.Body, &gophercloud.RequestOpts{OkCodes: []int{200}})
+	_, r.Header, r.Err = gophercloud.ParseResponse(resp, err)
+	return r.Extract()
+}

@@ -1,0 +1,79 @@
+package ironic
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Microversions this provider knows. MinMicroversion brings lessee (1.65);
+// MaxMicroversion is the newest one tested against a real Ironic.
+const (
+	MinMicroversion = "1.65"
+	MaxMicroversion = "1.82"
+)
+
+// Version is an Ironic API microversion such as 1.82.
+type Version struct{ Major, Minor int }
+
+// ParseVersion reads "1.82"; "latest" and anything else is an error.
+func ParseVersion(s string) (Version, error) {
+	major, minor, ok := strings.Cut(strings.TrimSpace(s), ".")
+	if !ok {
+		return Version{}, fmt.Errorf("%q is not a microversion of the form 1.NN", s)
+	}
+	ma, err1 := strconv.Atoi(major)
+	mi, err2 := strconv.Atoi(minor)
+	if err1 != nil || err2 != nil || ma < 0 || mi < 0 || strings.ContainsAny(s, "+-") {
+		return Version{}, fmt.Errorf("%q is not a microversion of the form 1.NN", s)
+	}
+	return Version{ma, mi}, nil
+}
+
+func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+
+// Less reports whether v is older than o.
+func (v Version) Less(o Version) bool {
+	if v.Major != o.Major {
+		return v.Major < o.Major
+	}
+	return v.Minor < o.Minor
+}
+
+// Negotiate picks the microversion to use with a server offering [serverMin, serverMax].
+// With requested empty it is the highest both sides support; a requested version must be
+// within the server's range. Either way it must be at least MinMicroversion.
+func Negotiate(serverMin, serverMax, requested string) (string, error) {
+	ours, _ := ParseVersion(MaxMicroversion)
+	floor, _ := ParseVersion(MinMicroversion)
+	smax, err := ParseVersion(serverMax)
+	if err != nil {
+		return "", fmt.Errorf("server reported maximum API version: %w", err)
+	}
+	smin := Version{1, 1}
+	if serverMin != "" {
+		if smin, err = ParseVersion(serverMin); err != nil {
+			return "", fmt.Errorf("server reported minimum API version: %w", err)
+		}
+	}
+	if requested != "" {
+		want, err := ParseVersion(requested)
+		if err != nil {
+			return "", err
+		}
+		if want.Less(smin) || smax.Less(want) {
+			return "", fmt.Errorf("microversion %s is outside the server's range %s to %s", want, smin, smax)
+		}
+		if want.Less(floor) {
+			return "", fmt.Errorf("microversion %s is older than %s, the oldest this provider supports", want, floor)
+		}
+		return want.String(), nil
+	}
+	if smax.Less(floor) {
+		return "", fmt.Errorf("the server supports API versions up to %s, but this provider needs %s or newer (Ironic 17.0, Wallaby)", smax, floor)
+	}
+	if ours.Less(smax) {
+		return ours.String(), nil
+	}
+	return smax.String(), nil
+}

@@ -1,0 +1,226 @@
+// Package ironictest starts a real, private OpenStack Ironic (API and conductor in one
+// process, sqlite, noauth, fake-hardware and ipmi) for tests and the demo. It needs
+// Debian's ironic-api and ironic-conductor packages; scripts/install-deps.sh installs them.
+package ironictest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/template"
+	"time"
+)
+
+// Server is a running Ironic.
+type Server struct {
+	// Endpoint is the API root, e.g. http://127.0.0.1:34567.
+	Endpoint string
+	// Dir holds the config, database, logs and the pxe/http roots.
+	Dir string
+
+	cmd    *exec.Cmd
+	exited chan error
+}
+
+// Options tune Start; the zero value is what the tests use.
+type Options struct {
+	// Dir to use instead of a new temporary directory.
+	Dir string
+	// StartTimeout bounds the wait for the API to answer (Ironic needs ~15 s).
+	StartTimeout time.Duration
+}
+
+// Start writes a standalone config into a temporary directory, creates the schema,
+// starts Ironic on a free loopback port and waits until its API answers.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	if _, err := exec.LookPath("ironic"); err != nil {
+		return nil, errors.New("ironic is not installed: run scripts/install-deps.sh (Debian packages ironic-api, ironic-conductor)")
+	}
+	dir := opts.Dir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "ironic-"); err != nil {
+			return nil, err
+		}
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	conf, err := writeConfig(dir, port)
+	if err != nil {
+		return nil, err
+	}
+	if out, err := exec.CommandContext(ctx, "ironic-dbsync", "--config-file", conf, "create_schema").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("ironic-dbsync: %v: %s", err, lastLines(out, 20))
+	}
+
+	logFile, err := os.Create(filepath.Join(dir, "ironic.out"))
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("ironic", "--config-file", conf)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// Own process group, and killed with us should the test binary die first.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("starting ironic: %w", err)
+	}
+	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Dir: dir, cmd: cmd, exited: make(chan error, 1)}
+	go func() { s.exited <- cmd.Wait(); logFile.Close() }()
+
+	timeout := opts.StartTimeout
+	if timeout == 0 {
+		timeout = 90 * time.Second
+	}
+	if err := s.waitReady(ctx, timeout); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		// A driver list proves the conductor registered too, not only the API.
+		resp, err := client.Get(s.Endpoint + "/v1/drivers")
+		if err == nil {
+			body := new(bytes.Buffer)
+			_, _ = body.ReadFrom(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && strings.Contains(body.String(), "fake-hardware") {
+				return nil
+			}
+		}
+		select {
+		case err := <-s.exited:
+			s.exited <- err
+			return fmt.Errorf("ironic exited during start-up (%v): %s", err, s.LogTail(30))
+		case <-ctx.Done():
+			return fmt.Errorf("ironic did not answer within %s: %s", timeout, s.LogTail(30))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// Stop ends Ironic and its children; it is safe to call more than once.
+func (s *Server) Stop() {
+	if s == nil || s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	pgid := s.cmd.Process.Pid
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	select {
+	case err := <-s.exited:
+		s.exited <- err
+	case <-time.After(10 * time.Second):
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	}
+}
+
+// Remove stops Ironic and deletes its directory.
+func (s *Server) Remove() {
+	s.Stop()
+	if s != nil && s.Dir != "" {
+		_ = os.RemoveAll(s.Dir)
+	}
+}
+
+// LogTail returns the last lines of Ironic's own log, for failure messages.
+func (s *Server) LogTail(n int) string {
+	b, _ := os.ReadFile(filepath.Join(s.Dir, "log", "ironic.log"))
+	if len(b) == 0 {
+		b, _ = os.ReadFile(filepath.Join(s.Dir, "ironic.out"))
+	}
+	return lastLines(b, n)
+}
+
+func lastLines(b []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func writeConfig(dir string, port int) (string, error) {
+	for _, sub := range []string{"log", "lock", "tftpboot", "tftpboot/master_images", "images", "master_images", "httpboot"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return "", err
+		}
+	}
+	var buf bytes.Buffer
+	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port}); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "ironic.conf")
+	return path, os.WriteFile(path, buf.Bytes(), 0o600)
+}
+
+var configTemplate = template.Must(template.New("ironic.conf").Parse(`[DEFAULT]
+auth_strategy = noauth
+rpc_transport = none
+host = localhost
+log_dir = {{.Dir}}/log
+use_stderr = false
+enabled_hardware_types = fake-hardware,manual-management,ipmi
+enabled_boot_interfaces = fake,pxe
+enabled_deploy_interfaces = fake,direct,ramdisk
+enabled_management_interfaces = fake,ipmitool,noop
+enabled_power_interfaces = fake,ipmitool
+enabled_bios_interfaces = no-bios,fake
+enabled_console_interfaces = no-console,fake
+enabled_inspect_interfaces = no-inspect,fake
+enabled_raid_interfaces = no-raid,fake
+enabled_rescue_interfaces = no-rescue,fake
+enabled_vendor_interfaces = no-vendor,fake
+enabled_network_interfaces = noop
+default_network_interface = noop
+
+[api]
+host_ip = 127.0.0.1
+port = {{.Port}}
+
+[database]
+connection = sqlite:///{{.Dir}}/ironic.sqlite
+
+[dhcp]
+dhcp_provider = none
+
+[conductor]
+automated_clean = false
+
+[pxe]
+tftp_root = {{.Dir}}/tftpboot
+tftp_master_path = {{.Dir}}/tftpboot/master_images
+images_path = {{.Dir}}/images
+instance_master_path = {{.Dir}}/master_images
+
+[deploy]
+http_root = {{.Dir}}/httpboot
+http_url = http://127.0.0.1:{{.Port}}/httpboot
+
+[oslo_concurrency]
+lock_path = {{.Dir}}/lock
+`))

@@ -1,0 +1,61 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+// clients is what resources receive from Configure. It connects on first use, so a
+// plan that needs no API call (only new resources) works before Ironic exists, and it
+// connects once per provider process however many resources ask.
+type clients struct {
+	cfg ironic.Config
+
+	mu     sync.Mutex
+	ironic *gophercloud.ServiceClient
+	err    error
+	done   bool
+}
+
+func newClients(cfg ironic.Config) *clients { return &clients{cfg: cfg} }
+
+// Ironic returns the connected client, or a diagnostic saying why there is none.
+func (c *clients) Ironic(ctx context.Context) (*gophercloud.ServiceClient, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if c == nil {
+		diags.AddError("Provider not configured", "The baremetal provider was not configured before use; this is a bug in the provider or in Terraform.")
+		return nil, diags
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.done {
+		c.ironic, c.err = ironic.Connect(ctx, c.cfg)
+		c.done = true
+	}
+	if c.err != nil {
+		diags.AddError("Unable to connect to Ironic", fmt.Sprintf("Endpoint %q, auth_strategy %q: %s", c.cfg.Endpoint, c.cfg.AuthStrategy, c.err))
+	}
+	return c.ironic, diags
+}
+
+// configureClients is the shared body of every resource's and data source's Configure.
+func configureClients(data any, diags *diag.Diagnostics) *clients {
+	if data == nil { // ValidateResourceConfig and friends run before Configure
+		return nil
+	}
+	c, ok := data.(*clients)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T; this is a bug in the provider.", data))
+	}
+	return c
+}
+
+func logDebug(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) }
+func logWarn(ctx context.Context, msg string, fields map[string]any)  { tflog.Warn(ctx, msg, fields) }

@@ -1,0 +1,158 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func randomMAC() string {
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("52:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4])
+}
+
+func stateID(s *terraform.State, addr string) (string, error) {
+	rs, ok := s.RootModule().Resources[addr]
+	if !ok {
+		return "", fmt.Errorf("%s not in state", addr)
+	}
+	return rs.Primary.ID, nil
+}
+
+// checkRemoteNode fetches the node straight from Ironic and runs check on it.
+func checkRemoteNode(addr string, check func(*nodes.Node) error) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		id, err := stateID(s, addr)
+		if err != nil {
+			return err
+		}
+		sc, err := ironic.Connect(context.Background(), ironic.Config{Endpoint: os.Getenv(envEndpoint)})
+		if err != nil {
+			return err
+		}
+		n, err := nodes.Get(context.Background(), sc, id).Extract()
+		if err != nil {
+			return err
+		}
+		return check(n)
+	}
+}
+
+// patchNode changes a node behind Terraform's back (by name: the state is not at hand).
+func patchNode(t *testing.T, _ string, name string, ops ...nodes.UpdateOperation) {
+	t.Helper()
+	var opts nodes.UpdateOpts
+	for _, op := range ops {
+		opts = append(opts, op)
+	}
+	if _, err := nodes.Update(context.Background(), testIronic(t), name, opts).Extract(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkNodesDestroyed verifies every node and port in the final state is gone from Ironic.
+func checkNodesDestroyed(s *terraform.State) error {
+	sc, err := ironic.Connect(context.Background(), ironic.Config{Endpoint: os.Getenv(envEndpoint)})
+	if err != nil {
+		return err
+	}
+	for addr, rs := range s.RootModule().Resources {
+		var getErr error
+		switch rs.Type {
+		case "baremetal_node":
+			_, getErr = nodes.Get(context.Background(), sc, rs.Primary.ID).Extract()
+		case "baremetal_port":
+			_, getErr = ports.Get(context.Background(), sc, rs.Primary.ID).Extract()
+		default:
+			continue
+		}
+		if !ironic.IsNotFound(getErr) {
+			return fmt.Errorf("%s (%s) still exists after destroy (%v)", addr, rs.Primary.ID, getErr)
+		}
+	}
+	return nil
+}
+
+// checkWithBaremetalCLI asks the enrollment guide's own CLI (python3-ironicclient) what
+// Ironic holds, as a user following the guide would.
+func checkWithBaremetalCLI(nodeAddr, portAddr, mac string) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		if _, err := exec.LookPath("baremetal"); err != nil {
+			return fmt.Errorf("the baremetal CLI is missing: scripts/install-deps.sh installs python3-ironicclient")
+		}
+		nodeID, err := stateID(s, nodeAddr)
+		if err != nil {
+			return err
+		}
+		portID, err := stateID(s, portAddr)
+		if err != nil {
+			return err
+		}
+		cli := func(args ...string) ([]byte, error) {
+			base := []string{"--os-endpoint", os.Getenv(envEndpoint), "--os-auth-type", "none"}
+			out, err := exec.Command("baremetal", append(base, args...)...).Output()
+			if err != nil {
+				return nil, fmt.Errorf("baremetal %s: %v", strings.Join(args, " "), err)
+			}
+			return out, nil
+		}
+		out, err := cli("node", "show", nodeID, "-f", "json")
+		if err != nil {
+			return err
+		}
+		var node struct {
+			UUID       string         `json:"uuid"`
+			Driver     string         `json:"driver"`
+			DriverInfo map[string]any `json:"driver_info"`
+		}
+		if err := json.Unmarshal(out, &node); err != nil {
+			return err
+		}
+		if node.UUID != nodeID || node.Driver != "ipmi" || node.DriverInfo["ipmi_password"] != ironic.Masked {
+			return fmt.Errorf("baremetal node show: %s", out)
+		}
+		out, err = cli("port", "list", "--node", nodeID, "-f", "json")
+		if err != nil {
+			return err
+		}
+		var list []struct {
+			UUID    string `json:"UUID"`
+			Address string `json:"Address"`
+		}
+		if err := json.Unmarshal(out, &list); err != nil {
+			return err
+		}
+		if len(list) != 1 || list[0].UUID != portID || list[0].Address != strings.ToLower(mac) {
+			return fmt.Errorf("baremetal port list: %s", out)
+		}
+		return nil
+	}
+}
+
+// testIronicNoT is testIronic for check functions, which have no *testing.T.
+func testIronicNoT() *gophercloud.ServiceClient {
+	sc, err := ironic.Connect(context.Background(), ironic.Config{Endpoint: os.Getenv(envEndpoint)})
+	if err != nil {
+		panic(err)
+	}
+	return sc
+}
+
+var compareEqual = compare.ValuesSame()

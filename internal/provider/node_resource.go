@@ -1,0 +1,339 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+var (
+	_ resource.Resource                = (*nodeResource)(nil)
+	_ resource.ResourceWithConfigure   = (*nodeResource)(nil)
+	_ resource.ResourceWithImportState = (*nodeResource)(nil)
+)
+
+const defaultNodeTimeout = 30 * time.Minute
+
+type nodeResource struct {
+	clients *clients
+}
+
+type nodeResourceModel struct {
+	nodeFields
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// NewNodeResource is the baremetal_node resource.
+func NewNodeResource() resource.Resource { return &nodeResource{} }
+
+func (r *nodeResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_node"
+}
+
+func (r *nodeResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "UUID of the node.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"driver": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "Hardware type, for example `ipmi`, `redfish` or `fake-hardware`. Changing it resets the hardware interfaces you do not set to the new type's defaults.",
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"driver_info": schema.MapAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			Sensitive:   true,
+			MarkdownDescription: "Driver settings, such as `ipmi_address`, `ipmi_username`, `ipmi_password`, `deploy_kernel` and " +
+				"`deploy_ramdisk`. Sensitive as a whole: it carries BMC credentials. Ironic returns secrets masked (`******`); " +
+				"the configured value is kept for those, and any other value changed outside Terraform shows as drift.",
+		},
+		"properties": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Optional:            true,
+			MarkdownDescription: "Physical properties used for scheduling and deployment, for example `capabilities = \"boot_mode:uefi\"`, `cpu_arch`, `memory_mb`.",
+		},
+		"extra": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Optional:            true,
+			MarkdownDescription: "Free-form metadata.",
+		},
+		"provision_state": schema.StringAttribute{Computed: true, MarkdownDescription: "Current provision state, for example `enroll`, `manageable`, `available`, `active`."},
+		"power_state":     schema.StringAttribute{Computed: true, MarkdownDescription: "Current power state (`power on`, `power off`), null until Ironic has read it."},
+		"last_error":      schema.StringAttribute{Computed: true, MarkdownDescription: "The last error Ironic recorded for the node, null when there is none."},
+		"created_at": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "When the node was created (RFC 3339).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"updated_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the node was last changed (RFC 3339)."},
+		"timeouts":   timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+	}
+	for _, a := range nodeOptionalStringDocs {
+		attrs[a.name] = schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: a.doc,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		}
+	}
+	for _, name := range nodeInterfaceNames {
+		attrs[name+"_interface"] = schema.StringAttribute{
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: fmt.Sprintf("The %s interface, for example `%s`. Defaults to the hardware type's default, "+
+				"which is what Ironic reports when unset.", name, exampleInterface(name)),
+			Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			PlanModifiers: []planmodifier.String{useStateUnlessDriverChanges()},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A bare-metal node enrolled in Ironic: what `baremetal node create` does. The node is created " +
+			"in the `enroll` state; every attribute but `id` can be changed in place where Ironic allows it.",
+		Attributes: attrs,
+	}
+}
+
+func exampleInterface(name string) string {
+	switch name {
+	case "power", "management":
+		return "ipmitool"
+	case "deploy":
+		return "direct"
+	case "boot":
+		return "pxe"
+	case "network":
+		return "noop"
+	default:
+		return "no-" + name
+	}
+}
+
+func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan nodeResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultNodeTimeout, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	create := ironic.NodeCreate{"uuid": ironic.NewUUID(), "driver": plan.Driver.ValueString()}
+	for name, f := range plan.optionalStrings() {
+		setIfKnown(create, name, *f)
+	}
+	for name, f := range plan.interfaces() {
+		setIfKnown(create, name, *f)
+	}
+	for name, f := range plan.maps() {
+		if m := stringMap(ctx, *f, &resp.Diagnostics); m != nil {
+			create[name] = ironic.AnyMap(m)
+		}
+	}
+	// Ironic refuses an owner in a create request unless the caller is a system-scoped
+	// admin (noauth is not), yet accepts it in an update: it is set right after.
+	delete(create, "owner")
+	ctx = maskSecrets(ctx, &plan.nodeFields, &resp.Diagnostics)
+	tflog.Debug(ctx, "creating node", map[string]any{"uuid": create["uuid"], "driver": create["driver"]})
+	node, err := nodes.Create(ctx, sc, create).Extract()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create bare metal node",
+			fmt.Sprintf("Creating node %s (driver %q) failed: %s", nodeLabel(plan.Name, create["uuid"].(string)), plan.Driver.ValueString(), ironic.Message(err)))
+		return
+	}
+	if !plan.Owner.IsNull() {
+		owned, err := nodes.Update(ctx, sc, node.UUID, nodes.UpdateOpts{
+			nodes.UpdateOperation{Op: nodes.AddOp, Path: "/owner", Value: plan.Owner.ValueString()},
+		}).Extract()
+		if err != nil {
+			// Keep the node in state so that nothing is lost; the next apply sets the owner.
+			resp.Diagnostics.AddError("Unable to set the owner of bare metal node",
+				fmt.Sprintf("Node %s was created, but setting owner %q failed: %s", node.UUID, plan.Owner.ValueString(), ironic.Message(err)))
+			plan.Owner = types.StringNull()
+		} else {
+			node = owned
+		}
+	}
+	resp.Diagnostics.Append(plan.fromNode(ctx, node, &plan.nodeFields)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state nodeResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	node, err := nodes.Get(ctx, sc, state.ID.ValueString()).Extract()
+	if ironic.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Bare metal node not found",
+			fmt.Sprintf("Node %s no longer exists in Ironic; it is removed from the Terraform state and will be created again on the next apply.", state.ID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read bare metal node", fmt.Sprintf("Node %s: %s", state.ID.ValueString(), ironic.Message(err)))
+		return
+	}
+	resp.Diagnostics.Append(state.fromNode(ctx, node, &state.nodeFields)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state nodeResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, defaultNodeTimeout, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	ctx = maskSecrets(ctx, &plan.nodeFields, &resp.Diagnostics)
+	ops, driverChanged := nodePatch(ctx, &plan.nodeFields, &state.nodeFields, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	var node *nodes.Node
+	var err error
+	if len(ops) > 0 {
+		tflog.Debug(ctx, "updating node", map[string]any{"uuid": id, "operations": len(ops)})
+		node, err = ironic.PatchNode(ctx, sc, id, ops, driverChanged)
+	} else {
+		node, err = nodes.Get(ctx, sc, id).Extract()
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+		return
+	}
+	resp.Diagnostics.Append(plan.fromNode(ctx, node, &plan.nodeFields)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// nodePatch lists the JSON patch operations that turn state into plan.
+func nodePatch(ctx context.Context, plan, state *nodeFields, diags *diag.Diagnostics) (nodes.UpdateOpts, bool) {
+	var ops nodes.UpdateOpts
+	driverChanged := !plan.Driver.Equal(state.Driver)
+	if driverChanged {
+		ops = append(ops, nodes.UpdateOperation{Op: nodes.ReplaceOp, Path: "/driver", Value: plan.Driver.ValueString()})
+	}
+	stateStrings := state.optionalStrings()
+	for name, f := range plan.optionalStrings() {
+		if f.Equal(*stateStrings[name]) {
+			continue
+		}
+		if f.IsNull() {
+			ops = append(ops, nodes.UpdateOperation{Op: nodes.RemoveOp, Path: "/" + name})
+		} else {
+			ops = append(ops, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/" + name, Value: f.ValueString()})
+		}
+	}
+	stateIfaces := state.interfaces()
+	for name, f := range plan.interfaces() {
+		if !f.IsUnknown() && !f.IsNull() && !f.Equal(*stateIfaces[name]) {
+			ops = append(ops, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/" + name, Value: f.ValueString()})
+		}
+	}
+	stateMaps := state.maps()
+	for name, f := range plan.maps() {
+		if f.Equal(*stateMaps[name]) {
+			continue
+		}
+		// The whole object is replaced: keys removed from the config go too.
+		m := stringMap(ctx, *f, diags)
+		if m == nil {
+			m = map[string]string{}
+		}
+		ops = append(ops, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/" + name, Value: ironic.AnyMap(m)})
+	}
+	return ops, driverChanged
+}
+
+func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state nodeResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultNodeTimeout, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	tflog.Debug(ctx, "deleting node", map[string]any{"uuid": id})
+	if err := nodes.Delete(ctx, sc, id).ExtractErr(); err != nil && !ironic.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to delete bare metal node", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+	}
+}
+
+// ImportState accepts a node UUID or name.
+func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	node, err := nodes.Get(ctx, sc, req.ID).Extract()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import bare metal node",
+			fmt.Sprintf("No node with UUID or name %q: %s", req.ID, ironic.Message(err)))
+		return
+	}
+	var m nodeResourceModel
+	resp.Diagnostics.Append(m.fromNode(ctx, node, nil)...)
+	m.Timeouts = nullTimeouts(ctx)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+func nodeLabel(name types.String, uuid string) string {
+	if !name.IsNull() && !name.IsUnknown() {
+		return fmt.Sprintf("%q (%s)", name.ValueString(), uuid)
+	}
+	return uuid
+}
+
+func setIfKnown(m map[string]any, key string, v types.String) {
+	if !v.IsNull() && !v.IsUnknown() {
+		m[key] = v.ValueString()
+	}
+}

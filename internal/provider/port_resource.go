@@ -1,0 +1,283 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+var (
+	_ resource.Resource                = (*portResource)(nil)
+	_ resource.ResourceWithConfigure   = (*portResource)(nil)
+	_ resource.ResourceWithImportState = (*portResource)(nil)
+)
+
+type portResource struct {
+	clients *clients
+}
+
+type portResourceModel struct {
+	ID                  types.String `tfsdk:"id"`
+	Address             macValue     `tfsdk:"address"`
+	NodeID              types.String `tfsdk:"node_id"`
+	PXEEnabled          types.Bool   `tfsdk:"pxe_enabled"`
+	PhysicalNetwork     types.String `tfsdk:"physical_network"`
+	LocalLinkConnection types.Map    `tfsdk:"local_link_connection"`
+	Extra               types.Map    `tfsdk:"extra"`
+	IsSmartNIC          types.Bool   `tfsdk:"is_smartnic"`
+}
+
+// NewPortResource is the baremetal_port resource.
+func NewPortResource() resource.Resource { return &portResource{} }
+
+func (r *portResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_port"
+}
+
+func (r *portResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *portResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A network port (NIC) of a bare-metal node: what `baremetal port create` does.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "UUID of the port.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"address": schema.StringAttribute{
+				CustomType: macType{},
+				Required:   true,
+				MarkdownDescription: "MAC address of the NIC, such as `52:54:00:12:34:56`. Ironic stores it in lower case; " +
+					"writing it in upper case causes no diff. Unique across Ironic.",
+				Validators: []validator.String{macAddress()},
+			},
+			"node_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "UUID of the node the port belongs to (`baremetal_node.<name>.id`).",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"pxe_enabled": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+				MarkdownDescription: "Whether the node may PXE boot from this port. Default `true`.",
+			},
+			"physical_network": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Physical network the port is connected to.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"local_link_connection": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Switch the port is plugged into: `switch_id`, `port_id`, `switch_info`.",
+			},
+			"extra": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Free-form metadata.",
+			},
+			"is_smartnic": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: "Whether the port is a Smart NIC port. Default `false`.",
+			},
+		},
+	}
+}
+
+func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan portResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	create := portCreate{
+		"uuid":        ironic.NewUUID(),
+		"address":     plan.Address.ValueString(),
+		"node_uuid":   plan.NodeID.ValueString(),
+		"pxe_enabled": plan.PXEEnabled.ValueBool(),
+		"is_smartnic": plan.IsSmartNIC.ValueBool(),
+	}
+	setIfKnown(create, "physical_network", plan.PhysicalNetwork)
+	if m := stringMap(ctx, plan.LocalLinkConnection, &resp.Diagnostics); m != nil {
+		create["local_link_connection"] = ironic.AnyMap(m)
+	}
+	if m := stringMap(ctx, plan.Extra, &resp.Diagnostics); m != nil {
+		create["extra"] = ironic.AnyMap(m)
+	}
+	tflog.Debug(ctx, "creating port", map[string]any{"uuid": create["uuid"], "address": create["address"], "node": create["node_uuid"]})
+	port, err := ports.Create(ctx, sc, create).Extract()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create bare metal port",
+			fmt.Sprintf("Creating port %s for node %s failed: %s", plan.Address.ValueString(), plan.NodeID.ValueString(), ironic.Message(err)))
+		return
+	}
+	resp.Diagnostics.Append(plan.fromPort(ctx, port, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// portCreate adapts a request map to gophercloud's ports.CreateOptsBuilder.
+type portCreate map[string]any
+
+func (c portCreate) ToPortCreateMap() (map[string]any, error) { return c, nil }
+
+func (r *portResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state portResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	port, err := ports.Get(ctx, sc, state.ID.ValueString()).Extract()
+	if ironic.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Bare metal port not found",
+			fmt.Sprintf("Port %s no longer exists in Ironic; it is removed from the Terraform state and will be created again on the next apply.", state.ID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read bare metal port", fmt.Sprintf("Port %s: %s", state.ID.ValueString(), ironic.Message(err)))
+		return
+	}
+	resp.Diagnostics.Append(state.fromPort(ctx, port, &state)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state portResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	var ops ports.UpdateOpts
+	add := func(p string, v any) {
+		ops = append(ops, ports.UpdateOperation{Op: ports.AddOp, Path: "/" + p, Value: v})
+	}
+	if !plan.Address.Equal(state.Address) {
+		add("address", plan.Address.ValueString())
+	}
+	if !plan.NodeID.Equal(state.NodeID) {
+		add("node_uuid", plan.NodeID.ValueString())
+	}
+	if !plan.PXEEnabled.Equal(state.PXEEnabled) {
+		add("pxe_enabled", plan.PXEEnabled.ValueBool())
+	}
+	if !plan.IsSmartNIC.Equal(state.IsSmartNIC) {
+		add("is_smartnic", plan.IsSmartNIC.ValueBool())
+	}
+	if !plan.PhysicalNetwork.Equal(state.PhysicalNetwork) {
+		if plan.PhysicalNetwork.IsNull() {
+			ops = append(ops, ports.UpdateOperation{Op: ports.RemoveOp, Path: "/physical_network"})
+		} else {
+			add("physical_network", plan.PhysicalNetwork.ValueString())
+		}
+	}
+	for name, pair := range map[string][2]types.Map{
+		"local_link_connection": {plan.LocalLinkConnection, state.LocalLinkConnection},
+		"extra":                 {plan.Extra, state.Extra},
+	} {
+		if !pair[0].Equal(pair[1]) {
+			m := stringMap(ctx, pair[0], &resp.Diagnostics)
+			if m == nil {
+				m = map[string]string{}
+			}
+			add(name, ironic.AnyMap(m))
+		}
+	}
+	id := state.ID.ValueString()
+	var port *ports.Port
+	var err error
+	if len(ops) > 0 {
+		port, err = ports.Update(ctx, sc, id, ops).Extract()
+	} else {
+		port, err = ports.Get(ctx, sc, id).Extract()
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to update bare metal port", fmt.Sprintf("Port %s (%s): %s", id, plan.Address.ValueString(), ironic.Message(err)))
+		return
+	}
+	resp.Diagnostics.Append(plan.fromPort(ctx, port, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *portResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state portResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	if err := ports.Delete(ctx, sc, state.ID.ValueString()).ExtractErr(); err != nil && !ironic.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to delete bare metal port", fmt.Sprintf("Port %s: %s", state.ID.ValueString(), ironic.Message(err)))
+	}
+}
+
+// ImportState accepts a port UUID or its MAC address.
+func (r *portResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	id := req.ID
+	if mac, err := ironic.NormalizeMAC(req.ID); err == nil {
+		pages, err := ports.List(sc, ports.ListOpts{Address: mac}).AllPages(ctx)
+		var found []ports.Port
+		if err == nil {
+			found, err = ports.ExtractPorts(pages)
+		}
+		if err != nil || len(found) != 1 {
+			resp.Diagnostics.AddError("Unable to import bare metal port",
+				fmt.Sprintf("No single port with MAC address %s (found %d): %s", mac, len(found), ironic.Message(err)))
+			return
+		}
+		id = found[0].UUID
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+func (m *portResourceModel) fromPort(ctx context.Context, p *ports.Port, prior *portResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.ID = types.StringValue(p.UUID)
+	m.Address = newMACValue(p.Address)
+	m.NodeID = types.StringValue(p.NodeUUID)
+	m.PXEEnabled = types.BoolValue(p.PXEEnabled)
+	m.IsSmartNIC = types.BoolValue(p.IsSmartNIC)
+	m.PhysicalNetwork = stringOrNull(p.PhysicalNetwork)
+	m.LocalLinkConnection = mapValue(ctx, ironic.StringMap(p.LocalLinkConnection), &prior.LocalLinkConnection, &diags)
+	m.Extra = mapValue(ctx, ironic.StringMap(p.Extra), &prior.Extra, &diags)
+	return diags
+}

@@ -1,0 +1,302 @@
+// Package provider translates between Terraform and the engines in internal/ironic and
+// internal/image. It holds no Ironic logic of its own.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+var (
+	_ provider.Provider                   = (*baremetalProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*baremetalProvider)(nil)
+)
+
+// Environment variables behind each provider setting.
+const (
+	envEndpoint     = "BAREMETAL_ENDPOINT"
+	envAuthStrategy = "BAREMETAL_AUTH_STRATEGY"
+	envUsername     = "BAREMETAL_USERNAME"
+	envPassword     = "BAREMETAL_PASSWORD"
+	envCloud        = "OS_CLOUD"
+	envMicroversion = "BAREMETAL_MICROVERSION"
+	envCAFile       = "BAREMETAL_CA_FILE"
+	envCertFile     = "BAREMETAL_CERT_FILE"
+	envKeyFile      = "BAREMETAL_KEY_FILE"
+	envInsecure     = "BAREMETAL_INSECURE"
+	envAPITimeout   = "BAREMETAL_API_TIMEOUT"
+	envMaxRetries   = "BAREMETAL_MAX_RETRIES"
+)
+
+type baremetalProvider struct {
+	version string
+}
+
+type baremetalProviderModel struct {
+	Endpoint     types.String `tfsdk:"endpoint"`
+	AuthStrategy types.String `tfsdk:"auth_strategy"`
+	Username     types.String `tfsdk:"username"`
+	Password     types.String `tfsdk:"password"`
+	Cloud        types.String `tfsdk:"cloud"`
+	Microversion types.String `tfsdk:"microversion"`
+	CAFile       types.String `tfsdk:"ca_file"`
+	CertFile     types.String `tfsdk:"cert_file"`
+	KeyFile      types.String `tfsdk:"key_file"`
+	Insecure     types.Bool   `tfsdk:"insecure"`
+	APITimeout   types.String `tfsdk:"api_timeout"`
+	MaxRetries   types.Int64  `tfsdk:"max_retries"`
+}
+
+// New returns the provider factory for providerserver.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &baremetalProvider{version: version} }
+}
+
+func (p *baremetalProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "baremetal"
+	resp.Version = p.version
+}
+
+func (p *baremetalProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Enrolls and provisions bare-metal machines in OpenStack Ironic. Every setting can also " +
+			"come from the environment variable named in its description; the configuration wins.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Ironic API URL, for example `http://127.0.0.1:6385` (a trailing `/v1` is accepted). " +
+					"Required for `noauth` and `http_basic`; with `keystone` it defaults to the catalog's baremetal endpoint. " +
+					"Env: `" + envEndpoint + "`.",
+				Validators: []validator.String{httpURL()},
+			},
+			"auth_strategy": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How to authenticate: " + quotedList(ironic.AuthStrategies) + ". Default `noauth`. " +
+					"Env: `" + envAuthStrategy + "`.",
+				Validators: []validator.String{stringvalidator.OneOf(ironic.AuthStrategies...)},
+			},
+			"username": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "User name for `http_basic`. Env: `" + envUsername + "`.",
+			},
+			"password": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Password for `http_basic`. Env: `" + envPassword + "`.",
+			},
+			"cloud": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "For `keystone`: the entry of `clouds.yaml` to use (searched where the OpenStack " +
+					"client looks: `./clouds.yaml`, `~/.config/openstack/`, `/etc/openstack/`, or `OS_CLIENT_CONFIG_FILE`). " +
+					"Env: `" + envCloud + "`.",
+			},
+			"microversion": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Ironic API microversion to use, such as `1.78`. By default the highest version " +
+					"supported by both the server and this provider (" + ironic.MinMicroversion + " to " + ironic.MaxMicroversion +
+					") is negotiated. Env: `" + envMicroversion + "`.",
+				Validators: []validator.String{microversion()},
+			},
+			"ca_file": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "PEM file of CA certificates to trust, in addition to the system's. Env: `" + envCAFile + "`.",
+			},
+			"cert_file": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "PEM client certificate for mutual TLS; goes with `key_file`. Env: `" + envCertFile + "`.",
+			},
+			"key_file": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "PEM private key of `cert_file`. Env: `" + envKeyFile + "`.",
+			},
+			"insecure": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Skip TLS certificate verification. Default `false`; for test set-ups only. Env: `" + envInsecure + "`.",
+			},
+			"api_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long to wait for the Ironic API to answer when the provider first connects, " +
+					"as a Go duration (`90s`, `5m`). Useful when Ironic is started in the same run. Default `0s`: one attempt. " +
+					"Env: `" + envAPITimeout + "`.",
+				Validators: []validator.String{duration()},
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How often to retry an API request that Ironic answered with 409 "+
+					"(node locked by a conductor) or 503, with exponential backoff from 100 ms to 5 s. Default %d. Env: `%s`.",
+					ironic.DefaultRetryPolicy(nil).MaxRetries, envMaxRetries),
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+		},
+	}
+}
+
+// ValidateConfig catches at plan time what attribute validators cannot: settings that
+// depend on each other, with environment fallbacks taken into account.
+func (p *baremetalProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var m baremetalProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.AuthStrategy.IsUnknown() {
+		return
+	}
+	strategy := stringOr(m.AuthStrategy, envAuthStrategy, ironic.AuthNoAuth)
+	if strategy == ironic.AuthHTTPBasic {
+		for _, a := range []struct {
+			name string
+			v    types.String
+			env  string
+		}{{"username", m.Username, envUsername}, {"password", m.Password, envPassword}} {
+			if !a.v.IsUnknown() && stringOr(a.v, a.env, "") == "" {
+				resp.Diagnostics.AddAttributeError(path.Root(a.name), "Missing "+a.name+" for http_basic",
+					fmt.Sprintf("auth_strategy \"http_basic\" needs %s, set in the provider block or in %s.", a.name, a.env))
+			}
+		}
+	}
+	if !m.CertFile.IsUnknown() && !m.KeyFile.IsUnknown() &&
+		(stringOr(m.CertFile, envCertFile, "") == "") != (stringOr(m.KeyFile, envKeyFile, "") == "") {
+		resp.Diagnostics.AddAttributeError(path.Root("cert_file"), "Incomplete client certificate",
+			"cert_file and key_file go together: set both or neither.")
+	}
+}
+
+func (p *baremetalProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m baremetalProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg := ironic.Config{
+		Endpoint:     stringOr(m.Endpoint, envEndpoint, ""),
+		AuthStrategy: stringOr(m.AuthStrategy, envAuthStrategy, ironic.AuthNoAuth),
+		Username:     stringOr(m.Username, envUsername, ""),
+		Password:     stringOr(m.Password, envPassword, ""),
+		Cloud:        stringOr(m.Cloud, envCloud, ""),
+		Microversion: stringOr(m.Microversion, envMicroversion, ""),
+		CAFile:       stringOr(m.CAFile, envCAFile, ""),
+		CertFile:     stringOr(m.CertFile, envCertFile, ""),
+		KeyFile:      stringOr(m.KeyFile, envKeyFile, ""),
+		Log:          logDebug,
+		UserAgent:    "terraform-provider-baremetal/" + p.version,
+	}
+	retry := ironic.DefaultRetryPolicy(logWarn)
+	// Values from the environment are checked here, since validators see only the config.
+	var err error
+	if cfg.Insecure, err = boolOr(m.Insecure, envInsecure); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("insecure"), "Invalid insecure", err.Error())
+	}
+	if cfg.APITimeout, err = durationOr(m.APITimeout, envAPITimeout); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("api_timeout"), "Invalid api_timeout", err.Error())
+	}
+	if n, err := intOr(m.MaxRetries, envMaxRetries, int64(retry.MaxRetries)); err != nil || n < 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
+			fmt.Sprintf("%s must be a whole number >= 0.", envMaxRetries))
+	} else {
+		retry.MaxRetries = int(n)
+	}
+	cfg.Retry = retry
+	if !strings.Contains(" "+strings.Join(ironic.AuthStrategies, " ")+" ", " "+cfg.AuthStrategy+" ") {
+		resp.Diagnostics.AddAttributeError(path.Root("auth_strategy"), "Invalid auth_strategy",
+			fmt.Sprintf("%q (from %s) is not one of %s.", cfg.AuthStrategy, envAuthStrategy, quotedList(ironic.AuthStrategies)))
+	}
+	if cfg.Endpoint != "" {
+		if err := checkHTTPURL(cfg.Endpoint); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
+		}
+	}
+	if cfg.Microversion != "" {
+		if _, err := ironic.ParseVersion(cfg.Microversion); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("microversion"), "Invalid microversion", err.Error())
+		}
+	}
+	if cfg.Endpoint == "" && cfg.AuthStrategy != ironic.AuthKeystone && !m.Endpoint.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing Ironic endpoint",
+			"Set endpoint in the provider block or "+envEndpoint+", for example http://127.0.0.1:6385. "+
+				"Only auth_strategy \"keystone\" can find it in the service catalog.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.Password != "" {
+		ctx = tflog.MaskLogStrings(ctx, cfg.Password)
+	}
+	tflog.Debug(ctx, "configured baremetal provider", map[string]any{"endpoint": cfg.Endpoint, "auth_strategy": cfg.AuthStrategy})
+	data := newClients(cfg)
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *baremetalProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{NewNodeResource, NewPortResource}
+}
+
+func (p *baremetalProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{NewNodeDataSource, NewNodesDataSource}
+}
+
+func stringOr(v types.String, env, def string) string {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueString()
+	}
+	if e := os.Getenv(env); e != "" {
+		return e
+	}
+	return def
+}
+
+func boolOr(v types.Bool, env string) (bool, error) {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueBool(), nil
+	}
+	if e := os.Getenv(env); e != "" {
+		b, err := strconv.ParseBool(e)
+		if err != nil {
+			return false, fmt.Errorf("%s=%q is not true or false", env, e)
+		}
+		return b, nil
+	}
+	return false, nil
+}
+
+func durationOr(v types.String, env string) (time.Duration, error) {
+	s := stringOr(v, env, "0s")
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a non-negative duration such as 90s or 5m", s)
+	}
+	return d, nil
+}
+
+func intOr(v types.Int64, env string, def int64) (int64, error) {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueInt64(), nil
+	}
+	if e := os.Getenv(env); e != "" {
+		return strconv.ParseInt(e, 10, 64)
+	}
+	return def, nil
+}
+
+func quotedList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = "`" + s + "`"
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the tests need, idempotently, on a Debian or Ubuntu machine:
+# - Ironic (API and conductor in one process) and the `baremetal` CLI, from Debian's packages;
+# - a Terraform CLI: the one on PATH if any, else v1.5.7 (the last MPL release) built
+#   from the Go module proxy into ./bin (about two minutes, once).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need_pkgs=()
+command -v ironic >/dev/null 2>&1 || need_pkgs+=(ironic-api ironic-conductor)
+command -v ironic-dbsync >/dev/null 2>&1 || need_pkgs+=(ironic-api)
+command -v baremetal >/dev/null 2>&1 || need_pkgs+=(python3-ironicclient)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "deps: installing ${need_pkgs[*]} (Debian packages)"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -q >/dev/null
+  as_root apt-get install -y -q --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+# The Debian post-install may start a system Ironic on port 6385; the tests run their
+# own on free ports and need nothing from it.
+
+if command -v terraform >/dev/null 2>&1; then
+  echo "deps: using $(command -v terraform) ($(terraform version 2>/dev/null | head -n1))"
+elif [ -x bin/terraform ]; then
+  echo "deps: using bin/terraform ($(bin/terraform version 2>/dev/null | head -n1))"
+else
+  echo "deps: building Terraform v1.5.7 from the Go module proxy into bin/ (about two minutes, once)"
+  GOBIN="$PWD/bin" GOFLAGS=-mod=mod go install github.com/hashicorp/terraform@v1.5.7
+fi
+echo "deps: ironic $(dpkg-query -W -f='${Version}' ironic-common 2>/dev/null || echo '?'), go $(go env GOVERSION)"
