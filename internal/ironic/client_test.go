@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 )
 
@@ -205,5 +206,23 @@ func TestHTTPBasicSendsCredentials(t *testing.T) {
 	}
 	if _, err := nodes.Get(context.Background(), sc, "n1").Extract(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestMessageFormats(t *testing.T) {
+	cases := map[string]string{
+		`{"error_message": "{\"faultstring\": \"Node x could not be found.\", \"debuginfo\": null}"}`: "Node x could not be found. (HTTP 404)",
+		`{"error_message": {"faultstring": "Nested object."}}`:                                         "Nested object. (HTTP 404)",
+		`{"error": {"message": "Incorrect username or password", "code": 401}}`:                       "Incorrect username or password (HTTP 404)",
+	}
+	for body, want := range cases {
+		err := gophercloud.ErrUnexpectedResponseCode{Actual: 404, Body: []byte(body)}
+		if got := Message(err); got != want {
+			t.Errorf("Message(%s) = %q, want %q", body, got, want)
+		}
+	}
+	raw := gophercloud.ErrUnexpectedResponseCode{Actual: 502, Body: []byte("<html>bad gateway</html>")}
+	if got := Message(raw); !strings.Contains(got, "502") {
+		t.Errorf("non-JSON body: %q", got)
 	}
 }

@@ -53,9 +53,16 @@ func Message(err error) string {
 func faultString(body []byte) string {
 	var outer struct {
 		ErrorMessage json.RawMessage `json:"error_message"`
+		// The http_basic middleware answers {"error": {"message": ..., "code": 401}}.
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
 	}
-	if json.Unmarshal(body, &outer) != nil || len(outer.ErrorMessage) == 0 {
+	if json.Unmarshal(body, &outer) != nil {
 		return ""
+	}
+	if len(outer.ErrorMessage) == 0 {
+		return strings.TrimSpace(outer.Error.Message)
 	}
 	var inner struct {
 		Faultstring string `json:"faultstring"`

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"text/template"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Server is a running Ironic.
@@ -26,8 +28,9 @@ type Server struct {
 	// Dir holds the config, database, logs and the pxe/http roots.
 	Dir string
 
-	cmd    *exec.Cmd
-	exited chan error
+	cmd                *exec.Cmd
+	exited             chan error
+	username, password string
 }
 
 // Options tune Start; the zero value is what the tests use.
@@ -36,6 +39,8 @@ type Options struct {
 	Dir string
 	// StartTimeout bounds the wait for the API to answer (Ironic needs ~15 s).
 	StartTimeout time.Duration
+	// Username and Password switch the API to auth_strategy http_basic.
+	Username, Password string
 }
 
 // Start writes a standalone config into a temporary directory, creates the schema,
@@ -55,7 +60,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf, err := writeConfig(dir, port)
+	conf, err := writeConfig(dir, port, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +80,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		logFile.Close()
 		return nil, fmt.Errorf("starting ironic: %w", err)
 	}
-	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Dir: dir, cmd: cmd, exited: make(chan error, 1)}
+	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Dir: dir, cmd: cmd, exited: make(chan error, 1),
+		username: opts.Username, password: opts.Password}
 	go func() { s.exited <- cmd.Wait(); logFile.Close() }()
 
 	timeout := opts.StartTimeout
@@ -95,7 +101,11 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	for {
 		// A driver list proves the conductor registered too, not only the API.
-		resp, err := client.Get(s.Endpoint + "/v1/drivers")
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.Endpoint+"/v1/drivers", nil)
+		if s.username != "" {
+			req.SetBasicAuth(s.username, s.password)
+		}
+		resp, err := client.Do(req)
 		if err == nil {
 			body := new(bytes.Buffer)
 			_, _ = body.ReadFrom(resp.Body)
@@ -164,14 +174,26 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func writeConfig(dir string, port int) (string, error) {
+func writeConfig(dir string, port int, opts Options) (string, error) {
 	for _, sub := range []string{"log", "lock", "tftpboot", "tftpboot/master_images", "images", "master_images", "httpboot"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return "", err
 		}
 	}
+	auth := "noauth"
+	if opts.Username != "" {
+		auth = "http_basic"
+		hash, err := bcrypt.GenerateFromPassword([]byte(opts.Password), bcrypt.MinCost)
+		if err != nil {
+			return "", err
+		}
+		line := opts.Username + ":" + string(hash) + "\n"
+		if err := os.WriteFile(filepath.Join(dir, "htpasswd"), []byte(line), 0o600); err != nil {
+			return "", err
+		}
+	}
 	var buf bytes.Buffer
-	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port}); err != nil {
+	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port, "Auth": auth}); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, "ironic.conf")
@@ -179,7 +201,8 @@ func writeConfig(dir string, port int) (string, error) {
 }
 
 var configTemplate = template.Must(template.New("ironic.conf").Parse(`[DEFAULT]
-auth_strategy = noauth
+auth_strategy = {{.Auth}}
+http_basic_auth_user_file = {{.Dir}}/htpasswd
 rpc_transport = none
 host = localhost
 log_dir = {{.Dir}}/log
