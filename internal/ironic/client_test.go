@@ -212,7 +212,7 @@ func TestHTTPBasicSendsCredentials(t *testing.T) {
 func TestMessageFormats(t *testing.T) {
 	cases := map[string]string{
 		`{"error_message": "{\"faultstring\": \"Node x could not be found.\", \"debuginfo\": null}"}`: "Node x could not be found. (HTTP 404)",
-		`{"error_message": {"faultstring": "Nested object."}}`:                                         "Nested object. (HTTP 404)",
+		`{"error_message": {"faultstring": "Nested object."}}`:                                        "Nested object. (HTTP 404)",
 		`{"error": {"message": "Incorrect username or password", "code": 401}}`:                       "Incorrect username or password (HTTP 404)",
 	}
 	for body, want := range cases {
