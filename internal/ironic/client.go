@@ -2,14 +2,10 @@ package ironic
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -18,6 +14,8 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/httpbasic"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/noauth"
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 )
 
 // Auth strategies, as Ironic names them.
@@ -51,11 +49,11 @@ type Config struct {
 // Connect builds an authenticated client, waits for the API when asked to, and settles
 // the microversion.
 func Connect(ctx context.Context, cfg Config) (*gophercloud.ServiceClient, error) {
-	tlsConfig, err := cfg.tlsConfig()
+	transport, err := httpclient.Transport(cfg.tls())
 	if err != nil {
 		return nil, err
 	}
-	httpClient := http.Client{Transport: sharedTransport(cfg, tlsConfig)}
+	httpClient := http.Client{Transport: transport}
 
 	var sc *gophercloud.ServiceClient
 	switch cfg.AuthStrategy {
@@ -170,7 +168,7 @@ func keystoneClient(ctx context.Context, cfg Config, httpClient http.Client) (*g
 		return nil, fmt.Errorf("reading clouds.yaml: %w", err)
 	}
 	if cloudTLS != nil {
-		httpClient = http.Client{Transport: newTransport(cloudTLS)}
+		httpClient = http.Client{Transport: httpclient.NewTransport(cloudTLS)}
 	}
 	authOpts.AllowReauth = true
 	pc, err := openstack.NewClient(authOpts.IdentityEndpoint)
@@ -192,55 +190,6 @@ func keystoneClient(ctx context.Context, cfg Config, httpClient http.Client) (*g
 	return sc, nil
 }
 
-func (cfg Config) tlsConfig() (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // only when the user asks
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("reading ca_file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ca_file %s holds no PEM certificate", cfg.CAFile)
-		}
-		tc.RootCAs = pool
-	}
-	if (cfg.CertFile == "") != (cfg.KeyFile == "") {
-		return nil, errors.New("cert_file and key_file go together: set both or neither")
-	}
-	if cfg.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.CertFile, cfg.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("loading cert_file/key_file: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
-	}
-	return tc, nil
-}
-
-// transports holds one transport per TLS setting for the whole process. Every provider
-// configuration (and every test) connecting anew would otherwise leave its idle
-// keep-alive connections open, and Ironic's eventlet server stops accepting requests
-// once its green-thread pool (100) is held by idle connections.
-var transports sync.Map // string -> *http.Transport
-
-func sharedTransport(cfg Config, tc *tls.Config) *http.Transport {
-	key := fmt.Sprintf("%q|%q|%q|%t", cfg.CAFile, cfg.CertFile, cfg.KeyFile, cfg.Insecure)
-	if t, ok := transports.Load(key); ok {
-		return t.(*http.Transport)
-	}
-	t, _ := transports.LoadOrStore(key, newTransport(tc))
-	return t.(*http.Transport)
-}
-
-// newTransport clones the default transport: http.DefaultTransport is never mutated.
-func newTransport(tc *tls.Config) *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.TLSClientConfig = tc
-	t.MaxIdleConnsPerHost = 32 // parallel applies talk to one host
-	t.IdleConnTimeout = 15 * time.Second
-	return t
+func (cfg Config) tls() httpclient.TLS {
+	return httpclient.TLS{CAFile: cfg.CAFile, CertFile: cfg.CertFile, KeyFile: cfg.KeyFile, Insecure: cfg.Insecure}
 }
