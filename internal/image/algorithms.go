@@ -5,7 +5,7 @@
 package image
 
 import (
-	"crypto/md5" //nolint:gosec // MD5 is Ironic's default image checksum, kept for compatibility
+	"crypto/md5"  //nolint:gosec // MD5 is Ironic's default image checksum, kept for compatibility
 	"crypto/sha1" //nolint:gosec // offered because users' checksum files use it
 	"crypto/sha256"
 	"crypto/sha3"

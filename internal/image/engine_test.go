@@ -289,9 +289,13 @@ func TestFetchChecksumsFile(t *testing.T) {
 	sums := "# SHA256 sums\n" + sha256hex([]byte("other")) + "  other.img\n" + sha256hex(body) + " *c.img\n"
 	mux := http.NewServeMux()
 	mux.HandleFunc("/SHA256SUMS", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(sums)) })
-	mux.HandleFunc("/BSD", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("SHA256 (c.img) = " + sha256hex(body) + "\n")) })
+	mux.HandleFunc("/BSD", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("SHA256 (c.img) = " + sha256hex(body) + "\n"))
+	})
 	mux.HandleFunc("/empty", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("# nothing\n")) })
-	mux.HandleFunc("/huge", func(w http.ResponseWriter, r *http.Request) { w.Write(bytes.Repeat([]byte("a"), MaxChecksumsFileSize+1)) })
+	mux.HandleFunc("/huge", func(w http.ResponseWriter, r *http.Request) {
+		w.Write(bytes.Repeat([]byte("a"), MaxChecksumsFileSize+1))
+	})
 	sumsSrv := newHandlerServer(t, mux)
 	e := newTestEngine(t)
 	ctx := context.Background()
