@@ -36,6 +36,9 @@ func (m *entryMeta) info() Info {
 	return Info{LastModified: m.LastModified, ETag: m.ETag, Size: m.Size, NoStore: m.NoStore}
 }
 
+// Key names the cache entry of a URL.
+func Key(url string) string { return cacheKey(url) }
+
 func cacheKey(url string) string {
 	sum := sha256.Sum256([]byte(url))
 	return hex.EncodeToString(sum[:16])

@@ -385,21 +385,25 @@ func readCapped(path string, max int64) ([]byte, error) {
 }
 
 // Check reports whether the verified copy behind a previous Fetch is still in place and
-// untouched (the cache file for http(s); for file:// the source is the copy).
-func (e *Engine) Check(url string) (bool, error) {
-	kind, _, err := ParseSource(url)
+// untouched: the cache entry for http(s), the file itself for file://.
+func (e *Engine) Check(url, localPath string) (bool, error) {
+	kind, path, err := ParseSource(url)
 	if err != nil {
 		return false, err
 	}
 	if kind == KindFile {
-		return true, nil
+		_, err := statInfo(path)
+		return err == nil, nil
 	}
-	_, ok := e.cache.load(cacheKey(url))
-	return ok, nil
+	key := cacheKey(url)
+	_, ok := e.cache.load(key)
+	return ok && localPath == e.cache.path(key, ".img"), nil
 }
 
-// Remove deletes the cache entry of an http(s) image.
-func (e *Engine) Remove(ctx context.Context, url string) error {
+// Remove deletes the cache entry of an http(s) image if it still holds the bytes that
+// hashed to checksum: a newer copy of the same URL (create_before_destroy, or another
+// resource fetching it since) is left alone.
+func (e *Engine) Remove(ctx context.Context, url, algo, checksum string) error {
 	kind, _, err := ParseSource(url)
 	if err != nil || kind == KindFile {
 		return err
@@ -411,5 +415,9 @@ func (e *Engine) Remove(ctx context.Context, url string) error {
 	}
 	defer unlock()
 	e.cache.cleanTemps(key)
+	meta, ok := e.cache.load(key)
+	if ok && meta.Digests[algo] != checksum {
+		return nil
+	}
 	return e.cache.remove(key)
 }

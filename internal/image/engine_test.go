@@ -403,3 +403,30 @@ func newHandlerServer(t testing.TB, h http.Handler) string {
 	t.Cleanup(s.Close)
 	return s.URL
 }
+
+func TestRemoveLeavesANewerCopy(t *testing.T) {
+	srv := newImageServer(t, testBody(100))
+	e := newTestEngine(t)
+	req := Request{URL: srv.url("r.img"), Expected: mustExpected(t, "", "md5")}
+	old, err := e.Fetch(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.set(func(s *imageServer) { s.body = testBody(101); s.lastModified = "" })
+	if _, err := e.Fetch(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	// The old resource goes after its replacement was created: the new copy stays.
+	if err := e.Remove(context.Background(), req.URL, "md5", old.Checksum); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.cache.load(cacheKey(req.URL)); !ok {
+		t.Fatal("Remove deleted a newer copy")
+	}
+	if err := e.Remove(context.Background(), req.URL, "md5", md5hex(testBody(101))); err != nil {
+		t.Fatal(err)
+	}
+	if files := cacheFiles(t, e); len(files) != 0 {
+		t.Fatalf("Remove left %v", files)
+	}
+}

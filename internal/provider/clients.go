@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/image"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
@@ -16,15 +17,40 @@ import (
 // plan that needs no API call (only new resources) works before Ironic exists, and it
 // connects once per provider process however many resources ask.
 type clients struct {
-	cfg ironic.Config
+	cfg       ironic.Config
+	imageOpts image.Options
 
 	mu     sync.Mutex
 	ironic *gophercloud.ServiceClient
 	err    error
 	done   bool
+
+	imageMu   sync.Mutex
+	images    *image.Engine
+	imagesErr error
 }
 
-func newClients(cfg ironic.Config) *clients { return &clients{cfg: cfg} }
+func newClients(cfg ironic.Config, imageOpts image.Options) *clients {
+	return &clients{cfg: cfg, imageOpts: imageOpts}
+}
+
+// Images returns the image engine, creating the cache directory on first use.
+func (c *clients) Images() (*image.Engine, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if c == nil {
+		diags.AddError("Provider not configured", "The baremetal provider was not configured before use; this is a bug in the provider or in Terraform.")
+		return nil, diags
+	}
+	c.imageMu.Lock()
+	defer c.imageMu.Unlock()
+	if c.images == nil && c.imagesErr == nil {
+		c.images, c.imagesErr = image.New(c.imageOpts)
+	}
+	if c.imagesErr != nil {
+		diags.AddError("Unable to prepare the image cache", fmt.Sprintf("image_cache_dir %q: %s", c.imageOpts.CacheDir, c.imagesErr))
+	}
+	return c.images, diags
+}
 
 // Ironic returns the connected client, or a diagnostic saying why there is none.
 func (c *clients) Ironic(ctx context.Context) (*gophercloud.ServiceClient, diag.Diagnostics) {

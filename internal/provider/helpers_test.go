@@ -156,3 +156,23 @@ func testIronicNoT() *gophercloud.ServiceClient {
 }
 
 var compareEqual = compare.ValuesSame()
+
+type terraformState = terraform.State
+
+// checkLocalCopy compares the image's local copy with the served bytes.
+func checkLocalCopy(addr string, want []byte) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s not in state", addr)
+		}
+		got, err := os.ReadFile(rs.Primary.Attributes["local_path"])
+		if err != nil {
+			return err
+		}
+		if string(got) != string(want) {
+			return fmt.Errorf("local copy of %s differs from the served bytes", addr)
+		}
+		return nil
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
+	"github.com/metalform/terraform-provider-baremetal/internal/image"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
@@ -43,6 +46,7 @@ const (
 	envInsecure     = "BAREMETAL_INSECURE"
 	envAPITimeout   = "BAREMETAL_API_TIMEOUT"
 	envMaxRetries   = "BAREMETAL_MAX_RETRIES"
+	envImageCache   = "BAREMETAL_IMAGE_CACHE_DIR"
 )
 
 type baremetalProvider struct {
@@ -62,6 +66,7 @@ type baremetalProviderModel struct {
 	Insecure     types.Bool   `tfsdk:"insecure"`
 	APITimeout   types.String `tfsdk:"api_timeout"`
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
+	ImageCache   types.String `tfsdk:"image_cache_dir"`
 }
 
 // New returns the provider factory for providerserver.
@@ -143,6 +148,13 @@ func (p *baremetalProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"(node locked by a conductor) or 503, with exponential backoff from 100 ms to 5 s. Default %d. Env: `%s`.",
 					ironic.DefaultRetryPolicy(nil).MaxRetries, envMaxRetries),
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"image_cache_dir": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Directory where `baremetal_image` keeps verified copies of http(s) images. Two " +
+					"Terraform runs may share it safely. Default: `terraform-provider-baremetal/images` under the user's " +
+					"cache directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux). Env: `" + envImageCache + "`.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 		},
 	}
@@ -237,17 +249,31 @@ func (p *baremetalProvider) Configure(ctx context.Context, req provider.Configur
 		ctx = tflog.MaskLogStrings(ctx, cfg.Password)
 	}
 	tflog.Debug(ctx, "configured baremetal provider", map[string]any{"endpoint": cfg.Endpoint, "auth_strategy": cfg.AuthStrategy})
-	data := newClients(cfg)
+	imageOpts := image.Options{
+		CacheDir:  stringOr(m.ImageCache, envImageCache, defaultImageCacheDir()),
+		TLS:       httpclient.TLS{CAFile: cfg.CAFile, CertFile: cfg.CertFile, KeyFile: cfg.KeyFile, Insecure: cfg.Insecure},
+		UserAgent: cfg.UserAgent,
+		Log:       logDebug,
+	}
+	data := newClients(cfg, imageOpts)
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
 
 func (p *baremetalProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewNodeResource, NewPortResource}
+	return []func() resource.Resource{NewNodeResource, NewPortResource, NewImageResource}
 }
 
 func (p *baremetalProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{NewNodeDataSource, NewNodesDataSource}
+}
+
+func defaultImageCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "terraform-provider-baremetal", "images")
 }
 
 func stringOr(v types.String, env, def string) string {

@@ -1,0 +1,296 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/image"
+)
+
+var (
+	_ resource.Resource                   = (*imageResource)(nil)
+	_ resource.ResourceWithConfigure      = (*imageResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*imageResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*imageResource)(nil)
+)
+
+const defaultImageTimeout = 60 * time.Minute
+
+type imageResource struct {
+	clients *clients
+}
+
+type imageResourceModel struct {
+	URL               types.String   `tfsdk:"url"`
+	ChecksumAlgorithm types.String   `tfsdk:"checksum_algorithm"`
+	ExpectedChecksum  types.String   `tfsdk:"expected_checksum"`
+	ID                types.String   `tfsdk:"id"`
+	Checksum          types.String   `tfsdk:"checksum"`
+	Size              types.Int64    `tfsdk:"size"`
+	LastModified      types.String   `tfsdk:"last_modified"`
+	ETag              types.String   `tfsdk:"etag"`
+	LocalPath         types.String   `tfsdk:"local_path"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+// NewImageResource is the baremetal_image resource.
+func NewImageResource() resource.Resource { return &imageResource{} }
+
+func (r *imageResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_image"
+}
+
+func (r *imageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computed := func(doc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: doc,
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An instance or deploy image, fetched and checksummed the way Ironic does it: the bytes are " +
+			"downloaded once (streamed, hashed in the same pass, verified, kept in `image_cache_dir`), and every plan asks the " +
+			"source whether it changed. For http(s) that is the `Last-Modified` header (a server that sends none makes every " +
+			"plan replace the image, as Ironic fetches such images again every time), plus the ETag and size; for `file://` " +
+			"it is the file's modification time and size. A changed source shows as a forced replacement, with a warning " +
+			"saying why.\n\n" +
+			"A `file://` image is read on the machine running Terraform, while Ironic's conductors read the same path on " +
+			"theirs: it must be on a file system every conductor sees, with the same content.",
+		Attributes: map[string]schema.Attribute{
+			"url": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Where the image is: `http://`, `https://` or `file:///absolute/path`. Changing it replaces the image.",
+				Validators:          []validator.String{imageURL()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"checksum_algorithm": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Algorithm of `checksum`: one of " + quotedList(image.Algorithms()) + ". Default: the one " +
+					"`expected_checksum` names (by `algo:` prefix or digest length), else `" + image.DefaultAlgorithm + "`, Ironic's default.",
+				Validators: []validator.String{stringvalidator.OneOf(image.Algorithms()...)},
+				PlanModifiers: []planmodifier.String{
+					algorithmFromExpectedChecksum(),
+					stringplanmodifier.RequiresReplace(),
+				},
+			},
+			"expected_checksum": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "What the image must hash to, or the apply fails and nothing is kept: a hex digest " +
+					"(case-insensitive; 32 characters mean md5, 64 sha256, 128 sha512), `algo:hex` (for example `sha256:9f86...`), " +
+					"or the URL of a checksums file (one bare hash, `sha256sum` lines `hex  name` or `hex *name`, or BSD " +
+					"`SHA256 (name) = hex`), where the entry whose name equals the image URL's last path segment is used.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"id":            computed("Cache key of the image, derived from its URL."),
+			"checksum":      computed("Hex digest of the image in `checksum_algorithm`: what Ironic's `image_checksum` (with `image_os_hash_algo`) wants."),
+			"last_modified": computed("When the source last changed (RFC 3339): the server's `Last-Modified`, or the file's modification time. Null when the server did not say."),
+			"etag":          computed("The server's ETag, null when it sent none."),
+			"local_path":    computed("Where the verified bytes are on this machine: the cache file, or the file itself for `file://`."),
+			"size": schema.Int64Attribute{
+				Computed: true, MarkdownDescription: "Size of the image in bytes.",
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true}),
+		},
+	}
+}
+
+// ValidateConfig checks expected_checksum against the algorithm at plan time.
+func (r *imageResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m imageResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.ExpectedChecksum.IsNull() || m.ExpectedChecksum.IsUnknown() || m.ChecksumAlgorithm.IsUnknown() {
+		return
+	}
+	if _, err := image.ParseExpected(m.ExpectedChecksum.ValueString(), m.ChecksumAlgorithm.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("expected_checksum"), "Invalid expected_checksum", err.Error()+".")
+	}
+}
+
+// ModifyPlan asks the source whether it changed since the image was fetched, and if so
+// plans a replacement with the computed values unknown.
+func (r *imageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return // create or destroy
+	}
+	var plan, state imageResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || len(resp.RequiresReplace) > 0 || !plan.URL.Equal(state.URL) {
+		return // already replaced for another reason
+	}
+	engine, diags := r.clients.Images()
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	url := state.URL.ValueString()
+	kind, _, err := image.ParseSource(url)
+	if err != nil {
+		return
+	}
+	current, err := engine.Probe(ctx, url)
+	if err != nil {
+		resp.Diagnostics.AddAttributeWarning(path.Root("url"), "Unable to check whether the image changed",
+			fmt.Sprintf("%s: %s. The image is kept as it is in this plan.", image.Redact(url), err))
+		return
+	}
+	changed, reason := image.Changed(kind, recordedInfo(state), current)
+	if !changed {
+		return
+	}
+	plan.ID = types.StringUnknown()
+	plan.Checksum = types.StringUnknown()
+	plan.Size = types.Int64Unknown()
+	plan.LastModified = types.StringUnknown()
+	plan.ETag = types.StringUnknown()
+	plan.LocalPath = types.StringUnknown()
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("last_modified"))
+	resp.Diagnostics.AddAttributeWarning(path.Root("url"), "Image source changed: the image must be replaced",
+		fmt.Sprintf("%s: %s.", image.Redact(url), reason))
+}
+
+// recordedInfo is what the state says the source looked like at the last fetch.
+func recordedInfo(m imageResourceModel) image.Info {
+	info := image.Info{ETag: m.ETag.ValueString(), Size: -1}
+	if !m.Size.IsNull() && !m.Size.IsUnknown() {
+		info.Size = m.Size.ValueInt64()
+	}
+	if t, err := time.Parse(time.RFC3339Nano, m.LastModified.ValueString()); err == nil {
+		info.LastModified = t.UTC()
+	}
+	return info
+}
+
+func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan imageResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultImageTimeout, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	engine, diags := r.clients.Images()
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	url := plan.URL.ValueString()
+	expected, err := image.ParseExpected(plan.ExpectedChecksum.ValueString(), plan.ChecksumAlgorithm.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("expected_checksum"), "Invalid expected_checksum", err.Error())
+		return
+	}
+	res, err := engine.Fetch(ctx, image.Request{URL: url, Expected: expected})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to fetch image", fmt.Sprintf("%s: %s", image.Redact(url), err))
+		return
+	}
+	plan.ID = types.StringValue(image.Key(url))
+	plan.ChecksumAlgorithm = types.StringValue(res.Algorithm)
+	plan.Checksum = types.StringValue(res.Checksum)
+	plan.Size = types.Int64Value(res.Info.Size)
+	plan.LocalPath = types.StringValue(res.LocalPath)
+	plan.ETag = stringOrNull(res.Info.ETag)
+	plan.LastModified = types.StringNull()
+	if res.Info.HasLastModified() {
+		plan.LastModified = types.StringValue(res.Info.LastModified.Format(time.RFC3339Nano))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// Read checks the verified copy is still there and untouched; if not, the image is
+// fetched again on the next apply.
+func (r *imageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state imageResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	engine, diags := r.clients.Images()
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	ok, err := engine.Check(state.URL.ValueString(), state.LocalPath.ValueString())
+	if err != nil || !ok {
+		resp.Diagnostics.AddWarning("Image copy missing",
+			fmt.Sprintf("The verified copy of %s at %s is missing or was changed; the image will be fetched again on the next apply.",
+				image.Redact(state.URL.ValueString()), state.LocalPath.ValueString()))
+		resp.State.RemoveResource(ctx)
+	}
+}
+
+func (r *imageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	// Every input forces replacement; only timeouts can change in place.
+	var plan imageResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *imageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state imageResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	engine, diags := r.clients.Images()
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	if err := engine.Remove(ctx, state.URL.ValueString(), state.ChecksumAlgorithm.ValueString(), state.Checksum.ValueString()); err != nil {
+		resp.Diagnostics.AddError("Unable to remove the cached image", fmt.Sprintf("%s: %s", state.LocalPath.ValueString(), err))
+	}
+}
+
+func imageURL() validator.String {
+	return stringCheck{"must be an http://, https:// or file:/// URL", "Invalid image URL", func(s string) error {
+		_, _, err := image.ParseSource(s)
+		return err
+	}}
+}
+
+// algorithmFromExpectedChecksum plans checksum_algorithm when it is not configured: the
+// algorithm expected_checksum implies, else md5. It is known at plan time, so changing
+// expected_checksum to another algorithm shows the replacement it causes.
+func algorithmFromExpectedChecksum() planmodifier.String { return algorithmDefault{} }
+
+type algorithmDefault struct{}
+
+func (algorithmDefault) Description(context.Context) string {
+	return "Defaults to the algorithm expected_checksum names, else " + image.DefaultAlgorithm + "."
+}
+func (m algorithmDefault) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (algorithmDefault) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() {
+		return
+	}
+	var expected types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("expected_checksum"), &expected)...)
+	if expected.IsUnknown() {
+		return // stays unknown until expected_checksum is known
+	}
+	algo := image.DefaultAlgorithm
+	if exp, err := image.ParseExpected(expected.ValueString(), ""); err == nil {
+		algo = exp.Algorithm
+	}
+	resp.PlanValue = types.StringValue(strings.ToLower(algo))
+}
