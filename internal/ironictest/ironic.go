@@ -244,6 +244,10 @@ instance_master_path = {{.Dir}}/master_images
 http_root = {{.Dir}}/httpboot
 http_url = http://127.0.0.1:{{.Port}}/httpboot
 
+[service_catalog]
+# Where deploy ramdisks would call back; with it, a direct deploy waits in "wait call-back".
+endpoint_override = http://127.0.0.1:{{.Port}}
+
 [oslo_concurrency]
 lock_path = {{.Dir}}/lock
 `))

@@ -176,3 +176,15 @@ func checkLocalCopy(addr string, want []byte) func(*terraform.State) error {
 		return nil
 	}
 }
+
+// provisionOutOfBand moves a node behind Terraform's back and waits for it to settle.
+func provisionOutOfBand(t *testing.T, name string, target nodes.TargetProvisionState) {
+	t.Helper()
+	sc := testIronic(t)
+	if err := nodes.ChangeProvisionState(context.Background(), sc, name, nodes.ProvisionStateOpts{Target: target}).ExtractErr(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ironic.NewProvisioner(sc, nil).WaitStable(context.Background(), name); err != nil {
+		t.Fatal(err)
+	}
+}

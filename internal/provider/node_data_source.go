@@ -28,7 +28,6 @@ type nodeDataSource struct {
 
 type nodeDataSourceModel struct {
 	nodeFields
-	Maintenance   types.Bool `tfsdk:"maintenance"`
 	PortAddresses types.List `tfsdk:"port_addresses"`
 }
 
@@ -52,14 +51,19 @@ func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 			ElementType: types.StringType, Computed: true, Sensitive: true,
 			MarkdownDescription: "Driver settings; Ironic returns secrets masked as `******`.",
 		},
-		"properties":      schema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Physical properties; non-string values as JSON."},
-		"extra":           schema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Free-form metadata; non-string values as JSON."},
-		"provision_state": schema.StringAttribute{Computed: true, MarkdownDescription: "Current provision state."},
-		"power_state":     schema.StringAttribute{Computed: true, MarkdownDescription: "Current power state."},
-		"last_error":      schema.StringAttribute{Computed: true, MarkdownDescription: "The last error Ironic recorded for the node."},
-		"created_at":      schema.StringAttribute{Computed: true, MarkdownDescription: "When the node was created (RFC 3339)."},
-		"updated_at":      schema.StringAttribute{Computed: true, MarkdownDescription: "When the node was last changed (RFC 3339)."},
-		"maintenance":     schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the node is in maintenance mode."},
+		"properties":         schema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Physical properties; non-string values as JSON."},
+		"extra":              schema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Free-form metadata; non-string values as JSON."},
+		"provision_state":    schema.StringAttribute{Computed: true, MarkdownDescription: "Current provision state."},
+		"power_state":        schema.StringAttribute{Computed: true, MarkdownDescription: "Current power state."},
+		"last_error":         schema.StringAttribute{Computed: true, MarkdownDescription: "The last error Ironic recorded for the node."},
+		"created_at":         schema.StringAttribute{Computed: true, MarkdownDescription: "When the node was created (RFC 3339)."},
+		"updated_at":         schema.StringAttribute{Computed: true, MarkdownDescription: "When the node was last changed (RFC 3339)."},
+		"maintenance":        schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the node is in maintenance mode."},
+		"maintenance_reason": schema.StringAttribute{Computed: true, MarkdownDescription: "Why the node is in maintenance mode."},
+		"instance_info": schema.MapAttribute{
+			ElementType: types.StringType, Computed: true,
+			MarkdownDescription: "What the node is (or will be) deployed with: `image_source`, `image_checksum`, ...; non-string values as JSON.",
+		},
 		"port_addresses": schema.ListAttribute{
 			ElementType: types.StringType, Computed: true,
 			MarkdownDescription: "MAC addresses of the node's ports, sorted.",
@@ -118,7 +122,6 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	}
 	sort.Strings(addresses)
 	resp.Diagnostics.Append(m.fromNode(ctx, node, nil)...)
-	m.Maintenance = types.BoolValue(node.Maintenance)
 	m.PortAddresses, diags = types.ListValueFrom(ctx, types.StringType, addresses)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)

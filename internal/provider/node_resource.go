@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -21,12 +22,18 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*nodeResource)(nil)
-	_ resource.ResourceWithConfigure   = (*nodeResource)(nil)
-	_ resource.ResourceWithImportState = (*nodeResource)(nil)
+	_ resource.Resource                   = (*nodeResource)(nil)
+	_ resource.ResourceWithConfigure      = (*nodeResource)(nil)
+	_ resource.ResourceWithImportState    = (*nodeResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*nodeResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*nodeResource)(nil)
 )
 
-const defaultNodeTimeout = 30 * time.Minute
+// Deploying and cleaning real hardware takes many minutes; fake-hardware takes seconds.
+const (
+	defaultNodeTimeout       = 60 * time.Minute
+	defaultNodeDeleteTimeout = 30 * time.Minute
+)
 
 type nodeResource struct {
 	clients *clients
@@ -34,6 +41,7 @@ type nodeResource struct {
 
 type nodeResourceModel struct {
 	nodeFields
+	nodeLifecycle
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -78,9 +86,17 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			Optional:            true,
 			MarkdownDescription: "Free-form metadata.",
 		},
-		"provision_state": schema.StringAttribute{Computed: true, MarkdownDescription: "Current provision state, for example `enroll`, `manageable`, `available`, `active`."},
-		"power_state":     schema.StringAttribute{Computed: true, MarkdownDescription: "Current power state (`power on`, `power off`), null until Ironic has read it."},
-		"last_error":      schema.StringAttribute{Computed: true, MarkdownDescription: "The last error Ironic recorded for the node, null when there is none."},
+		"provision_state": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Current provision state, for example `enroll`, `manageable`, `available`, `active`, `deploy failed`. After a successful apply it equals `target_provision_state` (with `enroll`: wherever the node is).",
+			PlanModifiers:       []planmodifier.String{provisionStateFromTarget()},
+		},
+		"power_state": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Current power state (`power on`, `power off`), null until Ironic has read it.",
+			PlanModifiers:       []planmodifier.String{powerStateFromTarget()},
+		},
+		"last_error": schema.StringAttribute{Computed: true, MarkdownDescription: "The last error Ironic recorded for the node, null when there is none."},
 		"created_at": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "When the node was created (RFC 3339).",
@@ -88,6 +104,9 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 		},
 		"updated_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the node was last changed (RFC 3339)."},
 		"timeouts":   timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+	}
+	for name, a := range lifecycleAttributes() {
+		attrs[name] = a
 	}
 	for _, a := range nodeOptionalStringDocs {
 		attrs[a.name] = schema.StringAttribute{
@@ -107,8 +126,11 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 		}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A bare-metal node enrolled in Ironic: what `baremetal node create` does. The node is created " +
-			"in the `enroll` state; every attribute but `id` can be changed in place where Ironic allows it.",
+		MarkdownDescription: "A bare-metal node in Ironic: enrolled as `baremetal node create` does, then driven through " +
+			"Ironic's state machine to `target_provision_state` (`manageable`, `available`, or `active`, deployed from " +
+			"`instance_info`). Every attribute but `id` can be changed in place where Ironic allows it. Destroy undeploys " +
+			"the node if needed and deletes it, whatever state it is in. Default timeouts: 60 minutes for create and " +
+			"update, 30 for delete.",
 		Attributes: attrs,
 	}
 }
@@ -155,6 +177,13 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 			create[name] = ironic.AnyMap(m)
 		}
 	}
+	if m := stringMap(ctx, plan.InstanceInfo, &resp.Diagnostics); m != nil {
+		create["instance_info"] = ironic.AnyMap(m)
+	}
+	g := goal(ctx, &plan, nil, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	// Ironic refuses an owner in a create request unless the caller is a system-scoped
 	// admin (noauth is not), yet accepts it in an update: it is set right after.
 	delete(create, "owner")
@@ -179,6 +208,12 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 			node = owned
 		}
 	}
+	if !resp.Diagnostics.HasError() {
+		if n := converge(ctx, sc, node.UUID, &plan, g, &resp.Diagnostics); n != nil {
+			node = n
+		}
+	}
+	// Saved also on failure: the node exists, and Terraform must know it to retry or destroy it.
 	resp.Diagnostics.Append(plan.fromNode(ctx, node, &plan.nodeFields)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
@@ -229,21 +264,58 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !plan.InstanceInfo.Equal(state.InstanceInfo) {
+		m := stringMap(ctx, plan.InstanceInfo, &resp.Diagnostics)
+		if m == nil {
+			m = map[string]string{}
+		}
+		ops = append(ops, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/instance_info", Value: ironic.AnyMap(m)})
+	}
+	g := goal(ctx, &plan, &state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	id := state.ID.ValueString()
-	var node *nodes.Node
-	var err error
 	if len(ops) > 0 {
 		tflog.Debug(ctx, "updating node", map[string]any{"uuid": id, "operations": len(ops)})
-		node, err = ironic.PatchNode(ctx, sc, id, ops, driverChanged)
-	} else {
-		node, err = nodes.Get(ctx, sc, id).Extract()
+		if _, err := ironic.PatchNode(ctx, sc, id, ops, driverChanged); err != nil {
+			resp.Diagnostics.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+			return
+		}
 	}
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+	node := converge(ctx, sc, id, &plan, g, &resp.Diagnostics)
+	if node == nil {
 		return
 	}
 	resp.Diagnostics.Append(plan.fromNode(ctx, node, &plan.nodeFields)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// ValidateConfig reports, at plan time, problems that span attributes.
+func (r *nodeResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m nodeResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.TargetProvisionState.IsNull() {
+		m.TargetProvisionState = types.StringValue(ironic.StateEnroll)
+	}
+	validateLifecycle(ctx, &m, &resp.Diagnostics)
+}
+
+// ModifyPlan warns when an apply will redeploy an active node.
+func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, state nodeResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	warnRebuild(ctx, &plan, &state, resp)
 }
 
 // nodePatch lists the JSON patch operations that turn state into plan.
@@ -291,7 +363,7 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultNodeTimeout, &resp.Diagnostics)
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultNodeDeleteTimeout, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -302,8 +374,8 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 	id := state.ID.ValueString()
 	tflog.Debug(ctx, "deleting node", map[string]any{"uuid": id})
-	if err := nodes.Delete(ctx, sc, id).ExtractErr(); err != nil && !ironic.IsNotFound(err) {
-		resp.Diagnostics.AddError("Unable to delete bare metal node", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+	if err := ironic.NewProvisioner(sc, logDebug).Remove(ctx, id); err != nil {
+		resp.Diagnostics.AddError("Unable to delete bare metal node", fmt.Sprintf("Node %s: %s", id, err))
 	}
 }
 
@@ -322,6 +394,11 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	var m nodeResourceModel
 	resp.Diagnostics.Append(m.fromNode(ctx, node, nil)...)
 	m.Timeouts = nullTimeouts(ctx)
+	m.TargetProvisionState = types.StringValue(ironic.StateEnroll)
+	if slices.Contains(ironic.TargetStates, node.ProvisionState) {
+		m.TargetProvisionState = types.StringValue(node.ProvisionState)
+	}
+	m.ConfigDrive = types.ObjectNull(configDriveAttrTypes)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 

@@ -70,8 +70,9 @@ func (r *portResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			},
 			"node_id": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "UUID of the node the port belongs to (`baremetal_node.<name>.id`).",
+				MarkdownDescription: "UUID of the node the port belongs to (`baremetal_node.<name>.id`). Changing it replaces the port: Ironic deletes a node's ports with the node.",
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"pxe_enabled": schema.BoolAttribute{
 				Optional:            true,
@@ -186,9 +187,6 @@ func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	if !plan.Address.Equal(state.Address) {
 		add("address", plan.Address.ValueString())
-	}
-	if !plan.NodeID.Equal(state.NodeID) {
-		add("node_uuid", plan.NodeID.ValueString())
 	}
 	if !plan.PXEEnabled.Equal(state.PXEEnabled) {
 		add("pxe_enabled", plan.PXEEnabled.ValueBool())

@@ -1,0 +1,305 @@
+package ironic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+)
+
+// Provision states that can be targets.
+const (
+	StateEnroll     = "enroll"
+	StateManageable = "manageable"
+	StateAvailable  = "available"
+	StateActive     = "active"
+)
+
+// TargetStates lists the states a node can be asked to reach, the default first.
+var TargetStates = []string{StateEnroll, StateManageable, StateAvailable, StateActive}
+
+// stable states are where a node rests until asked to move; every other state is a
+// transition (or a wait for an agent) that ends by itself.
+var stable = []string{
+	"enroll", "manageable", "available", "active",
+	"deploy failed", "clean failed", "inspect failed", "adopt failed", "error",
+	"rescue", "rescue failed", "unrescue failed", "service failed",
+	"clean hold", "deploy hold", "service hold",
+}
+
+// IsStable reports whether a node in this state waits for a request.
+func IsStable(state string) bool { return slices.Contains(stable, state) }
+
+// Settled reports whether a transition is over. Ironic keeps target_provision_state set
+// on a failed node ("deploy failed" still targets "active"), so a failure state is
+// settled whatever the target says.
+func Settled(n *nodes.Node) bool {
+	if !IsStable(n.ProvisionState) {
+		return false
+	}
+	return n.TargetProvisionState == "" || strings.HasSuffix(n.ProvisionState, "failed") || n.ProvisionState == "error"
+}
+
+// Goal is where a node should end up, and what to do on the way.
+type Goal struct {
+	State       string             // one of TargetStates
+	Inspect     bool               // inspect when passing through manageable
+	CleanSteps  []nodes.CleanStep  // manual clean when passing through manageable
+	ConfigDrive any                // sent with active and rebuild
+	DeploySteps []nodes.DeployStep // sent with active and rebuild
+	Rebuild     bool               // redeploy an active node (its image changed)
+}
+
+// ProvisionError is a transition that did not end where it should.
+type ProvisionError struct {
+	NodeID    string
+	Action    string
+	State     string // where the node stopped
+	LastError string
+	Err       error // the API error, if the request itself failed
+}
+
+func (e *ProvisionError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("node %s: %q in state %q failed: %s", e.NodeID, e.Action, e.State, Message(e.Err))
+	}
+	msg := fmt.Sprintf("node %s: %q stopped in state %q", e.NodeID, e.Action, e.State)
+	if e.LastError != "" {
+		msg += ": " + e.LastError
+	}
+	return msg
+}
+
+func (e *ProvisionError) Unwrap() error { return e.Err }
+
+// Provisioner drives nodes through Ironic's state machine.
+type Provisioner struct {
+	Client *gophercloud.ServiceClient
+	Poll   PollPolicy
+	Log    Logger
+	clock  clock
+}
+
+// NewProvisioner uses DefaultPoll.
+func NewProvisioner(sc *gophercloud.ServiceClient, log Logger) *Provisioner {
+	return &Provisioner{Client: sc, Poll: DefaultPoll, Log: log, clock: realClock{}}
+}
+
+// step is one provision action and the stable state it must end in.
+type step struct {
+	action nodes.TargetProvisionState
+	expect string
+}
+
+// next picks the action that brings a node in state cur closer to the goal; ok is false
+// when the goal is reached. done tracks the once-per-run steps (inspect, clean, rebuild).
+func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, bool, error) {
+	want := g.State
+	switch cur {
+	case "enroll":
+		if want == StateEnroll {
+			return step{}, false, nil
+		}
+		return step{nodes.TargetManage, StateManageable}, true, nil
+	case "manageable":
+		switch {
+		case want == StateEnroll:
+			return step{}, false, errors.New("a node cannot return to enroll; it has to be created again")
+		case g.Inspect && !done[nodes.TargetInspect]:
+			return step{nodes.TargetInspect, StateManageable}, true, nil
+		case len(g.CleanSteps) > 0 && !done[nodes.TargetClean]:
+			return step{nodes.TargetClean, StateManageable}, true, nil
+		case want == StateManageable:
+			return step{}, false, nil
+		}
+		return step{nodes.TargetProvide, StateAvailable}, true, nil
+	case "available":
+		switch want {
+		case StateAvailable:
+			return step{}, false, nil
+		case StateActive:
+			return step{nodes.TargetActive, StateActive}, true, nil
+		case StateEnroll:
+			return step{}, false, errors.New("a node cannot return to enroll; it has to be created again")
+		}
+		return step{nodes.TargetManage, StateManageable}, true, nil
+	case "active":
+		if want == StateActive {
+			if g.Rebuild && !done[nodes.TargetRebuild] {
+				return step{nodes.TargetRebuild, StateActive}, true, nil
+			}
+			return step{}, false, nil
+		}
+		return step{nodes.TargetDeleted, StateAvailable}, true, nil
+	case "deploy failed":
+		if want == StateActive {
+			return step{nodes.TargetActive, StateActive}, true, nil
+		}
+		return step{nodes.TargetDeleted, StateAvailable}, true, nil
+	case "error":
+		if want == StateActive {
+			return step{nodes.TargetRebuild, StateActive}, true, nil
+		}
+		return step{nodes.TargetDeleted, StateAvailable}, true, nil
+	case "clean failed", "inspect failed", "adopt failed":
+		return step{nodes.TargetManage, StateManageable}, true, nil
+	case "rescue", "rescue failed", "unrescue failed":
+		return step{nodes.TargetUnrescue, StateActive}, true, nil
+	}
+	return step{}, false, fmt.Errorf("the provider does not move nodes out of state %q; resolve it in Ironic first", cur)
+}
+
+// waitStates wait for an agent that may never call back; leaving one for another goal
+// takes an explicit request rather than more waiting.
+var waitStates = map[string]step{
+	"wait call-back": {nodes.TargetDeleted, StateAvailable},
+	"clean wait":     {nodes.TargetAbort, "clean failed"},
+	"inspect wait":   {nodes.TargetAbort, "inspect failed"},
+	"rescue wait":    {nodes.TargetAbort, "rescue failed"},
+}
+
+// Reach moves the node to the goal, one transition at a time, waiting for each; it
+// returns the node as it ends. A failed transition gives a *ProvisionError carrying
+// Ironic's last_error; calling Reach again later recovers from where the node stopped.
+func (p *Provisioner) Reach(ctx context.Context, id string, g Goal) (*nodes.Node, error) {
+	node, err := nodes.Get(ctx, p.Client, id).Extract()
+	if err != nil {
+		return nil, err
+	}
+	if abort, ok := waitStates[node.ProvisionState]; ok && !(node.ProvisionState == "wait call-back" && g.State == StateActive) {
+		if node, err = p.transition(ctx, node, abort, g); err != nil {
+			return node, err
+		}
+	}
+	if node, err = p.WaitStable(ctx, id); err != nil {
+		return node, err
+	}
+	done := map[nodes.TargetProvisionState]bool{}
+	for range 16 { // the longest walk (deploy failed -> active, rebuilt) is a handful of steps
+		st, ok, err := next(node.ProvisionState, g, done)
+		if err != nil {
+			return node, &ProvisionError{NodeID: id, Action: "move to " + g.State, State: node.ProvisionState, Err: err}
+		}
+		if !ok {
+			return node, nil
+		}
+		if node, err = p.transition(ctx, node, st, g); err != nil {
+			return node, err
+		}
+		done[st.action] = true
+	}
+	return node, fmt.Errorf("node %s did not reach %q (now %q)", id, g.State, node.ProvisionState)
+}
+
+func (p *Provisioner) transition(ctx context.Context, node *nodes.Node, st step, g Goal) (*nodes.Node, error) {
+	opts := nodes.ProvisionStateOpts{Target: st.action}
+	switch st.action {
+	case nodes.TargetActive, nodes.TargetRebuild:
+		opts.ConfigDrive, opts.DeploySteps = g.ConfigDrive, g.DeploySteps
+	case nodes.TargetClean:
+		opts.CleanSteps = g.CleanSteps
+	}
+	if p.Log != nil {
+		p.Log(ctx, "changing provision state", map[string]any{"node": node.UUID, "from": node.ProvisionState, "action": string(st.action)})
+	}
+	if err := nodes.ChangeProvisionState(ctx, p.Client, node.UUID, opts).ExtractErr(); err != nil {
+		return node, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: node.ProvisionState, Err: err}
+	}
+	after, err := p.WaitStable(ctx, node.UUID)
+	if err != nil {
+		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: stateOf(after, node), Err: err}
+	}
+	if after.ProvisionState != st.expect {
+		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: after.ProvisionState, LastError: after.LastError}
+	}
+	return after, nil
+}
+
+func stateOf(n, fallback *nodes.Node) string {
+	if n != nil {
+		return n.ProvisionState
+	}
+	return fallback.ProvisionState
+}
+
+// WaitStable polls until the node rests in a stable state with no transition pending.
+func (p *Provisioner) WaitStable(ctx context.Context, id string) (*nodes.Node, error) {
+	var node *nodes.Node
+	err := poll(ctx, p.clockOrReal(), p.Poll, func() (bool, error) {
+		n, err := nodes.Get(ctx, p.Client, id).Extract()
+		if err != nil {
+			return false, err
+		}
+		node = n
+		return Settled(n), nil
+	})
+	if err != nil && node != nil && ctx.Err() != nil {
+		return node, fmt.Errorf("still %q (target %q) when the timeout ran out: %w", node.ProvisionState, node.TargetProvisionState, ctx.Err())
+	}
+	return node, err
+}
+
+// SetPower switches the node on or off and waits until Ironic reports it.
+func (p *Provisioner) SetPower(ctx context.Context, id, target string) (*nodes.Node, error) {
+	if err := nodes.ChangePowerState(ctx, p.Client, id, nodes.PowerStateOpts{Target: nodes.TargetPowerState(target)}).ExtractErr(); err != nil {
+		return nil, fmt.Errorf("node %s: %s: %s", id, target, Message(err))
+	}
+	var node *nodes.Node
+	err := poll(ctx, p.clockOrReal(), p.Poll, func() (bool, error) {
+		n, err := nodes.Get(ctx, p.Client, id).Extract()
+		if err != nil {
+			return false, err
+		}
+		node = n
+		if n.TargetPowerState == "" && n.PowerState != target && n.LastError != "" {
+			return false, fmt.Errorf("node %s: %s ended in %q: %s", id, target, n.PowerState, n.LastError)
+		}
+		return n.TargetPowerState == "" && n.PowerState == target, nil
+	})
+	return node, err
+}
+
+func (p *Provisioner) clockOrReal() clock {
+	if p.clock == nil {
+		return realClock{}
+	}
+	return p.clock
+}
+
+// Remove deletes a node whatever state it is in: a deployed or failed node is first
+// undeployed and brought to manageable (maintenance lifted for that), then deleted. If
+// Ironic cannot move it, the node is put into maintenance, where Ironic allows deleting
+// it in any state. A node already gone counts as deleted.
+func (p *Provisioner) Remove(ctx context.Context, id string) error {
+	node, err := nodes.Get(ctx, p.Client, id).Extract()
+	if IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !slices.Contains([]string{"enroll", "manageable", "adopt failed"}, node.ProvisionState) {
+		if node.Maintenance {
+			if err := nodes.UnsetMaintenance(ctx, p.Client, id).ExtractErr(); err != nil {
+				return fmt.Errorf("lifting maintenance: %s", Message(err))
+			}
+		}
+		if _, err := p.Reach(ctx, id, Goal{State: StateManageable}); err != nil {
+			if p.Log != nil {
+				p.Log(ctx, "could not bring the node to manageable; deleting it in maintenance", map[string]any{"node": id, "error": err.Error()})
+			}
+			reason := "terraform destroy: " + err.Error()
+			if merr := nodes.SetMaintenance(ctx, p.Client, id, nodes.MaintenanceOpts{Reason: reason}).ExtractErr(); merr != nil {
+				return fmt.Errorf("%v; then setting maintenance: %s", err, Message(merr))
+			}
+		}
+	}
+	if err := nodes.Delete(ctx, p.Client, id).ExtractErr(); err != nil && !IsNotFound(err) {
+		return errors.New(Message(err))
+	}
+	return nil
+}

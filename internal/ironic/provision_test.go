@@ -1,0 +1,296 @@
+package ironic
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+)
+
+// fakeClock records the waits it is asked for and returns at once.
+type fakeClock struct {
+	mu     sync.Mutex
+	sleeps []time.Duration
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.sleeps = append(c.sleeps, d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+func TestPollBacksOffToTheCap(t *testing.T) {
+	c := &fakeClock{}
+	calls := 0
+	p := PollPolicy{Initial: 20 * time.Millisecond, Factor: 2, Max: 100 * time.Millisecond}
+	err := poll(context.Background(), c, p, func() (bool, error) { calls++; return calls == 6, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{20, 40, 80, 100, 100}
+	for i := range want {
+		want[i] *= time.Millisecond
+	}
+	if fmt.Sprint(c.sleeps) != fmt.Sprint(want) {
+		t.Fatalf("sleeps %v, want %v", c.sleeps, want)
+	}
+}
+
+func TestPollStopsOnCancelAndError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := poll(ctx, &fakeClock{}, DefaultPoll, func() (bool, error) { return false, nil }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+	boom := errors.New("boom")
+	if err := poll(context.Background(), &fakeClock{}, DefaultPoll, func() (bool, error) { return false, boom }); err != boom {
+		t.Fatalf("error: %v", err)
+	}
+	// The real clock returns promptly on cancellation too.
+	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_ = poll(ctx, realClock{}, PollPolicy{Initial: time.Hour, Factor: 1, Max: time.Hour}, func() (bool, error) { return false, nil })
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("cancellation was not prompt")
+	}
+}
+
+func TestNext(t *testing.T) {
+	none := map[nodes.TargetProvisionState]bool{}
+	cases := []struct {
+		cur    string
+		goal   Goal
+		done   map[nodes.TargetProvisionState]bool
+		action nodes.TargetProvisionState // "" means goal reached
+		err    string
+	}{
+		{"enroll", Goal{State: "enroll"}, none, "", ""},
+		{"enroll", Goal{State: "available"}, none, nodes.TargetManage, ""},
+		{"manageable", Goal{State: "available"}, none, nodes.TargetProvide, ""},
+		{"manageable", Goal{State: "manageable"}, none, "", ""},
+		{"manageable", Goal{State: "available", Inspect: true}, none, nodes.TargetInspect, ""},
+		{"manageable", Goal{State: "available", Inspect: true}, map[nodes.TargetProvisionState]bool{nodes.TargetInspect: true}, nodes.TargetProvide, ""},
+		{"manageable", Goal{State: "manageable", CleanSteps: []nodes.CleanStep{{Interface: "deploy", Step: "erase_devices"}}}, none, nodes.TargetClean, ""},
+		{"manageable", Goal{State: "enroll"}, none, "", "cannot return to enroll"},
+		{"available", Goal{State: "active"}, none, nodes.TargetActive, ""},
+		{"available", Goal{State: "manageable"}, none, nodes.TargetManage, ""},
+		{"active", Goal{State: "active"}, none, "", ""},
+		{"active", Goal{State: "active", Rebuild: true}, none, nodes.TargetRebuild, ""},
+		{"active", Goal{State: "active", Rebuild: true}, map[nodes.TargetProvisionState]bool{nodes.TargetRebuild: true}, "", ""},
+		{"active", Goal{State: "available"}, none, nodes.TargetDeleted, ""},
+		{"active", Goal{State: "manageable"}, none, nodes.TargetDeleted, ""},
+		{"deploy failed", Goal{State: "active"}, none, nodes.TargetActive, ""},
+		{"deploy failed", Goal{State: "available"}, none, nodes.TargetDeleted, ""},
+		{"clean failed", Goal{State: "available"}, none, nodes.TargetManage, ""},
+		{"inspect failed", Goal{State: "manageable"}, none, nodes.TargetManage, ""},
+		{"error", Goal{State: "available"}, none, nodes.TargetDeleted, ""},
+		{"clean hold", Goal{State: "available"}, none, "", "does not move nodes out of state"},
+	}
+	for _, c := range cases {
+		st, ok, err := next(c.cur, c.goal, c.done)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s -> %+v: err %v, want %q", c.cur, c.goal, err, c.err)
+			}
+			continue
+		}
+		if err != nil || ok != (c.action != "") || st.action != c.action {
+			t.Errorf("%s -> %+v: got %q %v %v, want %q", c.cur, c.goal, st.action, ok, err, c.action)
+		}
+	}
+}
+
+// fakeStateMachine is an Ironic API answering node GETs and provision requests, with
+// each action's path through transitional states scripted by the test.
+type fakeStateMachine struct {
+	mu      sync.Mutex
+	state   string
+	target  string
+	lastErr string
+	pending []fakeStep // states the next GETs return, in order
+	actions []string
+	script  map[string][]fakeStep
+}
+
+type fakeStep struct{ state, target, lastErr string }
+
+func (f *fakeStateMachine) handler(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case r.URL.Path == "/":
+		w.Write([]byte(versionDoc))
+	case r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/states/provision"):
+		var body struct{ Target string }
+		json.NewDecoder(r.Body).Decode(&body)
+		f.actions = append(f.actions, body.Target)
+		steps, ok := f.script[f.state+"/"+body.Target]
+		if !ok {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"error_message": "{\"faultstring\": \"The requested action \\\"%s\\\" can not be performed on node in state \\\"%s\\\".\"}"}`, body.Target, f.state)
+			return
+		}
+		f.pending = append([]fakeStep(nil), steps...)
+		f.advance()
+		w.WriteHeader(http.StatusAccepted)
+	case r.Method == http.MethodGet:
+		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q}`,
+			f.state, nullable(f.target), f.lastErr)
+		f.advance()
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (f *fakeStateMachine) advance() {
+	if len(f.pending) == 0 {
+		return
+	}
+	s := f.pending[0]
+	f.pending = f.pending[1:]
+	f.state, f.target, f.lastErr = s.state, s.target, s.lastErr
+}
+
+func nullable(s string) string {
+	if s == "" {
+		return "null"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func newFakeProvisioner(t *testing.T, f *fakeStateMachine) (*Provisioner, *fakeClock) {
+	srv := httptest.NewServer(http.HandlerFunc(f.handler))
+	t.Cleanup(srv.Close)
+	sc, err := Connect(context.Background(), Config{Endpoint: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &fakeClock{}
+	p := NewProvisioner(sc, nil)
+	p.clock = c
+	return p, c
+}
+
+var lifecycle = map[string][]fakeStep{
+	"enroll/manage":      {{"verifying", "manageable", ""}, {"verifying", "manageable", ""}, {"manageable", "", ""}},
+	"manageable/provide": {{"cleaning", "available", ""}, {"available", "", ""}},
+	"available/active":   {{"deploying", "active", ""}, {"wait call-back", "active", ""}, {"deploying", "active", ""}, {"active", "", ""}},
+	"active/deleted":     {{"deleting", "available", ""}, {"cleaning", "available", ""}, {"available", "", ""}},
+	"active/rebuild":     {{"deploying", "active", ""}, {"active", "", ""}},
+	"available/manage":   {{"manageable", "", ""}},
+}
+
+func TestReachWalksTheStateMachine(t *testing.T) {
+	cases := []struct {
+		from    string
+		goal    Goal
+		actions string
+	}{
+		{"enroll", Goal{State: "active"}, "manage provide active"},
+		{"active", Goal{State: "manageable"}, "deleted manage"},
+		{"active", Goal{State: "active", Rebuild: true}, "rebuild"},
+		{"available", Goal{State: "available"}, ""},
+	}
+	for _, c := range cases {
+		f := &fakeStateMachine{state: c.from, script: lifecycle}
+		p, clk := newFakeProvisioner(t, f)
+		node, err := p.Reach(context.Background(), "n1", c.goal)
+		if err != nil {
+			t.Fatalf("%s -> %s: %v", c.from, c.goal.State, err)
+		}
+		if node.ProvisionState != c.goal.State || strings.Join(f.actions, " ") != c.actions {
+			t.Fatalf("%s -> %s: ended %q after %v, want actions %q", c.from, c.goal.State, node.ProvisionState, f.actions, c.actions)
+		}
+		for _, d := range clk.sleeps {
+			if d > DefaultPoll.Max {
+				t.Fatalf("slept %v", d)
+			}
+		}
+	}
+}
+
+func TestReachReportsLastErrorAndRecovers(t *testing.T) {
+	script := map[string][]fakeStep{
+		"available/active":     {{"deploying", "active", ""}, {"deploy failed", "", "Failed to prepare to deploy: no API URL"}},
+		"deploy failed/active": {{"deploying", "active", ""}, {"active", "", ""}},
+	}
+	f := &fakeStateMachine{state: "available", script: script}
+	p, _ := newFakeProvisioner(t, f)
+	_, err := p.Reach(context.Background(), "n1", Goal{State: "active"})
+	var pe *ProvisionError
+	if !errors.As(err, &pe) || pe.State != "deploy failed" || pe.Action != "active" || !strings.Contains(err.Error(), "no API URL") || !strings.Contains(err.Error(), "n1") {
+		t.Fatalf("want a ProvisionError with last_error, got %v", err)
+	}
+	// A later apply starts from deploy failed and retries the deploy.
+	node, err := p.Reach(context.Background(), "n1", Goal{State: "active"})
+	if err != nil || node.ProvisionState != "active" {
+		t.Fatalf("recovery: %v", err)
+	}
+}
+
+func TestReachManageFailureFallsBackToEnroll(t *testing.T) {
+	script := map[string][]fakeStep{"enroll/manage": {{"verifying", "manageable", ""}, {"enroll", "", "Failed to get power state: BMC unreachable"}}}
+	f := &fakeStateMachine{state: "enroll", script: script}
+	p, _ := newFakeProvisioner(t, f)
+	_, err := p.Reach(context.Background(), "n1", Goal{State: "available"})
+	if err == nil || !strings.Contains(err.Error(), `stopped in state "enroll": Failed to get power state`) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestReachRefusedActionCarriesIronicsMessage(t *testing.T) {
+	f := &fakeStateMachine{state: "available", script: map[string][]fakeStep{}}
+	p, _ := newFakeProvisioner(t, f)
+	_, err := p.Reach(context.Background(), "n1", Goal{State: "active"})
+	if err == nil || !strings.Contains(err.Error(), "can not be performed") || !strings.Contains(err.Error(), "HTTP 400") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestReachTimeoutNamesTheState(t *testing.T) {
+	script := map[string][]fakeStep{"available/active": {{"wait call-back", "active", ""}}}
+	f := &fakeStateMachine{state: "available", script: script}
+	p, _ := newFakeProvisioner(t, f)
+	p.clock = realClock{}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := p.Reach(ctx, "n1", Goal{State: "active"})
+	if err == nil || !strings.Contains(err.Error(), `still "wait call-back"`) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestReachLeavesWaitCallBack(t *testing.T) {
+	script := map[string][]fakeStep{
+		"wait call-back/deleted": {{"deleting", "available", ""}, {"available", "", ""}},
+		"available/manage":       {{"manageable", "", ""}},
+	}
+	f := &fakeStateMachine{state: "wait call-back", target: "active", script: script}
+	p, _ := newFakeProvisioner(t, f)
+	node, err := p.Reach(context.Background(), "n1", Goal{State: "manageable"})
+	if err != nil || node.ProvisionState != "manageable" || strings.Join(f.actions, " ") != "deleted manage" {
+		t.Fatalf("got %v after %v", err, f.actions)
+	}
+}
+
+func TestFailedStatesSettleDespiteTheirTarget(t *testing.T) {
+	script := map[string][]fakeStep{"available/active": {{"deploying", "active", ""}, {"deploy failed", "active", "boom"}}}
+	f := &fakeStateMachine{state: "available", script: script}
+	p, _ := newFakeProvisioner(t, f)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := p.Reach(ctx, "n1", Goal{State: "active"})
+	if err == nil || !strings.Contains(err.Error(), `stopped in state "deploy failed": boom`) {
+		t.Fatalf("got %v", err)
+	}
+}
