@@ -1,0 +1,107 @@
+// Command bench prints the project's performance claims as ratios measured side by side
+// in one run on this machine (`make bench`). Machines here are shared and noisy, so it
+// compares, it does not assert.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
+)
+
+func main() {
+	var (
+		nodeCounts = flag.String("nodes", "20,200", "node counts for the provisioning comparison")
+		only       = flag.String("only", "", "run only sections whose name contains this (nodes, hash, fetch, plan)")
+	)
+	flag.Parse()
+	if err := run(*nodeCounts, *only); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type row struct{ what, ours, theirs, ratio, goal string }
+
+func run(nodeCounts, only string) error {
+	ctx := context.Background()
+	env, err := newEnv()
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	var rows []row
+	want := func(section string) bool { return only == "" || strings.Contains(section, only) }
+
+	if want("hash") {
+		r, err := hashRows(env)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	if want("fetch") {
+		r, err := fetchRows(env)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	if want("plan") || want("nodes") {
+		fmt.Fprintln(os.Stderr, "bench: starting a private Ironic")
+		srv, err := ironictest.Start(ctx, ironictest.Options{})
+		if err != nil {
+			return err
+		}
+		defer srv.Remove()
+		env.endpoint = srv.Endpoint
+		if want("plan") {
+			r, err := planRows(env)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r...)
+		}
+		if want("nodes") {
+			var perNode []float64
+			for _, f := range strings.Split(nodeCounts, ",") {
+				n, err := strconv.Atoi(strings.TrimSpace(f))
+				if err != nil {
+					return fmt.Errorf("-nodes: %w", err)
+				}
+				r, tfPerNode, err := nodeRow(ctx, env, n)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, r)
+				perNode = append(perNode, tfPerNode)
+			}
+			if len(perNode) > 1 {
+				rows = append(rows, row{
+					what: "  linear scaling: apply time per node, largest N vs smallest N",
+					ours: fmt.Sprintf("%.0f ms", perNode[len(perNode)-1]*1000), theirs: fmt.Sprintf("%.0f ms", perNode[0]*1000),
+					ratio: fmt.Sprintf("%.2fx", perNode[len(perNode)-1]/perNode[0]), goal: "~1x (linear)",
+				})
+			}
+		}
+	}
+	printTable(rows)
+	return nil
+}
+
+func printTable(rows []row) {
+	fmt.Println()
+	fmt.Printf("%-64s %14s %14s %8s  %s\n", "measurement (ours vs reference, same run)", "ours", "reference", "ratio", "goal")
+	fmt.Println(strings.Repeat("-", 120))
+	for _, r := range rows {
+		fmt.Printf("%-64s %14s %14s %8s  %s\n", r.what, r.ours, r.theirs, r.ratio, r.goal)
+	}
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
