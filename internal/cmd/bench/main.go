@@ -19,8 +19,17 @@ func main() {
 	var (
 		nodeCounts = flag.String("nodes", "20,200", "node counts for the provisioning comparison")
 		only       = flag.String("only", "", "run only sections whose name contains this (nodes, hash, fetch, plan)")
+		fetchChild = flag.String("fetch-child", "", "internal: fetch this URL and exit")
+		cacheDir   = flag.String("cache", "", "internal: cache directory of -fetch-child")
 	)
 	flag.Parse()
+	if *fetchChild != "" {
+		if err := runFetchChild(*fetchChild, *cacheDir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*nodeCounts, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
