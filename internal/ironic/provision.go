@@ -206,7 +206,7 @@ func (p *Provisioner) transition(ctx context.Context, node *nodes.Node, st step,
 	if p.Log != nil {
 		p.Log(ctx, "changing provision state", map[string]any{"node": node.UUID, "from": node.ProvisionState, "action": string(st.action)})
 	}
-	if err := nodes.ChangeProvisionState(ctx, p.Client, node.UUID, opts).ExtractErr(); err != nil {
+	if err := nodes.ChangeProvisionState(ctx, p.Client, node.UUID, opts).ExtractErr(); err != nil && !p.accepted(ctx, node, err) {
 		return node, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: node.ProvisionState, Err: err}
 	}
 	after, err := p.WaitStable(ctx, node.UUID)
@@ -217,6 +217,17 @@ func (p *Provisioner) transition(ctx context.Context, node *nodes.Node, st step,
 		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: after.ProvisionState, LastError: after.LastError}
 	}
 	return after, nil
+}
+
+// accepted tells whether a provision request that failed was carried out all the same:
+// a resent request whose first attempt's answer was lost is refused ("can not be
+// performed in state verifying"), but the node has moved on.
+func (p *Provisioner) accepted(ctx context.Context, before *nodes.Node, err error) bool {
+	if code := StatusCode(err); code != 400 && code != 409 {
+		return false
+	}
+	now, gerr := nodes.Get(ctx, p.Client, before.UUID).Extract()
+	return gerr == nil && (now.ProvisionState != before.ProvisionState || now.TargetProvisionState != "")
 }
 
 func stateOf(n, fallback *nodes.Node) string {

@@ -189,7 +189,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	delete(create, "owner")
 	ctx = maskSecrets(ctx, &plan.nodeFields, &resp.Diagnostics)
 	tflog.Debug(ctx, "creating node", map[string]any{"uuid": create["uuid"], "driver": create["driver"]})
-	node, err := nodes.Create(ctx, sc, create).Extract()
+	node, err := ironic.CreateNode(ctx, sc, r.clients.cfg.Retry, create)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create bare metal node",
 			fmt.Sprintf("Creating node %s (driver %q) failed: %s", nodeLabel(plan.Name, create["uuid"].(string)), plan.Driver.ValueString(), ironic.Message(err)))

@@ -115,7 +115,7 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	create := portCreate{
+	create := ironic.PortCreate{
 		"uuid":        ironic.NewUUID(),
 		"address":     plan.Address.ValueString(),
 		"node_uuid":   plan.NodeID.ValueString(),
@@ -130,7 +130,7 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 		create["extra"] = ironic.AnyMap(m)
 	}
 	tflog.Debug(ctx, "creating port", map[string]any{"uuid": create["uuid"], "address": create["address"], "node": create["node_uuid"]})
-	port, err := ports.Create(ctx, sc, create).Extract()
+	port, err := ironic.CreatePort(ctx, sc, r.clients.cfg.Retry, create)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create bare metal port",
 			fmt.Sprintf("Creating port %s for node %s failed: %s", plan.Address.ValueString(), plan.NodeID.ValueString(), ironic.Message(err)))
@@ -139,11 +139,6 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 	resp.Diagnostics.Append(plan.fromPort(ctx, port, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
-
-// portCreate adapts a request map to gophercloud's ports.CreateOptsBuilder.
-type portCreate map[string]any
-
-func (c portCreate) ToPortCreateMap() (map[string]any, error) { return c, nil }
 
 func (r *portResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state portResourceModel
