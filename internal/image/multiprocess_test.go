@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -81,5 +82,61 @@ func TestConcurrentFetchFromTwoProcesses(t *testing.T) {
 	}
 	if len(entries) != 3 { // .img, .json, .lock
 		t.Fatalf("cache holds %v", names)
+	}
+}
+
+// A provider killed with SIGKILL mid-download leaves a partial temp file; the next run
+// removes it and fetches the image whole.
+func TestKilledMidDownloadIsCleanedUp(t *testing.T) {
+	body := testBody(4 << 20)
+	release := make(chan struct{})
+	srv := newHandlerServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		if r.Method == http.MethodHead {
+			return
+		}
+		w.Write(body[:len(body)/2])
+		w.(http.Flusher).Flush()
+		select { // stall until the test lets go (after the kill)
+		case <-release:
+		case <-r.Context().Done():
+		}
+		w.Write(body[len(body)/2:])
+	}))
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperFetchProcess$", "-test.v")
+	cmd.Env = append(os.Environ(), "IMAGE_HELPER_URL="+srv+"/big.img", "IMAGE_HELPER_CACHE="+dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var partial string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		matches, _ := filepath.Glob(filepath.Join(dir, "*.tmp-*"))
+		if len(matches) == 1 {
+			if st, err := os.Stat(matches[0]); err == nil && st.Size() >= int64(len(body)/2) {
+				partial = matches[0]
+				break
+			}
+		}
+	}
+	cmd.Process.Kill() // SIGKILL: no cleanup code runs
+	cmd.Wait()
+	close(release)
+	if partial == "" {
+		t.Fatal("the child never wrote a partial download")
+	}
+	e, err := New(Options{CacheDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(partial); !os.IsNotExist(err) {
+		t.Fatal("the partial download survived the next start")
+	}
+	res, err := e.Fetch(context.Background(), Request{URL: srv + "/big.img", Expected: Expected{Algorithm: "sha256"}})
+	if err != nil || res.Checksum != sha256hex(body) {
+		t.Fatalf("fetch after the crash: %v", err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.tmp-*")); len(m) != 0 {
+		t.Fatalf("leftovers: %v", m)
 	}
 }

@@ -188,3 +188,5 @@ func provisionOutOfBand(t *testing.T, name string, target nodes.TargetProvisionS
 		t.Fatal(err)
 	}
 }
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -264,27 +264,3 @@ resource "baremetal_node" "n" {
 		}},
 	})
 }
-
-func TestAccImage_badInput(t *testing.T) {
-	cases := []struct{ name, body, want string }{
-		{"unsupported scheme", `url = "ftp://images.example/x.img"`, `(?s)Invalid image URL.*unsupported scheme "ftp"`},
-		{"relative file URL", `url = "file:images/x.img"`, `(?s)Invalid image URL.*no absolute path`},
-		{"unknown algorithm", "url = \"http://127.0.0.1:1/x.img\"\n  checksum_algorithm = \"crc32\"", `(?s)checksum_algorithm value must be one of`},
-		{"checksum of no known length", "url = \"http://127.0.0.1:1/x.img\"\n  expected_checksum = \"abcd\"", `(?s)Invalid expected_checksum.*matches no algorithm by length`},
-		{"checksum not hex", "url = \"http://127.0.0.1:1/x.img\"\n  expected_checksum = \"xyz\"", `(?s)Invalid expected_checksum.*"xyz" is not a hex digest`},
-		{"checksum of another algorithm", "url = \"http://127.0.0.1:1/x.img\"\n  checksum_algorithm = \"sha256\"\n  expected_checksum = \"d41d8cd98f00b204e9800998ecf8427e\"",
-			`(?s)Invalid expected_checksum.*a sha256 digest has 64 hex characters, this one has 32`},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      imageConfig(t.TempDir(), "resource \"baremetal_image\" \"x\" {\n  "+c.body+"\n}\n"),
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(c.want),
-				}},
-			})
-		})
-	}
-}

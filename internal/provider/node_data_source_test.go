@@ -66,9 +66,6 @@ func TestAccNodeDataSource_errors(t *testing.T) {
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      providerBlock + `data "baremetal_node" "x" {}`,
-			ExpectError: regexp.MustCompile(`(?s)Missing Attribute Configuration.*Exactly one of these attributes must be configured: \[id,name\]`),
-		}, {
 			Config:      providerBlock + `data "baremetal_node" "x" { name = "no-such-node-xyz" }`,
 			ExpectError: regexp.MustCompile(`(?s)Unable to read bare metal node.*No node with name "no-such-node-xyz".*could\s+not\s+be\s+found`),
 		}},

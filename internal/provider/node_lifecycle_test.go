@@ -345,28 +345,3 @@ resource "baremetal_node" "n" {
 		}},
 	})
 }
-
-func TestAccNode_badLifecycleInput(t *testing.T) {
-	cases := []struct{ name, body, want string }{
-		{"unknown target", `target_provision_state = "deployed"`, `(?s)target_provision_state value must be one of`},
-		{"http image without checksum", "target_provision_state = \"active\"\n  instance_info = { image_source = \"http://images/os.qcow2\" }",
-			`(?s)Missing image checksum.*baremetal_image`},
-		{"bad power state", `target_power_state = "rebooting"`, `(?s)target_power_state value must be one of`},
-		{"clean steps not JSON", `clean_steps = "erase"`, `(?s)Invalid JSON.*clean_steps`},
-		{"clean step without step", `clean_steps = jsonencode([{ interface = "deploy" }])`, `(?s)Invalid clean_steps.*step 0 has no "step"`},
-		{"reason without maintenance", `maintenance_reason = "x"`, `(?s)maintenance_reason without maintenance`},
-		{"negative timeout", `timeouts = { create = "-5m" }`, `(?s)create|duration`},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      providerBlock + "resource \"baremetal_node\" \"x\" {\n  driver = \"fake-hardware\"\n  " + c.body + "\n}\n",
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(c.want),
-				}},
-			})
-		})
-	}
-}

@@ -264,15 +264,6 @@ func TestAccNode_ironicErrors(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: providerBlock + `
 resource "baremetal_node" "bad" {
-  driver = "fake-hardware"
-  name   = ""
-}
-`,
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Attribute name string length must be at least 1`),
-		}, {
-			Config: providerBlock + `
-resource "baremetal_node" "bad" {
   driver = "no-such-driver"
 }
 `,

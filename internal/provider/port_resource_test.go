@@ -162,10 +162,6 @@ func TestAccPort_errors(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkNodesDestroyed,
 		Steps: []resource.TestStep{{
-			Config:      portConfig(name, `  address = "52:54:00:12:34"`),
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Invalid MAC address.*address.*"52:54:00:12:34" is not a MAC address`),
-		}, {
 			Config: portConfig(name, fmt.Sprintf(`  address = %q
 }
 resource "baremetal_port" "dup" {
