@@ -368,9 +368,13 @@ func warnRebuild(ctx context.Context, plan, state *nodeResourceModel, resp *reso
 	}
 	var diags diag.Diagnostics
 	if g := goal(ctx, plan, state, &diags); g.Rebuild {
+		when := "change: the apply redeploys it"
+		if !fullyKnown(plan.InstanceInfo) || !fullyKnown(plan.ConfigDrive) || plan.DeploySteps.IsUnknown() {
+			when = "may change (values known only at apply, such as a replaced image's checksum): if they do, the apply redeploys it"
+		}
 		resp.Diagnostics.AddAttributeWarning(path.Root("instance_info"), "The node will be rebuilt",
-			fmt.Sprintf("Node %s is active and its instance_info, config_drive or deploy_steps change: the apply redeploys it "+
-				"(Ironic's rebuild), which overwrites its disk.", state.ID.ValueString()))
+			fmt.Sprintf("Node %s is active and its instance_info, config_drive or deploy_steps %s "+
+				"(Ironic's rebuild), which overwrites its disk.", state.ID.ValueString(), when))
 	}
 }
 
@@ -378,4 +382,26 @@ var objectAsOptions = basetypes.ObjectAsOptions{}
 
 var configDriveAttrTypes = map[string]attr.Type{
 	"user_data": types.StringType, "meta_data": types.MapType{ElemType: types.StringType}, "network_data": types.StringType,
+}
+
+// fullyKnown reports whether a value and everything inside it is known.
+func fullyKnown(v attr.Value) bool {
+	if v.IsUnknown() {
+		return false
+	}
+	switch t := v.(type) {
+	case types.Map:
+		for _, e := range t.Elements() {
+			if !fullyKnown(e) {
+				return false
+			}
+		}
+	case types.Object:
+		for _, e := range t.Attributes() {
+			if !fullyKnown(e) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -1,0 +1,299 @@
+// Command demo runs the quickstart end to end on this machine (`make demo`): a private
+// Ironic with fake hardware, a local image server, the provider built and installed for
+// Terraform through dev_overrides (the user's own CLI config is not touched), then apply,
+// an empty second plan, and the forced replacement once the image server stops sending
+// Last-Modified. It cleans up after itself; `make demo-down` removes what an interrupted
+// run left.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
+)
+
+func main() {
+	down := flag.Bool("down", false, "remove what an earlier demo left behind, and exit")
+	flag.Parse()
+	root := repoRoot()
+	state := filepath.Join(root, ".demo")
+	if *down {
+		if err := os.RemoveAll(state); err != nil {
+			fail(err)
+		}
+		fmt.Println("demo: removed", state)
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, root, state)
+	announce("Cleaning up: stopping Ironic and the image server, removing %s", state)
+	os.RemoveAll(state)
+	if err != nil {
+		fail(err)
+	}
+	fmt.Println("\ndemo: done. Run it again with `make demo`; the tests with `make test`.")
+}
+
+func run(ctx context.Context, root, state string) error {
+	os.RemoveAll(state)
+	work := filepath.Join(state, "work")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+
+	announce("1/7 Building the provider and installing it for this demo only (dev_overrides in %s)", filepath.Join(state, "terraform.rc"))
+	bin := filepath.Join(state, "bin")
+	if err := runCmd(ctx, root, nil, "go", "build", "-o", filepath.Join(bin, "terraform-provider-baremetal"), "."); err != nil {
+		return err
+	}
+	rc := filepath.Join(state, "terraform.rc")
+	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"metalform/baremetal\" = %q\n  }\n  direct {}\n}\n", bin)
+	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+		return err
+	}
+
+	announce("2/7 Starting a private Ironic (fake hardware, sqlite, noauth) in %s", filepath.Join(state, "ironic"))
+	start := time.Now()
+	ironic, err := ironictest.Start(ctx, ironictest.Options{Dir: filepath.Join(state, "ironic")})
+	if err != nil {
+		return fmt.Errorf("%w\n(is Ironic installed? `make deps` installs it)", err)
+	}
+	defer ironic.Stop()
+	fmt.Printf("    Ironic answers at %s after %.1f s\n", ironic.Endpoint, time.Since(start).Seconds())
+
+	announce("3/7 Starting an image server with a deploy kernel, a ramdisk, an instance image and SHA256SUMS")
+	images, err := startImageServer(filepath.Join(state, "images"))
+	if err != nil {
+		return err
+	}
+	defer images.close()
+	fmt.Printf("    serving %s (with Last-Modified headers)\n", images.url)
+
+	src, err := os.ReadFile(filepath.Join(root, "examples", "quickstart", "main.tf"))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), src, 0o644); err != nil {
+		return err
+	}
+	env := []string{
+		"TF_CLI_CONFIG_FILE=" + rc, "BAREMETAL_ENDPOINT=" + ironic.Endpoint, "BAREMETAL_IMAGE_CACHE_DIR=" + filepath.Join(state, "cache"),
+		"TF_VAR_image_server=" + images.url, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+	}
+	tf := func(args ...string) error { return runCmd(ctx, work, env, "terraform", args...) }
+	tfProgress := func(args ...string) error { return runFiltered(ctx, work, env, progressLine, "terraform", args...) }
+
+	announce("4/7 terraform apply: three images fetched and checksummed, the guide's node enrolled, a port, the node deployed to active")
+	if err := tf("apply", "-auto-approve", "-input=false", "-compact-warnings"); err != nil {
+		return err
+	}
+	fmt.Printf("    for comparison: sha256sum os.qcow2       = %s\n", images.sha256)
+	fmt.Printf("                    md5sum deploy.vmlinuz    = %s\n", images.kernelMD5)
+	fmt.Printf("    and Ironic itself says:\n")
+	_ = runCmd(ctx, work, nil, "baremetal", "--os-endpoint", ironic.Endpoint, "--os-auth-type", "none",
+		"node", "list", "--fields", "name", "provision_state", "power_state")
+
+	announce("5/7 terraform plan again: nothing changed, so the plan is empty (and nothing is downloaded)")
+	before := images.gets.Load()
+	if err := tf("plan", "-input=false", "-detailed-exitcode", "-compact-warnings"); err != nil {
+		return fmt.Errorf("the second plan is not empty: %w", err)
+	}
+	fmt.Printf("    image downloads during that plan: %d\n", images.gets.Load()-before)
+
+	announce("6/7 The image server stops sending Last-Modified: Ironic would fetch such images again, so the plan replaces them")
+	images.noLastModified.Store(true)
+	err = tf("plan", "-input=false", "-detailed-exitcode")
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		return fmt.Errorf("expected a plan with changes (exit code 2), got %v", err)
+	}
+
+	announce("7/7 terraform destroy: the node is undeployed and deleted, the cached images removed")
+	if err := tfProgress("destroy", "-auto-approve", "-input=false", "-compact-warnings"); err != nil {
+		return err
+	}
+	left, _ := filepath.Glob(filepath.Join(state, "cache", "*.img"))
+	fmt.Printf("    images left in the cache: %d\n", len(left))
+	return nil
+}
+
+// progressLine keeps what shows progress and results, not the whole plan again.
+func progressLine(line string) bool {
+	for _, s := range []string{"Destroying...", "Destruction complete", "Destroy complete", "Error", "error"} {
+		if strings.Contains(line, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// imageServer serves generated images; noLastModified switches the header off.
+type imageServer struct {
+	url            string
+	sha256         string
+	kernelMD5      string
+	srv            *http.Server
+	gets           atomic.Int64
+	noLastModified atomic.Bool
+}
+
+func startImageServer(dir string) (*imageServer, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	rng := rand.NewChaCha8([32]byte{42})
+	files := map[string]int{"deploy.vmlinuz": 4 << 20, "deploy.initramfs": 8 << 20, "os.qcow2": 32 << 20}
+	s := &imageServer{}
+	var sums strings.Builder
+	for name, size := range files {
+		b := make([]byte, size)
+		rng.Read(b)
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(b)
+		fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), name)
+		switch name {
+		case "os.qcow2":
+			s.sha256 = hex.EncodeToString(sum[:])
+		case "deploy.vmlinuz":
+			m := md5.Sum(b)
+			s.kernelMD5 = hex.EncodeToString(m[:])
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "SHA256SUMS"), []byte(sums.String()), 0o644); err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	files_ := http.FileServer(http.Dir(dir))
+	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			s.gets.Add(1)
+		}
+		if s.noLastModified.Load() {
+			w = noLastModified{w}
+		}
+		files_.ServeHTTP(w, r)
+	})}
+	go s.srv.Serve(l)
+	s.url = "http://" + l.Addr().String()
+	return s, nil
+}
+
+func (s *imageServer) close() { s.srv.Close() }
+
+// noLastModified drops the Last-Modified header, as a dynamic server would.
+type noLastModified struct{ http.ResponseWriter }
+
+func (w noLastModified) WriteHeader(code int) {
+	w.Header().Del("Last-Modified")
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w noLastModified) Write(b []byte) (int, error) {
+	w.Header().Del("Last-Modified")
+	return w.ResponseWriter.Write(b)
+}
+
+func runCmd(ctx context.Context, dir string, env []string, name string, args ...string) error {
+	return runFiltered(ctx, dir, env, nil, name, args...)
+}
+
+// runFiltered runs a command with its output indented, keeping only the lines keep
+// accepts (all when keep is nil).
+func runFiltered(ctx context.Context, dir string, env []string, keep func(string) bool, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	if !isTerminal() && name == "terraform" {
+		cmd.Args = append(cmd.Args[:2], append([]string{"-no-color"}, cmd.Args[2:]...)...)
+	}
+	out := &indent{w: os.Stdout, keep: keep}
+	cmd.Stdout, cmd.Stderr = out, out
+	err := cmd.Run()
+	out.flush()
+	return err
+}
+
+// indent sets command output off from the demo's own lines.
+type indent struct {
+	w    *os.File
+	keep func(string) bool
+	buf  []byte
+}
+
+func (i *indent) Write(b []byte) (int, error) {
+	i.buf = append(i.buf, b...)
+	for {
+		n := bytes.IndexByte(i.buf, '\n')
+		if n < 0 {
+			return len(b), nil
+		}
+		i.line(string(i.buf[:n]))
+		i.buf = i.buf[n+1:]
+	}
+}
+
+func (i *indent) line(s string) {
+	if i.keep == nil || i.keep(s) {
+		fmt.Fprintln(i.w, "    "+s)
+	}
+}
+
+func (i *indent) flush() {
+	if len(i.buf) > 0 {
+		i.line(string(i.buf))
+		i.buf = nil
+	}
+}
+
+func isTerminal() bool {
+	st, err := os.Stdout.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func announce(format string, args ...any) {
+	if isTerminal() {
+		format = "\033[1m==> " + format + "\033[0m"
+	} else {
+		format = "==> " + format
+	}
+	fmt.Printf("\n"+format+"\n", args...)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "demo:", err)
+	os.Exit(1)
+}
+
+func repoRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; d != "/"; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+	}
+	return dir
+}
