@@ -1,4 +1,9 @@
 # `baremetal port create $MAC_ADDRESS --node $NODE_UUID`
+resource "baremetal_node" "server1" {
+  name   = "server1"
+  driver = "ipmi"
+}
+
 resource "baremetal_port" "server1_eth0" {
   node_id = baremetal_node.server1.id
   address = "52:54:00:12:34:56"
