@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 )
 
 // Logger receives the engine's log lines; the provider passes tflog.
@@ -18,13 +20,4 @@ func containsToken(header, token string) bool {
 	return false
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func sleepCtx(ctx context.Context, d time.Duration) error { return httpclient.Sleep(ctx, d) }

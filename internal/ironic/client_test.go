@@ -226,3 +226,38 @@ func TestMessageFormats(t *testing.T) {
 		t.Errorf("non-JSON body: %q", got)
 	}
 }
+
+// A create whose answer is lost after Ironic acted is found by its UUID, not sent twice.
+func TestCreateNodeAfterLostAnswer(t *testing.T) {
+	var posts atomic.Int32
+	var created atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/":
+			w.Write([]byte(versionDoc))
+		case r.Method == http.MethodPost:
+			posts.Add(1)
+			created.Store(true) // Ironic acted...
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close() // ...but the answer is lost
+			}
+		case r.Method == http.MethodGet && created.Load():
+			w.Write([]byte(`{"uuid": "11111111-1111-4111-8111-111111111111", "name": "n"}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"error_message": "{\"faultstring\": \"Node could not be found.\"}"}`))
+		}
+	}))
+	defer srv.Close()
+	sc, err := Connect(context.Background(), Config{Endpoint: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := CreateNode(context.Background(), sc, fastRetry(3), NodeCreate{"uuid": "11111111-1111-4111-8111-111111111111", "driver": "fake-hardware"})
+	if err != nil || node.UUID != "11111111-1111-4111-8111-111111111111" {
+		t.Fatalf("got %v, %v", node, err)
+	}
+	if posts.Load() != 1 {
+		t.Fatalf("%d POSTs: the create was sent again", posts.Load())
+	}
+}

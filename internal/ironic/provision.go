@@ -239,15 +239,7 @@ func stateOf(n, fallback *nodes.Node) string {
 
 // WaitStable polls until the node rests in a stable state with no transition pending.
 func (p *Provisioner) WaitStable(ctx context.Context, id string) (*nodes.Node, error) {
-	var node *nodes.Node
-	err := poll(ctx, p.clockOrReal(), p.Poll, func() (bool, error) {
-		n, err := nodes.Get(ctx, p.Client, id).Extract()
-		if err != nil {
-			return false, err
-		}
-		node = n
-		return Settled(n), nil
-	})
+	node, err := p.pollNode(ctx, id, func(n *nodes.Node) (bool, error) { return Settled(n), nil })
 	if err != nil && node != nil && ctx.Err() != nil {
 		return node, fmt.Errorf("still %q (target %q) when the timeout ran out: %w", node.ProvisionState, node.TargetProvisionState, ctx.Err())
 	}
@@ -259,6 +251,17 @@ func (p *Provisioner) SetPower(ctx context.Context, id, target string) (*nodes.N
 	if err := nodes.ChangePowerState(ctx, p.Client, id, nodes.PowerStateOpts{Target: nodes.TargetPowerState(target)}).ExtractErr(); err != nil {
 		return nil, fmt.Errorf("node %s: %s: %s", id, target, Message(err))
 	}
+	return p.pollNode(ctx, id, func(n *nodes.Node) (bool, error) {
+		if n.TargetPowerState == "" && n.PowerState != target && n.LastError != "" {
+			return false, fmt.Errorf("node %s: %s ended in %q: %s", id, target, n.PowerState, n.LastError)
+		}
+		return n.TargetPowerState == "" && n.PowerState == target, nil
+	})
+}
+
+// pollNode reads the node by the poll policy until done says so; it returns the last
+// node read, also on error.
+func (p *Provisioner) pollNode(ctx context.Context, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
 	var node *nodes.Node
 	err := poll(ctx, p.clockOrReal(), p.Poll, func() (bool, error) {
 		n, err := nodes.Get(ctx, p.Client, id).Extract()
@@ -266,10 +269,7 @@ func (p *Provisioner) SetPower(ctx context.Context, id, target string) (*nodes.N
 			return false, err
 		}
 		node = n
-		if n.TargetPowerState == "" && n.PowerState != target && n.LastError != "" {
-			return false, fmt.Errorf("node %s: %s ended in %q: %s", id, target, n.PowerState, n.LastError)
-		}
-		return n.TargetPowerState == "" && n.PowerState == target, nil
+		return done(n)
 	})
 	return node, err
 }

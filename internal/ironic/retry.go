@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 )
 
 // Logger receives the engine's log lines; the provider passes tflog.
@@ -91,13 +93,4 @@ func retryReason(method string, err error) string {
 	}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func sleepCtx(ctx context.Context, d time.Duration) error { return httpclient.Sleep(ctx, d) }

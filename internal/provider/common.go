@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -9,9 +10,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
 // withTimeout bounds an operation by the user's timeout (or def); ok is false when the
@@ -79,4 +83,22 @@ func (driverAwareUseState) PlanModifyString(ctx context.Context, req planmodifie
 	if planDriver.Equal(stateDriver) {
 		resp.PlanValue = req.StateValue
 	}
+}
+
+// readRemote fetches the object behind a resource for Read. One deleted outside
+// Terraform is removed from the state with a warning (the next plan creates it again);
+// nil means the response is complete.
+func readRemote[T any](ctx context.Context, resp *resource.ReadResponse, kind, id string, get func() (*T, error)) *T {
+	obj, err := get()
+	if ironic.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Bare metal "+kind+" not found",
+			fmt.Sprintf("The %s %s no longer exists in Ironic; it is removed from the Terraform state and will be created again on the next apply.", kind, id))
+		resp.State.RemoveResource(ctx)
+		return nil
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read bare metal "+kind, fmt.Sprintf("The %s %s: %s", kind, id, ironic.Message(err)))
+		return nil
+	}
+	return obj
 }

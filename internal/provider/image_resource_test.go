@@ -264,3 +264,29 @@ resource "baremetal_node" "n" {
 		}},
 	})
 }
+
+// A verified copy deleted or altered behind Terraform's back is fetched again.
+func TestAccImage_cacheCopyRemoved(t *testing.T) {
+	body := []byte("bytes " + testNodeName())
+	srv := newTestImageServer(t, body)
+	cache := t.TempDir()
+	cfg := imageConfig(cache, fmt.Sprintf("resource \"baremetal_image\" \"x\" {\n  url = \"%s/images/x.img\"\n}\n", srv.URL))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+		}, {
+			PreConfig: func() {
+				files, _ := filepath.Glob(filepath.Join(cache, "*.img"))
+				for _, f := range files {
+					os.WriteFile(f, []byte("tampered"), 0o600)
+				}
+			},
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_image.x", plancheck.ResourceActionCreate)},
+			},
+			Check: checkLocalCopy("baremetal_image.x", body),
+		}},
+	})
+}

@@ -228,15 +228,9 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	node, err := nodes.Get(ctx, sc, state.ID.ValueString()).Extract()
-	if ironic.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Bare metal node not found",
-			fmt.Sprintf("Node %s no longer exists in Ironic; it is removed from the Terraform state and will be created again on the next apply.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to read bare metal node", fmt.Sprintf("Node %s: %s", state.ID.ValueString(), ironic.Message(err)))
+	id := state.ID.ValueString()
+	node := readRemote(ctx, resp, "node", id, func() (*nodes.Node, error) { return nodes.Get(ctx, sc, id).Extract() })
+	if node == nil {
 		return
 	}
 	resp.Diagnostics.Append(state.fromNode(ctx, node, &state.nodeFields)...)

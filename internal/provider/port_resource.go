@@ -150,15 +150,9 @@ func (r *portResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	port, err := ports.Get(ctx, sc, state.ID.ValueString()).Extract()
-	if ironic.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Bare metal port not found",
-			fmt.Sprintf("Port %s no longer exists in Ironic; it is removed from the Terraform state and will be created again on the next apply.", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to read bare metal port", fmt.Sprintf("Port %s: %s", state.ID.ValueString(), ironic.Message(err)))
+	id := state.ID.ValueString()
+	port := readRemote(ctx, resp, "port", id, func() (*ports.Port, error) { return ports.Get(ctx, sc, id).Extract() })
+	if port == nil {
 		return
 	}
 	resp.Diagnostics.Append(state.fromPort(ctx, port, &state)...)

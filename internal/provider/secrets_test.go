@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
@@ -25,14 +26,10 @@ func TestAccSecrets_notInLogsOrOutput(t *testing.T) {
 	defer srv.Remove()
 
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-baremetal"), ".")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
+	rc, err := devtools.InstallProvider(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	rc := filepath.Join(dir, "terraform.rc")
-	os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"metalform/baremetal\" = %q\n  }\n  direct {}\n}\n", bin)), 0o600)
 	work := filepath.Join(dir, "work")
 	os.MkdirAll(work, 0o755)
 	os.WriteFile(filepath.Join(work, "main.tf"), []byte(fmt.Sprintf(`

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
 )
 
 // env is a scratch directory with the provider built and a Terraform CLI config that
@@ -26,15 +28,10 @@ func newEnv() (*env, error) {
 	if e.terraform, err = exec.LookPath("terraform"); err != nil {
 		return nil, fmt.Errorf("no terraform on PATH: run make deps")
 	}
-	bin := filepath.Join(dir, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-baremetal"), ".")
-	build.Dir = repoRoot()
-	if out, err := build.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("building the provider: %v\n%s", err, out)
+	if e.cliConfig, err = devtools.InstallProvider(context.Background(), dir); err != nil {
+		return nil, err
 	}
-	e.cliConfig = filepath.Join(dir, "terraform.rc")
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"metalform/baremetal\" = %q\n  }\n  direct {}\n}\n", bin)
-	return e, os.WriteFile(e.cliConfig, []byte(rc), 0o600)
+	return e, nil
 }
 
 func (e *env) close() { os.RemoveAll(e.dir) }
@@ -62,13 +59,3 @@ const providerHeader = `terraform {
   }
 }
 `
-
-func repoRoot() string {
-	dir, _ := os.Getwd()
-	for d := dir; d != "/"; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-	}
-	return dir
-}

@@ -27,13 +27,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
 func main() {
 	down := flag.Bool("down", false, "remove what an earlier demo left behind, and exit")
 	flag.Parse()
-	root := repoRoot()
+	root := devtools.RepoRoot()
 	state := filepath.Join(root, ".demo")
 	if *down {
 		if err := os.RemoveAll(state); err != nil {
@@ -61,13 +62,8 @@ func run(ctx context.Context, root, state string) error {
 	}
 
 	announce("1/7 Building the provider and installing it for this demo only (dev_overrides in %s)", filepath.Join(state, "terraform.rc"))
-	bin := filepath.Join(state, "bin")
-	if err := runCmd(ctx, root, nil, "go", "build", "-o", filepath.Join(bin, "terraform-provider-baremetal"), "."); err != nil {
-		return err
-	}
-	rc := filepath.Join(state, "terraform.rc")
-	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"metalform/baremetal\" = %q\n  }\n  direct {}\n}\n", bin)
-	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+	rc, err := devtools.InstallProvider(ctx, state)
+	if err != nil {
 		return err
 	}
 
@@ -286,14 +282,4 @@ func announce(format string, args ...any) {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "demo:", err)
 	os.Exit(1)
-}
-
-func repoRoot() string {
-	dir, _ := os.Getwd()
-	for d := dir; d != "/"; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-	}
-	return dir
 }
