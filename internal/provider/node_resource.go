@@ -258,13 +258,6 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.InstanceInfo.Equal(state.InstanceInfo) {
-		m := stringMap(ctx, plan.InstanceInfo, &resp.Diagnostics)
-		if m == nil {
-			m = map[string]string{}
-		}
-		ops = append(ops, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/instance_info", Value: ironic.AnyMap(m)})
-	}
 	g := goal(ctx, &plan, &state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -336,8 +329,9 @@ func nodePatch(ctx context.Context, plan, state *nodeFields, diags *diag.Diagnos
 			ops = append(ops, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/" + name, Value: f.ValueString()})
 		}
 	}
-	stateMaps := state.maps()
-	for name, f := range plan.maps() {
+	stateMaps, planMaps := state.maps(), plan.maps()
+	stateMaps["instance_info"], planMaps["instance_info"] = &state.InstanceInfo, &plan.InstanceInfo
+	for name, f := range planMaps {
 		if f.Equal(*stateMaps[name]) {
 			continue
 		}
