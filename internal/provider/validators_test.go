@@ -1,0 +1,84 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func TestStringValidators(t *testing.T) {
+	cases := []struct {
+		name  string
+		v     validator.String
+		value types.String
+		want  string // "" means valid
+	}{
+		{"http URL", httpURL(), types.StringValue("http://127.0.0.1:6385"), ""},
+		{"https URL with path", httpURL(), types.StringValue("https://ironic.example/v1"), ""},
+		{"no scheme", httpURL(), types.StringValue("127.0.0.1:6385"), "is not an http:// or https:// URL"},
+		{"no host", httpURL(), types.StringValue("http://"), "is not an http:// or https:// URL"},
+		{"null is skipped", httpURL(), types.StringNull(), ""},
+		{"unknown is skipped", httpURL(), types.StringUnknown(), ""},
+		{"microversion", microversion(), types.StringValue("1.78"), ""},
+		{"microversion garbage", microversion(), types.StringValue("1.x"), "not a microversion"},
+		{"duration", duration(), types.StringValue("90s"), ""},
+		{"negative duration", duration(), types.StringValue("-1s"), "non-negative"},
+		{"MAC upper case", macAddress(), types.StringValue("52:54:00:AB:CD:EF"), ""},
+		{"MAC short", macAddress(), types.StringValue("52:54:00:AB:CD"), "not a MAC address"},
+		{"JSON list", jsonText("a list"), types.StringValue(`[{"interface":"deploy","step":"x"}]`), ""},
+		{"JSON object for a list", jsonText("a list"), types.StringValue(`{}`), "must be a JSON list"},
+		{"JSON object", jsonText("an object"), types.StringValue(`{"links":[]}`), ""},
+		{"not JSON", jsonText("an object"), types.StringValue(`{links`), "not valid JSON"},
+		{"image URL", imageURL(), types.StringValue("file:///images/deploy.vmlinuz"), ""},
+		{"image URL scheme", imageURL(), types.StringValue("s3://bucket/x"), "unsupported scheme"},
+	}
+	for _, c := range cases {
+		resp := &validator.StringResponse{}
+		c.v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("attr"), ConfigValue: c.value}, resp)
+		if c.want == "" {
+			if resp.Diagnostics.HasError() {
+				t.Errorf("%s: unexpected %v", c.name, resp.Diagnostics)
+			}
+			continue
+		}
+		if !resp.Diagnostics.HasError() {
+			t.Errorf("%s: accepted", c.name)
+			continue
+		}
+		detail := resp.Diagnostics[0].Detail()
+		if !strings.Contains(detail, c.want) || !strings.HasPrefix(detail, "attr: ") {
+			t.Errorf("%s: detail %q, want the attribute and %q", c.name, detail, c.want)
+		}
+	}
+}
+
+func TestMACSemanticEquality(t *testing.T) {
+	eq, _ := newMACValue("52:54:00:AB:CD:EF").StringSemanticEquals(context.Background(), newMACValue("52:54:00:ab:cd:ef"))
+	ne, _ := newMACValue("52:54:00:AB:CD:EF").StringSemanticEquals(context.Background(), newMACValue("52:54:00:ab:cd:ee"))
+	if !eq || ne {
+		t.Fatalf("semantic equality: same=%v different=%v", eq, ne)
+	}
+}
+
+func TestTrackedInstanceInfo(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	prior, _ := types.MapValueFrom(ctx, types.StringType, map[string]string{"image_source": "http://i/os.qcow2", "image_checksum": "abc"})
+	remote := map[string]string{"image_source": "http://i/os.qcow2", "image_checksum": "abc", "image_type": "whole-disk", "image_url": "******"}
+	got := trackedInstanceInfo(ctx, remote, &prior, &diags)
+	if len(got) != 2 || got["image_type"] != "" {
+		t.Fatalf("keys Ironic adds are tracked: %v", got)
+	}
+	delete(remote, "image_checksum")
+	if got := trackedInstanceInfo(ctx, remote, &prior, &diags); len(got) != 1 {
+		t.Fatalf("a key removed outside Terraform must show as drift: %v", got)
+	}
+	if got := trackedInstanceInfo(ctx, remote, nil, &diags); len(got) != 3 {
+		t.Fatalf("import keeps every key: %v", got)
+	}
+}
