@@ -102,3 +102,25 @@ func readRemote[T any](ctx context.Context, resp *resource.ReadResponse, kind, i
 	}
 	return obj
 }
+
+// useStateUnlessInspecting keeps an unset properties map as Ironic holds it; only an
+// inspection (inspect = true) changes it on its own, and then the plan says so.
+func useStateUnlessInspecting() planmodifier.Map { return stateUnlessInspecting{} }
+
+type stateUnlessInspecting struct{}
+
+func (stateUnlessInspecting) Description(context.Context) string {
+	return "Unless an inspection runs, an unset value stays as Ironic holds it."
+}
+func (m stateUnlessInspecting) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (stateUnlessInspecting) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	if req.StateValue.IsNull() || !req.PlanValue.IsUnknown() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var inspect types.Bool
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("inspect"), &inspect)...)
+	if !inspect.ValueBool() {
+		resp.PlanValue = req.StateValue
+	}
+}

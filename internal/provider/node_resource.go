@@ -77,9 +77,13 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				"the configured value is kept for those, and any other value changed outside Terraform shows as drift.",
 		},
 		"properties": schema.MapAttribute{
-			ElementType:         types.StringType,
-			Optional:            true,
-			MarkdownDescription: "Physical properties used for scheduling and deployment, for example `capabilities = \"boot_mode:uefi\"`, `cpu_arch`, `memory_mb`.",
+			ElementType: types.StringType,
+			Optional:    true,
+			Computed:    true,
+			MarkdownDescription: "Physical properties used for scheduling and deployment, for example `capabilities = \"boot_mode:uefi\"`, " +
+				"`cpu_arch`, `memory_mb`. When set, the map is authoritative. When not set, Ironic owns it (inspection fills it " +
+				"in) and the provider reports what Ironic holds.",
+			PlanModifiers: []planmodifier.Map{useStateUnlessInspecting()},
 		},
 		"extra": schema.MapAttribute{
 			ElementType:         types.StringType,
