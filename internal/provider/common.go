@@ -112,7 +112,9 @@ type stateUnlessInspecting struct{}
 func (stateUnlessInspecting) Description(context.Context) string {
 	return "Unless an inspection runs, an unset value stays as Ironic holds it."
 }
-func (m stateUnlessInspecting) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+func (m stateUnlessInspecting) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
 
 func (stateUnlessInspecting) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
 	if req.StateValue.IsNull() || !req.PlanValue.IsUnknown() || req.ConfigValue.IsUnknown() {
