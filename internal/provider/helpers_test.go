@@ -15,6 +15,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
@@ -190,3 +191,15 @@ func provisionOutOfBand(t *testing.T, name string, target nodes.TargetProvisionS
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// ironicTest runs acceptance steps against the test Ironic, in parallel with other tests,
+// and checks that destroy leaves no node or port behind.
+func ironicTest(t *testing.T, steps ...resource.TestStep) {
+	t.Helper()
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodesDestroyed,
+		Steps:                    steps,
+	})
+}

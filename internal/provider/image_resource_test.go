@@ -229,12 +229,8 @@ func TestAccImage_expectedChecksumAndNode(t *testing.T) {
 	sums := filepath.Join(dir, "SHA256SUMS")
 	os.WriteFile(sums, []byte(hexSHA256(ramdisk)+"  deploy.initramfs\n"), 0o644)
 	name := testNodeName()
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: imageConfig(t.TempDir(), fmt.Sprintf(`
+	ironicTest(t, []resource.TestStep{{
+		Config: imageConfig(t.TempDir(), fmt.Sprintf(`
 resource "baremetal_image" "kernel" {
   url               = "%[1]s/images/deploy.vmlinuz"
   expected_checksum = %[2]q
@@ -256,13 +252,12 @@ resource "baremetal_node" "n" {
   }
 }
 `, srv.URL, hexMD5(kernel), ramdiskPath, sums, name)),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("baremetal_image.kernel", tfjsonpath.New("checksum_algorithm"), knownvalue.StringExact("md5")),
-				statecheck.ExpectKnownValue("baremetal_image.ramdisk", tfjsonpath.New("checksum"), knownvalue.StringExact(hexSHA256(ramdisk))),
-				statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("extra").AtMapKey("kernel_checksum"), knownvalue.StringExact(hexMD5(kernel))),
-			},
-		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_image.kernel", tfjsonpath.New("checksum_algorithm"), knownvalue.StringExact("md5")),
+			statecheck.ExpectKnownValue("baremetal_image.ramdisk", tfjsonpath.New("checksum"), knownvalue.StringExact(hexSHA256(ramdisk))),
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("extra").AtMapKey("kernel_checksum"), knownvalue.StringExact(hexMD5(kernel))),
+		},
+	}}...)
 }
 
 // A verified copy deleted or altered behind Terraform's back is fetched again.

@@ -19,12 +19,8 @@ func TestAccNodeDataSource_byIDAndName(t *testing.T) {
 	if sorted[0] > sorted[1] {
 		sorted[0], sorted[1] = sorted[1], sorted[0]
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: providerBlock + fmt.Sprintf(`
+	ironicTest(t, []resource.TestStep{{
+		Config: providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "n" {
   name        = %q
   driver      = "fake-hardware"
@@ -45,20 +41,19 @@ data "baremetal_node" "by_name" {
   depends_on = [baremetal_port.p]
 }
 `, name, macs[0], macs[1]),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.baremetal_node.by_id", tfjsonpath.New("name"), knownvalue.StringExact(name)),
-				statecheck.ExpectKnownValue("data.baremetal_node.by_name", tfjsonpath.New("id"), knownvalue.StringRegexp(uuidRE)),
-				statecheck.ExpectKnownValue("data.baremetal_node.by_name", tfjsonpath.New("provision_state"), knownvalue.StringExact("enroll")),
-				statecheck.ExpectKnownValue("data.baremetal_node.by_name", tfjsonpath.New("maintenance"), knownvalue.Bool(false)),
-				statecheck.ExpectKnownValue("data.baremetal_node.by_name", tfjsonpath.New("properties").AtMapKey("cpu_arch"), knownvalue.StringExact("x86_64")),
-				statecheck.ExpectKnownValue("data.baremetal_node.by_name", tfjsonpath.New("driver_info").AtMapKey("ipmi_password"), knownvalue.StringExact("******")),
-				statecheck.ExpectKnownValue("data.baremetal_node.by_id", tfjsonpath.New("port_addresses"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.StringExact(sorted[0]), knownvalue.StringExact(sorted[1]),
-				})),
-				statecheck.CompareValuePairs("data.baremetal_node.by_name", tfjsonpath.New("id"), "baremetal_node.n", tfjsonpath.New("id"), compareEqual),
-			},
-		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.baremetal_node.by_id", tfjsonpath.New("name"), knownvalue.StringExact(name)),
+			statecheck.ExpectKnownValue("data.baremetal_node.by_name", tfjsonpath.New("id"), knownvalue.StringRegexp(uuidRE)),
+			statecheck.ExpectKnownValue("data.baremetal_node.by_name", tfjsonpath.New("provision_state"), knownvalue.StringExact("enroll")),
+			statecheck.ExpectKnownValue("data.baremetal_node.by_name", tfjsonpath.New("maintenance"), knownvalue.Bool(false)),
+			statecheck.ExpectKnownValue("data.baremetal_node.by_name", tfjsonpath.New("properties").AtMapKey("cpu_arch"), knownvalue.StringExact("x86_64")),
+			statecheck.ExpectKnownValue("data.baremetal_node.by_name", tfjsonpath.New("driver_info").AtMapKey("ipmi_password"), knownvalue.StringExact("******")),
+			statecheck.ExpectKnownValue("data.baremetal_node.by_id", tfjsonpath.New("port_addresses"), knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.StringExact(sorted[0]), knownvalue.StringExact(sorted[1]),
+			})),
+			statecheck.CompareValuePairs("data.baremetal_node.by_name", tfjsonpath.New("id"), "baremetal_node.n", tfjsonpath.New("id"), compareEqual),
+		},
+	}}...)
 }
 
 func TestAccNodeDataSource_errors(t *testing.T) {
@@ -76,12 +71,8 @@ func TestAccNodesDataSource_filters(t *testing.T) {
 	// A resource class unique to this test keeps other tests' nodes out of the lists.
 	class := strings.ReplaceAll(testNodeName(), "-", "_")
 	a, b := testNodeName(), testNodeName()
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: providerBlock + fmt.Sprintf(`
+	ironicTest(t, []resource.TestStep{{
+		Config: providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "a" {
   name           = %[2]q
   driver         = "fake-hardware"
@@ -110,14 +101,13 @@ data "baremetal_nodes" "in_maintenance" {
   depends_on     = [baremetal_node.a, baremetal_node.b]
 }
 `, class, a, b),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.baremetal_nodes.all", tfjsonpath.New("names"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.StringExact(a), knownvalue.StringExact(b),
-				})),
-				statecheck.ExpectKnownValue("data.baremetal_nodes.ipmi", tfjsonpath.New("names"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(b)})),
-				statecheck.ExpectKnownValue("data.baremetal_nodes.ipmi", tfjsonpath.New("ids"), knownvalue.ListSizeExact(1)),
-				statecheck.ExpectKnownValue("data.baremetal_nodes.in_maintenance", tfjsonpath.New("ids"), knownvalue.ListSizeExact(0)),
-			},
-		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.baremetal_nodes.all", tfjsonpath.New("names"), knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.StringExact(a), knownvalue.StringExact(b),
+			})),
+			statecheck.ExpectKnownValue("data.baremetal_nodes.ipmi", tfjsonpath.New("names"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(b)})),
+			statecheck.ExpectKnownValue("data.baremetal_nodes.ipmi", tfjsonpath.New("ids"), knownvalue.ListSizeExact(1)),
+			statecheck.ExpectKnownValue("data.baremetal_nodes.in_maintenance", tfjsonpath.New("ids"), knownvalue.ListSizeExact(0)),
+		},
+	}}...)
 }

@@ -115,27 +115,22 @@ func TestAccNode_driftInProvisionState(t *testing.T) {
 	cache := t.TempDir()
 	name := testNodeName()
 	cfg := lifecycleConfig(cache, srv.URL, name, "active", "")
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: cfg,
-		}, {
-			PreConfig: func() {
-				provisionOutOfBand(t, name, nodes.TargetDeleted)
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg,
+	}, {
+		PreConfig: func() {
+			provisionOutOfBand(t, name, nodes.TargetDeleted)
+		},
+		Config: cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("provision_state"), knownvalue.StringExact("active")),
 			},
-			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("provision_state"), knownvalue.StringExact("active")),
-				},
-			},
-			ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("active")},
-			Check:             expectRemoteState("active"),
-		}},
-	})
+		},
+		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("active")},
+		Check:             expectRemoteState("active"),
+	}}...)
 }
 
 // A changed image rebuilds an active node: planned as an in-place update with a warning.
@@ -145,46 +140,41 @@ func TestAccNode_rebuildOnImageChange(t *testing.T) {
 	name := testNodeName()
 	cfg := lifecycleConfig(cache, srv.URL, name, "active", "")
 	var deployedAt string
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: cfg,
-			Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
-				deployedAt = n.ProvisionUpdatedAt.String()
-				return nil
-			}),
-		}, {
-			PreConfig: func() {
-				srv.mu.Lock()
-				srv.body = []byte("os image v2 " + name)
-				srv.lastModified = "Thu, 22 Oct 2026 07:28:00 GMT"
-				srv.mu.Unlock()
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg,
+		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			deployedAt = n.ProvisionUpdatedAt.String()
+			return nil
+		}),
+	}, {
+		PreConfig: func() {
+			srv.mu.Lock()
+			srv.body = []byte("os image v2 " + name)
+			srv.lastModified = "Thu, 22 Oct 2026 07:28:00 GMT"
+			srv.mu.Unlock()
+		},
+		Config: cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("baremetal_image.os", plancheck.ResourceActionReplace),
+				plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
 			},
-			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("baremetal_image.os", plancheck.ResourceActionReplace),
-					plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
-				},
-			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectProvisionState("active"),
-				statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("instance_info").AtMapKey("image_checksum"),
-					knownvalue.StringExact(hexMD5([]byte("os image v2 "+name)))),
-			},
-			Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
-				if n.ProvisionState != "active" || n.ProvisionUpdatedAt.String() == deployedAt {
-					return fmt.Errorf("node not redeployed: %s at %s (first deploy at %s)", n.ProvisionState, n.ProvisionUpdatedAt, deployedAt)
-				}
-				if n.InstanceInfo["image_checksum"] != hexMD5([]byte("os image v2 "+name)) {
-					return fmt.Errorf("instance_info in Ironic: %v", n.InstanceInfo)
-				}
-				return nil
-			}),
-		}},
-	})
+		},
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectProvisionState("active"),
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("instance_info").AtMapKey("image_checksum"),
+				knownvalue.StringExact(hexMD5([]byte("os image v2 "+name)))),
+		},
+		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.ProvisionState != "active" || n.ProvisionUpdatedAt.String() == deployedAt {
+				return fmt.Errorf("node not redeployed: %s at %s (first deploy at %s)", n.ProvisionState, n.ProvisionUpdatedAt, deployedAt)
+			}
+			if n.InstanceInfo["image_checksum"] != hexMD5([]byte("os image v2 "+name)) {
+				return fmt.Errorf("instance_info in Ironic: %v", n.InstanceInfo)
+			}
+			return nil
+		}),
+	}}...)
 }
 
 func TestAccNode_powerAndMaintenance(t *testing.T) {
@@ -199,44 +189,39 @@ resource "baremetal_node" "n" {
 }
 `, name, extra)
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: cfg(`  target_power_state = "power on"`),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("power_state"), knownvalue.StringExact("power on")),
-			},
-		}, {
-			Config: cfg(`  target_power_state = "power off"
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg(`  target_power_state = "power on"`),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("power_state"), knownvalue.StringExact("power on")),
+		},
+	}, {
+		Config: cfg(`  target_power_state = "power off"
   maintenance        = true
   maintenance_reason = "replacing a DIMM"`),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("power_state"), knownvalue.StringExact("power off")),
-				statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("maintenance"), knownvalue.Bool(true)),
-			},
-			Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
-				if !n.Maintenance || n.MaintenanceReason != "replacing a DIMM" || n.PowerState != "power off" {
-					return fmt.Errorf("Ironic has maintenance=%v %q, power %q", n.Maintenance, n.MaintenanceReason, n.PowerState)
-				}
-				return nil
-			}),
-		}, {
-			// Leaving maintenance and provisioning in one apply: maintenance is lifted first.
-			Config: providerBlock + fmt.Sprintf(`
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("power_state"), knownvalue.StringExact("power off")),
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("maintenance"), knownvalue.Bool(true)),
+		},
+		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if !n.Maintenance || n.MaintenanceReason != "replacing a DIMM" || n.PowerState != "power off" {
+				return fmt.Errorf("Ironic has maintenance=%v %q, power %q", n.Maintenance, n.MaintenanceReason, n.PowerState)
+			}
+			return nil
+		}),
+	}, {
+		// Leaving maintenance and provisioning in one apply: maintenance is lifted first.
+		Config: providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "n" {
   name                   = %q
   driver                 = "fake-hardware"
   target_provision_state = "available"
 }
 `, name),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("maintenance"), knownvalue.Bool(false)),
-				expectProvisionState("available"),
-			},
-		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("maintenance"), knownvalue.Bool(false)),
+			expectProvisionState("available"),
+		},
+	}}...)
 }
 
 // A failed deploy reports Ironic's last_error, the node and the state it stopped in;
@@ -262,25 +247,20 @@ resource "baremetal_node" "n" {
 `, name, deploy, target, source)
 	}
 	unreachable := "http://127.0.0.1:1/unreachable.qcow2"
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: cfg("available", "direct", unreachable),
-		}, {
-			Config: cfg("active", "direct", unreachable),
-			ExpectError: regexp.MustCompile(`(?s)Unable to provision bare metal node.*node\s+[0-9a-f-]{36}:\s+"active"\s+stopped\s+in\s+state\s+"deploy\s+failed".*` +
-				`Validation\s+of\s+image\s+href\s+http://127.0.0.1:1/unreachable.qcow2\s+failed`),
-		}, {
-			// The failed state is recorded; going back to available recovers the node.
-			Config:            cfg("available", "direct", unreachable),
-			ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("available")},
-		}, {
-			Config:            cfg("active", "fake", unreachable),
-			ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("active")},
-		}},
-	})
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg("available", "direct", unreachable),
+	}, {
+		Config: cfg("active", "direct", unreachable),
+		ExpectError: regexp.MustCompile(`(?s)Unable to provision bare metal node.*node\s+[0-9a-f-]{36}:\s+"active"\s+stopped\s+in\s+state\s+"deploy\s+failed".*` +
+			`Validation\s+of\s+image\s+href\s+http://127.0.0.1:1/unreachable.qcow2\s+failed`),
+	}, {
+		// The failed state is recorded; going back to available recovers the node.
+		Config:            cfg("available", "direct", unreachable),
+		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("available")},
+	}, {
+		Config:            cfg("active", "fake", unreachable),
+		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("active")},
+	}}...)
 }
 
 // Manual cleaning with a step the node does not support ends in clean failed with
@@ -298,18 +278,13 @@ resource "baremetal_node" "n" {
 }
 `, name, steps)
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config:      cfg(`  clean_steps = jsonencode([{ interface = "deploy", step = "no_such_step" }])`),
-			ExpectError: regexp.MustCompile(`(?s)"clean"\s+stopped\s+in\s+state\s+"clean\s+failed".*does\s+not\s+support\s+this\s+clean\s+step`),
-		}, {
-			Config:            cfg(""),
-			ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("manageable")},
-		}},
-	})
+	ironicTest(t, []resource.TestStep{{
+		Config:      cfg(`  clean_steps = jsonencode([{ interface = "deploy", step = "no_such_step" }])`),
+		ExpectError: regexp.MustCompile(`(?s)"clean"\s+stopped\s+in\s+state\s+"clean\s+failed".*does\s+not\s+support\s+this\s+clean\s+step`),
+	}, {
+		Config:            cfg(""),
+		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("manageable")},
+	}}...)
 }
 
 // A deploy that waits forever for its agent ends at the create timeout, saying where it
@@ -317,12 +292,8 @@ resource "baremetal_node" "n" {
 func TestAccNode_timeout(t *testing.T) {
 	srv := newTestImageServer(t, []byte("image"))
 	name := testNodeName()
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: providerBlock + fmt.Sprintf(`
+	ironicTest(t, []resource.TestStep{{
+		Config: providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "n" {
   name                   = %q
   driver                 = "fake-hardware"
@@ -341,8 +312,7 @@ resource "baremetal_node" "n" {
   }
 }
 `, name, srv.URL),
-			// Normally it waits in "wait call-back"; on a loaded machine it may still be on its way there.
-			ExpectError: regexp.MustCompile(`(?s)still\s+"[a-z -]+"\s+\(target\s+"active"\)\s+when\s+the\s+timeout\s+ran\s+out`),
-		}},
-	})
+		// Normally it waits in "wait call-back"; on a loaded machine it may still be on its way there.
+		ExpectError: regexp.MustCompile(`(?s)still\s+"[a-z -]+"\s+\(target\s+"active"\)\s+when\s+the\s+timeout\s+ran\s+out`),
+	}}...)
 }

@@ -22,12 +22,8 @@ func testNodeName() string { return "tf-acc-" + acctest.RandString(8) }
 
 func TestAccNode_basic(t *testing.T) {
 	name := testNodeName()
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: providerBlock + fmt.Sprintf(`
+	ironicTest(t, []resource.TestStep{{
+		Config: providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "test" {
   name           = %q
   driver         = "fake-hardware"
@@ -40,28 +36,27 @@ resource "baremetal_node" "test" {
   extra = {}
 }
 `, name),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("id"), knownvalue.StringRegexp(uuidRE)),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("name"), knownvalue.StringExact(name)),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("provision_state"), knownvalue.StringExact("enroll")),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("deploy_interface"), knownvalue.StringExact("fake")),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("properties"), knownvalue.MapExact(map[string]knownvalue.Check{
-					"capabilities": knownvalue.StringExact("boot_mode:uefi"), "cpu_arch": knownvalue.StringExact("x86_64"),
-				})),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("extra"), knownvalue.MapSizeExact(0)),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("driver_info"), knownvalue.Null()),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), knownvalue.Null()),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("last_error"), knownvalue.Null()),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("created_at"), knownvalue.NotNull()),
-			},
-			Check: checkRemoteNode("baremetal_node.test", func(n *nodes.Node) error {
-				if n.Name != name || n.ResourceClass != "baremetal" || n.Description != "rack 4, unit 12" || n.Properties["cpu_arch"] != "x86_64" {
-					return fmt.Errorf("Ironic has %+v", n)
-				}
-				return nil
-			}),
-		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("id"), knownvalue.StringRegexp(uuidRE)),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("name"), knownvalue.StringExact(name)),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("provision_state"), knownvalue.StringExact("enroll")),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("deploy_interface"), knownvalue.StringExact("fake")),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("properties"), knownvalue.MapExact(map[string]knownvalue.Check{
+				"capabilities": knownvalue.StringExact("boot_mode:uefi"), "cpu_arch": knownvalue.StringExact("x86_64"),
+			})),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("extra"), knownvalue.MapSizeExact(0)),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("driver_info"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("last_error"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("created_at"), knownvalue.NotNull()),
+		},
+		Check: checkRemoteNode("baremetal_node.test", func(n *nodes.Node) error {
+			if n.Name != name || n.ResourceClass != "baremetal" || n.Description != "rack 4, unit 12" || n.Properties["cpu_arch"] != "x86_64" {
+				return fmt.Errorf("Ironic has %+v", n)
+			}
+			return nil
+		}),
+	}}...)
 }
 
 // The enrollment guide's node: driver ipmi with BMC credentials and deploy images.
@@ -86,61 +81,52 @@ resource "baremetal_port" "nic" {
   node_id = baremetal_node.guide.id
 }
 `, name, mac)
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: cfg,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("baremetal_node.guide", tfjsonpath.New("driver_info").AtMapKey("ipmi_password"), knownvalue.StringExact("pass-Zq8x")),
-				statecheck.ExpectKnownValue("baremetal_node.guide", tfjsonpath.New("power_interface"), knownvalue.StringExact("ipmitool")),
-				statecheck.ExpectKnownValue("baremetal_port.nic", tfjsonpath.New("pxe_enabled"), knownvalue.Bool(true)),
-			},
-			Check: resource.ComposeTestCheckFunc(
-				checkRemoteNode("baremetal_node.guide", func(n *nodes.Node) error {
-					if n.DriverInfo["ipmi_password"] != ironic.Masked || n.DriverInfo["ipmi_address"] != "ipmi.server.net" ||
-						n.DriverInfo["deploy_ramdisk"] != "http://my.server.net/images/deploy.ramdisk" {
-						return fmt.Errorf("driver_info in Ironic: %v", n.DriverInfo)
-					}
-					return nil
-				}),
-				checkWithBaremetalCLI("baremetal_node.guide", "baremetal_port.nic", mac),
-			),
-		}, {
-			// A second plan is empty although Ironic masks the password.
-			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-		}, {
-			// Out-of-band change of a value Ironic does not mask is drift.
-			PreConfig: func() {
-				patchNode(t, "baremetal_node.guide", name, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/driver_info/ipmi_address", Value: "10.9.9.9"})
-			},
-			Config:             cfg,
-			PlanOnly:           true,
-			ExpectNonEmptyPlan: true,
-		}, {
-			Config: cfg,
-			Check: checkRemoteNode("baremetal_node.guide", func(n *nodes.Node) error {
-				if n.DriverInfo["ipmi_address"] != "ipmi.server.net" {
-					return fmt.Errorf("drift not corrected: %v", n.DriverInfo["ipmi_address"])
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.guide", tfjsonpath.New("driver_info").AtMapKey("ipmi_password"), knownvalue.StringExact("pass-Zq8x")),
+			statecheck.ExpectKnownValue("baremetal_node.guide", tfjsonpath.New("power_interface"), knownvalue.StringExact("ipmitool")),
+			statecheck.ExpectKnownValue("baremetal_port.nic", tfjsonpath.New("pxe_enabled"), knownvalue.Bool(true)),
+		},
+		Check: resource.ComposeTestCheckFunc(
+			checkRemoteNode("baremetal_node.guide", func(n *nodes.Node) error {
+				if n.DriverInfo["ipmi_password"] != ironic.Masked || n.DriverInfo["ipmi_address"] != "ipmi.server.net" ||
+					n.DriverInfo["deploy_ramdisk"] != "http://my.server.net/images/deploy.ramdisk" {
+					return fmt.Errorf("driver_info in Ironic: %v", n.DriverInfo)
 				}
 				return nil
 			}),
-		}},
-	})
+			checkWithBaremetalCLI("baremetal_node.guide", "baremetal_port.nic", mac),
+		),
+	}, {
+		// A second plan is empty although Ironic masks the password.
+		Config: cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+	}, {
+		// Out-of-band change of a value Ironic does not mask is drift.
+		PreConfig: func() {
+			patchNode(t, "baremetal_node.guide", name, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/driver_info/ipmi_address", Value: "10.9.9.9"})
+		},
+		Config:             cfg,
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+	}, {
+		Config: cfg,
+		Check: checkRemoteNode("baremetal_node.guide", func(n *nodes.Node) error {
+			if n.DriverInfo["ipmi_address"] != "ipmi.server.net" {
+				return fmt.Errorf("drift not corrected: %v", n.DriverInfo["ipmi_address"])
+			}
+			return nil
+		}),
+	}}...)
 }
 
 func TestAccNode_update(t *testing.T) {
 	name := testNodeName()
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: providerBlock + fmt.Sprintf(`
+	ironicTest(t, []resource.TestStep{{
+		Config: providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "test" {
   name        = %q
   driver      = "fake-hardware"
@@ -150,8 +136,8 @@ resource "baremetal_node" "test" {
   extra       = { rack = "4" }
 }
 `, name),
-		}, {
-			Config: providerBlock + fmt.Sprintf(`
+	}, {
+		Config: providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "test" {
   name             = "%s-renamed"
   driver           = "fake-hardware"
@@ -160,47 +146,42 @@ resource "baremetal_node" "test" {
   properties       = { cpu_arch = "aarch64", memory_mb = "65536" }
 }
 `, name),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_node.test", plancheck.ResourceActionUpdate)},
-			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("description"), knownvalue.Null()),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), knownvalue.Null()),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("extra"), knownvalue.Null()),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("deploy_interface"), knownvalue.StringExact("direct")),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("boot_interface"), knownvalue.StringExact("fake")),
-			},
-			Check: checkRemoteNode("baremetal_node.test", func(n *nodes.Node) error {
-				if n.Name != name+"-renamed" || n.Description != "" || n.Owner != "" || n.Lessee != "team-b" ||
-					len(n.Extra) != 0 || n.Properties["memory_mb"] != "65536" || n.DeployInterface != "direct" {
-					return fmt.Errorf("Ironic has %+v", n)
-				}
-				return nil
-			}),
-		}, {
-			// A new driver resets the interfaces that are not configured.
-			Config: providerBlock + fmt.Sprintf(`
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_node.test", plancheck.ResourceActionUpdate)},
+		},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("description"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("extra"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("deploy_interface"), knownvalue.StringExact("direct")),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("boot_interface"), knownvalue.StringExact("fake")),
+		},
+		Check: checkRemoteNode("baremetal_node.test", func(n *nodes.Node) error {
+			if n.Name != name+"-renamed" || n.Description != "" || n.Owner != "" || n.Lessee != "team-b" ||
+				len(n.Extra) != 0 || n.Properties["memory_mb"] != "65536" || n.DeployInterface != "direct" {
+				return fmt.Errorf("Ironic has %+v", n)
+			}
+			return nil
+		}),
+	}, {
+		// A new driver resets the interfaces that are not configured.
+		Config: providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "test" {
   name   = "%s-renamed"
   driver = "ipmi"
 }
 `, name),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("power_interface"), knownvalue.StringExact("ipmitool")),
-				statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("driver"), knownvalue.StringExact("ipmi")),
-			},
-		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("power_interface"), knownvalue.StringExact("ipmitool")),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("driver"), knownvalue.StringExact("ipmi")),
+		},
+	}}...)
 }
 
 func TestAccNode_import(t *testing.T) {
 	name := testNodeName()
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: providerBlock + fmt.Sprintf(`
+	ironicTest(t, []resource.TestStep{{
+		Config: providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "test" {
   name        = %q
   driver      = "fake-hardware"
@@ -208,24 +189,23 @@ resource "baremetal_node" "test" {
   properties  = { cpu_arch = "x86_64" }
 }
 `, name),
-		}, {
-			ResourceName:            "baremetal_node.test",
-			ImportState:             true,
-			ImportStateVerify:       true,
-			ImportStateVerifyIgnore: []string{"driver_info", "timeouts"},
-		}, {
-			ResourceName:            "baremetal_node.test",
-			ImportState:             true,
-			ImportStateId:           name,
-			ImportStateVerify:       true,
-			ImportStateVerifyIgnore: []string{"driver_info", "timeouts"},
-		}, {
-			ResourceName:  "baremetal_node.test",
-			ImportState:   true,
-			ImportStateId: "no-such-node-" + name,
-			ExpectError:   regexp.MustCompile(`(?s)No node with UUID or name.*could not be found`),
-		}},
-	})
+	}, {
+		ResourceName:            "baremetal_node.test",
+		ImportState:             true,
+		ImportStateVerify:       true,
+		ImportStateVerifyIgnore: []string{"driver_info", "timeouts"},
+	}, {
+		ResourceName:            "baremetal_node.test",
+		ImportState:             true,
+		ImportStateId:           name,
+		ImportStateVerify:       true,
+		ImportStateVerifyIgnore: []string{"driver_info", "timeouts"},
+	}, {
+		ResourceName:  "baremetal_node.test",
+		ImportState:   true,
+		ImportStateId: "no-such-node-" + name,
+		ExpectError:   regexp.MustCompile(`(?s)No node with UUID or name.*could not be found`),
+	}}...)
 }
 
 func TestAccNode_disappears(t *testing.T) {
@@ -236,40 +216,31 @@ resource "baremetal_node" "test" {
   driver = "fake-hardware"
 }
 `, name)
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: cfg,
-			Check: func(s *terraform.State) error {
-				return nodes.Delete(context.Background(), testIronic(t), s.RootModule().Resources["baremetal_node.test"].Primary.ID).ExtractErr()
-			},
-			ExpectNonEmptyPlan: true,
-		}, {
-			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_node.test", plancheck.ResourceActionCreate)},
-			},
-		}},
-	})
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg,
+		Check: func(s *terraform.State) error {
+			return nodes.Delete(context.Background(), testIronic(t), s.RootModule().Resources["baremetal_node.test"].Primary.ID).ExtractErr()
+		},
+		ExpectNonEmptyPlan: true,
+	}, {
+		Config: cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_node.test", plancheck.ResourceActionCreate)},
+		},
+	}}...)
 }
 
 func TestAccNode_ironicErrors(t *testing.T) {
 	name := testNodeName()
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: providerBlock + `
+	ironicTest(t, []resource.TestStep{{
+		Config: providerBlock + `
 resource "baremetal_node" "bad" {
   driver = "no-such-driver"
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Unable to create bare metal node.*No valid host was found.*no-such-driver.*HTTP 400`),
-		}, {
-			Config: providerBlock + fmt.Sprintf(`
+		ExpectError: regexp.MustCompile(`(?s)Unable to create bare metal node.*No valid host was found.*no-such-driver.*HTTP 400`),
+	}, {
+		Config: providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "a" {
   name   = %[1]q
   driver = "fake-hardware"
@@ -280,7 +251,6 @@ resource "baremetal_node" "b" {
   depends_on = [baremetal_node.a]
 }
 `, name),
-			ExpectError: regexp.MustCompile(`(?s)Unable to create bare metal node.*` + name + `.*already\s+exists.*HTTP 409`),
-		}},
-	})
+		ExpectError: regexp.MustCompile(`(?s)Unable to create bare metal node.*` + name + `.*already\s+exists.*HTTP 409`),
+	}}...)
 }

@@ -48,129 +48,109 @@ func TestAccPort_basicUpperCaseMAC(t *testing.T) {
 	name := testNodeName()
 	mac := strings.ToUpper(randomMAC())
 	cfg := portConfig(name, fmt.Sprintf("  address = %q", mac))
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: cfg,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("address"), knownvalue.StringExact(mac)),
-				statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("pxe_enabled"), knownvalue.Bool(true)),
-				statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("is_smartnic"), knownvalue.Bool(false)),
-				statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("id"), knownvalue.StringRegexp(uuidRE)),
-			},
-			Check: checkRemotePort("baremetal_port.p", func(p *ports.Port) error {
-				if p.Address != strings.ToLower(mac) || !p.PXEEnabled {
-					return fmt.Errorf("Ironic has %+v", p)
-				}
-				return nil
-			}),
-		}, {
-			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-		}, {
-			// Import by UUID and by MAC address, in either case.
-			// Imported, the address is Ironic's spelling (lower case), semantically equal.
-			ResourceName:            "baremetal_port.p",
-			ImportState:             true,
-			ImportStateVerify:       true,
-			ImportStateVerifyIgnore: []string{"address"},
-			ImportStateCheck:        checkImportedAddress(strings.ToLower(mac)),
-		}, {
-			ResourceName:            "baremetal_port.p",
-			ImportState:             true,
-			ImportStateId:           mac,
-			ImportStateVerify:       true,
-			ImportStateVerifyIgnore: []string{"address"},
-			ImportStateCheck:        checkImportedAddress(strings.ToLower(mac)),
-		}, {
-			ResourceName:  "baremetal_port.p",
-			ImportState:   true,
-			ImportStateId: "52:54:00:ff:ff:fe",
-			ExpectError:   regexp.MustCompile(`No single port with MAC address 52:54:00:ff:ff:fe \(found 0\)`),
-		}},
-	})
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("address"), knownvalue.StringExact(mac)),
+			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("pxe_enabled"), knownvalue.Bool(true)),
+			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("is_smartnic"), knownvalue.Bool(false)),
+			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("id"), knownvalue.StringRegexp(uuidRE)),
+		},
+		Check: checkRemotePort("baremetal_port.p", func(p *ports.Port) error {
+			if p.Address != strings.ToLower(mac) || !p.PXEEnabled {
+				return fmt.Errorf("Ironic has %+v", p)
+			}
+			return nil
+		}),
+	}, {
+		Config: cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+	}, {
+		// Import by UUID and by MAC address, in either case.
+		// Imported, the address is Ironic's spelling (lower case), semantically equal.
+		ResourceName:            "baremetal_port.p",
+		ImportState:             true,
+		ImportStateVerify:       true,
+		ImportStateVerifyIgnore: []string{"address"},
+		ImportStateCheck:        checkImportedAddress(strings.ToLower(mac)),
+	}, {
+		ResourceName:            "baremetal_port.p",
+		ImportState:             true,
+		ImportStateId:           mac,
+		ImportStateVerify:       true,
+		ImportStateVerifyIgnore: []string{"address"},
+		ImportStateCheck:        checkImportedAddress(strings.ToLower(mac)),
+	}, {
+		ResourceName:  "baremetal_port.p",
+		ImportState:   true,
+		ImportStateId: "52:54:00:ff:ff:fe",
+		ExpectError:   regexp.MustCompile(`No single port with MAC address 52:54:00:ff:ff:fe \(found 0\)`),
+	}}...)
 }
 
 func TestAccPort_update(t *testing.T) {
 	name := testNodeName()
 	mac, mac2 := randomMAC(), randomMAC()
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: portConfig(name, fmt.Sprintf(`  address = %q
+	ironicTest(t, []resource.TestStep{{
+		Config: portConfig(name, fmt.Sprintf(`  address = %q
   physical_network = "physnet1"
   extra = { slot = "3" }`, mac)),
-		}, {
-			Config: portConfig(name, fmt.Sprintf(`  address = %q
+	}, {
+		Config: portConfig(name, fmt.Sprintf(`  address = %q
   pxe_enabled = false
   local_link_connection = {
     switch_id = "0a:1b:2c:3d:4e:5f"
     port_id   = "Ethernet1/3"
   }`, mac2)),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_port.p", plancheck.ResourceActionUpdate)},
-			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("physical_network"), knownvalue.Null()),
-				statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("extra"), knownvalue.Null()),
-			},
-			Check: checkRemotePort("baremetal_port.p", func(p *ports.Port) error {
-				if p.Address != mac2 || p.PXEEnabled || p.PhysicalNetwork != "" || len(p.Extra) != 0 ||
-					p.LocalLinkConnection["port_id"] != "Ethernet1/3" {
-					return fmt.Errorf("Ironic has %+v", p)
-				}
-				return nil
-			}),
-		}},
-	})
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_port.p", plancheck.ResourceActionUpdate)},
+		},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("physical_network"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("extra"), knownvalue.Null()),
+		},
+		Check: checkRemotePort("baremetal_port.p", func(p *ports.Port) error {
+			if p.Address != mac2 || p.PXEEnabled || p.PhysicalNetwork != "" || len(p.Extra) != 0 ||
+				p.LocalLinkConnection["port_id"] != "Ethernet1/3" {
+				return fmt.Errorf("Ironic has %+v", p)
+			}
+			return nil
+		}),
+	}}...)
 }
 
 func TestAccPort_disappears(t *testing.T) {
 	name := testNodeName()
 	cfg := portConfig(name, fmt.Sprintf("  address = %q", randomMAC()))
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: cfg,
-			Check: func(s *terraform.State) error {
-				id, _ := stateID(s, "baremetal_port.p")
-				return ports.Delete(context.Background(), testIronicNoT(), id).ExtractErr()
-			},
-			ExpectNonEmptyPlan: true,
-		}, {
-			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_port.p", plancheck.ResourceActionCreate)},
-			},
-		}},
-	})
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg,
+		Check: func(s *terraform.State) error {
+			id, _ := stateID(s, "baremetal_port.p")
+			return ports.Delete(context.Background(), testIronicNoT(), id).ExtractErr()
+		},
+		ExpectNonEmptyPlan: true,
+	}, {
+		Config: cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_port.p", plancheck.ResourceActionCreate)},
+		},
+	}}...)
 }
 
 func TestAccPort_errors(t *testing.T) {
 	name := testNodeName()
 	mac := randomMAC()
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: portConfig(name, fmt.Sprintf(`  address = %q
+	ironicTest(t, []resource.TestStep{{
+		Config: portConfig(name, fmt.Sprintf(`  address = %q
 }
 resource "baremetal_port" "dup" {
   node_id    = baremetal_node.n.id
   address    = %q
   depends_on = [baremetal_port.p]`, mac, strings.ToUpper(mac))),
-			ExpectError: regexp.MustCompile(`(?s)Unable to create bare metal port.*MAC\s+address\s+` + mac + `\s+already\s+exists.*HTTP 409`),
-		}},
-	})
+		ExpectError: regexp.MustCompile(`(?s)Unable to create bare metal port.*MAC\s+address\s+` + mac + `\s+already\s+exists.*HTTP 409`),
+	}}...)
 }
 
 func checkImportedAddress(want string) resource.ImportStateCheckFunc {

@@ -34,14 +34,9 @@ func TestAccProvider_unreachable(t *testing.T) {
 }
 
 func TestAccProvider_explicitMicroversion(t *testing.T) {
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNodesDestroyed,
-		Steps: []resource.TestStep{{
-			Config: `provider "baremetal" { microversion = "1.70" }` + anyNode,
-		}},
-	})
+	ironicTest(t, []resource.TestStep{{
+		Config: `provider "baremetal" { microversion = "1.70" }` + anyNode,
+	}}...)
 }
 
 func TestAccProvider_unsupportedMicroversion(t *testing.T) {
