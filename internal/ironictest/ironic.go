@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package ironictest starts a real, private OpenStack Ironic (API and conductor in one
 // process, sqlite, noauth, fake-hardware and ipmi) for tests and the demo. It needs
 // Debian's ironic-api and ironic-conductor packages; scripts/install-deps.sh installs them.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command bench prints the project's performance claims as ratios measured side by side
 // in one run on this machine (`make bench`). Machines here are shared and noisy, so it
 // compares, it does not assert.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command demo runs the quickstart end to end on this machine (`make demo`): a private
 // Ironic with fake hardware, a local image server, the provider built and installed for
 // Terraform through dev_overrides (the user's own CLI config is not touched), then apply,
