@@ -175,8 +175,10 @@ func (p *Provisioner) Reach(ctx context.Context, id string, g Goal) (*nodes.Node
 			return node, err
 		}
 	}
-	if node, err = p.WaitStable(ctx, id); err != nil {
-		return node, err
+	if !Settled(node) {
+		if node, err = p.WaitStable(ctx, id); err != nil {
+			return node, err
+		}
 	}
 	done := map[nodes.TargetProvisionState]bool{}
 	for range 16 { // the longest walk (deploy failed -> active, rebuilt) is a handful of steps

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -60,31 +61,6 @@ func maskSecrets(ctx context.Context, m *nodeFields, diags *diag.Diagnostics) co
 	return tflog.MaskLogStrings(ctx, secrets...)
 }
 
-// useStateUnlessDriverChanges keeps an unset hardware interface at its known value,
-// unless the driver changes: then Ironic resets it to the new driver's default.
-func useStateUnlessDriverChanges() planmodifier.String { return driverAwareUseState{} }
-
-type driverAwareUseState struct{}
-
-func (driverAwareUseState) Description(context.Context) string {
-	return "Unless the driver changes, the value stays as it is when not configured."
-}
-func (m driverAwareUseState) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (driverAwareUseState) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.StateValue.IsNull() || !req.PlanValue.IsUnknown() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	var planDriver, stateDriver types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("driver"), &planDriver)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("driver"), &stateDriver)...)
-	if planDriver.Equal(stateDriver) {
-		resp.PlanValue = req.StateValue
-	}
-}
-
 // readRemote fetches the object behind a resource for Read. One deleted outside
 // Terraform is removed from the state with a warning (the next plan creates it again);
 // nil means the response is complete.
@@ -103,26 +79,63 @@ func readRemote[T any](ctx context.Context, resp *resource.ReadResponse, kind, i
 	return obj
 }
 
-// useStateUnlessInspecting keeps an unset properties map as Ironic holds it; only an
-// inspection (inspect = true) changes it on its own, and then the plan says so.
-func useStateUnlessInspecting() planmodifier.Map { return stateUnlessInspecting{} }
-
-type stateUnlessInspecting struct{}
-
-func (stateUnlessInspecting) Description(context.Context) string {
-	return "Unless an inspection runs, an unset value stays as Ironic holds it."
+// useStateUnless keeps an unconfigured computed value as it is in the state, unless
+// changes says something in this plan will change it on Ironic's side. It serves
+// strings and maps alike.
+type useStateUnless struct {
+	description string
+	changes     func(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) (bool, diag.Diagnostics)
 }
-func (m stateUnlessInspecting) MarkdownDescription(ctx context.Context) string {
+
+func (m useStateUnless) Description(context.Context) string { return m.description }
+func (m useStateUnless) MarkdownDescription(ctx context.Context) string {
 	return m.Description(ctx)
 }
 
-func (stateUnlessInspecting) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
-	if req.StateValue.IsNull() || !req.PlanValue.IsUnknown() || req.ConfigValue.IsUnknown() {
-		return
+func (m useStateUnless) keep(ctx context.Context, config, plan, state attr.Value, p tfsdk.Plan, st tfsdk.State, diags *diag.Diagnostics) bool {
+	if state.IsNull() || !plan.IsUnknown() || config.IsUnknown() {
+		return false
 	}
-	var inspect types.Bool
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("inspect"), &inspect)...)
-	if !inspect.ValueBool() {
+	changes, d := m.changes(ctx, p, st)
+	diags.Append(d...)
+	return !changes
+}
+
+func (m useStateUnless) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if m.keep(ctx, req.ConfigValue, req.PlanValue, req.StateValue, req.Plan, req.State, &resp.Diagnostics) {
 		resp.PlanValue = req.StateValue
+	}
+}
+
+func (m useStateUnless) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	if m.keep(ctx, req.ConfigValue, req.PlanValue, req.StateValue, req.Plan, req.State, &resp.Diagnostics) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// useStateUnlessDriverChanges keeps an unset hardware interface at its known value,
+// unless the driver changes: then Ironic resets it to the new driver's default.
+func useStateUnlessDriverChanges() useStateUnless {
+	return useStateUnless{
+		description: "Unless the driver changes, the value stays as it is when not configured.",
+		changes: func(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) (bool, diag.Diagnostics) {
+			var planDriver, stateDriver types.String
+			diags := plan.GetAttribute(ctx, path.Root("driver"), &planDriver)
+			diags.Append(state.GetAttribute(ctx, path.Root("driver"), &stateDriver)...)
+			return !planDriver.Equal(stateDriver), diags
+		},
+	}
+}
+
+// useStateUnlessInspecting keeps an unset properties map as Ironic holds it; only an
+// inspection (inspect = true) changes it on its own, and then the plan says so.
+func useStateUnlessInspecting() useStateUnless {
+	return useStateUnless{
+		description: "Unless an inspection runs, an unset value stays as Ironic holds it.",
+		changes: func(ctx context.Context, plan tfsdk.Plan, _ tfsdk.State) (bool, diag.Diagnostics) {
+			var inspect types.Bool
+			diags := plan.GetAttribute(ctx, path.Root("inspect"), &inspect)
+			return inspect.ValueBool(), diags
+		},
 	}
 }

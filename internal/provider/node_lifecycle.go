@@ -126,47 +126,37 @@ func backToEnroll(_ context.Context, req planmodifier.StringRequest, resp *strin
 		req.StateValue.ValueString() != ironic.StateEnroll
 }
 
-// provisionStateFromTarget plans provision_state as the target it will reach, so an
-// out-of-band change (someone undeployed the node) shows in the plan and is corrected.
-// With target enroll the node is left where it is.
-func provisionStateFromTarget() planmodifier.String { return fromTarget{} }
+// followTarget plans a computed state as the target attribute that drives it, so the
+// plan shows where the node will be, and an out-of-band change (someone undeployed the
+// node) shows in the plan and is corrected. A target equal to idle means "leave the node
+// where it is": the state's value stays.
+type followTarget struct{ target, idle string }
 
-type fromTarget struct{}
-
-func (fromTarget) Description(context.Context) string {
-	return "The state the node is driven to: target_provision_state."
+// provisionStateFromTarget: provision_state follows target_provision_state; with enroll
+// the node is left where it is.
+func provisionStateFromTarget() followTarget {
+	return followTarget{target: "target_provision_state", idle: ironic.StateEnroll}
 }
-func (m fromTarget) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
 
-func (fromTarget) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+// powerStateFromTarget: power_state follows target_power_state when one is set.
+func powerStateFromTarget() followTarget { return followTarget{target: "target_power_state"} }
+
+func (f followTarget) Description(context.Context) string {
+	return "The state the node is driven to: " + f.target + "."
+}
+func (f followTarget) MarkdownDescription(ctx context.Context) string { return f.Description(ctx) }
+
+func (f followTarget) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	var target types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("target_provision_state"), &target)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(f.target), &target)...)
 	switch {
 	case target.IsUnknown() || target.IsNull():
-	case target.ValueString() != ironic.StateEnroll:
+	case f.idle == "" || target.ValueString() != f.idle:
 		resp.PlanValue = target
 	case req.StateValue.IsNull():
-		resp.PlanValue = types.StringValue(ironic.StateEnroll)
+		resp.PlanValue = target
 	default:
 		resp.PlanValue = req.StateValue
-	}
-}
-
-// powerStateFromTarget plans power_state as target_power_state when one is set.
-func powerStateFromTarget() planmodifier.String { return powerFromTarget{} }
-
-type powerFromTarget struct{}
-
-func (powerFromTarget) Description(context.Context) string {
-	return "The power state the node is switched to: target_power_state."
-}
-func (m powerFromTarget) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
-
-func (powerFromTarget) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	var target types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("target_power_state"), &target)...)
-	if !target.IsUnknown() && !target.IsNull() {
-		resp.PlanValue = target
 	}
 }
 
@@ -271,22 +261,22 @@ func unmarshalJSON(name, s string, v any) diag.Diagnostics {
 	return diags
 }
 
-// converge brings the node from where it is to the plan: maintenance off first,
-// provisioning, instance_info restored where an undeploy cleared it, power, maintenance on.
-// It returns the node as it ends, also on failure, so the state records where it stopped.
-func converge(ctx context.Context, sc *gophercloud.ServiceClient, id string, plan *nodeResourceModel, g ironic.Goal, diags *diag.Diagnostics) *nodes.Node {
+// converge brings the node from where it is (node, as Ironic last reported it) to the
+// plan: maintenance off first, provisioning, instance_info restored where an undeploy
+// cleared it, power, maintenance on. It returns the node as it ends, also on failure,
+// so the state records where it stopped.
+func converge(ctx context.Context, sc *gophercloud.ServiceClient, node *nodes.Node, plan *nodeResourceModel, g ironic.Goal, diags *diag.Diagnostics) *nodes.Node {
 	prov := ironic.NewProvisioner(sc, logDebug)
-	node, err := nodes.Get(ctx, sc, id).Extract()
-	if err != nil {
-		diags.AddError("Unable to read bare metal node", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
-		return nil
-	}
+	id := node.UUID
+	stale := false // a maintenance call changed the node after it was last read
+	var err error
 	wantMaintenance := plan.Maintenance.ValueBool()
 	if node.Maintenance && (!wantMaintenance || needsMove(node, g)) {
 		if err := nodes.UnsetMaintenance(ctx, sc, id).ExtractErr(); err != nil {
 			diags.AddError("Unable to lift maintenance", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 			return node
 		}
+		stale = true
 	}
 	if needsMove(node, g) {
 		tflog.Info(ctx, "provisioning node", map[string]any{"node": id, "from": node.ProvisionState, "to": g.State, "rebuild": g.Rebuild})
@@ -294,6 +284,7 @@ func converge(ctx context.Context, sc *gophercloud.ServiceClient, id string, pla
 			diags.AddError("Unable to provision bare metal node", provisionDetail(err))
 			return refetch(ctx, sc, id, node)
 		}
+		stale = false
 	}
 	if node, err = ensureInstanceInfo(ctx, sc, node, plan, diags); err != nil {
 		return node
@@ -310,9 +301,13 @@ func converge(ctx context.Context, sc *gophercloud.ServiceClient, id string, pla
 			if err := nodes.SetMaintenance(ctx, sc, id, nodes.MaintenanceOpts{Reason: reason}).ExtractErr(); err != nil {
 				diags.AddError("Unable to set maintenance", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 			}
+			stale = true
 		}
 	}
-	return refetch(ctx, sc, id, node)
+	if stale {
+		return refetch(ctx, sc, id, node)
+	}
+	return node
 }
 
 func needsMove(n *nodes.Node, g ironic.Goal) bool {

@@ -213,9 +213,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 		}
 	}
 	if !resp.Diagnostics.HasError() {
-		if n := converge(ctx, sc, node.UUID, &plan, g, &resp.Diagnostics); n != nil {
-			node = n
-		}
+		node = converge(ctx, sc, node, &plan, g, &resp.Diagnostics)
 	}
 	// Saved also on failure: the node exists, and Terraform must know it to retry or destroy it.
 	resp.Diagnostics.Append(plan.fromNode(ctx, node, &plan.nodeFields)...)
@@ -267,17 +265,19 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	id := state.ID.ValueString()
+	var node *nodes.Node
+	var err error
 	if len(ops) > 0 {
 		tflog.Debug(ctx, "updating node", map[string]any{"uuid": id, "operations": len(ops)})
-		if _, err := ironic.PatchNode(ctx, sc, id, ops, driverChanged); err != nil {
-			resp.Diagnostics.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
-			return
-		}
+		node, err = ironic.PatchNode(ctx, sc, id, ops, driverChanged)
+	} else {
+		node, err = nodes.Get(ctx, sc, id).Extract()
 	}
-	node := converge(ctx, sc, id, &plan, g, &resp.Diagnostics)
-	if node == nil {
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return
 	}
+	node = converge(ctx, sc, node, &plan, g, &resp.Diagnostics)
 	resp.Diagnostics.Append(plan.fromNode(ctx, node, &plan.nodeFields)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
