@@ -1,5 +1,7 @@
 # Deploy an image onto a node: the image is fetched and checksummed by baremetal_image,
-# Ironic gets its URL and checksum, and a new image rebuilds the node.
+# Ironic gets its URL and checksum, and a new image rebuilds the node in place. The
+# node (the machine) and the deployment (what runs on it) are separate resources, so a
+# failed deploy never costs the enrollment.
 
 terraform {
   required_providers {
@@ -15,10 +17,6 @@ resource "baremetal_image" "ubuntu" {
   expected_checksum  = "http://images.example.com/SHA256SUMS"
 }
 
-data "baremetal_node" "server1" {
-  name = "server1"
-}
-
 resource "baremetal_node" "server1" {
   name   = "server1"
   driver = "ipmi"
@@ -28,8 +26,25 @@ resource "baremetal_node" "server1" {
     deploy_ramdisk = "http://images.example.com/ipa.initramfs"
   }
 
-  target_provision_state = "active"
-  target_power_state     = "power on"
+  target_provision_state = "available"
+}
+
+resource "baremetal_portgroup" "bond0" {
+  node_id    = baremetal_node.server1.id
+  name       = "server1-bond0"
+  mode       = "802.3ad"
+  properties = { miimon = "100" }
+}
+
+resource "baremetal_port" "nic" {
+  for_each     = toset(["52:54:00:04:0c:01", "52:54:00:04:0c:02"])
+  node_id      = baremetal_node.server1.id
+  address      = each.key
+  portgroup_id = baremetal_portgroup.bond0.id
+}
+
+resource "baremetal_deployment" "server1" {
+  node_id = baremetal_node.server1.id
 
   instance_info = {
     image_source       = baremetal_image.ubuntu.url
@@ -47,12 +62,18 @@ resource "baremetal_node" "server1" {
       hostname = "server1"
     }
     network_data = jsonencode({
-      links    = [{ id = "eth0", type = "phy", ethernet_mac_address = "52:54:00:04:0c:01" }]
-      networks = [{ id = "net0", link = "eth0", type = "ipv4_dhcp" }]
+      links    = [{ id = "bond0", type = "bond", bond_links = ["eth0", "eth1"], bond_mode = "802.3ad" }]
+      networks = [{ id = "net0", link = "bond0", type = "ipv4_dhcp" }]
     })
   }
+
+  # A production machine: a changed image or config drive is a plan-time error instead
+  # of an in-place rebuild that overwrites the disk.
+  allow_rebuild = false
 
   timeouts = {
     create = "90m"
   }
+
+  depends_on = [baremetal_port.nic]
 }

@@ -76,12 +76,8 @@ resource "baremetal_node" "server1" {
     capabilities = "boot_mode:uefi"
   }
 
-  target_provision_state = "active"
-  instance_info = {
-    image_source       = baremetal_image.os.url
-    image_checksum     = baremetal_image.os.checksum
-    image_os_hash_algo = baremetal_image.os.checksum_algorithm
-  }
+  # The machine is made ready for deploying; what runs on it is the deployment's.
+  target_provision_state = "available"
 }
 
 resource "baremetal_port" "server1_nic" {
@@ -89,12 +85,24 @@ resource "baremetal_port" "server1_nic" {
   address = var.mac_address
 }
 
+# What runs on the machine. A failed deploy costs only this resource: the node, its
+# UUID and its port stay. A new image rebuilds the node in place (the plan says so).
+resource "baremetal_deployment" "server1" {
+  node_id = baremetal_node.server1.id
+  instance_info = {
+    image_source       = baremetal_image.os.url
+    image_checksum     = baremetal_image.os.checksum
+    image_os_hash_algo = baremetal_image.os.checksum_algorithm
+  }
+  depends_on = [baremetal_port.server1_nic]
+}
+
 output "node_id" {
   value = baremetal_node.server1.id
 }
 
 output "provision_state" {
-  value = baremetal_node.server1.provision_state
+  value = baremetal_deployment.server1.provision_state
 }
 
 output "os_image_sha256" {

@@ -65,3 +65,59 @@ func createOnce[T any](ctx context.Context, policy *RetryPolicy, kind, uuid stri
 		}
 	}
 }
+
+// OwnerError says a node was created but its owner could not be set; the node exists.
+type OwnerError struct {
+	NodeID, Owner string
+	Err           error
+}
+
+func (e *OwnerError) Error() string {
+	return fmt.Sprintf("node %s was created, but setting owner %q failed: %s", e.NodeID, e.Owner, Message(e.Err))
+}
+
+func (e *OwnerError) Unwrap() error { return e.Err }
+
+// EnrollNode creates a node as CreateNode does, then sets its owner: Ironic refuses an
+// owner in a create request unless the caller is a system-scoped admin (noauth is not),
+// yet accepts it in an update. With an *OwnerError the node exists and is returned.
+func EnrollNode(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body NodeCreate) (*nodes.Node, error) {
+	owner, _ := body["owner"].(string)
+	delete(body, "owner")
+	node, err := CreateNode(ctx, sc, policy, body)
+	if err != nil || owner == "" {
+		return node, err
+	}
+	owned, err := nodes.Update(ctx, sc, node.UUID, nodes.UpdateOpts{
+		nodes.UpdateOperation{Op: nodes.AddOp, Path: "/owner", Value: owner},
+	}).Extract()
+	if err != nil {
+		return node, &OwnerError{NodeID: node.UUID, Owner: owner, Err: err}
+	}
+	return owned, nil
+}
+
+// PatchNodeSafely is PatchNode for a node that may be in a failed deployment: Ironic
+// refuses interface changes in "deploy failed" unless the node is in maintenance, so
+// such a refusal is answered by setting maintenance for the patch and lifting it again.
+func PatchNodeSafely(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops nodes.UpdateOpts, resetInterfaces bool) (*nodes.Node, error) {
+	node, err := PatchNode(ctx, sc, id, ops, resetInterfaces)
+	if code := StatusCode(err); code != 400 && code != 409 {
+		return node, err
+	}
+	cur, gerr := nodes.Get(ctx, sc, id).Extract()
+	if gerr != nil || cur.Maintenance || (cur.ProvisionState != "deploy failed" && cur.ProvisionState != "error") {
+		return node, err
+	}
+	if merr := nodes.SetMaintenance(ctx, sc, id, nodes.MaintenanceOpts{Reason: "terraform: changing a node whose deploy failed"}).ExtractErr(); merr != nil {
+		return node, err
+	}
+	node, err = PatchNode(ctx, sc, id, ops, resetInterfaces)
+	if uerr := nodes.UnsetMaintenance(context.WithoutCancel(ctx), sc, id).ExtractErr(); uerr != nil && err == nil {
+		err = fmt.Errorf("the change was made, but lifting maintenance again failed: %s", Message(uerr))
+	}
+	if err == nil {
+		node, err = nodes.Get(ctx, sc, id).Extract()
+	}
+	return node, err
+}

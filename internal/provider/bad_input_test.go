@@ -13,6 +13,9 @@ import (
 func TestAccBadInput_catalogue(t *testing.T) {
 	const node = "resource \"baremetal_node\" \"x\" {\n  driver = \"fake-hardware\"\n  %s\n}\n"
 	const image = "resource \"baremetal_image\" \"x\" {\n  %s\n}\n"
+	const deployment = "resource \"baremetal_deployment\" \"x\" {\n  node_id = \"00000000-0000-4000-8000-000000000000\"\n  %s\n}\n"
+	const allocation = "resource \"baremetal_allocation\" \"x\" {\n  %s\n}\n"
+	const portgroup = "resource \"baremetal_portgroup\" \"x\" {\n  node_id = \"00000000-0000-4000-8000-000000000000\"\n  %s\n}\n"
 	const port = "resource \"baremetal_port\" \"x\" {\n  node_id = \"00000000-0000-4000-8000-000000000000\"\n  %s\n}\n"
 	provider := func(body string) string {
 		return "provider \"baremetal\" {\n  " + body + "\n}\n" + "resource \"baremetal_node\" \"n\" {\n  driver = \"fake-hardware\"\n}\n"
@@ -43,18 +46,34 @@ func TestAccBadInput_catalogue(t *testing.T) {
 		// Nodes.
 		{name: "empty name", config: providerBlock + sprintf(node, `name = ""`), want: `(?s)Attribute name string length must be at least 1`},
 		{name: "unknown target state", config: providerBlock + sprintf(node, `target_provision_state = "deployed"`),
-			want: `(?s)Attribute target_provision_state value must be one of.*"enroll".*"active".*got: "deployed"`},
+			want: `(?s)Attribute target_provision_state value must be one of.*"enroll".*"available".*got: "deployed"`},
+		{name: "node target active", config: providerBlock + sprintf(node, `target_provision_state = "active"`),
+			want: `(?s)Attribute target_provision_state value must be one of.*got: "active"`},
+		{name: "instance_info on the node", config: providerBlock + sprintf(node, `instance_info = {}`),
+			want: `(?s)instance_info.*not expected here`},
 		{name: "unknown power state", config: providerBlock + sprintf(node, `target_power_state = "rebooting"`),
 			want: `(?s)Attribute target_power_state value must be one of.*got: "rebooting"`},
-		{name: "http image without checksum", config: providerBlock + sprintf(node, "target_provision_state = \"active\"\n  instance_info = { image_source = \"http://images/os.qcow2\" }"),
+		// Deployments.
+		{name: "http image without checksum", config: providerBlock + sprintf(deployment, `instance_info = { image_source = "http://images/os.qcow2" }`),
 			want: `(?s)Missing image checksum.*instance_info.*image_checksum.*baremetal_image`},
+		{name: "instance_info without image_source", config: providerBlock + sprintf(deployment, `instance_info = { root_gb = "10" }`),
+			want: `(?s)Missing image_source.*instance_info`},
+		{name: "deploy_steps not a list", config: providerBlock + sprintf(deployment, "instance_info = { image_source = \"file:///i.img\" }\n  deploy_steps = jsonencode({ step = \"x\" })"),
+			want: `(?s)Invalid JSON.*deploy_steps: must be a JSON list`},
+		{name: "deploy step without interface", config: providerBlock + sprintf(deployment, "instance_info = { image_source = \"file:///i.img\" }\n  deploy_steps = jsonencode([{ step = \"x\" }])"),
+			want: `(?s)Invalid steps.*deploy_steps: step 0 has no "interface"`},
+		{name: "network_data not an object", config: providerBlock + sprintf(deployment, "instance_info = { image_source = \"file:///i.img\" }\n  config_drive = { network_data = \"[]\" }"),
+			want: `(?s)Invalid JSON.*config_drive.network_data: must be a JSON object`},
+		{name: "deployment without node", config: providerBlock + `resource "baremetal_deployment" "x" { instance_info = {} }`,
+			want: `(?s)Missing required argument.*node_id`},
+		// Allocations and port groups.
+		{name: "allocation without resource class", config: providerBlock + sprintf(allocation, `name = "a"`),
+			want: `(?s)Missing required argument.*resource_class`},
+		{name: "portgroup MAC", config: providerBlock + sprintf(portgroup, `address = "52:54:00"`),
+			want: `(?s)Invalid MAC address.*address: "52:54:00" is not a MAC address`},
 		{name: "clean_steps not JSON", config: providerBlock + sprintf(node, `clean_steps = "erase"`), want: `(?s)Invalid JSON.*clean_steps: not valid JSON`},
 		{name: "clean step without step", config: providerBlock + sprintf(node, `clean_steps = jsonencode([{ interface = "deploy" }])`),
-			want: `(?s)Invalid clean_steps.*step 0 has no "step"`},
-		{name: "deploy_steps not a list", config: providerBlock + sprintf(node, `deploy_steps = jsonencode({ step = "x" })`),
-			want: `(?s)Invalid JSON.*deploy_steps: must be a JSON list`},
-		{name: "network_data not an object", config: providerBlock + sprintf(node, `config_drive = { network_data = "[]" }`),
-			want: `(?s)Invalid JSON.*config_drive.network_data: must be a JSON object`},
+			want: `(?s)Invalid steps.*clean_steps: step 0 has no "step"`},
 		{name: "maintenance_reason without maintenance", config: providerBlock + sprintf(node, `maintenance_reason = "x"`),
 			want: `(?s)maintenance_reason without maintenance`},
 		{name: "negative timeout", config: providerBlock + sprintf(node, `timeouts = { create = "-5m" }`), want: `(?s)timeouts|create`},

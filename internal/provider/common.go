@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
@@ -39,6 +40,15 @@ func timeoutAttrTypes(context.Context) map[string]attr.Type {
 // nullTimeouts is the timeouts value of an imported resource.
 func nullTimeouts(ctx context.Context) timeouts.Value {
 	return timeouts.Value{Object: types.ObjectNull(timeoutAttrTypes(ctx))}
+}
+
+// nullTimeoutsOf is nullTimeouts for a timeouts attribute with only the named operations.
+func nullTimeoutsOf(names ...string) timeouts.Value {
+	t := map[string]attr.Type{}
+	for _, n := range names {
+		t[n] = types.StringType
+	}
+	return timeouts.Value{Object: types.ObjectNull(t)}
 }
 
 // secretKeyHints are substrings of driver_info keys whose values Ironic treats as secret.
@@ -138,4 +148,74 @@ func useStateUnlessInspecting() useStateUnless {
 			return inspect.ValueBool(), diags
 		},
 	}
+}
+
+// fullyKnown reports whether a value and everything inside it is known.
+func fullyKnown(v attr.Value) bool {
+	if v.IsUnknown() {
+		return false
+	}
+	switch t := v.(type) {
+	case types.Map:
+		for _, e := range t.Elements() {
+			if !fullyKnown(e) {
+				return false
+			}
+		}
+	case types.Object:
+		for _, e := range t.Attributes() {
+			if !fullyKnown(e) {
+				return false
+			}
+		}
+	case types.Set:
+		for _, e := range t.Elements() {
+			if !fullyKnown(e) {
+				return false
+			}
+		}
+	case types.List:
+		for _, e := range t.Elements() {
+			if !fullyKnown(e) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// settleComputed plans the named computed attributes as the state holds them when
+// nothing else in the resource changes, and as unknown when something does (Ironic then
+// changes them by itself). The framework marks unset computed values unknown whenever
+// the configuration differs from the state before plan modifiers ran, even when those
+// modifiers then found no real change (a MAC in upper case, Ironic's own keys).
+func settleComputed(ctx context.Context, plan *tfsdk.Plan, state tfsdk.State, names ...string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, n := range names {
+		var v attr.Value
+		diags.Append(state.GetAttribute(ctx, path.Root(n), &v)...)
+		diags.Append(plan.SetAttribute(ctx, path.Root(n), v)...)
+	}
+	if diags.HasError() || plan.Raw.Equal(state.Raw) {
+		return diags
+	}
+	for _, n := range names {
+		var v attr.Value
+		diags.Append(plan.GetAttribute(ctx, path.Root(n), &v)...)
+		if v == nil {
+			continue
+		}
+		unknown, err := unknownOf(ctx, v)
+		if err != nil {
+			diags.AddError("Unable to plan "+n, err.Error())
+			continue
+		}
+		diags.Append(plan.SetAttribute(ctx, path.Root(n), unknown)...)
+	}
+	return diags
+}
+
+func unknownOf(ctx context.Context, v attr.Value) (attr.Value, error) {
+	raw := tftypes.NewValue(v.Type(ctx).TerraformType(ctx), tftypes.UnknownValue)
+	return v.Type(ctx).ValueFromTerraform(ctx, raw)
 }

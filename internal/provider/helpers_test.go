@@ -81,6 +81,10 @@ func checkNodesDestroyed(s *terraform.State) error {
 			_, getErr = nodes.Get(context.Background(), sc, rs.Primary.ID).Extract()
 		case "baremetal_port":
 			_, getErr = ports.Get(context.Background(), sc, rs.Primary.ID).Extract()
+		case "baremetal_portgroup":
+			_, getErr = ironic.GetPortgroup(context.Background(), sc, rs.Primary.ID)
+		case "baremetal_allocation":
+			_, getErr = ironic.GetAllocation(context.Background(), sc, rs.Primary.ID)
 		default:
 			continue
 		}

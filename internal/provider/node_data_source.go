@@ -28,6 +28,7 @@ type nodeDataSource struct {
 
 type nodeDataSourceModel struct {
 	nodeFields
+	InstanceInfo  types.Map  `tfsdk:"instance_info"`
 	PortAddresses types.List `tfsdk:"port_addresses"`
 }
 
@@ -122,6 +123,7 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	}
 	sort.Strings(addresses)
 	resp.Diagnostics.Append(m.fromNode(ctx, node, nil)...)
+	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)
 	m.PortAddresses, diags = types.ListValueFrom(ctx, types.StringType, addresses)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)

@@ -41,7 +41,6 @@ type nodeFields struct {
 
 	Maintenance       types.Bool   `tfsdk:"maintenance"`
 	MaintenanceReason types.String `tfsdk:"maintenance_reason"`
-	InstanceInfo      types.Map    `tfsdk:"instance_info"`
 
 	ProvisionState types.String `tfsdk:"provision_state"`
 	PowerState     types.String `tfsdk:"power_state"`
@@ -134,11 +133,6 @@ func (m *nodeFields) fromNode(ctx context.Context, n *nodes.Node, prior *nodeFie
 	}
 	m.Maintenance = types.BoolValue(n.Maintenance)
 	m.MaintenanceReason = stringOrNull(n.MaintenanceReason)
-	var priorInstanceInfo *types.Map
-	if prior != nil {
-		priorInstanceInfo = &prior.InstanceInfo
-	}
-	m.InstanceInfo = mapValue(ctx, trackedInstanceInfo(ctx, ironic.StringMap(n.InstanceInfo), priorInstanceInfo, &diags), priorInstanceInfo, &diags)
 	m.ProvisionState = stringOrNull(n.ProvisionState)
 	m.PowerState = stringOrNull(n.PowerState)
 	m.LastError = stringOrNull(n.LastError)
@@ -178,27 +172,5 @@ func stringMap(ctx context.Context, v types.Map, diags *diag.Diagnostics) map[st
 	}
 	out := map[string]string{}
 	diags.Append(v.ElementsAs(ctx, &out, false)...)
-	return out
-}
-
-// trackedInstanceInfo keeps the instance_info keys the configuration manages: Ironic adds
-// keys of its own while deploying (image_type, image_url, ...), which are not drift.
-// Masked values keep the configured ones. Without a prior value (import) every key is kept.
-func trackedInstanceInfo(ctx context.Context, remote map[string]string, prior *types.Map, diags *diag.Diagnostics) map[string]string {
-	if prior == nil || prior.IsNull() || prior.IsUnknown() {
-		return remote
-	}
-	configured := stringMap(ctx, *prior, diags)
-	out := map[string]string{}
-	for k, c := range configured {
-		v, ok := remote[k]
-		if !ok {
-			continue // removed out of band: shows as drift
-		}
-		if v == ironic.Masked {
-			v = c
-		}
-		out[k] = v
-	}
 	return out
 }

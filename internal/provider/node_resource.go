@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -27,6 +29,7 @@ var (
 	_ resource.ResourceWithImportState    = (*nodeResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*nodeResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*nodeResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*nodeResource)(nil)
 )
 
 // Deploying and cleaning real hardware takes many minutes; fake-hardware takes seconds.
@@ -129,12 +132,22 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			PlanModifiers: []planmodifier.String{useStateUnlessDriverChanges()},
 		}
 	}
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "A bare-metal node in Ironic: enrolled as `baremetal node create` does, then driven through " +
-			"Ironic's state machine to `target_provision_state` (`manageable`, `available`, or `active`, deployed from " +
-			"`instance_info`). Every attribute but `id` can be changed in place where Ironic allows it. Destroy undeploys " +
-			"the node if needed and deletes it, whatever state it is in. Default timeouts: 60 minutes for create and " +
-			"update, 30 for delete.",
+	resp.Schema = nodeSchema(attrs)
+}
+
+// nodeSchemaVersion 1 moved deploying to baremetal_deployment (instance_info,
+// config_drive, deploy_steps and target active are gone).
+const nodeSchemaVersion = 1
+
+func nodeSchema(attrs map[string]schema.Attribute) schema.Schema {
+	return schema.Schema{
+		Version: nodeSchemaVersion,
+		MarkdownDescription: "A bare-metal machine enrolled in Ironic, as `baremetal node create` does, then driven through " +
+			"Ironic's state machine to `target_provision_state` (`manageable` or `available`): the machine, not what runs " +
+			"on it. Deploying an image is a `baremetal_deployment`'s job, so a failed deploy never costs the enrollment; " +
+			"while a deployment holds the node, this resource leaves its provision state alone. Every attribute but `id` " +
+			"can be changed in place where Ironic allows it. Destroy undeploys the node if needed and deletes it, whatever " +
+			"state it is in. Default timeouts: 60 minutes for create and update, 30 for delete.",
 		Attributes: attrs,
 	}
 }
@@ -181,39 +194,25 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 			create[name] = ironic.AnyMap(m)
 		}
 	}
-	if m := stringMap(ctx, plan.InstanceInfo, &resp.Diagnostics); m != nil {
-		create["instance_info"] = ironic.AnyMap(m)
-	}
-	g := goal(ctx, &plan, nil, &resp.Diagnostics)
+	g := nodeGoal(&plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Ironic refuses an owner in a create request unless the caller is a system-scoped
-	// admin (noauth is not), yet accepts it in an update: it is set right after.
-	delete(create, "owner")
 	ctx = maskSecrets(ctx, &plan.nodeFields, &resp.Diagnostics)
 	tflog.Debug(ctx, "creating node", map[string]any{"uuid": create["uuid"], "driver": create["driver"]})
-	node, err := ironic.CreateNode(ctx, sc, r.clients.cfg.Retry, create)
-	if err != nil {
+	node, err := ironic.EnrollNode(ctx, sc, r.clients.cfg.Retry, create)
+	var ownerErr *ironic.OwnerError
+	switch {
+	case errors.As(err, &ownerErr):
+		// Kept in state so that nothing is lost; the next apply sets the owner.
+		resp.Diagnostics.AddError("Unable to set the owner of bare metal node", err.Error())
+		plan.Owner = types.StringNull()
+	case err != nil:
 		resp.Diagnostics.AddError("Unable to create bare metal node",
 			fmt.Sprintf("Creating node %s (driver %q) failed: %s", nodeLabel(plan.Name, create["uuid"].(string)), plan.Driver.ValueString(), ironic.Message(err)))
 		return
-	}
-	if !plan.Owner.IsNull() {
-		owned, err := nodes.Update(ctx, sc, node.UUID, nodes.UpdateOpts{
-			nodes.UpdateOperation{Op: nodes.AddOp, Path: "/owner", Value: plan.Owner.ValueString()},
-		}).Extract()
-		if err != nil {
-			// Keep the node in state so that nothing is lost; the next apply sets the owner.
-			resp.Diagnostics.AddError("Unable to set the owner of bare metal node",
-				fmt.Sprintf("Node %s was created, but setting owner %q failed: %s", node.UUID, plan.Owner.ValueString(), ironic.Message(err)))
-			plan.Owner = types.StringNull()
-		} else {
-			node = owned
-		}
-	}
-	if !resp.Diagnostics.HasError() {
-		node = converge(ctx, sc, node, &plan, g, &resp.Diagnostics)
+	default:
+		node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, &resp.Diagnostics)
 	}
 	// Saved also on failure: the node exists, and Terraform must know it to retry or destroy it.
 	resp.Diagnostics.Append(plan.fromNode(ctx, node, &plan.nodeFields)...)
@@ -257,10 +256,7 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	ctx = maskSecrets(ctx, &plan.nodeFields, &resp.Diagnostics)
 	ops, driverChanged := nodePatch(ctx, &plan.nodeFields, &state.nodeFields, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	g := goal(ctx, &plan, &state, &resp.Diagnostics)
+	g := nodeGoal(&plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -269,17 +265,27 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	var err error
 	if len(ops) > 0 {
 		tflog.Debug(ctx, "updating node", map[string]any{"uuid": id, "operations": len(ops)})
-		node, err = ironic.PatchNode(ctx, sc, id, ops, driverChanged)
+		node, err = ironic.PatchNodeSafely(ctx, sc, id, ops, driverChanged)
 	} else {
 		node, err = nodes.Get(ctx, sc, id).Extract()
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+		resp.Diagnostics.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s%s", id, ironic.Message(err),
+			deployedHint(state.ProvisionState.ValueString())))
 		return
 	}
-	node = converge(ctx, sc, node, &plan, g, &resp.Diagnostics)
+	node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, &resp.Diagnostics)
 	resp.Diagnostics.Append(plan.fromNode(ctx, node, &plan.nodeFields)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// deployedHint explains a refused change of a deployed node.
+func deployedHint(state string) string {
+	if !ironic.IsDeployed(state) {
+		return ""
+	}
+	return fmt.Sprintf("\n\nThe node is %q: a baremetal_deployment holds it, and Ironic refuses some changes (driver, "+
+		"interfaces) until it is undeployed. Nothing was changed; destroy or move the deployment first, or revert the change.", state)
 }
 
 // ValidateConfig reports, at plan time, problems that span attributes.
@@ -289,13 +295,11 @@ func (r *nodeResource) ValidateConfig(ctx context.Context, req resource.Validate
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if m.TargetProvisionState.IsNull() {
-		m.TargetProvisionState = types.StringValue(ironic.StateEnroll)
-	}
-	validateLifecycle(ctx, &m, &resp.Diagnostics)
+	validateLifecycle(&m, &resp.Diagnostics)
 }
 
-// ModifyPlan warns when an apply will redeploy an active node.
+// ModifyPlan marks what Ironic changes by itself in an update as unknown, and says when
+// the node's target cannot take effect because a deployment holds it.
 func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
@@ -306,10 +310,26 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	warnRebuild(ctx, &plan, &state, resp)
+	// When something changes, Ironic stamps the node, and a provisioning move (or the
+	// deployment holding the node, in the same apply) may change its states.
+	settle := []string{"updated_at", "last_error"}
+	if plan.TargetPowerState.IsNull() {
+		settle = append(settle, "power_state")
+	}
+	if ironic.IsDeployed(state.ProvisionState.ValueString()) {
+		settle = append(settle, "provision_state")
+	}
+	resp.Diagnostics.Append(settleComputed(ctx, &resp.Plan, req.State, settle...)...)
+	cur, target := state.ProvisionState.ValueString(), plan.TargetProvisionState.ValueString()
+	if ironic.IsDeployed(cur) && target != ironic.StateAvailable && target != ironic.StateEnroll && !plan.TargetProvisionState.IsUnknown() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("target_provision_state"), "The node is deployed",
+			fmt.Sprintf("Node %s is %q: a deployment holds it, so target_provision_state %q takes effect only once the "+
+				"deployment is destroyed (the node is then available). This apply does not move it.", state.ID.ValueString(), cur, target))
+	}
 }
 
-// nodePatch lists the JSON patch operations that turn state into plan.
+// nodePatch lists the JSON patch operations that turn state into plan. A value the plan
+// does not know (an unset map Ironic owns, such as inspected properties) is never sent.
 func nodePatch(ctx context.Context, plan, state *nodeFields, diags *diag.Diagnostics) (nodes.UpdateOpts, bool) {
 	var ops nodes.UpdateOpts
 	driverChanged := !plan.Driver.Equal(state.Driver)
@@ -318,7 +338,7 @@ func nodePatch(ctx context.Context, plan, state *nodeFields, diags *diag.Diagnos
 	}
 	stateStrings := state.optionalStrings()
 	for name, f := range plan.optionalStrings() {
-		if f.Equal(*stateStrings[name]) {
+		if f.IsUnknown() || f.Equal(*stateStrings[name]) {
 			continue
 		}
 		if f.IsNull() {
@@ -333,10 +353,9 @@ func nodePatch(ctx context.Context, plan, state *nodeFields, diags *diag.Diagnos
 			ops = append(ops, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/" + name, Value: f.ValueString()})
 		}
 	}
-	stateMaps, planMaps := state.maps(), plan.maps()
-	stateMaps["instance_info"], planMaps["instance_info"] = &state.InstanceInfo, &plan.InstanceInfo
-	for name, f := range planMaps {
-		if f.Equal(*stateMaps[name]) {
+	stateMaps := state.maps()
+	for name, f := range plan.maps() {
+		if f.IsUnknown() || f.Equal(*stateMaps[name]) {
 			continue
 		}
 		// The whole object is replaced: keys removed from the config go too.
@@ -386,12 +405,20 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	var m nodeResourceModel
 	resp.Diagnostics.Append(m.fromNode(ctx, node, nil)...)
 	m.Timeouts = nullTimeouts(ctx)
-	m.TargetProvisionState = types.StringValue(ironic.StateEnroll)
-	if slices.Contains(ironic.TargetStates, node.ProvisionState) {
-		m.TargetProvisionState = types.StringValue(node.ProvisionState)
-	}
-	m.ConfigDrive = types.ObjectNull(configDriveAttrTypes)
+	m.TargetProvisionState = types.StringValue(importedTarget(node.ProvisionState))
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+// importedTarget is the target an imported node plans as unchanged: where it rests, and
+// available for a node a deployment holds (that is where the deployment leaves it).
+func importedTarget(state string) string {
+	switch {
+	case slices.Contains(nodeTargetStates, state):
+		return state
+	case ironic.IsDeployed(state):
+		return ironic.StateAvailable
+	}
+	return ironic.StateEnroll
 }
 
 func nodeLabel(name types.String, uuid string) string {

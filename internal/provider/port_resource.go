@@ -21,9 +21,10 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*portResource)(nil)
-	_ resource.ResourceWithConfigure   = (*portResource)(nil)
-	_ resource.ResourceWithImportState = (*portResource)(nil)
+	_ resource.Resource                 = (*portResource)(nil)
+	_ resource.ResourceWithConfigure    = (*portResource)(nil)
+	_ resource.ResourceWithImportState  = (*portResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*portResource)(nil)
 )
 
 type portResource struct {
@@ -39,6 +40,7 @@ type portResourceModel struct {
 	LocalLinkConnection types.Map    `tfsdk:"local_link_connection"`
 	Extra               types.Map    `tfsdk:"extra"`
 	IsSmartNIC          types.Bool   `tfsdk:"is_smartnic"`
+	PortgroupID         types.String `tfsdk:"portgroup_id"`
 }
 
 // NewPortResource is the baremetal_port resource.
@@ -54,6 +56,8 @@ func (r *portResource) Configure(_ context.Context, req resource.ConfigureReques
 
 func (r *portResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		// Version 1 added portgroup_id.
+		Version:             1,
 		MarkdownDescription: "A network port (NIC) of a bare-metal node: what `baremetal port create` does.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -66,7 +70,8 @@ func (r *portResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Required:   true,
 				MarkdownDescription: "MAC address of the NIC, such as `52:54:00:12:34:56`. Ironic stores it in lower case; " +
 					"writing it in upper case causes no diff. Unique across Ironic.",
-				Validators: []validator.String{macAddress()},
+				Validators:    []validator.String{macAddress()},
+				PlanModifiers: []planmodifier.String{sameMAC()},
 			},
 			"node_id": schema.StringAttribute{
 				Required:            true,
@@ -94,6 +99,12 @@ func (r *portResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				ElementType:         types.StringType,
 				Optional:            true,
 				MarkdownDescription: "Free-form metadata.",
+			},
+			"portgroup_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "UUID of the port group (bond) the port is a member of (`baremetal_portgroup.<name>.id`), " +
+					"on the same node. Changed in place; Ironic allows it while the node is not deployed, or in maintenance.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"is_smartnic": schema.BoolAttribute{
 				Optional:            true,
@@ -123,6 +134,7 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 		"is_smartnic": plan.IsSmartNIC.ValueBool(),
 	}
 	setIfKnown(create, "physical_network", plan.PhysicalNetwork)
+	setIfKnown(create, "portgroup_uuid", plan.PortgroupID)
 	if m := stringMap(ctx, plan.LocalLinkConnection, &resp.Diagnostics); m != nil {
 		create["local_link_connection"] = ironic.AnyMap(m)
 	}
@@ -174,7 +186,7 @@ func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	add := func(p string, v any) {
 		ops = append(ops, ports.UpdateOperation{Op: ports.AddOp, Path: "/" + p, Value: v})
 	}
-	if !plan.Address.Equal(state.Address) {
+	if same, _ := plan.Address.StringSemanticEquals(ctx, state.Address); !same {
 		add("address", plan.Address.ValueString())
 	}
 	if !plan.PXEEnabled.Equal(state.PXEEnabled) {
@@ -183,11 +195,16 @@ func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if !plan.IsSmartNIC.Equal(state.IsSmartNIC) {
 		add("is_smartnic", plan.IsSmartNIC.ValueBool())
 	}
-	if !plan.PhysicalNetwork.Equal(state.PhysicalNetwork) {
-		if plan.PhysicalNetwork.IsNull() {
-			ops = append(ops, ports.UpdateOperation{Op: ports.RemoveOp, Path: "/physical_network"})
-		} else {
-			add("physical_network", plan.PhysicalNetwork.ValueString())
+	for name, pair := range map[string][2]types.String{
+		"physical_network": {plan.PhysicalNetwork, state.PhysicalNetwork},
+		"portgroup_uuid":   {plan.PortgroupID, state.PortgroupID},
+	} {
+		switch {
+		case pair[0].Equal(pair[1]):
+		case pair[0].IsNull():
+			ops = append(ops, ports.UpdateOperation{Op: ports.RemoveOp, Path: "/" + name})
+		default:
+			add(name, pair[0].ValueString())
 		}
 	}
 	for name, pair := range map[string][2]types.Map{
@@ -264,7 +281,50 @@ func (m *portResourceModel) fromPort(ctx context.Context, p *ports.Port, prior *
 	m.PXEEnabled = types.BoolValue(p.PXEEnabled)
 	m.IsSmartNIC = types.BoolValue(p.IsSmartNIC)
 	m.PhysicalNetwork = stringOrNull(p.PhysicalNetwork)
+	m.PortgroupID = stringOrNull(p.PortGroupUUID)
 	m.LocalLinkConnection = mapValue(ctx, ironic.StringMap(p.LocalLinkConnection), &prior.LocalLinkConnection, &diags)
 	m.Extra = mapValue(ctx, ironic.StringMap(p.Extra), &prior.Extra, &diags)
 	return diags
+}
+
+// UpgradeState moves a version 0 port (before portgroup_id) to version 1.
+func (r *portResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	var current resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &current)
+	prior := current.Schema
+	prior.Version = 0
+	prior.Attributes = map[string]schema.Attribute{}
+	for k, a := range current.Schema.Attributes {
+		if k != "portgroup_id" {
+			prior.Attributes[k] = a
+		}
+	}
+	return map[int64]resource.StateUpgrader{
+		0: {
+			PriorSchema: &prior,
+			StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+				var old portResourceModelV0
+				resp.Diagnostics.Append(req.State.Get(ctx, &old)...)
+				if resp.Diagnostics.HasError() {
+					return
+				}
+				m := portResourceModel{ID: old.ID, Address: old.Address, NodeID: old.NodeID, PXEEnabled: old.PXEEnabled,
+					PhysicalNetwork: old.PhysicalNetwork, LocalLinkConnection: old.LocalLinkConnection, Extra: old.Extra,
+					IsSmartNIC: old.IsSmartNIC, PortgroupID: types.StringNull()}
+				resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+			},
+		},
+	}
+}
+
+// portResourceModelV0 is the port as schema version 0 stored it.
+type portResourceModelV0 struct {
+	ID                  types.String `tfsdk:"id"`
+	Address             macValue     `tfsdk:"address"`
+	NodeID              types.String `tfsdk:"node_id"`
+	PXEEnabled          types.Bool   `tfsdk:"pxe_enabled"`
+	PhysicalNetwork     types.String `tfsdk:"physical_network"`
+	LocalLinkConnection types.Map    `tfsdk:"local_link_connection"`
+	Extra               types.Map    `tfsdk:"extra"`
+	IsSmartNIC          types.Bool   `tfsdk:"is_smartnic"`
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -62,23 +61,5 @@ func TestMACSemanticEquality(t *testing.T) {
 	ne, _ := newMACValue("52:54:00:AB:CD:EF").StringSemanticEquals(context.Background(), newMACValue("52:54:00:ab:cd:ee"))
 	if !eq || ne {
 		t.Fatalf("semantic equality: same=%v different=%v", eq, ne)
-	}
-}
-
-func TestTrackedInstanceInfo(t *testing.T) {
-	ctx := context.Background()
-	var diags diag.Diagnostics
-	prior, _ := types.MapValueFrom(ctx, types.StringType, map[string]string{"image_source": "http://i/os.qcow2", "image_checksum": "abc"})
-	remote := map[string]string{"image_source": "http://i/os.qcow2", "image_checksum": "abc", "image_type": "whole-disk", "image_url": "******"}
-	got := trackedInstanceInfo(ctx, remote, &prior, &diags)
-	if len(got) != 2 || got["image_type"] != "" {
-		t.Fatalf("keys Ironic adds are tracked: %v", got)
-	}
-	delete(remote, "image_checksum")
-	if got := trackedInstanceInfo(ctx, remote, &prior, &diags); len(got) != 1 {
-		t.Fatalf("a key removed outside Terraform must show as drift: %v", got)
-	}
-	if got := trackedInstanceInfo(ctx, remote, nil, &diags); len(got) != 3 {
-		t.Fatalf("import keeps every key: %v", got)
 	}
 }

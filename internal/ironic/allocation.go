@@ -1,0 +1,144 @@
+package ironic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/allocations"
+)
+
+// Allocation states.
+const (
+	AllocationAllocating = "allocating"
+	AllocationActive     = "active"
+	AllocationError      = "error"
+)
+
+// Allocation is an Ironic allocation (API 1.52+), with the fields gophercloud's type
+// lacks (owner).
+type Allocation struct {
+	UUID           string         `json:"uuid"`
+	Name           string         `json:"name"`
+	ResourceClass  string         `json:"resource_class"`
+	Traits         []string       `json:"traits"`
+	CandidateNodes []string       `json:"candidate_nodes"`
+	Owner          string         `json:"owner"`
+	Extra          map[string]any `json:"extra"`
+	NodeUUID       string         `json:"node_uuid"`
+	State          string         `json:"state"`
+	LastError      string         `json:"last_error"`
+}
+
+// AllocationCreate is an allocation create request holding only the fields that were set.
+type AllocationCreate map[string]any
+
+// ToAllocationCreateMap implements allocations.CreateOptsBuilder.
+func (c AllocationCreate) ToAllocationCreateMap() (map[string]any, error) { return c, nil }
+
+// AllocationError is an allocation Ironic could not fulfil.
+type AllocationFailedError struct {
+	ID, LastError string
+}
+
+func (e *AllocationFailedError) Error() string {
+	return fmt.Sprintf("allocation %s failed: %s", e.ID, e.LastError)
+}
+
+// allocationAttempts bounds the tries of an allocation Ironic could not fulfil: a node
+// still locked by its conductor (just provided, or claimed by a concurrent allocation)
+// does not count as a candidate, so a miss may be momentary.
+var allocationAttempts = []time.Duration{0, time.Second, 3 * time.Second}
+
+// Allocate asks Ironic for a node and waits until it has picked one. A failed
+// allocation is deleted again (it holds nothing) and tried again a few times, then its
+// reason is returned.
+func (p *Provisioner) Allocate(ctx context.Context, policy *RetryPolicy, body AllocationCreate) (*Allocation, error) {
+	var err error
+	for i, delay := range allocationAttempts {
+		if err = p.clockOrReal().Sleep(ctx, delay); err != nil {
+			return nil, err
+		}
+		attempt := AllocationCreate{}
+		for k, v := range body {
+			attempt[k] = v
+		}
+		if i > 0 {
+			attempt["uuid"] = NewUUID()
+		}
+		var a *Allocation
+		a, err = p.allocateOnce(ctx, policy, attempt)
+		var failed *AllocationFailedError
+		if !errors.As(err, &failed) {
+			return a, err
+		}
+		if p.Log != nil {
+			p.Log(ctx, "allocation failed", map[string]any{"allocation": failed.ID, "attempt": i + 1, "reason": failed.LastError})
+		}
+	}
+	return nil, err
+}
+
+func (p *Provisioner) allocateOnce(ctx context.Context, policy *RetryPolicy, body AllocationCreate) (*Allocation, error) {
+	uuid, _ := body["uuid"].(string)
+	created, err := createOnce(ctx, policy, "allocation", uuid,
+		func() (*Allocation, error) {
+			var a Allocation
+			return &a, allocations.Create(ctx, p.Client, body).ExtractInto(&a)
+		},
+		func() (*Allocation, error) { return GetAllocation(ctx, p.Client, uuid) })
+	if err != nil {
+		return nil, err
+	}
+	a := created
+	err = poll(ctx, p.clockOrReal(), p.Poll, func() (bool, error) {
+		if a.State != AllocationAllocating {
+			return true, nil
+		}
+		next, err := GetAllocation(ctx, p.Client, a.UUID)
+		if err != nil {
+			return false, err
+		}
+		a = next
+		return a.State != AllocationAllocating, nil
+	})
+	if err != nil {
+		return a, fmt.Errorf("allocation %s still %q: %w", a.UUID, a.State, err)
+	}
+	if a.State == AllocationError {
+		if derr := DeleteAllocation(context.WithoutCancel(ctx), p.Client, a.UUID); derr != nil && p.Log != nil {
+			p.Log(ctx, "could not delete the failed allocation", map[string]any{"allocation": a.UUID, "error": Message(derr)})
+		}
+		return nil, &AllocationFailedError{ID: a.UUID, LastError: a.LastError}
+	}
+	return a, nil
+}
+
+// GetAllocation reads an allocation by UUID or name.
+func GetAllocation(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*Allocation, error) {
+	var a Allocation
+	if err := allocations.Get(ctx, sc, id).ExtractInto(&a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// UpdateAllocation patches an allocation (name and extra); gophercloud has no call for it.
+func UpdateAllocation(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops []PatchOp) (*Allocation, error) {
+	var a Allocation
+	if err := rawPatch(ctx, sc, ops, &a, "allocations", id); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// DeleteAllocation releases an allocation; one already gone counts as deleted.
+func DeleteAllocation(ctx context.Context, sc *gophercloud.ServiceClient, id string) error {
+	err := allocations.Delete(ctx, sc, id).ExtractErr()
+	if IsNotFound(err) {
+		return nil
+	}
+	return err
+}

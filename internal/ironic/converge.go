@@ -1,0 +1,86 @@
+package ironic
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+)
+
+// NodeGoal is where the machine itself (not what runs on it) should be.
+type NodeGoal struct {
+	Goal                     // State is enroll, manageable or available
+	Maintenance       bool   // wanted maintenance mode
+	MaintenanceReason string // with Maintenance
+	PowerState        string // "" leaves power as provisioning leaves it
+}
+
+// ConvergeError is a step of Converge that failed; the node is where it stopped.
+type ConvergeError struct {
+	Summary string // what failed, for a diagnostic's summary
+	Err     error
+}
+
+func (e *ConvergeError) Error() string { return e.Err.Error() }
+func (e *ConvergeError) Unwrap() error { return e.Err }
+
+// Converge brings the node from where it is (node, as Ironic last reported it) to the
+// goal: maintenance off first where provisioning needs it, provisioning, power,
+// maintenance on. A node a deployment holds is not moved: the deployment owns its
+// provision state. It returns the node as it ends, also on failure.
+func (p *Provisioner) Converge(ctx context.Context, node *nodes.Node, g NodeGoal) (*nodes.Node, error) {
+	id := node.UUID
+	stale := false // a maintenance call changed the node after it was last read
+	move := NeedsMove(node, g.Goal)
+	if node.Maintenance && (!g.Maintenance || move) {
+		if err := nodes.UnsetMaintenance(ctx, p.Client, id).ExtractErr(); err != nil {
+			return node, &ConvergeError{"Unable to lift maintenance", fmt.Errorf("node %s: %s", id, Message(err))}
+		}
+		stale = true
+	}
+	var err error
+	if move {
+		if p.Log != nil {
+			p.Log(ctx, "provisioning node", map[string]any{"node": id, "from": node.ProvisionState, "to": g.State})
+		}
+		if node, err = p.Reach(ctx, id, g.Goal); err != nil {
+			return p.refetch(ctx, id, node), &ConvergeError{"Unable to provision bare metal node", err}
+		}
+		stale = false
+	}
+	if t := g.PowerState; t != "" && node.PowerState != t && Settled(node) {
+		if node, err = p.SetPower(ctx, id, t); err != nil {
+			return p.refetch(ctx, id, node), &ConvergeError{"Unable to change the power state of bare metal node", err}
+		}
+	}
+	if g.Maintenance && (!node.Maintenance || node.MaintenanceReason != g.MaintenanceReason) {
+		if err := nodes.SetMaintenance(ctx, p.Client, id, nodes.MaintenanceOpts{Reason: g.MaintenanceReason}).ExtractErr(); err != nil {
+			return p.refetch(ctx, id, node), &ConvergeError{"Unable to set maintenance", fmt.Errorf("node %s: %s", id, Message(err))}
+		}
+		stale = true
+	}
+	if stale {
+		return p.refetch(ctx, id, node), nil
+	}
+	return node, nil
+}
+
+// NeedsMove reports whether the node's provision state must change for the goal. A
+// target of enroll means "no provisioning actions", and a node a deployment holds
+// stays where its deployment put it.
+func NeedsMove(n *nodes.Node, g Goal) bool {
+	if g.State == StateEnroll || IsDeployed(n.ProvisionState) {
+		return false
+	}
+	return n.ProvisionState != g.State || !Settled(n)
+}
+
+// refetch reads the node once more, with a fresh context: the operation's own may have
+// run out, and the caller should still learn where the node stopped.
+func (p *Provisioner) refetch(ctx context.Context, id string, fallback *nodes.Node) *nodes.Node {
+	n, err := nodes.Get(context.WithoutCancel(ctx), p.Client, id).Extract()
+	if err != nil {
+		return fallback
+	}
+	return n
+}

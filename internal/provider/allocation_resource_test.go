@@ -1,0 +1,112 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// The pool flow: three nodes of one class, two allocations and two deployments from a
+// baremetal_image go active in one apply; dropping them returns all three to available.
+func TestAccAllocation_poolDeploy(t *testing.T) {
+	srv := newTestImageServer(t, []byte("pool image "+testNodeName()))
+	cache := t.TempDir()
+	class := "pool-" + strings.ToLower(testNodeName())
+	prefix := testNodeName()
+	pool := fmt.Sprintf(`
+resource "baremetal_image" "os" {
+  url = "%s/images/os.qcow2"
+}
+resource "baremetal_node" "pool" {
+  count                  = 3
+  name                   = "%s-${count.index}"
+  driver                 = "fake-hardware"
+  resource_class         = %q
+  target_provision_state = "available"
+  # Ironic allocates only nodes whose power state it knows; fake hardware has none until asked.
+  target_power_state = "power off"
+}
+`, srv.URL, prefix, class)
+	deployed := pool + fmt.Sprintf(`
+resource "baremetal_allocation" "web" {
+  count          = 2
+  name           = "%s-web-${count.index}"
+  resource_class = %q
+  extra          = { role = "web" }
+  depends_on     = [baremetal_node.pool]
+}
+resource "baremetal_deployment" "web" {
+  count   = 2
+  node_id = baremetal_allocation.web[count.index].node_id
+  instance_info = {
+    image_source   = baremetal_image.os.url
+    image_checksum = baremetal_image.os.checksum
+  }
+}
+`, prefix, class)
+	ironicTest(t, []resource.TestStep{{
+		Config: imageConfig(cache, deployed),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_allocation.web[0]", tfjsonpath.New("state"), knownvalue.StringExact("active")),
+			statecheck.ExpectKnownValue("baremetal_deployment.web[0]", tfjsonpath.New("provision_state"), knownvalue.StringExact("active")),
+			statecheck.ExpectKnownValue("baremetal_deployment.web[1]", tfjsonpath.New("provision_state"), knownvalue.StringExact("active")),
+		},
+		Check: func(s *terraform.State) error {
+			a, _ := stateAttr(s, "baremetal_allocation.web.0", "node_id")
+			b, _ := stateAttr(s, "baremetal_allocation.web.1", "node_id")
+			if a == "" || a == b {
+				return fmt.Errorf("allocations picked %q and %q", a, b)
+			}
+			return nil
+		},
+	}, {
+		// Metadata changes in place.
+		Config: imageConfig(cache, strings.Replace(deployed, `role = "web"`, `role = "frontend"`, 1)),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_allocation.web[1]", tfjsonpath.New("extra").AtMapKey("role"), knownvalue.StringExact("frontend")),
+		},
+	}, {
+		ResourceName:            "baremetal_allocation.web[0]",
+		ImportState:             true,
+		ImportStateVerify:       true,
+		ImportStateVerifyIgnore: []string{"timeouts"},
+	}, {
+		Config: imageConfig(cache, pool),
+		Check: func(s *terraform.State) error {
+			for i := range 3 {
+				if err := checkRemoteNode(fmt.Sprintf("baremetal_node.pool.%d", i), func(n *nodes.Node) error {
+					if n.ProvisionState != "available" || n.AllocationUUID != "" {
+						return fmt.Errorf("node %s: %q, allocation %q", n.UUID, n.ProvisionState, n.AllocationUUID)
+					}
+					return nil
+				})(s); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}, {
+		Config: providerBlock + fmt.Sprintf(`
+resource "baremetal_allocation" "none" {
+  resource_class = "%s-nothing"
+}
+`, class),
+		ExpectError: regexp.MustCompile(`(?s)Unable to allocate a bare metal node.*resource class "` + class + `-nothing".*failed allocation was deleted`),
+	}}...)
+}
+
+func stateAttr(s *terraform.State, addr, attr string) (string, error) {
+	rs, ok := s.RootModule().Resources[addr]
+	if !ok {
+		return "", fmt.Errorf("%s not in state", addr)
+	}
+	return rs.Primary.Attributes[attr], nil
+}

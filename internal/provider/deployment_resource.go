@@ -1,0 +1,446 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+var (
+	_ resource.Resource                = (*deploymentResource)(nil)
+	_ resource.ResourceWithConfigure   = (*deploymentResource)(nil)
+	_ resource.ResourceWithImportState = (*deploymentResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*deploymentResource)(nil)
+)
+
+// A real deploy writes a disk image and reboots: many minutes. Undeploying may clean.
+const (
+	defaultDeployTimeout   = 60 * time.Minute
+	defaultUndeployTimeout = 60 * time.Minute
+)
+
+// privateAdopted marks a deployment that was imported: Ironic does not return the
+// config drive or deploy steps it was deployed with, so the first configured ones are
+// recorded without a rebuild.
+const privateAdopted = "adopted"
+
+type deploymentResource struct {
+	clients *clients
+}
+
+type deploymentResourceModel struct {
+	ID             types.String   `tfsdk:"id"`
+	NodeID         types.String   `tfsdk:"node_id"`
+	InstanceInfo   types.Map      `tfsdk:"instance_info"`
+	ConfigDrive    types.Object   `tfsdk:"config_drive"`
+	DeploySteps    types.String   `tfsdk:"deploy_steps"`
+	AllowRebuild   types.Bool     `tfsdk:"allow_rebuild"`
+	ProvisionState types.String   `tfsdk:"provision_state"`
+	LastError      types.String   `tfsdk:"last_error"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
+}
+
+type configDriveModel struct {
+	UserData    types.String `tfsdk:"user_data"`
+	MetaData    types.Map    `tfsdk:"meta_data"`
+	NetworkData types.String `tfsdk:"network_data"`
+}
+
+var configDriveAttrTypes = map[string]attr.Type{
+	"user_data": types.StringType, "meta_data": types.MapType{ElemType: types.StringType}, "network_data": types.StringType,
+}
+
+// NewDeploymentResource is the baremetal_deployment resource.
+func NewDeploymentResource() resource.Resource { return &deploymentResource{} }
+
+func (r *deploymentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_deployment"
+}
+
+func (r *deploymentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "What runs on a bare-metal node: an image deployed by Ironic (`baremetal node deploy`). Create " +
+			"deploys the node (from `available`, or from `deploy failed` after an earlier try) and waits until it is " +
+			"`active`; destroy undeploys it back to `available`. A failed deploy costs only the deployment: the node's " +
+			"enrollment, UUID and ports stay. Changing `instance_info`, `config_drive` or `deploy_steps` rebuilds the " +
+			"node (Ironic's rebuild overwrites its disk): the plan says so, and `allow_rebuild = false` turns such a " +
+			"change into a plan-time error. Import by node UUID or name adopts a node deployed by other means without " +
+			"touching it. Default timeouts: 60 minutes for create, update and delete.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "UUID of the deployed node.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"node_id": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "UUID (or name) of the node to deploy: `baremetal_node.<name>.id`, or " +
+					"`baremetal_allocation.<name>.node_id` to let Ironic pick one. Changing it replaces the deployment " +
+					"(the old node is undeployed).",
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"instance_info": schema.MapAttribute{
+				ElementType: types.StringType,
+				Required:    true,
+				MarkdownDescription: "What to deploy: `image_source` with `image_checksum` (and `image_os_hash_algo`), typically " +
+					"the `url`, `checksum` and `checksum_algorithm` of a `baremetal_image`; also `root_gb`, `kernel`, " +
+					"`ramdisk`, `capabilities`... Keys Ironic adds by itself while deploying (`image_type`, `image_url`, " +
+					"`image_disk_format`, ...) are never drift; the keys you configure are compared exactly. Changing it " +
+					"rebuilds the node.",
+				Validators:    []validator.Map{instanceInfoChecksum()},
+				PlanModifiers: []planmodifier.Map{sameInstanceInfo()},
+			},
+			"config_drive": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Config drive Ironic builds at deploy and rebuild time (sent as JSON). Ironic does not " +
+					"return it, so it is kept as configured. Changing it rebuilds the node.",
+				Attributes: map[string]schema.Attribute{
+					"user_data": schema.StringAttribute{Optional: true, Sensitive: true,
+						MarkdownDescription: "User data, for example a cloud-init document."},
+					"meta_data": schema.MapAttribute{ElementType: types.StringType, Optional: true,
+						MarkdownDescription: "Meta data, such as `hostname` and `public_keys`."},
+					"network_data": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Network data as a JSON document (`jsonencode({...})`), in OpenStack's `network_data.json` format.",
+						Validators:          []validator.String{jsonText("an object")}},
+				},
+			},
+			"deploy_steps": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Deploy steps for deploy and rebuild, as a JSON list (`jsonencode([{interface = \"deploy\", " +
+					"step = \"...\", args = {}, priority = 90}])`). Changing it rebuilds the node.",
+				Validators: []validator.String{jsonText("a list"), stepList()},
+			},
+			"allow_rebuild": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+				MarkdownDescription: "Whether a change of `instance_info`, `config_drive` or `deploy_steps` may rebuild the " +
+					"node in place (overwriting its disk). Default `true`: the plan shows the update with a warning. With " +
+					"`false` such a change is a plan-time error instead, in the spirit of `prevent_destroy`; if a value known " +
+					"only at apply time turns out to change, the apply fails before touching the node.",
+			},
+			"provision_state": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The node's provision state: `active` after a successful apply; `deploy failed`, " +
+					"`wait call-back`, ... when a deploy did not finish (the next apply deploys again).",
+				PlanModifiers: []planmodifier.String{planAs(ironic.StateActive)},
+			},
+			"last_error": schema.StringAttribute{Computed: true, MarkdownDescription: "The last error Ironic recorded for the node, null when there is none."},
+			"timeouts":   timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan deploymentResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	spec := deploySpec(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultDeployTimeout, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	id := plan.NodeID.ValueString()
+	tflog.Info(ctx, "deploying node", map[string]any{"node": id})
+	node, err := ironic.NewProvisioner(sc, logDebug).Deploy(ctx, id, spec)
+	if err != nil {
+		if node == nil || !ironic.IsDeployed(node.ProvisionState) || errors.As(err, new(*ironic.AlreadyDeployedError)) {
+			// Refused before anything ran: nothing to record, the next apply tries again.
+			resp.Diagnostics.AddAttributeError(path.Root("node_id"), "Unable to deploy bare metal node",
+				fmt.Sprintf("%s\n\nNo deployment was recorded; fix the cause and apply again.", deployError(err)))
+			return
+		}
+		// It ran and failed: recorded (Terraform marks it tainted), so the next apply undeploys
+		// and deploys again. The node itself is another resource and stays as it is.
+		resp.Diagnostics.AddError("Unable to deploy bare metal node",
+			fmt.Sprintf("%s\n\nThe deployment is recorded as tainted: the next apply undeploys node %s (Ironic cleans it "+
+				"if automated cleaning is on) and deploys it again. The node's enrollment, UUID and ports are untouched.",
+				deployError(err), node.UUID))
+	}
+	plan.fromNode(ctx, node, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state deploymentResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	node := readRemote(ctx, resp, "node", id, func() (*nodes.Node, error) { return nodes.Get(ctx, sc, id).Extract() })
+	if node == nil {
+		return
+	}
+	if !ironic.IsDeployed(node.ProvisionState) {
+		resp.Diagnostics.AddWarning("Bare metal deployment gone",
+			fmt.Sprintf("Node %s is no longer deployed (provision state %q): the deployment is removed from the Terraform "+
+				"state, and the next apply deploys the node again.", id, node.ProvisionState))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.fromNode(ctx, node, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state deploymentResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	spec := deploySpec(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	adopted := isAdopted(ctx, req.Private, &resp.Diagnostics)
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, defaultDeployTimeout, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	node, err := nodes.Get(ctx, sc, id).Extract()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to update bare metal deployment", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+		return
+	}
+	// Whether the node must be rebuilt is decided on what Ironic holds now, not on the plan.
+	rebuild := ironic.InstanceInfoDiffers(spec.InstanceInfo, ironic.StringMap(node.InstanceInfo), stringMap(ctx, state.InstanceInfo, &resp.Diagnostics)) ||
+		(!adopted && (!plan.ConfigDrive.Equal(state.ConfigDrive) || !plan.DeploySteps.Equal(state.DeploySteps)))
+	if rebuild && node.ProvisionState == ironic.StateActive && !plan.AllowRebuild.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
+			fmt.Sprintf("Node %s is active and this apply would rebuild it (overwriting its disk), but allow_rebuild = false. "+
+				"Nothing was changed.", id))
+		return
+	}
+	if rebuild || node.ProvisionState != ironic.StateActive {
+		tflog.Info(ctx, "redeploying node", map[string]any{"node": id, "from": node.ProvisionState, "rebuild": rebuild})
+		node, err = ironic.NewProvisioner(sc, logDebug).Redeploy(ctx, id, spec, rebuild)
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to deploy bare metal node",
+				fmt.Sprintf("%s\n\nThe state records where the node stopped; the next apply deploys it again. "+
+					"The node's enrollment, UUID and ports are untouched.", deployError(err)))
+		}
+	}
+	if node != nil {
+		plan.fromNode(ctx, node, &resp.Diagnostics)
+	}
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopted, []byte("false"))...)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state deploymentResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultUndeployTimeout, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	tflog.Info(ctx, "undeploying node", map[string]any{"node": id})
+	if _, err := ironic.NewProvisioner(sc, logDebug).Undeploy(ctx, id); err != nil {
+		resp.Diagnostics.AddError("Unable to undeploy bare metal node",
+			fmt.Sprintf("Node %s: %s\n\nThe deployment stays in the state; the next destroy tries again.", id, err))
+	}
+}
+
+// ImportState adopts a deployed node, by UUID or name, without touching it.
+func (r *deploymentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	sc, diags := r.clients.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	node, err := nodes.Get(ctx, sc, req.ID).Extract()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import bare metal deployment",
+			fmt.Sprintf("No node with UUID or name %q: %s", req.ID, ironic.Message(err)))
+		return
+	}
+	if !ironic.IsDeployed(node.ProvisionState) {
+		resp.Diagnostics.AddError("Unable to import bare metal deployment",
+			fmt.Sprintf("Node %s is not deployed (provision state %q): there is nothing to import. Create the deployment "+
+				"instead; that deploys the node.", node.UUID, node.ProvisionState))
+		return
+	}
+	m := deploymentResourceModel{
+		ID:           types.StringValue(node.UUID),
+		NodeID:       types.StringValue(node.UUID),
+		ConfigDrive:  types.ObjectNull(configDriveAttrTypes),
+		DeploySteps:  types.StringNull(),
+		AllowRebuild: types.BoolValue(true),
+		Timeouts:     nullTimeouts(ctx),
+	}
+	// Every key Ironic holds: the plan then matches a configuration with or without the
+	// keys Ironic added by itself.
+	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)
+	if m.InstanceInfo.IsNull() {
+		m.InstanceInfo = types.MapValueMust(types.StringType, map[string]attr.Value{})
+	}
+	m.ProvisionState = types.StringValue(node.ProvisionState)
+	m.LastError = stringOrNull(node.LastError)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopted, []byte("true"))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+// fromNode records what Ironic reports; instance_info keeps the keys already tracked.
+func (m *deploymentResourceModel) fromNode(ctx context.Context, n *nodes.Node, diags *diag.Diagnostics) {
+	m.ID = types.StringValue(n.UUID)
+	tracked := ironic.TrackedInstanceInfo(ironic.StringMap(n.InstanceInfo), stringMap(ctx, m.InstanceInfo, diags))
+	m.InstanceInfo = mapValue(ctx, tracked, &m.InstanceInfo, diags)
+	m.ProvisionState = types.StringValue(n.ProvisionState)
+	m.LastError = stringOrNull(n.LastError)
+}
+
+// deploySpec turns the plan into what the engine deploys.
+func deploySpec(ctx context.Context, plan *deploymentResourceModel, diags *diag.Diagnostics) ironic.DeploySpec {
+	spec := ironic.DeploySpec{InstanceInfo: stringMap(ctx, plan.InstanceInfo, diags)}
+	if s := plan.DeploySteps.ValueString(); s != "" {
+		diags.Append(unmarshalJSON("deploy_steps", s, &spec.DeploySteps)...)
+	}
+	if !plan.ConfigDrive.IsNull() && !plan.ConfigDrive.IsUnknown() {
+		var cd configDriveModel
+		diags.Append(plan.ConfigDrive.As(ctx, &cd, basetypes.ObjectAsOptions{})...)
+		drive := nodes.ConfigDrive{MetaData: ironic.AnyMap(stringMap(ctx, cd.MetaData, diags))}
+		if !cd.UserData.IsNull() {
+			drive.UserData = cd.UserData.ValueString()
+		}
+		if s := cd.NetworkData.ValueString(); s != "" {
+			diags.Append(unmarshalJSON("config_drive.network_data", s, &drive.NetworkData)...)
+		}
+		spec.ConfigDrive = drive
+	}
+	return spec
+}
+
+func deployError(err error) string {
+	var pe *ironic.ProvisionError
+	if errors.As(err, &pe) && pe.LastError != "" {
+		return fmt.Sprintf("%s\n\nIronic's last_error is also in the deployment's last_error attribute.", err)
+	}
+	return err.Error()
+}
+
+func isAdopted(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}, diags *diag.Diagnostics) bool {
+	v, d := private.GetKey(ctx, privateAdopted)
+	diags.Append(d...)
+	return string(v) == "true"
+}
+
+// ModifyPlan shows a rebuild plainly, and refuses it at plan time where it is forbidden.
+func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, state deploymentResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(settleComputed(ctx, &resp.Plan, req.State, "last_error")...)
+	adopted := isAdopted(ctx, req.Private, &resp.Diagnostics)
+	change := rebuildPlanned(&plan, &state, adopted)
+	if change == noRebuild || state.ProvisionState.ValueString() != ironic.StateActive {
+		if adopted && (!plan.ConfigDrive.Equal(state.ConfigDrive) || !plan.DeploySteps.Equal(state.DeploySteps)) {
+			resp.Diagnostics.AddAttributeWarning(path.Root("config_drive"), "Recorded without a rebuild",
+				fmt.Sprintf("Node %s was imported, and Ironic does not return the config drive or deploy steps it was deployed "+
+					"with: the configured ones are recorded as they are, without rebuilding. They are used at the next rebuild.",
+					state.ID.ValueString()))
+		}
+		return
+	}
+	id := state.ID.ValueString()
+	if plan.AllowRebuild.IsUnknown() || plan.AllowRebuild.ValueBool() {
+		when := "changes: the apply rebuilds it"
+		if change == mayRebuild {
+			when = "may change (values known only at apply, such as a replaced image's checksum): if it does, the apply rebuilds it"
+		}
+		resp.Diagnostics.AddAttributeWarning(path.Root("instance_info"), "The node will be rebuilt",
+			fmt.Sprintf("Node %s is active and what is deployed on it %s (Ironic's rebuild), which overwrites its disk. "+
+				"Set allow_rebuild = false to forbid that.", id, when))
+		return
+	}
+	if change == mayRebuild {
+		resp.Diagnostics.AddAttributeWarning(path.Root("instance_info"), "The node may need a rebuild",
+			fmt.Sprintf("Node %s is active and what is deployed on it depends on values known only at apply. allow_rebuild = "+
+				"false: if they change, the apply fails before touching the node.", id))
+		return
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
+		fmt.Sprintf("Node %s is active and this change of instance_info, config_drive or deploy_steps would rebuild it "+
+			"(Ironic's rebuild overwrites its disk), but allow_rebuild = false. Revert the change, or set allow_rebuild = true "+
+			"for this apply.", id))
+}
+
+type rebuildChange int
+
+const (
+	noRebuild rebuildChange = iota
+	mayRebuild
+	willRebuild
+)
+
+// rebuildPlanned compares what is deployed (state) with the plan. An imported
+// deployment's config drive and deploy steps are unknown, so setting them is not a change.
+func rebuildPlanned(plan, state *deploymentResourceModel, adopted bool) rebuildChange {
+	if !fullyKnown(plan.InstanceInfo) || !fullyKnown(plan.ConfigDrive) || plan.DeploySteps.IsUnknown() {
+		return mayRebuild
+	}
+	if !plan.InstanceInfo.Equal(state.InstanceInfo) {
+		return willRebuild
+	}
+	if !adopted && (!plan.ConfigDrive.Equal(state.ConfigDrive) || !plan.DeploySteps.Equal(state.DeploySteps)) {
+		return willRebuild
+	}
+	return noRebuild
+}

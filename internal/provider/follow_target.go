@@ -1,0 +1,51 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+// followTarget plans a computed state as the target attribute that drives it, so the
+// plan shows where the node will be, and an out-of-band change (someone moved the node
+// back to manageable) shows in the plan and is corrected. A target equal to idle means
+// "leave the node where it is": the state's value stays. So does a state that belongs
+// to someone else (owned): a deployment holds the node.
+type followTarget struct {
+	target, idle string
+	owned        func(string) bool
+}
+
+// provisionStateFromTarget: provision_state follows target_provision_state; with enroll
+// the node is left where it is, and a node a deployment holds stays as it is.
+func provisionStateFromTarget() followTarget {
+	return followTarget{target: "target_provision_state", idle: ironic.StateEnroll, owned: ironic.IsDeployed}
+}
+
+// powerStateFromTarget: power_state follows target_power_state when one is set.
+func powerStateFromTarget() followTarget { return followTarget{target: "target_power_state"} }
+
+func (f followTarget) Description(context.Context) string {
+	return "The state the node is driven to: " + f.target + "."
+}
+func (f followTarget) MarkdownDescription(ctx context.Context) string { return f.Description(ctx) }
+
+func (f followTarget) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	var target types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(f.target), &target)...)
+	switch {
+	case target.IsUnknown() || target.IsNull():
+	case f.owned != nil && !req.StateValue.IsNull() && f.owned(req.StateValue.ValueString()):
+		resp.PlanValue = req.StateValue
+	case f.idle == "" || target.ValueString() != f.idle:
+		resp.PlanValue = target
+	case req.StateValue.IsNull():
+		resp.PlanValue = target
+	default:
+		resp.PlanValue = req.StateValue
+	}
+}

@@ -1,0 +1,202 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+func strMapValue(m map[string]string) types.Map {
+	v, _ := types.MapValueFrom(context.Background(), types.StringType, m)
+	return v
+}
+
+func TestSameMAC(t *testing.T) {
+	cases := []struct {
+		plan, state types.String
+		want        types.String
+	}{
+		{types.StringValue("52:54:00:AB:CD:EF"), types.StringValue("52:54:00:ab:cd:ef"), types.StringValue("52:54:00:ab:cd:ef")},
+		{types.StringValue("52:54:00:AB:CD:EE"), types.StringValue("52:54:00:ab:cd:ef"), types.StringValue("52:54:00:AB:CD:EE")},
+		{types.StringValue("52:54:00:AB:CD:EF"), types.StringNull(), types.StringValue("52:54:00:AB:CD:EF")},
+		{types.StringUnknown(), types.StringValue("52:54:00:ab:cd:ef"), types.StringUnknown()},
+	}
+	for _, c := range cases {
+		resp := &planmodifier.StringResponse{PlanValue: c.plan}
+		sameMAC().PlanModifyString(context.Background(), planmodifier.StringRequest{PlanValue: c.plan, StateValue: c.state}, resp)
+		if !resp.PlanValue.Equal(c.want) {
+			t.Errorf("plan %s, state %s: planned %s, want %s", c.plan, c.state, resp.PlanValue, c.want)
+		}
+	}
+}
+
+func TestSameInstanceInfo(t *testing.T) {
+	config := map[string]string{"image_source": "s", "image_checksum": "c"}
+	cases := []struct {
+		name  string
+		state map[string]string
+		keep  bool
+	}{
+		{"identical", map[string]string{"image_source": "s", "image_checksum": "c"}, true},
+		{"plus keys Ironic added (import)", map[string]string{"image_source": "s", "image_checksum": "c", "image_type": "whole-disk", "image_url": "u"}, true},
+		{"plus a user key the config dropped", map[string]string{"image_source": "s", "image_checksum": "c", "root_gb": "10"}, false},
+		{"other value", map[string]string{"image_source": "s", "image_checksum": "d"}, false},
+		{"key missing from the state", map[string]string{"image_source": "s"}, false},
+	}
+	for _, c := range cases {
+		plan, state := strMapValue(config), strMapValue(c.state)
+		resp := &planmodifier.MapResponse{PlanValue: plan}
+		sameInstanceInfo().PlanModifyMap(context.Background(), planmodifier.MapRequest{PlanValue: plan, StateValue: state}, resp)
+		if got := resp.PlanValue.Equal(state); got != c.keep {
+			t.Errorf("%s: kept the state = %v, want %v", c.name, got, c.keep)
+		}
+	}
+	// Unknown elements (a checksum known only at apply) are never replaced.
+	unknown := types.MapValueMust(types.StringType, map[string]attr.Value{"image_source": types.StringValue("s"), "image_checksum": types.StringUnknown()})
+	resp := &planmodifier.MapResponse{PlanValue: unknown}
+	sameInstanceInfo().PlanModifyMap(context.Background(), planmodifier.MapRequest{PlanValue: unknown, StateValue: strMapValue(config)}, resp)
+	if !resp.PlanValue.Equal(unknown) {
+		t.Errorf("an unknown plan was replaced: %s", resp.PlanValue)
+	}
+}
+
+func TestPlanAs(t *testing.T) {
+	plan := tfsdk.Plan{Raw: tftypes.NewValue(tftypes.Object{}, map[string]tftypes.Value{})}
+	resp := &planmodifier.StringResponse{PlanValue: types.StringUnknown()}
+	planAs("active").PlanModifyString(context.Background(), planmodifier.StringRequest{Plan: plan, StateValue: types.StringValue("deploy failed")}, resp)
+	if resp.PlanValue.ValueString() != "active" {
+		t.Fatalf("planned %s", resp.PlanValue)
+	}
+	destroy := tfsdk.Plan{Raw: tftypes.NewValue(tftypes.Object{}, nil)}
+	resp = &planmodifier.StringResponse{PlanValue: types.StringNull()}
+	planAs("active").PlanModifyString(context.Background(), planmodifier.StringRequest{Plan: destroy}, resp)
+	if !resp.PlanValue.IsNull() {
+		t.Fatalf("destroy planned %s", resp.PlanValue)
+	}
+}
+
+// followTarget needs the plan's target attribute.
+func targetPlan(target string) tfsdk.Plan {
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"target_provision_state": tftypes.String}}
+	sch := nodeSchemaForTest()
+	return tfsdk.Plan{Schema: sch, Raw: tftypes.NewValue(typ, map[string]tftypes.Value{"target_provision_state": tftypes.NewValue(tftypes.String, target)})}
+}
+
+func TestProvisionStateFollowsTarget(t *testing.T) {
+	cases := []struct {
+		target string
+		state  types.String
+		want   string
+	}{
+		{"available", types.StringValue("manageable"), "available"},
+		{"available", types.StringValue("active"), "active"},               // a deployment holds it
+		{"available", types.StringValue("deploy failed"), "deploy failed"}, // likewise
+		{"manageable", types.StringValue("available"), "manageable"},
+		{"enroll", types.StringValue("available"), "available"}, // enroll: left where it is
+		{"enroll", types.StringNull(), "enroll"},                // a new node
+	}
+	for _, c := range cases {
+		resp := &planmodifier.StringResponse{PlanValue: types.StringUnknown()}
+		provisionStateFromTarget().PlanModifyString(context.Background(),
+			planmodifier.StringRequest{Plan: targetPlan(c.target), StateValue: c.state}, resp)
+		if resp.Diagnostics.HasError() || resp.PlanValue.ValueString() != c.want {
+			t.Errorf("target %s, state %s: planned %s, want %s (%v)", c.target, c.state, resp.PlanValue, c.want, resp.Diagnostics)
+		}
+	}
+}
+
+func TestPatchBuilder(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	b := newPatch(ctx, &diags)
+	b.str("name", types.StringValue("new"), types.StringValue("old"))
+	b.str("mode", types.StringNull(), types.StringValue("active-backup"))
+	b.str("same", types.StringValue("x"), types.StringValue("x"))
+	b.str("computed", types.StringUnknown(), types.StringValue("x"))
+	b.boolean("flag", types.BoolValue(false), types.BoolValue(true))
+	b.strMap("extra", types.MapNull(types.StringType), strMapValue(map[string]string{"a": "b"}))
+	b.strMap("properties", types.MapUnknown(types.StringType), strMapValue(map[string]string{"cpu_arch": "x86_64"}))
+	b.strMap("unchanged", strMapValue(map[string]string{"a": "b"}), strMapValue(map[string]string{"a": "b"}))
+	want := []ironic.PatchOp{
+		{Op: "add", Path: "/name", Value: "new"},
+		{Op: "remove", Path: "/mode"},
+		{Op: "add", Path: "/flag", Value: false},
+		{Op: "add", Path: "/extra", Value: map[string]any{}},
+	}
+	if len(b.ops) != len(want) {
+		t.Fatalf("ops %v, want %v", b.ops, want)
+	}
+	for i := range want {
+		if b.ops[i].Op != want[i].Op || b.ops[i].Path != want[i].Path {
+			t.Errorf("op %d: %v, want %v", i, b.ops[i], want[i])
+		}
+	}
+}
+
+// An unset properties map that Ironic owns (planned unknown while inspect = true) is
+// never sent: the inspected values survive an unrelated change.
+func TestNodePatchNeverSendsUnknownProperties(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	state := nodeFields{
+		Driver: types.StringValue("fake-hardware"), Description: types.StringValue("old"),
+		Properties: strMapValue(map[string]string{"cpu_arch": "x86_64"}), DriverInfo: types.MapNull(types.StringType), Extra: types.MapNull(types.StringType),
+	}
+	plan := state
+	plan.Description = types.StringValue("new")
+	plan.Properties = types.MapUnknown(types.StringType)
+	ops, driverChanged := nodePatch(ctx, &plan, &state, &diags)
+	if driverChanged || len(ops) != 1 || ops[0].(nodes.UpdateOperation).Path != "/description" {
+		t.Fatalf("ops %+v", ops)
+	}
+	plan.Properties = types.MapNull(types.StringType) // configured away: cleared
+	if ops, _ := nodePatch(ctx, &plan, &state, &diags); len(ops) != 2 || ops[1].(nodes.UpdateOperation).Path != "/properties" {
+		t.Fatalf("ops %+v", ops)
+	}
+}
+
+func TestRebuildPlanned(t *testing.T) {
+	base := deploymentResourceModel{
+		InstanceInfo: strMapValue(map[string]string{"image_source": "s"}),
+		ConfigDrive:  types.ObjectNull(configDriveAttrTypes), DeploySteps: types.StringNull(),
+	}
+	changed := base
+	changed.InstanceInfo = strMapValue(map[string]string{"image_source": "t"})
+	unknown := base
+	unknown.InstanceInfo = types.MapValueMust(types.StringType, map[string]attr.Value{"image_source": types.StringUnknown()})
+	steps := base
+	steps.DeploySteps = types.StringValue(`[{"interface":"deploy","step":"x"}]`)
+	cases := []struct {
+		name    string
+		plan    deploymentResourceModel
+		adopted bool
+		want    rebuildChange
+	}{
+		{"unchanged", base, false, noRebuild},
+		{"new image", changed, false, willRebuild},
+		{"checksum known at apply", unknown, false, mayRebuild},
+		{"deploy steps", steps, false, willRebuild},
+		{"deploy steps on an imported deployment", steps, true, noRebuild},
+		{"new image on an imported deployment", changed, true, willRebuild},
+	}
+	for _, c := range cases {
+		if got := rebuildPlanned(&c.plan, &base, c.adopted); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func nodeSchemaForTest() schema.Schema {
+	return schema.Schema{Attributes: map[string]schema.Attribute{"target_provision_state": schema.StringAttribute{Optional: true}}}
+}

@@ -1,0 +1,70 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// upgrade runs a resource's version 0 upgrader on a state written as JSON.
+func upgrade(t *testing.T, r resource.ResourceWithUpgradeState, v0JSON string) tfsdk.State {
+	t.Helper()
+	ctx := context.Background()
+	up := r.UpgradeState(ctx)[0]
+	typ := up.PriorSchema.Type().TerraformType(ctx)
+	raw, err := (&tfprotov6.RawState{JSON: []byte(v0JSON)}).UnmarshalWithOpts(typ, tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var current resource.SchemaResponse
+	r.(resource.Resource).Schema(ctx, resource.SchemaRequest{}, &current)
+	resp := &resource.UpgradeStateResponse{State: tfsdk.State{Schema: current.Schema, Raw: tftypes.NewValue(current.Schema.Type().TerraformType(ctx), nil)}}
+	up.StateUpgrader(ctx, resource.UpgradeStateRequest{State: &tfsdk.State{Schema: *up.PriorSchema, Raw: raw}}, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	return resp.State
+}
+
+// A version 0 node that was deployed through the node itself.
+const nodeStateV0 = `{"id":"8d3f7c1e-1a2b-4c3d-8e4f-5a6b7c8d9e0f","name":"server1","driver":"fake-hardware",
+"driver_info":{"ipmi_password":"p"},"properties":{"cpu_arch":"x86_64"},"extra":null,"resource_class":"baremetal",
+"owner":null,"lessee":null,"conductor_group":null,"description":null,
+"bios_interface":"no-bios","boot_interface":"fake","console_interface":"no-console","deploy_interface":"fake",
+"inspect_interface":"no-inspect","management_interface":"fake","network_interface":"noop","power_interface":"fake",
+"raid_interface":"no-raid","rescue_interface":"no-rescue","storage_interface":"noop","vendor_interface":"no-vendor",
+"maintenance":false,"maintenance_reason":null,"instance_info":{"image_source":"http://i/os.qcow2","image_checksum":"abc"},
+"provision_state":"active","power_state":"power on","last_error":null,"created_at":"2026-11-01T10:00:00Z",
+"updated_at":"2026-11-01T10:05:00Z","target_provision_state":"active","target_power_state":null,
+"config_drive":{"user_data":"#cloud-config","meta_data":null,"network_data":null},"deploy_steps":null,
+"clean_steps":null,"inspect":null,"timeouts":null}`
+
+func TestNodeUpgradeFromV0(t *testing.T) {
+	st := upgrade(t, &nodeResource{}, nodeStateV0)
+	var m nodeResourceModel
+	if d := st.Get(context.Background(), &m); d.HasError() {
+		t.Fatal(d)
+	}
+	if m.ID.ValueString() != "8d3f7c1e-1a2b-4c3d-8e4f-5a6b7c8d9e0f" || m.TargetProvisionState.ValueString() != "available" ||
+		m.ProvisionState.ValueString() != "active" || m.Properties.Elements()["cpu_arch"].(types.String).ValueString() != "x86_64" ||
+		m.DriverInfo.Elements()["ipmi_password"].(types.String).ValueString() != "p" {
+		t.Fatalf("upgraded: %+v", m)
+	}
+}
+
+func TestPortUpgradeFromV0(t *testing.T) {
+	st := upgrade(t, &portResource{}, `{"id":"p1","address":"52:54:00:12:34:56","node_id":"n1","pxe_enabled":true,
+"physical_network":null,"local_link_connection":null,"extra":null,"is_smartnic":false}`)
+	var m portResourceModel
+	if d := st.Get(context.Background(), &m); d.HasError() {
+		t.Fatal(d)
+	}
+	if m.ID.ValueString() != "p1" || m.Address.ValueString() != "52:54:00:12:34:56" || !m.PortgroupID.IsNull() {
+		t.Fatalf("upgraded: %+v", m)
+	}
+}
