@@ -74,11 +74,6 @@ resource "baremetal_deployment" "web" {
 			statecheck.ExpectKnownValue("baremetal_allocation.web[1]", tfjsonpath.New("extra").AtMapKey("role"), knownvalue.StringExact("frontend")),
 		},
 	}, {
-		ResourceName:            "baremetal_allocation.web[0]",
-		ImportState:             true,
-		ImportStateVerify:       true,
-		ImportStateVerifyIgnore: []string{"timeouts"},
-	}, {
 		Config: imageConfig(cache, pool),
 		Check: func(s *terraform.State) error {
 			for i := range 3 {
@@ -99,7 +94,7 @@ resource "baremetal_allocation" "none" {
   resource_class = "%s-nothing"
 }
 `, class),
-		ExpectError: regexp.MustCompile(`(?s)Unable to allocate a bare metal node.*resource class "` + class + `-nothing".*failed allocation was deleted`),
+		ExpectError: regexp.MustCompile(`(?s)Unable to allocate a bare metal node.*resource\s+class\s+"` + class + `-nothing".*failed\s+allocation\s+was\s+deleted`),
 	}}...)
 }
 
