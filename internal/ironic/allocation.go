@@ -50,7 +50,7 @@ func (e *AllocationFailedError) Error() string {
 // allocationAttempts bounds the tries of an allocation Ironic could not fulfil: a node
 // still locked by its conductor (just provided, or claimed by a concurrent allocation)
 // does not count as a candidate, so a miss may be momentary.
-var allocationAttempts = []time.Duration{0, time.Second, 3 * time.Second}
+var allocationAttempts = []time.Duration{0, time.Second, 3 * time.Second} // the wait before each
 
 // Allocate asks Ironic for a node and waits until it has picked one. A failed
 // allocation is deleted again (it holds nothing) and tried again a few times, then its
@@ -58,18 +58,14 @@ var allocationAttempts = []time.Duration{0, time.Second, 3 * time.Second}
 func (p *Provisioner) Allocate(ctx context.Context, policy *RetryPolicy, body AllocationCreate) (*Allocation, error) {
 	var err error
 	for i, delay := range allocationAttempts {
-		if err = p.clockOrReal().Sleep(ctx, delay); err != nil {
-			return nil, err
-		}
-		attempt := AllocationCreate{}
-		for k, v := range body {
-			attempt[k] = v
-		}
 		if i > 0 {
-			attempt["uuid"] = NewUUID()
+			if err := p.clockOrReal().Sleep(ctx, delay); err != nil {
+				return nil, err
+			}
+			body["uuid"] = NewUUID() // the failed one was deleted
 		}
 		var a *Allocation
-		a, err = p.allocateOnce(ctx, policy, attempt)
+		a, err = p.allocateOnce(ctx, policy, body)
 		var failed *AllocationFailedError
 		if !errors.As(err, &failed) {
 			return a, err
@@ -125,8 +121,12 @@ func GetAllocation(ctx context.Context, sc *gophercloud.ServiceClient, id string
 	return &a, nil
 }
 
-// UpdateAllocation patches an allocation (name and extra); gophercloud has no call for it.
+// UpdateAllocation patches an allocation (name and extra); gophercloud has no call for
+// it. With no operations it reads the allocation.
 func UpdateAllocation(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops []PatchOp) (*Allocation, error) {
+	if len(ops) == 0 {
+		return GetAllocation(ctx, sc, id)
+	}
 	var a Allocation
 	if err := rawPatch(ctx, sc, ops, &a, "allocations", id); err != nil {
 		return nil, err

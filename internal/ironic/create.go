@@ -100,7 +100,11 @@ func EnrollNode(ctx context.Context, sc *gophercloud.ServiceClient, policy *Retr
 // PatchNodeSafely is PatchNode for a node that may be in a failed deployment: Ironic
 // refuses interface changes in "deploy failed" unless the node is in maintenance, so
 // such a refusal is answered by setting maintenance for the patch and lifting it again.
+// With no operations it reads the node.
 func PatchNodeSafely(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops nodes.UpdateOpts, resetInterfaces bool) (*nodes.Node, error) {
+	if len(ops) == 0 {
+		return GetNode(ctx, sc, id)
+	}
 	node, err := PatchNode(ctx, sc, id, ops, resetInterfaces)
 	if code := StatusCode(err); code != 400 && code != 409 {
 		return node, err

@@ -36,16 +36,12 @@ func IsIronicOwnedInstanceInfo(key string) bool { return slices.Contains(ironicO
 // manages. A masked value keeps the configured one; a configured key Ironic no longer
 // holds is left out, so it shows as drift.
 func TrackedInstanceInfo(remote, configured map[string]string) map[string]string {
+	unmasked := UnmaskSecrets(remote, configured)
 	out := map[string]string{}
-	for k, c := range configured {
-		v, ok := remote[k]
-		if !ok {
-			continue
+	for k := range configured {
+		if v, ok := unmasked[k]; ok {
+			out[k] = v
 		}
-		if v == Masked {
-			v = c
-		}
-		out[k] = v
 	}
 	return out
 }
@@ -109,9 +105,11 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 		return nil, err
 	}
 	if !Settled(node) && IsDeployed(node.ProvisionState) && node.ProvisionState != "wait call-back" {
-		if node, err = p.WaitStable(ctx, id); err != nil {
-			return node, &ProvisionError{NodeID: id, Action: "deploy", State: stateOf(node, node), Err: err}
+		after, err := p.WaitStable(ctx, id)
+		if err != nil {
+			return p.refetch(ctx, id, node), &ProvisionError{NodeID: id, Action: "deploy", State: stateOf(after, node), Err: err}
 		}
+		node = after
 	}
 	remote := StringMap(node.InstanceInfo)
 	switch node.ProvisionState {
@@ -137,14 +135,12 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 	return p.Reach(ctx, id, Goal{State: StateActive, ConfigDrive: spec.ConfigDrive, DeploySteps: spec.DeploySteps})
 }
 
-// Redeploy makes an active node run spec: its instance_info is written and, when
-// rebuild is set, Ironic's rebuild overwrites the disk. A node that stopped in deploy
-// failed or error is deployed again.
-func (p *Provisioner) Redeploy(ctx context.Context, id string, spec DeploySpec, rebuild bool) (*nodes.Node, error) {
-	node, err := nodes.Get(ctx, p.Client, id).Extract()
-	if err != nil {
-		return nil, err
-	}
+// Redeploy makes a deployed node (as just read) run spec: its instance_info is written
+// and, when rebuild is set, Ironic's rebuild overwrites the disk. A node that stopped
+// in deploy failed or error is deployed again.
+func (p *Provisioner) Redeploy(ctx context.Context, node *nodes.Node, spec DeploySpec, rebuild bool) (*nodes.Node, error) {
+	id := node.UUID
+	var err error
 	if !IsDeployed(node.ProvisionState) {
 		return node, &NotDeployableError{NodeID: id, State: node.ProvisionState}
 	}

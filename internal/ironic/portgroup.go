@@ -40,8 +40,11 @@ func GetPortgroup(ctx context.Context, sc *gophercloud.ServiceClient, id string)
 	return &pg, nil
 }
 
-// UpdatePortgroup applies a JSON patch to a port group.
+// UpdatePortgroup applies a JSON patch to a port group; with no operations it reads it.
 func UpdatePortgroup(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops []PatchOp) (*Portgroup, error) {
+	if len(ops) == 0 {
+		return GetPortgroup(ctx, sc, id)
+	}
 	var pg Portgroup
 	if err := rawPatch(ctx, sc, ops, &pg, "portgroups", id); err != nil {
 		return nil, err

@@ -19,9 +19,6 @@ const (
 	StateActive     = "active"
 )
 
-// TargetStates lists the states a node can be asked to reach, the default first.
-var TargetStates = []string{StateEnroll, StateManageable, StateAvailable, StateActive}
-
 // stable states are where a node rests until asked to move; every other state is a
 // transition (or a wait for an agent) that ends by itself.
 var stable = []string{
@@ -46,7 +43,7 @@ func Settled(n *nodes.Node) bool {
 
 // Goal is where a node should end up, and what to do on the way.
 type Goal struct {
-	State       string             // one of TargetStates
+	State       string             // enroll, manageable, available or active
 	Inspect     bool               // inspect when passing through manageable
 	CleanSteps  []nodes.CleanStep  // manual clean when passing through manageable
 	ConfigDrive any                // sent with active and rebuild

@@ -133,13 +133,9 @@ func (r *allocationResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultAllocationTimeout, &resp.Diagnostics)
-	if !ok {
-		return
-	}
+	ctx, cancel, sc, ok := r.clients.begin(ctx, plan.Timeouts.Create, defaultAllocationTimeout, &resp.Diagnostics)
 	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	if !ok {
 		return
 	}
 	body := ironic.AllocationCreate{"uuid": ironic.NewUUID(), "resource_class": plan.ResourceClass.ValueString()}
@@ -172,22 +168,11 @@ func (r *allocationResource) Create(ctx context.Context, req resource.CreateRequ
 }
 
 func (r *allocationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state allocationResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	id := state.ID.ValueString()
-	a := readRemote(ctx, resp, "allocation", id, func() (*ironic.Allocation, error) { return ironic.GetAllocation(ctx, sc, id) })
-	if a == nil {
-		return
-	}
-	state.fromAllocation(ctx, a, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	readResource(ctx, r.clients, req, resp, "allocation", func(m *allocationResourceModel) string { return m.ID.ValueString() },
+		ironic.GetAllocation, func(m *allocationResourceModel, a *ironic.Allocation) bool {
+			m.fromAllocation(ctx, a, &resp.Diagnostics)
+			return true
+		})
 }
 
 // Update changes what Ironic allows in place: name and extra.
@@ -206,13 +191,7 @@ func (r *allocationResource) Update(ctx context.Context, req resource.UpdateRequ
 	b.str("name", plan.Name, state.Name)
 	b.strMap("extra", plan.Extra, state.Extra)
 	id := state.ID.ValueString()
-	var a *ironic.Allocation
-	var err error
-	if len(b.ops) > 0 {
-		a, err = ironic.UpdateAllocation(ctx, sc, id, b.ops)
-	} else {
-		a, err = ironic.GetAllocation(ctx, sc, id)
-	}
+	a, err := ironic.UpdateAllocation(ctx, sc, id, b.ops)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to update bare metal allocation", fmt.Sprintf("Allocation %s: %s", id, ironic.Message(err)))
 		return
@@ -227,13 +206,9 @@ func (r *allocationResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultAllocationTimeout, &resp.Diagnostics)
-	if !ok {
-		return
-	}
+	ctx, cancel, sc, ok := r.clients.begin(ctx, state.Timeouts.Delete, defaultAllocationTimeout, &resp.Diagnostics)
 	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	if !ok {
 		return
 	}
 	if err := ironic.DeleteAllocation(ctx, sc, state.ID.ValueString()); err != nil {
@@ -256,7 +231,7 @@ func (r *allocationResource) ImportState(ctx context.Context, req resource.Impor
 	}
 	m := allocationResourceModel{
 		Traits: types.SetNull(types.StringType), CandidateNodes: types.ListNull(types.StringType),
-		Extra: types.MapNull(types.StringType), Timeouts: nullTimeoutsOf("create", "delete"),
+		Extra: types.MapNull(types.StringType), Timeouts: nullTimeouts("create", "delete"),
 	}
 	m.fromAllocation(ctx, a, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)

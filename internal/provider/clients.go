@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -69,6 +70,20 @@ func (c *clients) Ironic(ctx context.Context) (*gophercloud.ServiceClient, diag.
 		diags.AddError("Unable to connect to Ironic", fmt.Sprintf("Endpoint %q, auth_strategy %q: %s", c.cfg.Endpoint, c.cfg.AuthStrategy, c.err))
 	}
 	return c.ironic, diags
+}
+
+// begin starts a create, update or delete: bounded by the user's timeout (or def), with
+// the connected client. ok is false when diags say why it cannot start; cancel is
+// always safe to call.
+func (c *clients) begin(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc, *gophercloud.ServiceClient, bool) {
+	ctx, cancel, ok := withTimeout(ctx, timeout, def, diags)
+	if !ok {
+		return ctx, cancel, nil, false
+	}
+	sc, d := c.Ironic(ctx)
+	diags.Append(d...)
+	return ctx, cancel, sc, !d.HasError()
 }
 
 // configureClients is the shared body of every resource's and data source's Configure.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -32,18 +33,9 @@ func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (
 	return ctx, cancel, true
 }
 
-// timeoutAttrTypes is the object type of a create/update/delete timeouts attribute.
-func timeoutAttrTypes(context.Context) map[string]attr.Type {
-	return map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType}
-}
-
-// nullTimeouts is the timeouts value of an imported resource.
-func nullTimeouts(ctx context.Context) timeouts.Value {
-	return timeouts.Value{Object: types.ObjectNull(timeoutAttrTypes(ctx))}
-}
-
-// nullTimeoutsOf is nullTimeouts for a timeouts attribute with only the named operations.
-func nullTimeoutsOf(names ...string) timeouts.Value {
+// nullTimeouts is the timeouts value of an imported resource whose timeouts attribute
+// has the named operations.
+func nullTimeouts(names ...string) timeouts.Value {
 	t := map[string]attr.Type{}
 	for _, n := range names {
 		t[n] = types.StringType
@@ -71,22 +63,36 @@ func maskSecrets(ctx context.Context, m *nodeFields, diags *diag.Diagnostics) co
 	return tflog.MaskLogStrings(ctx, secrets...)
 }
 
-// readRemote fetches the object behind a resource for Read. One deleted outside
-// Terraform is removed from the state with a warning (the next plan creates it again);
-// nil means the response is complete.
-func readRemote[T any](ctx context.Context, resp *resource.ReadResponse, kind, id string, get func() (*T, error)) *T {
-	obj, err := get()
+// readResource is the shared body of a resource's Read: the state, the object Ironic
+// holds, the state again. One deleted outside Terraform is removed from the state with
+// a warning (the next plan creates it again). fill records the object; false means it
+// removed the resource itself.
+func readResource[M, T any](ctx context.Context, c *clients, req resource.ReadRequest, resp *resource.ReadResponse, kind string,
+	id func(*M) string, get func(context.Context, *gophercloud.ServiceClient, string) (*T, error), fill func(*M, *T) bool) {
+	var m M
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sc, diags := c.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	key := id(&m)
+	obj, err := get(ctx, sc, key)
 	if ironic.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Bare metal "+kind+" not found",
-			fmt.Sprintf("The %s %s no longer exists in Ironic; it is removed from the Terraform state and will be created again on the next apply.", kind, id))
+			fmt.Sprintf("The %s %s no longer exists in Ironic; it is removed from the Terraform state and will be created again on the next apply.", kind, key))
 		resp.State.RemoveResource(ctx)
-		return nil
+		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to read bare metal "+kind, fmt.Sprintf("The %s %s: %s", kind, id, ironic.Message(err)))
-		return nil
+		resp.Diagnostics.AddError("Unable to read bare metal "+kind, fmt.Sprintf("The %s %s: %s", kind, key, ironic.Message(err)))
+		return
 	}
-	return obj
+	if fill(&m, obj) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	}
 }
 
 // useStateUnless keeps an unconfigured computed value as it is in the state, unless
@@ -168,13 +174,7 @@ func fullyKnown(v attr.Value) bool {
 				return false
 			}
 		}
-	case types.Set:
-		for _, e := range t.Elements() {
-			if !fullyKnown(e) {
-				return false
-			}
-		}
-	case types.List:
+	case interface{ Elements() []attr.Value }: // lists and sets
 		for _, e := range t.Elements() {
 			if !fullyKnown(e) {
 				return false

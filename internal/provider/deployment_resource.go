@@ -162,13 +162,9 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultDeployTimeout, &resp.Diagnostics)
-	if !ok {
-		return
-	}
+	ctx, cancel, sc, ok := r.clients.begin(ctx, plan.Timeouts.Create, defaultDeployTimeout, &resp.Diagnostics)
 	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	if !ok {
 		return
 	}
 	id := plan.NodeID.ValueString()
@@ -193,29 +189,18 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 }
 
 func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state deploymentResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	id := state.ID.ValueString()
-	node := readRemote(ctx, resp, "node", id, func() (*nodes.Node, error) { return nodes.Get(ctx, sc, id).Extract() })
-	if node == nil {
-		return
-	}
-	if !ironic.IsDeployed(node.ProvisionState) {
-		resp.Diagnostics.AddWarning("Bare metal deployment gone",
-			fmt.Sprintf("Node %s is no longer deployed (provision state %q): the deployment is removed from the Terraform "+
-				"state, and the next apply deploys the node again.", id, node.ProvisionState))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	state.fromNode(ctx, node, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	readResource(ctx, r.clients, req, resp, "node", func(m *deploymentResourceModel) string { return m.ID.ValueString() }, ironic.GetNode,
+		func(m *deploymentResourceModel, node *nodes.Node) bool {
+			if !ironic.IsDeployed(node.ProvisionState) {
+				resp.Diagnostics.AddWarning("Bare metal deployment gone",
+					fmt.Sprintf("Node %s is no longer deployed (provision state %q): the deployment is removed from the Terraform "+
+						"state, and the next apply deploys the node again.", node.UUID, node.ProvisionState))
+				resp.State.RemoveResource(ctx)
+				return false
+			}
+			m.fromNode(ctx, node, &resp.Diagnostics)
+			return true
+		})
 }
 
 func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -227,24 +212,20 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	adopted := isAdopted(ctx, req.Private, &resp.Diagnostics)
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, defaultDeployTimeout, &resp.Diagnostics)
+	ctx, cancel, sc, ok := r.clients.begin(ctx, plan.Timeouts.Update, defaultDeployTimeout, &resp.Diagnostics)
+	defer cancel()
 	if !ok {
 		return
 	}
-	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
 	id := state.ID.ValueString()
-	node, err := nodes.Get(ctx, sc, id).Extract()
+	node, err := ironic.GetNode(ctx, sc, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to update bare metal deployment", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return
 	}
 	// Whether the node must be rebuilt is decided on what Ironic holds now, not on the plan.
 	rebuild := ironic.InstanceInfoDiffers(spec.InstanceInfo, ironic.StringMap(node.InstanceInfo), stringMap(ctx, state.InstanceInfo, &resp.Diagnostics)) ||
-		(!adopted && (!plan.ConfigDrive.Equal(state.ConfigDrive) || !plan.DeploySteps.Equal(state.DeploySteps)))
+		(!adopted && plan.bootInputsDiffer(&state))
 	if rebuild && node.ProvisionState == ironic.StateActive && !plan.AllowRebuild.ValueBool() {
 		resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
 			fmt.Sprintf("Node %s is active and this apply would rebuild it (overwriting its disk), but allow_rebuild = false. "+
@@ -253,7 +234,7 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	if rebuild || node.ProvisionState != ironic.StateActive {
 		tflog.Info(ctx, "redeploying node", map[string]any{"node": id, "from": node.ProvisionState, "rebuild": rebuild})
-		node, err = ironic.NewProvisioner(sc, logDebug).Redeploy(ctx, id, spec, rebuild)
+		node, err = ironic.NewProvisioner(sc, logDebug).Redeploy(ctx, node, spec, rebuild)
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to deploy bare metal node",
 				fmt.Sprintf("%s\n\nThe state records where the node stopped; the next apply deploys it again. "+
@@ -275,13 +256,9 @@ func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultUndeployTimeout, &resp.Diagnostics)
-	if !ok {
-		return
-	}
+	ctx, cancel, sc, ok := r.clients.begin(ctx, state.Timeouts.Delete, defaultUndeployTimeout, &resp.Diagnostics)
 	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	if !ok {
 		return
 	}
 	id := state.ID.ValueString()
@@ -298,7 +275,7 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	node, err := nodes.Get(ctx, sc, req.ID).Extract()
+	node, err := ironic.GetNode(ctx, sc, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import bare metal deployment",
 			fmt.Sprintf("No node with UUID or name %q: %s", req.ID, ironic.Message(err)))
@@ -316,7 +293,7 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 		ConfigDrive:  types.ObjectNull(configDriveAttrTypes),
 		DeploySteps:  types.StringNull(),
 		AllowRebuild: types.BoolValue(true),
-		Timeouts:     nullTimeouts(ctx),
+		Timeouts:     nullTimeouts("create", "update", "delete"),
 	}
 	// Every key Ironic holds: the plan then matches a configuration with or without the
 	// keys Ironic added by itself.
@@ -391,7 +368,7 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	adopted := isAdopted(ctx, req.Private, &resp.Diagnostics)
 	change := rebuildPlanned(&plan, &state, adopted)
 	if change == noRebuild || state.ProvisionState.ValueString() != ironic.StateActive {
-		if adopted && (!plan.ConfigDrive.Equal(state.ConfigDrive) || !plan.DeploySteps.Equal(state.DeploySteps)) {
+		if adopted && plan.bootInputsDiffer(&state) {
 			resp.Diagnostics.AddAttributeWarning(path.Root("config_drive"), "Recorded without a rebuild",
 				fmt.Sprintf("Node %s was imported, and Ironic does not return the config drive or deploy steps it was deployed "+
 					"with: the configured ones are recorded as they are, without rebuilding. They are used at the next rebuild.",
@@ -439,8 +416,14 @@ func rebuildPlanned(plan, state *deploymentResourceModel, adopted bool) rebuildC
 	if !plan.InstanceInfo.Equal(state.InstanceInfo) {
 		return willRebuild
 	}
-	if !adopted && (!plan.ConfigDrive.Equal(state.ConfigDrive) || !plan.DeploySteps.Equal(state.DeploySteps)) {
+	if !adopted && plan.bootInputsDiffer(state) {
 		return willRebuild
 	}
 	return noRebuild
+}
+
+// bootInputsDiffer reports whether the config drive or deploy steps changed: inputs
+// Ironic does not return, so they are compared with what was recorded.
+func (m *deploymentResourceModel) bootInputsDiffer(state *deploymentResourceModel) bool {
+	return !m.ConfigDrive.Equal(state.ConfigDrive) || !m.DeploySteps.Equal(state.DeploySteps)
 }

@@ -3,10 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sort"
 
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -102,26 +99,17 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if ident == "" {
 		ident, attr = m.Name.ValueString(), "name"
 	}
-	node, err := nodes.Get(ctx, sc, ident).Extract()
+	node, err := ironic.GetNode(ctx, sc, ident)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root(attr), "Unable to read bare metal node",
 			fmt.Sprintf("No node with %s %q: %s", attr, ident, ironic.Message(err)))
 		return
 	}
-	pages, err := ports.List(sc, ports.ListOpts{NodeUUID: node.UUID}).AllPages(ctx)
-	var found []ports.Port
-	if err == nil {
-		found, err = ports.ExtractPorts(pages)
-	}
+	addresses, err := ironic.PortAddresses(ctx, sc, node.UUID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list the node's ports", fmt.Sprintf("Node %s: %s", node.UUID, ironic.Message(err)))
 		return
 	}
-	addresses := make([]string, 0, len(found))
-	for _, p := range found {
-		addresses = append(addresses, p.Address)
-	}
-	sort.Strings(addresses)
 	resp.Diagnostics.Append(m.fromNode(ctx, node, nil)...)
 	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)
 	m.PortAddresses, diags = types.ListValueFrom(ctx, types.StringType, addresses)

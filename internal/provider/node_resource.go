@@ -173,13 +173,9 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultNodeTimeout, &resp.Diagnostics)
-	if !ok {
-		return
-	}
+	ctx, cancel, sc, ok := r.clients.begin(ctx, plan.Timeouts.Create, defaultNodeTimeout, &resp.Diagnostics)
 	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	if !ok {
 		return
 	}
 	create := ironic.NodeCreate{"uuid": ironic.NewUUID(), "driver": plan.Driver.ValueString()}
@@ -220,22 +216,11 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state nodeResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	id := state.ID.ValueString()
-	node := readRemote(ctx, resp, "node", id, func() (*nodes.Node, error) { return nodes.Get(ctx, sc, id).Extract() })
-	if node == nil {
-		return
-	}
-	resp.Diagnostics.Append(state.fromNode(ctx, node, &state.nodeFields)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	readResource(ctx, r.clients, req, resp, "node", func(m *nodeResourceModel) string { return m.ID.ValueString() }, ironic.GetNode,
+		func(m *nodeResourceModel, n *nodes.Node) bool {
+			resp.Diagnostics.Append(m.fromNode(ctx, n, &m.nodeFields)...)
+			return true
+		})
 }
 
 func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -245,13 +230,9 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, defaultNodeTimeout, &resp.Diagnostics)
-	if !ok {
-		return
-	}
+	ctx, cancel, sc, ok := r.clients.begin(ctx, plan.Timeouts.Update, defaultNodeTimeout, &resp.Diagnostics)
 	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	if !ok {
 		return
 	}
 	ctx = maskSecrets(ctx, &plan.nodeFields, &resp.Diagnostics)
@@ -261,14 +242,8 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	id := state.ID.ValueString()
-	var node *nodes.Node
-	var err error
-	if len(ops) > 0 {
-		tflog.Debug(ctx, "updating node", map[string]any{"uuid": id, "operations": len(ops)})
-		node, err = ironic.PatchNodeSafely(ctx, sc, id, ops, driverChanged)
-	} else {
-		node, err = nodes.Get(ctx, sc, id).Extract()
-	}
+	tflog.Debug(ctx, "updating node", map[string]any{"uuid": id, "operations": len(ops)})
+	node, err := ironic.PatchNodeSafely(ctx, sc, id, ops, driverChanged)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s%s", id, ironic.Message(err),
 			deployedHint(state.ProvisionState.ValueString())))
@@ -331,41 +306,25 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 // nodePatch lists the JSON patch operations that turn state into plan. A value the plan
 // does not know (an unset map Ironic owns, such as inspected properties) is never sent.
 func nodePatch(ctx context.Context, plan, state *nodeFields, diags *diag.Diagnostics) (nodes.UpdateOpts, bool) {
-	var ops nodes.UpdateOpts
+	b := newPatch(ctx, diags)
 	driverChanged := !plan.Driver.Equal(state.Driver)
 	if driverChanged {
-		ops = append(ops, nodes.UpdateOperation{Op: nodes.ReplaceOp, Path: "/driver", Value: plan.Driver.ValueString()})
+		b.ops = append(b.ops, ironic.PatchOp{Op: string(nodes.ReplaceOp), Path: "/driver", Value: plan.Driver.ValueString()})
 	}
 	stateStrings := state.optionalStrings()
 	for name, f := range plan.optionalStrings() {
-		if f.IsUnknown() || f.Equal(*stateStrings[name]) {
-			continue
-		}
-		if f.IsNull() {
-			ops = append(ops, nodes.UpdateOperation{Op: nodes.RemoveOp, Path: "/" + name})
-		} else {
-			ops = append(ops, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/" + name, Value: f.ValueString()})
-		}
+		b.str(name, *f, *stateStrings[name])
 	}
+	// An interface left out of the configuration is planned unknown or kept, never null.
 	stateIfaces := state.interfaces()
 	for name, f := range plan.interfaces() {
-		if !f.IsUnknown() && !f.IsNull() && !f.Equal(*stateIfaces[name]) {
-			ops = append(ops, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/" + name, Value: f.ValueString()})
-		}
+		b.str(name, *f, *stateIfaces[name])
 	}
 	stateMaps := state.maps()
 	for name, f := range plan.maps() {
-		if f.IsUnknown() || f.Equal(*stateMaps[name]) {
-			continue
-		}
-		// The whole object is replaced: keys removed from the config go too.
-		m := stringMap(ctx, *f, diags)
-		if m == nil {
-			m = map[string]string{}
-		}
-		ops = append(ops, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/" + name, Value: ironic.AnyMap(m)})
+		b.strMap(name, *f, *stateMaps[name])
 	}
-	return ops, driverChanged
+	return ironic.NodeUpdateOpts(b.ops), driverChanged
 }
 
 func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -374,13 +333,9 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultNodeDeleteTimeout, &resp.Diagnostics)
-	if !ok {
-		return
-	}
+	ctx, cancel, sc, ok := r.clients.begin(ctx, state.Timeouts.Delete, defaultNodeDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	if !ok {
 		return
 	}
 	id := state.ID.ValueString()
@@ -396,7 +351,7 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	node, err := nodes.Get(ctx, sc, req.ID).Extract()
+	node, err := ironic.GetNode(ctx, sc, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import bare metal node",
 			fmt.Sprintf("No node with UUID or name %q: %s", req.ID, ironic.Message(err)))
@@ -404,7 +359,7 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	}
 	var m nodeResourceModel
 	resp.Diagnostics.Append(m.fromNode(ctx, node, nil)...)
-	m.Timeouts = nullTimeouts(ctx)
+	m.Timeouts = nullTimeouts("create", "update", "delete")
 	m.TargetProvisionState = types.StringValue(importedTarget(node.ProvisionState))
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -75,23 +73,15 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	opts := nodeListQuery{ListOpts: nodes.ListOpts{
-		ProvisionState: nodes.ProvisionState(m.ProvisionState.ValueString()),
+	filter := ironic.NodeFilter{
+		ProvisionState: m.ProvisionState.ValueString(),
 		Driver:         m.Driver.ValueString(),
 		ResourceClass:  m.ResourceClass.ValueString(),
 		ConductorGroup: m.ConductorGroup.ValueString(),
 		Owner:          m.Owner.ValueString(),
-		Fields:         []string{"uuid", "name"},
-		SortKey:        "created_at",
-	}}
-	if !m.Maintenance.IsNull() {
-		opts.maintenance = m.Maintenance.ValueBoolPointer()
+		Maintenance:    m.Maintenance.ValueBoolPointer(),
 	}
-	pages, err := nodes.List(sc, opts).AllPages(ctx)
-	var found []nodes.Node
-	if err == nil {
-		found, err = nodes.ExtractNodes(pages)
-	}
+	found, err := ironic.ListNodes(ctx, sc, filter)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list bare metal nodes", ironic.Message(err))
 		return
@@ -106,24 +96,3 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
-
-// nodeListQuery adds maintenance=false, which gophercloud's bool field cannot express.
-type nodeListQuery struct {
-	nodes.ListOpts
-	maintenance *bool
-}
-
-func (q nodeListQuery) ToNodeListQuery() (string, error) {
-	q.ListOpts.Maintenance = false
-	s, err := q.ListOpts.ToNodeListQuery()
-	if err != nil || q.maintenance == nil {
-		return s, err
-	}
-	sep := "&"
-	if s == "" {
-		sep = "?"
-	}
-	return fmt.Sprintf("%s%smaintenance=%t", s, sep, *q.maintenance), nil
-}
-
-func (q nodeListQuery) ToNodeListDetailQuery() (string, error) { return q.ToNodeListQuery() }

@@ -153,22 +153,11 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 func (r *portResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state portResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	id := state.ID.ValueString()
-	port := readRemote(ctx, resp, "port", id, func() (*ports.Port, error) { return ports.Get(ctx, sc, id).Extract() })
-	if port == nil {
-		return
-	}
-	resp.Diagnostics.Append(state.fromPort(ctx, port, &state)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	readResource(ctx, r.clients, req, resp, "port", func(m *portResourceModel) string { return m.ID.ValueString() }, ironic.GetPort,
+		func(m *portResourceModel, p *ports.Port) bool {
+			resp.Diagnostics.Append(m.fromPort(ctx, p, m)...)
+			return true
+		})
 }
 
 func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -182,51 +171,16 @@ func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	var ops ports.UpdateOpts
-	add := func(p string, v any) {
-		ops = append(ops, ports.UpdateOperation{Op: ports.AddOp, Path: "/" + p, Value: v})
-	}
-	if same, _ := plan.Address.StringSemanticEquals(ctx, state.Address); !same {
-		add("address", plan.Address.ValueString())
-	}
-	if !plan.PXEEnabled.Equal(state.PXEEnabled) {
-		add("pxe_enabled", plan.PXEEnabled.ValueBool())
-	}
-	if !plan.IsSmartNIC.Equal(state.IsSmartNIC) {
-		add("is_smartnic", plan.IsSmartNIC.ValueBool())
-	}
-	for name, pair := range map[string][2]types.String{
-		"physical_network": {plan.PhysicalNetwork, state.PhysicalNetwork},
-		"portgroup_uuid":   {plan.PortgroupID, state.PortgroupID},
-	} {
-		switch {
-		case pair[0].Equal(pair[1]):
-		case pair[0].IsNull():
-			ops = append(ops, ports.UpdateOperation{Op: ports.RemoveOp, Path: "/" + name})
-		default:
-			add(name, pair[0].ValueString())
-		}
-	}
-	for name, pair := range map[string][2]types.Map{
-		"local_link_connection": {plan.LocalLinkConnection, state.LocalLinkConnection},
-		"extra":                 {plan.Extra, state.Extra},
-	} {
-		if !pair[0].Equal(pair[1]) {
-			m := stringMap(ctx, pair[0], &resp.Diagnostics)
-			if m == nil {
-				m = map[string]string{}
-			}
-			add(name, ironic.AnyMap(m))
-		}
-	}
+	b := newPatch(ctx, &resp.Diagnostics)
+	b.str("address", plan.Address.StringValue, state.Address.StringValue)
+	b.boolean("pxe_enabled", plan.PXEEnabled, state.PXEEnabled)
+	b.boolean("is_smartnic", plan.IsSmartNIC, state.IsSmartNIC)
+	b.str("physical_network", plan.PhysicalNetwork, state.PhysicalNetwork)
+	b.str("portgroup_uuid", plan.PortgroupID, state.PortgroupID)
+	b.strMap("local_link_connection", plan.LocalLinkConnection, state.LocalLinkConnection)
+	b.strMap("extra", plan.Extra, state.Extra)
 	id := state.ID.ValueString()
-	var port *ports.Port
-	var err error
-	if len(ops) > 0 {
-		port, err = ports.Update(ctx, sc, id, ops).Extract()
-	} else {
-		port, err = ports.Get(ctx, sc, id).Extract()
-	}
+	port, err := ironic.UpdatePort(ctx, sc, id, b.ops)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to update bare metal port", fmt.Sprintf("Port %s (%s): %s", id, plan.Address.ValueString(), ironic.Message(err)))
 		return
@@ -245,7 +199,7 @@ func (r *portResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	if err := ports.Delete(ctx, sc, state.ID.ValueString()).ExtractErr(); err != nil && !ironic.IsNotFound(err) {
+	if err := ironic.DeletePort(ctx, sc, state.ID.ValueString()); err != nil {
 		resp.Diagnostics.AddError("Unable to delete bare metal port", fmt.Sprintf("Port %s: %s", state.ID.ValueString(), ironic.Message(err)))
 	}
 }
@@ -258,17 +212,13 @@ func (r *portResource) ImportState(ctx context.Context, req resource.ImportState
 	}
 	id := req.ID
 	if mac, err := ironic.NormalizeMAC(req.ID); err == nil {
-		pages, err := ports.List(sc, ports.ListOpts{Address: mac}).AllPages(ctx)
-		var found []ports.Port
-		if err == nil {
-			found, err = ports.ExtractPorts(pages)
-		}
+		found, err := ironic.PortsByMAC(ctx, sc, mac)
 		if err != nil || len(found) != 1 {
 			resp.Diagnostics.AddError("Unable to import bare metal port",
 				fmt.Sprintf("No single port with MAC address %s (found %d): %s", mac, len(found), ironic.Message(err)))
 			return
 		}
-		id = found[0].UUID
+		id = found[0]
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }

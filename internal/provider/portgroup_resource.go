@@ -142,22 +142,11 @@ func (r *portgroupResource) Create(ctx context.Context, req resource.CreateReque
 }
 
 func (r *portgroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state portgroupResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	id := state.ID.ValueString()
-	pg := readRemote(ctx, resp, "port group", id, func() (*ironic.Portgroup, error) { return ironic.GetPortgroup(ctx, sc, id) })
-	if pg == nil {
-		return
-	}
-	state.fromPortgroup(ctx, pg, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	readResource(ctx, r.clients, req, resp, "port group", func(m *portgroupResourceModel) string { return m.ID.ValueString() },
+		ironic.GetPortgroup, func(m *portgroupResourceModel, pg *ironic.Portgroup) bool {
+			m.fromPortgroup(ctx, pg, &resp.Diagnostics)
+			return true
+		})
 }
 
 func (r *portgroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -179,13 +168,7 @@ func (r *portgroupResource) Update(ctx context.Context, req resource.UpdateReque
 	b.strMap("properties", plan.Properties, state.Properties)
 	b.strMap("extra", plan.Extra, state.Extra)
 	id := state.ID.ValueString()
-	var pg *ironic.Portgroup
-	var err error
-	if len(b.ops) > 0 {
-		pg, err = ironic.UpdatePortgroup(ctx, sc, id, b.ops)
-	} else {
-		pg, err = ironic.GetPortgroup(ctx, sc, id)
-	}
+	pg, err := ironic.UpdatePortgroup(ctx, sc, id, b.ops)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to update bare metal port group", fmt.Sprintf("Port group %s: %s", id, ironic.Message(err)))
 		return
