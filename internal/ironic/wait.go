@@ -13,8 +13,9 @@ type PollPolicy struct {
 	Max     time.Duration
 }
 
-// DefaultPoll polls after 20 ms, then 30, 45, ... up to every 3 s.
-var DefaultPoll = PollPolicy{Initial: 20 * time.Millisecond, Factor: 1.5, Max: 3 * time.Second}
+// DefaultPoll polls after 20 ms, then 24, 29, ... up to every 3 s: a wait overshoots the
+// transition by at most a fifth of its length (fake hardware settles in about a second).
+var DefaultPoll = PollPolicy{Initial: 20 * time.Millisecond, Factor: 1.2, Max: 3 * time.Second}
 
 // clock is time, replaceable in tests.
 type clock interface {

@@ -105,3 +105,47 @@ func stateAttr(s *terraform.State, addr, attr string) (string, error) {
 	}
 	return rs.Primary.Attributes[attr], nil
 }
+
+// An allocation is imported by UUID and by name with nothing to change.
+func TestAccAllocation_import(t *testing.T) {
+	class := "imp-" + strings.ToLower(testNodeName())
+	name := testNodeName()
+	cfg := providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %[1]q
+  driver                 = "fake-hardware"
+  resource_class         = %[2]q
+  target_provision_state = "available"
+  target_power_state     = "power off"
+}
+resource "baremetal_allocation" "a" {
+  name           = "%[1]s-alloc"
+  resource_class = %[2]q
+  traits         = []
+  extra          = { owner_team = "db" }
+  depends_on     = [baremetal_node.n]
+}
+`, name, class)
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_allocation.a", tfjsonpath.New("state"), knownvalue.StringExact("active")),
+		},
+	}, {
+		ResourceName:            "baremetal_allocation.a",
+		ImportState:             true,
+		ImportStateVerify:       true,
+		ImportStateVerifyIgnore: []string{"timeouts", "traits"},
+	}, {
+		ResourceName:            "baremetal_allocation.a",
+		ImportState:             true,
+		ImportStateId:           name + "-alloc",
+		ImportStateVerify:       true,
+		ImportStateVerifyIgnore: []string{"timeouts", "traits"},
+	}, {
+		ResourceName:    "baremetal_allocation.a",
+		ImportState:     true,
+		ImportStateKind: resource.ImportBlockWithID,
+		GenerateConfig:  true,
+	}}...)
+}

@@ -67,14 +67,25 @@ func findTerraform() error {
 
 func testAccPreCheck(t *testing.T) {
 	t.Helper()
+	skipUnlessAcceptance(t)
 	if os.Getenv(envEndpoint) == "" {
 		t.Fatal(envEndpoint + " must be set for acceptance tests")
+	}
+}
+
+// skipUnlessAcceptance skips a test that needs Ironic and Terraform outside TF_ACC=1
+// runs (make testunit), as terraform-plugin-testing does for its own steps.
+func skipUnlessAcceptance(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make testacc)")
 	}
 }
 
 // testIronic is a direct API client for out-of-band changes and checks.
 func testIronic(t *testing.T) *gophercloud.ServiceClient {
 	t.Helper()
+	skipUnlessAcceptance(t)
 	sc, err := ironic.Connect(context.Background(), ironic.Config{Endpoint: os.Getenv(envEndpoint)})
 	if err != nil {
 		t.Fatal(err)

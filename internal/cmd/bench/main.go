@@ -93,6 +93,11 @@ func run(nodeCounts, only string) error {
 				rows = append(rows, r)
 				perNode = append(perNode, tfPerNode)
 			}
+			r, err := deployRow(ctx, env, 20)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r)
 			if len(perNode) > 1 {
 				rows = append(rows, row{
 					what: "  linear scaling: apply time per node, largest N vs smallest N",

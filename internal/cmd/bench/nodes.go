@@ -122,15 +122,8 @@ func provisionOne(ctx context.Context, sc *gophercloud.ServiceClient, i int) (st
 		if err := nodes.ChangeProvisionState(ctx, sc, node.UUID, nodes.ProvisionStateOpts{Target: st.action}).ExtractErr(); err != nil {
 			return node.UUID, err
 		}
-		for {
-			time.Sleep(50 * time.Millisecond)
-			n, err := nodes.Get(ctx, sc, node.UUID).Extract()
-			if err != nil {
-				return node.UUID, err
-			}
-			if n.ProvisionState == st.want && n.TargetProvisionState == "" {
-				break
-			}
+		if err := pollUntil(ctx, sc, node.UUID, st.want); err != nil {
+			return node.UUID, err
 		}
 	}
 	return node.UUID, nil

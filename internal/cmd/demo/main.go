@@ -100,7 +100,7 @@ func run(ctx context.Context, root, state string) error {
 	tf := func(args ...string) error { return runCmd(ctx, work, env, "terraform", args...) }
 	tfProgress := func(args ...string) error { return runFiltered(ctx, work, env, progressLine, "terraform", args...) }
 
-	announce("4/7 terraform apply: three images fetched and checksummed, the guide's node enrolled, a port, the node deployed to active")
+	announce("4/7 terraform apply: three images fetched and checksummed, the guide's node enrolled with a port, and a baremetal_deployment takes it to active")
 	if err := tf("apply", "-auto-approve", "-input=false", "-compact-warnings"); err != nil {
 		return err
 	}
