@@ -3,6 +3,7 @@ module github.com/metalform/terraform-provider-baremetal
 go 1.26.8
 
 require (
+	github.com/gofrs/flock v0.13.2
 	github.com/gophercloud/gophercloud/v2 v2.15.0
 	github.com/hashicorp/terraform-plugin-framework v1.19.0
 	github.com/hashicorp/terraform-plugin-framework-timeouts v0.7.0

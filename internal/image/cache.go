@@ -14,7 +14,10 @@ import (
 
 // cache is a directory of verified images. Per entry, named from a hash of the URL
 // (never the URL itself): <key>.img (the bytes), <key>.json (metadata), <key>.lock, and
-// while a download runs, <key>.tmp-* files.
+// while a download runs, <key>.tmp-* files. Nothing outside the engine depends on an
+// entry being there: it only saves a download. Entries are shared by every resource,
+// workspace and configuration that fetches the same URL, so none is deleted on destroy;
+// evict removes them by age and size instead.
 type cache struct{ dir string }
 
 // entryMeta is kept with each entry, so freshness compares like with like (the server's
@@ -27,9 +30,19 @@ type entryMeta struct {
 	NoStore      bool              `json:"no_store,omitempty"`
 	Digests      map[string]string `json:"digests"`
 	FetchedAt    time.Time         `json:"fetched_at"`
+	UsedAt       time.Time         `json:"used_at,omitzero"` // last fetch served by this entry
 	// FileModNano is the data file's own mtime when written: a mismatch means the file
 	// was touched or replaced since, and the entry is not trusted.
 	FileModNano int64 `json:"file_mod_nano"`
+}
+
+// lastUse is when the entry last served a fetch (entries written before used_at existed
+// count from their download).
+func (m *entryMeta) lastUse() time.Time {
+	if m.UsedAt.IsZero() {
+		return m.FetchedAt
+	}
+	return m.UsedAt
 }
 
 func (m *entryMeta) info() Info {

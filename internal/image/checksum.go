@@ -15,9 +15,6 @@ type Expected struct {
 	URL       string // checksums file
 }
 
-// IsZero reports whether nothing is expected.
-func (e Expected) IsZero() bool { return e.Hex == "" && e.URL == "" }
-
 // ParseExpected reads an expected checksum the way Ironic does: an explicit algorithm
 // wins; then an "algo:hex" prefix; then the hex length (32 md5, 64 sha256, 128 sha512...).
 // A value that is an http(s) or file URL names a checksums file; its algorithm is the

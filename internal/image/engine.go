@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,18 +26,33 @@ type Options struct {
 	IdleTimeout   time.Duration  // no byte for this long fails the attempt; default 60 s
 	MaxRedirects  int            // default 10
 	ProgressEvery time.Duration  // progress log interval; default 5 s
-	UserAgent     string
-	Log           Logger
+	// RequestTimeout bounds each probe and checksums-file request, answer and body
+	// included; default 30 s. Downloads are bounded by IdleTimeout instead.
+	RequestTimeout time.Duration
+	// TimeoutHint names the setting that changes RequestTimeout, for error messages.
+	TimeoutHint string
+	Limits      Limits // eviction; zero: keep everything
+	UserAgent   string
+	Log         Logger
 }
+
+// DefaultRequestTimeout bounds one probe or checksums-file request.
+const DefaultRequestTimeout = 30 * time.Second
 
 // Engine fetches and verifies images.
 type Engine struct {
 	opts   Options
-	client *http.Client
+	client *http.Client // downloads: bounded by the idle watchdog
+	probes *http.Client // probes and checksums files: bounded per request
 	cache  cache
+
+	prepareMu sync.Mutex
+	prepared  bool
 }
 
-// New prepares the cache directory and removes leftovers of crashed downloads.
+// New checks the options; it touches no file. The cache directory is created (and
+// cleaned of crashed downloads) by the first fetch that needs it, so probing, which
+// plans do, works on a machine whose cache directory cannot even be created.
 func New(opts Options) (*Engine, error) {
 	if opts.CacheDir == "" {
 		return nil, errors.New("image cache directory not set")
@@ -62,27 +78,52 @@ func New(opts Options) (*Engine, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "terraform-provider-baremetal"
 	}
-	if err := os.MkdirAll(opts.CacheDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating image cache directory: %w", err)
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
 	}
 	transport, err := httpclient.Transport(opts.TLS)
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{opts: opts, cache: cache{dir: opts.CacheDir}}
-	e.client = &http.Client{
-		Transport: transport,
-		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
-			if len(via) >= opts.MaxRedirects {
-				return &redirectError{max: opts.MaxRedirects}
-			}
-			return nil
-		},
+	checkRedirect := func(_ *http.Request, via []*http.Request) error {
+		if len(via) >= opts.MaxRedirects {
+			return &redirectError{max: opts.MaxRedirects}
+		}
+		return nil
 	}
-	if n := e.cache.sweep(); n > 0 {
-		e.log(context.Background(), "removed leftovers of interrupted downloads", map[string]any{"files": n, "cache_dir": opts.CacheDir})
+	e.client = &http.Client{Transport: transport, CheckRedirect: checkRedirect}
+	e.probes = &http.Client{
+		Transport:     httpclient.Bounded(transport, opts.RequestTimeout, opts.TimeoutHint),
+		CheckRedirect: checkRedirect,
 	}
 	return e, nil
+}
+
+// prepare creates the cache directory and, once per engine, removes leftovers of
+// crashed downloads and applies the eviction limits.
+func (e *Engine) prepare(ctx context.Context) error {
+	e.prepareMu.Lock()
+	defer e.prepareMu.Unlock()
+	if e.prepared {
+		return nil
+	}
+	if err := os.MkdirAll(e.opts.CacheDir, 0o700); err != nil {
+		return fmt.Errorf("creating image cache directory: %w", err)
+	}
+	if n := e.cache.sweep(); n > 0 {
+		e.log(ctx, "removed leftovers of interrupted downloads", map[string]any{"files": n, "cache_dir": e.opts.CacheDir})
+	}
+	e.evict(ctx)
+	e.prepared = true
+	return nil
+}
+
+// evict applies the cache limits and logs what it removed.
+func (e *Engine) evict(ctx context.Context) {
+	for _, ev := range e.cache.evict(time.Now(), e.opts.Limits) {
+		e.log(ctx, "evicted cached image", map[string]any{"url": ev.URL, "bytes": ev.Size, "reason": ev.Reason})
+	}
 }
 
 func (e *Engine) log(ctx context.Context, msg string, fields map[string]any) {
@@ -146,20 +187,30 @@ func (e *Engine) Fetch(ctx context.Context, req Request) (*Result, error) {
 	if kind == KindFile {
 		return e.hashFile(ctx, req.URL, path, algo, expectedHex)
 	}
-	key := cacheKey(req.URL)
+	if err := e.prepare(ctx); err != nil {
+		return nil, err
+	}
+	res, err := e.fetchLocked(ctx, cacheKey(req.URL), req.URL, algo, expectedHex)
+	if err == nil {
+		e.evict(ctx) // after the entry's lock is released: it may go too if it alone exceeds the limit
+	}
+	return res, err
+}
+
+func (e *Engine) fetchLocked(ctx context.Context, key, url, algo, expectedHex string) (*Result, error) {
 	unlock, err := e.cache.lock(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("waiting for the cache entry of %s: %w", Redact(req.URL), err)
+		return nil, fmt.Errorf("waiting for the cache entry of %s: %w", Redact(url), err)
 	}
 	defer unlock()
 	e.cache.cleanTemps(key)
 
 	if meta, ok := e.cache.load(key); ok {
-		if res, err := e.tryHit(ctx, key, meta, req.URL, algo, expectedHex); res != nil || err != nil {
+		if res, err := e.tryHit(ctx, key, meta, url, algo, expectedHex); res != nil || err != nil {
 			return res, err
 		}
 	}
-	return e.download(ctx, key, req.URL, algo, expectedHex)
+	return e.download(ctx, key, url, algo, expectedHex)
 }
 
 // tryHit serves a fresh entry without downloading; nil, nil means it is stale.
@@ -178,9 +229,10 @@ func (e *Engine) tryHit(ctx context.Context, key string, meta *entryMeta, url, a
 			return nil, err
 		}
 		meta.Digests[algo] = digest
-		if err := e.cache.writeMeta(key, meta); err != nil {
-			return nil, err
-		}
+	}
+	meta.UsedAt = time.Now().UTC() // eviction removes the least recently used first
+	if err := e.cache.writeMeta(key, meta); err != nil {
+		return nil, err
 	}
 	if expectedHex != "" && digest != expectedHex {
 		// Keep no bytes that fail the user's expectation.
@@ -241,6 +293,7 @@ func (e *Engine) download(ctx context.Context, key, url, algo, expectedHex strin
 		URL: Redact(url), LastModified: info.LastModified, ETag: info.ETag, Size: size, NoStore: info.NoStore,
 		Digests: map[string]string{algo: digest}, FetchedAt: time.Now().UTC(),
 	}
+	meta.UsedAt = meta.FetchedAt
 	if err := e.cache.commit(key, tmp.Name(), meta); err != nil {
 		return nil, err
 	}
@@ -382,42 +435,4 @@ func readCapped(path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("checksums file %s is larger than the %d bytes allowed", path, max)
 	}
 	return b, nil
-}
-
-// Check reports whether the verified copy behind a previous Fetch is still in place and
-// untouched: the cache entry for http(s), the file itself for file://.
-func (e *Engine) Check(url, localPath string) (bool, error) {
-	kind, path, err := ParseSource(url)
-	if err != nil {
-		return false, err
-	}
-	if kind == KindFile {
-		_, err := statInfo(path)
-		return err == nil, nil
-	}
-	key := cacheKey(url)
-	_, ok := e.cache.load(key)
-	return ok && localPath == e.cache.path(key, ".img"), nil
-}
-
-// Remove deletes the cache entry of an http(s) image if it still holds the bytes that
-// hashed to checksum: a newer copy of the same URL (create_before_destroy, or another
-// resource fetching it since) is left alone.
-func (e *Engine) Remove(ctx context.Context, url, algo, checksum string) error {
-	kind, _, err := ParseSource(url)
-	if err != nil || kind == KindFile {
-		return err
-	}
-	key := cacheKey(url)
-	unlock, err := e.cache.lock(ctx, key)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	e.cache.cleanTemps(key)
-	meta, ok := e.cache.load(key)
-	if ok && meta.Digests[algo] != checksum {
-		return nil
-	}
-	return e.cache.remove(key)
 }

@@ -368,7 +368,18 @@ func TestSweepRemovesOrphansButNotActiveDownloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unlock()
-	if _, err := New(Options{CacheDir: dir}); err != nil {
+	// The sweep logs with the caller's context: tflog drops lines logged with any other.
+	type key struct{}
+	var logged []any
+	e, err := New(Options{CacheDir: dir, Log: func(ctx context.Context, msg string, _ map[string]any) {
+		if strings.Contains(msg, "leftovers") {
+			logged = append(logged, ctx.Value(key{}))
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.prepare(context.WithValue(context.Background(), key{}, "caller")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
@@ -376,6 +387,9 @@ func TestSweepRemovesOrphansButNotActiveDownloads(t *testing.T) {
 	}
 	if _, err := os.Stat(active); err != nil {
 		t.Fatal("a download in progress lost its temp file")
+	}
+	if len(logged) != 1 || logged[0] != "caller" {
+		t.Fatalf("sweep logged with contexts %v, want the caller's", logged)
 	}
 }
 
@@ -402,31 +416,4 @@ func newHandlerServer(t testing.TB, h http.Handler) string {
 	s := httptestServer(h)
 	t.Cleanup(s.Close)
 	return s.URL
-}
-
-func TestRemoveLeavesANewerCopy(t *testing.T) {
-	srv := newImageServer(t, testBody(100))
-	e := newTestEngine(t)
-	req := Request{URL: srv.url("r.img"), Expected: mustExpected(t, "", "md5")}
-	old, err := e.Fetch(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.set(func(s *imageServer) { s.body = testBody(101); s.lastModified = "" })
-	if _, err := e.Fetch(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
-	// The old resource goes after its replacement was created: the new copy stays.
-	if err := e.Remove(context.Background(), req.URL, "md5", old.Checksum); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := e.cache.load(cacheKey(req.URL)); !ok {
-		t.Fatal("Remove deleted a newer copy")
-	}
-	if err := e.Remove(context.Background(), req.URL, "md5", md5hex(testBody(101))); err != nil {
-		t.Fatal(err)
-	}
-	if files := cacheFiles(t, e); len(files) != 0 {
-		t.Fatalf("Remove left %v", files)
-	}
 }

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 )
 
 // StatusError is a non-2xx answer.
@@ -72,7 +74,10 @@ func (e *redirectError) Error() string {
 func (e *Engine) withRetry(ctx context.Context, what, url string, op func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
-		if err == nil || !isRetryable(err) || attempt > e.opts.Retries || ctx.Err() != nil {
+		// A source that let a whole request time out gets one more chance, not Retries:
+		// together they must stay well inside a plan's patience.
+		timedOut := httpclient.IsTimeout(err) && attempt >= 2
+		if err == nil || !isRetryable(err) || attempt > e.opts.Retries || ctx.Err() != nil || timedOut {
 			if err != nil && attempt > 1 {
 				return fmt.Errorf("%w (after %d attempts)", err, attempt)
 			}
@@ -91,14 +96,14 @@ func (e *Engine) withRetry(ctx context.Context, what, url string, op func(contex
 func (e *Engine) probeHTTP(ctx context.Context, url string) (Info, error) {
 	var info Info
 	err := e.withRetry(ctx, "probe", url, func(ctx context.Context) error {
-		resp, err := e.do(ctx, http.MethodHead, url)
+		resp, err := e.do(ctx, e.probes, http.MethodHead, url)
 		if err != nil {
 			return err
 		}
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode == http.StatusNotImplemented ||
 			(resp.StatusCode == http.StatusOK && resp.ContentLength < 0) {
-			resp, err = e.do(ctx, http.MethodGet, url)
+			resp, err = e.do(ctx, e.probes, http.MethodGet, url)
 			if err != nil {
 				return err
 			}
@@ -113,13 +118,13 @@ func (e *Engine) probeHTTP(ctx context.Context, url string) (Info, error) {
 	return info, err
 }
 
-func (e *Engine) do(ctx context.Context, method, url string) (*http.Response, error) {
+func (e *Engine) do(ctx context.Context, client *http.Client, method, url string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, nil)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("User-Agent", e.opts.UserAgent)
-	resp, err := e.client.Do(req)
+	resp, err := client.Do(req)
 	return resp, classify(ctx, err)
 }
 
@@ -143,7 +148,7 @@ func (e *Engine) downloadOnce(ctx context.Context, url string, w io.Writer, prog
 	watchdog := time.AfterFunc(e.opts.IdleTimeout, func() { idle.Store(true); cancel() })
 	defer watchdog.Stop()
 
-	resp, err := e.do(reqCtx, http.MethodGet, url)
+	resp, err := e.do(reqCtx, e.client, http.MethodGet, url)
 	if err != nil {
 		if idle.Load() {
 			return Info{}, 0, &retryable{fmt.Errorf("GET %s: %w", Redact(url), errIdle)}
@@ -227,7 +232,7 @@ func (e errWriter) Write(p []byte) (int, error) {
 func (e *Engine) getSmall(ctx context.Context, url string, max int64) ([]byte, error) {
 	var body []byte
 	err := e.withRetry(ctx, "checksums file download", url, func(ctx context.Context) error {
-		resp, err := e.do(ctx, http.MethodGet, url)
+		resp, err := e.do(ctx, e.probes, http.MethodGet, url)
 		if err != nil {
 			return err
 		}

@@ -129,6 +129,9 @@ func TestKilledMidDownloadIsCleanedUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := e.prepare(context.Background()); err != nil { // what the next fetch does first
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(partial); !os.IsNotExist(err) {
 		t.Fatal("the partial download survived the next start")
 	}

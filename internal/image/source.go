@@ -15,9 +15,6 @@ const (
 	KindFile             // file://, read in place
 )
 
-// Schemes lists the supported URL schemes.
-var Schemes = []string{"http", "https", "file"}
-
 // ParseSource checks an image URL and says what kind it is; for file:// it also returns
 // the local path.
 func ParseSource(raw string) (Kind, string, error) {

@@ -41,9 +41,12 @@ type Config struct {
 	KeyFile      string
 	Insecure     bool
 	APITimeout   time.Duration // how long to wait for the API to answer at start-up
-	Retry        *RetryPolicy
-	Log          Logger
-	UserAgent    string
+	// RequestTimeout bounds every request (Keystone's included), answer and body
+	// together; zero: DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	Retry          *RetryPolicy
+	Log            Logger
+	UserAgent      string
 }
 
 // Connect builds an authenticated client, waits for the API when asked to, and settles
@@ -53,7 +56,7 @@ func Connect(ctx context.Context, cfg Config) (*gophercloud.ServiceClient, error
 	if err != nil {
 		return nil, err
 	}
-	httpClient := http.Client{Transport: transport}
+	httpClient := cfg.httpClient(transport)
 
 	var sc *gophercloud.ServiceClient
 	switch cfg.AuthStrategy {
@@ -64,6 +67,8 @@ func Connect(ctx context.Context, cfg Config) (*gophercloud.ServiceClient, error
 			IronicEndpoint: apiV1(cfg.Endpoint), IronicUser: cfg.Username, IronicUserPassword: cfg.Password,
 		})
 	case AuthKeystone:
+		// It sets its own HTTP client: clouds.yaml may add TLS settings (cacert) that
+		// must hold for Ironic as they did for Keystone.
 		sc, err = keystoneClient(ctx, cfg, httpClient)
 	default:
 		return nil, fmt.Errorf("unknown auth_strategy %q; use one of %s", cfg.AuthStrategy, strings.Join(AuthStrategies, ", "))
@@ -71,7 +76,9 @@ func Connect(ctx context.Context, cfg Config) (*gophercloud.ServiceClient, error
 	if err != nil {
 		return nil, err
 	}
-	sc.HTTPClient = httpClient
+	if cfg.AuthStrategy != AuthKeystone {
+		sc.HTTPClient = httpClient
+	}
 	if cfg.UserAgent != "" {
 		sc.UserAgent.Prepend(cfg.UserAgent)
 	}
@@ -132,6 +139,9 @@ func waitForAPI(ctx context.Context, sc *gophercloud.ServiceClient, timeout time
 		}
 		code := StatusCode(err)
 		transient := code == 0 || code >= 500
+		if httpclient.IsTimeout(err) { // already waited a whole request_timeout: say so, keep the cause
+			return nil, fmt.Errorf("Ironic API at %s did not answer: %w", root.Endpoint, err)
+		}
 		if !transient || time.Now().Add(delay).After(deadline) || ctx.Err() != nil {
 			hint := ""
 			if transient && timeout == 0 {
@@ -168,7 +178,7 @@ func keystoneClient(ctx context.Context, cfg Config, httpClient http.Client) (*g
 		return nil, fmt.Errorf("reading clouds.yaml: %w", err)
 	}
 	if cloudTLS != nil {
-		httpClient = http.Client{Transport: httpclient.NewTransport(cloudTLS)}
+		httpClient = cfg.httpClient(httpclient.NewTransport(cloudTLS))
 	}
 	authOpts.AllowReauth = true
 	pc, err := openstack.NewClient(authOpts.IdentityEndpoint)
@@ -188,6 +198,18 @@ func keystoneClient(ctx context.Context, cfg Config, httpClient http.Client) (*g
 		sc.ResourceBase = apiV1(cfg.Endpoint)
 	}
 	return sc, nil
+}
+
+// DefaultRequestTimeout bounds one API request when the configuration does not.
+const DefaultRequestTimeout = 30 * time.Second
+
+// httpClient bounds every request of the transport by the request timeout.
+func (cfg Config) httpClient(transport http.RoundTripper) http.Client {
+	timeout := cfg.RequestTimeout
+	if timeout == 0 {
+		timeout = DefaultRequestTimeout
+	}
+	return http.Client{Transport: httpclient.Bounded(transport, timeout, "request_timeout")}
 }
 
 func (cfg Config) tls() httpclient.TLS {

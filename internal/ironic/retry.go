@@ -37,7 +37,9 @@ func DefaultRetryPolicy(log Logger) *RetryPolicy {
 func (p *RetryPolicy) Func() gophercloud.RetryFunc {
 	return func(ctx context.Context, method, url string, _ *gophercloud.RequestOpts, err error, failCount uint) error {
 		reason := retryReason(method, err)
-		if reason == "" || int(failCount) > p.MaxRetries {
+		// A request that timed out is sent once more at most: an Ironic that let a whole
+		// request time out twice is not answering, and the plan must say so in bounded time.
+		if reason == "" || int(failCount) > p.MaxRetries || (httpclient.IsTimeout(err) && failCount > 1) {
 			return err
 		}
 		delay := p.Delay(failCount)

@@ -2,7 +2,7 @@
 
 // Package ironictest starts a real, private OpenStack Ironic (API and conductor in one
 // process, sqlite, noauth, fake-hardware and ipmi) for tests and the demo. It needs
-// Debian's ironic-api and ironic-conductor packages; scripts/install-deps.sh installs them.
+// Debian's ironic-api and ironic-conductor packages; make deps (internal/scripts/deps.sh) installs them.
 package ironictest
 
 import (
@@ -49,7 +49,7 @@ type Options struct {
 // starts Ironic on a free loopback port and waits until its API answers.
 func Start(ctx context.Context, opts Options) (*Server, error) {
 	if _, err := exec.LookPath("ironic"); err != nil {
-		return nil, errors.New("ironic is not installed: run scripts/install-deps.sh (Debian packages ironic-api, ironic-conductor)")
+		return nil, errors.New("ironic is not installed: run make deps (Debian packages ironic-api, ironic-conductor)")
 	}
 	dir := opts.Dir
 	if dir == "" {

@@ -122,7 +122,7 @@ func (r *allocationResource) Schema(ctx context.Context, _ resource.SchemaReques
 			},
 			"last_error": schema.StringAttribute{Computed: true, MarkdownDescription: "Why Ironic could not allocate, null otherwise.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, timeouts.Opts{Create: true, Delete: true}),
 		},
 	}
 }
@@ -219,6 +219,8 @@ func (r *allocationResource) Delete(ctx context.Context, req resource.DeleteRequ
 
 // ImportState accepts an allocation UUID or name.
 func (r *allocationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
+	defer cancel()
 	sc, diags := r.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return

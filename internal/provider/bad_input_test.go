@@ -76,7 +76,17 @@ func TestAccBadInput_catalogue(t *testing.T) {
 			want: `(?s)Invalid steps.*clean_steps: step 0 has no "step"`},
 		{name: "maintenance_reason without maintenance", config: providerBlock + sprintf(node, `maintenance_reason = "x"`),
 			want: `(?s)maintenance_reason without maintenance`},
-		{name: "negative timeout", config: providerBlock + sprintf(node, `timeouts = { create = "-5m" }`), want: `(?s)timeouts|create`},
+		{name: "negative timeout", config: providerBlock + sprintf(node, `timeouts = { create = "-5m" }`),
+			want: `(?s)Invalid duration.*timeouts.create: "-5m" is not a positive duration`},
+		{name: "zero timeout", config: providerBlock + sprintf(image, "url = \"file:///i.img\"\n  timeouts = { create = \"0s\" }"),
+			want: `(?s)Invalid duration.*timeouts.create: "0s" is not a positive duration`},
+		{name: "unparsable timeout", config: providerBlock + sprintf(deployment, "instance_info = { image_source = \"file:///i.img\" }\n  timeouts = { delete = \"soon\" }"),
+			want: `(?s)timeouts.delete: "soon" is not a positive duration`},
+		{name: "zero request_timeout", config: provider(`request_timeout = "0s"`),
+			want: `(?s)Invalid duration.*request_timeout: "0s" is not a positive duration`},
+		{name: "negative image_cache_max_gib", config: provider(`image_cache_max_gib = -1`), want: `(?s)Attribute image_cache_max_gib value must be at least 0`},
+		{name: "image_cache_max_age in days", config: provider(`image_cache_max_age = "7d"`),
+			want: `(?s)Invalid duration.*image_cache_max_age: "7d" is not a non-negative duration`},
 		// Ports.
 		{name: "short MAC", config: providerBlock + sprintf(port, `address = "52:54:00:12:34"`),
 			want: `(?s)Invalid MAC address.*address: "52:54:00:12:34" is not a MAC address`},
@@ -104,7 +114,7 @@ func TestAccBadInput_catalogue(t *testing.T) {
 			for k, v := range c.env {
 				t.Setenv(k, v)
 			}
-			resource.UnitTest(t, resource.TestCase{
+			resource.Test(t, resource.TestCase{ // runs Terraform: acceptance only (make testunit has none)
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config:      c.config,

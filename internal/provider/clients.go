@@ -21,10 +21,13 @@ type clients struct {
 	cfg       ironic.Config
 	imageOpts image.Options
 
+	// deadline bounds a Read, an import, a plan modification or a data source read:
+	// one connection attempt plus a few requests, each bounded by request_timeout.
+	deadline time.Duration
+
 	mu     sync.Mutex
 	ironic *gophercloud.ServiceClient
-	err    error
-	done   bool
+	err    error // a connection failure that trying again will not cure
 
 	imageMu   sync.Mutex
 	images    *image.Engine
@@ -32,7 +35,27 @@ type clients struct {
 }
 
 func newClients(cfg ironic.Config, imageOpts image.Options) *clients {
-	return &clients{cfg: cfg, imageOpts: imageOpts}
+	return &clients{cfg: cfg, imageOpts: imageOpts, deadline: operationDeadline(cfg)}
+}
+
+// operationDeadline: the API wait, then room for the connection and two more requests,
+// each timing out once and retried once (120 s with the defaults).
+func operationDeadline(cfg ironic.Config) time.Duration {
+	rt := cfg.RequestTimeout
+	if rt <= 0 {
+		rt = ironic.DefaultRequestTimeout
+	}
+	return cfg.APITimeout + 4*rt
+}
+
+// bounded gives operations that have no user timeout (Read, ImportState, ModifyPlan,
+// data sources) a deadline, so no plan waits forever on a silent endpoint.
+func (c *clients) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := operationDeadline(ironic.Config{})
+	if c != nil {
+		d = c.deadline
+	}
+	return context.WithTimeout(ctx, d)
 }
 
 // Images returns the image engine, creating the cache directory on first use.
@@ -62,9 +85,19 @@ func (c *clients) Ironic(ctx context.Context) (*gophercloud.ServiceClient, diag.
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.done {
-		c.ironic, c.err = ironic.Connect(ctx, c.cfg)
-		c.done = true
+	if c.ironic == nil && c.err == nil {
+		sc, err := ironic.Connect(ctx, c.cfg)
+		switch {
+		case err == nil:
+			c.ironic = sc
+		case ctx.Err() != nil:
+			// The caller gave up (cancelled, or its deadline passed): that says nothing
+			// about Ironic, so the next caller connects afresh.
+			diags.AddError("Unable to connect to Ironic", fmt.Sprintf("Endpoint %q: %s (%s)", c.cfg.Endpoint, err, ctx.Err()))
+			return nil, diags
+		default:
+			c.err = err
+		}
 	}
 	if c.err != nil {
 		diags.AddError("Unable to connect to Ironic", fmt.Sprintf("Endpoint %q, auth_strategy %q: %s", c.cfg.Endpoint, c.cfg.AuthStrategy, c.err))

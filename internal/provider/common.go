@@ -12,7 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -31,6 +33,20 @@ func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	return ctx, cancel, true
+}
+
+// timeoutsAttribute is the framework's timeouts attribute with every duration required
+// to be positive: the library checks only that it parses, so "-5m" expired at once.
+func timeoutsAttribute(ctx context.Context, opts timeouts.Opts) schema.Attribute {
+	a := timeouts.Attributes(ctx, opts).(schema.SingleNestedAttribute)
+	attrs := make(map[string]schema.Attribute, len(a.Attributes))
+	for name, sub := range a.Attributes {
+		s := sub.(schema.StringAttribute)
+		s.Validators = append(append([]validator.String(nil), s.Validators...), positiveDuration())
+		attrs[name] = s
+	}
+	a.Attributes = attrs
+	return a
 }
 
 // nullTimeouts is the timeouts value of an imported resource whose timeouts attribute
@@ -69,6 +85,8 @@ func maskSecrets(ctx context.Context, m *nodeFields, diags *diag.Diagnostics) co
 // removed the resource itself.
 func readResource[M, T any](ctx context.Context, c *clients, req resource.ReadRequest, resp *resource.ReadResponse, kind string,
 	id func(*M) string, get func(context.Context, *gophercloud.ServiceClient, string) (*T, error), fill func(*M, *T) bool) {
+	ctx, cancel := c.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
+	defer cancel()
 	var m M
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

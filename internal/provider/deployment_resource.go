@@ -150,7 +150,7 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				PlanModifiers: []planmodifier.String{planAs(ironic.StateActive)},
 			},
 			"last_error": schema.StringAttribute{Computed: true, MarkdownDescription: "The last error Ironic recorded for the node, null when there is none."},
-			"timeouts":   timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts":   timeoutsAttribute(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
 }
@@ -271,6 +271,8 @@ func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequ
 
 // ImportState adopts a deployed node, by UUID or name, without touching it.
 func (r *deploymentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
+	defer cancel()
 	sc, diags := r.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
@@ -355,6 +357,8 @@ func isAdopted(ctx context.Context, private interface {
 
 // ModifyPlan shows a rebuild plainly, and refuses it at plan time where it is forbidden.
 func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
+	defer cancel()
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}

@@ -100,7 +100,7 @@ func checkNodesDestroyed(s *terraform.State) error {
 func checkWithBaremetalCLI(nodeAddr, portAddr, mac string) func(*terraform.State) error {
 	return func(s *terraform.State) error {
 		if _, err := exec.LookPath("baremetal"); err != nil {
-			return fmt.Errorf("the baremetal CLI is missing: scripts/install-deps.sh installs python3-ironicclient")
+			return fmt.Errorf("the baremetal CLI is missing: make deps (internal/scripts/deps.sh) installs python3-ironicclient")
 		}
 		nodeID, err := stateID(s, nodeAddr)
 		if err != nil {
@@ -163,24 +163,6 @@ func testIronicNoT() *gophercloud.ServiceClient {
 var compareEqual = compare.ValuesSame()
 
 type terraformState = terraform.State
-
-// checkLocalCopy compares the image's local copy with the served bytes.
-func checkLocalCopy(addr string, want []byte) func(*terraform.State) error {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
-		}
-		got, err := os.ReadFile(rs.Primary.Attributes["local_path"])
-		if err != nil {
-			return err
-		}
-		if string(got) != string(want) {
-			return fmt.Errorf("local copy of %s differs from the served bytes", addr)
-		}
-		return nil
-	}
-}
 
 // provisionOutOfBand moves a node behind Terraform's back and waits for it to settle.
 func provisionOutOfBand(t *testing.T, name string, target nodes.TargetProvisionState) {

@@ -25,6 +25,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*imageResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*imageResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*imageResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*imageResource)(nil)
 )
 
 const defaultImageTimeout = 60 * time.Minute
@@ -42,7 +43,6 @@ type imageResourceModel struct {
 	Size              types.Int64    `tfsdk:"size"`
 	LastModified      types.String   `tfsdk:"last_modified"`
 	ETag              types.String   `tfsdk:"etag"`
-	LocalPath         types.String   `tfsdk:"local_path"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -63,12 +63,18 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
 	}
 	resp.Schema = schema.Schema{
+		Version: 1,
 		MarkdownDescription: "An instance or deploy image, fetched and checksummed the way Ironic does it: the bytes are " +
-			"downloaded once (streamed, hashed in the same pass, verified, kept in `image_cache_dir`), and every plan asks the " +
+			"downloaded when the image is created (streamed, hashed in the same pass, verified), and every plan asks the " +
 			"source whether it changed. For http(s) that is the `Last-Modified` header (a server that sends none makes every " +
 			"plan replace the image, as Ironic fetches such images again every time), plus the ETag and size; for `file://` " +
 			"it is the file's modification time and size. A changed source shows as a forced replacement, with a warning " +
 			"saying why.\n\n" +
+			"The state holds only what the source said and what the bytes hashed to, nothing about the machine that ran " +
+			"the apply: a plan from any machine (a CI runner, a colleague's laptop, an empty cache) sends one probe per " +
+			"image and downloads nothing. The verified copy kept in `image_cache_dir` only saves a download when an " +
+			"image of the same URL is created again; it is shared by every configuration on the machine, never deleted " +
+			"on destroy, and evicted by age and size (`image_cache_max_age`, `image_cache_max_gib`).\n\n" +
 			"A `file://` image is read on the machine running Terraform, while Ironic's conductors read the same path on " +
 			"theirs: it must be on a file system every conductor sees, with the same content.",
 		Attributes: map[string]schema.Attribute{
@@ -101,12 +107,11 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"checksum":      computed("Hex digest of the image in `checksum_algorithm`: what Ironic's `image_checksum` (with `image_os_hash_algo`) wants."),
 			"last_modified": computed("When the source last changed (RFC 3339): the server's `Last-Modified`, or the file's modification time. Null when the server did not say."),
 			"etag":          computed("The server's ETag, null when it sent none."),
-			"local_path":    computed("Where the verified bytes are on this machine: the cache file, or the file itself for `file://`."),
 			"size": schema.Int64Attribute{
 				Computed: true, MarkdownDescription: "Size of the image in bytes.",
 				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true}),
+			"timeouts": timeoutsAttribute(ctx, timeouts.Opts{Create: true}),
 		},
 	}
 }
@@ -135,6 +140,8 @@ func (r *imageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() || len(resp.RequiresReplace) > 0 || !plan.URL.Equal(state.URL) {
 		return // already replaced for another reason
 	}
+	ctx, cancel := r.clients.bounded(ctx)
+	defer cancel()
 	engine, diags := r.clients.Images()
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
@@ -159,7 +166,6 @@ func (r *imageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	plan.Size = types.Int64Unknown()
 	plan.LastModified = types.StringUnknown()
 	plan.ETag = types.StringUnknown()
-	plan.LocalPath = types.StringUnknown()
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("last_modified"))
 	resp.Diagnostics.AddAttributeWarning(path.Root("url"), "Image source changed: the image must be replaced",
@@ -208,7 +214,6 @@ func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, 
 	plan.ChecksumAlgorithm = types.StringValue(res.Algorithm)
 	plan.Checksum = types.StringValue(res.Checksum)
 	plan.Size = types.Int64Value(res.Info.Size)
-	plan.LocalPath = types.StringValue(res.LocalPath)
 	plan.ETag = stringOrNull(res.Info.ETag)
 	plan.LastModified = types.StringNull()
 	if res.Info.HasLastModified() {
@@ -217,26 +222,10 @@ func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, 
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
-// Read checks the verified copy is still there and untouched; if not, the image is
-// fetched again on the next apply.
-func (r *imageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state imageResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	engine, diags := r.clients.Images()
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	ok, err := engine.Check(state.URL.ValueString(), state.LocalPath.ValueString())
-	if err != nil || !ok {
-		resp.Diagnostics.AddWarning("Image copy missing",
-			fmt.Sprintf("The verified copy of %s at %s is missing or was changed; the image will be fetched again on the next apply.",
-				image.Redact(state.URL.ValueString()), state.LocalPath.ValueString()))
-		resp.State.RemoveResource(ctx)
-	}
-}
+// Read keeps the state as it is. Whether the source changed is asked in ModifyPlan, once
+// per plan; whether this machine holds a copy is no concern of the plan (a copy only
+// saves a download), so nothing local can drop or change the image.
+func (r *imageResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
 func (r *imageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	// Every input forces replacement; only timeouts can change in place.
@@ -245,20 +234,9 @@ func (r *imageResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
-func (r *imageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state imageResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	engine, diags := r.clients.Images()
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	if err := engine.Remove(ctx, state.URL.ValueString(), state.ChecksumAlgorithm.ValueString(), state.Checksum.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Unable to remove the cached image", fmt.Sprintf("%s: %s", state.LocalPath.ValueString(), err))
-	}
-}
+// Delete forgets the image. The cached copy stays: another resource, workspace or
+// configuration may use the same URL, and eviction removes it by age and size.
+func (r *imageResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
 func imageURL() validator.String {
 	return stringCheck{"must be an http://, https:// or file:/// URL", "Invalid image URL", func(s string) error {

@@ -86,6 +86,8 @@ func (d *nodeDataSource) ConfigValidators(context.Context) []datasource.ConfigVa
 }
 
 func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	ctx, cancel := d.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
+	defer cancel()
 	var m nodeDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

@@ -110,7 +110,7 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"updated_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the node was last changed (RFC 3339)."},
-		"timeouts":   timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		"timeouts":   timeoutsAttribute(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 	}
 	for name, a := range lifecycleAttributes() {
 		attrs[name] = a
@@ -276,6 +276,8 @@ func (r *nodeResource) ValidateConfig(ctx context.Context, req resource.Validate
 // ModifyPlan marks what Ironic changes by itself in an update as unknown, and says when
 // the node's target cannot take effect because a deployment holds it.
 func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
+	defer cancel()
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
@@ -347,6 +349,8 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 
 // ImportState accepts a node UUID or name.
 func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
+	defer cancel()
 	sc, diags := r.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return

@@ -206,6 +206,8 @@ func (r *portResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 
 // ImportState accepts a port UUID or its MAC address.
 func (r *portResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
+	defer cancel()
 	sc, diags := r.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return

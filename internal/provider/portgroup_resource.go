@@ -194,6 +194,8 @@ func (r *portgroupResource) Delete(ctx context.Context, req resource.DeleteReque
 
 // ImportState accepts a port group UUID or name.
 func (r *portgroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
+	defer cancel()
 	sc, diags := r.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return

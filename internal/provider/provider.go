@@ -47,6 +47,9 @@ const (
 	envAPITimeout   = "BAREMETAL_API_TIMEOUT"
 	envMaxRetries   = "BAREMETAL_MAX_RETRIES"
 	envImageCache   = "BAREMETAL_IMAGE_CACHE_DIR"
+	envReqTimeout   = "BAREMETAL_REQUEST_TIMEOUT"
+	envCacheMaxGiB  = "BAREMETAL_IMAGE_CACHE_MAX_GIB"
+	envCacheMaxAge  = "BAREMETAL_IMAGE_CACHE_MAX_AGE"
 )
 
 type baremetalProvider struct {
@@ -67,6 +70,9 @@ type baremetalProviderModel struct {
 	APITimeout   types.String `tfsdk:"api_timeout"`
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
 	ImageCache   types.String `tfsdk:"image_cache_dir"`
+	ReqTimeout   types.String `tfsdk:"request_timeout"`
+	CacheMaxGiB  types.Int64  `tfsdk:"image_cache_max_gib"`
+	CacheMaxAge  types.String `tfsdk:"image_cache_max_age"`
 }
 
 // New returns the provider factory for providerserver.
@@ -149,12 +155,40 @@ func (p *baremetalProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					ironic.DefaultRetryPolicy(nil).MaxRetries, envMaxRetries),
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
+			"request_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How long one request may take, answer and body included: every Ironic "+
+					"and Keystone API call, every image probe and every checksums-file download (image downloads stop "+
+					"instead when no byte arrives for a minute). A request that times out is sent once more at most. "+
+					"Reads, imports, plan checks and data sources give up after `api_timeout` plus four times this, so "+
+					"an endpoint that accepts connections and never answers fails a plan within two minutes with the "+
+					"defaults, naming the endpoint and this setting. Default `%s`. Env: `%s`.",
+					ironic.DefaultRequestTimeout, envReqTimeout),
+				Validators: []validator.String{positiveDuration()},
+			},
 			"image_cache_dir": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Directory where `baremetal_image` keeps verified copies of http(s) images. Two " +
-					"Terraform runs may share it safely. Default: `terraform-provider-baremetal/images` under the user's " +
-					"cache directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux). Env: `" + envImageCache + "`.",
+				MarkdownDescription: "Directory where `baremetal_image` keeps verified copies of http(s) images, so that " +
+					"creating an image of the same URL again downloads nothing while the source is unchanged. Only " +
+					"applies that create an image use it; plans never do, and nothing in the state depends on it. Terraform " +
+					"runs, workspaces and configurations may share it safely. Default: `terraform-provider-baremetal/images` " +
+					"under the user's cache directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux). Env: `" + envImageCache + "`.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"image_cache_max_gib": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Size limit of `image_cache_dir` in GiB: after each fetch the least "+
+					"recently used copies are evicted until the cache fits (an image larger than the limit is not kept). "+
+					"A copy another Terraform run is fetching is never evicted. `0`: no limit. Default `%d`, like "+
+					"Ironic's `image_cache_size`. Env: `%s`.", image.DefaultMaxSize>>30, envCacheMaxGiB),
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"image_cache_max_age": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Copies in `image_cache_dir` unused for longer than this are evicted, "+
+					"as a Go duration. `0s`: no limit. Default `%s` (7 days, like Ironic's `master_image_ttl`). Env: `%s`.",
+					image.DefaultMaxAge, envCacheMaxAge),
+				Validators: []validator.String{duration()},
 			},
 		},
 	}
@@ -213,8 +247,22 @@ func (p *baremetalProvider) Configure(ctx context.Context, req provider.Configur
 	if cfg.Insecure, err = boolOr(m.Insecure, envInsecure); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("insecure"), "Invalid insecure", err.Error())
 	}
-	if cfg.APITimeout, err = durationOr(m.APITimeout, envAPITimeout); err != nil {
+	if cfg.APITimeout, err = durationOr(m.APITimeout, envAPITimeout, 0); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("api_timeout"), "Invalid api_timeout", err.Error())
+	}
+	if cfg.RequestTimeout, err = durationOr(m.ReqTimeout, envReqTimeout, ironic.DefaultRequestTimeout); err != nil || cfg.RequestTimeout == 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout",
+			fmt.Sprintf("%s must be a positive duration such as 30s or 2m.", envReqTimeout))
+	}
+	limits := image.Limits{}
+	if limits.MaxAge, err = durationOr(m.CacheMaxAge, envCacheMaxAge, image.DefaultMaxAge); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("image_cache_max_age"), "Invalid image_cache_max_age", err.Error())
+	}
+	if n, err := intOr(m.CacheMaxGiB, envCacheMaxGiB, image.DefaultMaxSize>>30); err != nil || n < 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("image_cache_max_gib"), "Invalid image_cache_max_gib",
+			fmt.Sprintf("%s must be a whole number >= 0.", envCacheMaxGiB))
+	} else {
+		limits.MaxSize = n << 30
 	}
 	if n, err := intOr(m.MaxRetries, envMaxRetries, int64(retry.MaxRetries)); err != nil || n < 0 {
 		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
@@ -250,10 +298,13 @@ func (p *baremetalProvider) Configure(ctx context.Context, req provider.Configur
 	}
 	tflog.Debug(ctx, "configured baremetal provider", map[string]any{"endpoint": cfg.Endpoint, "auth_strategy": cfg.AuthStrategy})
 	imageOpts := image.Options{
-		CacheDir:  stringOr(m.ImageCache, envImageCache, defaultImageCacheDir()),
-		TLS:       httpclient.TLS{CAFile: cfg.CAFile, CertFile: cfg.CertFile, KeyFile: cfg.KeyFile, Insecure: cfg.Insecure},
-		UserAgent: cfg.UserAgent,
-		Log:       logDebug,
+		CacheDir:       stringOr(m.ImageCache, envImageCache, defaultImageCacheDir()),
+		TLS:            httpclient.TLS{CAFile: cfg.CAFile, CertFile: cfg.CertFile, KeyFile: cfg.KeyFile, Insecure: cfg.Insecure},
+		UserAgent:      cfg.UserAgent,
+		Log:            logDebug,
+		RequestTimeout: cfg.RequestTimeout,
+		TimeoutHint:    "request_timeout",
+		Limits:         limits,
 	}
 	data := newClients(cfg, imageOpts)
 	resp.ResourceData = data
@@ -300,8 +351,8 @@ func boolOr(v types.Bool, env string) (bool, error) {
 	return false, nil
 }
 
-func durationOr(v types.String, env string) (time.Duration, error) {
-	s := stringOr(v, env, "0s")
+func durationOr(v types.String, env string, def time.Duration) (time.Duration, error) {
+	s := stringOr(v, env, def.String())
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
 		return 0, fmt.Errorf("%q is not a non-negative duration such as 90s or 5m", s)

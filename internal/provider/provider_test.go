@@ -50,7 +50,7 @@ func runTests(m *testing.M) int {
 }
 
 // findTerraform points terraform-plugin-testing at a Terraform CLI: TF_ACC_TERRAFORM_PATH,
-// else one on PATH, else the one scripts/install-deps.sh builds into bin/.
+// else one on PATH, else the one make deps (internal/scripts/deps.sh) builds into bin/.
 func findTerraform() error {
 	if os.Getenv("TF_ACC_TERRAFORM_PATH") != "" {
 		return nil
@@ -62,7 +62,7 @@ func findTerraform() error {
 	if _, err := os.Stat(local); err == nil {
 		return os.Setenv("TF_ACC_TERRAFORM_PATH", local)
 	}
-	return fmt.Errorf("no Terraform CLI: run scripts/install-deps.sh, or set TF_ACC_TERRAFORM_PATH")
+	return fmt.Errorf("no Terraform CLI: run make deps, or set TF_ACC_TERRAFORM_PATH")
 }
 
 func testAccPreCheck(t *testing.T) {

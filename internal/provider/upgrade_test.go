@@ -68,3 +68,24 @@ func TestPortUpgradeFromV0(t *testing.T) {
 		t.Fatalf("upgraded: %+v", m)
 	}
 }
+
+// A version 0 image recorded the applying machine's cache path; version 1 drops it and
+// keeps everything the source said.
+func TestImageUpgradeFromV0(t *testing.T) {
+	st := upgrade(t, &imageResource{}, `{"id":"5d41402abc4b2a76b9719d911017c592","url":"http://images/os.qcow2",
+"checksum_algorithm":"md5","expected_checksum":null,"checksum":"9e107d9d372bb6826bd81d3542a419d6","size":1234,
+"last_modified":"2026-10-21T07:28:00Z","etag":"\"abc\"","local_path":"/home/alice/.cache/terraform-provider-baremetal/images/5d41.img",
+"timeouts":null}`)
+	var m imageResourceModel
+	if d := st.Get(context.Background(), &m); d.HasError() {
+		t.Fatal(d)
+	}
+	if m.ID.ValueString() != "5d41402abc4b2a76b9719d911017c592" || m.Checksum.ValueString() != "9e107d9d372bb6826bd81d3542a419d6" ||
+		m.Size.ValueInt64() != 1234 || m.LastModified.ValueString() != "2026-10-21T07:28:00Z" || m.ETag.ValueString() != `"abc"` ||
+		m.ChecksumAlgorithm.ValueString() != "md5" || m.URL.ValueString() != "http://images/os.qcow2" {
+		t.Fatalf("upgraded: %+v", m)
+	}
+	if _, ok := st.Raw.Type().(tftypes.Object).AttributeTypes["local_path"]; ok {
+		t.Fatal("local_path is still in the schema")
+	}
+}

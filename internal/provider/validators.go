@@ -60,6 +60,18 @@ func duration() validator.String {
 	}}
 }
 
+// positiveDuration refuses zero, negative and unparsable durations: a timeout of "-5m"
+// would expire before the operation starts.
+func positiveDuration() validator.String {
+	return stringCheck{"must be a positive Go duration such as 30s or 20m", "Invalid duration", func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 30s or 20m", s)
+		}
+		return nil
+	}}
+}
+
 func macAddress() validator.String {
 	return stringCheck{"must be a MAC address such as 52:54:00:12:34:56", "Invalid MAC address", func(s string) error {
 		_, err := ironic.NormalizeMAC(s)
