@@ -63,13 +63,13 @@ func run(ctx context.Context, root, state string) error {
 		return err
 	}
 
-	announce("1/7 Building the provider and installing it for this demo only (dev_overrides in %s)", filepath.Join(state, "terraform.rc"))
+	announce("1/8 Building the provider and installing it for this demo only (dev_overrides in %s)", filepath.Join(state, "terraform.rc"))
 	rc, err := devtools.InstallProvider(ctx, state)
 	if err != nil {
 		return err
 	}
 
-	announce("2/7 Starting a private Ironic (fake hardware, sqlite, noauth) in %s", filepath.Join(state, "ironic"))
+	announce("2/8 Starting a private Ironic (fake hardware, sqlite, noauth) in %s", filepath.Join(state, "ironic"))
 	start := time.Now()
 	ironic, err := ironictest.Start(ctx, ironictest.Options{Dir: filepath.Join(state, "ironic")})
 	if err != nil {
@@ -78,7 +78,7 @@ func run(ctx context.Context, root, state string) error {
 	defer ironic.Stop()
 	fmt.Printf("    Ironic answers at %s after %.1f s\n", ironic.Endpoint, time.Since(start).Seconds())
 
-	announce("3/7 Starting an image server with a deploy kernel, a ramdisk, an instance image and SHA256SUMS")
+	announce("3/8 Starting an image server with a deploy kernel, a ramdisk, an instance image and SHA256SUMS")
 	images, err := startImageServer(filepath.Join(state, "images"))
 	if err != nil {
 		return err
@@ -100,7 +100,7 @@ func run(ctx context.Context, root, state string) error {
 	tf := func(args ...string) error { return runCmd(ctx, work, env, "terraform", args...) }
 	tfProgress := func(args ...string) error { return runFiltered(ctx, work, env, progressLine, "terraform", args...) }
 
-	announce("4/7 terraform apply: three images fetched and checksummed, the guide's node enrolled with a port, and a baremetal_deployment takes it to active")
+	announce("4/8 terraform apply: three images fetched and checksummed, the guide's node enrolled with a port, and a baremetal_deployment takes it to active")
 	if err := tf("apply", "-auto-approve", "-input=false", "-compact-warnings"); err != nil {
 		return err
 	}
@@ -110,14 +110,19 @@ func run(ctx context.Context, root, state string) error {
 	_ = runCmd(ctx, work, nil, "baremetal", "--os-endpoint", ironic.Endpoint, "--os-auth-type", "none",
 		"node", "list", "--fields", "name", "provision_state", "power_state")
 
-	announce("5/7 terraform plan again: nothing changed, so the plan is empty (and nothing is downloaded)")
+	announce("5/8 terraform plan again: nothing changed, so the plan is empty (and nothing is downloaded)")
 	before := images.gets.Load()
 	if err := tf("plan", "-input=false", "-detailed-exitcode", "-compact-warnings"); err != nil {
 		return fmt.Errorf("the second plan is not empty: %w", err)
 	}
 	fmt.Printf("    image downloads during that plan: %d\n", images.gets.Load()-before)
 
-	announce("6/7 The image server stops sending Last-Modified: Ironic would fetch such images again, so the plan replaces them")
+	announce("6/8 The same state on another machine (another HOME, an empty image cache): the plan is empty and the apply changes nothing, downloading nothing")
+	if err := elsewhere(ctx, work, filepath.Join(state, "elsewhere"), env, images); err != nil {
+		return err
+	}
+
+	announce("7/8 The image server stops sending Last-Modified: Ironic would fetch such images again, so the plan replaces them")
 	images.noLastModified.Store(true)
 	err = tf("plan", "-input=false", "-detailed-exitcode")
 	var exit *exec.ExitError
@@ -125,12 +130,48 @@ func run(ctx context.Context, root, state string) error {
 		return fmt.Errorf("expected a plan with changes (exit code 2), got %v", err)
 	}
 
-	announce("7/7 terraform destroy: the node is undeployed and deleted, the cached images removed")
+	announce("8/8 terraform destroy: the node is undeployed and deleted; cached copies stay for other configurations until evicted by age or size")
 	if err := tfProgress("destroy", "-auto-approve", "-input=false", "-compact-warnings"); err != nil {
 		return err
 	}
 	left, _ := filepath.Glob(filepath.Join(state, "cache", "*.img"))
-	fmt.Printf("    images left in the cache: %d\n", len(left))
+	fmt.Printf("    image copies left in the cache: %d\n", len(left))
+	return nil
+}
+
+// elsewhere plans and applies a copy of the configuration and state as a second machine
+// would: another HOME and image cache. Both must find nothing to do and download nothing.
+func elsewhere(ctx context.Context, work, dir string, env []string, images *imageServer) error {
+	if err := os.MkdirAll(filepath.Join(dir, "home"), 0o755); err != nil {
+		return err
+	}
+	for _, f := range []string{"main.tf", "terraform.tfstate"} {
+		b, err := os.ReadFile(filepath.Join(work, f))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			return err
+		}
+	}
+	env = append(append([]string(nil), env...), "HOME="+filepath.Join(dir, "home"), "BAREMETAL_IMAGE_CACHE_DIR="+filepath.Join(dir, "cache"))
+	before := images.gets.Load()
+	if err := runCmd(ctx, dir, env, "terraform", "plan", "-input=false", "-detailed-exitcode", "-compact-warnings"); err != nil {
+		return fmt.Errorf("the plan on the second machine is not empty: %w", err)
+	}
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, "terraform", "apply", "-auto-approve", "-input=false", "-no-color")
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, append(os.Environ(), env...), &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("apply on the second machine: %w\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "0 added, 0 changed, 0 destroyed") {
+		return fmt.Errorf("the apply on the second machine changed something:\n%s", out.String())
+	}
+	fmt.Printf("    apply there: 0 added, 0 changed, 0 destroyed; image downloads on that machine: %d\n", images.gets.Load()-before)
+	if n := images.gets.Load() - before; n != 0 {
+		return fmt.Errorf("the second machine downloaded %d images", n)
+	}
 	return nil
 }
 
