@@ -162,4 +162,12 @@ func TestSilentSourceFailsInBoundedTime(t *testing.T) {
 	if !httpclient.IsTimeout(err) {
 		t.Fatalf("checksums file: %v", err)
 	}
+	// A download that never gets an answer is bounded by the idle timeout, tried twice.
+	e.opts.IdleTimeout = 150 * time.Millisecond
+	start = time.Now()
+	before := hole.Accepted.Load()
+	_, err = e.Fetch(context.Background(), Request{URL: hole.URL + "/os.img", Expected: Expected{Algorithm: "md5"}})
+	if err == nil || !strings.Contains(err.Error(), "no answer") || hole.Accepted.Load()-before > 2 {
+		t.Fatalf("download: %v after %d connections", err, hole.Accepted.Load()-before)
+	}
 }

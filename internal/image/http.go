@@ -50,7 +50,7 @@ func classify(ctx context.Context, err error) error {
 	var netErr net.Error
 	var opErr *net.OpError
 	if errors.As(err, &opErr) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		errors.Is(err, errIdle) || errors.Is(err, errTruncated) {
+		errors.Is(err, errIdle) || errors.Is(err, errNoAnswer) || errors.Is(err, errTruncated) {
 		if isTLSError(err) {
 			return err
 		}
@@ -61,6 +61,7 @@ func classify(ctx context.Context, err error) error {
 
 var (
 	errIdle      = errors.New("no data received within the idle timeout")
+	errNoAnswer  = errors.New("no answer within the idle timeout")
 	errTruncated = errors.New("body shorter than Content-Length")
 )
 
@@ -76,7 +77,7 @@ func (e *Engine) withRetry(ctx context.Context, what, url string, op func(contex
 		err := op(ctx)
 		// A source that let a whole request time out gets one more chance, not Retries:
 		// together they must stay well inside a plan's patience.
-		timedOut := httpclient.IsTimeout(err) && attempt >= 2
+		timedOut := (httpclient.IsTimeout(err) || errors.Is(err, errNoAnswer)) && attempt >= 2
 		if err == nil || !isRetryable(err) || attempt > e.opts.Retries || ctx.Err() != nil || timedOut {
 			if err != nil && attempt > 1 {
 				return fmt.Errorf("%w (after %d attempts)", err, attempt)
@@ -151,7 +152,7 @@ func (e *Engine) downloadOnce(ctx context.Context, url string, w io.Writer, prog
 	resp, err := e.do(reqCtx, e.client, http.MethodGet, url)
 	if err != nil {
 		if idle.Load() {
-			return Info{}, 0, &retryable{fmt.Errorf("GET %s: %w", Redact(url), errIdle)}
+			return Info{}, 0, &retryable{fmt.Errorf("GET %s: %w", Redact(url), errNoAnswer)}
 		}
 		return Info{}, 0, err
 	}
