@@ -134,6 +134,45 @@ func TestNoRetryOnDuplicateOrClientErrors(t *testing.T) {
 	}
 }
 
+// Ironic's "found not to be locked on release" is transient: a GET or DELETE is sent
+// again, a PATCH (which may have been applied) is not.
+func TestRetriesNotLockedOnReleaseOnlyWhenSafe(t *testing.T) {
+	const body = `{"error_message": "{\"faultstring\": \"Node 464ae29f found not to be locked on release\"}"}`
+	for _, c := range []struct {
+		method string
+		calls  int32
+	}{{http.MethodGet, 2}, {http.MethodDelete, 2}, {http.MethodPatch, 1}} {
+		var calls atomic.Int32
+		srv := fakeIronic(t, func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) == 1 {
+				w.WriteHeader(http.StatusBadRequest)
+				w.Write([]byte(body))
+				return
+			}
+			if r.Method == http.MethodDelete {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			w.Write([]byte(`{"uuid":"n1"}`))
+		})
+		sc, err := Connect(context.Background(), Config{Endpoint: srv.URL, Retry: fastRetry(3)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch c.method {
+		case http.MethodGet:
+			_, err = nodes.Get(context.Background(), sc, "n1").Extract()
+		case http.MethodDelete:
+			err = nodes.Delete(context.Background(), sc, "n1").ExtractErr()
+		case http.MethodPatch:
+			_, err = nodes.Update(context.Background(), sc, "n1", nodes.UpdateOpts{nodes.UpdateOperation{Op: nodes.ReplaceOp, Path: "/name", Value: "x"}}).Extract()
+		}
+		if calls.Load() != c.calls || (c.calls == 2) != (err == nil) {
+			t.Errorf("%s: %d calls (want %d), err %v", c.method, calls.Load(), c.calls, err)
+		}
+	}
+}
+
 func TestRetries503(t *testing.T) {
 	var calls atomic.Int32
 	srv := fakeIronic(t, func(w http.ResponseWriter, r *http.Request) {

@@ -74,6 +74,15 @@ func retryReason(method string, err error) string {
 	switch code := StatusCode(err); code {
 	case http.StatusServiceUnavailable:
 		return "503 Service Unavailable"
+	case http.StatusBadRequest:
+		// Ironic's lock bookkeeping tripping over itself under load ("Node ... found not
+		// to be locked on release"): the request may have been carried out, so only one
+		// that is safe to repeat is sent again (a repeated DELETE then finds 404: done).
+		if strings.Contains(Message(err), "found not to be locked on release") &&
+			(method == http.MethodGet || method == http.MethodDelete || method == http.MethodHead) {
+			return "400 node not locked on release"
+		}
+		return ""
 	case http.StatusConflict:
 		// Only a lock is transient; a duplicate name or MAC is not.
 		if strings.Contains(strings.ToLower(Message(err)), "locked") {
