@@ -37,6 +37,11 @@ func rawPatch(ctx context.Context, sc *gophercloud.ServiceClient, ops []PatchOp,
 	return err
 }
 
+func rawPut(ctx context.Context, sc *gophercloud.ServiceClient, body any, parts ...string) error {
+	_, err := sc.Put(ctx, sc.ServiceURL(parts...), body, nil, &gophercloud.RequestOpts{OkCodes: []int{204}})
+	return err
+}
+
 func rawDelete(ctx context.Context, sc *gophercloud.ServiceClient, parts ...string) error {
 	_, err := sc.Delete(ctx, sc.ServiceURL(parts...), &gophercloud.RequestOpts{OkCodes: []int{204}})
 	if IsNotFound(err) {

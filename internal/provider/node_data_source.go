@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -25,6 +27,8 @@ type nodeDataSource struct {
 
 type nodeDataSourceModel struct {
 	nodeFields
+	nodeHardware
+	BIOSSettings  types.Map  `tfsdk:"bios_settings"`
 	InstanceInfo  types.Map  `tfsdk:"instance_info"`
 	PortAddresses types.List `tfsdk:"port_addresses"`
 }
@@ -75,6 +79,9 @@ func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 	for _, name := range nodeInterfaceNames {
 		attrs[name+"_interface"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The " + name + " interface."}
 	}
+	for name, a := range hardwareDataSourceAttributes() {
+		attrs[name] = a
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one bare-metal node by UUID or name, with its port addresses.",
 		Attributes:          attrs,
@@ -112,9 +119,57 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		resp.Diagnostics.AddError("Unable to list the node's ports", fmt.Sprintf("Node %s: %s", node.UUID, ironic.Message(err)))
 		return
 	}
-	resp.Diagnostics.Append(m.fromNode(ctx, node, nil)...)
+	resp.Diagnostics.Append(m.nodeFields.fromNode(ctx, node, nil)...)
+	m.nodeHardware.fromNode(ctx, node, nil, &resp.Diagnostics)
+	m.BIOSSettings = allBIOS(ctx, sc, node.UUID, &resp.Diagnostics)
 	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)
 	m.PortAddresses, diags = types.ListValueFrom(ctx, types.StringType, addresses)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+// hardwareDataSourceAttributes are the hardware attributes, read-only.
+func hardwareDataSourceAttributes() map[string]schema.Attribute {
+	disk := map[string]schema.Attribute{
+		"physical_disks":           schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Physical disks to use."},
+		"number_of_physical_disks": schema.Int64Attribute{Computed: true, MarkdownDescription: "How many physical disks to use."},
+	}
+	for _, n := range []string{"size_gb", "raid_level", "controller", "volume_name", "disk_type", "interface_type"} {
+		disk[n] = schema.StringAttribute{Computed: true, MarkdownDescription: "`" + n + "` of the logical disk."}
+	}
+	for _, n := range []string{"is_root_volume", "share_physical_disks"} {
+		disk[n] = schema.BoolAttribute{Computed: true, MarkdownDescription: "`" + n + "` of the logical disk."}
+	}
+	return map[string]schema.Attribute{
+		"traits":      schema.SetAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: traitsDoc},
+		"root_device": schema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: rootDeviceDoc},
+		"raid_config": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: raidConfigDoc, Attributes: map[string]schema.Attribute{
+			"logical_disks": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The logical disks.",
+				NestedObject: schema.NestedAttributeObject{Attributes: disk}},
+		}},
+		"current_raid_config": schema.StringAttribute{Computed: true, MarkdownDescription: currentRAIDDoc},
+		"bios_settings":       schema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Every BIOS setting Ironic lists for the node, name to value."},
+		"automated_clean":     schema.BoolAttribute{Computed: true, MarkdownDescription: automatedCleanDoc},
+		"retired":             schema.BoolAttribute{Computed: true, MarkdownDescription: retiredDoc},
+		"retired_reason":      schema.StringAttribute{Computed: true, MarkdownDescription: "Why the node is retired."},
+		"network_data":        schema.StringAttribute{Computed: true, MarkdownDescription: networkDataDoc},
+	}
+}
+
+// allBIOS lists every BIOS setting; a node whose BIOS interface lists none has an empty map.
+func allBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, diags *diag.Diagnostics) types.Map {
+	settings, err := ironic.BIOSSettings(ctx, sc, id)
+	if err != nil {
+		diags.AddWarning("Unable to read the node's BIOS settings", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+		return types.MapNull(types.StringType)
+	}
+	m := map[string]string{}
+	for _, s := range settings {
+		if s.Value != nil {
+			m[s.Name] = *s.Value
+		}
+	}
+	v, d := types.MapValueFrom(ctx, types.StringType, m)
+	diags.Append(d...)
+	return v
 }

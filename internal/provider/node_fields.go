@@ -122,7 +122,7 @@ func (m *nodeFields) fromNode(ctx context.Context, n *nodes.Node, prior *nodeFie
 		driverInfo = ironic.UnmaskSecrets(driverInfo, stringMap(ctx, prior.DriverInfo, &diags))
 	}
 	remoteMaps := map[string]map[string]string{
-		"driver_info": driverInfo, "properties": ironic.StringMap(n.Properties), "extra": ironic.StringMap(n.Extra),
+		"driver_info": driverInfo, "properties": withoutKey(ironic.StringMap(n.Properties), rootDeviceKey), "extra": ironic.StringMap(n.Extra),
 	}
 	for name, f := range m.maps() {
 		var before *types.Map
@@ -172,5 +172,19 @@ func stringMap(ctx context.Context, v types.Map, diags *diag.Diagnostics) map[st
 	}
 	out := map[string]string{}
 	diags.Append(v.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// withoutKey drops a key another attribute owns (properties.root_device is root_device).
+func withoutKey(m map[string]string, key string) map[string]string {
+	if _, ok := m[key]; !ok {
+		return m
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -45,7 +46,22 @@ type nodeResource struct {
 type nodeResourceModel struct {
 	nodeFields
 	nodeLifecycle
+	nodeHardware
+	nodeApplied
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// record fills the model from Ironic's view of the node; prior is the plan or state it
+// replaces (nil at import).
+func (m *nodeResourceModel) record(ctx context.Context, n *nodes.Node, prior *nodeResourceModel) diag.Diagnostics {
+	var fields *nodeFields
+	var hw *nodeHardware
+	if prior != nil {
+		fields, hw = &prior.nodeFields, &prior.nodeHardware
+	}
+	diags := m.nodeFields.fromNode(ctx, n, fields)
+	m.nodeHardware.fromNode(ctx, n, hw, &diags)
+	return diags
 }
 
 // NewNodeResource is the baremetal_node resource.
@@ -115,6 +131,9 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 	for name, a := range lifecycleAttributes() {
 		attrs[name] = a
 	}
+	for name, a := range hardwareAttributes() {
+		attrs[name] = a
+	}
 	for _, a := range nodeOptionalStringDocs {
 		attrs[a.name] = schema.StringAttribute{
 			Optional:            true,
@@ -136,8 +155,9 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 }
 
 // nodeSchemaVersion 1 moved deploying to baremetal_deployment (instance_info,
-// config_drive, deploy_steps and target active are gone).
-const nodeSchemaVersion = 1
+// config_drive, deploy_steps and target active are gone); 2 added the hardware
+// configuration (traits, root_device, raid_config, bios_settings, ...).
+const nodeSchemaVersion = 2
 
 func nodeSchema(attrs map[string]schema.Attribute) schema.Schema {
 	return schema.Schema{
@@ -190,6 +210,8 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 			create[name] = ironic.AnyMap(m)
 		}
 	}
+	addHardware(ctx, create, &plan, &resp.Diagnostics)
+	steps, raid := hardwareSteps(ctx, &plan, nil, &resp.Diagnostics)
 	g := nodeGoal(&plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -208,17 +230,40 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 			fmt.Sprintf("Creating node %s (driver %q) failed: %s", nodeLabel(plan.Name, create["uuid"].(string)), plan.Driver.ValueString(), ironic.Message(err)))
 		return
 	default:
+		setTraitsAndRAID(ctx, sc, node.UUID, &plan.nodeHardware, nil, &resp.Diagnostics)
 		node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, &resp.Diagnostics)
+		if !resp.Diagnostics.HasError() {
+			node = applyHardware(ctx, sc, node, steps, raid, map[string]any{}, &plan, &resp.Diagnostics)
+		}
+		node = refreshNode(ctx, sc, node)
 	}
 	// Saved also on failure: the node exists, and Terraform must know it to retry or destroy it.
-	resp.Diagnostics.Append(plan.fromNode(ctx, node, &plan.nodeFields)...)
+	prior := plan
+	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
+	plan.BIOSSettings = readBIOS(ctx, sc, node.UUID, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
+// refreshNode reads the node again after calls that changed it behind the last read
+// (traits, RAID target); on failure the last read stands.
+func refreshNode(ctx context.Context, sc *gophercloud.ServiceClient, node *nodes.Node) *nodes.Node {
+	if n, err := ironic.GetNode(context.WithoutCancel(ctx), sc, node.UUID); err == nil {
+		return n
+	}
+	return node
+}
+
 func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readResource(ctx, r.clients, req, resp, "node", func(m *nodeResourceModel) string { return m.ID.ValueString() }, ironic.GetNode,
+	var sc *gophercloud.ServiceClient
+	get := func(ctx context.Context, c *gophercloud.ServiceClient, id string) (*nodes.Node, error) {
+		sc = c
+		return ironic.GetNode(ctx, c, id)
+	}
+	readResource(ctx, r.clients, req, resp, "node", func(m *nodeResourceModel) string { return m.ID.ValueString() }, get,
 		func(m *nodeResourceModel, n *nodes.Node) bool {
-			resp.Diagnostics.Append(m.fromNode(ctx, n, &m.nodeFields)...)
+			prior := *m
+			resp.Diagnostics.Append(m.record(ctx, n, &prior)...)
+			m.BIOSSettings = readBIOS(ctx, sc, n.UUID, m.BIOSSettings, &resp.Diagnostics)
 			return true
 		})
 }
@@ -236,7 +281,8 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	ctx = maskSecrets(ctx, &plan.nodeFields, &resp.Diagnostics)
-	ops, driverChanged := nodePatch(ctx, &plan.nodeFields, &state.nodeFields, &resp.Diagnostics)
+	ops, driverChanged := nodePatch(ctx, &plan, &state, &resp.Diagnostics)
+	steps, raid := hardwareSteps(ctx, &plan, &state, &resp.Diagnostics)
 	g := nodeGoal(&plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -249,8 +295,15 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 			deployedHint(state.ProvisionState.ValueString())))
 		return
 	}
+	setTraitsAndRAID(ctx, sc, id, &plan.nodeHardware, &state.nodeHardware, &resp.Diagnostics)
 	node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, &resp.Diagnostics)
-	resp.Diagnostics.Append(plan.fromNode(ctx, node, &plan.nodeFields)...)
+	if !resp.Diagnostics.HasError() {
+		node = applyHardware(ctx, sc, node, steps, raid, raidConfigOf(ctx, state.RAIDConfig, &resp.Diagnostics), &plan, &resp.Diagnostics)
+	}
+	node = refreshNode(ctx, sc, node)
+	prior := plan
+	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
+	plan.BIOSSettings = readBIOS(ctx, sc, id, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -271,6 +324,7 @@ func (r *nodeResource) ValidateConfig(ctx context.Context, req resource.Validate
 		return
 	}
 	validateLifecycle(&m, &resp.Diagnostics)
+	validateHardware(ctx, &m, &resp.Diagnostics)
 }
 
 // ModifyPlan marks what Ironic changes by itself in an update as unknown, and says when
@@ -278,15 +332,22 @@ func (r *nodeResource) ValidateConfig(ctx context.Context, req resource.Validate
 func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return
+	if req.Plan.Raw.IsNull() {
+		return // destroy
 	}
 	var plan, state nodeResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if req.State.Raw.IsNull() {
+		if !resp.Diagnostics.HasError() {
+			r.planHardware(ctx, resp, &plan, nil)
+		}
+		return // create
+	}
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.planHardware(ctx, resp, &plan, &state)
 	// When something changes, Ironic stamps the node, and a provisioning move (or the
 	// deployment holding the node, in the same apply) may change its states.
 	settle := []string{"updated_at", "last_error"}
@@ -307,7 +368,7 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 
 // nodePatch lists the JSON patch operations that turn state into plan. A value the plan
 // does not know (an unset map Ironic owns, such as inspected properties) is never sent.
-func nodePatch(ctx context.Context, plan, state *nodeFields, diags *diag.Diagnostics) (nodes.UpdateOpts, bool) {
+func nodePatch(ctx context.Context, plan, state *nodeResourceModel, diags *diag.Diagnostics) (nodes.UpdateOpts, bool) {
 	b := newPatch(ctx, diags)
 	driverChanged := !plan.Driver.Equal(state.Driver)
 	if driverChanged {
@@ -324,8 +385,13 @@ func nodePatch(ctx context.Context, plan, state *nodeFields, diags *diag.Diagnos
 	}
 	stateMaps := state.maps()
 	for name, f := range plan.maps() {
+		if name == "properties" { // key by key: root_device and the rest are separate attributes
+			b.mapKeys(name, *f, *stateMaps[name])
+			continue
+		}
 		b.strMap(name, *f, *stateMaps[name])
 	}
+	hardwarePatch(b, &plan.nodeHardware, &state.nodeHardware)
 	return ironic.NodeUpdateOpts(b.ops), driverChanged
 }
 
@@ -362,7 +428,9 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	var m nodeResourceModel
-	resp.Diagnostics.Append(m.fromNode(ctx, node, nil)...)
+	resp.Diagnostics.Append(m.record(ctx, node, nil)...)
+	m.ApplyRAIDConfig = types.BoolValue(false)
+	m.BIOSSettings = types.MapNull(types.StringType)
 	m.Timeouts = nullTimeouts("create", "update", "delete")
 	m.TargetProvisionState = types.StringValue(importedTarget(node.ProvisionState))
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)

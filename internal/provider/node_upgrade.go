@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -18,14 +19,10 @@ type nodeResourceModelV0 struct {
 	DeploySteps  types.String `tfsdk:"deploy_steps"`
 }
 
-// nodeSchemaV0 is version 1 plus the deployment attributes version 0 had.
+// nodeSchemaV0 is today's schema plus the deployment attributes version 0 had (the
+// hardware attributes it lacked read as null).
 func (r *nodeResource) nodeSchemaV0(ctx context.Context) *schema.Schema {
-	var resp resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &resp)
-	attrs := map[string]schema.Attribute{}
-	for k, a := range resp.Schema.Attributes {
-		attrs[k] = a
-	}
+	attrs := maps.Clone(r.currentSchema(ctx).Attributes)
 	attrs["instance_info"] = schema.MapAttribute{ElementType: types.StringType, Optional: true}
 	attrs["config_drive"] = schema.SingleNestedAttribute{Optional: true, Attributes: map[string]schema.Attribute{
 		"user_data":    schema.StringAttribute{Optional: true, Sensitive: true},
@@ -54,8 +51,39 @@ func (r *nodeResource) UpgradeState(ctx context.Context) map[int64]resource.Stat
 				if m.TargetProvisionState.ValueString() == ironic.StateActive {
 					m.TargetProvisionState = types.StringValue(ironic.StateAvailable)
 				}
-				resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+				resp.Diagnostics.Append(resp.State.Set(ctx, upgradedHardware(m))...)
+			},
+		},
+		1: {
+			// Version 1 is version 2 without the hardware attributes: read with today's
+			// schema, they are null; the next refresh fills them from Ironic.
+			PriorSchema: r.currentSchema(ctx),
+			StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+				var m nodeResourceModel
+				resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+				if resp.Diagnostics.HasError() {
+					return
+				}
+				resp.Diagnostics.Append(resp.State.Set(ctx, upgradedHardware(m))...)
 			},
 		},
 	}
+}
+
+// upgradedHardware gives the attributes that have a default, and that Ironic does not
+// report, the value a plan expects, so an upgraded state plans no change.
+func upgradedHardware(m nodeResourceModel) nodeResourceModel {
+	if m.ApplyRAIDConfig.IsNull() {
+		m.ApplyRAIDConfig = types.BoolValue(false)
+	}
+	if m.Retired.IsNull() {
+		m.Retired = types.BoolValue(false)
+	}
+	return m
+}
+
+func (r *nodeResource) currentSchema(ctx context.Context) *schema.Schema {
+	var resp resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &resp)
+	return &resp.Schema
 }

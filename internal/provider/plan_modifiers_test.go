@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -149,10 +150,10 @@ func TestPatchBuilder(t *testing.T) {
 func TestNodePatchNeverSendsUnknownProperties(t *testing.T) {
 	ctx := context.Background()
 	var diags diag.Diagnostics
-	state := nodeFields{
+	state := nodeResourceModel{nodeHardware: nullHardware(), nodeFields: nodeFields{
 		Driver: types.StringValue("fake-hardware"), Description: types.StringValue("old"),
 		Properties: strMapValue(map[string]string{"cpu_arch": "x86_64"}), DriverInfo: types.MapNull(types.StringType), Extra: types.MapNull(types.StringType),
-	}
+	}}
 	plan := state
 	plan.Description = types.StringValue("new")
 	plan.Properties = types.MapUnknown(types.StringType)
@@ -160,9 +161,55 @@ func TestNodePatchNeverSendsUnknownProperties(t *testing.T) {
 	if driverChanged || len(ops) != 1 || ops[0].(nodes.UpdateOperation).Path != "/description" {
 		t.Fatalf("ops %+v", ops)
 	}
-	plan.Properties = types.MapNull(types.StringType) // configured away: cleared
-	if ops, _ := nodePatch(ctx, &plan, &state, &diags); len(ops) != 2 || ops[1].(nodes.UpdateOperation).Path != "/properties" {
+	plan.Properties = types.MapNull(types.StringType) // configured away: cleared, key by key
+	if ops, _ := nodePatch(ctx, &plan, &state, &diags); len(ops) != 2 || ops[1].(nodes.UpdateOperation).Path != "/properties/cpu_arch" ||
+		ops[1].(nodes.UpdateOperation).Op != nodes.RemoveOp {
 		t.Fatalf("ops %+v", ops)
+	}
+}
+
+// properties is patched key by key, so properties.root_device (the root_device
+// attribute) survives a change of properties, and root_device leaves properties alone.
+func TestNodePatchPropertiesAndRootDeviceApart(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	hints := func(serial string) types.Map {
+		if serial == "" {
+			return strMapValue(map[string]string{})
+		}
+		return strMapValue(map[string]string{"serial": serial, "size": ">= 100", "rotational": "false"})
+	}
+	state := nodeResourceModel{nodeHardware: nullHardware(), nodeFields: nodeFields{
+		Driver: types.StringValue("fake-hardware"), DriverInfo: types.MapNull(types.StringType), Extra: types.MapNull(types.StringType),
+		Properties: strMapValue(map[string]string{"cpu_arch": "x86_64", "memory_mb": "4096"}),
+	}}
+	state.RootDevice = hints("S1")
+	plan := state
+	plan.Properties = strMapValue(map[string]string{"cpu_arch": "aarch64", "memory_mb": "4096", "a/b~c": "1"})
+	ops, _ := nodePatch(ctx, &plan, &state, &diags)
+	got := []string{}
+	for _, o := range ops {
+		u := o.(nodes.UpdateOperation)
+		got = append(got, string(u.Op)+" "+u.Path)
+	}
+	if fmt.Sprint(got) != "[add /properties/a~1b~0c add /properties/cpu_arch]" {
+		t.Fatalf("properties ops %v", got)
+	}
+	plan = state
+	plan.RootDevice = hints("S2")
+	ops, _ = nodePatch(ctx, &plan, &state, &diags)
+	if len(ops) != 1 || ops[0].(nodes.UpdateOperation).Path != "/properties/root_device" ||
+		fmt.Sprint(ops[0].(nodes.UpdateOperation).Value) != "map[rotational:false serial:S2 size:>= 100]" {
+		t.Fatalf("root_device ops %+v", ops)
+	}
+	plan.RootDevice = hints("") // {}: the hints go
+	ops, _ = nodePatch(ctx, &plan, &state, &diags)
+	if len(ops) != 1 || ops[0].(nodes.UpdateOperation).Op != nodes.RemoveOp || ops[0].(nodes.UpdateOperation).Path != "/properties/root_device" {
+		t.Fatalf("root_device removal %+v", ops)
+	}
+	plan.RootDevice = types.MapUnknown(types.StringType) // not configured: left alone
+	if ops, _ = nodePatch(ctx, &plan, &state, &diags); len(ops) != 0 || diags.HasError() {
+		t.Fatalf("unknown root_device sent %+v %v", ops, diags)
 	}
 }
 

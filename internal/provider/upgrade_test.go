@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -87,5 +88,42 @@ func TestImageUpgradeFromV0(t *testing.T) {
 	}
 	if _, ok := st.Raw.Type().(tftypes.Object).AttributeTypes["local_path"]; ok {
 		t.Fatal("local_path is still in the schema")
+	}
+}
+
+// A version 1 node (before the hardware attributes) upgrades with them null, to be read
+// from Ironic, and with the defaults a plan expects.
+func TestNodeUpgradeFromV1(t *testing.T) {
+	r := &nodeResource{}
+	ctx := context.Background()
+	up := r.UpgradeState(ctx)[1]
+	v1 := strings.Replace(nodeStateV0, `"instance_info":{"image_source":"http://i/os.qcow2","image_checksum":"abc"},`, "", 1)
+	v1 = strings.Replace(v1, `"config_drive":{"user_data":"#cloud-config","meta_data":null,"network_data":null},"deploy_steps":null,`, "", 1)
+	v1 = strings.Replace(v1, `"target_provision_state":"active"`, `"target_provision_state":"available"`, 1)
+	typ := up.PriorSchema.Type().TerraformType(ctx)
+	raw, err := (&tfprotov6.RawState{JSON: []byte(v1)}).UnmarshalWithOpts(typ, tfprotov6.UnmarshalOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var current resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &current)
+	resp := &resource.UpgradeStateResponse{State: tfsdk.State{Schema: current.Schema, Raw: tftypes.NewValue(current.Schema.Type().TerraformType(ctx), nil)}}
+	up.StateUpgrader(ctx, resource.UpgradeStateRequest{State: &tfsdk.State{Schema: *up.PriorSchema, Raw: raw}}, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	var m nodeResourceModel
+	if d := resp.State.Get(ctx, &m); d.HasError() {
+		t.Fatal(d)
+	}
+	if m.ID.ValueString() != "8d3f7c1e-1a2b-4c3d-8e4f-5a6b7c8d9e0f" || m.ApplyRAIDConfig.ValueBool() || m.ApplyRAIDConfig.IsNull() ||
+		m.Retired.IsNull() || !m.Traits.IsNull() || !m.RootDevice.IsNull() || !m.BIOSSettings.IsNull() {
+		t.Fatalf("upgraded: %+v", m)
+	}
+	// And version 0 lands in version 2 too.
+	st := upgrade(t, r, nodeStateV0)
+	var m0 nodeResourceModel
+	if d := st.Get(ctx, &m0); d.HasError() || m0.ApplyRAIDConfig.IsNull() {
+		t.Fatalf("v0: %v %+v", d, m0)
 	}
 }

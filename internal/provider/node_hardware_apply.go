@@ -1,0 +1,179 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+// nodeApplied is what a node resource applies beyond the node's own fields.
+type nodeApplied struct {
+	ApplyRAIDConfig types.Bool `tfsdk:"apply_raid_config"`
+	BIOSSettings    types.Map  `tfsdk:"bios_settings"`
+}
+
+// addHardware puts the hardware fields Ironic takes at creation into the create body.
+func addHardware(ctx context.Context, create ironic.NodeCreate, m *nodeResourceModel, diags *diag.Diagnostics) {
+	if hints := rootDeviceHintsOf(ctx, m.RootDevice, diags); hints != nil {
+		props, _ := create["properties"].(map[string]any)
+		if props == nil {
+			props = map[string]any{}
+		}
+		props[rootDeviceKey] = hints
+		create["properties"] = props
+	}
+	if !m.AutomatedClean.IsNull() && !m.AutomatedClean.IsUnknown() {
+		create["automated_clean"] = m.AutomatedClean.ValueBool()
+	}
+	if m.Retired.ValueBool() {
+		create["retired"] = true
+	}
+	setIfKnown(create, "retired_reason", m.RetiredReason)
+	if known(m.NetworkData) {
+		var v map[string]any
+		diags.Append(unmarshalJSON("network_data", m.NetworkData.ValueString(), &v)...)
+		create["network_data"] = v
+	}
+}
+
+// hardwarePatch adds the operations for the hardware fields that live on the node.
+func hardwarePatch(b *patchBuilder, plan, state *nodeHardware) {
+	if !plan.RootDevice.IsUnknown() && !plan.RootDevice.Equal(state.RootDevice) {
+		if hints := rootDeviceHintsOf(b.ctx, plan.RootDevice, b.diags); hints != nil {
+			b.add("properties/"+rootDeviceKey, hints)
+		} else if !state.RootDevice.IsNull() {
+			b.ops = append(b.ops, ironic.PatchOp{Op: ironic.OpRemove, Path: "/properties/" + rootDeviceKey})
+		}
+	}
+	b.optBool("automated_clean", plan.AutomatedClean, state.AutomatedClean)
+	b.boolean("retired", plan.Retired, state.Retired)
+	b.str("retired_reason", plan.RetiredReason, state.RetiredReason)
+	b.jsonObject("network_data", plan.NetworkData, state.NetworkData)
+}
+
+// setTraitsAndRAID applies the traits and the target RAID layout when they change
+// (state nil: at create). Neither touches the hardware.
+func setTraitsAndRAID(ctx context.Context, sc *gophercloud.ServiceClient, id string, plan, state *nodeHardware, diags *diag.Diagnostics) {
+	var stateTraits types.Set = types.SetNull(types.StringType)
+	var stateRAID types.Object = types.ObjectNull(raidConfigAttrTypes)
+	if state != nil {
+		stateTraits, stateRAID = state.Traits, state.RAIDConfig
+	}
+	if !plan.Traits.IsUnknown() && !plan.Traits.IsNull() && !plan.Traits.Equal(stateTraits) {
+		if err := ironic.SetTraits(ctx, sc, id, traitsOf(ctx, plan.Traits, diags)); err != nil {
+			diags.AddAttributeError(path.Root("traits"), "Unable to set the node's traits", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+		}
+	}
+	if !plan.RAIDConfig.IsUnknown() && !plan.RAIDConfig.Equal(stateRAID) && !(plan.RAIDConfig.IsNull() && state == nil) {
+		if err := ironic.SetTargetRAIDConfig(ctx, sc, id, raidConfigOf(ctx, plan.RAIDConfig, diags)); err != nil {
+			diags.AddAttributeError(path.Root("raid_config"), "Unable to set the node's target RAID configuration", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+		}
+	}
+}
+
+// hardwareSteps are the manual clean steps that apply BIOS settings and build the RAID
+// layout, when the plan changes them (state nil: at create).
+func hardwareSteps(ctx context.Context, plan, state *nodeResourceModel, diags *diag.Diagnostics) (steps []nodes.CleanStep, raid bool) {
+	stateBIOS := types.MapNull(types.StringType)
+	stateRAID := types.ObjectNull(raidConfigAttrTypes)
+	stateApply := false
+	if state != nil {
+		stateBIOS, stateRAID, stateApply = state.BIOSSettings, state.RAIDConfig, state.ApplyRAIDConfig.ValueBool()
+	}
+	if bios := stringMap(ctx, plan.BIOSSettings, diags); len(bios) > 0 && !plan.BIOSSettings.Equal(stateBIOS) {
+		settings := make([]map[string]string, 0, len(bios))
+		for _, k := range sortedKeys(bios) {
+			settings = append(settings, map[string]string{"name": k, "value": bios[k]})
+		}
+		steps = append(steps, nodes.CleanStep{Interface: "bios", Step: "apply_configuration", Args: map[string]any{"settings": settings}})
+	}
+	hasDisks := !plan.RAIDConfig.IsNull() && !plan.RAIDConfig.IsUnknown() && len(raidConfigOf(ctx, plan.RAIDConfig, diags)) > 0
+	if plan.ApplyRAIDConfig.ValueBool() && hasDisks && (!plan.RAIDConfig.Equal(stateRAID) || !stateApply) {
+		steps = append(steps,
+			nodes.CleanStep{Interface: "raid", Step: "delete_configuration"},
+			nodes.CleanStep{Interface: "raid", Step: "create_configuration"})
+		raid = true
+	}
+	return steps, raid
+}
+
+// applyHardware runs the steps on a node resting in manageable or available. If the RAID
+// build fails, the previous target layout is restored and apply_raid_config is recorded
+// as false, so the plan shows the build again and the next apply retries it.
+func applyHardware(ctx context.Context, sc *gophercloud.ServiceClient, node *nodes.Node, steps []nodes.CleanStep, raid bool,
+	previousRAID map[string]any, plan *nodeResourceModel, diags *diag.Diagnostics) *nodes.Node {
+	if len(steps) == 0 {
+		return node
+	}
+	failed := true
+	defer func() {
+		if failed && raid {
+			plan.ApplyRAIDConfig = types.BoolValue(false)
+		}
+	}()
+	back := node.ProvisionState
+	if !slices.Contains([]string{ironic.StateManageable, ironic.StateAvailable}, back) {
+		diags.AddError("Unable to apply BIOS settings or RAID configuration",
+			fmt.Sprintf("Node %s is %q: they are applied by manual cleaning, which needs the node resting in manageable "+
+				"or available (target_provision_state).", node.UUID, back))
+		return node
+	}
+	prov := ironic.NewProvisioner(sc, logDebug)
+	after, err := prov.ApplyCleanSteps(ctx, node.UUID, steps, back)
+	if err != nil {
+		detail := fmt.Sprintf("Node %s: %s\n\nThe node was brought back to %q.", node.UUID, err, stateOf(after, node))
+		if raid {
+			detail += " The next plan shows the RAID build again; fix the cause (a RAID interface with these clean steps) and apply."
+		}
+		if raid && previousRAID != nil {
+			if rerr := ironic.SetTargetRAIDConfig(context.WithoutCancel(ctx), sc, node.UUID, previousRAID); rerr == nil {
+				detail += " The previous target RAID configuration was restored."
+			}
+		}
+		diags.AddError("Unable to apply BIOS settings or RAID configuration", detail)
+	} else {
+		failed = false
+	}
+	if after == nil {
+		return node
+	}
+	return after
+}
+
+func stateOf(n, fallback *nodes.Node) string {
+	if n != nil {
+		return n.ProvisionState
+	}
+	return fallback.ProvisionState
+}
+
+// readBIOS keeps the configured BIOS settings as Ironic reports them; a setting Ironic
+// does not list is left out, so the next plan applies it again.
+func readBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, configured types.Map, diags *diag.Diagnostics) types.Map {
+	want := stringMap(ctx, configured, diags)
+	if want == nil {
+		return configured
+	}
+	settings, err := ironic.BIOSSettings(ctx, sc, id)
+	if err != nil {
+		diags.AddWarning("Unable to read the node's BIOS settings", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+		return configured
+	}
+	got := map[string]string{}
+	for _, s := range settings {
+		if _, ok := want[s.Name]; ok && s.Value != nil {
+			got[s.Name] = *s.Value
+		}
+	}
+	v, d := types.MapValueFrom(ctx, types.StringType, got)
+	diags.Append(d...)
+	return v
+}

@@ -1,0 +1,207 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Descriptions shared by the resource and the data source.
+const (
+	traitsDoc = "Traits of the node, which scheduling (a flavor's `trait:` properties) and deploy templates match: " +
+		"standard names from os-traits (`HW_CPU_X86_VMX`) or `CUSTOM_` followed by upper-case letters, digits and `_`."
+	rootDeviceDoc = "Root device hints: which disk the image is written to, kept in `properties.root_device`. " +
+		"`size` is in GiB and may carry an operator (`>= 100`); `rotational` is `true` or `false`."
+	raidConfigDoc = "Target RAID layout (Ironic's `target_raid_config`): what a RAID clean step or deploy step " +
+		"builds. Setting it changes no disk by itself (as `baremetal node set --target-raid-config`)."
+	currentRAIDDoc    = "The RAID configuration Ironic reports as built (`raid_config`), as JSON; null when none."
+	networkDataDoc    = "Static network configuration for the config drive (Ironic's `network_data`, API 1.66), as a JSON object."
+	retiredDoc        = "Whether the node is retired: it stays in service until undeployed, then is not offered again."
+	automatedCleanDoc = "Whether Ironic cleans this node automatically between tenants (on undeploy and when made " +
+		"available). Null: the conductor's `[conductor]automated_clean` setting."
+)
+
+var (
+	traitPattern      = regexp.MustCompile(`^[A-Z0-9_]+$`)
+	sizeHintPattern   = regexp.MustCompile(`^((==|!=|>=|<=|<|>)\s*)?[0-9]+$`)
+	raidSizePattern   = regexp.MustCompile(`^(MAX|[0-9]+)$`)
+	raidLevels        = []string{"0", "1", "2", "5", "6", "1+0", "5+0", "6+0"}
+	raidDiskTypes     = []string{"hdd", "ssd"}
+	raidInterfaceType = []string{"sata", "scsi", "sas"}
+)
+
+// traitName checks a trait as Ironic does: 1 to 255 characters of A-Z, 0-9 and _. A name
+// that is neither CUSTOM_ nor a standard trait this provider knows gets a warning: a
+// newer os-traits in Ironic may know it.
+func traitName() validator.String { return traitCheck{} }
+
+type traitCheck struct{}
+
+func (traitCheck) Description(context.Context) string {
+	return "a standard os-traits name or CUSTOM_ followed by A-Z, 0-9 and _"
+}
+func (c traitCheck) MarkdownDescription(ctx context.Context) string { return c.Description(ctx) }
+
+func (traitCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	t := req.ConfigValue.ValueString()
+	switch {
+	case len(t) == 0 || len(t) > 255 || !traitPattern.MatchString(t) || t == "CUSTOM_":
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid trait",
+			fmt.Sprintf("%s: %q is not a trait: use upper-case letters, digits and _ (at most 255), for example CUSTOM_GPU or HW_CPU_X86_VMX.", req.Path, t))
+	case !strings.HasPrefix(t, "CUSTOM_") && !standardTraits[t]:
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown standard trait",
+			fmt.Sprintf("%s: %q is not a standard trait in os-traits %s, and custom traits start with CUSTOM_. "+
+				"Ironic refuses it unless its own os-traits is newer and knows it.", req.Path, t, osTraitsVersion))
+	}
+}
+
+func patternCheck(re *regexp.Regexp, what string) validator.String {
+	return stringvalidator.RegexMatches(re, "must be "+what)
+}
+
+// hardwareAttributes are the resource's hardware attributes. Those Ironic may hold
+// without the configuration saying so (traits, root device, RAID target) are kept as
+// they are when not configured, and authoritative when configured.
+func hardwareAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"traits": schema.SetAttribute{
+			ElementType: types.StringType, Optional: true, Computed: true,
+			MarkdownDescription: traitsDoc + " When set, the set is authoritative: a trait added by hand shows as drift " +
+				"and the apply removes it. When not set, the traits are left as Ironic holds them.",
+			Validators:    []validator.Set{setvalidator.ValueStringsAre(traitName())},
+			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+		},
+		"root_device": schema.MapAttribute{
+			ElementType: types.StringType, Optional: true, Computed: true,
+			MarkdownDescription: rootDeviceDoc + " Keys: " + quotedList(rootDeviceHints) + "; an unknown key is a " +
+				"plan-time error. When set, the hints are authoritative; the rest of `properties` (inspected values " +
+				"included) is untouched. `{}` removes the hints; not set leaves them as Ironic holds them.",
+			Validators:    []validator.Map{rootDeviceCheck{}},
+			PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+		},
+		"raid_config": schema.SingleNestedAttribute{
+			Optional: true, Computed: true,
+			MarkdownDescription: raidConfigDoc + " To build it, set `apply_raid_config = true` (manual cleaning, which " +
+				"destroys the data on those disks) or use a deploy template with RAID deploy steps. `{ logical_disks = [] }` " +
+				"clears it; not set leaves it as Ironic holds it.",
+			Attributes: map[string]schema.Attribute{
+				"logical_disks": schema.ListNestedAttribute{
+					Required: true, MarkdownDescription: "The logical disks (volumes) to build.",
+					NestedObject: schema.NestedAttributeObject{Attributes: logicalDiskAttributes()},
+					Validators:   []validator.List{listvalidator.SizeAtMost(64)},
+				},
+			},
+			PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+		},
+		"apply_raid_config": schema.BoolAttribute{
+			Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+			MarkdownDescription: "Build `raid_config` on the node whenever it changes (and at create): manual cleaning " +
+				"with the RAID interface's `delete_configuration` then `create_configuration`, which **destroys the data on " +
+				"the disks involved**. The plan warns when it will run. The node must rest in `manageable` or `available`; " +
+				"it is brought back where it was. Needs a RAID interface with those clean steps (`idrac-redfish`, " +
+				"`redfish`, `ilo5`, `agent` for software RAID); the `fake` one has none, and Ironic's refusal is reported. " +
+				"If building fails, the previous target is restored, so the next apply tries again. Default `false`.",
+		},
+		"current_raid_config": schema.StringAttribute{
+			Computed: true, MarkdownDescription: currentRAIDDoc,
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"bios_settings": schema.MapAttribute{
+			ElementType: types.StringType, Optional: true,
+			MarkdownDescription: "BIOS settings to apply, name to value. When they change (and at create), the BIOS " +
+				"interface's `apply_configuration` clean step runs (manual cleaning; the node must rest in `manageable` or " +
+				"`available` and is brought back). Read back from Ironic's BIOS settings; only the settings named here are " +
+				"compared, the rest belong to the machine. Where Ironic has a BIOS registry (API 1.74), an unknown or read-only " +
+				"setting is a plan-time error.",
+		},
+		"automated_clean": schema.BoolAttribute{Optional: true, MarkdownDescription: automatedCleanDoc},
+		"retired": schema.BoolAttribute{
+			Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+			MarkdownDescription: retiredDoc + " Default `false`.",
+		},
+		"retired_reason": schema.StringAttribute{
+			Optional: true, MarkdownDescription: "Why the node is retired; only with `retired = true`.",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"network_data": schema.StringAttribute{
+			Optional: true, MarkdownDescription: networkDataDoc + " Build it with `jsonencode()`.",
+			Validators: []validator.String{jsonText("an object")},
+		},
+	}
+}
+
+func logicalDiskAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"size_gb": schema.StringAttribute{
+			Required: true, MarkdownDescription: "Size in GiB, or `MAX` for the rest of the space.",
+			Validators: []validator.String{patternCheck(raidSizePattern, `a whole number of GiB or "MAX"`)},
+		},
+		"raid_level": schema.StringAttribute{
+			Required: true, MarkdownDescription: "RAID level: " + quotedList(raidLevels) + ".",
+			Validators: []validator.String{stringvalidator.OneOf(raidLevels...)},
+		},
+		"is_root_volume":       schema.BoolAttribute{Optional: true, MarkdownDescription: "The volume the image is deployed to (at most one)."},
+		"controller":           schema.StringAttribute{Optional: true, MarkdownDescription: "RAID controller to use, for example `RAID.Integrated.1-1` or `software`."},
+		"physical_disks":       schema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Physical disks to use, as the controller names them."},
+		"volume_name":          schema.StringAttribute{Optional: true, MarkdownDescription: "Name of the volume."},
+		"disk_type":            schema.StringAttribute{Optional: true, MarkdownDescription: "`hdd` or `ssd`.", Validators: []validator.String{stringvalidator.OneOf(raidDiskTypes...)}},
+		"interface_type":       schema.StringAttribute{Optional: true, MarkdownDescription: "`sata`, `scsi` or `sas`.", Validators: []validator.String{stringvalidator.OneOf(raidInterfaceType...)}},
+		"share_physical_disks": schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether other volumes may share its physical disks."},
+		"number_of_physical_disks": schema.Int64Attribute{
+			Optional: true, MarkdownDescription: "How many physical disks to use.",
+			Validators: []validator.Int64{int64validator.AtLeast(1)},
+		},
+	}
+}
+
+// rootDeviceCheck refuses hint keys Ironic does not know (a misspelt one would be
+// ignored, and the image written to another disk) and malformed sizes.
+type rootDeviceCheck struct{}
+
+func (rootDeviceCheck) Description(context.Context) string {
+	return "keys are root device hints: " + strings.Join(rootDeviceHints, ", ")
+}
+func (c rootDeviceCheck) MarkdownDescription(ctx context.Context) string { return c.Description(ctx) }
+
+func (rootDeviceCheck) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for k, v := range req.ConfigValue.Elements() {
+		s, ok := v.(types.String)
+		if !ok || !known(s) {
+			continue
+		}
+		p := req.Path.AtMapKey(k)
+		switch {
+		case !slices.Contains(rootDeviceHints, k):
+			resp.Diagnostics.AddAttributeError(p, "Unknown root device hint",
+				fmt.Sprintf("%s: %q is not a root device hint; Ironic knows %s.", req.Path, k, strings.Join(rootDeviceHints, ", ")))
+		case k == "size" && !sizeHintPattern.MatchString(s.ValueString()):
+			resp.Diagnostics.AddAttributeError(p, "Invalid root device size",
+				fmt.Sprintf("%s.size: %q must be a size in GiB, optionally with an operator: 100, >= 100.", req.Path, s.ValueString()))
+		case k == "rotational" && s.ValueString() != "true" && s.ValueString() != "false":
+			resp.Diagnostics.AddAttributeError(p, "Invalid root device hint",
+				fmt.Sprintf("%s.rotational: %q must be true or false.", req.Path, s.ValueString()))
+		}
+	}
+}
