@@ -26,10 +26,11 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*deploymentResource)(nil)
-	_ resource.ResourceWithConfigure   = (*deploymentResource)(nil)
-	_ resource.ResourceWithImportState = (*deploymentResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*deploymentResource)(nil)
+	_ resource.Resource                 = (*deploymentResource)(nil)
+	_ resource.ResourceWithConfigure    = (*deploymentResource)(nil)
+	_ resource.ResourceWithImportState  = (*deploymentResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*deploymentResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*deploymentResource)(nil)
 )
 
 // A real deploy writes a disk image and reboots: many minutes. Undeploying may clean.
@@ -48,15 +49,17 @@ type deploymentResource struct {
 }
 
 type deploymentResourceModel struct {
-	ID             types.String   `tfsdk:"id"`
-	NodeID         types.String   `tfsdk:"node_id"`
-	InstanceInfo   types.Map      `tfsdk:"instance_info"`
-	ConfigDrive    types.Object   `tfsdk:"config_drive"`
-	DeploySteps    types.String   `tfsdk:"deploy_steps"`
-	AllowRebuild   types.Bool     `tfsdk:"allow_rebuild"`
-	ProvisionState types.String   `tfsdk:"provision_state"`
-	LastError      types.String   `tfsdk:"last_error"`
-	Timeouts       timeouts.Value `tfsdk:"timeouts"`
+	ID              types.String   `tfsdk:"id"`
+	NodeID          types.String   `tfsdk:"node_id"`
+	InstanceInfo    types.Map      `tfsdk:"instance_info"`
+	ConfigDrive     types.Object   `tfsdk:"config_drive"`
+	DeploySteps     types.String   `tfsdk:"deploy_steps"`
+	AllowRebuild    types.Bool     `tfsdk:"allow_rebuild"`
+	ProvisionState  types.String   `tfsdk:"provision_state"`
+	LastError       types.String   `tfsdk:"last_error"`
+	Protected       types.Bool     `tfsdk:"protected"`
+	ProtectedReason types.String   `tfsdk:"protected_reason"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
 type configDriveModel struct {
@@ -81,7 +84,13 @@ func (r *deploymentResource) Configure(_ context.Context, req resource.Configure
 }
 
 func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	defer func() {
+		for k, a := range protectionAttributes() {
+			resp.Schema.Attributes[k] = a
+		}
+	}()
 	resp.Schema = schema.Schema{
+		Version: 1, // 1 added protected and protected_reason
 		MarkdownDescription: "What runs on a bare-metal node: an image deployed by Ironic (`baremetal node deploy`). Create " +
 			"deploys the node (from `available`, or from `deploy failed` after an earlier try) and waits until it is " +
 			"`active`; destroy undeploys it back to `available`. A failed deploy costs only the deployment: the node's " +
@@ -183,6 +192,8 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 			fmt.Sprintf("%s\n\nThe deployment is recorded as tainted: the next apply undeploys node %s (Ironic cleans it "+
 				"if automated cleaning is on) and deploys it again. The node's enrollment, UUID and ports are untouched.",
 				deployError(err), node.UUID))
+	} else if n := setProtection(ctx, sc, node.UUID, protectionPatch(plan.Protected, types.BoolValue(false), plan.ProtectedReason, types.StringNull()), &resp.Diagnostics); n != nil {
+		node = n
 	}
 	plan.fromNode(ctx, node, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -232,6 +243,15 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 				"Nothing was changed.", id))
 		return
 	}
+	if rebuild && node.Protected && plan.Protected.ValueBool() {
+		protectedRefusal("rebuild", id, &resp.Diagnostics)
+		return
+	}
+	if node.Protected && !plan.Protected.ValueBool() { // lifted first: a rebuild may follow
+		if n := setProtection(ctx, sc, id, protectionPatch(plan.Protected, types.BoolValue(true), plan.ProtectedReason, state.ProtectedReason), &resp.Diagnostics); n != nil {
+			node = n
+		}
+	}
 	if rebuild || node.ProvisionState != ironic.StateActive {
 		tflog.Info(ctx, "redeploying node", map[string]any{"node": id, "from": node.ProvisionState, "rebuild": rebuild})
 		node, err = ironic.NewProvisioner(sc, logDebug).Redeploy(ctx, node, spec, rebuild)
@@ -239,6 +259,12 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 			resp.Diagnostics.AddError("Unable to deploy bare metal node",
 				fmt.Sprintf("%s\n\nThe state records where the node stopped; the next apply deploys it again. "+
 					"The node's enrollment, UUID and ports are untouched.", deployError(err)))
+		}
+	}
+	if node != nil && !resp.Diagnostics.HasError() && plan.Protected.ValueBool() {
+		ops := protectionPatch(plan.Protected, types.BoolValue(node.Protected), plan.ProtectedReason, stringOrNull(node.ProtectedReason))
+		if n := setProtection(ctx, sc, id, ops, &resp.Diagnostics); n != nil {
+			node = n
 		}
 	}
 	if node != nil {
@@ -262,6 +288,10 @@ func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return
 	}
 	id := state.ID.ValueString()
+	if node, err := ironic.GetNode(ctx, sc, id); err == nil && node.Protected {
+		protectedRefusal("undeploy", id, &resp.Diagnostics)
+		return
+	}
 	tflog.Info(ctx, "undeploying node", map[string]any{"node": id})
 	if _, err := ironic.NewProvisioner(sc, logDebug).Undeploy(ctx, id); err != nil {
 		resp.Diagnostics.AddError("Unable to undeploy bare metal node",
@@ -305,6 +335,8 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 	}
 	m.ProvisionState = types.StringValue(node.ProvisionState)
 	m.LastError = stringOrNull(node.LastError)
+	m.Protected = types.BoolValue(node.Protected)
+	m.ProtectedReason = stringOrNull(node.ProtectedReason)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopted, []byte("true"))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
@@ -316,6 +348,8 @@ func (m *deploymentResourceModel) fromNode(ctx context.Context, n *nodes.Node, d
 	m.InstanceInfo = mapValue(ctx, tracked, &m.InstanceInfo, diags)
 	m.ProvisionState = types.StringValue(n.ProvisionState)
 	m.LastError = stringOrNull(n.LastError)
+	m.Protected = types.BoolValue(n.Protected)
+	m.ProtectedReason = stringOrNull(n.ProtectedReason)
 }
 
 // deploySpec turns the plan into what the engine deploys.

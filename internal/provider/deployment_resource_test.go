@@ -335,3 +335,31 @@ resource "baremetal_deployment" "d" {
 		t.Errorf("took %s", time.Since(start))
 	}
 }
+
+// protected = true makes Ironic refuse to undeploy: a destroy fails naming the attribute
+// and changes nothing; protected = false lets it go.
+func TestAccDeployment_protected(t *testing.T) {
+	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
+	cache := t.TempDir()
+	name := testNodeName()
+	ironicTest(t, resource.TestStep{
+		Config: deployedConfig(cache, srv.URL, name, "protected = true\n  protected_reason = \"production database\""),
+		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if !n.Protected || n.ProtectedReason != "production database" || n.ProvisionState != "active" {
+				return fmt.Errorf("Ironic has protected=%v (%q) in %s", n.Protected, n.ProtectedReason, n.ProvisionState)
+			}
+			return nil
+		}),
+	}, resource.TestStep{
+		Config:      lifecycleConfig(cache, srv.URL, name, "available", ""), // the deployment removed
+		ExpectError: regexp.MustCompile(`(?s)The node is protected.*protected = true:\s+Ironic\s+refuses\s+to\s+undeploy\s+it`),
+	}, resource.TestStep{
+		Config: deployedConfig(cache, srv.URL, name, "protected = false"),
+		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.Protected || n.ProvisionState != "active" {
+				return fmt.Errorf("Ironic has protected=%v in %s", n.Protected, n.ProvisionState)
+			}
+			return nil
+		}),
+	})
+}

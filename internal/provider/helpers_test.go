@@ -57,7 +57,7 @@ func checkRemoteNode(addr string, check func(*nodes.Node) error) func(*terraform
 }
 
 // patchNode changes a node behind Terraform's back (by name: the state is not at hand).
-func patchNode(t *testing.T, _ string, name string, ops ...nodes.UpdateOperation) {
+func patchNode(t *testing.T, name string, ops ...nodes.UpdateOperation) {
 	t.Helper()
 	var opts nodes.UpdateOpts
 	for _, op := range ops {

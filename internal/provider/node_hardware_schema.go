@@ -38,12 +38,13 @@ const (
 )
 
 var (
-	traitPattern      = regexp.MustCompile(`^[A-Z0-9_]+$`)
-	sizeHintPattern   = regexp.MustCompile(`^((==|!=|>=|<=|<|>)\s*)?[0-9]+$`)
-	raidSizePattern   = regexp.MustCompile(`^(MAX|[0-9]+)$`)
-	raidLevels        = []string{"0", "1", "2", "5", "6", "1+0", "5+0", "6+0"}
-	raidDiskTypes     = []string{"hdd", "ssd"}
-	raidInterfaceType = []string{"sata", "scsi", "sas"}
+	traitPattern       = regexp.MustCompile(`^[A-Z0-9_]+$`)
+	customTraitPattern = regexp.MustCompile(`^CUSTOM_[A-Z0-9_]+$`)
+	sizeHintPattern    = regexp.MustCompile(`^((==|!=|>=|<=|<|>)\s*)?[0-9]+$`)
+	raidSizePattern    = regexp.MustCompile(`^(MAX|[0-9]+)$`)
+	raidLevels         = []string{"0", "1", "2", "5", "6", "1+0", "5+0", "6+0"}
+	raidDiskTypes      = []string{"hdd", "ssd"}
+	raidInterfaceType  = []string{"sata", "scsi", "sas"}
 )
 
 // traitName checks a trait as Ironic does: 1 to 255 characters of A-Z, 0-9 and _. A name

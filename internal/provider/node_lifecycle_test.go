@@ -145,7 +145,7 @@ resource "baremetal_node" "n" {
 	}, {
 		// What an inspection fills in (the fake inspect interface adds nothing itself).
 		PreConfig: func() {
-			patchNode(t, "", name, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/properties",
+			patchNode(t, name, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/properties",
 				Value: map[string]any{"cpu_arch": "x86_64", "memory_mb": 65536, "capabilities": "boot_mode:uefi"}})
 		},
 		Config: cfg("second"),

@@ -107,7 +107,7 @@ resource "baremetal_port" "nic" {
 	}, {
 		// Out-of-band change of a value Ironic does not mask is drift.
 		PreConfig: func() {
-			patchNode(t, "baremetal_node.guide", name, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/driver_info/ipmi_address", Value: "10.9.9.9"})
+			patchNode(t, name, nodes.UpdateOperation{Op: nodes.AddOp, Path: "/driver_info/ipmi_address", Value: "10.9.9.9"})
 		},
 		Config:             cfg,
 		PlanOnly:           true,

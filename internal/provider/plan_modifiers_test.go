@@ -247,3 +247,16 @@ func TestRebuildPlanned(t *testing.T) {
 func nodeSchemaForTest() schema.Schema {
 	return schema.Schema{Attributes: map[string]schema.Attribute{"target_provision_state": schema.StringAttribute{Optional: true}}}
 }
+
+// Deploy template steps in another order, formatting, or without an empty args are
+// the steps Ironic holds; another priority is not.
+func TestSameSteps(t *testing.T) {
+	same := sameSteps().sameString
+	ironicHolds := `[{"args":{},"interface":"bios","priority":140,"step":"apply_configuration"},{"args":{"x":1},"interface":"raid","priority":150,"step":"apply_configuration"}]`
+	if !same(`[{"interface":"raid","step":"apply_configuration","priority":150,"args":{"x":1}}, {"interface":"bios","step":"apply_configuration","priority":140}]`, ironicHolds) {
+		t.Fatal("reordered steps without args differ")
+	}
+	if same(`[{"interface":"raid","step":"apply_configuration","priority":151,"args":{"x":1}}, {"interface":"bios","step":"apply_configuration","priority":140}]`, ironicHolds) {
+		t.Fatal("a changed priority is the same")
+	}
+}

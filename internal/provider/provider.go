@@ -312,7 +312,7 @@ func (p *baremetalProvider) Configure(ctx context.Context, req provider.Configur
 }
 
 func (p *baremetalProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewNodeResource, NewPortResource, NewImageResource, NewDeploymentResource, NewAllocationResource, NewPortgroupResource}
+	return []func() resource.Resource{NewNodeResource, NewPortResource, NewImageResource, NewDeploymentResource, NewAllocationResource, NewPortgroupResource, NewDeployTemplateResource}
 }
 
 func (p *baremetalProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -127,3 +127,16 @@ func TestNodeUpgradeFromV1(t *testing.T) {
 		t.Fatalf("v0: %v %+v", d, m0)
 	}
 }
+
+// A version 0 deployment (before protection) upgrades unprotected.
+func TestDeploymentUpgradeFromV0(t *testing.T) {
+	st := upgrade(t, &deploymentResource{}, `{"id":"n1","node_id":"n1","instance_info":{"image_source":"file:///i.img"},
+"config_drive":null,"deploy_steps":null,"allow_rebuild":true,"provision_state":"active","last_error":null,"timeouts":null}`)
+	var m deploymentResourceModel
+	if d := st.Get(context.Background(), &m); d.HasError() {
+		t.Fatal(d)
+	}
+	if m.ID.ValueString() != "n1" || m.Protected.IsNull() || m.Protected.ValueBool() || !m.ProtectedReason.IsNull() {
+		t.Fatalf("upgraded: %+v", m)
+	}
+}

@@ -67,3 +67,20 @@ func TestMACSemanticEquality(t *testing.T) {
 		t.Fatalf("semantic equality: same=%v different=%v", eq, ne)
 	}
 }
+
+func TestTraitCheck(t *testing.T) {
+	for _, c := range []struct {
+		trait        string
+		err, warning bool
+	}{
+		{"CUSTOM_GPU", false, false}, {"HW_CPU_X86_VMX", false, false}, {"CUSTOM_", true, false},
+		{"custom_gpu", true, false}, {"CUSTOM-GPU", true, false}, {strings.Repeat("A", 256), true, false},
+		{"HW_CPU_X86_NOT_A_TRAIT", false, true},
+	} {
+		resp := &validator.StringResponse{}
+		traitCheck{}.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("traits"), ConfigValue: types.StringValue(c.trait)}, resp)
+		if resp.Diagnostics.HasError() != c.err || (resp.Diagnostics.WarningsCount() > 0) != c.warning {
+			t.Errorf("%q: %v", c.trait, resp.Diagnostics)
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+func templateName() string {
+	return "CUSTOM_TF_" + strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(testNodeName(), "tf-acc-"), "-", "_"))
+}
+
+func deployTemplateConfig(name, level, extra string) string {
+	return providerBlock + fmt.Sprintf(`
+resource "baremetal_deploy_template" "raid" {
+  name = %q
+  steps = jsonencode([{
+    interface = "raid"
+    step      = "apply_configuration"
+    priority  = 150
+    args = {
+      raid_config = { logical_disks = [{ size_gb = "MAX", raid_level = %q, is_root_volume = true }] }
+    }
+  }, {
+    interface = "bios"
+    step      = "apply_configuration"
+    priority  = 140
+    args      = { settings = [{ name = "LogicalProc", value = "Disabled" }] }
+  }])
+  %s
+}
+
+resource "baremetal_node" "n" {
+  name   = "%s"
+  driver = "fake-hardware"
+  traits = [baremetal_deploy_template.raid.name]
+}
+`, name, level, extra, strings.ToLower(strings.ReplaceAll(name, "_", "-")))
+}
+
+// Create, read back, update in place, import by name and by UUID; a node whose traits
+// name the template.
+func TestAccDeployTemplate_lifecycle(t *testing.T) {
+	name := templateName()
+	ironicTest(t, resource.TestStep{
+		Config: deployTemplateConfig(name, "1", ""),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_deploy_template.raid", tfjsonpath.New("id"), knownvalue.StringRegexp(uuidRE)),
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("traits"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(name)})),
+		},
+		Check: func(*terraform.State) error {
+			tpl, err := ironic.GetDeployTemplate(context.Background(), testIronicNoT(), name)
+			if err != nil || len(tpl.Steps) != 2 || fmt.Sprint(tpl.Steps[0]["priority"]) != "150" {
+				return fmt.Errorf("Ironic has %+v (%v)", tpl, err)
+			}
+			return nil
+		},
+	}, resource.TestStep{
+		Config: deployTemplateConfig(name, "5", `extra = { owner = "storage-team" }`),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_deploy_template.raid", plancheck.ResourceActionUpdate),
+		}},
+		Check: func(*terraform.State) error {
+			tpl, err := ironic.GetDeployTemplate(context.Background(), testIronicNoT(), name)
+			if err != nil || !strings.Contains(mustJSON(tpl.Steps), `"raid_level":"5"`) || tpl.Extra["owner"] != "storage-team" {
+				return fmt.Errorf("Ironic has %+v (%v)", tpl, err)
+			}
+			return nil
+		},
+	}, resource.TestStep{
+		ResourceName: "baremetal_deploy_template.raid", ImportState: true, ImportStateId: name,
+		ImportStateVerify: true, ImportStateVerifyIgnore: []string{"steps"},
+	}, resource.TestStep{
+		ResourceName: "baremetal_deploy_template.raid", ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"steps"},
+	})
+}
+
+func TestAccDeployTemplate_badInput(t *testing.T) {
+	skipUnlessAcceptance(t)
+	for _, c := range []struct{ name, steps, want string }{
+		{"CUSTOM_X", `[{ interface = "raid", step = "x" }]`, `(?s)step 0 needs a whole-number "priority"`},
+		{"CUSTOM_X", `[{ interface = "network", step = "x", priority = 1 }]`, `(?s)step 0: interface "network" is not one of`},
+		{"CUSTOM_X", `[{ interface = "raid", step = "x", priority = 1, prio = 2 }]`, `(?s)unknown key "prio"`},
+		{"RAID1", `[{ interface = "raid", step = "x", priority = 1 }]`, `(?s)name.*must be a custom trait name`},
+	} {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      providerBlock + fmt.Sprintf("resource \"baremetal_deploy_template\" \"x\" {\n  name = %q\n  steps = jsonencode(%s)\n}\n", c.name, c.steps),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(c.want),
+			}},
+		})
+	}
+}
