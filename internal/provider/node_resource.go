@@ -348,6 +348,7 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return
 	}
 	r.planHardware(ctx, resp, &plan, &state)
+	r.checkHardware(ctx, &plan, &state, &resp.Diagnostics)
 	// When something changes, Ironic stamps the node, and a provisioning move (or the
 	// deployment holding the node, in the same apply) may change its states.
 	settle := []string{"updated_at", "last_error"}

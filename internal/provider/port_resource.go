@@ -25,6 +25,7 @@ var (
 	_ resource.ResourceWithConfigure    = (*portResource)(nil)
 	_ resource.ResourceWithImportState  = (*portResource)(nil)
 	_ resource.ResourceWithUpgradeState = (*portResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*portResource)(nil)
 )
 
 type portResource struct {
@@ -279,4 +280,27 @@ type portResourceModelV0 struct {
 	LocalLinkConnection types.Map    `tfsdk:"local_link_connection"`
 	Extra               types.Map    `tfsdk:"extra"`
 	IsSmartNIC          types.Bool   `tfsdk:"is_smartnic"`
+}
+
+// ModifyPlan warns, when a port is created or its MAC changes, if the node's inventory
+// has no NIC with that MAC.
+func (r *portResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.clients == nil {
+		return
+	}
+	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
+	defer cancel()
+	var plan portResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !known(plan.NodeID) || !known(plan.Address.StringValue) {
+		return
+	}
+	if !req.State.Raw.IsNull() {
+		var state portResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if state.Address.ValueString() == plan.Address.ValueString() {
+			return
+		}
+	}
+	checkPortMAC(ctx, r.clients, plan.NodeID.ValueString(), plan.Address.ValueString(), &resp.Diagnostics)
 }

@@ -316,7 +316,7 @@ func (p *baremetalProvider) Resources(context.Context) []func() resource.Resourc
 }
 
 func (p *baremetalProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewNodeDataSource, NewNodesDataSource}
+	return []func() datasource.DataSource{NewNodeDataSource, NewNodesDataSource, NewNodeInventoryDataSource}
 }
 
 func defaultImageCacheDir() string {

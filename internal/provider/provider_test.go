@@ -22,6 +22,9 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 	"baremetal": providerserver.NewProtocol6WithError(New("test")()),
 }
 
+// testServer is the private Ironic TestMain started; nil when the tests use another one.
+var testServer *ironictest.Server
+
 // TestMain starts a private Ironic for the acceptance tests (TF_ACC=1) unless
 // BAREMETAL_ENDPOINT points at one already, and stops it afterwards, even on failure.
 func TestMain(m *testing.M) {
@@ -43,6 +46,7 @@ func runTests(m *testing.M) int {
 			return 1
 		}
 		defer srv.Remove()
+		testServer = srv
 		os.Setenv(envEndpoint, srv.Endpoint)
 		fmt.Fprintln(os.Stderr, "acceptance tests use Ironic at", srv.Endpoint)
 	}
