@@ -62,9 +62,32 @@ resource "baremetal_node" "db1" {
       is_root_volume = true
     }]
   }
-  apply_raid_config = false # built at deploy by the CUSTOM_RAID1 template
+  apply_raid_config = false # built at deploy by the CUSTOM_RAID1 template (see below)
 
   bios_settings = {
     ProcTurboMode = "Disabled"
   }
+}
+
+variable "image_url" {
+  type    = string
+  default = "http://images.example.com/ubuntu-24.04.qcow2"
+}
+
+resource "baremetal_image" "os" {
+  url                = var.image_url
+  checksum_algorithm = "sha256"
+}
+
+# instance_info.traits asks for CUSTOM_RAID1: Ironic runs that template's steps (the
+# RAID-1 build) as part of this deploy, then writes the image to the new volume.
+resource "baremetal_deployment" "db1" {
+  node_id = baremetal_node.db1.id
+  instance_info = {
+    image_source       = baremetal_image.os.url
+    image_checksum     = baremetal_image.os.checksum
+    image_os_hash_algo = baremetal_image.os.checksum_algorithm
+    traits             = jsonencode([baremetal_deploy_template.raid1.name])
+  }
+  protected = true # Ironic refuses to undeploy or rebuild it until this is false
 }

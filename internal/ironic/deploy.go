@@ -2,6 +2,7 @@ package ironic
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -189,10 +190,23 @@ func (p *Provisioner) setInstanceInfo(ctx context.Context, n *nodes.Node, want m
 		want = map[string]string{}
 	}
 	updated, err := nodes.Update(ctx, p.Client, n.UUID, nodes.UpdateOpts{
-		nodes.UpdateOperation{Op: nodes.AddOp, Path: "/instance_info", Value: AnyMap(want)},
+		nodes.UpdateOperation{Op: nodes.AddOp, Path: "/instance_info", Value: InstanceInfoValues(want)},
 	}).Extract()
 	if err != nil {
 		return n, err
 	}
 	return updated, nil
+}
+
+// InstanceInfoValues is instance_info as Ironic wants it: strings, except traits (the
+// node traits this deployment asks for, which select deploy templates), a JSON list.
+func InstanceInfoValues(in map[string]string) map[string]any {
+	out := AnyMap(in)
+	if t, ok := in["traits"]; ok {
+		var traits []string
+		if json.Unmarshal([]byte(t), &traits) == nil {
+			out["traits"] = traits
+		}
+	}
+	return out
 }

@@ -81,3 +81,10 @@ func TestNeedsMoveLeavesDeployedNodes(t *testing.T) {
 }
 
 func fakeNode(state string) *nodes.Node { return &nodes.Node{UUID: "n1", ProvisionState: state} }
+
+func TestInstanceInfoTraitsAreAList(t *testing.T) {
+	got := InstanceInfoValues(map[string]string{"image_source": "x", "traits": `["CUSTOM_RAID1"]`})
+	if l, ok := got["traits"].([]string); !ok || len(l) != 1 || l[0] != "CUSTOM_RAID1" || got["image_source"] != "x" {
+		t.Fatalf("%#v", got)
+	}
+}

@@ -177,14 +177,8 @@ func (r *allocationResource) Read(ctx context.Context, req resource.ReadRequest,
 
 // Update changes what Ironic allows in place: name and extra.
 func (r *allocationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state allocationResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	plan, state, sc, ok := startUpdate[allocationResourceModel](ctx, r.clients, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	b := newPatch(ctx, &resp.Diagnostics)
@@ -219,24 +213,14 @@ func (r *allocationResource) Delete(ctx context.Context, req resource.DeleteRequ
 
 // ImportState accepts an allocation UUID or name.
 func (r *allocationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
-	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	a, err := ironic.GetAllocation(ctx, sc, req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to import bare metal allocation",
-			fmt.Sprintf("No allocation with UUID or name %q: %s", req.ID, ironic.Message(err)))
-		return
-	}
-	m := allocationResourceModel{
-		Traits: types.SetNull(types.StringType), CandidateNodes: types.ListNull(types.StringType),
-		Extra: types.MapNull(types.StringType), Timeouts: nullTimeouts("create", "delete"),
-	}
-	m.fromAllocation(ctx, a, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	importResource(ctx, r.clients, req, resp, "allocation", ironic.GetAllocation, func(a *ironic.Allocation) allocationResourceModel {
+		m := allocationResourceModel{
+			Traits: types.SetNull(types.StringType), CandidateNodes: types.ListNull(types.StringType),
+			Extra: types.MapNull(types.StringType), Timeouts: nullTimeouts("create", "delete"),
+		}
+		m.fromAllocation(ctx, a, &resp.Diagnostics)
+		return m
+	})
 }
 
 // fromAllocation records Ironic's view; an empty list or map stays as it was written.

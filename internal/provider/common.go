@@ -113,6 +113,56 @@ func readResource[M, T any](ctx context.Context, c *clients, req resource.ReadRe
 	}
 }
 
+// startUpdate is the shared start of an Update without a timeout: the plan, the state
+// and the client; ok is false when the diagnostics say why it cannot go on.
+func startUpdate[M any](ctx context.Context, c *clients, req resource.UpdateRequest, diags *diag.Diagnostics) (plan, state M, sc *gophercloud.ServiceClient, ok bool) {
+	diags.Append(req.Plan.Get(ctx, &plan)...)
+	diags.Append(req.State.Get(ctx, &state)...)
+	if diags.HasError() {
+		return plan, state, nil, false
+	}
+	sc, d := c.Ironic(ctx)
+	diags.Append(d...)
+	return plan, state, sc, !d.HasError()
+}
+
+// deleteResource is the shared body of a Delete that is one API call: the object named
+// by the state's id goes (one already gone counts as deleted).
+func deleteResource[M any](ctx context.Context, c *clients, req resource.DeleteRequest, resp *resource.DeleteResponse, kind string,
+	id func(*M) string, del func(context.Context, *gophercloud.ServiceClient, string) error) {
+	var m M
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sc, diags := c.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	if err := del(ctx, sc, id(&m)); err != nil {
+		resp.Diagnostics.AddError("Unable to delete bare metal "+kind, fmt.Sprintf("The %s %s: %s", kind, id(&m), ironic.Message(err)))
+	}
+}
+
+// importResource is the shared body of an ImportState by UUID or name: the object, then
+// fill records it into a model whose unset attributes are typed nulls.
+func importResource[M, T any](ctx context.Context, c *clients, req resource.ImportStateRequest, resp *resource.ImportStateResponse, kind string,
+	get func(context.Context, *gophercloud.ServiceClient, string) (*T, error), fill func(*T) M) {
+	ctx, cancel := c.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
+	defer cancel()
+	sc, diags := c.Ironic(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	obj, err := get(ctx, sc, req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import bare metal "+kind, fmt.Sprintf("No %s with UUID or name %q: %s", kind, req.ID, ironic.Message(err)))
+		return
+	}
+	m := fill(obj)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
 // useStateUnless keeps an unconfigured computed value as it is in the state, unless
 // changes says something in this plan will change it on Ironic's side. It serves
 // strings and maps alike.

@@ -53,8 +53,9 @@ var deployStepInterfaces = []string{"bios", "deploy", "management", "power", "ra
 func (r *deployTemplateResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A deploy template (API 1.55, `baremetal deploy template create`): deploy steps Ironic runs " +
-			"when it deploys a node whose `traits` include the template's name, for example building a RAID layout or " +
-			"applying BIOS settings at deploy time. Every attribute changes in place.",
+			"at deploy time, for example building a RAID layout or applying BIOS settings. A deployment gets them when " +
+			"its `instance_info.traits` (`jsonencode([\"CUSTOM_RAID1\"])`, what a flavor's required traits become under " +
+			"Nova) names the template, and the node's `traits` include that name too. Every attribute changes in place.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true, MarkdownDescription: "UUID of the deploy template.",
@@ -200,14 +201,8 @@ func (r *deployTemplateResource) Read(ctx context.Context, req resource.ReadRequ
 }
 
 func (r *deployTemplateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state deployTemplateModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	plan, state, sc, ok := startUpdate[deployTemplateModel](ctx, r.clients, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	b := newPatch(ctx, &resp.Diagnostics)
@@ -232,36 +227,16 @@ func (r *deployTemplateResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *deployTemplateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state deployTemplateModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	if err := ironic.DeleteDeployTemplate(ctx, sc, state.ID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Unable to delete deploy template", fmt.Sprintf("%s: %s", state.ID.ValueString(), ironic.Message(err)))
-	}
+	deleteResource(ctx, r.clients, req, resp, "deploy template", func(m *deployTemplateModel) string { return m.ID.ValueString() }, ironic.DeleteDeployTemplate)
 }
 
 // ImportState accepts a template UUID or name.
 func (r *deployTemplateResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
-	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	t, err := ironic.GetDeployTemplate(ctx, sc, req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to import deploy template", fmt.Sprintf("No deploy template with UUID or name %q: %s", req.ID, ironic.Message(err)))
-		return
-	}
-	m := deployTemplateModel{Extra: types.MapNull(types.StringType)}
-	m.fromTemplate(ctx, t, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	importResource(ctx, r.clients, req, resp, "deploy template", ironic.GetDeployTemplate, func(t *ironic.DeployTemplate) deployTemplateModel {
+		m := deployTemplateModel{Extra: types.MapNull(types.StringType)}
+		m.fromTemplate(ctx, t, &resp.Diagnostics)
+		return m
+	})
 }
 
 // fromTemplate records Ironic's view; steps keep the configured text when they mean the same.

@@ -104,3 +104,45 @@ func TestAccDeployTemplate_badInput(t *testing.T) {
 		})
 	}
 }
+
+// A deployment asking for a trait (instance_info.traits, a subset of the node's traits)
+// gets the steps of the deploy template of that name. fake-hardware runs no in-band
+// step, so the template here disables the fake deploy interface's own deploy step
+// (priority 0): with the trait Ironic is left with no deploy step and refuses, without
+// it the same node deploys. That difference is the template at work.
+func TestAccDeployTemplate_appliedAtDeploy(t *testing.T) {
+	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
+	name := templateName()
+	cache := t.TempDir()
+	cfg := func(traits string) string {
+		return imageConfig(cache, fmt.Sprintf(`
+resource "baremetal_deploy_template" "t" {
+  name  = %[1]q
+  steps = jsonencode([{ interface = "deploy", step = "deploy", priority = 0 }])
+}
+resource "baremetal_image" "os" {
+  url = "%[2]s/images/os.qcow2"
+}
+resource "baremetal_node" "n" {
+  name                   = %[3]q
+  driver                 = "fake-hardware"
+  target_provision_state = "available"
+  traits                 = [baremetal_deploy_template.t.name]
+}
+resource "baremetal_deployment" "d" {
+  node_id = baremetal_node.n.id
+  instance_info = {
+    image_source   = baremetal_image.os.url
+    image_checksum = baremetal_image.os.checksum
+    %[4]s
+  }
+}
+`, name, srv.URL, strings.ToLower(strings.ReplaceAll(name, "_", "-")), traits))
+	}
+	ironicTest(t, resource.TestStep{
+		Config:      cfg(`traits = jsonencode([baremetal_deploy_template.t.name])`),
+		ExpectError: regexp.MustCompile(`(?s)Unable to deploy bare metal node.*No deploy steps returned by the driver`),
+	}, resource.TestStep{
+		Config: cfg(""),
+	})
+}

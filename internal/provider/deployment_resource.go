@@ -117,7 +117,8 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Required:    true,
 				MarkdownDescription: "What to deploy: `image_source` with `image_checksum` (and `image_os_hash_algo`), typically " +
 					"the `url`, `checksum` and `checksum_algorithm` of a `baremetal_image`; also `root_gb`, `kernel`, " +
-					"`ramdisk`, `capabilities`... Keys Ironic adds by itself while deploying (`image_type`, `image_url`, " +
+					"`ramdisk`, `capabilities`, and `traits` (a JSON list, `jsonencode([...])`: the node traits this deployment " +
+					"asks for, which select `baremetal_deploy_template`s)... Keys Ironic adds by itself while deploying (`image_type`, `image_url`, " +
 					"`image_disk_format`, ...) are never drift; the keys you configure are compared exactly. Changing it " +
 					"rebuilds the node.",
 				Validators:    []validator.Map{instanceInfoChecksum()},

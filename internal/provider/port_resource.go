@@ -191,18 +191,7 @@ func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, r
 }
 
 func (r *portResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state portResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	if err := ironic.DeletePort(ctx, sc, state.ID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Unable to delete bare metal port", fmt.Sprintf("Port %s: %s", state.ID.ValueString(), ironic.Message(err)))
-	}
+	deleteResource(ctx, r.clients, req, resp, "port", func(m *portResourceModel) string { return m.ID.ValueString() }, ironic.DeletePort)
 }
 
 // ImportState accepts a port UUID or its MAC address.

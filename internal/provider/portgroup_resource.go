@@ -150,14 +150,8 @@ func (r *portgroupResource) Read(ctx context.Context, req resource.ReadRequest, 
 }
 
 func (r *portgroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state portgroupResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	plan, state, sc, ok := startUpdate[portgroupResourceModel](ctx, r.clients, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	b := newPatch(ctx, &resp.Diagnostics)
@@ -178,37 +172,16 @@ func (r *portgroupResource) Update(ctx context.Context, req resource.UpdateReque
 }
 
 func (r *portgroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state portgroupResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	if err := ironic.DeletePortgroup(ctx, sc, state.ID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Unable to delete bare metal port group", fmt.Sprintf("Port group %s: %s", state.ID.ValueString(), ironic.Message(err)))
-	}
+	deleteResource(ctx, r.clients, req, resp, "port group", func(m *portgroupResourceModel) string { return m.ID.ValueString() }, ironic.DeletePortgroup)
 }
 
 // ImportState accepts a port group UUID or name.
 func (r *portgroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
-	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	pg, err := ironic.GetPortgroup(ctx, sc, req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to import bare metal port group",
-			fmt.Sprintf("No port group with UUID or name %q: %s", req.ID, ironic.Message(err)))
-		return
-	}
-	m := portgroupResourceModel{Properties: types.MapNull(types.StringType), Extra: types.MapNull(types.StringType)}
-	m.fromPortgroup(ctx, pg, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	importResource(ctx, r.clients, req, resp, "port group", ironic.GetPortgroup, func(pg *ironic.Portgroup) portgroupResourceModel {
+		m := portgroupResourceModel{Properties: types.MapNull(types.StringType), Extra: types.MapNull(types.StringType)}
+		m.fromPortgroup(ctx, pg, &resp.Diagnostics)
+		return m
+	})
 }
 
 func (m *portgroupResourceModel) fromPortgroup(ctx context.Context, pg *ironic.Portgroup, diags *diag.Diagnostics) {
