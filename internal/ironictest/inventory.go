@@ -46,3 +46,26 @@ func (s *Server) SeedInventory(ctx context.Context, node string, inventory, plug
 	}
 	return nil
 }
+
+// markReadOnly gives a node's BIOS settings registry details, as a Redfish BIOS
+// interface reports them: every setting typed, the named one read-only.
+const markReadOnly = `
+import sqlite3, sys
+db, node, name = sys.argv[1:4]
+con = sqlite3.connect(db, timeout=30)
+nid = con.execute("SELECT id FROM nodes WHERE uuid = ? OR name = ?", (node, node)).fetchone()[0]
+con.execute("UPDATE bios_settings SET attribute_type = 'String', read_only = 0 WHERE node_id = ?", (nid,))
+con.execute("UPDATE bios_settings SET read_only = 1 WHERE node_id = ? AND name = ?", (nid, name))
+con.commit()
+`
+
+// SetBIOSRegistry makes the node's BIOS settings carry registry details (API 1.74), with
+// the named setting read-only; the fake BIOS interface records none by itself.
+func (s *Server) SetBIOSRegistry(ctx context.Context, node, readOnly string) error {
+	out, err := exec.CommandContext(ctx, "/usr/bin/python3", "-c", markReadOnly,
+		filepath.Join(s.Dir, "ironic.sqlite"), node, readOnly).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("setting the BIOS registry of %s: %v: %s", node, err, out)
+	}
+	return nil
+}

@@ -105,8 +105,11 @@ func (r *nodeResource) checkBIOSRegistry(ctx context.Context, id string, plan *n
 	if !hasRegistry {
 		return
 	}
-	for name := range stringMap(ctx, plan.BIOSSettings, diags) {
+	for name, value := range stringMap(ctx, plan.BIOSSettings, diags) {
 		s, ok := registry[name]
+		if ok && s.Value != nil && *s.Value == value {
+			continue // unchanged: nothing is asked of the BIOS
+		}
 		switch {
 		case !ok:
 			diags.AddAttributeError(path.Root("bios_settings").AtMapKey(name), "Unknown BIOS setting",

@@ -213,3 +213,56 @@ resource "baremetal_node" "r" {
 		Config: cfg(false), // give up building: only the target, and an empty plan after
 	})
 }
+
+// Where the node's BIOS has a registry, a read-only or unknown setting is refused at
+// plan time; retirement is set and cleared in place.
+func TestAccNode_biosRegistryAndRetirement(t *testing.T) {
+	name := testNodeName()
+	cfg := func(bios, extra string) string {
+		return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "b" {
+  name                   = %q
+  driver                 = "fake-hardware"
+  bios_interface         = "fake"
+  target_provision_state = "manageable"
+  bios_settings          = { %s }
+  %s
+}
+`, name, bios, extra)
+	}
+	ironicTest(t, resource.TestStep{
+		Config: cfg(`ProcTurboMode = "Disabled", SecureBoot = "Enabled"`, ""),
+	}, resource.TestStep{
+		PreConfig: func() {
+			if testServer == nil {
+				t.Skip("needs the Ironic this test run started")
+			}
+			if err := testServer.SetBIOSRegistry(context.Background(), name, "SecureBoot"); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config:      cfg(`ProcTurboMode = "Disabled", SecureBoot = "Disabled"`, ""),
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Read-only BIOS setting.*"SecureBoot" is read-only`),
+	}, resource.TestStep{
+		Config:      cfg(`ProcTurboMode = "Enabled", SecureBoot = "Enabled", HyperThreading = "On"`, ""),
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Unknown BIOS setting.*no setting "HyperThreading"`),
+	}, resource.TestStep{
+		Config: cfg(`ProcTurboMode = "Enabled", SecureBoot = "Enabled"`, "retired = true\n  retired_reason = \"end of lease\""),
+		Check: checkRemoteNode("baremetal_node.b", func(n *nodes.Node) error {
+			if !n.Retired || n.RetiredReason != "end of lease" || n.ProvisionState != "manageable" {
+				return fmt.Errorf("retired=%v (%q) in %s", n.Retired, n.RetiredReason, n.ProvisionState)
+			}
+			return nil
+		}),
+	}, resource.TestStep{
+		Config: cfg(`ProcTurboMode = "Enabled", SecureBoot = "Enabled"`, "retired = false"),
+		Check: checkRemoteNode("baremetal_node.b", func(n *nodes.Node) error {
+			if n.Retired {
+				return fmt.Errorf("still retired")
+			}
+			return nil
+		}),
+	})
+}
