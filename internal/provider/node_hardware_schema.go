@@ -42,7 +42,7 @@ var (
 	customTraitPattern = regexp.MustCompile(`^CUSTOM_[A-Z0-9_]+$`)
 	sizeHintPattern    = regexp.MustCompile(`^((==|!=|>=|<=|<|>)\s*)?[0-9]+$`)
 	raidSizePattern    = regexp.MustCompile(`^(MAX|[0-9]+)$`)
-	raidLevels         = []string{"0", "1", "2", "5", "6", "1+0", "5+0", "6+0"}
+	raidLevels         = []string{"JBOD", "0", "1", "2", "5", "6", "1+0", "5+0", "6+0"}
 	raidDiskTypes      = []string{"hdd", "ssd"}
 	raidInterfaceType  = []string{"sata", "scsi", "sas"}
 )

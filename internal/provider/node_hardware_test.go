@@ -133,7 +133,8 @@ func TestAccNode_hardwareBadInput(t *testing.T) {
 		{`root_device = { size = "about 100" }`, `(?s)root_device.size: "about 100" must be a size in GiB`},
 		{"target_provision_state = \"available\"\n  raid_config = { logical_disks = [{ size_gb = \"10\", raid_level = \"1\", is_root_volume = true }, { size_gb = \"MAX\", raid_level = \"0\", is_root_volume = true }] }",
 			`(?s)More than one root volume`},
-		{`raid_config = { logical_disks = [{ size_gb = "lots", raid_level = "7" }] }`, `(?s)size_gb must be a whole number of GiB\s+or "MAX", got: lots.*raid_level value must be one of`},
+		{`raid_config = { logical_disks = [{ size_gb = "lots", raid_level = "1" }] }`, `(?s)size_gb must be a whole number of GiB\s+or "MAX", got: lots`},
+		{`raid_config = { logical_disks = [{ size_gb = "10", raid_level = "7" }] }`, `(?s)raid_level value must be one of:.*"JBOD".*got: "7"`},
 		{`bios_settings = { A = "1" }`, `(?s)bios_settings needs a node that can be cleaned.*target_provision_state`},
 		{`retired_reason = "old"`, `(?s)retired_reason without retired`},
 	} {
