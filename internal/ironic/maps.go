@@ -54,14 +54,20 @@ func AnyMap(in map[string]string) map[string]any {
 // UnmaskSecrets merges what Ironic returned with what was configured: a value Ironic
 // masks keeps the configured one (Ironic never returns it, so it cannot drift visibly),
 // every other value is Ironic's, so out-of-band changes show up as drift.
-// A masked key that was not configured (set out of band) stays masked.
+// A masked key that was not configured (a write-only secret, one set before an import
+// or out of band) is left out: nothing can be known or managed of it through this map,
+// and listing it would plan its removal, which would wipe a password Ironic holds.
 func UnmaskSecrets(remote map[string]string, configured map[string]string) map[string]string {
 	if remote == nil {
 		return nil
 	}
 	out := make(map[string]string, len(remote))
 	for k, v := range remote {
-		if c, ok := configured[k]; ok && v == Masked {
+		if v == Masked {
+			c, ok := configured[k]
+			if !ok {
+				continue
+			}
 			v = c
 		}
 		out[k] = v

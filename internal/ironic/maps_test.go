@@ -18,8 +18,8 @@ func TestUnmaskSecrets(t *testing.T) {
 			map[string]string{"ipmi_password": "s3cret", "ipmi_address": "10.9.9.9", "ipmi_username": "admin"}},
 		{"removed out of band disappears", map[string]string{"ipmi_address": "10.0.0.1", "ipmi_username": "admin"},
 			map[string]string{"ipmi_address": "10.0.0.1", "ipmi_username": "admin"}},
-		{"secret added out of band stays masked", map[string]string{"ipmi_password": Masked, "ipmi_address": "10.0.0.1", "ipmi_username": "admin", "snmp_auth_key": Masked},
-			map[string]string{"ipmi_password": "s3cret", "ipmi_address": "10.0.0.1", "ipmi_username": "admin", "snmp_auth_key": Masked}},
+		{"secret not configured here is left out", map[string]string{"ipmi_password": Masked, "ipmi_address": "10.0.0.1", "ipmi_username": "admin", "snmp_auth_key": Masked},
+			map[string]string{"ipmi_password": "s3cret", "ipmi_address": "10.0.0.1", "ipmi_username": "admin"}},
 		{"nil remote", nil, nil},
 	}
 	for _, c := range cases {

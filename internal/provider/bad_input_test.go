@@ -49,6 +49,8 @@ func TestAccBadInput_catalogue(t *testing.T) {
 			want: `(?s)Attribute target_provision_state value must be one of.*"enroll".*"available".*got: "deployed"`},
 		{name: "node target active", config: providerBlock + sprintf(node, `target_provision_state = "active"`),
 			want: `(?s)Attribute target_provision_state value must be one of.*got: "active"`},
+		{name: "secret in both maps", config: providerBlock + sprintf(node, "driver_info = { ipmi_password = \"a\" }\n  driver_secrets_wo = { ipmi_password = \"b\" }"),
+			want: `(?s)Secret given twice.*driver_secrets_wo and driver_info both set "ipmi_password"`},
 		{name: "instance_info on the node", config: providerBlock + sprintf(node, `instance_info = {}`),
 			want: `(?s)instance_info.*not expected here`},
 		{name: "unknown power state", config: providerBlock + sprintf(node, `target_power_state = "rebooting"`),

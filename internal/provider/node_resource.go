@@ -48,6 +48,7 @@ type nodeResourceModel struct {
 	nodeLifecycle
 	nodeHardware
 	nodeApplied
+	nodeSecrets
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -58,6 +59,10 @@ func (m *nodeResourceModel) record(ctx context.Context, n *nodes.Node, prior *no
 	var hw *nodeHardware
 	if prior != nil {
 		fields, hw = &prior.nodeFields, &prior.nodeHardware
+	}
+	if fields == nil { // an import: no configured secret to unmask, so masked ones are left out
+		null := types.MapNull(types.StringType)
+		fields = &nodeFields{DriverInfo: null, Properties: null, Extra: null}
 	}
 	diags := m.nodeFields.fromNode(ctx, n, fields)
 	m.nodeHardware.fromNode(ctx, n, hw, &diags)
@@ -134,12 +139,24 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 	for name, a := range hardwareAttributes() {
 		attrs[name] = a
 	}
+	for name, a := range secretsAttributes() {
+		attrs[name] = a
+	}
 	for _, a := range nodeOptionalStringDocs {
 		attrs[a.name] = schema.StringAttribute{
 			Optional:            true,
 			MarkdownDescription: a.doc,
 			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 		}
+	}
+	// Under Keystone, Ironic records the creating project as the owner when none is
+	// given: unset, the owner is Ironic's to fill, never an inconsistent result or drift.
+	attrs["owner"] = schema.StringAttribute{
+		Optional: true, Computed: true,
+		MarkdownDescription: "Project that owns the node. Unset: whatever Ironic records (under Keystone, the project " +
+			"that created the node), kept as it is.",
+		Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
 	for _, name := range nodeInterfaceNames {
 		attrs[name+"_interface"] = schema.StringAttribute{
@@ -156,8 +173,9 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 
 // nodeSchemaVersion 1 moved deploying to baremetal_deployment (instance_info,
 // config_drive, deploy_steps and target active are gone); 2 added the hardware
-// configuration (traits, root_device, raid_config, bios_settings, ...).
-const nodeSchemaVersion = 2
+// configuration (traits, root_device, raid_config, bios_settings, ...); 3 the write-only
+// driver_secrets_wo and its version.
+const nodeSchemaVersion = 3
 
 func nodeSchema(attrs map[string]schema.Attribute) schema.Schema {
 	return schema.Schema{
@@ -211,6 +229,17 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 		}
 	}
 	addHardware(ctx, create, &plan, &resp.Diagnostics)
+	if secrets := configuredSecrets(ctx, req.Config, &resp.Diagnostics); len(secrets) > 0 {
+		info, _ := create["driver_info"].(map[string]any)
+		if info == nil {
+			info = map[string]any{}
+		}
+		for k, v := range secrets {
+			info[k] = v
+		}
+		create["driver_info"] = info
+		ctx = tflog.MaskLogStrings(ctx, mapValues(secrets)...)
+	}
 	steps, raid := hardwareSteps(ctx, &plan, nil, &resp.Diagnostics)
 	g := nodeGoal(&plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -282,6 +311,11 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	ctx = maskSecrets(ctx, &plan.nodeFields, &resp.Diagnostics)
 	ops, driverChanged := nodePatch(ctx, &plan, &state, &resp.Diagnostics)
+	if !plan.DriverSecretsWOVersion.Equal(state.DriverSecretsWOVersion) { // rotation: the secrets are sent again
+		secrets := configuredSecrets(ctx, req.Config, &resp.Diagnostics)
+		ctx = tflog.MaskLogStrings(ctx, mapValues(secrets)...)
+		ops = append(ops, ironic.NodeUpdateOpts(secretOps(secrets))...)
+	}
 	steps, raid := hardwareSteps(ctx, &plan, &state, &resp.Diagnostics)
 	g := nodeGoal(&plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -325,6 +359,7 @@ func (r *nodeResource) ValidateConfig(ctx context.Context, req resource.Validate
 	}
 	validateLifecycle(&m, &resp.Diagnostics)
 	validateHardware(ctx, &m, &resp.Diagnostics)
+	validateSecrets(&m, &resp.Diagnostics)
 }
 
 // ModifyPlan marks what Ironic changes by itself in an update as unknown, and says when
@@ -386,7 +421,9 @@ func nodePatch(ctx context.Context, plan, state *nodeResourceModel, diags *diag.
 	}
 	stateMaps := state.maps()
 	for name, f := range plan.maps() {
-		if name == "properties" { // key by key: root_device and the rest are separate attributes
+		// Key by key: properties.root_device is another attribute, and driver_info holds
+		// secrets Ironic never returns (write-only ones, or set before an import).
+		if name == "properties" || name == "driver_info" {
 			b.mapKeys(name, *f, *stateMaps[name])
 			continue
 		}

@@ -54,9 +54,17 @@ func (r *nodeResource) UpgradeState(ctx context.Context) map[int64]resource.Stat
 				resp.Diagnostics.Append(resp.State.Set(ctx, upgradedHardware(m))...)
 			},
 		},
+		2: {
+			// Version 2 is version 3 without the write-only secrets and their version: read
+			// with today's schema they are null, which is what a state holds of them.
+			PriorSchema: r.currentSchema(ctx),
+			StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+				resp.State.Raw = req.State.Raw
+			},
+		},
 		1: {
-			// Version 1 is version 2 without the hardware attributes: read with today's
-			// schema, they are null; the next refresh fills them from Ironic.
+			// Version 1 is version 3 without the hardware attributes (and the secrets): read
+			// with today's schema, they are null; the next refresh fills them from Ironic.
 			PriorSchema: r.currentSchema(ctx),
 			StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
 				var m nodeResourceModel

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -258,5 +259,30 @@ func TestSameSteps(t *testing.T) {
 	}
 	if same(`[{"interface":"raid","step":"apply_configuration","priority":151,"args":{"x":1}}, {"interface":"bios","step":"apply_configuration","priority":140}]`, ironicHolds) {
 		t.Fatal("a changed priority is the same")
+	}
+}
+
+// An owner Ironic fills in (Keystone records the creating project) is computed: the
+// plan leaves it unknown at create and keeps it afterwards, so it is never an
+// inconsistent result or drift.
+func TestNodeOwnerIsIronicFilled(t *testing.T) {
+	var resp resource.SchemaResponse
+	(&nodeResource{}).Schema(context.Background(), resource.SchemaRequest{}, &resp)
+	owner := resp.Schema.Attributes["owner"].(schema.StringAttribute)
+	if !owner.Optional || !owner.Computed || len(owner.PlanModifiers) != 1 {
+		t.Fatalf("owner: %+v", owner)
+	}
+	typ := resp.Schema.Type().TerraformType(context.Background()).(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for k, at := range typ.AttributeTypes {
+		vals[k] = tftypes.NewValue(at, nil)
+	}
+	vals["owner"] = tftypes.NewValue(tftypes.String, "4f2c-project")
+	state := tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(typ, vals)}
+	req := planmodifier.StringRequest{ConfigValue: types.StringNull(), PlanValue: types.StringUnknown(), StateValue: types.StringValue("4f2c-project"), State: state}
+	out := &planmodifier.StringResponse{PlanValue: req.PlanValue}
+	owner.PlanModifiers[0].PlanModifyString(context.Background(), req, out)
+	if out.PlanValue.ValueString() != "4f2c-project" {
+		t.Fatalf("an unset owner planned %v", out.PlanValue)
 	}
 }

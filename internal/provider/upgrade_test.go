@@ -120,7 +120,19 @@ func TestNodeUpgradeFromV1(t *testing.T) {
 		m.Retired.IsNull() || !m.Traits.IsNull() || !m.RootDevice.IsNull() || !m.BIOSSettings.IsNull() {
 		t.Fatalf("upgraded: %+v", m)
 	}
-	// And version 0 lands in version 2 too.
+	// Version 2 (before the write-only secrets) keeps everything; the secrets read as null.
+	up2 := r.UpgradeState(ctx)[2]
+	raw2, err := (&tfprotov6.RawState{JSON: []byte(strings.Replace(v1, `"timeouts":null`, `"traits":["CUSTOM_GPU"],"apply_raid_config":false,"retired":false,"timeouts":null`, 1))}).UnmarshalWithOpts(up2.PriorSchema.Type().TerraformType(ctx), tfprotov6.UnmarshalOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2 := &resource.UpgradeStateResponse{State: tfsdk.State{Schema: current.Schema, Raw: tftypes.NewValue(current.Schema.Type().TerraformType(ctx), nil)}}
+	up2.StateUpgrader(ctx, resource.UpgradeStateRequest{State: &tfsdk.State{Schema: *up2.PriorSchema, Raw: raw2}}, resp2)
+	var m2 nodeResourceModel
+	if d := resp2.State.Get(ctx, &m2); d.HasError() || len(m2.Traits.Elements()) != 1 || !m2.DriverSecretsWO.IsNull() || !m2.DriverSecretsWOVersion.IsNull() {
+		t.Fatalf("v2: %v %+v", d, m2)
+	}
+	// And version 0 lands in today's version too.
 	st := upgrade(t, r, nodeStateV0)
 	var m0 nodeResourceModel
 	if d := st.Get(ctx, &m0); d.HasError() || m0.ApplyRAIDConfig.IsNull() {

@@ -1,0 +1,104 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
+)
+
+// A BMC password from an ephemeral variable, through driver_secrets_wo: Ironic gets it
+// (seen through a recording proxy), the state never holds it, the next plan is empty,
+// and bumping driver_secrets_wo_version sends the new one.
+func TestAccNode_writeOnlySecrets(t *testing.T) {
+	testAccPreCheck(t)
+	rec := ironictest.NewRecorder(os.Getenv(envEndpoint))
+	defer rec.Close()
+	name := testNodeName()
+	const first, second = "wo-Secr3t-first-8c1", "wo-Secr3t-second-4d2"
+	cfg := func(password string, version int) string {
+		return fmt.Sprintf(`
+provider "baremetal" {
+  endpoint = %q
+}
+variable "bmc_password" {
+  type      = string
+  ephemeral = true
+  default   = %q
+}
+resource "baremetal_node" "wo" {
+  name   = %q
+  driver = "ipmi"
+  driver_info = {
+    ipmi_address  = "10.0.0.9"
+    ipmi_username = "root"
+  }
+  driver_secrets_wo         = { ipmi_password = var.bmc_password }
+  driver_secrets_wo_version = %d
+}
+`, rec.URL, password, name, version)
+	}
+	sent := func(secret string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			for _, r := range rec.Requests() {
+				if strings.Contains(r.Body, secret) && strings.HasPrefix(r.Path, "/v1/nodes") {
+					return nil
+				}
+			}
+			return fmt.Errorf("%s never reached Ironic", secret)
+		}
+	}
+	notInState := func(secrets ...string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			dump := fmt.Sprintf("%+v", s.RootModule().Resources["baremetal_node.wo"].Primary.Attributes)
+			for _, secret := range secrets {
+				if strings.Contains(dump, secret) {
+					return fmt.Errorf("the state holds a write-only secret: %s", dump)
+				}
+			}
+			return nil
+		}
+	}
+	ironicTest(t, resource.TestStep{
+		Config: cfg(first, 1),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.wo", tfjsonpath.New("driver_secrets_wo"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("baremetal_node.wo", tfjsonpath.New("driver_info"), knownvalue.MapExact(map[string]knownvalue.Check{
+				"ipmi_address": knownvalue.StringExact("10.0.0.9"), "ipmi_username": knownvalue.StringExact("root")})),
+		},
+		Check: resource.ComposeTestCheckFunc(sent(first), notInState(first), checkRemoteNode("baremetal_node.wo", func(n *nodes.Node) error {
+			if n.DriverInfo["ipmi_password"] != ironic.Masked {
+				return fmt.Errorf("Ironic's driver_info: %v", n.DriverInfo)
+			}
+			return nil
+		})),
+	}, resource.TestStep{
+		// A new value alone changes nothing (write-only values are not compared)...
+		Config:           cfg(second, 1),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+	}, resource.TestStep{
+		// ...bumping the version rotates it; driver_info is patched key by key, so an
+		// unrelated change never wipes the secret.
+		Config: strings.Replace(cfg(second, 2), `ipmi_username = "root"`, `ipmi_username = "admin"`, 1),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_node.wo", plancheck.ResourceActionUpdate),
+		}},
+		Check: resource.ComposeTestCheckFunc(sent(second), notInState(first, second), checkRemoteNode("baremetal_node.wo", func(n *nodes.Node) error {
+			if n.DriverInfo["ipmi_password"] != ironic.Masked || n.DriverInfo["ipmi_username"] != "admin" {
+				return fmt.Errorf("Ironic's driver_info: %v", n.DriverInfo)
+			}
+			return nil
+		})),
+	})
+}
