@@ -18,7 +18,9 @@ import (
 // Terraform CLI, as a user does, against an Ironic that requires HTTP basic auth.
 func TestAccSecrets_notInLogsOrOutput(t *testing.T) {
 	testAccPreCheck(t)
-	const bmcPassword, apiPassword = "bmc-Secr3t-9f2k", "api-Secr3t-77xq"
+	const bmcPassword, apiPassword, woPassword, urlPassword = "bmc-Secr3t-9f2k", "api-Secr3t-77xq", "wo-Secr3t-5m1p", "url-Secr3t-3v8n"
+	images := newTestImageServer(t, []byte("image behind basic auth"))
+	imageURL := strings.Replace(images.URL, "http://", "http://mirror:"+urlPassword+"@", 1) + "/os.qcow2?token=" + urlPassword
 	srv, err := ironictest.Start(context.Background(), ironictest.Options{Username: "admin", Password: apiPassword})
 	if err != nil {
 		t.Fatal(err)
@@ -38,11 +40,15 @@ terraform {
     baremetal = { source = "metalform/baremetal" }
   }
 }
+variable "api_password" {
+  type      = string
+  ephemeral = true
+}
 provider "baremetal" {
   endpoint      = %q
   auth_strategy = "http_basic"
   username      = "admin"
-  password      = %q
+  password      = var.api_password
 }
 resource "baremetal_node" "n" {
   name                   = %q
@@ -54,16 +60,39 @@ resource "baremetal_node" "n" {
     ipmi_password = %q
   }
 }
-`, srv.Endpoint, apiPassword, testNodeName(), bmcPassword)), 0o600)
+variable "wo_password" {
+  type      = string
+  ephemeral = true
+}
+resource "baremetal_node" "wo" {
+  name                      = "%s-wo"
+  driver                    = "fake-hardware"
+  driver_info               = { ipmi_address = "10.0.0.10" }
+  driver_secrets_wo         = { ipmi_password = var.wo_password }
+  driver_secrets_wo_version = 1
+}
+resource "baremetal_image" "os" {
+  url = %q
+}
+`, srv.Endpoint, testNodeName(), bmcPassword, testNodeName(), imageURL)), 0o600)
 
 	logFile := filepath.Join(dir, "trace.log")
 	var outputs strings.Builder
-	for _, args := range [][]string{{"apply", "-auto-approve"}, {"plan"}, {"show"}, {"destroy", "-auto-approve"}} {
+	var state, planJSON []byte
+	for _, args := range [][]string{{"apply", "-auto-approve"}, {"plan", "-out=plan.bin"}, {"show", "-json", "plan.bin"}, {"show"}, {"show", "-json"}, {"destroy", "-auto-approve"}} {
+		if args[0] == "destroy" {
+			state, _ = os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+		}
 		cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append(args, "-no-color")...)
 		cmd.Dir = work
-		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile, "CHECKPOINT_DISABLE=1")
+		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile, "CHECKPOINT_DISABLE=1",
+			"TF_VAR_api_password="+apiPassword, "TF_VAR_wo_password="+woPassword)
 		out, err := cmd.CombinedOutput()
-		outputs.Write(out)
+		if args[0] == "show" && len(args) > 1 {
+			planJSON = append(planJSON, out...)
+		} else {
+			outputs.Write(out)
+		}
 		if err != nil {
 			t.Fatalf("terraform %v: %v\n%s", args, err, out)
 		}
@@ -75,12 +104,30 @@ resource "baremetal_node" "n" {
 	if !strings.Contains(string(logs), "baremetal: creating node") || !strings.Contains(outputs.String(), "Apply complete!") {
 		t.Fatal("the run did not log or apply what it should; the check below would prove nothing")
 	}
-	for _, secret := range []string{bmcPassword, apiPassword} {
-		if strings.Contains(string(logs), secret) {
-			t.Errorf("%s appears in the TRACE log", secret[:4])
+	if !strings.Contains(string(state), `"driver_secrets_wo_version": 1`) || images.gets.Load() == 0 {
+		t.Fatal("the state or the image fetch is not what the checks below assume")
+	}
+	// The TRACE log holds none of them (the image URL's credentials included: the
+	// provider redacts URLs). Terminal output holds none but the image URL as configured.
+	// Plan JSON and state hold neither the write-only secret nor the provider password;
+	// a BMC password written in driver_info is stored there, which is why the docs
+	// recommend driver_secrets_wo.
+	for _, c := range []struct {
+		what, text string
+		secrets    []string
+	}{
+		{"the TRACE log", string(logs), []string{bmcPassword, apiPassword, woPassword, urlPassword}},
+		{"terraform's output", outputs.String(), []string{bmcPassword, apiPassword, woPassword}},
+		{"the plan JSON (terraform show -json)", string(planJSON), []string{apiPassword, woPassword}},
+		{"terraform.tfstate", string(state), []string{apiPassword, woPassword}},
+	} {
+		for _, secret := range c.secrets {
+			if strings.Contains(c.text, secret) {
+				t.Errorf("%s appears in %s", secret[:4], c.what)
+			}
 		}
-		if strings.Contains(outputs.String(), secret) {
-			t.Errorf("%s appears in terraform's output", secret[:4])
-		}
+	}
+	if !strings.Contains(string(planJSON), `"resource_changes"`) {
+		t.Error("no plan JSON was scanned")
 	}
 }
