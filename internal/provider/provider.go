@@ -50,6 +50,8 @@ const (
 	envReqTimeout   = "BAREMETAL_REQUEST_TIMEOUT"
 	envCacheMaxGiB  = "BAREMETAL_IMAGE_CACHE_MAX_GIB"
 	envCacheMaxAge  = "BAREMETAL_IMAGE_CACHE_MAX_AGE"
+	envImageCA      = "BAREMETAL_IMAGE_CA_FILE"
+	envImageInsec   = "BAREMETAL_IMAGE_INSECURE"
 )
 
 type baremetalProvider struct {
@@ -73,6 +75,8 @@ type baremetalProviderModel struct {
 	ReqTimeout   types.String `tfsdk:"request_timeout"`
 	CacheMaxGiB  types.Int64  `tfsdk:"image_cache_max_gib"`
 	CacheMaxAge  types.String `tfsdk:"image_cache_max_age"`
+	ImageCAFile  types.String `tfsdk:"image_ca_file"`
+	ImageInsec   types.Bool   `tfsdk:"image_insecure"`
 }
 
 // New returns the provider factory for providerserver.
@@ -138,8 +142,21 @@ func (p *baremetalProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: "PEM private key of `cert_file`. Env: `" + envKeyFile + "`.",
 			},
 			"insecure": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: "Skip TLS certificate verification. Default `false`; for test set-ups only. Env: `" + envInsecure + "`.",
+				Optional: true,
+				MarkdownDescription: "Skip TLS certificate verification of the Ironic (and Keystone) API. Default `false`; " +
+					"for test set-ups only. It does not apply to image downloads, whose checksums Ironic trusts: see " +
+					"`image_insecure`. Env: `" + envInsecure + "`.",
+			},
+			"image_ca_file": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "PEM file of CA certificates `baremetal_image` trusts for https:// images and checksums " +
+					"files, in addition to the system's. Default: `ca_file`. Env: `" + envImageCA + "`.",
+			},
+			"image_insecure": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Skip TLS certificate verification of image and checksums-file downloads. Default " +
+					"`false`. Separate from `insecure` on purpose: a checksum fetched over an unverified connection proves " +
+					"nothing, and Ironic trusts it. Env: `" + envImageInsec + "`.",
 			},
 			"api_timeout": schema.StringAttribute{
 				Optional: true,
@@ -297,9 +314,14 @@ func (p *baremetalProvider) Configure(ctx context.Context, req provider.Configur
 		ctx = tflog.MaskLogStrings(ctx, cfg.Password)
 	}
 	tflog.Debug(ctx, "configured baremetal provider", map[string]any{"endpoint": cfg.Endpoint, "auth_strategy": cfg.AuthStrategy})
+	imageTLS, err := imageTLSOf(m, cfg)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("image_insecure"), "Invalid image_insecure", err.Error())
+		return
+	}
 	imageOpts := image.Options{
 		CacheDir:       stringOr(m.ImageCache, envImageCache, defaultImageCacheDir()),
-		TLS:            httpclient.TLS{CAFile: cfg.CAFile, CertFile: cfg.CertFile, KeyFile: cfg.KeyFile, Insecure: cfg.Insecure},
+		TLS:            imageTLS,
 		UserAgent:      cfg.UserAgent,
 		Log:            logDebug,
 		RequestTimeout: cfg.RequestTimeout,
@@ -317,6 +339,13 @@ func (p *baremetalProvider) Resources(context.Context) []func() resource.Resourc
 
 func (p *baremetalProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{NewNodeDataSource, NewNodesDataSource, NewNodeInventoryDataSource}
+}
+
+// imageTLSOf is the trust image downloads use: their own CA file (default: ca_file) and
+// their own opt-out. Neither insecure nor the API client certificate applies to them.
+func imageTLSOf(m baremetalProviderModel, cfg ironic.Config) (httpclient.TLS, error) {
+	insecure, err := boolOr(m.ImageInsec, envImageInsec)
+	return httpclient.TLS{CAFile: stringOr(m.ImageCAFile, envImageCA, cfg.CAFile), Insecure: insecure}, err
 }
 
 func defaultImageCacheDir() string {
