@@ -469,6 +469,7 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	resp.Diagnostics.Append(m.record(ctx, node, nil)...)
 	m.ApplyRAIDConfig = types.BoolValue(false)
 	m.BIOSSettings = types.MapNull(types.StringType)
+	m.DriverSecretsWO, m.DriverSecretsWOVersion = types.MapNull(types.StringType), types.Int64Null()
 	m.Timeouts = nullTimeouts("create", "update", "delete")
 	m.TargetProvisionState = types.StringValue(importedTarget(node.ProvisionState))
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)

@@ -46,7 +46,9 @@ resource "baremetal_node" "test" {
 			})),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("extra"), knownvalue.MapSizeExact(0)),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("driver_info"), knownvalue.Null()),
-			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), knownvalue.Null()),
+			// An owner left out of the configuration is Ironic's (under Keystone it records the
+			// creating project): kept as it is, neither cleared nor drift.
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), knownvalue.StringExact("team-a")),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("last_error"), knownvalue.Null()),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("created_at"), knownvalue.NotNull()),
 		},
@@ -151,13 +153,15 @@ resource "baremetal_node" "test" {
 		},
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("description"), knownvalue.Null()),
-			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), knownvalue.Null()),
+			// An owner left out of the configuration is Ironic's (under Keystone it records the
+			// creating project): kept as it is, neither cleared nor drift.
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), knownvalue.StringExact("team-a")),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("extra"), knownvalue.Null()),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("deploy_interface"), knownvalue.StringExact("direct")),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("boot_interface"), knownvalue.StringExact("fake")),
 		},
 		Check: checkRemoteNode("baremetal_node.test", func(n *nodes.Node) error {
-			if n.Name != name+"-renamed" || n.Description != "" || n.Owner != "" || n.Lessee != "team-b" ||
+			if n.Name != name+"-renamed" || n.Description != "" || n.Owner != "team-a" || n.Lessee != "team-b" ||
 				len(n.Extra) != 0 || n.Properties["memory_mb"] != "65536" || n.DeployInterface != "direct" {
 				return fmt.Errorf("Ironic has %+v", n)
 			}
