@@ -46,9 +46,7 @@ resource "baremetal_node" "test" {
 			})),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("extra"), knownvalue.MapSizeExact(0)),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("driver_info"), knownvalue.Null()),
-			// An owner left out of the configuration is Ironic's (under Keystone it records the
-			// creating project): kept as it is, neither cleared nor drift.
-			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), knownvalue.StringExact("team-a")),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), knownvalue.Null()),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("last_error"), knownvalue.Null()),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("created_at"), knownvalue.NotNull()),
 		},
