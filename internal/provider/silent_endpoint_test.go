@@ -51,10 +51,11 @@ func wrapped(text string) string {
 
 func silentPlan(t *testing.T, endpoint, want string) {
 	skipUnlessAcceptance(t)
-	start := time.Now()
+	var start time.Time // set when the step starts: ParallelTest first waits for the sequential tests
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
+			PreConfig: func() { start = time.Now() },
 			Config: fmt.Sprintf(`
 provider "baremetal" {
   endpoint = %q
