@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
@@ -70,35 +71,41 @@ resource "baremetal_node" "wo" {
 			return nil
 		}
 	}
-	ironicTest(t, resource.TestStep{
-		Config: cfg(first, 1),
-		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue("baremetal_node.wo", tfjsonpath.New("driver_secrets_wo"), knownvalue.Null()),
-			statecheck.ExpectKnownValue("baremetal_node.wo", tfjsonpath.New("driver_info"), knownvalue.MapExact(map[string]knownvalue.Check{
-				"ipmi_address": knownvalue.StringExact("10.0.0.9"), "ipmi_username": knownvalue.StringExact("root")})),
-		},
-		Check: resource.ComposeTestCheckFunc(sent(first), notInState(first), checkRemoteNode("baremetal_node.wo", func(n *nodes.Node) error {
-			if n.DriverInfo["ipmi_password"] != ironic.Masked {
-				return fmt.Errorf("Ironic's driver_info: %v", n.DriverInfo)
-			}
-			return nil
-		})),
-	}, resource.TestStep{
-		// A new value alone changes nothing (write-only values are not compared)...
-		Config:           cfg(second, 1),
-		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-	}, resource.TestStep{
-		// ...bumping the version rotates it; driver_info is patched key by key, so an
-		// unrelated change never wipes the secret.
-		Config: strings.Replace(cfg(second, 2), `ipmi_username = "root"`, `ipmi_username = "admin"`, 1),
-		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction("baremetal_node.wo", plancheck.ResourceActionUpdate),
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodesDestroyed,
+		// Write-only attributes and ephemeral variables came with Terraform 1.11 and 1.10.
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{{
+			Config: cfg(first, 1),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("baremetal_node.wo", tfjsonpath.New("driver_secrets_wo"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("baremetal_node.wo", tfjsonpath.New("driver_info"), knownvalue.MapExact(map[string]knownvalue.Check{
+					"ipmi_address": knownvalue.StringExact("10.0.0.9"), "ipmi_username": knownvalue.StringExact("root")})),
+			},
+			Check: resource.ComposeTestCheckFunc(sent(first), notInState(first), checkRemoteNode("baremetal_node.wo", func(n *nodes.Node) error {
+				if n.DriverInfo["ipmi_password"] != ironic.Masked {
+					return fmt.Errorf("Ironic's driver_info: %v", n.DriverInfo)
+				}
+				return nil
+			})),
+		}, {
+			// A new value alone changes nothing (write-only values are not compared)...
+			Config:           cfg(second, 1),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		}, {
+			// ...bumping the version rotates it; driver_info is patched key by key, so an
+			// unrelated change never wipes the secret.
+			Config: strings.Replace(cfg(second, 2), `ipmi_username = "root"`, `ipmi_username = "admin"`, 1),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("baremetal_node.wo", plancheck.ResourceActionUpdate),
+			}},
+			Check: resource.ComposeTestCheckFunc(sent(second), notInState(first, second), checkRemoteNode("baremetal_node.wo", func(n *nodes.Node) error {
+				if n.DriverInfo["ipmi_password"] != ironic.Masked || n.DriverInfo["ipmi_username"] != "admin" {
+					return fmt.Errorf("Ironic's driver_info: %v", n.DriverInfo)
+				}
+				return nil
+			})),
 		}},
-		Check: resource.ComposeTestCheckFunc(sent(second), notInState(first, second), checkRemoteNode("baremetal_node.wo", func(n *nodes.Node) error {
-			if n.DriverInfo["ipmi_password"] != ironic.Masked || n.DriverInfo["ipmi_username"] != "admin" {
-				return fmt.Errorf("Ironic's driver_info: %v", n.DriverInfo)
-			}
-			return nil
-		})),
 	})
 }

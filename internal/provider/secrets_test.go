@@ -2,12 +2,15 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/go-version"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
@@ -18,6 +21,7 @@ import (
 // Terraform CLI, as a user does, against an Ironic that requires HTTP basic auth.
 func TestAccSecrets_notInLogsOrOutput(t *testing.T) {
 	testAccPreCheck(t)
+	skipBelowTerraform(t, "1.11") // write-only attributes; ephemeral variables need 1.10
 	const bmcPassword, apiPassword, woPassword, urlPassword = "bmc-Secr3t-9f2k", "api-Secr3t-77xq", "wo-Secr3t-5m1p", "url-Secr3t-3v8n"
 	images := newTestImageServer(t, []byte("image behind basic auth"))
 	imageURL := strings.Replace(images.URL, "http://", "http://mirror:"+urlPassword+"@", 1) + "/os.qcow2?token=" + urlPassword
@@ -129,5 +133,20 @@ resource "baremetal_image" "os" {
 	}
 	if !strings.Contains(string(planJSON), `"resource_changes"`) {
 		t.Error("no plan JSON was scanned")
+	}
+}
+
+// skipBelowTerraform skips a test that runs the CLI itself when it is older than min.
+func skipBelowTerraform(t *testing.T, min string) {
+	t.Helper()
+	out, err := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "version", "-json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if json.Unmarshal(out, &v) != nil || version.Must(version.NewVersion(v.Version)).LessThan(version.Must(version.NewVersion(min))) {
+		t.Skipf("needs Terraform %s or later, this is %s", min, v.Version)
 	}
 }
