@@ -32,6 +32,10 @@ type clients struct {
 	imageMu   sync.Mutex
 	images    *image.Engine
 	imagesErr error
+
+	// inventories caches node inventories for the plan-time hardware checks: a provider
+	// process serves one plan or apply, and many ports share a node.
+	inventories sync.Map // node ID -> *ironic.Inventory (nil: none)
 }
 
 func newClients(cfg ironic.Config, imageOpts image.Options) *clients {

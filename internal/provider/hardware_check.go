@@ -20,11 +20,15 @@ func inventoryOf(ctx context.Context, c *clients, nodeID string) (*ironic.Invent
 	if d.HasError() || nodeID == "" {
 		return nil, nil
 	}
+	if v, ok := c.inventories.Load(nodeID); ok {
+		return v.(*ironic.Inventory), sc
+	}
 	inv, err := ironic.GetInventory(ctx, sc, nodeID)
 	if err != nil {
 		logDebug(ctx, "no inventory check", map[string]any{"node": nodeID, "error": ironic.Message(err)})
 		return nil, sc
 	}
+	c.inventories.Store(nodeID, inv)
 	return inv, sc
 }
 

@@ -61,22 +61,25 @@ func hardwarePatch(b *patchBuilder, plan, state *nodeHardware) {
 
 // setTraitsAndRAID applies the traits and the target RAID layout when they change
 // (state nil: at create). Neither touches the hardware.
-func setTraitsAndRAID(ctx context.Context, sc *gophercloud.ServiceClient, id string, plan, state *nodeHardware, diags *diag.Diagnostics) {
+func setTraitsAndRAID(ctx context.Context, sc *gophercloud.ServiceClient, id string, plan, state *nodeHardware, diags *diag.Diagnostics) (changed bool) {
 	var stateTraits types.Set = types.SetNull(types.StringType)
 	var stateRAID types.Object = types.ObjectNull(raidConfigAttrTypes)
 	if state != nil {
 		stateTraits, stateRAID = state.Traits, state.RAIDConfig
 	}
 	if !plan.Traits.IsUnknown() && !plan.Traits.IsNull() && !plan.Traits.Equal(stateTraits) {
+		changed = true
 		if err := ironic.SetTraits(ctx, sc, id, traitsOf(ctx, plan.Traits, diags)); err != nil {
 			diags.AddAttributeError(path.Root("traits"), "Unable to set the node's traits", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		}
 	}
 	if !plan.RAIDConfig.IsUnknown() && !plan.RAIDConfig.Equal(stateRAID) && !(plan.RAIDConfig.IsNull() && state == nil) {
+		changed = true
 		if err := ironic.SetTargetRAIDConfig(ctx, sc, id, raidConfigOf(ctx, plan.RAIDConfig, diags)); err != nil {
 			diags.AddAttributeError(path.Root("raid_config"), "Unable to set the node's target RAID configuration", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		}
 	}
+	return changed
 }
 
 // hardwareSteps are the manual clean steps that apply BIOS settings and build the RAID

@@ -259,12 +259,12 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 			fmt.Sprintf("Creating node %s (driver %q) failed: %s", nodeLabel(plan.Name, create["uuid"].(string)), plan.Driver.ValueString(), ironic.Message(err)))
 		return
 	default:
-		setTraitsAndRAID(ctx, sc, node.UUID, &plan.nodeHardware, nil, &resp.Diagnostics)
+		stale := setTraitsAndRAID(ctx, sc, node.UUID, &plan.nodeHardware, nil, &resp.Diagnostics)
 		node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, &resp.Diagnostics)
 		if !resp.Diagnostics.HasError() {
 			node = applyHardware(ctx, sc, node, steps, raid, map[string]any{}, &plan, &resp.Diagnostics)
 		}
-		node = refreshNode(ctx, sc, node)
+		node = refreshNode(ctx, sc, node, stale)
 	}
 	// Saved also on failure: the node exists, and Terraform must know it to retry or destroy it.
 	prior := plan
@@ -273,9 +273,12 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
-// refreshNode reads the node again after calls that changed it behind the last read
-// (traits, RAID target); on failure the last read stands.
-func refreshNode(ctx context.Context, sc *gophercloud.ServiceClient, node *nodes.Node) *nodes.Node {
+// refreshNode reads the node again when calls changed it behind the last read (traits,
+// RAID target, when no later step read it anew); on failure the last read stands.
+func refreshNode(ctx context.Context, sc *gophercloud.ServiceClient, node *nodes.Node, stale bool) *nodes.Node {
+	if !stale {
+		return node
+	}
 	if n, err := ironic.GetNode(context.WithoutCancel(ctx), sc, node.UUID); err == nil {
 		return n
 	}
@@ -329,12 +332,12 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 			deployedHint(state.ProvisionState.ValueString())))
 		return
 	}
-	setTraitsAndRAID(ctx, sc, id, &plan.nodeHardware, &state.nodeHardware, &resp.Diagnostics)
+	stale := setTraitsAndRAID(ctx, sc, id, &plan.nodeHardware, &state.nodeHardware, &resp.Diagnostics)
 	node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
 		node = applyHardware(ctx, sc, node, steps, raid, raidConfigOf(ctx, state.RAIDConfig, &resp.Diagnostics), &plan, &resp.Diagnostics)
 	}
-	node = refreshNode(ctx, sc, node)
+	node = refreshNode(ctx, sc, node, stale)
 	prior := plan
 	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
 	plan.BIOSSettings = readBIOS(ctx, sc, id, plan.BIOSSettings, &resp.Diagnostics)
