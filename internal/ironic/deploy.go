@@ -108,7 +108,7 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 	if !Settled(node) && IsDeployed(node.ProvisionState) && node.ProvisionState != "wait call-back" {
 		after, err := p.WaitStable(ctx, id)
 		if err != nil {
-			return p.refetch(ctx, id, node), &ProvisionError{NodeID: id, Action: "deploy", State: stateOf(after, node), Err: err}
+			return p.refetch(ctx, id, node), &ProvisionError{NodeID: id, Action: "deploy", State: StateOf(after, node), Err: err}
 		}
 		node = after
 	}

@@ -55,9 +55,12 @@ func diskMatches(hints map[string]string, d inventory.RootDiskType) bool {
 	return true
 }
 
+// sizeHint is a size hint: an optional operator and a number of GiB.
+var sizeHint = regexp.MustCompile(`^\s*(==|!=|>=|<=|<|>)?\s*([0-9]+)\s*$`)
+
 // sizeMatches compares a disk's size in GiB with a size hint ("100", ">= 100").
 func sizeMatches(hint string, gib float64) bool {
-	m := regexp.MustCompile(`^\s*(==|!=|>=|<=|<|>)?\s*([0-9]+)\s*$`).FindStringSubmatch(hint)
+	m := sizeHint.FindStringSubmatch(hint)
 	if m == nil {
 		return true // not judged
 	}

@@ -210,7 +210,7 @@ func (p *Provisioner) transition(ctx context.Context, node *nodes.Node, st step,
 	}
 	after, err := p.WaitStable(ctx, node.UUID)
 	if err != nil {
-		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: stateOf(after, node), Err: err}
+		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: StateOf(after, node), Err: err}
 	}
 	if after.ProvisionState != st.expect {
 		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: after.ProvisionState, LastError: after.LastError}
@@ -229,7 +229,9 @@ func (p *Provisioner) accepted(ctx context.Context, before *nodes.Node, err erro
 	return gerr == nil && (now.ProvisionState != before.ProvisionState || now.TargetProvisionState != "")
 }
 
-func stateOf(n, fallback *nodes.Node) string {
+// StateOf is the provision state of n, or of fallback when n is nil (a failed call
+// that returned no node).
+func StateOf(n, fallback *nodes.Node) string {
 	if n != nil {
 		return n.ProvisionState
 	}

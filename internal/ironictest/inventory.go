@@ -39,10 +39,15 @@ func (s *Server) SeedInventory(ctx context.Context, node string, inventory, plug
 	if err != nil {
 		return err
 	}
-	out, err := exec.CommandContext(ctx, "/usr/bin/python3", "-c", seedInventory,
-		filepath.Join(s.Dir, "ironic.sqlite"), node, string(inv), string(plugin)).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("seeding the inventory of %s: %v: %s", node, err, out)
+	return s.runSQL(ctx, "seeding the inventory of "+node, seedInventory, node, string(inv), string(plugin))
+}
+
+// runSQL runs a Python script on the test Ironic's database (its path is the script's
+// first argument, then args).
+func (s *Server) runSQL(ctx context.Context, what, script string, args ...string) error {
+	argv := append([]string{"-c", script, filepath.Join(s.Dir, "ironic.sqlite")}, args...)
+	if out, err := exec.CommandContext(ctx, "/usr/bin/python3", argv...).CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v: %s", what, err, out)
 	}
 	return nil
 }
@@ -62,10 +67,5 @@ con.commit()
 // SetBIOSRegistry makes the node's BIOS settings carry registry details (API 1.74), with
 // the named setting read-only; the fake BIOS interface records none by itself.
 func (s *Server) SetBIOSRegistry(ctx context.Context, node, readOnly string) error {
-	out, err := exec.CommandContext(ctx, "/usr/bin/python3", "-c", markReadOnly,
-		filepath.Join(s.Dir, "ironic.sqlite"), node, readOnly).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("setting the BIOS registry of %s: %v: %s", node, err, out)
-	}
-	return nil
+	return s.runSQL(ctx, "setting the BIOS registry of "+node, markReadOnly, node, readOnly)
 }

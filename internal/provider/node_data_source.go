@@ -163,13 +163,7 @@ func allBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, diag
 		diags.AddWarning("Unable to read the node's BIOS settings", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return types.MapNull(types.StringType)
 	}
-	m := map[string]string{}
-	for _, s := range settings {
-		if s.Value != nil {
-			m[s.Name] = *s.Value
-		}
-	}
-	v, d := types.MapValueFrom(ctx, types.StringType, m)
+	v, d := types.MapValueFrom(ctx, types.StringType, biosValues(settings))
 	diags.Append(d...)
 	return v
 }

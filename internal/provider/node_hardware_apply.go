@@ -132,7 +132,7 @@ func applyHardware(ctx context.Context, sc *gophercloud.ServiceClient, node *nod
 	prov := ironic.NewProvisioner(sc, logDebug)
 	after, err := prov.ApplyCleanSteps(ctx, node.UUID, steps, back)
 	if err != nil {
-		detail := fmt.Sprintf("Node %s: %s\n\nThe node was brought back to %q.", node.UUID, err, stateOf(after, node))
+		detail := fmt.Sprintf("Node %s: %s\n\nThe node was brought back to %q.", node.UUID, err, ironic.StateOf(after, node))
 		if raid {
 			detail += " The next plan shows the RAID build again; fix the cause (a RAID interface with these clean steps) and apply."
 		}
@@ -151,13 +151,6 @@ func applyHardware(ctx context.Context, sc *gophercloud.ServiceClient, node *nod
 	return after
 }
 
-func stateOf(n, fallback *nodes.Node) string {
-	if n != nil {
-		return n.ProvisionState
-	}
-	return fallback.ProvisionState
-}
-
 // readBIOS keeps the configured BIOS settings as Ironic reports them; a setting Ironic
 // does not list is left out, so the next plan applies it again.
 func readBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, configured types.Map, diags *diag.Diagnostics) types.Map {
@@ -170,13 +163,24 @@ func readBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, con
 		diags.AddWarning("Unable to read the node's BIOS settings", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return configured
 	}
-	got := map[string]string{}
-	for _, s := range settings {
-		if _, ok := want[s.Name]; ok && s.Value != nil {
-			got[s.Name] = *s.Value
+	got := biosValues(settings)
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			delete(got, k) // only the settings named here are compared; the rest belong to the machine
 		}
 	}
 	v, d := types.MapValueFrom(ctx, types.StringType, got)
 	diags.Append(d...)
 	return v
+}
+
+// biosValues is the BIOS settings Ironic lists, name to value.
+func biosValues(settings []ironic.BIOSSetting) map[string]string {
+	m := make(map[string]string, len(settings))
+	for _, s := range settings {
+		if s.Value != nil {
+			m[s.Name] = *s.Value
+		}
+	}
+	return m
 }
