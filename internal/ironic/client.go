@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -180,24 +181,53 @@ func keystoneClient(ctx context.Context, cfg Config, httpClient http.Client) (*g
 	if cloudTLS != nil {
 		httpClient = cfg.httpClient(httpclient.NewTransport(cloudTLS))
 	}
+	// A token that expires mid-apply is renewed with the same credentials, and the
+	// request that met the 401 is sent again.
 	authOpts.AllowReauth = true
 	pc, err := openstack.NewClient(authOpts.IdentityEndpoint)
 	if err != nil {
 		return nil, err
 	}
 	pc.HTTPClient = httpClient
+	cloud := cfg.Cloud
+	if cloud == "" {
+		cloud = os.Getenv("OS_CLOUD")
+	}
 	if err := openstack.Authenticate(ctx, pc, authOpts); err != nil {
-		return nil, fmt.Errorf("keystone authentication: %w", err)
+		return nil, loginError(authOpts.IdentityEndpoint, cloud, err)
 	}
 	sc, err := openstack.NewBareMetalV1(pc, endpointOpts)
 	if err != nil {
-		return nil, fmt.Errorf("finding the baremetal endpoint in the Keystone catalog: %w", err)
+		return nil, catalogError(cloud, endpointOpts, err)
 	}
 	if cfg.Endpoint != "" { // an explicit endpoint wins over the catalog
 		sc.Endpoint = strings.TrimSuffix(apiV1(cfg.Endpoint), "v1/")
 		sc.ResourceBase = apiV1(cfg.Endpoint)
 	}
 	return sc, nil
+}
+
+// loginError says which Keystone refused which cloud's credentials.
+func loginError(authURL, cloud string, err error) error {
+	if code := StatusCode(err); code == http.StatusUnauthorized {
+		return fmt.Errorf("Keystone at %s refused the credentials of cloud %q (HTTP 401): check its password or "+
+			"application credential in clouds.yaml", authURL, cloud)
+	}
+	return fmt.Errorf("logging in to Keystone at %s (cloud %q): %w", authURL, cloud, err)
+}
+
+// catalogError names what was looked for when the catalog has no baremetal endpoint.
+func catalogError(cloud string, opts gophercloud.EndpointOpts, err error) error {
+	var missing *gophercloud.ErrEndpointNotFound
+	if !errors.As(err, &missing) {
+		return fmt.Errorf("finding the baremetal endpoint in the Keystone catalog: %w", err)
+	}
+	region := opts.Region
+	if region == "" {
+		region = "any"
+	}
+	return fmt.Errorf("the Keystone catalog of cloud %q has no baremetal endpoint with interface %q in region %q: "+
+		"check region_name and interface in clouds.yaml, or set the provider's endpoint", cloud, opts.Availability, region)
 }
 
 // DefaultRequestTimeout bounds one API request when the configuration does not.

@@ -1,8 +1,9 @@
 //go:build linux
 
 // Package ironictest starts a real, private OpenStack Ironic (API and conductor in one
-// process, sqlite, noauth, fake-hardware and ipmi) for tests and the demo. It needs
-// Debian's ironic-api and ironic-conductor packages; make deps (internal/scripts/deps.sh) installs them.
+// process, sqlite, fake-hardware and ipmi; noauth, http_basic or a real Keystone) for
+// tests and the demo. It needs Debian's ironic-api, ironic-conductor and keystone
+// packages; make deps (internal/scripts/deps.sh) installs them.
 package ironictest
 
 import (
@@ -16,7 +17,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"text/template"
 	"time"
 
@@ -30,9 +30,9 @@ type Server struct {
 	// Dir holds the config, database, logs and the pxe/http roots.
 	Dir string
 
-	cmd                *exec.Cmd
-	exited             chan error
-	username, password string
+	proc *process
+	// auth adds the credentials the API wants to a request of the harness.
+	auth func(context.Context, *http.Request) error
 }
 
 // Options tune Start; the zero value is what the tests use.
@@ -43,6 +43,9 @@ type Options struct {
 	StartTimeout time.Duration
 	// Username and Password switch the API to auth_strategy http_basic.
 	Username, Password string
+	// Keystone switches the API to auth_strategy keystone: Ironic checks tokens with
+	// it and is registered in its catalog (see Keystone.RegisterIronic).
+	Keystone *Keystone
 }
 
 // Start writes a standalone config into a temporary directory, creates the schema,
@@ -62,7 +65,14 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf, err := writeConfig(dir, port, opts)
+	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
+	var service *ServiceUser
+	if opts.Keystone != nil {
+		if service, err = opts.Keystone.RegisterIronic(ctx, endpoint); err != nil {
+			return nil, err
+		}
+	}
+	conf, err := writeConfig(dir, port, opts, service)
 	if err != nil {
 		return nil, err
 	}
@@ -70,21 +80,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("ironic-dbsync: %v: %s", err, lastLines(out, 20))
 	}
 
-	logFile, err := os.Create(filepath.Join(dir, "ironic.out"))
+	proc, err := startProcess(filepath.Join(dir, "ironic.out"), nil, "ironic", "--config-file", conf)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command("ironic", "--config-file", conf)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	// Own process group, and killed with us should the test binary die first.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("starting ironic: %w", err)
-	}
-	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Dir: dir, cmd: cmd, exited: make(chan error, 1),
-		username: opts.Username, password: opts.Password}
-	go func() { s.exited <- cmd.Wait(); logFile.Close() }()
+	s := &Server{Endpoint: endpoint, Dir: dir, proc: proc, auth: requestAuth(opts)}
 
 	timeout := opts.StartTimeout
 	if timeout == 0 {
@@ -104,10 +104,11 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 	for {
 		// A driver list proves the conductor registered too, not only the API.
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.Endpoint+"/v1/drivers", nil)
-		if s.username != "" {
-			req.SetBasicAuth(s.username, s.password)
+		err := s.auth(ctx, req)
+		var resp *http.Response
+		if err == nil {
+			resp, err = client.Do(req)
 		}
-		resp, err := client.Do(req)
 		if err == nil {
 			body := new(bytes.Buffer)
 			_, _ = body.ReadFrom(resp.Body)
@@ -116,10 +117,10 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 				return nil
 			}
 		}
-		select {
-		case err := <-s.exited:
-			s.exited <- err
+		if err, done := s.proc.exitErr(); done {
 			return fmt.Errorf("ironic exited during start-up (%v): %s", err, s.LogTail(30))
+		}
+		select {
 		case <-ctx.Done():
 			return fmt.Errorf("ironic did not answer within %s: %s", timeout, s.LogTail(30))
 		case <-time.After(200 * time.Millisecond):
@@ -129,17 +130,27 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 
 // Stop ends Ironic and its children; it is safe to call more than once.
 func (s *Server) Stop() {
-	if s == nil || s.cmd == nil || s.cmd.Process == nil {
-		return
+	if s != nil {
+		s.proc.stop()
 	}
-	pgid := s.cmd.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case err := <-s.exited:
-		s.exited <- err
-	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+}
+
+// requestAuth is how the harness itself authenticates to the API it started.
+func requestAuth(opts Options) func(context.Context, *http.Request) error {
+	switch {
+	case opts.Keystone != nil:
+		return func(ctx context.Context, req *http.Request) error {
+			token, err := opts.Keystone.AdminToken(ctx)
+			req.Header.Set("X-Auth-Token", token)
+			return err
+		}
+	case opts.Username != "":
+		return func(_ context.Context, req *http.Request) error {
+			req.SetBasicAuth(opts.Username, opts.Password)
+			return nil
+		}
 	}
+	return func(context.Context, *http.Request) error { return nil }
 }
 
 // Remove stops Ironic and deletes its directory.
@@ -176,14 +187,16 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func writeConfig(dir string, port int, opts Options) (string, error) {
+func writeConfig(dir string, port int, opts Options, service *ServiceUser) (string, error) {
 	for _, sub := range []string{"log", "lock", "tftpboot", "tftpboot/master_images", "images", "master_images", "httpboot"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return "", err
 		}
 	}
 	auth := "noauth"
-	if opts.Username != "" {
+	if service != nil {
+		auth = "keystone"
+	} else if opts.Username != "" {
 		auth = "http_basic"
 		hash, err := bcrypt.GenerateFromPassword([]byte(opts.Password), bcrypt.MinCost)
 		if err != nil {
@@ -195,7 +208,7 @@ func writeConfig(dir string, port int, opts Options) (string, error) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port, "Auth": auth}); err != nil {
+	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port, "Auth": auth, "Service": service}); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, "ironic.conf")
@@ -252,4 +265,17 @@ endpoint_override = http://127.0.0.1:{{.Port}}
 
 [oslo_concurrency]
 lock_path = {{.Dir}}/lock
-`))
+{{with .Service}}
+[keystone_authtoken]
+auth_type = password
+auth_url = {{.AuthURL}}
+www_authenticate_uri = {{.AuthURL}}
+username = {{.Username}}
+password = {{.Password}}
+project_name = {{.ProjectName}}
+user_domain_id = default
+project_domain_id = default
+# Bounded, like everything the tests wait on.
+http_connect_timeout = 10
+timeout = 30
+{{end}}`))

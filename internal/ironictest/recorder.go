@@ -14,6 +14,7 @@ import (
 type Request struct {
 	Method, Path string
 	Body         string
+	Status       int // the answer's HTTP status
 }
 
 // Recorder is a proxy in front of a real Ironic that remembers every request it
@@ -33,10 +34,11 @@ func NewRecorder(target string) *Recorder {
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		req.Body = io.NopCloser(bytes.NewReader(body))
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		proxy.ServeHTTP(sw, req)
 		r.mu.Lock()
-		r.log = append(r.log, Request{Method: req.Method, Path: req.URL.Path, Body: string(body)})
+		r.log = append(r.log, Request{Method: req.Method, Path: req.URL.Path, Body: string(body), Status: sw.status})
 		r.mu.Unlock()
-		proxy.ServeHTTP(w, req)
 	}))
 	r.URL = r.srv.URL
 	return r
@@ -51,3 +53,14 @@ func (r *Recorder) Requests() []Request {
 
 // Close stops the proxy.
 func (r *Recorder) Close() { r.srv.Close() }
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}

@@ -30,7 +30,7 @@ func TestAccBadInput_catalogue(t *testing.T) {
 		{name: "endpoint not a URL", config: provider(`endpoint = "ironic.example:6385"`),
 			want: `(?s)Invalid URL.*endpoint: "ironic.example:6385" is not an http:// or https:// URL`},
 		{name: "endpoint of another scheme", config: provider(`endpoint = "ftp://127.0.0.1:6385"`), want: `(?s)Invalid URL.*endpoint: "ftp://`},
-		{name: "missing endpoint", config: provider(""), env: map[string]string{envEndpoint: ""},
+		{name: "missing endpoint", config: provider(""), env: map[string]string{envEndpoint: "", envAuthStrategy: ""},
 			want: `(?s)Missing Ironic endpoint.*endpoint.*BAREMETAL_ENDPOINT`},
 		{name: "endpoint from the environment not a URL", config: provider(""), env: map[string]string{envEndpoint: "localhost"},
 			want: `(?s)Invalid endpoint.*"localhost" is not an http:// or https:// URL`},

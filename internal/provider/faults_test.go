@@ -22,7 +22,7 @@ import (
 // its first attempt succeeded. Destroy then leaves nothing.
 func TestAccFaults_ironicThroughFaultProxy(t *testing.T) {
 	testAccPreCheck(t)
-	proxy := ironictest.NewFaultProxy(os.Getenv(envEndpoint), 0.25, faultSeed())
+	proxy := ironictest.NewFaultProxy(testEndpoint(), 0.25, faultSeed())
 	defer proxy.Close()
 	class := strings.ReplaceAll(testNodeName(), "-", "_")
 	const n = 20

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -44,7 +43,7 @@ func checkRemoteNode(addr string, check func(*nodes.Node) error) func(*terraform
 		if err != nil {
 			return err
 		}
-		sc, err := ironic.Connect(context.Background(), ironic.Config{Endpoint: os.Getenv(envEndpoint)})
+		sc, err := testIronicClient()
 		if err != nil {
 			return err
 		}
@@ -70,7 +69,7 @@ func patchNode(t *testing.T, name string, ops ...nodes.UpdateOperation) {
 
 // checkNodesDestroyed verifies every node and port in the final state is gone from Ironic.
 func checkNodesDestroyed(s *terraform.State) error {
-	sc, err := ironic.Connect(context.Background(), ironic.Config{Endpoint: os.Getenv(envEndpoint)})
+	sc, err := testIronicClient()
 	if err != nil {
 		return err
 	}
@@ -111,7 +110,11 @@ func checkWithBaremetalCLI(nodeAddr, portAddr, mac string) func(*terraform.State
 			return err
 		}
 		cli := func(args ...string) ([]byte, error) {
-			base := []string{"--os-endpoint", os.Getenv(envEndpoint), "--os-auth-type", "none"}
+			// Under Keystone the CLI reads the same clouds.yaml (OS_CLOUD, OS_CLIENT_CONFIG_FILE).
+			var base []string
+			if testKeystone == nil {
+				base = []string{"--os-endpoint", testEndpoint(), "--os-auth-type", "none"}
+			}
 			out, err := exec.Command("baremetal", append(base, args...)...).Output()
 			if err != nil {
 				return nil, fmt.Errorf("baremetal %s: %v", strings.Join(args, " "), err)
@@ -153,7 +156,7 @@ func checkWithBaremetalCLI(nodeAddr, portAddr, mac string) func(*terraform.State
 
 // testIronicNoT is testIronic for check functions, which have no *testing.T.
 func testIronicNoT() *gophercloud.ServiceClient {
-	sc, err := ironic.Connect(context.Background(), ironic.Config{Endpoint: os.Getenv(envEndpoint)})
+	sc, err := testIronicClient()
 	if err != nil {
 		panic(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -156,7 +155,7 @@ func TestAccNode_hardwareBadInput(t *testing.T) {
 // previous target is restored so the next plan shows the change again.
 func TestAccNode_raidApplyThroughCleaning(t *testing.T) {
 	testAccPreCheck(t)
-	rec := ironictest.NewRecorder(os.Getenv(envEndpoint))
+	rec := ironictest.NewRecorder(testEndpoint())
 	defer rec.Close()
 	name := testNodeName()
 	cfg := func(apply bool) string {

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -24,7 +23,7 @@ import (
 // and bumping driver_secrets_wo_version sends the new one.
 func TestAccNode_writeOnlySecrets(t *testing.T) {
 	testAccPreCheck(t)
-	rec := ironictest.NewRecorder(os.Getenv(envEndpoint))
+	rec := ironictest.NewRecorder(testEndpoint())
 	defer rec.Close()
 	name := testNodeName()
 	const first, second = "wo-Secr3t-first-8c1", "wo-Secr3t-second-4d2"

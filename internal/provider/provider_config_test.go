@@ -89,7 +89,7 @@ func TestAccProvider_keystoneUnknownCloud(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      "provider \"baremetal\" {\n  auth_strategy = \"keystone\"\n  cloud = \"prod\"\n}\ndata \"baremetal_nodes\" \"all\" {}\n",
-			ExpectError: regexp.MustCompile(`(?s)Unable to connect to Ironic.*reading\s+clouds.yaml: cloud "prod" not found`),
+			ExpectError: regexp.MustCompile(`(?s)Unable to connect to Ironic.*reading\s+clouds.yaml:\s+cloud\s+"prod"\s+not\s+found`),
 		}},
 	})
 }

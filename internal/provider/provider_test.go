@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -25,6 +26,18 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 // testServer is the private Ironic TestMain started; nil when the tests use another one.
 var testServer *ironictest.Server
 
+// testKeystone is the Keystone in front of testServer in the keystone variant of the
+// suite (BAREMETAL_TEST_AUTH=keystone); nil otherwise.
+var testKeystone *ironictest.Keystone
+
+// envTestAuth chooses the variant of the acceptance suite: empty for Ironic without
+// authentication, "keystone" for Ironic behind a real Keystone, found through
+// clouds.yaml and the catalog as users do.
+const envTestAuth = "BAREMETAL_TEST_AUTH"
+
+// testCloud is the clouds.yaml entry the keystone variant logs in with.
+const testCloud = "baremetal-test"
+
 // TestMain starts a private Ironic for the acceptance tests (TF_ACC=1) unless
 // BAREMETAL_ENDPOINT points at one already, and stops it afterwards, even on failure.
 func TestMain(m *testing.M) {
@@ -39,7 +52,20 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if os.Getenv(envEndpoint) == "" {
+	switch {
+	case os.Getenv(envTestAuth) == ironic.AuthKeystone:
+		ks, srv, err := startKeystoneIronic(context.Background())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "starting Keystone and Ironic for the acceptance tests:", err)
+			return 1
+		}
+		defer ks.Remove()
+		defer srv.Remove()
+		fmt.Fprintln(os.Stderr, "acceptance tests log in to Keystone at", ks.URL, "and find Ironic", srv.Endpoint, "in its catalog")
+	case os.Getenv(envTestAuth) != "":
+		fmt.Fprintf(os.Stderr, "%s=%q: use keystone, or leave it empty\n", envTestAuth, os.Getenv(envTestAuth))
+		return 1
+	case os.Getenv(envEndpoint) == "":
 		srv, err := ironictest.Start(context.Background(), ironictest.Options{})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "starting Ironic for the acceptance tests:", err)
@@ -51,6 +77,70 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "acceptance tests use Ironic at", srv.Endpoint)
 	}
 	return m.Run()
+}
+
+// startKeystoneIronic starts Keystone, then Ironic with auth_strategy keystone, and
+// points the provider at them the way a user's environment would: a clouds.yaml, OS_CLOUD
+// and no endpoint (it comes from the catalog).
+func startKeystoneIronic(ctx context.Context) (*ironictest.Keystone, *ironictest.Server, error) {
+	ks, err := ironictest.StartKeystone(ctx, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := ironictest.Start(ctx, ironictest.Options{Keystone: ks})
+	if err != nil {
+		ks.Remove()
+		return nil, nil, err
+	}
+	clouds := filepath.Join(ks.Dir, "clouds.yaml")
+	if err := ks.WriteCloudsYAML(clouds, map[string]ironictest.Cloud{testCloud: {}}); err != nil {
+		srv.Remove()
+		ks.Remove()
+		return nil, nil, err
+	}
+	os.Unsetenv(envEndpoint)
+	os.Setenv("OS_CLIENT_CONFIG_FILE", clouds)
+	os.Setenv(envCloud, testCloud)
+	os.Setenv(envAuthStrategy, ironic.AuthKeystone)
+	testServer, testKeystone = srv, ks
+	return ks, srv, nil
+}
+
+// testEndpoint is the Ironic API root the tests put proxies in front of.
+func testEndpoint() string {
+	if testServer != nil {
+		return testServer.Endpoint
+	}
+	return os.Getenv(envEndpoint)
+}
+
+// testIronicConfig is how the tests' own direct client reaches Ironic: the same
+// environment the provider reads.
+func testIronicConfig() ironic.Config {
+	return ironic.Config{Endpoint: os.Getenv(envEndpoint), AuthStrategy: os.Getenv(envAuthStrategy), Cloud: os.Getenv(envCloud)}
+}
+
+var (
+	testClientMu sync.Mutex
+	testClient   *gophercloud.ServiceClient
+)
+
+// testIronicClient is a direct API client, connected once per test process (a Keystone
+// login is not free; the client re-authenticates when its token expires).
+func testIronicClient() (*gophercloud.ServiceClient, error) {
+	testClientMu.Lock()
+	defer testClientMu.Unlock()
+	if testClient != nil {
+		c := *testClient // callers may change the microversion
+		return &c, nil
+	}
+	sc, err := ironic.Connect(context.Background(), testIronicConfig())
+	if err != nil {
+		return nil, err
+	}
+	testClient = sc
+	c := *sc
+	return &c, nil
 }
 
 // findTerraform points terraform-plugin-testing at a Terraform CLI: TF_ACC_TERRAFORM_PATH,
@@ -72,8 +162,8 @@ func findTerraform() error {
 func testAccPreCheck(t *testing.T) {
 	t.Helper()
 	skipUnlessAcceptance(t)
-	if os.Getenv(envEndpoint) == "" {
-		t.Fatal(envEndpoint + " must be set for acceptance tests")
+	if os.Getenv(envEndpoint) == "" && os.Getenv(envCloud) == "" {
+		t.Fatal(envEndpoint + " or " + envCloud + " must be set for acceptance tests")
 	}
 }
 
@@ -90,7 +180,7 @@ func skipUnlessAcceptance(t *testing.T) {
 func testIronic(t *testing.T) *gophercloud.ServiceClient {
 	t.Helper()
 	skipUnlessAcceptance(t)
-	sc, err := ironic.Connect(context.Background(), ironic.Config{Endpoint: os.Getenv(envEndpoint)})
+	sc, err := testIronicClient()
 	if err != nil {
 		t.Fatal(err)
 	}

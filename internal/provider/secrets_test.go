@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
@@ -80,35 +81,8 @@ resource "baremetal_image" "os" {
 }
 `, srv.Endpoint, testNodeName(), bmcPassword, testNodeName(), imageURL)), 0o600)
 
-	logFile := filepath.Join(dir, "trace.log")
-	var outputs strings.Builder
-	var state, planJSON []byte
-	for _, args := range [][]string{{"apply", "-auto-approve"}, {"plan", "-out=plan.bin"}, {"show", "-json", "plan.bin"}, {"show"}, {"show", "-json"}, {"destroy", "-auto-approve"}} {
-		if args[0] == "destroy" {
-			state, _ = os.ReadFile(filepath.Join(work, "terraform.tfstate"))
-		}
-		cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append(args, "-no-color")...)
-		cmd.Dir = work
-		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile, "CHECKPOINT_DISABLE=1",
-			"TF_VAR_api_password="+apiPassword, "TF_VAR_wo_password="+woPassword)
-		out, err := cmd.CombinedOutput()
-		if args[0] == "show" && len(args) > 1 {
-			planJSON = append(planJSON, out...)
-		} else {
-			outputs.Write(out)
-		}
-		if err != nil {
-			t.Fatalf("terraform %v: %v\n%s", args, err, out)
-		}
-	}
-	logs, err := os.ReadFile(logFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(logs), "baremetal: creating node") || !strings.Contains(outputs.String(), "Apply complete!") {
-		t.Fatal("the run did not log or apply what it should; the check below would prove nothing")
-	}
-	if !strings.Contains(string(state), `"driver_secrets_wo_version": 1`) || images.gets.Load() == 0 {
+	run := runAndCollect(t, dir, rc, "TF_VAR_api_password="+apiPassword, "TF_VAR_wo_password="+woPassword)
+	if !strings.Contains(run.state, `"driver_secrets_wo_version": 1`) || images.gets.Load() == 0 {
 		t.Fatal("the state or the image fetch is not what the checks below assume")
 	}
 	// The TRACE log holds none of them (the image URL's credentials included: the
@@ -120,10 +94,10 @@ resource "baremetal_image" "os" {
 		what, text string
 		secrets    []string
 	}{
-		{"the TRACE log", string(logs), []string{bmcPassword, apiPassword, woPassword, urlPassword}},
-		{"terraform's output", outputs.String(), []string{bmcPassword, apiPassword, woPassword}},
-		{"the plan JSON (terraform show -json)", string(planJSON), []string{apiPassword, woPassword}},
-		{"terraform.tfstate", string(state), []string{apiPassword, woPassword}},
+		{"the TRACE log", run.logs, []string{bmcPassword, apiPassword, woPassword, urlPassword}},
+		{"terraform's output", run.outputs, []string{bmcPassword, apiPassword, woPassword}},
+		{"the plan JSON (terraform show -json)", run.planJSON, []string{apiPassword, woPassword}},
+		{"terraform.tfstate", run.state, []string{apiPassword, woPassword}},
 	} {
 		for _, secret := range c.secrets {
 			if strings.Contains(c.text, secret) {
@@ -131,9 +105,48 @@ resource "baremetal_image" "os" {
 			}
 		}
 	}
-	if !strings.Contains(string(planJSON), `"resource_changes"`) {
-		t.Error("no plan JSON was scanned")
+}
+
+// collected is what a run of the CLI left behind: the TRACE log, the terminal output,
+// the plan JSON and the state as it was before destroy.
+type collected struct{ logs, outputs, planJSON, state string }
+
+// runAndCollect runs apply, plan, show (text and JSON) and destroy with TF_LOG=TRACE in
+// dir/work, with the CLI configuration rc and the extra environment.
+func runAndCollect(t *testing.T, dir, rc string, env ...string) collected {
+	t.Helper()
+	work := filepath.Join(dir, "work")
+	logFile := filepath.Join(dir, "trace.log")
+	var c collected
+	var outputs, planJSON strings.Builder
+	for _, args := range [][]string{{"apply", "-auto-approve"}, {"plan", "-out=plan.bin"}, {"show", "-json", "plan.bin"}, {"show"}, {"show", "-json"}, {"destroy", "-auto-approve"}} {
+		if args[0] == "destroy" {
+			state, _ := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+			c.state = string(state)
+		}
+		cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append(args, "-no-color")...)
+		cmd.Dir = work
+		cmd.Env = append(append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile, "CHECKPOINT_DISABLE=1"), env...)
+		out, err := cmd.CombinedOutput()
+		if args[0] == "show" && len(args) > 1 {
+			planJSON.Write(out)
+		} else {
+			outputs.Write(out)
+		}
+		if err != nil {
+			t.Fatalf("terraform %v: %v\n%s", args, err, out)
+		}
 	}
+	logs, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.logs, c.outputs, c.planJSON = string(logs), outputs.String(), planJSON.String()
+	if !strings.Contains(c.logs, "baremetal: creating node") || !strings.Contains(c.outputs, "Apply complete!") ||
+		!strings.Contains(c.planJSON, `"resource_changes"`) {
+		t.Fatal("the run did not log, apply or plan what it should; a scan of it would prove nothing")
+	}
+	return c
 }
 
 // skipBelowTerraform skips a test that runs the CLI itself when it is older than min.
@@ -148,5 +161,65 @@ func skipBelowTerraform(t *testing.T, min string) {
 	}
 	if json.Unmarshal(out, &v) != nil || version.Must(version.NewVersion(v.Version)).LessThan(version.Must(version.NewVersion(min))) {
 		t.Skipf("needs Terraform %s or later, this is %s", min, v.Version)
+	}
+}
+
+// Logged in to a real Keystone with a password and with an application credential,
+// neither secret appears in the TRACE log, the output, the plan JSON or the state.
+func TestAccSecrets_keystoneCredentialsNotInLogsOrOutput(t *testing.T) {
+	ks := keystonePreCheck(t)
+	id, appSecret, err := ks.ApplicationCredential(context.Background(), "scan-"+acctest.RandString(6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	clouds := filepath.Join(dir, "clouds.yaml")
+	if err := ks.WriteCloudsYAML(clouds, map[string]ironictest.Cloud{
+		"with-password": {}, "with-appcred": {AppCredentialID: id, AppCredentialSecret: appSecret},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := devtools.InstallProvider(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(dir, "work"), 0o755)
+	os.WriteFile(filepath.Join(dir, "work", "main.tf"), []byte(fmt.Sprintf(`
+terraform {
+  required_providers {
+    baremetal = { source = "metalform/baremetal" }
+  }
+}
+provider "baremetal" {
+  auth_strategy = "keystone"
+  cloud         = "with-password"
+}
+provider "baremetal" {
+  alias         = "appcred"
+  auth_strategy = "keystone"
+  cloud         = "with-appcred"
+}
+resource "baremetal_node" "password" {
+  name   = %q
+  driver = "fake-hardware"
+}
+resource "baremetal_node" "appcred" {
+  provider = baremetal.appcred
+  name     = %q
+  driver   = "fake-hardware"
+}
+`, testNodeName(), testNodeName())), 0o600)
+	run := runAndCollect(t, dir, rc, "OS_CLIENT_CONFIG_FILE="+clouds)
+	if !strings.Contains(run.logs, "X-Auth-Token") && !strings.Contains(run.logs, "connected to Ironic") {
+		t.Fatal("the TRACE log shows no Keystone-authenticated session; the scan would prove nothing")
+	}
+	for what, text := range map[string]string{
+		"the TRACE log": run.logs, "terraform's output": run.outputs, "the plan JSON": run.planJSON, "terraform.tfstate": run.state,
+	} {
+		for name, secret := range map[string]string{"the Keystone password": ks.AdminPassword, "the application credential secret": appSecret} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s appears in %s", name, what)
+			}
+		}
 	}
 }

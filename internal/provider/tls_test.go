@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -31,7 +30,7 @@ resource "baremetal_node" "n" {
 // wrong one, fails clearly), ca_file makes every call work, and insecure skips it.
 func TestAccTLS_privateCA(t *testing.T) {
 	testAccPreCheck(t)
-	p, err := ironictest.NewTLSProxy(os.Getenv(envEndpoint), t.TempDir(), false)
+	p, err := ironictest.NewTLSProxy(testEndpoint(), t.TempDir(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +56,7 @@ func TestAccTLS_privateCA(t *testing.T) {
 // without it the connection is refused with a clear error.
 func TestAccTLS_clientCertificate(t *testing.T) {
 	testAccPreCheck(t)
-	p, err := ironictest.NewTLSProxy(os.Getenv(envEndpoint), t.TempDir(), true)
+	p, err := ironictest.NewTLSProxy(testEndpoint(), t.TempDir(), true)
 	if err != nil {
 		t.Fatal(err)
 	}

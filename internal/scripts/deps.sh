@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, idempotently, on a Debian or Ubuntu machine:
-# - Ironic (API and conductor in one process) and the `baremetal` CLI, from Debian's packages;
+# - Ironic (API and conductor in one process), Keystone (run under uwsgi by the tests) and
+#   the `baremetal` CLI, from Debian's packages;
 # - a Terraform CLI: the one on PATH if any, else v1.5.7 (the last MPL release) built
 #   from the Go module proxy into ./bin (about two minutes, once).
 set -euo pipefail
@@ -12,14 +13,17 @@ need_pkgs=()
 command -v ironic >/dev/null 2>&1 || need_pkgs+=(ironic-api ironic-conductor)
 command -v ironic-dbsync >/dev/null 2>&1 || need_pkgs+=(ironic-api)
 command -v baremetal >/dev/null 2>&1 || need_pkgs+=(python3-ironicclient)
+command -v keystone-manage >/dev/null 2>&1 || need_pkgs+=(keystone)
+# Keystone's package brings uwsgi-core; the tests serve it through the Python 3 plugin.
+[ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || need_pkgs+=(uwsgi-plugin-python3)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "deps: installing ${need_pkgs[*]} (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -q >/dev/null || echo "deps: apt-get update reported errors; trying the install anyway"
   as_root apt-get install -y -q --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
-# The Debian post-install may start a system Ironic on port 6385; the tests run their
-# own on free ports and need nothing from it.
+# The Debian post-installs may start a system Ironic (port 6385) and Keystone (5000); the
+# tests run their own on free ports and need nothing from them.
 
 if command -v terraform >/dev/null 2>&1; then
   echo "deps: using $(command -v terraform) ($(terraform version 2>/dev/null | head -n1))"
@@ -29,4 +33,4 @@ else
   echo "deps: building Terraform v1.5.7 from the Go module proxy into bin/ (about two minutes, once)"
   GOBIN="$PWD/bin" GOFLAGS=-mod=mod go install github.com/hashicorp/terraform@v1.5.7
 fi
-echo "deps: ironic $(dpkg-query -W -f='${Version}' ironic-common 2>/dev/null || echo '?'), go $(go env GOVERSION)"
+echo "deps: ironic $(dpkg-query -W -f='${Version}' ironic-common 2>/dev/null || echo '?'), keystone $(dpkg-query -W -f='${Version}' keystone 2>/dev/null || echo '?'), go $(go env GOVERSION)"
