@@ -80,6 +80,15 @@ resource "baremetal_node" "n" {
 	})
 }
 
+// ownerIronicRecords is the owner of a node created without one: none, or under
+// Keystone the creating project.
+func ownerIronicRecords() knownvalue.Check {
+	if testKeystone != nil {
+		return knownvalue.StringExact(testKeystone.AdminProjectID)
+	}
+	return knownvalue.Null()
+}
+
 // Logging in with an application credential: create, update, import and delete.
 func TestAccKeystone_applicationCredential(t *testing.T) {
 	ks := keystonePreCheck(t)

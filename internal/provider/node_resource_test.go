@@ -46,7 +46,7 @@ resource "baremetal_node" "test" {
 			})),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("extra"), knownvalue.MapSizeExact(0)),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("driver_info"), knownvalue.Null()),
-			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("owner"), ownerIronicRecords()),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("last_error"), knownvalue.Null()),
 			statecheck.ExpectKnownValue("baremetal_node.test", tfjsonpath.New("created_at"), knownvalue.NotNull()),
 		},
