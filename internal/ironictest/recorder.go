@@ -13,6 +13,7 @@ import (
 // Request is one request a Recorder forwarded.
 type Request struct {
 	Method, Path string
+	Query        string // the raw query, fields=... and marker=... included
 	Body         string
 	Status       int // the answer's HTTP status
 }
@@ -37,7 +38,7 @@ func NewRecorder(target string) *Recorder {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		proxy.ServeHTTP(sw, req)
 		r.mu.Lock()
-		r.log = append(r.log, Request{Method: req.Method, Path: req.URL.Path, Body: string(body), Status: sw.status})
+		r.log = append(r.log, Request{Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery, Body: string(body), Status: sw.status})
 		r.mu.Unlock()
 	}))
 	r.URL = r.srv.URL
@@ -49,6 +50,13 @@ func (r *Recorder) Requests() []Request {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]Request(nil), r.log...)
+}
+
+// Reset forgets the requests forwarded so far.
+func (r *Recorder) Reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log = nil
 }
 
 // Close stops the proxy.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -32,6 +34,12 @@ type clients struct {
 	imageMu   sync.Mutex
 	images    *image.Engine
 	imagesErr error
+
+	// nodes and ports serve a plan's refresh of many objects from one list call per kind.
+	snapMu sync.Mutex
+	nodes  *ironic.Snapshot[nodes.Node]
+	ports  *ironic.Snapshot[ports.Port]
+	wrote  bool // this process created, changed or deleted something
 
 	// inventories caches node inventories for the plan-time hardware checks: a provider
 	// process serves one plan or apply, and many ports share a node.
@@ -109,6 +117,54 @@ func (c *clients) Ironic(ctx context.Context) (*gophercloud.ServiceClient, diag.
 	return c.ironic, diags
 }
 
+// batchAfter: a plan reading this many objects of a kind or fewer reads each with its
+// own GET; beyond it, the rest come from one list call (a page holds a thousand).
+const batchAfter = 8
+
+// readNode reads a node for a refresh: from the plan's list of nodes when many are read.
+func (c *clients) readNode(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*nodes.Node, error) {
+	return readThrough(ctx, c, &c.nodes, id,
+		func(ctx context.Context) ([]nodes.Node, error) { return ironic.ListAllNodes(ctx, sc, logDebug) },
+		func(ctx context.Context, id string) (*nodes.Node, error) { return ironic.GetNode(ctx, sc, id) },
+		func(n *nodes.Node) string { return n.UUID })
+}
+
+// readPort reads a port for a refresh: from the plan's list of ports when many are read.
+func (c *clients) readPort(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*ports.Port, error) {
+	return readThrough(ctx, c, &c.ports, id,
+		func(ctx context.Context) ([]ports.Port, error) { return ironic.ListAllPorts(ctx, sc, logDebug) },
+		func(ctx context.Context, id string) (*ports.Port, error) { return ironic.GetPort(ctx, sc, id) },
+		func(p *ports.Port) string { return p.UUID })
+}
+
+// readThrough reads one object through its kind's snapshot, or with its own GET once
+// this process has written anything.
+func readThrough[T any](ctx context.Context, c *clients, slot **ironic.Snapshot[T], id string,
+	list func(context.Context) ([]T, error), get func(context.Context, string) (*T, error), key func(*T) string) (*T, error) {
+	c.snapMu.Lock()
+	if c.wrote {
+		c.snapMu.Unlock()
+		return get(ctx, id)
+	}
+	if *slot == nil {
+		*slot = &ironic.Snapshot[T]{List: list, Get: get, ID: key, After: batchAfter, Log: logDebug}
+	}
+	snap := *slot
+	c.snapMu.Unlock()
+	return snap.Read(ctx, id)
+}
+
+// forWrite is the client for a create, update or delete. From then on, this process
+// reads every object from Ironic: a read after the provider's own write sees it.
+func (c *clients) forWrite(ctx context.Context) (*gophercloud.ServiceClient, diag.Diagnostics) {
+	if c != nil {
+		c.snapMu.Lock()
+		c.wrote = true
+		c.snapMu.Unlock()
+	}
+	return c.Ironic(ctx)
+}
+
 // begin starts a create, update or delete: bounded by the user's timeout (or def), with
 // the connected client. ok is false when diags say why it cannot start; cancel is
 // always safe to call.
@@ -118,7 +174,7 @@ func (c *clients) begin(ctx context.Context, timeout func(context.Context, time.
 	if !ok {
 		return ctx, cancel, nil, false
 	}
-	sc, d := c.Ironic(ctx)
+	sc, d := c.forWrite(ctx)
 	diags.Append(d...)
 	return ctx, cancel, sc, !d.HasError()
 }

@@ -121,7 +121,7 @@ func startUpdate[M any](ctx context.Context, c *clients, req resource.UpdateRequ
 	if diags.HasError() {
 		return plan, state, nil, false
 	}
-	sc, d := c.Ironic(ctx)
+	sc, d := c.forWrite(ctx)
 	diags.Append(d...)
 	return plan, state, sc, !d.HasError()
 }
@@ -135,7 +135,7 @@ func deleteResource[M any](ctx context.Context, c *clients, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := c.Ironic(ctx)
+	sc, diags := c.forWrite(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}

@@ -169,7 +169,7 @@ func (r *deployTemplateResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := r.clients.Ironic(ctx)
+	sc, diags := r.clients.forWrite(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}

@@ -201,7 +201,7 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 }
 
 func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readResource(ctx, r.clients, req, resp, "node", func(m *deploymentResourceModel) string { return m.ID.ValueString() }, ironic.GetNode,
+	readResource(ctx, r.clients, req, resp, "node", func(m *deploymentResourceModel) string { return m.ID.ValueString() }, r.clients.readNode,
 		func(m *deploymentResourceModel, node *nodes.Node) bool {
 			if !ironic.IsDeployed(node.ProvisionState) {
 				resp.Diagnostics.AddWarning("Bare metal deployment gone",

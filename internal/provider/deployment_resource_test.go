@@ -304,8 +304,10 @@ resource "baremetal_deployment" "d" {
 func TestAccDeployment_timeout(t *testing.T) {
 	srv := newTestImageServer(t, []byte("image"))
 	name := testNodeName()
-	start := time.Now()
+	var start time.Time
 	ironicTest(t, []resource.TestStep{{
+		// Timed from the step itself: a parallel test first waits for the sequential ones.
+		PreConfig: func() { start = time.Now() },
 		Config: providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "n" {
   name                   = %q

@@ -289,7 +289,7 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	var sc *gophercloud.ServiceClient
 	get := func(ctx context.Context, c *gophercloud.ServiceClient, id string) (*nodes.Node, error) {
 		sc = c
-		return ironic.GetNode(ctx, c, id)
+		return r.clients.readNode(ctx, c, id)
 	}
 	readResource(ctx, r.clients, req, resp, "node", func(m *nodeResourceModel) string { return m.ID.ValueString() }, get,
 		func(m *nodeResourceModel, n *nodes.Node) bool {

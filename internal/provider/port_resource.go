@@ -123,7 +123,7 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := r.clients.Ironic(ctx)
+	sc, diags := r.clients.forWrite(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
@@ -154,7 +154,7 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 func (r *portResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readResource(ctx, r.clients, req, resp, "port", func(m *portResourceModel) string { return m.ID.ValueString() }, ironic.GetPort,
+	readResource(ctx, r.clients, req, resp, "port", func(m *portResourceModel) string { return m.ID.ValueString() }, r.clients.readPort,
 		func(m *portResourceModel, p *ports.Port) bool {
 			resp.Diagnostics.Append(m.fromPort(ctx, p, m)...)
 			return true
@@ -168,7 +168,7 @@ func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := r.clients.Ironic(ctx)
+	sc, diags := r.clients.forWrite(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}

@@ -113,7 +113,7 @@ func (r *portgroupResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := r.clients.Ironic(ctx)
+	sc, diags := r.clients.forWrite(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
