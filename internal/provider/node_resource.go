@@ -373,6 +373,9 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
+	if req.Plan.Raw.Equal(req.State.Raw) {
+		return // nothing changes: nothing to check, warn about or settle (most of a fleet's plan)
+	}
 	var plan, state nodeResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if req.State.Raw.IsNull() {

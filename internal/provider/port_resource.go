@@ -274,8 +274,8 @@ type portResourceModelV0 struct {
 // ModifyPlan warns, when a port is created or its MAC changes, if the node's inventory
 // has no NIC with that MAC.
 func (r *portResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.clients == nil {
-		return
+	if req.Plan.Raw.IsNull() || r.clients == nil || req.Plan.Raw.Equal(req.State.Raw) {
+		return // destroyed, or nothing changes
 	}
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()

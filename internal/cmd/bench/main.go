@@ -19,10 +19,11 @@ import (
 
 func main() {
 	var (
-		nodeCounts = flag.String("nodes", "20,200", "node counts for the provisioning comparison")
-		only       = flag.String("only", "", "run only sections whose name contains this (nodes, hash, fetch, plan)")
-		fetchChild = flag.String("fetch-child", "", "internal: fetch this URL and exit")
-		cacheDir   = flag.String("cache", "", "internal: cache directory of -fetch-child")
+		nodeCounts    = flag.String("nodes", "20,1000", "node counts for the provisioning comparison")
+		refreshCounts = flag.String("refresh", "300,1000", "node counts for the plan (refresh) comparison")
+		only          = flag.String("only", "", "run only sections whose name contains this (nodes, hash, fetch, plan, refresh)")
+		fetchChild    = flag.String("fetch-child", "", "internal: fetch this URL and exit")
+		cacheDir      = flag.String("cache", "", "internal: cache directory of -fetch-child")
 	)
 	flag.Parse()
 	if *fetchChild != "" {
@@ -32,7 +33,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*nodeCounts, *only); err != nil {
+	if err := run(*nodeCounts, *refreshCounts, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -40,7 +41,7 @@ func main() {
 
 type row struct{ what, ours, theirs, ratio, goal string }
 
-func run(nodeCounts, only string) error {
+func run(nodeCounts, refreshCounts, only string) error {
 	ctx := context.Background()
 	env, err := newEnv()
 	if err != nil {
@@ -64,7 +65,7 @@ func run(nodeCounts, only string) error {
 		}
 		rows = append(rows, r...)
 	}
-	if want("plan") || want("nodes") {
+	if want("plan") || want("nodes") || want("refresh") {
 		fmt.Fprintln(os.Stderr, "bench: starting a private Ironic")
 		srv, err := ironictest.Start(ctx, ironictest.Options{})
 		if err != nil {
@@ -79,13 +80,26 @@ func run(nodeCounts, only string) error {
 			}
 			rows = append(rows, r...)
 		}
+		if want("refresh") {
+			counts, err := parseCounts(refreshCounts, "-refresh")
+			if err != nil {
+				return err
+			}
+			for _, n := range counts {
+				r, err := refreshRows(ctx, env, n)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, r...)
+			}
+		}
 		if want("nodes") {
 			var perNode []float64
-			for _, f := range strings.Split(nodeCounts, ",") {
-				n, err := strconv.Atoi(strings.TrimSpace(f))
-				if err != nil {
-					return fmt.Errorf("-nodes: %w", err)
-				}
+			counts, err := parseCounts(nodeCounts, "-nodes")
+			if err != nil {
+				return err
+			}
+			for _, n := range counts {
 				r, tfPerNode, err := nodeRow(ctx, env, n)
 				if err != nil {
 					return err
@@ -109,6 +123,18 @@ func run(nodeCounts, only string) error {
 	}
 	printTable(rows)
 	return nil
+}
+
+func parseCounts(list, flagName string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", flagName, err)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func printTable(rows []row) {

@@ -1,0 +1,135 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+// refreshRows: a plan over N enrolled nodes with a port each, nothing changed, against
+// a plan over 2N terraform_data (what Terraform itself costs) and against reading the
+// same 2N objects directly, one GET each, ten at a time.
+func refreshRows(ctx context.Context, e *env, n int) ([]row, error) {
+	dir := filepath.Join(e.dir, fmt.Sprintf("refresh-%d", n))
+	base := filepath.Join(e.dir, fmt.Sprintf("refresh-base-%d", n))
+	for _, d := range []string{dir, base} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	cfg := providerHeader + fmt.Sprintf(`
+provider "baremetal" {}
+
+resource "baremetal_node" "n" {
+  count  = %d
+  name   = "bench-refresh-${count.index}"
+  driver = "fake-hardware"
+}
+
+resource "baremetal_port" "p" {
+  count   = %d
+  node_id = baremetal_node.n[count.index].id
+  address = format("52:54:03:%%02x:%%02x:00", floor(count.index / 256), count.index %% 256)
+}
+`, n, n)
+	baseline := providerHeader + fmt.Sprintf(`
+provider "baremetal" {}
+
+resource "terraform_data" "d" {
+  count = %d
+  input = count.index
+}
+`, 2*n)
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(base, "main.tf"), []byte(baseline), 0o644); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "bench: enrolling %d nodes + ports for the refresh rows (untimed)\n", n)
+	par := fmt.Sprintf("-parallelism=%d", parallelism)
+	if err := e.terraformRun(dir, "apply", "-auto-approve", "-input=false", par); err != nil {
+		return nil, err
+	}
+	defer func() { _ = e.terraformRun(dir, "destroy", "-auto-approve", "-input=false", par) }()
+	if err := e.terraformRun(base, "apply", "-auto-approve", "-input=false", par); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "bench: plan over %d nodes + ports, 2x%d terraform_data, and the direct reads\n", n, n)
+	ours := best(2, func() error { return e.terraformRun(dir, "plan", "-input=false", "-detailed-exitcode", par) })
+	terraformOnly := best(2, func() error { return e.terraformRun(base, "plan", "-input=false", "-detailed-exitcode", par) })
+	sc, err := ironic.Connect(ctx, ironic.Config{Endpoint: e.endpoint})
+	if err != nil {
+		return nil, err
+	}
+	direct, err := directReads(ctx, sc, "bench-refresh-")
+	if err != nil {
+		return nil, err
+	}
+	what := fmt.Sprintf("plan over N=%d nodes+ports", n)
+	return []row{
+		{what: what + " vs 2N terraform_data", ours: seconds(ours), theirs: seconds(terraformOnly),
+			ratio: fmt.Sprintf("%.2fx", ours.Seconds()/terraformOnly.Seconds()), goal: "<= 3x"},
+		{what: what + " vs one GET per object, direct", ours: seconds(ours), theirs: seconds(direct),
+			ratio: fmt.Sprintf("%.2fx", ours.Seconds()/direct.Seconds()), goal: "<= 0.5x"},
+	}, nil
+}
+
+// directReads reads every node named with prefix, and its ports, one GET each, ten at
+// a time: the refresh a provider without list calls makes. The listing that finds
+// them is not timed.
+func directReads(ctx context.Context, sc *gophercloud.ServiceClient, prefix string) (time.Duration, error) {
+	all, err := ironic.ListAllNodes(ctx, sc, nil)
+	if err != nil {
+		return 0, err
+	}
+	allPorts, err := ironic.ListAllPorts(ctx, sc, nil)
+	if err != nil {
+		return 0, err
+	}
+	mine := map[string]bool{}
+	var reads []func() error
+	for _, nd := range all {
+		if len(nd.Name) >= len(prefix) && nd.Name[:len(prefix)] == prefix {
+			mine[nd.UUID] = true
+			id := nd.UUID
+			reads = append(reads, func() error { return nodes.Get(ctx, sc, id).Err })
+		}
+	}
+	for _, p := range allPorts {
+		if mine[p.NodeUUID] {
+			id := p.UUID
+			reads = append(reads, func() error { return ports.Get(ctx, sc, id).Err })
+		}
+	}
+	sem := make(chan struct{}, parallelism)
+	errs := make(chan error, len(reads))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for _, read := range reads {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := read(); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	return elapsed, <-errs
+}
