@@ -22,25 +22,54 @@ var portReadFields = []string{
 // only the fields the resources read: Ironic refuses created_at and updated_at in a
 // node list's fields, and the state holds both.
 func ListAllNodes(ctx context.Context, sc *gophercloud.ServiceClient, log Logger) ([]nodes.Node, error) {
-	return listPages(ctx, nodes.ListDetail(sc, nodes.ListOpts{Limit: listPageSize}), nodes.ExtractNodes, "nodes", log)
+	return listPages(ctx, func(marker string) pagination.Pager {
+		return nodes.ListDetail(sc, nodes.ListOpts{Limit: listPageSize, Marker: marker})
+	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", log)
 }
 
 // ListAllPorts returns every port the caller may see, page after page.
 func ListAllPorts(ctx context.Context, sc *gophercloud.ServiceClient, log Logger) ([]ports.Port, error) {
-	return listPages(ctx, ports.List(sc, ports.ListOpts{Fields: portReadFields, Limit: listPageSize}), ports.ExtractPorts, "ports", log)
+	return listPages(ctx, func(marker string) pagination.Pager {
+		return ports.List(sc, ports.ListOpts{Fields: portReadFields, Limit: listPageSize, Marker: marker})
+	}, ports.ExtractPorts, func(p *ports.Port) string { return p.UUID }, "ports", log)
 }
 
-func listPages[T any](ctx context.Context, pager pagination.Pager, extract func(pagination.Page) ([]T, error), kind string, log Logger) ([]T, error) {
+// listPages follows Ironic's pagination itself: Ironic says there is more with a "next"
+// URL, which gophercloud's node and port pagers do not read (they look for
+// nodes_links), so they stop after the first page. Each page asks for the objects
+// after the previous page's last one.
+func listPages[T any](ctx context.Context, page func(marker string) pagination.Pager, extract func(pagination.Page) ([]T, error),
+	id func(*T) string, kind string, log Logger) ([]T, error) {
 	var all []T
-	calls := 0
-	err := pager.EachPage(ctx, func(ctx context.Context, page pagination.Page) (bool, error) {
-		items, err := extract(page)
-		calls++
+	marker := ""
+	for call := 1; ; call++ {
+		var items []T
+		more := false
+		err := page(marker).EachPage(ctx, func(_ context.Context, p pagination.Page) (bool, error) {
+			var err error
+			items, err = extract(p)
+			more = hasNext(p)
+			return false, err
+		})
+		if err != nil {
+			return nil, err
+		}
 		if log != nil {
-			log(ctx, "listed a page of "+kind, map[string]any{"objects": len(items), "call": calls})
+			log(ctx, "listed a page of "+kind, map[string]any{"objects": len(items), "call": call})
 		}
 		all = append(all, items...)
-		return true, err
-	})
-	return all, err
+		if !more || len(items) == 0 {
+			return all, nil
+		}
+		marker = id(&items[len(items)-1])
+	}
+}
+
+// hasNext reports whether a page of an Ironic list names a next one.
+func hasNext(p pagination.Page) bool {
+	var s struct {
+		Next string `json:"next"`
+	}
+	e, ok := p.(interface{ ExtractInto(any) error })
+	return ok && e.ExtractInto(&s) == nil && s.Next != ""
 }

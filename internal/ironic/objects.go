@@ -2,12 +2,15 @@ package ironic
 
 import (
 	"context"
-	"fmt"
+	"net/url"
+	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+	"github.com/gophercloud/gophercloud/v2/pagination"
 )
 
 // The plain reads, updates and deletes of nodes and ports, so that the provider
@@ -87,45 +90,71 @@ func listPorts(ctx context.Context, sc *gophercloud.ServiceClient, opts ports.Li
 
 // NodeFilter selects nodes; empty fields match everything.
 type NodeFilter struct {
-	ProvisionState, Driver, ResourceClass, ConductorGroup, Owner string
-	Maintenance                                                  *bool
+	ProvisionState, Driver, ResourceClass, ConductorGroup, Owner, Lessee, Fault string
+	Maintenance, Associated                                                     *bool
+	// Traits: only nodes that have every one (Ironic has no such filter: checked here).
+	Traits []string
 }
 
-// ListNodes lists the UUIDs and names of the matching nodes, oldest first.
-func ListNodes(ctx context.Context, sc *gophercloud.ServiceClient, f NodeFilter) ([]nodes.Node, error) {
+// nodeSummaryFields are what a node list returns per node: enough to choose nodes and
+// to write import blocks for them.
+var nodeSummaryFields = []string{
+	"uuid", "name", "provision_state", "driver", "resource_class", "owner", "lessee", "conductor_group",
+	"maintenance", "fault", "traits", "instance_uuid",
+}
+
+// ListNodes lists the matching nodes, oldest first, page after page, with the fields of
+// nodeSummaryFields only.
+func ListNodes(ctx context.Context, sc *gophercloud.ServiceClient, f NodeFilter, log Logger) ([]nodes.Node, error) {
+	extra := url.Values{}
+	for name, v := range map[string]*bool{"maintenance": f.Maintenance, "associated": f.Associated} {
+		if v != nil {
+			extra.Set(name, strconv.FormatBool(*v))
+		}
+	}
+	if f.Lessee != "" {
+		extra.Set("lessee", f.Lessee)
+	}
 	opts := nodeListQuery{ListOpts: nodes.ListOpts{
 		ProvisionState: nodes.ProvisionState(f.ProvisionState),
 		Driver:         f.Driver,
 		ResourceClass:  f.ResourceClass,
 		ConductorGroup: f.ConductorGroup,
 		Owner:          f.Owner,
-		Fields:         []string{"uuid", "name"},
+		Fault:          f.Fault,
+		Fields:         nodeSummaryFields,
 		SortKey:        "created_at",
-	}, maintenance: f.Maintenance}
-	pages, err := nodes.List(sc, opts).AllPages(ctx)
-	if err != nil {
-		return nil, err
+		Limit:          listPageSize,
+	}, extra: extra}
+	found, err := listPages(ctx, func(marker string) pagination.Pager {
+		opts.Marker = marker
+		return nodes.List(sc, opts)
+	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", log)
+	if err != nil || len(f.Traits) == 0 {
+		return found, err
 	}
-	return nodes.ExtractNodes(pages)
+	return slices.DeleteFunc(found, func(n nodes.Node) bool {
+		return slices.ContainsFunc(f.Traits, func(t string) bool { return !slices.Contains(n.Traits, t) })
+	}), nil
 }
 
-// nodeListQuery adds maintenance=false, which gophercloud's bool field cannot express.
+// nodeListQuery adds the filters gophercloud cannot express: maintenance=false,
+// associated=false and lessee.
 type nodeListQuery struct {
 	nodes.ListOpts
-	maintenance *bool
+	extra url.Values
 }
 
 func (q nodeListQuery) ToNodeListQuery() (string, error) {
-	q.ListOpts.Maintenance = false
 	s, err := q.ListOpts.ToNodeListQuery()
-	if err != nil || q.maintenance == nil {
+	if err != nil || len(q.extra) == 0 {
 		return s, err
 	}
 	sep := "&"
 	if s == "" {
 		sep = "?"
 	}
-	return fmt.Sprintf("%s%smaintenance=%t", s, sep, *q.maintenance), nil
+	return s + sep + q.extra.Encode(), nil
 }
 
 func (q nodeListQuery) ToNodeListDetailQuery() (string, error) { return q.ToNodeListQuery() }
