@@ -94,8 +94,8 @@ resource "baremetal_port" "p%[1]d" {
 func checkBatchedReads(reqs []ironictest.Request, missing int) error {
 	nodeLists, portLists, gets := 0, 0, 0
 	for _, r := range reqs {
-		if r.Method != "GET" {
-			continue
+		if r.Method != "GET" || strings.Contains(r.Query, "marker=") {
+			continue // a list's later pages (other tests' nodes may fill more than one)
 		}
 		switch {
 		case r.Path == "/v1/nodes/detail": // every field: Ironic lists no timestamps by field

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,12 +81,19 @@ func run(nodeCounts, refreshCounts, only string) error {
 			}
 			rows = append(rows, r...)
 		}
+		refreshes, err := parseCounts(refreshCounts, "-refresh")
+		if err != nil {
+			return err
+		}
+		applies, err := parseCounts(nodeCounts, "-nodes")
+		if err != nil {
+			return err
+		}
 		if want("refresh") {
-			counts, err := parseCounts(refreshCounts, "-refresh")
-			if err != nil {
-				return err
-			}
-			for _, n := range counts {
+			for _, n := range refreshes {
+				if want("nodes") && slices.Contains(applies, n) {
+					continue // measured on the nodes the apply row provisions
+				}
 				r, err := refreshRows(ctx, env, n)
 				if err != nil {
 					return err
@@ -95,16 +103,12 @@ func run(nodeCounts, refreshCounts, only string) error {
 		}
 		if want("nodes") {
 			var perNode []float64
-			counts, err := parseCounts(nodeCounts, "-nodes")
-			if err != nil {
-				return err
-			}
-			for _, n := range counts {
-				r, tfPerNode, err := nodeRow(ctx, env, n)
+			for _, n := range applies {
+				r, tfPerNode, err := nodeRow(ctx, env, n, want("refresh") && slices.Contains(refreshes, n))
 				if err != nil {
 					return err
 				}
-				rows = append(rows, r)
+				rows = append(rows, r...)
 				perNode = append(perNode, tfPerNode)
 			}
 			r, err := deployRow(ctx, env, 20)

@@ -20,21 +20,22 @@ import (
 const parallelism = 10
 
 // nodeRow: N nodes, each with a port, to available, through `terraform apply` and
-// through the same API calls made directly (same parallelism, 50 ms polling).
-func nodeRow(ctx context.Context, e *env, n int) (row, float64, error) {
+// through the same API calls made directly (same parallelism, 50 ms polling). With
+// refresh, the refresh rows for N are measured on those nodes before they go.
+func nodeRow(ctx context.Context, e *env, n int, refresh bool) ([]row, float64, error) {
 	sc, err := ironic.Connect(ctx, ironic.Config{Endpoint: e.endpoint, Retry: ironic.DefaultRetryPolicy(nil)})
 	if err != nil {
-		return row{}, 0, err
+		return nil, 0, err
 	}
 	fmt.Fprintf(os.Stderr, "bench: %d nodes + ports to available, direct API calls\n", n)
 	direct, err := directProvision(ctx, sc, n)
 	if err != nil {
-		return row{}, 0, err
+		return nil, 0, err
 	}
 	fmt.Fprintf(os.Stderr, "bench: %d nodes + ports to available, terraform apply\n", n)
 	dir := filepath.Join(e.dir, fmt.Sprintf("nodes-%d", n))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return row{}, 0, err
+		return nil, 0, err
 	}
 	cfg := providerHeader + fmt.Sprintf(`
 provider "baremetal" {}
@@ -53,23 +54,29 @@ resource "baremetal_port" "p" {
 }
 `, n, n)
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
-		return row{}, 0, err
+		return nil, 0, err
 	}
 	start := time.Now()
 	if err := e.terraformRun(dir, "apply", "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism)); err != nil {
-		return row{}, 0, err
+		return nil, 0, err
 	}
 	tf := time.Since(start)
-	if err := e.terraformRun(dir, "destroy", "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism)); err != nil {
-		return row{}, 0, err
+	var rows []row
+	if refresh {
+		if rows, err = refreshPlanRows(ctx, e, dir, "bench-tf-", n); err != nil {
+			return nil, 0, err
+		}
 	}
-	return row{
+	if err := e.terraformRun(dir, "destroy", "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism)); err != nil {
+		return nil, 0, err
+	}
+	return append(rows, row{
 		what:   fmt.Sprintf("N=%d nodes+ports to available: terraform apply vs direct API", n),
 		ours:   seconds(tf),
 		theirs: seconds(direct),
 		ratio:  fmt.Sprintf("%.2fx", tf.Seconds()/direct.Seconds()),
 		goal:   "<= 1.3x",
-	}, tf.Seconds() / float64(n), nil
+	}), tf.Seconds() / float64(n), nil
 }
 
 // directProvision is what a hand-written script does: create, port, manage, provide,

@@ -17,16 +17,12 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
-// refreshRows: a plan over N enrolled nodes with a port each, nothing changed, against
-// a plan over 2N terraform_data (what Terraform itself costs) and against reading the
-// same 2N objects directly, one GET each, ten at a time.
+// refreshRows enrolls N nodes with a port each for the refresh rows, and destroys them
+// afterwards. A count that the apply rows provision anyway is measured there instead.
 func refreshRows(ctx context.Context, e *env, n int) ([]row, error) {
 	dir := filepath.Join(e.dir, fmt.Sprintf("refresh-%d", n))
-	base := filepath.Join(e.dir, fmt.Sprintf("refresh-base-%d", n))
-	for _, d := range []string{dir, base} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, err
-		}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
 	cfg := providerHeader + fmt.Sprintf(`
 provider "baremetal" {}
@@ -43,18 +39,7 @@ resource "baremetal_port" "p" {
   address = format("52:54:03:%%02x:%%02x:00", floor(count.index / 256), count.index %% 256)
 }
 `, n, n)
-	baseline := providerHeader + fmt.Sprintf(`
-provider "baremetal" {}
-
-resource "terraform_data" "d" {
-  count = %d
-  input = count.index
-}
-`, 2*n)
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(base, "main.tf"), []byte(baseline), 0o644); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "bench: enrolling %d nodes + ports for the refresh rows (untimed)\n", n)
@@ -63,6 +48,29 @@ resource "terraform_data" "d" {
 		return nil, err
 	}
 	defer func() { _ = e.terraformRun(dir, "destroy", "-auto-approve", "-input=false", par) }()
+	return refreshPlanRows(ctx, e, dir, "bench-refresh-", n)
+}
+
+// refreshPlanRows: a plan over the N nodes (named prefix-i) and N ports in dir, nothing
+// changed, against a plan over 2N terraform_data (what Terraform itself costs) and
+// against reading the same 2N objects directly, one GET each, ten at a time.
+func refreshPlanRows(ctx context.Context, e *env, dir, prefix string, n int) ([]row, error) {
+	base := filepath.Join(e.dir, fmt.Sprintf("refresh-base-%d", n))
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return nil, err
+	}
+	baseline := providerHeader + fmt.Sprintf(`
+provider "baremetal" {}
+
+resource "terraform_data" "d" {
+  count = %d
+  input = count.index
+}
+`, 2*n)
+	if err := os.WriteFile(filepath.Join(base, "main.tf"), []byte(baseline), 0o644); err != nil {
+		return nil, err
+	}
+	par := fmt.Sprintf("-parallelism=%d", parallelism)
 	if err := e.terraformRun(base, "apply", "-auto-approve", "-input=false", par); err != nil {
 		return nil, err
 	}
@@ -73,7 +81,7 @@ resource "terraform_data" "d" {
 	if err != nil {
 		return nil, err
 	}
-	direct, err := directReads(ctx, sc, "bench-refresh-")
+	direct, err := directReads(ctx, sc, prefix)
 	if err != nil {
 		return nil, err
 	}
