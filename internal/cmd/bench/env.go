@@ -61,3 +61,27 @@ const providerHeader = `terraform {
   }
 }
 `
+
+// fleetConfig is n fake-hardware nodes named prefix-i, each with a port whose MAC starts
+// with macPrefix (three octets), driven to target unless it is empty.
+func fleetConfig(n int, prefix, macPrefix, target string) string {
+	state := ""
+	if target != "" {
+		state = fmt.Sprintf("\n  target_provision_state = %q", target)
+	}
+	return providerHeader + fmt.Sprintf(`
+provider "baremetal" {}
+
+resource "baremetal_node" "n" {
+  count  = %[1]d
+  name   = "%[2]s${count.index}"
+  driver = "fake-hardware"%[4]s
+}
+
+resource "baremetal_port" "p" {
+  count   = %[1]d
+  node_id = baremetal_node.n[count.index].id
+  address = format("%[3]s:%%02x:%%02x:00", floor(count.index / 256), count.index %% 256)
+}
+`, n, prefix, macPrefix, state)
+}

@@ -37,22 +37,7 @@ func nodeRow(ctx context.Context, e *env, n int, refresh bool) ([]row, float64, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, 0, err
 	}
-	cfg := providerHeader + fmt.Sprintf(`
-provider "baremetal" {}
-
-resource "baremetal_node" "n" {
-  count                  = %d
-  name                   = "bench-tf-${count.index}"
-  driver                 = "fake-hardware"
-  target_provision_state = "available"
-}
-
-resource "baremetal_port" "p" {
-  count   = %d
-  node_id = baremetal_node.n[count.index].id
-  address = format("52:54:01:%%02x:%%02x:00", floor(count.index / 256), count.index %% 256)
-}
-`, n, n)
+	cfg := fleetConfig(n, "bench-tf-", "52:54:01", "available")
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
 		return nil, 0, err
 	}

@@ -24,21 +24,7 @@ func refreshRows(ctx context.Context, e *env, n int) ([]row, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	cfg := providerHeader + fmt.Sprintf(`
-provider "baremetal" {}
-
-resource "baremetal_node" "n" {
-  count  = %d
-  name   = "bench-refresh-${count.index}"
-  driver = "fake-hardware"
-}
-
-resource "baremetal_port" "p" {
-  count   = %d
-  node_id = baremetal_node.n[count.index].id
-  address = format("52:54:03:%%02x:%%02x:00", floor(count.index / 256), count.index %% 256)
-}
-`, n, n)
+	cfg := fleetConfig(n, "bench-refresh-", "52:54:03", "")
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}
