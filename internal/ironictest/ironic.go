@@ -140,7 +140,7 @@ func requestAuth(opts Options) func(context.Context, *http.Request) error {
 	switch {
 	case opts.Keystone != nil:
 		return func(ctx context.Context, req *http.Request) error {
-			token, err := opts.Keystone.AdminToken(ctx)
+			token, err := opts.Keystone.AdminToken()
 			req.Header.Set("X-Auth-Token", token)
 			return err
 		}

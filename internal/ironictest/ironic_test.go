@@ -64,7 +64,7 @@ func TestStartWithKeystone(t *testing.T) {
 	if code := get(""); code != http.StatusUnauthorized {
 		t.Fatalf("GET /v1/nodes without a token: %d, want 401", code)
 	}
-	token, err := k.AdminToken(ctx)
+	token, err := k.AdminToken()
 	if err != nil {
 		t.Fatal(err)
 	}

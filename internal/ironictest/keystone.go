@@ -282,7 +282,7 @@ func (k *Keystone) connectAdmin(ctx context.Context) error {
 }
 
 // AdminToken is a valid token of the admin user, for the harness's own requests.
-func (k *Keystone) AdminToken(ctx context.Context) (string, error) {
+func (k *Keystone) AdminToken() (string, error) {
 	if k.admin == nil {
 		return "", errors.New("keystone: not started")
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -102,25 +101,7 @@ func directDeploy(ctx context.Context, sc *gophercloud.ServiceClient, n int) (ti
 			_ = nodes.Delete(ctx, sc, id).ExtractErr()
 		}
 	}()
-	errs := make(chan error, n)
-	sem := make(chan struct{}, parallelism)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for _, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if err := deployOne(ctx, sc, id); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	close(errs)
-	return elapsed, <-errs
+	return timeParallel(len(ids), func(i int) error { return deployOne(ctx, sc, ids[i]) })
 }
 
 func deployOne(ctx context.Context, sc *gophercloud.ServiceClient, id string) error {

@@ -68,6 +68,22 @@ func nodeRow(ctx context.Context, e *env, n int, refresh bool) ([]row, float64, 
 // polling every 50 ms, ten nodes at a time. The nodes are deleted afterwards, untimed.
 func directProvision(ctx context.Context, sc *gophercloud.ServiceClient, n int) (time.Duration, error) {
 	ids := make([]string, n)
+	elapsed, err := timeParallel(n, func(i int) error {
+		var err error
+		ids[i], err = provisionOne(ctx, sc, i)
+		return err
+	})
+	for _, id := range ids {
+		if id != "" {
+			_ = nodes.Delete(ctx, sc, id).ExtractErr()
+		}
+	}
+	return elapsed, err
+}
+
+// timeParallel runs f(0..n-1), parallelism at a time, and returns how long they all
+// took and the first error, if any.
+func timeParallel(n int, f func(i int) error) (time.Duration, error) {
 	errs := make(chan error, n)
 	sem := make(chan struct{}, parallelism)
 	var wg sync.WaitGroup
@@ -78,9 +94,7 @@ func directProvision(ctx context.Context, sc *gophercloud.ServiceClient, n int) 
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			id, err := provisionOne(ctx, sc, i)
-			ids[i] = id
-			if err != nil {
+			if err := f(i); err != nil {
 				errs <- err
 			}
 		}()
@@ -88,15 +102,7 @@ func directProvision(ctx context.Context, sc *gophercloud.ServiceClient, n int) 
 	wg.Wait()
 	elapsed := time.Since(start)
 	close(errs)
-	for _, id := range ids {
-		if id != "" {
-			_ = nodes.Delete(ctx, sc, id).ExtractErr()
-		}
-	}
-	if err := <-errs; err != nil {
-		return 0, err
-	}
-	return elapsed, nil
+	return elapsed, <-errs
 }
 
 func provisionOne(ctx context.Context, sc *gophercloud.ServiceClient, i int) (string, error) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -107,23 +106,5 @@ func directReads(ctx context.Context, sc *gophercloud.ServiceClient, prefix stri
 			reads = append(reads, func() error { return ports.Get(ctx, sc, id).Err })
 		}
 	}
-	sem := make(chan struct{}, parallelism)
-	errs := make(chan error, len(reads))
-	var wg sync.WaitGroup
-	start := time.Now()
-	for _, read := range reads {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := read(); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	close(errs)
-	return elapsed, <-errs
+	return timeParallel(len(reads), func(i int) error { return reads[i]() })
 }
