@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -95,10 +96,15 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 		"driver_info": schema.MapAttribute{
 			ElementType: types.StringType,
 			Optional:    true,
+			Computed:    true,
 			Sensitive:   true,
 			MarkdownDescription: "Driver settings, such as `ipmi_address`, `ipmi_username`, `ipmi_password`, `deploy_kernel` and " +
 				"`deploy_ramdisk`. Sensitive as a whole: it carries BMC credentials. Ironic returns secrets masked (`******`); " +
-				"the configured value is kept for those, and any other value changed outside Terraform shows as drift.",
+				"the configured value is kept for those, and any other value changed outside Terraform shows as drift. " +
+				"When not set, Terraform leaves it as Ironic holds it: an adopted node keeps its BMC settings even though " +
+				"`-generate-config-out` writes this sensitive map as `null`. Set `{}` to empty it.",
+			// Unset is "not managed", never "remove": removing it would cut the node off its BMC.
+			PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 		},
 		"properties": schema.MapAttribute{
 			ElementType: types.StringType,

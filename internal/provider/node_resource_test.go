@@ -180,6 +180,47 @@ resource "baremetal_node" "test" {
 	}}...)
 }
 
+// driver_info left out of the configuration is not managed: Ironic keeps the BMC settings
+// (what an adopted node with generated configuration relies on: the CLI writes this
+// sensitive map as null). Only {} empties it.
+func TestAccNode_driverInfoUnset(t *testing.T) {
+	name := testNodeName()
+	cfg := func(driverInfo string) string {
+		return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "test" {
+  name   = %q
+  driver = "fake-hardware"
+  %s
+}
+`, name, driverInfo)
+	}
+	driverInfo := func(want map[string]any) func(*terraform.State) error {
+		return checkRemoteNode("baremetal_node.test", func(n *nodes.Node) error {
+			if fmt.Sprint(n.DriverInfo) != fmt.Sprint(want) {
+				return fmt.Errorf("Ironic's driver_info is %v, want %v", n.DriverInfo, want)
+			}
+			return nil
+		})
+	}
+	kept := map[string]any{"ipmi_address": "10.0.0.5", "ipmi_password": "******"}
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg(`driver_info = { ipmi_address = "10.0.0.5", ipmi_password = "bmc-pw" }`),
+		Check:  driverInfo(kept),
+	}, {
+		Config: cfg(""),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_node.test", plancheck.ResourceActionNoop)},
+		},
+		Check: driverInfo(kept),
+	}, {
+		Config: cfg(`driver_info = {}`),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_node.test", plancheck.ResourceActionUpdate)},
+		},
+		Check: driverInfo(map[string]any{}),
+	}}...)
+}
+
 func TestAccNode_import(t *testing.T) {
 	name := testNodeName()
 	ironicTest(t, []resource.TestStep{{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -48,7 +47,7 @@ func runTests(m *testing.M) int {
 	if os.Getenv("TF_ACC") == "" {
 		return m.Run()
 	}
-	if err := findTerraform(); err != nil {
+	if err := setUpCLI(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -141,22 +140,6 @@ func testIronicClient() (*gophercloud.ServiceClient, error) {
 	testClient = sc
 	c := *sc
 	return &c, nil
-}
-
-// findTerraform points terraform-plugin-testing at a Terraform CLI: TF_ACC_TERRAFORM_PATH,
-// else one on PATH, else the one make deps (internal/scripts/deps.sh) builds into bin/.
-func findTerraform() error {
-	if os.Getenv("TF_ACC_TERRAFORM_PATH") != "" {
-		return nil
-	}
-	if p, err := exec.LookPath("terraform"); err == nil {
-		return os.Setenv("TF_ACC_TERRAFORM_PATH", p)
-	}
-	local, _ := filepath.Abs("../../bin/terraform")
-	if _, err := os.Stat(local); err == nil {
-		return os.Setenv("TF_ACC_TERRAFORM_PATH", local)
-	}
-	return fmt.Errorf("no Terraform CLI: run make deps, or set TF_ACC_TERRAFORM_PATH")
 }
 
 func testAccPreCheck(t *testing.T) {

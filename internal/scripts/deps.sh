@@ -3,7 +3,8 @@
 # - Ironic (API and conductor in one process), Keystone (run under uwsgi by the tests) and
 #   the `baremetal` CLI, from Debian's packages;
 # - a Terraform CLI: the one on PATH if any, else v1.5.7 (the last MPL release) built
-#   from the Go module proxy into ./bin (about two minutes, once).
+#   from the Go module proxy into ./bin (about two minutes, once);
+# - an OpenTofu CLI: the one on PATH if any, else v1.12.6 built the same way.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -32,5 +33,19 @@ elif [ -x bin/terraform ]; then
 else
   echo "deps: building Terraform v1.5.7 from the Go module proxy into bin/ (about two minutes, once)"
   GOBIN="$PWD/bin" GOFLAGS=-mod=mod go install github.com/hashicorp/terraform@v1.5.7
+fi
+# OpenTofu, for the second run of the acceptance suite: the one on PATH if any, else
+# v1.12.6 built from its module source on the Go module proxy into ./bin (about seven
+# minutes on 2 cores, once). dev=no makes it report 1.12.6, not 1.12.6-dev.
+TOFU_VERSION=1.12.6
+if command -v tofu >/dev/null 2>&1; then
+  echo "deps: using $(command -v tofu) ($(tofu version 2>/dev/null | head -n1))"
+else
+  echo "deps: building OpenTofu v$TOFU_VERSION from the Go module proxy into bin/ (about seven minutes, once)"
+  src=$(GOFLAGS= go mod download -json "github.com/opentofu/opentofu@v$TOFU_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$src" ] || { echo "deps: go mod download found no source for OpenTofu v$TOFU_VERSION" >&2; exit 1; }
+  out="$PWD/bin/tofu"
+  (cd "$src" && GOFLAGS= go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$out.partial" ./cmd/tofu)
+  mv "$out.partial" "$out"   # a build cut short leaves no bin/tofu behind to be trusted
 fi
 echo "deps: ironic $(dpkg-query -W -f='${Version}' ironic-common 2>/dev/null || echo '?'), keystone $(dpkg-query -W -f='${Version}' keystone 2>/dev/null || echo '?'), go $(go env GOVERSION)"
