@@ -27,9 +27,9 @@ fi
 # tests run their own on free ports and need nothing from them.
 
 if command -v terraform >/dev/null 2>&1; then
-  echo "deps: using $(command -v terraform) ($(terraform version 2>/dev/null | head -n1))"
+  echo "deps: using $(command -v terraform) ($(terraform version 2>/dev/null | grep -m1 '^Terraform'))"
 elif [ -x bin/terraform ]; then
-  echo "deps: using bin/terraform ($(bin/terraform version 2>/dev/null | head -n1))"
+  echo "deps: using bin/terraform ($(bin/terraform version 2>/dev/null | grep -m1 '^Terraform'))"
 else
   echo "deps: building Terraform v1.5.7 from the Go module proxy into bin/ (about two minutes, once)"
   GOBIN="$PWD/bin" GOFLAGS=-mod=mod go install github.com/hashicorp/terraform@v1.5.7
@@ -38,8 +38,11 @@ fi
 # v1.12.6 built from its module source on the Go module proxy into ./bin (about seven
 # minutes on 2 cores, once). dev=no makes it report 1.12.6, not 1.12.6-dev.
 TOFU_VERSION=1.12.6
+# (tofu version may print a warning about the CLI configuration first.)
 if command -v tofu >/dev/null 2>&1; then
-  echo "deps: using $(command -v tofu) ($(tofu version 2>/dev/null | head -n1))"
+  echo "deps: using $(command -v tofu) ($(tofu version 2>/dev/null | grep -m1 '^OpenTofu'))"
+elif [ -x bin/tofu ]; then
+  echo "deps: using bin/tofu ($(bin/tofu version 2>/dev/null | grep -m1 '^OpenTofu'))"
 else
   echo "deps: building OpenTofu v$TOFU_VERSION from the Go module proxy into bin/ (about seven minutes, once)"
   src=$(GOFLAGS= go mod download -json "github.com/opentofu/opentofu@v$TOFU_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
