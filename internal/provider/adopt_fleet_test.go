@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -115,32 +114,19 @@ func makeHandMadeFleet(t *testing.T, sc *gophercloud.ServiceClient, owner string
 	f := handMadeFleet{nodes: make([]string, n)}
 	var mu sync.Mutex
 	t.Cleanup(func() { deleteFleet(sc, f.nodes) })
-	errs := make(chan error, n)
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			addrs, ports, deployed, err := makeHandMadeNode(ctx, sc, owner, prefix, i, &f.nodes[i])
-			mu.Lock()
-			f.addresses = append(f.addresses, addrs...)
-			f.ports += ports
-			if deployed {
-				f.deployed++
-			}
-			mu.Unlock()
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
+	err := devtools.Parallel(n, 8, func(i int) error {
+		addrs, ports, deployed, err := makeHandMadeNode(ctx, sc, owner, prefix, i, &f.nodes[i])
+		mu.Lock()
+		defer mu.Unlock()
+		f.addresses = append(f.addresses, addrs...)
+		f.ports += ports
+		if deployed {
+			f.deployed++
 		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return f
 }
@@ -310,24 +296,4 @@ func copyExample(t *testing.T, name, dir string) {
 			t.Fatal(err)
 		}
 	}
-}
-
-// runCLI runs the CLI under test in dir with the CLI configuration rc and the extra
-// environment, and returns its output and exit code.
-func runCLI(dir, rc string, env []string, args ...string) (string, int) {
-	at := 1 // -no-color goes after the command's name ("state list" has two words)
-	if args[0] == "state" {
-		at = 2
-	}
-	args = append(append(append([]string(nil), args[:at]...), "-no-color"), args[at:]...)
-	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1"), env...)
-	out, err := cmd.CombinedOutput()
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		return string(out), exitErr.ExitCode()
-	} else if err != nil {
-		return err.Error(), -1
-	}
-	return string(out), 0
 }

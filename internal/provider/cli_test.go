@@ -53,3 +53,23 @@ func findTerraform() (string, error) {
 	}
 	return "", fmt.Errorf("no Terraform CLI: run make deps, or set TF_ACC_TERRAFORM_PATH")
 }
+
+// runCLI runs the CLI under test in dir with the CLI configuration rc and the extra
+// environment, and returns its output and exit code.
+func runCLI(dir, rc string, env []string, args ...string) (string, int) {
+	at := 1 // -no-color goes after the command's name ("state list" has two words)
+	if args[0] == "state" {
+		at = 2
+	}
+	args = append(append(append([]string(nil), args[:at]...), "-no-color"), args[at:]...)
+	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1"), env...)
+	out, err := cmd.CombinedOutput()
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		return string(out), exitErr.ExitCode()
+	} else if err != nil {
+		return err.Error(), -1
+	}
+	return string(out), 0
+}

@@ -124,17 +124,14 @@ func runAndCollect(t *testing.T, dir, rc string, env ...string) collected {
 			state, _ := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
 			c.state = string(state)
 		}
-		cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append(args, "-no-color")...)
-		cmd.Dir = work
-		cmd.Env = append(append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile, "CHECKPOINT_DISABLE=1"), env...)
-		out, err := cmd.CombinedOutput()
+		out, code := runCLI(work, rc, append([]string{"TF_LOG=TRACE", "TF_LOG_PATH=" + logFile}, env...), args...)
 		if args[0] == "show" && len(args) > 1 {
-			planJSON.Write(out)
+			planJSON.WriteString(out)
 		} else {
-			outputs.Write(out)
+			outputs.WriteString(out)
 		}
-		if err != nil {
-			t.Fatalf("terraform %v: %v\n%s", args, err, out)
+		if code != 0 {
+			t.Fatalf("terraform %v: exit %d\n%s", args, code, out)
 		}
 	}
 	logs, err := os.ReadFile(logFile)

@@ -89,11 +89,22 @@ func run(nodeCounts, refreshCounts, only string) error {
 		if err != nil {
 			return err
 		}
-		if want("refresh") {
+		// Refresh rows up to the largest apply are measured on the nodes that apply
+		// provisions (saves enrolling and deleting fleets of their own).
+		onApply, standalone := map[int][]int{}, refreshes
+		if want("nodes") && want("refresh") {
+			largest := slices.Max(applies)
+			standalone = nil
 			for _, n := range refreshes {
-				if want("nodes") && slices.Contains(applies, n) {
-					continue // measured on the nodes the apply row provisions
+				if n <= largest {
+					onApply[largest] = append(onApply[largest], n)
+				} else {
+					standalone = append(standalone, n)
 				}
+			}
+		}
+		if want("refresh") {
+			for _, n := range standalone {
 				r, err := refreshRows(ctx, env, n)
 				if err != nil {
 					return err
@@ -104,7 +115,7 @@ func run(nodeCounts, refreshCounts, only string) error {
 		if want("nodes") {
 			var perNode []float64
 			for _, n := range applies {
-				r, tfPerNode, err := nodeRow(ctx, env, n, want("refresh") && slices.Contains(refreshes, n))
+				r, tfPerNode, err := nodeRow(ctx, env, n, onApply[n])
 				if err != nil {
 					return err
 				}

@@ -7,22 +7,26 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
 const parallelism = 10
 
 // nodeRow: N nodes, each with a port, to available, through `terraform apply` and
-// through the same API calls made directly (same parallelism, 50 ms polling). With
-// refresh, the refresh rows for N are measured on those nodes before they go.
-func nodeRow(ctx context.Context, e *env, n int, refresh bool) ([]row, float64, error) {
+// through the same API calls made directly (same parallelism, 50 ms polling). The
+// refresh rows for each count in refreshes (at most N) are then measured on those
+// nodes, largest first, the fleet shrunk to each count in between.
+func nodeRow(ctx context.Context, e *env, n int, refreshes []int) ([]row, float64, error) {
 	sc, err := ironic.Connect(ctx, ironic.Config{Endpoint: e.endpoint, Retry: ironic.DefaultRetryPolicy(nil)})
 	if err != nil {
 		return nil, 0, err
@@ -37,7 +41,8 @@ func nodeRow(ctx context.Context, e *env, n int, refresh bool) ([]row, float64, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, 0, err
 	}
-	cfg := fleetConfig(n, "bench-tf-", "52:54:01", "available")
+	const prefix = "bench-tf-"
+	cfg := fleetConfig(n, prefix, "52:54:01", "available")
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
 		return nil, 0, err
 	}
@@ -46,14 +51,22 @@ func nodeRow(ctx context.Context, e *env, n int, refresh bool) ([]row, float64, 
 		return nil, 0, err
 	}
 	tf := time.Since(start)
+	// Cleanup is not measured: the nodes go directly, not by terraform destroy.
+	defer deleteFleet(ctx, sc, prefix, 0)
 	var rows []row
-	if refresh {
-		if rows, err = refreshPlanRows(ctx, e, dir, "bench-tf-", n); err != nil {
+	size := n
+	for _, r := range slices.Backward(slices.Sorted(slices.Values(refreshes))) {
+		if r < size {
+			if err := shrinkFleet(ctx, e, sc, dir, prefix, size, r); err != nil {
+				return nil, 0, err
+			}
+			size = r
+		}
+		got, err := refreshPlanRows(ctx, e, dir, prefix, r)
+		if err != nil {
 			return nil, 0, err
 		}
-	}
-	if err := e.terraformRun(dir, "destroy", "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism)); err != nil {
-		return nil, 0, err
+		rows = append(got, rows...) // smallest first
 	}
 	return append(rows, row{
 		what:   fmt.Sprintf("N=%d nodes+ports to available: terraform apply vs direct API", n),
@@ -62,6 +75,42 @@ func nodeRow(ctx context.Context, e *env, n int, refresh bool) ([]row, float64, 
 		ratio:  fmt.Sprintf("%.2fx", tf.Seconds()/direct.Seconds()),
 		goal:   "<= 1.3x",
 	}), tf.Seconds() / float64(n), nil
+}
+
+// shrinkFleet turns the fleet of `size` nodes in dir (fleetConfig, prefix) into one of
+// n: the configuration and the state lose the rest, and Ironic too, so a plan there is
+// a plan over n nodes in an Ironic that holds n.
+func shrinkFleet(ctx context.Context, e *env, sc *gophercloud.ServiceClient, dir, prefix string, size, n int) error {
+	fmt.Fprintf(os.Stderr, "bench: shrinking the fleet from %d to %d nodes (untimed)\n", size, n)
+	cfg := fleetConfig(n, prefix, "52:54:01", "available")
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+		return err
+	}
+	args := []string{"state", "rm"}
+	for i := n; i < size; i++ {
+		args = append(args, fmt.Sprintf("baremetal_port.p[%d]", i), fmt.Sprintf("baremetal_node.n[%d]", i))
+	}
+	if err := e.terraformRun(dir, args...); err != nil {
+		return err
+	}
+	return deleteFleet(ctx, sc, prefix, n)
+}
+
+// deleteFleet deletes the nodes named prefix<i> with i >= from (and so their ports),
+// ten at a time.
+func deleteFleet(ctx context.Context, sc *gophercloud.ServiceClient, prefix string, from int) error {
+	all, err := ironic.ListAllNodes(ctx, sc, nil)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, nd := range all {
+		if i, err := strconv.Atoi(strings.TrimPrefix(nd.Name, prefix)); err == nil && strings.HasPrefix(nd.Name, prefix) && i >= from {
+			ids = append(ids, nd.UUID)
+		}
+	}
+	_, err = timeParallel(len(ids), func(i int) error { return nodes.Delete(ctx, sc, ids[i]).ExtractErr() })
+	return err
 }
 
 // directProvision is what a hand-written script does: create, port, manage, provide,
@@ -73,36 +122,21 @@ func directProvision(ctx context.Context, sc *gophercloud.ServiceClient, n int) 
 		ids[i], err = provisionOne(ctx, sc, i)
 		return err
 	})
-	for _, id := range ids {
-		if id != "" {
-			_ = nodes.Delete(ctx, sc, id).ExtractErr()
+	_, _ = timeParallel(n, func(i int) error {
+		if ids[i] == "" {
+			return nil
 		}
-	}
+		return nodes.Delete(ctx, sc, ids[i]).ExtractErr()
+	})
 	return elapsed, err
 }
 
 // timeParallel runs f(0..n-1), parallelism at a time, and returns how long they all
 // took and the first error, if any.
 func timeParallel(n int, f func(i int) error) (time.Duration, error) {
-	errs := make(chan error, n)
-	sem := make(chan struct{}, parallelism)
-	var wg sync.WaitGroup
 	start := time.Now()
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if err := f(i); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	close(errs)
-	return elapsed, <-errs
+	err := devtools.Parallel(n, parallelism, f)
+	return time.Since(start), err
 }
 
 func provisionOne(ctx context.Context, sc *gophercloud.ServiceClient, i int) (string, error) {

@@ -16,24 +16,28 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
-// refreshRows enrolls N nodes with a port each for the refresh rows, and destroys them
-// afterwards. A count that the apply rows provision anyway is measured there instead.
+// refreshRows enrolls N nodes with a port each for the refresh rows, and deletes them
+// afterwards. A count up to the largest apply row is measured on that row's nodes.
 func refreshRows(ctx context.Context, e *env, n int) ([]row, error) {
 	dir := filepath.Join(e.dir, fmt.Sprintf("refresh-%d", n))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	cfg := fleetConfig(n, "bench-refresh-", "52:54:03", "")
+	const prefix = "bench-refresh-"
+	cfg := fleetConfig(n, prefix, "52:54:03", "")
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(os.Stderr, "bench: enrolling %d nodes + ports for the refresh rows (untimed)\n", n)
-	par := fmt.Sprintf("-parallelism=%d", parallelism)
-	if err := e.terraformRun(dir, "apply", "-auto-approve", "-input=false", par); err != nil {
+	sc, err := ironic.Connect(ctx, ironic.Config{Endpoint: e.endpoint})
+	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = e.terraformRun(dir, "destroy", "-auto-approve", "-input=false", par) }()
-	return refreshPlanRows(ctx, e, dir, "bench-refresh-", n)
+	fmt.Fprintf(os.Stderr, "bench: enrolling %d nodes + ports for the refresh rows (untimed)\n", n)
+	defer deleteFleet(ctx, sc, prefix, 0)
+	if err := e.terraformRun(dir, "apply", "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism)); err != nil {
+		return nil, err
+	}
+	return refreshPlanRows(ctx, e, dir, prefix, n)
 }
 
 // refreshPlanRows: a plan over the N nodes (named prefix-i) and N ports in dir, nothing
