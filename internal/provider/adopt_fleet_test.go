@@ -23,9 +23,9 @@ import (
 
 // The whole-fleet adoption recipe (examples/adopt-fleet, the "Adopting a whole fleet"
 // guide), run step by step as a user runs it, with the real provider binary and the real
-// CLI, over 50 nodes made by hand in every state a fleet holds. The imports change
-// nothing in Ironic (no request but GETs, every record as it was), and the plan after
-// them is empty.
+// CLI, over 50 nodes made by hand (enroll, manageable, available, deployed, maintenance,
+// zero to two ports each). The imports change nothing in Ironic (no request but GETs,
+// every record as it was), and the plan after them is empty.
 func TestAccAdoptFleet_recipe(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
