@@ -73,3 +73,30 @@ func hasNext(p pagination.Page) bool {
 	e, ok := p.(interface{ ExtractInto(any) error })
 	return ok && e.ExtractInto(&s) == nil && s.Next != ""
 }
+
+// portsNodeByNodeUpTo: for this many nodes or fewer, PortsOfNodes asks for each node's
+// ports; for more, one paged list of every port costs fewer calls.
+const portsNodeByNodeUpTo = 8
+
+// PortsOfNodes groups the ports of these nodes by node UUID, in Ironic's order.
+func PortsOfNodes(ctx context.Context, sc *gophercloud.ServiceClient, nodeIDs []string, log Logger) (map[string][]ports.Port, error) {
+	byNode := map[string][]ports.Port{}
+	if len(nodeIDs) <= portsNodeByNodeUpTo {
+		for _, id := range nodeIDs {
+			found, err := listPorts(ctx, sc, ports.ListOpts{NodeUUID: id, Fields: portReadFields})
+			if err != nil {
+				return nil, err
+			}
+			byNode[id] = found
+		}
+		return byNode, nil
+	}
+	all, err := ListAllPorts(ctx, sc, log)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		byNode[p.NodeUUID] = append(byNode[p.NodeUUID], p)
+	}
+	return byNode, nil
+}

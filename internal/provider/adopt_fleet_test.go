@@ -226,24 +226,8 @@ func makeHandMadeNode(ctx context.Context, sc *gophercloud.ServiceClient, owner,
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("node %d (%s): %w", i, node.UUID, err)
 	}
-	return addrs, nports, deployed, waitUnlocked(ctx, sc, node.UUID)
-}
-
-// waitUnlocked waits until the conductor has released the node: releasing it is a write
-// that stamps updated_at, which would look like a change made by the adoption.
-func waitUnlocked(ctx context.Context, sc *gophercloud.ServiceClient, id string) error {
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		n, err := nodes.Get(ctx, sc, id).Extract()
-		if err != nil {
-			return err
-		}
-		if n.Reservation == "" {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("node %s still locked by %s after 30 s", id, n.Reservation)
-		}
-	}
+	_, err = waitUnlocked(ctx, sc, node.UUID)
+	return addrs, nports, deployed, err
 }
 
 // fleetRecords is every field of the owner's nodes and of their ports, as Ironic stores

@@ -132,17 +132,9 @@ func TestAccDeployment_adoptRunningNode(t *testing.T) {
 	}
 	// The conductor releases its lock on the node (a write, which stamps updated_at) just
 	// after the node shows active: the baseline is taken once the lock is gone.
-	var before *nodes.Node
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if before, err = nodes.Get(ctx, sc, node.UUID).Extract(); err != nil {
-			t.Fatal(err)
-		}
-		if before.Reservation == "" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("node %s still locked by %s after 30 s", node.UUID, before.Reservation)
-		}
+	before, err := waitUnlocked(ctx, sc, node.UUID)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if before.InstanceInfo["image_type"] == nil && before.InstanceInfo["image_url"] == nil {
 		t.Logf("Ironic added no instance_info keys of its own here: %v", before.InstanceInfo)

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -191,4 +192,22 @@ func ironicTest(t *testing.T, steps ...resource.TestStep) {
 		CheckDestroy:             checkNodesDestroyed,
 		Steps:                    steps,
 	})
+}
+
+// waitUnlocked waits until the conductor has released the node, and returns it then:
+// releasing it is a write that stamps updated_at, which would look like a change made
+// by whatever runs next.
+func waitUnlocked(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*nodes.Node, error) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		n, err := nodes.Get(ctx, sc, id).Extract()
+		if err != nil {
+			return nil, err
+		}
+		if n.Reservation == "" {
+			return n, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("node %s still locked by %s after 30 s", id, n.Reservation)
+		}
+	}
 }

@@ -179,26 +179,22 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		resp.Diagnostics.AddError("Unable to list bare metal nodes", ironic.Message(err))
 		return
 	}
-	portsOf := map[string][]listedPort{}
-	if len(found) > 0 {
-		all, err := ironic.ListAllPorts(ctx, sc, logDebug)
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to list bare metal ports", ironic.Message(err))
-			return
-		}
-		for _, p := range all {
-			portsOf[p.NodeUUID] = append(portsOf[p.NodeUUID], listedPort{ID: p.UUID, Address: p.Address})
-		}
-	}
 	ids, names := make([]string, len(found)), make([]string, len(found))
-	listed := make([]listedNode, len(found))
 	for i, n := range found {
 		ids[i], names[i] = n.UUID, n.Name
+	}
+	portsOf, err := ironic.PortsOfNodes(ctx, sc, ids, logDebug)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to list bare metal ports", ironic.Message(err))
+		return
+	}
+	listed := make([]listedNode, len(found))
+	for i, n := range found {
 		traits := append([]string{}, n.Traits...)
 		slices.Sort(traits)
-		ports := portsOf[n.UUID]
-		if ports == nil {
-			ports = []listedPort{}
+		ports := []listedPort{}
+		for _, p := range portsOf[n.UUID] {
+			ports = append(ports, listedPort{ID: p.UUID, Address: p.Address})
 		}
 		listed[i] = listedNode{
 			ID: n.UUID, Name: n.Name, ProvisionState: n.ProvisionState, Deployed: ironic.IsDeployed(n.ProvisionState),

@@ -96,11 +96,7 @@ func directDeploy(ctx context.Context, sc *gophercloud.ServiceClient, n int) (ti
 			return 0, err
 		}
 	}
-	defer func() {
-		for _, id := range ids {
-			_ = nodes.Delete(ctx, sc, id).ExtractErr()
-		}
-	}()
+	defer func() { _ = deleteNodes(ctx, sc, ids) }()
 	return timeParallel(len(ids), func(i int) error { return deployOne(ctx, sc, ids[i]) })
 }
 

@@ -42,8 +42,8 @@ func nodeRow(ctx context.Context, e *env, n int, refreshes []int) ([]row, float6
 		return nil, 0, err
 	}
 	const prefix = "bench-tf-"
-	cfg := fleetConfig(n, prefix, "52:54:01", "available")
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+	config := func(k int) string { return fleetConfig(k, prefix, "52:54:01", "available") }
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config(n)), 0o644); err != nil {
 		return nil, 0, err
 	}
 	start := time.Now()
@@ -57,7 +57,7 @@ func nodeRow(ctx context.Context, e *env, n int, refreshes []int) ([]row, float6
 	size := n
 	for _, r := range slices.Backward(slices.Sorted(slices.Values(refreshes))) {
 		if r < size {
-			if err := shrinkFleet(ctx, e, sc, dir, prefix, size, r); err != nil {
+			if err := shrinkFleet(ctx, e, sc, dir, prefix, config, size, r); err != nil {
 				return nil, 0, err
 			}
 			size = r
@@ -77,13 +77,12 @@ func nodeRow(ctx context.Context, e *env, n int, refreshes []int) ([]row, float6
 	}), tf.Seconds() / float64(n), nil
 }
 
-// shrinkFleet turns the fleet of `size` nodes in dir (fleetConfig, prefix) into one of
-// n: the configuration and the state lose the rest, and Ironic too, so a plan there is
-// a plan over n nodes in an Ironic that holds n.
-func shrinkFleet(ctx context.Context, e *env, sc *gophercloud.ServiceClient, dir, prefix string, size, n int) error {
+// shrinkFleet turns the fleet of `size` nodes in dir (config(size), names prefix<i>)
+// into one of n: the configuration and the state lose the rest, and Ironic too, so a
+// plan there is a plan over n nodes in an Ironic that holds n.
+func shrinkFleet(ctx context.Context, e *env, sc *gophercloud.ServiceClient, dir, prefix string, config func(int) string, size, n int) error {
 	fmt.Fprintf(os.Stderr, "bench: shrinking the fleet from %d to %d nodes (untimed)\n", size, n)
-	cfg := fleetConfig(n, prefix, "52:54:01", "available")
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config(n)), 0o644); err != nil {
 		return err
 	}
 	args := []string{"state", "rm"}
@@ -109,8 +108,18 @@ func deleteFleet(ctx context.Context, sc *gophercloud.ServiceClient, prefix stri
 			ids = append(ids, nd.UUID)
 		}
 	}
-	_, err = timeParallel(len(ids), func(i int) error { return nodes.Delete(ctx, sc, ids[i]).ExtractErr() })
-	return err
+	return deleteNodes(ctx, sc, ids)
+}
+
+// deleteNodes deletes the nodes (and so their ports), ten at a time; an empty id is
+// a node that was never created.
+func deleteNodes(ctx context.Context, sc *gophercloud.ServiceClient, ids []string) error {
+	return devtools.Parallel(len(ids), parallelism, func(i int) error {
+		if ids[i] == "" {
+			return nil
+		}
+		return nodes.Delete(ctx, sc, ids[i]).ExtractErr()
+	})
 }
 
 // directProvision is what a hand-written script does: create, port, manage, provide,
@@ -122,12 +131,7 @@ func directProvision(ctx context.Context, sc *gophercloud.ServiceClient, n int) 
 		ids[i], err = provisionOne(ctx, sc, i)
 		return err
 	})
-	_, _ = timeParallel(n, func(i int) error {
-		if ids[i] == "" {
-			return nil
-		}
-		return nodes.Delete(ctx, sc, ids[i]).ExtractErr()
-	})
+	_ = deleteNodes(ctx, sc, ids)
 	return elapsed, err
 }
 
