@@ -170,7 +170,10 @@ func TestAccNodesDataSource_pagination(t *testing.T) {
 	defer testServer.DeleteClones(context.Background(), prefix)
 	rec := ironictest.NewRecorder(testEndpoint())
 	defer rec.Close()
-	resource.ParallelTest(t, resource.TestCase{
+	// Not in parallel: the clones are written and deleted straight in sqlite, in one
+	// transaction each, which would hold other tests' writes past Ironic's lock timeout
+	// ("database is locked", seen once when the deletion overlapped another test's destroy).
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf("provider \"baremetal\" {\n  endpoint = %q\n}\ndata \"baremetal_nodes\" \"fleet\" {\n  resource_class = %q\n}\n", rec.URL, class),
