@@ -9,6 +9,7 @@ package ironictest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -29,6 +30,14 @@ type Server struct {
 	Endpoint string
 	// Dir holds the config, database, logs and the pxe/http roots.
 	Dir string
+	// MaxVersion is the newest API microversion this Ironic offers, e.g. "1.82".
+	MaxVersion string
+	// Agent stands for the machines and the ironic-python-agent they boot: a node
+	// with the direct deploy interface deploys through it.
+	Agent *Agent
+
+	// boot serves [deploy] http_root at http_url: images Ironic caches for the agent.
+	boot *http.Server
 
 	proc *process
 	// auth adds the credentials the API wants to a request of the harness.
@@ -46,6 +55,8 @@ type Options struct {
 	// Keystone switches the API to auth_strategy keystone: Ironic checks tokens with
 	// it and is registered in its catalog (see Keystone.RegisterIronic).
 	Keystone *Keystone
+
+	bootURL string // where [deploy] http_root is served
 }
 
 // Start writes a standalone config into a temporary directory, creates the schema,
@@ -65,26 +76,30 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	bootLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	opts.bootURL = "http://" + bootLn.Addr().String()
 	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
 	var service *ServiceUser
 	if opts.Keystone != nil {
 		if service, err = opts.Keystone.RegisterIronic(ctx, endpoint); err != nil {
+			bootLn.Close()
 			return nil, err
 		}
 	}
-	conf, err := writeConfig(dir, port, opts, service)
-	if err != nil {
+	s := &Server{Endpoint: endpoint, Dir: dir, auth: requestAuth(opts)}
+	s.boot = &http.Server{Handler: http.FileServer(http.Dir(filepath.Join(dir, "httpboot"))), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.boot.Serve(bootLn) }()
+	if err := s.createSchema(ctx, dir, port, opts, service); err != nil {
+		s.Stop()
 		return nil, err
 	}
-	if out, err := exec.CommandContext(ctx, "ironic-dbsync", "--config-file", conf, "create_schema").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("ironic-dbsync: %v: %s", err, lastLines(out, 20))
-	}
-
-	proc, err := startProcess(filepath.Join(dir, "ironic.out"), nil, "ironic", "--config-file", conf)
-	if err != nil {
+	if s.proc, err = startProcess(filepath.Join(dir, "ironic.out"), nil, "ironic", "--config-file", filepath.Join(dir, "ironic.conf")); err != nil {
+		s.Stop()
 		return nil, err
 	}
-	s := &Server{Endpoint: endpoint, Dir: dir, proc: proc, auth: requestAuth(opts)}
 
 	timeout := opts.StartTimeout
 	if timeout == 0 {
@@ -94,7 +109,25 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		s.Stop()
 		return nil, err
 	}
+	if s.Agent, err = s.StartAgent(ctx); err != nil {
+		s.Stop()
+		return nil, err
+	}
 	return s, nil
+}
+
+// createSchema writes the config and creates the database, in write-ahead-log mode
+// (without it, Ironic's own conductor once left an allocation "allocating" after
+// "database is locked").
+func (s *Server) createSchema(ctx context.Context, dir string, port int, opts Options, service *ServiceUser) error {
+	conf, err := writeConfig(dir, port, opts, service)
+	if err != nil {
+		return err
+	}
+	if out, err := exec.CommandContext(ctx, "ironic-dbsync", "--config-file", conf, "create_schema").CombinedOutput(); err != nil {
+		return fmt.Errorf("ironic-dbsync: %v: %s", err, lastLines(out, 20))
+	}
+	return useWAL(ctx, filepath.Join(dir, "ironic.sqlite"))
 }
 
 func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
@@ -114,7 +147,7 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 			_, _ = body.ReadFrom(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK && strings.Contains(body.String(), "fake-hardware") {
-				return nil
+				return s.readMaxVersion(ctx)
 			}
 		}
 		if err, done := s.proc.exitErr(); done {
@@ -128,10 +161,36 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 	}
 }
 
-// Stop ends Ironic and its children; it is safe to call more than once.
+// readMaxVersion asks the API root for the newest microversion.
+func (s *Server) readMaxVersion(ctx context.Context) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.Endpoint+"/", nil)
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var root struct {
+		Default struct {
+			Version string `json:"version"`
+		} `json:"default_version"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&root); err != nil {
+		return fmt.Errorf("reading Ironic's API root: %w", err)
+	}
+	s.MaxVersion = root.Default.Version
+	return nil
+}
+
+// Stop ends the agent, Ironic and its children; it is safe to call more than once.
 func (s *Server) Stop() {
-	if s != nil {
-		s.proc.stop()
+	if s == nil {
+		return
+	}
+	s.Agent.Stop()
+	s.Agent = nil
+	s.proc.stop()
+	if s.boot != nil {
+		_ = s.boot.Close()
 	}
 }
 
@@ -188,7 +247,7 @@ func freePort() (int, error) {
 }
 
 func writeConfig(dir string, port int, opts Options, service *ServiceUser) (string, error) {
-	for _, sub := range []string{"log", "lock", "tftpboot", "tftpboot/master_images", "images", "master_images", "httpboot"} {
+	for _, sub := range []string{"log", "lock", "deploy-logs", "tftpboot", "tftpboot/master_images", "images", "master_images", "httpboot"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return "", err
 		}
@@ -208,7 +267,7 @@ func writeConfig(dir string, port int, opts Options, service *ServiceUser) (stri
 		}
 	}
 	var buf bytes.Buffer
-	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port, "Auth": auth, "Service": service}); err != nil {
+	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port, "Auth": auth, "Service": service, "BootURL": opts.bootURL}); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, "ironic.conf")
@@ -256,11 +315,19 @@ images_path = {{.Dir}}/images
 instance_master_path = {{.Dir}}/master_images
 
 [deploy]
+# Images Ironic caches for the agent (file:// images, image_download_source = local),
+# served by the harness.
 http_root = {{.Dir}}/httpboot
-http_url = http://127.0.0.1:{{.Port}}/httpboot
+http_url = {{.BootURL}}
+
+[agent]
+# The fake power interface cannot see the agent's soft power-off, so waiting for it
+# (6 x 5 s by default) would only delay every deploy: Ironic powers off at once.
+post_deploy_get_power_state_retries = 0
+deploy_logs_local_path = {{.Dir}}/deploy-logs
 
 [service_catalog]
-# Where deploy ramdisks would call back; with it, a direct deploy waits in "wait call-back".
+# The API URL the agent is told to call back to.
 endpoint_override = http://127.0.0.1:{{.Port}}
 
 [oslo_concurrency]

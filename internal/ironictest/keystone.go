@@ -124,9 +124,8 @@ func (k *Keystone) bootstrap(ctx context.Context, conf string) error {
 			return fmt.Errorf("keystone-manage %s: %v: %s", step[0], err, lastLines(out, 20))
 		}
 		if i == 0 {
-			wal := `import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA journal_mode=WAL")`
-			if out, err := exec.CommandContext(ctx, "/usr/bin/python3", "-c", wal, k.dbPath()).CombinedOutput(); err != nil {
-				return fmt.Errorf("keystone database in WAL mode: %v: %s", err, out)
+			if err := useWAL(ctx, k.dbPath()); err != nil {
+				return err
 			}
 		}
 	}

@@ -3,6 +3,7 @@
 package ironictest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -72,4 +73,15 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// useWAL puts a sqlite database in write-ahead-log mode (it stays so): otherwise a
+// write that meets an open read answers "database is locked", which Ironic and
+// Keystone turn into failed or half-done requests.
+func useWAL(ctx context.Context, db string) error {
+	wal := `import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA journal_mode=WAL")`
+	if out, err := exec.CommandContext(ctx, "/usr/bin/python3", "-c", wal, db).CombinedOutput(); err != nil {
+		return fmt.Errorf("%s in WAL mode: %v: %s", db, err, out)
+	}
+	return nil
 }

@@ -1,0 +1,340 @@
+//go:build linux
+
+package ironictest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Agent is the harness's stand-in for the machines of a rack and the
+// ironic-python-agent each boots when Ironic needs one. The conductor is real: it
+// powers a node on (fake power), waits in "wait call-back" or "clean wait", and
+// drives the agent over IPA's REST API, as on hardware. A machine "boots" its ramdisk
+// when its node waits for an agent with power on; the agent then looks the node up by
+// its port MACs, heartbeats with the token Ironic hands out, and runs the commands it
+// is sent: deploy and clean steps, the image write (download, checksum as IPA verifies
+// it, written to a file that stands for the disk), power off. Faults on demand make it
+// silent, fail the download or corrupt the bytes.
+type Agent struct {
+	api    string // Ironic's API root, for lookup and heartbeat (public routes)
+	dir    string // the machines' disks
+	admin  func(context.Context, *http.Request) error
+	client *http.Client
+
+	ln   net.Listener
+	srv  *http.Server
+	base string // the URL the agents' API answers on; each machine under /m/<node>
+
+	// Heartbeat is how often a running agent heartbeats (IPA derives it from
+	// heartbeat_timeout, minutes on hardware; the tests want seconds). It also
+	// heartbeats at once when an asynchronous command finishes, as IPA does.
+	Heartbeat time.Duration
+	// IPAVersion is the agent_version the heartbeats report.
+	IPAVersion string
+
+	mu       sync.Mutex
+	machines map[string]*machine // by node UUID
+	faults   map[string]AgentFault    // by node name, UUID or MAC (lower case)
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+// AgentFault is how a machine's agent misbehaves.
+type AgentFault string
+
+const (
+	// AgentHealthy is a healthy agent.
+	AgentHealthy AgentFault = ""
+	// AgentSilent never boots the ramdisk: no lookup, no heartbeat, Ironic waits in
+	// "wait call-back" until its own or the caller's timeout.
+	AgentSilent AgentFault = "silent"
+	// AgentDownloadFails fails every image download, as a broken route to the image server.
+	AgentDownloadFails AgentFault = "download"
+	// AgentCorrupts flips bits of the image in transit: the checksum does not match.
+	AgentCorrupts AgentFault = "corrupt"
+)
+
+// DiskSize is the size of each machine's disk file (sparse: it costs what is written).
+const DiskSize = 1 << 30
+
+// agentStates are the provision states in which Ironic waits for an agent to call back.
+var agentStates = []string{"wait call-back", "clean wait", "rescue wait"}
+
+// StartAgent serves the agents' API on a free loopback port and starts watching Ironic
+// for nodes that wait for one.
+func (s *Server) StartAgent(ctx context.Context) (*Agent, error) {
+	dir := filepath.Join(s.Dir, "disks")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	a := &Agent{
+		api: s.Endpoint, dir: dir, admin: s.auth,
+		client:     &http.Client{Timeout: 30 * time.Second},
+		ln:         ln,
+		base:       "http://" + ln.Addr().String(),
+		Heartbeat:  500 * time.Millisecond,
+		IPAVersion: ipaVersionFor(s.MaxVersion),
+		machines:   map[string]*machine{},
+		faults:     map[string]AgentFault{},
+		done:       make(chan struct{}),
+	}
+	a.srv = &http.Server{Handler: http.HandlerFunc(a.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = a.srv.Serve(ln) }()
+	watch, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.cancel = cancel
+	go a.watch(watch)
+	return a, nil
+}
+
+// ipaVersionFor is the ironic-python-agent release that ships with an Ironic of this
+// API version: the conductor gates a few features on it.
+func ipaVersionFor(apiVersion string) string {
+	if apiVersion != "" && compareVersions(apiVersion, "1.82") > 0 {
+		return "11.1.0" // 2026.1
+	}
+	return "9.4.1" // 2023.1
+}
+
+// Stop ends every agent and the API; the disks stay for inspection.
+func (a *Agent) Stop() {
+	if a == nil {
+		return
+	}
+	a.cancel()
+	<-a.done
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = a.srv.Shutdown(ctx)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, m := range a.machines {
+		m.powerOff("harness stopped")
+	}
+}
+
+// SetFault makes the agent of the node with this name, UUID or port MAC misbehave from
+// its next boot on; AgentHealthy heals it.
+func (a *Agent) SetFault(key string, f AgentFault) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	key = strings.ToLower(key)
+	if f == AgentHealthy {
+		delete(a.faults, key)
+		return
+	}
+	a.faults[key] = f
+}
+
+// DiskPath is the file that stands for the node's disk.
+func (a *Agent) DiskPath(nodeUUID string) string { return filepath.Join(a.dir, nodeUUID+".disk") }
+
+// ConfigDrivePath is where the agent writes the config drive it was handed (IPA writes
+// it to a partition at the end of the disk).
+func (a *Agent) ConfigDrivePath(nodeUUID string) string {
+	return filepath.Join(a.dir, nodeUUID+".configdrive")
+}
+
+// Disk reads the first n bytes of the node's disk (all zero where nothing was written).
+func (a *Agent) Disk(nodeUUID string, n int) ([]byte, error) {
+	f, err := os.Open(a.DiskPath(nodeUUID))
+	if os.IsNotExist(err) {
+		return make([]byte, n), nil // a disk nothing was ever written to
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	_, err = f.ReadAt(b, 0)
+	if err != nil && err.Error() != "EOF" {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Log is what the agent of a node did, oldest first (for failure messages).
+func (a *Agent) Log(nodeUUID string) []string {
+	a.mu.Lock()
+	m := a.machines[nodeUUID]
+	a.mu.Unlock()
+	if m == nil {
+		return nil
+	}
+	return m.logLines()
+}
+
+func (a *Agent) faultFor(n watchedNode, macs []string) AgentFault {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, k := range append([]string{n.UUID, n.Name}, macs...) {
+		if f, ok := a.faults[strings.ToLower(k)]; ok && k != "" {
+			return f
+		}
+	}
+	return AgentHealthy
+}
+
+// watch boots a machine whenever its node waits for an agent with power on: the
+// moment a real machine would have started its ramdisk.
+func (a *Agent) watch(ctx context.Context) {
+	defer close(a.done)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		for _, state := range agentStates {
+			nodes, err := a.listNodes(ctx, state)
+			if err != nil {
+				continue // Ironic restarting or busy: the next tick asks again
+			}
+			for _, n := range nodes {
+				a.maybeBoot(ctx, n)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (a *Agent) maybeBoot(ctx context.Context, n watchedNode) {
+	if n.PowerState != "power on" {
+		return
+	}
+	a.mu.Lock()
+	m := a.machines[n.UUID]
+	if m == nil {
+		m = &machine{agent: a, uuid: n.UUID}
+		a.machines[n.UUID] = m
+	}
+	a.mu.Unlock()
+	if m.running() {
+		return
+	}
+	macs, err := a.nodeMACs(ctx, n.UUID)
+	if err != nil {
+		return
+	}
+	fault := a.faultFor(n, macs)
+	if fault == AgentSilent {
+		m.note("%s: silent (fault): the ramdisk never calls back", n.ProvisionState)
+		return
+	}
+	m.boot(ctx, macs, fault)
+}
+
+type watchedNode struct {
+	UUID           string `json:"uuid"`
+	Name           string `json:"name"`
+	ProvisionState string `json:"provision_state"`
+	PowerState     string `json:"power_state"`
+}
+
+// listNodes asks, as an administrator, which nodes are in a state: the harness's view
+// of the rack, not something an agent could do.
+func (a *Agent) listNodes(ctx context.Context, state string) ([]watchedNode, error) {
+	q := url.Values{"provision_state": {state}, "fields": {"uuid,name,provision_state,power_state"}}
+	var out struct {
+		Nodes []watchedNode `json:"nodes"`
+	}
+	return out.Nodes, a.adminGet(ctx, "/v1/nodes?"+q.Encode(), &out)
+}
+
+// nodeMACs are the node's NICs, as the machine's hardware would know them.
+func (a *Agent) nodeMACs(ctx context.Context, uuid string) ([]string, error) {
+	q := url.Values{"node_uuid": {uuid}, "fields": {"address"}}
+	var out struct {
+		Ports []struct {
+			Address string `json:"address"`
+		} `json:"ports"`
+	}
+	if err := a.adminGet(ctx, "/v1/ports?"+q.Encode(), &out); err != nil {
+		return nil, err
+	}
+	macs := make([]string, 0, len(out.Ports))
+	for _, p := range out.Ports {
+		macs = append(macs, p.Address)
+	}
+	return macs, nil
+}
+
+func (a *Agent) adminGet(ctx context.Context, path string, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.api+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("X-OpenStack-Ironic-API-Version", "1.46")
+	if err := a.admin(ctx, req); err != nil {
+		return err
+	}
+	return a.doJSON(req, out)
+}
+
+// serveHTTP routes /m/<node>/... to that machine's agent API.
+func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/m/")
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	uuid, sub, _ := strings.Cut(rest, "/")
+	a.mu.Lock()
+	m := a.machines[uuid]
+	a.mu.Unlock()
+	if m == nil || !m.running() {
+		// A machine that is off does not answer: the conductor sees a connection problem.
+		hj, ok := w.(http.Hijacker)
+		if ok {
+			if c, _, err := hj.Hijack(); err == nil {
+				c.Close()
+				return
+			}
+		}
+		http.Error(w, "machine is off", http.StatusServiceUnavailable)
+		return
+	}
+	m.serveAPI(w, r, "/"+sub)
+}
+
+func (a *Agent) callbackURL(uuid string) string { return fmt.Sprintf("%s/m/%s", a.base, uuid) }
+
+// newerIPA: the agent behaves as ironic-python-agent 10 and later (checksums by length,
+// tokens on every command request).
+func (a *Agent) newerIPA() bool { return compareVersions(a.IPAVersion, "10.0.0") >= 0 }
+
+// compareVersions compares dotted numeric versions ("1.82" < "1.111").
+func compareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) || i < len(pb); i++ {
+		var x, y int
+		if i < len(pa) {
+			fmt.Sscan(pa[i], &x)
+		}
+		if i < len(pb) {
+			fmt.Sscan(pb[i], &y)
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
