@@ -42,8 +42,8 @@ type Agent struct {
 	IPAVersion string
 
 	mu       sync.Mutex
-	machines map[string]*machine // by node UUID
-	faults   map[string]AgentFault    // by node name, UUID or MAC (lower case)
+	machines map[string]*machine   // by node UUID
+	faults   map[string]AgentFault // by node name, UUID or MAC (lower case)
 	cancel   context.CancelFunc
 	done     chan struct{}
 }
