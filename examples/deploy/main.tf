@@ -46,12 +46,11 @@ resource "baremetal_port" "nic" {
 resource "baremetal_deployment" "server1" {
   node_id = baremetal_node.server1.id
 
-  instance_info = {
-    image_source       = baremetal_image.ubuntu.url
-    image_checksum     = baremetal_image.ubuntu.checksum
-    image_os_hash_algo = baremetal_image.ubuntu.checksum_algorithm
-    root_gb            = "100"
-  }
+  # The image's keys (URL and checksum, in the form Ironic wants for its algorithm),
+  # with keys of this deployment's own.
+  instance_info = merge(baremetal_image.ubuntu.instance_info, {
+    root_gb = "100"
+  })
 
   config_drive = {
     user_data = <<-EOT

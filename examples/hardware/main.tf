@@ -83,11 +83,8 @@ resource "baremetal_image" "os" {
 # RAID-1 build) as part of this deploy, then writes the image to the new volume.
 resource "baremetal_deployment" "db1" {
   node_id = baremetal_node.db1.id
-  instance_info = {
-    image_source       = baremetal_image.os.url
-    image_checksum     = baremetal_image.os.checksum
-    image_os_hash_algo = baremetal_image.os.checksum_algorithm
-    traits             = jsonencode([baremetal_deploy_template.raid1.name])
-  }
+  instance_info = merge(baremetal_image.os.instance_info, {
+    traits = jsonencode([baremetal_deploy_template.raid1.name])
+  })
   protected = true # Ironic refuses to undeploy or rebuild it until this is false
 }

@@ -50,13 +50,9 @@ resource "baremetal_allocation" "web" {
 }
 
 resource "baremetal_deployment" "web" {
-  count   = var.web_count
-  node_id = baremetal_allocation.web[count.index].node_id
-  instance_info = {
-    image_source       = baremetal_image.web.url
-    image_checksum     = baremetal_image.web.checksum
-    image_os_hash_algo = baremetal_image.web.checksum_algorithm
-  }
+  count         = var.web_count
+  node_id       = baremetal_allocation.web[count.index].node_id
+  instance_info = baremetal_image.web.instance_info
 }
 
 output "web_nodes" {

@@ -5,8 +5,10 @@
 #   baremetal port create $MAC_ADDRESS --node $NODE_UUID
 #   md5sum image.qcow2
 #
-# `make demo` runs it against a private Ironic with fake hardware and a local image
-# server. Against real hardware, set driver = "ipmi" and the BMC's address and password.
+# `make demo` runs it against a private Ironic and a local image server, deploying through
+# Ironic's direct deploy interface (as ipmi and redfish do) to the demo's stand-in for the
+# machine and its agent. Against real hardware, set driver = "ipmi" and the BMC's
+# address and password.
 
 terraform {
   required_providers {
@@ -27,9 +29,9 @@ variable "image_server" {
 }
 
 variable "driver" {
-  description = "Hardware type: ipmi for a real server, fake-hardware for the demo."
+  description = "Hardware type: ipmi for a real server; manual-management (PXE boot, direct deploy, the power of the demo's stand-in machine) for the demo."
   type        = string
-  default     = "fake-hardware"
+  default     = "manual-management"
 }
 
 variable "ipmi_password" {
@@ -89,11 +91,9 @@ resource "baremetal_port" "server1_nic" {
 # UUID and its port stay. A new image rebuilds the node in place (the plan says so).
 resource "baremetal_deployment" "server1" {
   node_id = baremetal_node.server1.id
-  instance_info = {
-    image_source       = baremetal_image.os.url
-    image_checksum     = baremetal_image.os.checksum
-    image_os_hash_algo = baremetal_image.os.checksum_algorithm
-  }
+  # The image's URL and sha256, in the keys Ironic's direct deploy wants.
+  instance_info = baremetal_image.os.instance_info
+  # The agent finds its node by this port's MAC.
   depends_on = [baremetal_port.server1_nic]
 }
 

@@ -26,8 +26,8 @@ func (e *ConvergeError) Unwrap() error { return e.Err }
 
 // Converge brings the node from where it is (node, as Ironic last reported it) to the
 // goal: maintenance off first where provisioning needs it, provisioning, power,
-// maintenance on. A node a deployment holds is not moved: the deployment owns its
-// provision state. It returns the node as it ends, also on failure.
+// maintenance on. A node a deployment holds is not moved, nor powered: the deployment
+// owns its provision and power state. It returns the node as it ends, also on failure.
 func (p *Provisioner) Converge(ctx context.Context, node *nodes.Node, g NodeGoal) (*nodes.Node, error) {
 	id := node.UUID
 	stale := false // a maintenance call changed the node after it was last read
@@ -48,7 +48,7 @@ func (p *Provisioner) Converge(ctx context.Context, node *nodes.Node, g NodeGoal
 		}
 		stale = false
 	}
-	if t := g.PowerState; t != "" && node.PowerState != t && Settled(node) {
+	if t := g.PowerState; t != "" && node.PowerState != t && Settled(node) && !IsDeployed(node.ProvisionState) {
 		if node, err = p.SetPower(ctx, id, t); err != nil {
 			return p.refetch(ctx, id, node), &ConvergeError{"Unable to change the power state of bare metal node", err}
 		}

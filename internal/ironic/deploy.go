@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 )
 
 // deployedStates are the provision states in which a deployment holds the node: from
@@ -35,36 +39,66 @@ func IsIronicOwnedInstanceInfo(key string) bool { return slices.Contains(ironicO
 
 // TrackedInstanceInfo is Ironic's instance_info reduced to the keys the configuration
 // manages. A masked value keeps the configured one; a configured key Ironic no longer
-// holds is left out, so it shows as drift.
+// holds is left out, so it shows as drift. The image keys keep their configured values
+// while Ironic's name the same image (SameImage), whatever Ironic rewrote them to.
 func TrackedInstanceInfo(remote, configured map[string]string) map[string]string {
 	unmasked := UnmaskSecrets(remote, configured)
+	sameImage := SameImage(configured, remote, true)
 	out := map[string]string{}
-	for k := range configured {
-		if v, ok := unmasked[k]; ok {
+	for k, v := range configured {
+		if isImageKey(k) && sameImage {
 			out[k] = v
+		} else if r, ok := unmasked[k]; ok && (r != "" || !isImageKey(k)) {
+			out[k] = r
 		}
 	}
 	return out
 }
 
-// InstanceInfoDiffers reports whether deploying want would send the node something it
-// does not already hold: a configured key with another value, or a key tracked before
-// (in was) that the configuration dropped. Keys Ironic added, or that someone set by
-// hand and nobody configured, do not count.
-func InstanceInfoDiffers(want, remote, was map[string]string) bool {
+// InstanceInfoDiffers reports whether deploying want would deploy something the node
+// does not already run: a configured key Ironic holds with another value, or a key
+// tracked before (in was) that the configuration dropped; for the image keys, another
+// image than Ironic's (SameImage) or than the one recorded in was. Keys Ironic added, or
+// that someone set by hand and nobody configured, do not count. wasByIronic says was
+// came from Ironic (an import) rather than from a configuration.
+func InstanceInfoDiffers(want, remote, was map[string]string, wasByIronic bool) bool {
 	for k, v := range want {
+		if isImageKey(k) {
+			continue
+		}
 		if r, ok := remote[k]; !ok || (r != v && r != Masked) {
 			return true
 		}
 	}
 	for k := range was {
-		if _, still := want[k]; !still {
+		if _, still := want[k]; !still && !isImageKey(k) {
 			if _, held := remote[k]; held {
 				return true
 			}
 		}
 	}
-	return false
+	if !SameImage(want, remote, true) {
+		return true
+	}
+	return was != nil && !SameImage(want, was, wasByIronic)
+}
+
+// SameRecordedInstanceInfo reports whether a configured instance_info is the one a
+// deployment recorded: every configured key with its value, the record's other keys
+// ones Ironic writes itself (an imported deployment records all of Ironic's keys), and
+// the same image (SameImage; recordedByIronic for an import).
+func SameRecordedInstanceInfo(configured, recorded map[string]string, recordedByIronic bool) bool {
+	for k, v := range configured {
+		if s, ok := recorded[k]; !isImageKey(k) && (!ok || s != v) {
+			return false
+		}
+	}
+	for k := range recorded {
+		if _, ok := configured[k]; !ok && !IsIronicOwnedInstanceInfo(k) && !isImageKey(k) {
+			return false
+		}
+	}
+	return SameImage(configured, recorded, recordedByIronic)
 }
 
 // DeploySpec is what a deployment asks of a node.
@@ -116,7 +150,7 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 	switch node.ProvisionState {
 	case StateAvailable, "deploy failed":
 	case StateActive, "wait call-back":
-		if InstanceInfoDiffers(spec.InstanceInfo, remote, nil) {
+		if InstanceInfoDiffers(spec.InstanceInfo, remote, nil, true) {
 			return node, &AlreadyDeployedError{NodeID: id, State: node.ProvisionState}
 		}
 		if node.ProvisionState == StateActive {
@@ -133,7 +167,37 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 			return node, &ProvisionError{NodeID: id, Action: "set instance_info", State: node.ProvisionState, Err: err}
 		}
 	}
-	return p.Reach(ctx, id, Goal{State: StateActive, ConfigDrive: spec.ConfigDrive, DeploySteps: spec.DeploySteps})
+	goal := Goal{State: StateActive, ConfigDrive: spec.ConfigDrive, DeploySteps: spec.DeploySteps}
+	after, err := p.Reach(ctx, id, goal)
+	if err != nil && refusedForNoPort(err) && p.waitForPort(ctx, id) {
+		return p.Reach(ctx, id, goal)
+	}
+	return after, err
+}
+
+// refusedForNoPort: Ironic's PXE and iPXE boot refuse to deploy a node without a port
+// (it has nothing to boot from). Terraform creates a node's ports beside its
+// deployment, so the refusal may only mean they are still on their way.
+func refusedForNoPort(err error) bool {
+	return StatusCode(err) == http.StatusBadRequest && strings.Contains(Message(err), "does not have any port associated")
+}
+
+// portWait bounds how long a deploy waits for the node's first port.
+const portWait = 2 * time.Minute
+
+// waitForPort waits, within portWait and ctx, until the node has a port.
+func (p *Provisioner) waitForPort(ctx context.Context, id string) bool {
+	ctx, cancel := context.WithTimeout(ctx, portWait)
+	defer cancel()
+	err := poll(ctx, p.clockOrReal(), p.Poll, func() (bool, error) {
+		page, err := ports.List(p.Client, ports.ListOpts{Node: id, Limit: 1, Fields: []string{"uuid"}}).AllPages(ctx)
+		if err != nil {
+			return false, nil // a transient answer: ask again
+		}
+		found, err := ports.ExtractPorts(page)
+		return err == nil && len(found) > 0, nil
+	})
+	return err == nil
 }
 
 // Redeploy makes a deployed node (as just read) run spec: its instance_info is written

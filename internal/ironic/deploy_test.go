@@ -1,6 +1,7 @@
 package ironic
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -53,7 +54,7 @@ func TestInstanceInfoDiffers(t *testing.T) {
 			map[string]string{"image_source": "s", "image_checksum": "c", "root_gb": "10"}, false},
 	}
 	for _, c := range cases {
-		if got := InstanceInfoDiffers(want, c.remote, c.was); got != c.differs {
+		if got := InstanceInfoDiffers(want, c.remote, c.was, false); got != c.differs {
 			t.Errorf("%s: differs = %v, want %v", c.name, got, c.differs)
 		}
 	}
@@ -86,5 +87,55 @@ func TestInstanceInfoTraitsAreAList(t *testing.T) {
 	got := InstanceInfoValues(map[string]string{"image_source": "x", "traits": `["CUSTOM_RAID1"]`})
 	if l, ok := got["traits"].([]string); !ok || len(l) != 1 || l[0] != "CUSTOM_RAID1" || got["image_source"] != "x" {
 		t.Fatalf("%#v", got)
+	}
+}
+
+// What Ironic rewrites while it caches or converts an image is not another image.
+func TestImageKeysComparedByMeaning(t *testing.T) {
+	const md5hex = "0cc175b9c0f1b6a831c399e269772661"
+	const sha = "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"
+	configured := map[string]string{"image_source": "file:///i/os.img", "image_checksum": md5hex}
+	// A file:// image as Ironic 21.4 leaves it after caching it.
+	cached := map[string]string{"image_source": "file:///i/os.img", "image_checksum": "", "image_os_hash_algo": "sha256",
+		"image_os_hash_value": sha, "image_url": "http://conductor/agent_images/n1", "image_disk_format": "raw"}
+	if got := TrackedInstanceInfo(cached, configured); got["image_checksum"] != md5hex || len(got) != 2 {
+		t.Errorf("Ironic's rewrite of a file:// image is drift: %v", got)
+	}
+	if InstanceInfoDiffers(configured, cached, configured, false) {
+		t.Error("Ironic's rewrite of a file:// image asks for a rebuild")
+	}
+	withFormat := map[string]string{"image_source": "http://i/os.qcow2", "image_checksum": md5hex, "image_disk_format": "qcow2"}
+	converted := map[string]string{"image_source": "http://i/os.qcow2", "image_checksum": md5hex, "image_disk_format": "raw"}
+	if InstanceInfoDiffers(withFormat, converted, withFormat, false) || TrackedInstanceInfo(converted, withFormat)["image_disk_format"] != "qcow2" {
+		t.Error("a conversion to raw is drift")
+	}
+
+	cases := []struct {
+		name     string
+		a, b     map[string]string
+		byIronic bool
+		same     bool
+	}{
+		{"the same md5, any case", map[string]string{"image_checksum": md5hex}, map[string]string{"image_checksum": strings.ToUpper(md5hex)}, false, true},
+		{"Ironic's own sha256 beside our md5", map[string]string{"image_checksum": md5hex}, map[string]string{"image_os_hash_algo": "sha256", "image_os_hash_value": sha}, true, true},
+		{"another md5 in Ironic", map[string]string{"image_checksum": md5hex}, map[string]string{"image_checksum": "ffffffffffffffffffffffffffffffff"}, true, false},
+		{"another sha256 in Ironic", map[string]string{"image_os_hash_algo": "sha256", "image_os_hash_value": sha},
+			map[string]string{"image_os_hash_algo": "sha256", "image_os_hash_value": strings.Repeat("0", 64)}, true, false},
+		{"a sha256 image_checksum (by length) is the sha256", map[string]string{"image_checksum": sha}, map[string]string{"image_os_hash_algo": "SHA256", "image_os_hash_value": sha}, false, true},
+		{"configuration moved from md5 to sha256: not provably the same", map[string]string{"image_os_hash_algo": "sha256", "image_os_hash_value": sha},
+			map[string]string{"image_checksum": md5hex}, false, false},
+		{"the same from an import", map[string]string{"image_os_hash_algo": "sha256", "image_os_hash_value": sha}, map[string]string{"image_checksum": md5hex}, true, true},
+		{"another format, not a conversion", map[string]string{"image_disk_format": "raw"}, map[string]string{"image_disk_format": "qcow2"}, true, false},
+		{"format dropped from the configuration", map[string]string{}, map[string]string{"image_disk_format": "qcow2"}, false, false},
+	}
+	for _, c := range cases {
+		if got := SameImage(c.a, c.b, c.byIronic); got != c.same {
+			t.Errorf("%s: same = %v, want %v", c.name, got, c.same)
+		}
+	}
+	// A new image in the configuration is a rebuild even where Ironic cannot compare.
+	next := map[string]string{"image_source": "file:///i/os.img", "image_checksum": "ffffffffffffffffffffffffffffffff"}
+	if !InstanceInfoDiffers(next, cached, configured, false) {
+		t.Error("a new image's checksum does not rebuild a node whose Ironic recomputed the old one")
 	}
 }

@@ -4,7 +4,9 @@ package ironictest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -158,8 +160,7 @@ func (a *Agent) Disk(nodeUUID string, n int) ([]byte, error) {
 	}
 	defer f.Close()
 	b := make([]byte, n)
-	_, err = f.ReadAt(b, 0)
-	if err != nil && err.Error() != "EOF" {
+	if _, err = f.ReadAt(b, 0); err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
 	return b, nil

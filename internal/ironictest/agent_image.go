@@ -157,8 +157,12 @@ func (m *machine) download(ctx context.Context, rawURL, imageID string, info map
 	fail := func(msg string) error {
 		return newAgentError("ImageDownloadError", "Error downloading image", fmt.Sprintf("Download of image %s failed: %s", imageID, msg))
 	}
+	start := time.Now()
+	perURL := func(msg string) error {
+		return fail(fmt.Sprintf("URL: %s; time: %.2f seconds. Error: %s", rawURL, time.Since(start).Seconds(), msg))
+	}
 	if fault == AgentDownloadFails {
-		return nil, fail(fmt.Sprintf("URL: %s; Error: the machine cannot reach the image server (fault injected by the test agent)", rawURL))
+		return nil, perURL("the machine cannot reach the image server (fault injected by the test agent)")
 	}
 	var last error
 	for attempt := 0; attempt < 3; attempt++ {
@@ -173,12 +177,12 @@ func (m *machine) download(ctx context.Context, rawURL, imageID string, info map
 		if err == nil {
 			b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 			resp.Body.Close()
-			last = fail(fmt.Sprintf("Received status code %d from %s, expected 200. Response body: %s", resp.StatusCode, rawURL, b))
+			last = perURL(fmt.Sprintf("Received status code %d from %s, expected 200. Response body: %s", resp.StatusCode, rawURL, b))
 			if resp.StatusCode < 500 {
 				return nil, last
 			}
 		} else {
-			last = fail(fmt.Sprintf("URL: %s; Error: %v", rawURL, err))
+			last = perURL(err.Error())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -209,15 +213,16 @@ func (m *machine) writeImage(info map[string]any, configdrive string) (any, erro
 	defer body.Close()
 	format, _ := info["disk_format"].(string)
 	var in io.Reader = io.TeeReader(&faultReader{r: body, corrupt: m.faultIs(AgentCorrupts)}, h)
-	written, err := m.writeDisk(ctx, in, format)
+	written, target, err := m.writeDisk(ctx, in, format, id)
 	if err != nil {
 		return nil, err
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != expected {
 		m.note("write_image: %d bytes from %s, checksum %s, expected %s", written, src, got, expected)
+		// IPA passes its arguments swapped: the image id as the location, the target as the id.
 		return nil, newAgentError("ImageChecksumError", "Error verifying image checksum",
 			fmt.Sprintf("Image failed to verify against checksum. location: %s; image ID: %s; image checksum: %s; "+
-				"verification checksum: %s", "/tmp/"+id, id, expected, got))
+				"verification checksum: %s", id, target, expected, got))
 	}
 	m.note("write_image: %d bytes from %s verified (%s)", written, src, expected)
 	if configdrive != "" {
@@ -235,11 +240,11 @@ func (m *machine) faultIs(f AgentFault) bool {
 }
 
 // writeDisk streams a raw image onto the disk, or converts a qcow2 one with qemu-img
-// into it, and returns how many image bytes it read.
-func (m *machine) writeDisk(ctx context.Context, in io.Reader, format string) (int64, error) {
+// into it, and returns how many image bytes it read and where IPA would have put them.
+func (m *machine) writeDisk(ctx context.Context, in io.Reader, format, id string) (int64, string, error) {
 	disk, err := m.openDisk()
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	defer disk.Close()
 	head := make([]byte, 4)
@@ -249,26 +254,26 @@ func (m *machine) writeDisk(ctx context.Context, in io.Reader, format string) (i
 	if format != "qcow2" && !bytes.Equal(head, []byte("QFI\xfb")) {
 		written, err := io.Copy(io.NewOffsetWriter(disk, 0), in)
 		if err != nil {
-			return written, newAgentError("ImageDownloadError", "Error downloading image", "Download of image failed: "+err.Error())
+			return written, "", newAgentError("ImageDownloadError", "Error downloading image", "Download of image "+id+" failed: "+err.Error())
 		}
-		return written, disk.Sync()
+		return written, "/dev/sda", disk.Sync()
 	}
 	tmp, err := os.CreateTemp(m.agent.dir, "download-*.qcow2")
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	defer os.Remove(tmp.Name())
 	written, err := io.Copy(tmp, in)
 	tmp.Close()
 	if err != nil {
-		return written, newAgentError("ImageDownloadError", "Error downloading image", "Download of image failed: "+err.Error())
+		return written, "", newAgentError("ImageDownloadError", "Error downloading image", "Download of image "+id+" failed: "+err.Error())
 	}
 	out, err := exec.CommandContext(ctx, "qemu-img", "convert", "-n", "-f", "qcow2", "-O", "raw", tmp.Name(), disk.Name()).CombinedOutput()
 	if err != nil {
-		return written, newAgentError("ImageWriteError", "Error writing image to device",
+		return written, "", newAgentError("ImageWriteError", "Error writing image to device",
 			fmt.Sprintf("Writing image to device /dev/sda failed with exit code 1. stdout: . stderr: %s", out))
 	}
-	return written, nil
+	return written, "/tmp/" + id, nil
 }
 
 func (m *machine) writeConfigDrive(ctx context.Context, data string, info map[string]any) error {

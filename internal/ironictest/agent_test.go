@@ -50,7 +50,7 @@ func TestAgentDeploysThroughDirect(t *testing.T) {
 	deploy := func(t *testing.T, name string, fault AgentFault, info map[string]any) (*nodes.Node, error) {
 		t.Helper()
 		n, err := nodes.Create(ctx, sc, nodes.CreateOpts{Name: name, Driver: "manual-management", BootInterface: "pxe", DeployInterface: "direct",
-			DriverInfo: map[string]any{"deploy_kernel": srv.URL + "/k", "deploy_ramdisk": srv.URL + "/r"}}).Extract()
+			DriverInfo: map[string]any{"deploy_kernel": s.DeployKernel, "deploy_ramdisk": s.DeployRamdisk}}).Extract()
 		if err != nil {
 			t.Fatal(err)
 		}

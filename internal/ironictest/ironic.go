@@ -35,6 +35,9 @@ type Server struct {
 	// Agent stands for the machines and the ironic-python-agent they boot: a node
 	// with the direct deploy interface deploys through it.
 	Agent *Agent
+	// DeployKernel and DeployRamdisk are the agent's boot files, for a node's
+	// driver_info: Ironic's PXE boot interface fetches and caches them as on a rack.
+	DeployKernel, DeployRamdisk string
 
 	// boot serves [deploy] http_root at http_url: images Ironic caches for the agent.
 	boot *http.Server
@@ -89,9 +92,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{Endpoint: endpoint, Dir: dir, auth: requestAuth(opts)}
-	s.boot = &http.Server{Handler: http.FileServer(http.Dir(filepath.Join(dir, "httpboot"))), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.boot.Serve(bootLn) }()
+	s := &Server{Endpoint: endpoint, Dir: dir, auth: requestAuth(opts),
+		DeployKernel: opts.bootURL + "/agent/ipa.kernel", DeployRamdisk: opts.bootURL + "/agent/ipa.initramfs"}
+	if err := s.serveBootFiles(bootLn); err != nil {
+		bootLn.Close()
+		return nil, err
+	}
 	if err := s.createSchema(ctx, dir, port, opts, service); err != nil {
 		s.Stop()
 		return nil, err
@@ -114,6 +120,26 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// serveBootFiles serves what Ironic caches for the agent ([deploy] http_root) and the
+// agent's kernel and ramdisk (small stand-ins: nothing boots them).
+func (s *Server) serveBootFiles(ln net.Listener) error {
+	agentDir := filepath.Join(s.Dir, "agent-ramdisk")
+	if err := os.MkdirAll(agentDir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range []string{"ipa.kernel", "ipa.initramfs"} {
+		if err := os.WriteFile(filepath.Join(agentDir, f), []byte("test agent "+f+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", http.FileServer(http.Dir(filepath.Join(s.Dir, "httpboot"))))
+	mux.Handle("/agent/", http.StripPrefix("/agent/", http.FileServer(http.Dir(agentDir))))
+	s.boot = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.boot.Serve(ln) }()
+	return nil
 }
 
 // createSchema writes the config and creates the database, in write-ahead-log mode
@@ -267,7 +293,8 @@ func writeConfig(dir string, port int, opts Options, service *ServiceUser) (stri
 		}
 	}
 	var buf bytes.Buffer
-	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port, "Auth": auth, "Service": service, "BootURL": opts.bootURL}); err != nil {
+	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port, "Auth": auth, "Service": service, "BootURL": opts.bootURL,
+		"TempDir": filepath.Clean(os.TempDir())}); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, "ironic.conf")
@@ -307,6 +334,9 @@ dhcp_provider = none
 
 [conductor]
 automated_clean = false
+# Ironic 21.4.4 and later read file:// images only below these: here the temporary
+# directories the tests write their images to.
+file_url_allowed_paths = {{.TempDir}},/var/lib/ironic
 
 [pxe]
 tftp_root = {{.Dir}}/tftpboot

@@ -15,9 +15,12 @@ import (
 )
 
 // The pool flow: three nodes of one class, two allocations and two deployments from a
-// baremetal_image go active in one apply; dropping them returns all three to available.
+// baremetal_image go active in one apply, through the direct interface and the agent
+// (the two allocated disks hold the image); dropping them returns all three to
+// available.
 func TestAccAllocation_poolDeploy(t *testing.T) {
-	srv := newTestImageServer(t, []byte("pool image "+testNodeName()))
+	img := []byte("pool image " + testNodeName())
+	srv := newTestImageServer(t, img)
 	cache := t.TempDir()
 	class := "pool-" + strings.ToLower(testNodeName())
 	prefix := testNodeName()
@@ -28,13 +31,18 @@ resource "baremetal_image" "os" {
 resource "baremetal_node" "pool" {
   count                  = 3
   name                   = "%s-${count.index}"
-  driver                 = "fake-hardware"
   resource_class         = %q
   target_provision_state = "available"
-  # Ironic allocates only nodes whose power state it knows; fake hardware has none until asked.
+  # Ironic allocates only nodes whose power state it knows; fake power has none until asked.
   target_power_state = "power off"
+  %s
 }
-`, srv.URL, prefix, class)
+resource "baremetal_port" "pool" {
+  count   = 3
+  node_id = baremetal_node.pool[count.index].id
+  address = format("%s:%%02x", count.index)
+}
+`, srv.URL, prefix, class, agentNode(t), randomMAC()[:14])
 	deployed := pool + fmt.Sprintf(`
 resource "baremetal_allocation" "web" {
   count          = 2
@@ -44,12 +52,9 @@ resource "baremetal_allocation" "web" {
   depends_on     = [baremetal_node.pool]
 }
 resource "baremetal_deployment" "web" {
-  count   = 2
-  node_id = baremetal_allocation.web[count.index].node_id
-  instance_info = {
-    image_source   = baremetal_image.os.url
-    image_checksum = baremetal_image.os.checksum
-  }
+  count         = 2
+  node_id       = baremetal_allocation.web[count.index].node_id
+  instance_info = baremetal_image.os.instance_info
 }
 `, prefix, class)
 	ironicTest(t, []resource.TestStep{{
@@ -64,6 +69,11 @@ resource "baremetal_deployment" "web" {
 			b, _ := stateAttr(s, "baremetal_allocation.web.1", "node_id")
 			if a == "" || a == b {
 				return fmt.Errorf("allocations picked %q and %q", a, b)
+			}
+			for i := range 2 {
+				if err := checkDisk(fmt.Sprintf("baremetal_deployment.web.%d", i), img)(s); err != nil {
+					return err
+				}
 			}
 			return nil
 		},

@@ -58,6 +58,12 @@ func TestAccBadInput_catalogue(t *testing.T) {
 		// Deployments.
 		{name: "http image without checksum", config: providerBlock + sprintf(deployment, `instance_info = { image_source = "http://images/os.qcow2" }`),
 			want: `(?s)Missing image checksum.*instance_info.*image_checksum.*baremetal_image`},
+		{name: "hash algorithm without its value", config: providerBlock + sprintf(deployment,
+			`instance_info = { image_source = "http://images/os.qcow2", image_checksum = "d41d8cd98f00b204e9800998ecf8427e", image_os_hash_algo = "md5" }`),
+			want: `(?s)Incomplete image checksum.*instance_info.image_os_hash_algo is set without image_os_hash_value.*baremetal_image.os.instance_info`},
+		{name: "hash value without its algorithm", config: providerBlock + sprintf(deployment,
+			`instance_info = { image_source = "file:///i.img", image_os_hash_value = "d41d8cd98f00b204e9800998ecf8427e" }`),
+			want: `(?s)Incomplete image checksum.*image_os_hash_value is set without image_os_hash_algo`},
 		{name: "instance_info without image_source", config: providerBlock + sprintf(deployment, `instance_info = { root_gb = "10" }`),
 			want: `(?s)Missing image_source.*instance_info`},
 		{name: "deploy_steps not a list", config: providerBlock + sprintf(deployment, "instance_info = { image_source = \"file:///i.img\" }\n  deploy_steps = jsonencode({ step = \"x\" })"),

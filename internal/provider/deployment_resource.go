@@ -115,12 +115,15 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"instance_info": schema.MapAttribute{
 				ElementType: types.StringType,
 				Required:    true,
-				MarkdownDescription: "What to deploy: `image_source` with `image_checksum` (and `image_os_hash_algo`), typically " +
-					"the `url`, `checksum` and `checksum_algorithm` of a `baremetal_image`; also `root_gb`, `kernel`, " +
-					"`ramdisk`, `capabilities`, and `traits` (a JSON list, `jsonencode([...])`: the node traits this deployment " +
-					"asks for, which select `baremetal_deploy_template`s)... Keys Ironic adds by itself while deploying (`image_type`, `image_url`, " +
-					"`image_disk_format`, ...) are never drift; the keys you configure are compared exactly. Changing it " +
-					"rebuilds the node.",
+				MarkdownDescription: "What to deploy: `image_source` with its checksum, `image_checksum` (md5) or " +
+					"`image_os_hash_algo` with `image_os_hash_value`; typically `baremetal_image.<name>.instance_info`, which " +
+					"holds exactly those, or `merge()` of it with keys of your own: `root_gb`, `kernel`, `ramdisk`, " +
+					"`capabilities`, `image_download_source`, and `traits` (a JSON list, `jsonencode([...])`: the node traits " +
+					"this deployment asks for, which select `baremetal_deploy_template`s)... Keys Ironic adds by itself while " +
+					"deploying (`image_type`, ...) are never drift. The image keys Ironic rewrites while caching or converting " +
+					"an image (`image_checksum`, `image_os_hash_algo`, `image_os_hash_value`, `image_url`, `image_disk_format`) " +
+					"are compared by meaning, the same image bytes; the other keys you configure are compared exactly. " +
+					"Changing it rebuilds the node.",
 				Validators:    []validator.Map{instanceInfoChecksum()},
 				PlanModifiers: []planmodifier.Map{sameInstanceInfo()},
 			},
@@ -236,7 +239,7 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	// Whether the node must be rebuilt is decided on what Ironic holds now, not on the plan.
-	rebuild := ironic.InstanceInfoDiffers(spec.InstanceInfo, ironic.StringMap(node.InstanceInfo), stringMap(ctx, state.InstanceInfo, &resp.Diagnostics)) ||
+	rebuild := ironic.InstanceInfoDiffers(spec.InstanceInfo, ironic.StringMap(node.InstanceInfo), stringMap(ctx, state.InstanceInfo, &resp.Diagnostics), adopted) ||
 		(!adopted && plan.bootInputsDiffer(&state))
 	if rebuild && node.ProvisionState == ironic.StateActive && !plan.AllowRebuild.ValueBool() {
 		resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",

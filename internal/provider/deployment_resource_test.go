@@ -1,8 +1,12 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,47 +21,64 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
-func deployedConfig(cache, url, name, deploymentExtra string) string {
-	return lifecycleConfig(cache, url, name, "available", "") + fmt.Sprintf(deploymentBlock, deploymentExtra)
+// deployedConfig is an agent node with a port, deploying baremetal_image.os (served at
+// url) through the direct interface.
+func deployedConfig(t *testing.T, cache, url, name, nodeExtra, deploymentExtra string) string {
+	return nodeWithImageConfig(cache, url, name, "available", agentNode(t)+"\n  "+nodeExtra, macFor(name)) +
+		fmt.Sprintf(deploymentBlock, deploymentExtra)
 }
 
 func expectDeployment(state string) statecheck.StateCheck {
 	return statecheck.ExpectKnownValue("baremetal_deployment.d", tfjsonpath.New("provision_state"), knownvalue.StringExact(state))
 }
 
-// Deploy, an empty plan, a rebuild on image change (planned, warned, carried out), a
-// forbidden rebuild refused at plan time, and destroy returning the node to available
-// with its UUID and port.
+// Deploy through the direct interface (the disk then holds the image), an empty plan, a
+// rebuild on image change (planned, warned, carried out: the disk holds the new image),
+// a forbidden rebuild refused at plan time, and destroy returning the node to available
+// with its UUID and port, its disk erased by automated cleaning through the agent.
 func TestAccDeployment_lifecycle(t *testing.T) {
-	srv := newTestImageServer(t, []byte("os image v1 "+testNodeName()))
+	v1 := []byte("os image v1 " + testNodeName())
+	srv := newTestImageServer(t, v1)
 	cache := t.TempDir()
 	name := testNodeName()
+	v2 := []byte("os image v2, a little longer " + name)
+	cfg := func(deploymentExtra string) string {
+		return deployedConfig(t, cache, srv.URL, name, "automated_clean = true", deploymentExtra)
+	}
 	var nodeID, deployedAt string
 	ironicTest(t, []resource.TestStep{{
-		Config: deployedConfig(cache, srv.URL, name, ""),
+		Config: cfg(""),
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectKnownValue("baremetal_deployment.d", tfjsonpath.New("provision_state"), knownvalue.StringExact("active")),
+				plancheck.ExpectKnownValue("baremetal_deployment.d", tfjsonpath.New("instance_info").AtMapKey("image_source"),
+					knownvalue.StringExact(srv.URL+"/images/os.qcow2")),
 			},
 		},
-		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
-		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectDeployment("active"),
+			statecheck.ExpectKnownValue("baremetal_deployment.d", tfjsonpath.New("instance_info"), knownvalue.MapExact(map[string]knownvalue.Check{
+				"image_source": knownvalue.StringExact(srv.URL + "/images/os.qcow2"), "image_checksum": knownvalue.StringExact(hexMD5(v1)),
+			})),
+		},
+		Check: resource.ComposeTestCheckFunc(checkDisk("baremetal_node.n", v1), checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 			nodeID, deployedAt = n.UUID, n.ProvisionUpdatedAt.String()
-			if n.ProvisionState != "active" || n.InstanceInfo["image_source"] != srv.URL+"/images/os.qcow2" {
-				return fmt.Errorf("Ironic has %s with %v", n.ProvisionState, n.InstanceInfo)
+			if n.ProvisionState != "active" || n.DeployInterface != "direct" || n.InstanceInfo["image_source"] != srv.URL+"/images/os.qcow2" {
+				return fmt.Errorf("Ironic has %s (%s) with %v", n.ProvisionState, n.DeployInterface, n.InstanceInfo)
 			}
 			return nil
-		}),
+		})),
 	}, {
 		PreConfig: func() {
 			srv.mu.Lock()
-			srv.body = []byte("os image v2 " + name)
+			srv.body = v2
 			srv.lastModified = "Thu, 22 Oct 2026 07:28:00 GMT"
 			srv.mu.Unlock()
 		},
-		Config: deployedConfig(cache, srv.URL, name, ""),
+		Config: cfg(""),
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction("baremetal_image.os", plancheck.ResourceActionReplace),
@@ -69,25 +90,22 @@ func TestAccDeployment_lifecycle(t *testing.T) {
 		ConfigStateChecks: []statecheck.StateCheck{
 			expectDeployment("active"),
 			statecheck.ExpectKnownValue("baremetal_deployment.d", tfjsonpath.New("instance_info").AtMapKey("image_checksum"),
-				knownvalue.StringExact(hexMD5([]byte("os image v2 "+name)))),
+				knownvalue.StringExact(hexMD5(v2))),
 		},
-		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+		Check: resource.ComposeTestCheckFunc(checkDisk("baremetal_node.n", v2), checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 			if n.UUID != nodeID || n.ProvisionState != "active" || n.ProvisionUpdatedAt.String() == deployedAt {
 				return fmt.Errorf("node not rebuilt in place: %s %s at %s (first deploy at %s)", n.UUID, n.ProvisionState, n.ProvisionUpdatedAt, deployedAt)
 			}
-			if n.InstanceInfo["image_checksum"] != hexMD5([]byte("os image v2 "+name)) {
-				return fmt.Errorf("instance_info in Ironic: %v", n.InstanceInfo)
-			}
 			deployedAt = n.ProvisionUpdatedAt.String()
 			return nil
-		}),
+		})),
 	}, {
 		// A known change with rebuilds forbidden: a plan-time error, nothing touched.
-		Config: strings.Replace(deployedConfig(cache, srv.URL, name, "  allow_rebuild = false"),
-			"image_os_hash_algo = baremetal_image.os.checksum_algorithm", "image_os_hash_algo = baremetal_image.os.checksum_algorithm\n    root_gb = \"10\"", 1),
+		Config: strings.Replace(cfg("  allow_rebuild = false"), "instance_info = baremetal_image.os.instance_info",
+			`instance_info = merge(baremetal_image.os.instance_info, { root_gb = "10" })`, 1),
 		ExpectError: regexp.MustCompile(`(?s)Rebuild forbidden.*allow_rebuild = false`),
 	}, {
-		Config: deployedConfig(cache, srv.URL, name, "  allow_rebuild = false"),
+		Config: cfg("  allow_rebuild = false"),
 		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 			if n.ProvisionUpdatedAt.String() != deployedAt {
 				return fmt.Errorf("the node was redeployed: %s", n.ProvisionUpdatedAt)
@@ -95,117 +113,243 @@ func TestAccDeployment_lifecycle(t *testing.T) {
 			return nil
 		}),
 	}, {
-		// Dropping the deployment undeploys: the same node, available again, port kept.
-		Config: lifecycleConfig(cache, srv.URL, name, "available", ""),
-		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+		// Dropping the deployment undeploys: the same node, cleaned by the agent (its disk
+		// erased), available again, port kept.
+		Config: nodeWithImageConfig(cache, srv.URL, name, "available", agentNode(t)+"\n  automated_clean = true", macFor(name)),
+		Check: resource.ComposeTestCheckFunc(checkDisk("baremetal_node.n", make([]byte, len(v2))), checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 			if n.UUID != nodeID || n.ProvisionState != "available" {
 				return fmt.Errorf("node %s is %q", n.UUID, n.ProvisionState)
 			}
 			return nil
-		}),
+		})),
 	}}...)
 }
 
-// A node deployed by hand, with a port written in upper case, is adopted with import
-// blocks: the plan is a no-op for each, the apply touches nothing in Ironic, and the
-// generated configuration plans clean too.
+// Where Ironic caches an image itself it rewrites the image keys of instance_info: a
+// file:// image, an http one with image_download_source = local, and a qcow2 one it
+// converts to raw get its own sha256 (image_checksum dropped), image_url and
+// image_disk_format. Each deploys through the agent (the disk holds the image, or its
+// raw conversion) and the next plan is empty: the same image, not drift.
+func TestAccDeployment_ironicRewritesImageKeys(t *testing.T) {
+	dir := t.TempDir()
+	fileImage := []byte("a file image " + testNodeName())
+	filePath := filepath.Join(dir, "file.img")
+	if err := os.WriteFile(filePath, fileImage, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	httpImage := []byte("an http image cached by Ironic " + testNodeName())
+	raw := bytes.Repeat([]byte("raw bytes inside a qcow2 "), 4096)
+	qcow := qcow2Of(t, raw)
+	srv := newTestImageServer(t, httpImage)
+	qsrv := newTestImageServer(t, qcow)
+	cache := t.TempDir()
+	prefix := testNodeName()
+	cfg := imageConfig(cache, "")
+	for i, c := range []struct{ url, extra string }{
+		{"file://" + filePath, ""},
+		{srv.URL + "/images/http.img", `image_download_source = "local"`},
+		{qsrv.URL + "/images/os.qcow2", `image_download_source = "local"`},
+	} {
+		name := fmt.Sprintf("%s-%d", prefix, i)
+		cfg += fmt.Sprintf(`
+resource "baremetal_image" "i%[1]d" {
+  url = %[2]q
+}
+resource "baremetal_node" "n%[1]d" {
+  name                   = %[3]q
+  target_provision_state = "available"
+  %[4]s
+}
+resource "baremetal_port" "p%[1]d" {
+  node_id = baremetal_node.n%[1]d.id
+  address = %[5]q
+}
+resource "baremetal_deployment" "d%[1]d" {
+  node_id       = baremetal_node.n%[1]d.id
+  instance_info = merge(baremetal_image.i%[1]d.instance_info, { %[6]s })
+}
+`, i, c.url, name, agentNode(t), macFor(name), c.extra)
+	}
+	rewritten := func(i int, check func(map[string]any) error) resource.TestCheckFunc {
+		return checkRemoteNode(fmt.Sprintf("baremetal_node.n%d", i), func(n *nodes.Node) error {
+			if n.ProvisionState != "active" {
+				return fmt.Errorf("node %d is %s: %s", i, n.ProvisionState, n.LastError)
+			}
+			if err := check(n.InstanceInfo); err != nil {
+				return fmt.Errorf("node %d: %v (instance_info %v)", i, err, n.InstanceInfo)
+			}
+			return nil
+		})
+	}
+	sha256Of := func(want string) func(map[string]any) error {
+		return func(ii map[string]any) error {
+			if ii["image_os_hash_algo"] != "sha256" || ii["image_os_hash_value"] != want || ii["image_checksum"] != nil {
+				return fmt.Errorf("Ironic did not put its own sha256 %s in place of image_checksum", want)
+			}
+			return nil
+		}
+	}
+	ironicTest(t, resource.TestStep{
+		Config: cfg,
+		Check: resource.ComposeTestCheckFunc(
+			checkDisk("baremetal_node.n0", fileImage), checkDisk("baremetal_node.n1", httpImage), checkDisk("baremetal_node.n2", raw),
+			rewritten(0, sha256Of(hexSHA256(fileImage))),
+			rewritten(1, sha256Of(hexSHA256(httpImage))),
+			rewritten(2, func(ii map[string]any) error {
+				if ii["image_disk_format"] != "raw" {
+					return fmt.Errorf("Ironic did not convert the qcow2 to raw")
+				}
+				return sha256Of(hexSHA256(raw))(ii) // the digest of the converted image
+			}),
+		),
+	}, resource.TestStep{
+		// Refreshed from Ironic: still nothing to do, no rebuild.
+		Config:   cfg,
+		PlanOnly: true,
+	})
+}
+
+// qcow2Of makes a real qcow2 image of raw, with qemu-img as an image pipeline would.
+func qcow2Of(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.raw"), filepath.Join(dir, "out.qcow2")
+	if err := os.WriteFile(in, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command("qemu-img", "convert", "-f", "raw", "-O", "qcow2", in, out).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img: %v: %s", err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Nodes deployed by hand through the direct interface, one from an http image and one
+// from a file:// image (whose image keys Ironic rewrote while caching it), with ports
+// written in upper case, are adopted with import blocks: the plan is a no-op for each,
+// the apply touches nothing in Ironic, and the generated configuration plans clean too.
 func TestAccDeployment_adoptRunningNode(t *testing.T) {
 	sc := testIronic(t)
+	testAgent(t)
 	ctx := context.Background()
-	name := testNodeName()
-	mac := randomMAC()
-	node, err := nodes.Create(ctx, sc, nodes.CreateOpts{Name: name, Driver: "fake-hardware", ResourceClass: "adopt"}).Extract()
-	if err != nil {
+	img := []byte("adopted image " + testNodeName())
+	srv := newTestImageServer(t, img)
+	filePath := filepath.Join(t.TempDir(), "os.img")
+	if err := os.WriteFile(filePath, img, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ports.Create(ctx, sc, ports.CreateOpts{NodeUUID: node.UUID, Address: mac}).Extract(); err != nil {
-		t.Fatal(err)
+	prefix := testNodeName()
+	type handMade struct {
+		name, mac, source string
+		before            *nodes.Node
 	}
+	made := []*handMade{{name: prefix + "-h", source: srv.URL + "/os.img"}, {name: prefix + "-f", source: "file://" + filePath}}
 	prov := ironic.NewProvisioner(sc, nil)
-	if _, err := prov.Reach(ctx, node.UUID, ironic.Goal{State: ironic.StateAvailable}); err != nil {
-		t.Fatal(err)
+	for _, h := range made {
+		h.mac = macFor(h.name)
+		node, err := nodes.Create(ctx, sc, nodes.CreateOpts{Name: h.name, Driver: "manual-management", BootInterface: "pxe",
+			DeployInterface: "direct", ResourceClass: "adopt",
+			DriverInfo: map[string]any{"deploy_kernel": testServer.DeployKernel, "deploy_ramdisk": testServer.DeployRamdisk}}).Extract()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ports.Create(ctx, sc, ports.CreateOpts{NodeUUID: node.UUID, Address: h.mac}).Extract(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := prov.Reach(ctx, node.UUID, ironic.Goal{State: ironic.StateAvailable}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := prov.Deploy(ctx, node.UUID, ironic.DeploySpec{InstanceInfo: map[string]string{
+			"image_source": h.source, "image_checksum": hexMD5(img), "root_gb": "10",
+		}}); err != nil {
+			t.Fatalf("deploying %s by hand: %v", h.name, err)
+		}
+		// The conductor releases its lock on the node (a write, which stamps updated_at)
+		// just after the node shows active: the baseline is taken once the lock is gone.
+		if h.before, err = waitUnlocked(ctx, sc, node.UUID); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := prov.Deploy(ctx, node.UUID, ironic.DeploySpec{InstanceInfo: map[string]string{
-		"image_source": "http://images.example/os.qcow2", "image_checksum": "d41d8cd98f00b204e9800998ecf8427e", "root_gb": "10",
-	}}); err != nil {
-		t.Fatal(err)
+	if made[1].before.InstanceInfo["image_os_hash_algo"] != "sha256" {
+		t.Fatalf("Ironic did not rewrite the file:// image's keys, the test proves nothing: %v", made[1].before.InstanceInfo)
 	}
-	// The conductor releases its lock on the node (a write, which stamps updated_at) just
-	// after the node shows active: the baseline is taken once the lock is gone.
-	before, err := waitUnlocked(ctx, sc, node.UUID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if before.InstanceInfo["image_type"] == nil && before.InstanceInfo["image_url"] == nil {
-		t.Logf("Ironic added no instance_info keys of its own here: %v", before.InstanceInfo)
-	}
-	cfg := providerBlock + fmt.Sprintf(`
-resource "baremetal_node" "n" {
-  name                   = %[1]q
-  driver                 = "fake-hardware"
+	var cfg string
+	var addrs []string
+	for i, h := range made {
+		cfg += fmt.Sprintf(`
+resource "baremetal_node" "n%[1]d" {
+  name                   = %[2]q
   resource_class         = "adopt"
   target_provision_state = "available"
+  %[3]s
 }
-resource "baremetal_port" "p" {
-  node_id = baremetal_node.n.id
-  address = %[2]q
+resource "baremetal_port" "p%[1]d" {
+  node_id = baremetal_node.n%[1]d.id
+  address = %[4]q
 }
-resource "baremetal_deployment" "d" {
-  node_id = baremetal_node.n.id
+resource "baremetal_deployment" "d%[1]d" {
+  node_id = baremetal_node.n%[1]d.id
   instance_info = {
-    image_source   = "http://images.example/os.qcow2"
-    image_checksum = "d41d8cd98f00b204e9800998ecf8427e"
+    image_source   = %[5]q
+    image_checksum = %[6]q
     root_gb        = "10"
   }
 }
 import {
-  to = baremetal_node.n
-  id = %[1]q
-}
-import {
-  to = baremetal_port.p
+  to = baremetal_node.n%[1]d
   id = %[2]q
 }
 import {
-  to = baremetal_deployment.d
-  id = %[1]q
+  to = baremetal_port.p%[1]d
+  id = %[7]q
 }
-`, name, strings.ToUpper(mac))
-	noop := func(addrs ...string) []plancheck.PlanCheck {
-		var checks []plancheck.PlanCheck
-		for _, a := range addrs {
-			checks = append(checks, plancheck.ExpectResourceAction(a, plancheck.ResourceActionNoop))
-		}
-		return checks
+import {
+  to = baremetal_deployment.d%[1]d
+  id = %[2]q
+}
+`, i, h.name, agentNode(t), h.mac, h.source, hexMD5(img), strings.ToUpper(h.mac))
+		addrs = append(addrs, fmt.Sprintf("baremetal_node.n%d", i), fmt.Sprintf("baremetal_port.p%d", i), fmt.Sprintf("baremetal_deployment.d%d", i))
 	}
-	unchanged := checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
-		if n.ProvisionState != "active" || !n.ProvisionUpdatedAt.Equal(before.ProvisionUpdatedAt) || !n.UpdatedAt.Equal(before.UpdatedAt) {
-			return fmt.Errorf("the node was touched: %s, provision_updated_at %s (was %s), updated_at %s (was %s)",
-				n.ProvisionState, n.ProvisionUpdatedAt, before.ProvisionUpdatedAt, n.UpdatedAt, before.UpdatedAt)
+	cfg = providerBlock + cfg
+	var noop []plancheck.PlanCheck
+	for _, a := range addrs {
+		noop = append(noop, plancheck.ExpectResourceAction(a, plancheck.ResourceActionNoop))
+	}
+	unchanged := func(*terraformState) error {
+		for _, h := range made {
+			n, err := nodes.Get(ctx, sc, h.before.UUID).Extract()
+			if err != nil {
+				return err
+			}
+			if n.ProvisionState != "active" || !n.ProvisionUpdatedAt.Equal(h.before.ProvisionUpdatedAt) || !n.UpdatedAt.Equal(h.before.UpdatedAt) {
+				return fmt.Errorf("%s was touched: %s, provision_updated_at %s (was %s), updated_at %s (was %s)", h.name,
+					n.ProvisionState, n.ProvisionUpdatedAt, h.before.ProvisionUpdatedAt, n.UpdatedAt, h.before.UpdatedAt)
+			}
 		}
 		return nil
-	})
+	}
 	ironicTest(t, []resource.TestStep{{
-		ResourceName:           "baremetal_deployment.d",
+		ResourceName:           "baremetal_deployment.d1",
 		ImportState:            true,
-		ImportStateId:          name,
+		ImportStateId:          made[1].name,
 		ImportStateKind:        resource.ImportBlockWithID,
 		ImportStateConfigExact: true,
 		Config:                 cfg,
-		ImportPlanChecks:       resource.ImportPlanChecks{PreApply: noop("baremetal_node.n", "baremetal_port.p", "baremetal_deployment.d")},
+		ImportPlanChecks:       resource.ImportPlanChecks{PreApply: noop},
 	}, {
-		Config: cfg,
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: noop("baremetal_node.n", "baremetal_port.p", "baremetal_deployment.d"),
-		},
-		Check: unchanged,
+		Config:           cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: noop},
+		Check:            unchanged,
 	}, {
-		ResourceName:    "baremetal_deployment.d",
+		ResourceName:    "baremetal_deployment.d1",
 		ImportState:     true,
 		GenerateConfig:  true,
 		ImportStateKind: resource.ImportBlockWithID,
 	}, {
-		ResourceName:    "baremetal_node.n",
+		ResourceName:    "baremetal_node.n0",
 		ImportState:     true,
 		GenerateConfig:  true,
 		ImportStateKind: resource.ImportBlockWithID,
@@ -215,129 +359,162 @@ import {
 	}}...)
 }
 
-// A deploy Ironic refuses (the node is in maintenance) records nothing; a deploy that
-// fails inside Ironic taints only the deployment. Each is fixed and applied again with
-// the node's UUID and port unchanged.
-func TestAccDeployment_failuresRecover(t *testing.T) {
+// A deploy Ironic refuses (the node is in maintenance) records nothing and the next
+// apply deploys; a deployment undone by hand is deployed again. The node's UUID and
+// port stay throughout.
+func TestAccDeployment_refusedAndRedeployed(t *testing.T) {
+	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
+	cache := t.TempDir()
 	name := testNodeName()
-	cfg := func(maintenance bool, deployIface string) string {
-		return providerBlock + fmt.Sprintf(`
-resource "baremetal_node" "n" {
-  name                   = %q
-  driver                 = "fake-hardware"
-  deploy_interface       = %q
-  target_provision_state = "available"
-  maintenance            = %t
-  driver_info = {
-    deploy_kernel  = "http://127.0.0.1:1/deploy.kernel"
-    deploy_ramdisk = "http://127.0.0.1:1/deploy.ramdisk"
-  }
-}
-resource "baremetal_port" "p" {
-  node_id = baremetal_node.n.id
-  address = %q
-}
-resource "baremetal_deployment" "d" {
-  node_id = baremetal_node.n.id
-  instance_info = {
-    image_source   = "http://127.0.0.1:1/unreachable.qcow2"
-    image_checksum = "d41d8cd98f00b204e9800998ecf8427e"
-  }
-}
-`, name, deployIface, maintenance, macFor(name))
+	cfg := func(maintenance bool) string {
+		return deployedConfig(t, cache, srv.URL, name, fmt.Sprintf("maintenance = %t", maintenance), "")
 	}
 	var nodeID, portID string
-	remember := func(s *terraformState) error {
-		nodeID, _ = stateID(s, "baremetal_node.n")
-		portID, _ = stateID(s, "baremetal_port.p")
-		return nil
-	}
-	sameNode := func(s *terraformState) error {
-		n, _ := stateID(s, "baremetal_node.n")
-		p, _ := stateID(s, "baremetal_port.p")
-		if n != nodeID || p != portID {
-			return fmt.Errorf("node or port replaced: %s/%s, was %s/%s", n, p, nodeID, portID)
-		}
-		return expectRemoteState("active")(s)
-	}
 	ironicTest(t, []resource.TestStep{{
-		Config:      cfg(true, "fake"),
+		Config:      cfg(true),
 		ExpectError: regexp.MustCompile(`(?s)Unable to deploy bare metal node.*maintenance.*No deployment was recorded`),
 	}, {
-		Config: cfg(true, "fake"),
+		Config: cfg(true),
 		// The node and port exist; the deployment does not.
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	}, {
-		Config: cfg(false, "fake"),
-		Check:  resource.ComposeTestCheckFunc(remember, sameNode),
+		Config: cfg(false),
+		Check:  resource.ComposeTestCheckFunc(rememberNodeAndPort(&nodeID, &portID), expectRemoteState("active")),
 	}, {
-		Config: cfg(false, "fake") + "\n# drop\n",
-		PreConfig: func() {
-			// Undeploy by hand; the next steps deploy with the direct interface, which fails.
-			provisionOutOfBand(t, name, nodes.TargetDeleted)
-		},
+		PreConfig: func() { provisionOutOfBand(t, name, nodes.TargetDeleted) },
+		Config:    cfg(false),
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionCreate)},
 		},
-		Check: sameNode,
-	}, {
-		PreConfig: func() { provisionOutOfBand(t, name, nodes.TargetDeleted) },
-		Config:    cfg(false, "direct"),
-		ExpectError: regexp.MustCompile(`(?s)Unable to deploy bare metal node.*"active"\s+stopped\s+in\s+state\s+"deploy\s+failed".*` +
-			`Validation\s+of\s+image\s+href.*unreachable.qcow2.*recorded\s+as\s+tainted.*enrollment,\s+UUID\s+and\s+ports\s+are\s+untouched`),
-	}, {
-		// The fix: a deploy interface that works. The node is changed in place (Ironic
-		// wants maintenance for that in deploy failed); only the tainted deployment is replaced.
-		Config: cfg(false, "fake"),
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionDestroyBeforeCreate),
-				plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
-				plancheck.ExpectResourceAction("baremetal_port.p", plancheck.ResourceActionNoop),
-			},
-		},
-		Check: sameNode,
+		Check: resource.ComposeTestCheckFunc(sameNodeAndPort(&nodeID, &portID), expectRemoteState("active")),
 	}}...)
 }
 
-// A deploy that waits forever for its agent ends at the create timeout, saying where it
-// stopped; destroy aborts the wait and the node is deleted.
-func TestAccDeployment_timeout(t *testing.T) {
-	srv := newTestImageServer(t, []byte("image"))
-	name := testNodeName()
-	var start time.Time
-	ironicTest(t, []resource.TestStep{{
-		// Timed from the step itself: a parallel test first waits for the sequential ones.
-		PreConfig: func() { start = time.Now() },
-		Config: providerBlock + fmt.Sprintf(`
-resource "baremetal_node" "n" {
-  name                   = %q
-  driver                 = "fake-hardware"
-  deploy_interface       = "direct"
-  target_provision_state = "available"
-  driver_info = {
-    deploy_kernel  = "%[2]s/k"
-    deploy_ramdisk = "%[2]s/r"
-  }
-}
-resource "baremetal_deployment" "d" {
-  node_id = baremetal_node.n.id
-  instance_info = {
-    image_source   = "%[2]s/os.img"
-    image_checksum = "d41d8cd98f00b204e9800998ecf8427e"
-  }
-  timeouts = {
-    create = "6s"
-  }
-}
-`, name, srv.URL),
-		// Normally it waits in "wait call-back"; on a loaded machine it may still be on its way there.
-		ExpectError: regexp.MustCompile(`(?s)still\s+"[a-z -]+"\s+\(target\s+"active"\)\s+when\s+the\s+timeout\s+ran\s+out`),
-	}}...)
-	if time.Since(start) > 5*time.Minute {
-		t.Errorf("took %s", time.Since(start))
+// rememberNodeAndPort records the UUIDs of baremetal_node.n and baremetal_port.p, for
+// sameNodeAndPort to check that a later step kept them.
+func rememberNodeAndPort(nodeID, portID *string) resource.TestCheckFunc {
+	return func(s *terraformState) error {
+		*nodeID, _ = stateID(s, "baremetal_node.n")
+		*portID, _ = stateID(s, "baremetal_port.p")
+		return nil
 	}
+}
+
+func sameNodeAndPort(nodeID, portID *string) resource.TestCheckFunc {
+	return func(s *terraformState) error {
+		n, _ := stateID(s, "baremetal_node.n")
+		p, _ := stateID(s, "baremetal_port.p")
+		if n != *nodeID || p != *portID {
+			return fmt.Errorf("node or port replaced: %s/%s, was %s/%s", n, p, *nodeID, *portID)
+		}
+		return nil
+	}
+}
+
+// A deploy that fails inside Ironic, on the agent (the image at the URL is not the one
+// checksummed, the image server unreachable from the machine), stops in "deploy
+// failed" with the agent's reason as Ironic's last_error and taints only the
+// deployment. Once the cause is fixed the next apply deploys the same node: same UUID,
+// same port, the image on its disk.
+func TestAccDeployment_agentFailuresRecover(t *testing.T) {
+	cases := []struct {
+		name  string
+		fault func(name string, srv *testImageServer, img []byte) // makes the next deploy fail
+		fix   func(name string, srv *testImageServer, img []byte)
+		want  string
+	}{{
+		name: "checksum mismatch",
+		// The image is replaced on the server without a new Last-Modified or size (a
+		// sloppy publish): the plan cannot tell, the agent's checksum can.
+		fault: func(_ string, srv *testImageServer, img []byte) {
+			srv.mu.Lock()
+			srv.body = bytes.ToUpper(img)
+			srv.mu.Unlock()
+		},
+		fix: func(_ string, srv *testImageServer, img []byte) {
+			srv.mu.Lock()
+			srv.body = img
+			srv.mu.Unlock()
+		},
+		want: `Image\s+failed\s+to\s+verify\s+against\s+checksum.*image\s+checksum:\s+[0-9a-f]{32};\s+verification\s+checksum:\s+[0-9a-f]{32}`,
+	}, {
+		name: "download failure",
+		fault: func(name string, _ *testImageServer, _ []byte) {
+			testServer.Agent.SetFault(name, ironictest.AgentDownloadFails)
+		},
+		fix: func(name string, _ *testImageServer, _ []byte) {
+			testServer.Agent.SetFault(name, ironictest.AgentHealthy)
+		},
+		want: `Download\s+of\s+image\s+os.qcow2\s+failed.*cannot\s+reach\s+the\s+image\s+server`,
+	}}
+	for _, c := range cases {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			img := []byte("os image " + testNodeName())
+			srv := newTestImageServer(t, img)
+			cache := t.TempDir()
+			name := testNodeName()
+			nodeOnly := nodeWithImageConfig(cache, srv.URL, name, "available", agentNode(t), macFor(name))
+			deployed := deployedConfig(t, cache, srv.URL, name, "", "")
+			var nodeID, portID string
+			ironicTest(t, []resource.TestStep{{
+				Config: nodeOnly,
+				Check:  rememberNodeAndPort(&nodeID, &portID),
+			}, {
+				PreConfig: func() { c.fault(name, srv, img) },
+				Config:    deployed,
+				ExpectError: regexp.MustCompile(`(?s)Unable to deploy bare metal node.*"active"\s+stopped\s+in\s+state\s+"deploy\s+failed".*` +
+					`Deploy\s+step\s+deploy.write_image\s+failed.*` + c.want + `.*recorded\s+as\s+tainted.*enrollment,\s+UUID\s+and\s+ports\s+are\s+untouched`),
+			}, {
+				PreConfig: func() { c.fix(name, srv, img) },
+				Config:    deployed,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("baremetal_port.p", plancheck.ResourceActionNoop),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
+				Check:             resource.ComposeTestCheckFunc(sameNodeAndPort(&nodeID, &portID), checkDisk("baremetal_node.n", img)),
+			}}...)
+		})
+	}
+}
+
+// A deploy whose agent never calls back waits in "wait call-back" until the create
+// timeout, and says so; once the machine boots its agent, the next apply deploys the
+// same node.
+func TestAccDeployment_agentNeverCallsBack(t *testing.T) {
+	img := []byte("image " + testNodeName())
+	srv := newTestImageServer(t, img)
+	cache := t.TempDir()
+	name := testNodeName()
+	agent := testAgent(t)
+	agent.SetFault(name, ironictest.AgentSilent)
+	t.Cleanup(func() { agent.SetFault(name, ironictest.AgentHealthy) })
+	cfg := deployedConfig(t, cache, srv.URL, name, "", `  timeouts = { create = "8s" }`)
+	var start time.Time
+	var nodeID, portID string
+	ironicTest(t, []resource.TestStep{{
+		Config: nodeWithImageConfig(cache, srv.URL, name, "available", agentNode(t), macFor(name)),
+		Check:  rememberNodeAndPort(&nodeID, &portID),
+	}, {
+		// Timed from the step itself: a parallel test first waits for the sequential ones.
+		PreConfig:   func() { start = time.Now() },
+		Config:      cfg,
+		ExpectError: regexp.MustCompile(`(?s)still\s+"wait\s+call-back"\s+\(target\s+"active"\)\s+when\s+the\s+timeout\s+ran\s+out`),
+	}, {
+		PreConfig: func() {
+			if d := time.Since(start); d > 3*time.Minute {
+				t.Errorf("the 8 s timeout took %s", d)
+			}
+			agent.SetFault(name, ironictest.AgentHealthy)
+		},
+		Config:            cfg,
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
+		Check:             resource.ComposeTestCheckFunc(sameNodeAndPort(&nodeID, &portID), checkDisk("baremetal_node.n", img)),
+	}}...)
 }
 
 // protected = true makes Ironic refuse to undeploy: a destroy fails naming the attribute
@@ -347,7 +524,7 @@ func TestAccDeployment_protected(t *testing.T) {
 	cache := t.TempDir()
 	name := testNodeName()
 	ironicTest(t, resource.TestStep{
-		Config: deployedConfig(cache, srv.URL, name, "protected = true\n  protected_reason = \"production database\""),
+		Config: deployedConfig(t, cache, srv.URL, name, "", "protected = true\n  protected_reason = \"production database\""),
 		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 			if !n.Protected || n.ProtectedReason != "production database" || n.ProvisionState != "active" {
 				return fmt.Errorf("Ironic has protected=%v (%q) in %s", n.Protected, n.ProtectedReason, n.ProvisionState)
@@ -355,10 +532,10 @@ func TestAccDeployment_protected(t *testing.T) {
 			return nil
 		}),
 	}, resource.TestStep{
-		Config:      lifecycleConfig(cache, srv.URL, name, "available", ""), // the deployment removed
+		Config:      nodeWithImageConfig(cache, srv.URL, name, "available", agentNode(t), macFor(name)), // the deployment removed
 		ExpectError: regexp.MustCompile(`(?s)The node is protected.*protected = true:\s+Ironic\s+refuses\s+to\s+undeploy\s+it`),
 	}, resource.TestStep{
-		Config: deployedConfig(cache, srv.URL, name, "protected = false"),
+		Config: deployedConfig(t, cache, srv.URL, name, "", "protected = false"),
 		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 			if n.Protected || n.ProvisionState != "active" {
 				return fmt.Errorf("Ironic has protected=%v in %s", n.Protected, n.ProvisionState)

@@ -14,19 +14,20 @@ import (
 // plan shows where the node will be, and an out-of-band change (someone moved the node
 // back to manageable) shows in the plan and is corrected. A target equal to idle means
 // "leave the node where it is": the state's value stays. So does a state that belongs
-// to someone else (owned): a deployment holds the node.
+// to someone else: a deployment holds the node (its recorded provision_state says so).
 type followTarget struct {
 	target, idle string
-	owned        func(string) bool
 }
 
 // provisionStateFromTarget: provision_state follows target_provision_state; with enroll
 // the node is left where it is, and a node a deployment holds stays as it is.
 func provisionStateFromTarget() followTarget {
-	return followTarget{target: "target_provision_state", idle: ironic.StateEnroll, owned: ironic.IsDeployed}
+	return followTarget{target: "target_provision_state", idle: ironic.StateEnroll}
 }
 
-// powerStateFromTarget: power_state follows target_power_state when one is set.
+// powerStateFromTarget: power_state follows target_power_state when one is set, except
+// while a deployment holds the node: its power is the deployment's (a deploy powers the
+// machine on, a tenant may power it off).
 func powerStateFromTarget() followTarget { return followTarget{target: "target_power_state"} }
 
 func (f followTarget) Description(context.Context) string {
@@ -35,11 +36,14 @@ func (f followTarget) Description(context.Context) string {
 func (f followTarget) MarkdownDescription(ctx context.Context) string { return f.Description(ctx) }
 
 func (f followTarget) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	var target types.String
+	var target, provision types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(f.target), &target)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("provision_state"), &provision)...)
+	}
 	switch {
 	case target.IsUnknown() || target.IsNull():
-	case f.owned != nil && !req.StateValue.IsNull() && f.owned(req.StateValue.ValueString()):
+	case ironic.IsDeployed(provision.ValueString()):
 		resp.PlanValue = req.StateValue
 	case f.idle == "" || target.ValueString() != f.idle:
 		resp.PlanValue = target

@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -15,9 +17,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/image"
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
 var (
@@ -35,6 +39,12 @@ type imageResource struct {
 }
 
 type imageResourceModel struct {
+	imageRecord
+	InstanceInfo types.Map `tfsdk:"instance_info"`
+}
+
+// imageRecord is what every version of the schema records.
+type imageRecord struct {
 	URL               types.String   `tfsdk:"url"`
 	ChecksumAlgorithm types.String   `tfsdk:"checksum_algorithm"`
 	ExpectedChecksum  types.String   `tfsdk:"expected_checksum"`
@@ -63,7 +73,7 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
 	}
 	resp.Schema = schema.Schema{
-		Version: 1,
+		Version: 2, // 1 dropped local_path; 2 added instance_info
 		MarkdownDescription: "An instance or deploy image, fetched and checksummed the way Ironic does it: the bytes are " +
 			"downloaded when the image is created (streamed, hashed in the same pass, verified), and every plan asks the " +
 			"source whether it changed. For http(s) that is the `Last-Modified` header (a server that sends none makes every " +
@@ -107,6 +117,16 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"checksum":      computed("Hex digest of the image in `checksum_algorithm`: what Ironic's `image_checksum` (with `image_os_hash_algo`) wants."),
 			"last_modified": computed("When the source last changed (RFC 3339): the server's `Last-Modified`, or the file's modification time. Null when the server did not say."),
 			"etag":          computed("The server's ETag, null when it sent none."),
+			"instance_info": schema.MapAttribute{
+				ElementType: types.StringType,
+				Computed:    true,
+				MarkdownDescription: "What a `baremetal_deployment` needs to deploy this image, in the keys Ironic's `direct` " +
+					"deploy accepts whatever the algorithm: `image_source` (the URL) with `image_checksum` for md5, or with " +
+					"`image_os_hash_algo` and `image_os_hash_value` for any other. Use it as the deployment's " +
+					"`instance_info`, or `merge()` keys of your own into it. Known at plan time except the digest of an " +
+					"image not fetched yet.",
+				PlanModifiers: []planmodifier.Map{imageInstanceInfoPlan{}},
+			},
 			"size": schema.Int64Attribute{
 				Computed: true, MarkdownDescription: "Size of the image in bytes.",
 				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
@@ -219,6 +239,7 @@ func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if res.Info.HasLastModified() {
 		plan.LastModified = types.StringValue(res.Info.LastModified.Format(time.RFC3339Nano))
 	}
+	plan.InstanceInfo = mapValue(ctx, ironic.ImageInstanceInfo(url, res.Algorithm, res.Checksum), nil, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -261,14 +282,65 @@ func (algorithmDefault) PlanModifyString(ctx context.Context, req planmodifier.S
 	if !req.ConfigValue.IsNull() {
 		return
 	}
-	var expected types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("expected_checksum"), &expected)...)
-	if expected.IsUnknown() {
-		return // stays unknown until expected_checksum is known
+	if algo, ok := plannedAlgorithm(ctx, req.Config, &resp.Diagnostics); ok {
+		resp.PlanValue = types.StringValue(algo)
 	}
-	algo := image.DefaultAlgorithm
+}
+
+// plannedAlgorithm is the checksum_algorithm a configuration means: the one it names,
+// else the one expected_checksum implies, else md5. Not known while expected_checksum
+// is not.
+func plannedAlgorithm(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) (string, bool) {
+	var algo, expected types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("checksum_algorithm"), &algo)...)
+	diags.Append(config.GetAttribute(ctx, path.Root("expected_checksum"), &expected)...)
+	switch {
+	case algo.IsUnknown():
+		return "", false
+	case !algo.IsNull():
+		return strings.ToLower(algo.ValueString()), true
+	case expected.IsUnknown():
+		return "", false // stays unknown until expected_checksum is known
+	}
 	if exp, err := image.ParseExpected(expected.ValueString(), ""); err == nil {
-		algo = exp.Algorithm
+		return strings.ToLower(exp.Algorithm), true
 	}
-	resp.PlanValue = types.StringValue(strings.ToLower(algo))
+	return image.DefaultAlgorithm, true
+}
+
+// imageInstanceInfoPlan keeps the recorded instance_info while the image stays, and
+// plans a new image's (on create and on replacement, which Terraform plans as a create)
+// with its keys and URL known and only the digest unknown: a deployment's plan then
+// shows which keys and which image it will deploy.
+type imageInstanceInfoPlan struct{}
+
+func (imageInstanceInfoPlan) Description(context.Context) string {
+	return "The recorded value while the image stays; a new image's keys and URL, its digest known after apply."
+}
+func (m imageInstanceInfoPlan) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (imageInstanceInfoPlan) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	if !req.PlanValue.IsUnknown() || req.Plan.Raw.IsNull() {
+		return
+	}
+	if !req.StateValue.IsNull() {
+		resp.PlanValue = req.StateValue
+		return
+	}
+	var url types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("url"), &url)...)
+	algo, ok := plannedAlgorithm(ctx, req.Config, &resp.Diagnostics)
+	if !known(url) || !ok {
+		return
+	}
+	elems := map[string]attr.Value{}
+	for k, v := range ironic.ImageInstanceInfo(url.ValueString(), algo, "") {
+		elems[k] = types.StringValue(v)
+		if v == "" {
+			elems[k] = types.StringUnknown()
+		}
+	}
+	resp.PlanValue = types.MapValueMust(types.StringType, elems)
 }

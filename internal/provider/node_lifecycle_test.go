@@ -24,9 +24,15 @@ func macFor(name string) string {
 	return fmt.Sprintf("52:54:%s:%s:%s:%s", h[0:2], h[2:4], h[4:6], h[6:8])
 }
 
-// lifecycleConfigMAC is a node driven to target with a port; with deployed, a
-// deployment of an image served at url runs on it.
+// lifecycleConfigMAC is a fake-hardware node driven to target with a port, beside an
+// image served at url.
 func lifecycleConfigMAC(cache, url, name, target, extra, mac string) string {
+	return nodeWithImageConfig(cache, url, name, target, "driver = \"fake-hardware\"\n"+extra, mac)
+}
+
+// nodeWithImageConfig is a node with these fields driven to target, with a port, and
+// baremetal_image.os served at url.
+func nodeWithImageConfig(cache, url, name, target, fields, mac string) string {
 	return imageConfig(cache, fmt.Sprintf(`
 resource "baremetal_image" "os" {
   url = "%s/images/os.qcow2"
@@ -34,27 +40,22 @@ resource "baremetal_image" "os" {
 
 resource "baremetal_node" "n" {
   name                   = %q
-  driver                 = "fake-hardware"
   target_provision_state = %q
-%s
+  %s
 }
 
 resource "baremetal_port" "p" {
   node_id = baremetal_node.n.id
   address = "%s"
 }
-`, url, name, target, extra, mac))
+`, url, name, target, fields, mac))
 }
 
 // deploymentBlock deploys baremetal_image.os on baremetal_node.n.
 const deploymentBlock = `
 resource "baremetal_deployment" "d" {
-  node_id = baremetal_node.n.id
-  instance_info = {
-    image_source       = baremetal_image.os.url
-    image_checksum     = baremetal_image.os.checksum
-    image_os_hash_algo = baremetal_image.os.checksum_algorithm
-  }
+  node_id       = baremetal_node.n.id
+  instance_info = baremetal_image.os.instance_info
 %s
 }
 `

@@ -399,10 +399,11 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	// When something changes, Ironic stamps the node, and a provisioning move (or the
 	// deployment holding the node, in the same apply) may change its states.
 	settle := []string{"updated_at", "last_error"}
-	if plan.TargetPowerState.IsNull() {
+	deployed := ironic.IsDeployed(state.ProvisionState.ValueString())
+	if plan.TargetPowerState.IsNull() || deployed {
 		settle = append(settle, "power_state")
 	}
-	if ironic.IsDeployed(state.ProvisionState.ValueString()) {
+	if deployed {
 		settle = append(settle, "provision_state")
 	}
 	resp.Diagnostics.Append(settleComputed(ctx, &resp.Plan, req.State, settle...)...)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -95,6 +96,34 @@ func targetPlan(target string) tfsdk.Plan {
 	return tfsdk.Plan{Schema: sch, Raw: tftypes.NewValue(typ, map[string]tftypes.Value{"target_provision_state": tftypes.NewValue(tftypes.String, target)})}
 }
 
+// nodeState is a node's state with a provision and power state, for followTarget.
+func nodeState(provision, power string, targetPower string) (tfsdk.Plan, tfsdk.State) {
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"provision_state": tftypes.String, "power_state": tftypes.String, "target_power_state": tftypes.String}}
+	sch := schema.Schema{Attributes: map[string]schema.Attribute{"provision_state": schema.StringAttribute{Computed: true},
+		"power_state": schema.StringAttribute{Computed: true}, "target_power_state": schema.StringAttribute{Optional: true}}}
+	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
+	raw := tftypes.NewValue(typ, map[string]tftypes.Value{"provision_state": str(provision), "power_state": str(power), "target_power_state": str(targetPower)})
+	return tfsdk.Plan{Schema: sch, Raw: raw}, tfsdk.State{Schema: sch, Raw: raw}
+}
+
+// Power follows target_power_state, except while a deployment holds the node.
+func TestPowerStateFollowsTarget(t *testing.T) {
+	for _, c := range []struct{ provision, power, target, want string }{
+		{"available", "power on", "power off", "power off"},
+		{"manageable", "power off", "power on", "power on"},
+		{"active", "power on", "power off", "power on"},         // deployed: the deployment's
+		{"deploy failed", "power off", "power on", "power off"}, // likewise
+	} {
+		plan, state := nodeState(c.provision, c.power, c.target)
+		resp := &planmodifier.StringResponse{PlanValue: types.StringUnknown()}
+		powerStateFromTarget().PlanModifyString(context.Background(),
+			planmodifier.StringRequest{Plan: plan, State: state, StateValue: types.StringValue(c.power)}, resp)
+		if resp.Diagnostics.HasError() || resp.PlanValue.ValueString() != c.want {
+			t.Errorf("%s, %s, target %s: planned %s, want %s (%v)", c.provision, c.power, c.target, resp.PlanValue, c.want, resp.Diagnostics)
+		}
+	}
+}
+
 func TestProvisionStateFollowsTarget(t *testing.T) {
 	cases := []struct {
 		target string
@@ -111,11 +140,20 @@ func TestProvisionStateFollowsTarget(t *testing.T) {
 	for _, c := range cases {
 		resp := &planmodifier.StringResponse{PlanValue: types.StringUnknown()}
 		provisionStateFromTarget().PlanModifyString(context.Background(),
-			planmodifier.StringRequest{Plan: targetPlan(c.target), StateValue: c.state}, resp)
+			planmodifier.StringRequest{Plan: targetPlan(c.target), State: provisionOnly(c.state), StateValue: c.state}, resp)
 		if resp.Diagnostics.HasError() || resp.PlanValue.ValueString() != c.want {
 			t.Errorf("target %s, state %s: planned %s, want %s (%v)", c.target, c.state, resp.PlanValue, c.want, resp.Diagnostics)
 		}
 	}
+}
+
+func provisionOnly(v types.String) tfsdk.State {
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"provision_state": tftypes.String}}
+	sch := schema.Schema{Attributes: map[string]schema.Attribute{"provision_state": schema.StringAttribute{Computed: true}}}
+	if v.IsNull() {
+		return tfsdk.State{Schema: sch, Raw: tftypes.NewValue(typ, nil)}
+	}
+	return tfsdk.State{Schema: sch, Raw: tftypes.NewValue(typ, map[string]tftypes.Value{"provision_state": tftypes.NewValue(tftypes.String, v.ValueString())})}
 }
 
 func TestPatchBuilder(t *testing.T) {
@@ -284,5 +322,70 @@ func TestNodeOwnerIsIronicFilled(t *testing.T) {
 	owner.PlanModifiers[0].PlanModifyString(context.Background(), req, out)
 	if out.PlanValue.ValueString() != "4f2c-project" {
 		t.Fatalf("an unset owner planned %v", out.PlanValue)
+	}
+}
+
+// imagePlan is the configuration of a baremetal_image with url, checksum_algorithm and
+// expected_checksum, as a plan and as a config.
+func imagePlan(url string, algo, expected tftypes.Value) (tfsdk.Plan, tfsdk.Config) {
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"url": tftypes.String, "checksum_algorithm": tftypes.String, "expected_checksum": tftypes.String}}
+	sch := schema.Schema{Attributes: map[string]schema.Attribute{
+		"url": schema.StringAttribute{Required: true}, "checksum_algorithm": schema.StringAttribute{Optional: true, Computed: true},
+		"expected_checksum": schema.StringAttribute{Optional: true}}}
+	raw := tftypes.NewValue(typ, map[string]tftypes.Value{"url": tftypes.NewValue(tftypes.String, url), "checksum_algorithm": algo, "expected_checksum": expected})
+	return tfsdk.Plan{Schema: sch, Raw: raw}, tfsdk.Config{Schema: sch, Raw: raw}
+}
+
+func TestImageInstanceInfoPlan(t *testing.T) {
+	ctx := context.Background()
+	run := func(plan tfsdk.Plan, config tfsdk.Config, state types.Map) types.Map {
+		resp := &planmodifier.MapResponse{PlanValue: types.MapUnknown(types.StringType)}
+		imageInstanceInfoPlan{}.PlanModifyMap(ctx, planmodifier.MapRequest{Plan: plan, Config: config, PlanValue: types.MapUnknown(types.StringType), StateValue: state}, resp)
+		return resp.PlanValue
+	}
+	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
+	null := tftypes.NewValue(tftypes.String, nil)
+	recorded := strMapValue(map[string]string{"image_source": "http://i/os.img", "image_checksum": "abc"})
+	p, c := imagePlan("http://i/os.img", str("md5"), null)
+	if got := run(p, c, recorded); !got.Equal(recorded) {
+		t.Errorf("an image that stays keeps its instance_info: %s", got)
+	}
+	// No algorithm configured: md5, Ironic's default.
+	p, c = imagePlan("http://i/os.img", null, null)
+	md5 := run(p, c, types.MapNull(types.StringType))
+	want := types.MapValueMust(types.StringType, map[string]attr.Value{"image_source": types.StringValue("http://i/os.img"), "image_checksum": types.StringUnknown()})
+	if !md5.Equal(want) {
+		t.Errorf("a new md5 image: %s, want %s", md5, want)
+	}
+	// The algorithm the expected checksum implies.
+	p, c = imagePlan("file:///i/os.img", null, str(strings.Repeat("ab", 64)))
+	sha := run(p, c, types.MapNull(types.StringType))
+	want = types.MapValueMust(types.StringType, map[string]attr.Value{"image_source": types.StringValue("file:///i/os.img"),
+		"image_os_hash_algo": types.StringValue("sha512"), "image_os_hash_value": types.StringUnknown()})
+	if !sha.Equal(want) {
+		t.Errorf("a new sha512 image: %s, want %s", sha, want)
+	}
+	p, c = imagePlan("http://i/os.img", null, tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
+	if got := run(p, c, types.MapNull(types.StringType)); !got.IsUnknown() {
+		t.Errorf("an algorithm known only at apply: %s", got)
+	}
+}
+
+// An imported deployment's record is Ironic's: a configuration that names the same
+// image in another algorithm is kept as recorded; a recorded configuration is not.
+func TestSameInstanceInfoAfterIronicRewrote(t *testing.T) {
+	const md5hex = "0cc175b9c0f1b6a831c399e269772661"
+	const sha = "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"
+	config := map[string]string{"image_source": "file:///i.img", "image_checksum": md5hex}
+	imported := map[string]string{"image_source": "file:///i.img", "image_checksum": "", "image_os_hash_algo": "sha256",
+		"image_os_hash_value": sha, "image_url": "http://c/n", "image_disk_format": "raw", "image_type": "whole-disk"}
+	if !ironic.SameRecordedInstanceInfo(config, imported, true) {
+		t.Error("an import of a file:// deployment plans a rebuild")
+	}
+	if ironic.SameRecordedInstanceInfo(map[string]string{"image_source": "file:///i.img", "image_os_hash_algo": "sha256", "image_os_hash_value": sha}, config, false) {
+		t.Error("a configuration moved from md5 to sha256 counts as unchanged")
+	}
+	if ironic.SameRecordedInstanceInfo(map[string]string{"image_source": "file:///j.img", "image_checksum": md5hex}, imported, true) {
+		t.Error("another image_source counts as unchanged")
 	}
 }

@@ -9,13 +9,12 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
-// keepStateWhenSame plans the state's value when the configured one means the same
+// keepStateWhenSame plans the state's string value when the configured one means the same
 // thing (Terraform accepts the prior value in place of an equivalent configuration).
 // That keeps an imported object's plan empty when only the spelling differs.
 type keepStateWhenSame struct {
 	description string
 	sameString  func(config, state string) bool
-	sameMap     func(config, state map[string]string) bool
 }
 
 func (m keepStateWhenSame) Description(context.Context) string { return m.description }
@@ -28,17 +27,6 @@ func (m keepStateWhenSame) PlanModifyString(_ context.Context, req planmodifier.
 		return
 	}
 	if m.sameString(req.PlanValue.ValueString(), req.StateValue.ValueString()) {
-		resp.PlanValue = req.StateValue
-	}
-}
-
-func (m keepStateWhenSame) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
-	if m.sameMap == nil || !fullyKnown(req.PlanValue) || req.PlanValue.IsNull() || req.StateValue.IsNull() || req.StateValue.IsUnknown() {
-		return
-	}
-	plan := stringMap(ctx, req.PlanValue, &resp.Diagnostics)
-	state := stringMap(ctx, req.StateValue, &resp.Diagnostics)
-	if m.sameMap(plan, state) {
 		resp.PlanValue = req.StateValue
 	}
 }
@@ -57,24 +45,30 @@ func sameMAC() keepStateWhenSame {
 	}
 }
 
-// sameInstanceInfo: a configured instance_info is what the state holds when every
-// configured key has its value there and the state's other keys are ones Ironic wrote
-// itself (an imported deployment records all of Ironic's keys).
-func sameInstanceInfo() keepStateWhenSame {
-	return keepStateWhenSame{
-		description: "Keys Ironic adds to instance_info by itself are not a change.",
-		sameMap: func(config, state map[string]string) bool {
-			for k, v := range config {
-				if s, ok := state[k]; !ok || s != v {
-					return false
-				}
-			}
-			for k := range state {
-				if _, ok := config[k]; !ok && !ironic.IsIronicOwnedInstanceInfo(k) {
-					return false
-				}
-			}
-			return true
-		},
+// sameInstanceInfo plans the recorded instance_info when the configured one means the
+// same deployment (ironic.SameRecordedInstanceInfo): the keys Ironic adds are no
+// change, nor is how it rewrote the image's checksum and format (judged leniently for
+// an imported deployment, whose record is Ironic's).
+func sameInstanceInfo() planmodifier.Map { return sameDeployment{} }
+
+type sameDeployment struct{}
+
+func (sameDeployment) Description(context.Context) string {
+	return "Keys Ironic adds to instance_info, and its own rewrite of the image keys, are not a change."
+}
+func (m sameDeployment) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (sameDeployment) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	if !fullyKnown(req.PlanValue) || req.PlanValue.IsNull() || req.StateValue.IsNull() || req.StateValue.IsUnknown() {
+		return
+	}
+	adopted := false
+	if req.Private != nil {
+		adopted = isAdopted(ctx, req.Private, &resp.Diagnostics)
+	}
+	plan := stringMap(ctx, req.PlanValue, &resp.Diagnostics)
+	state := stringMap(ctx, req.StateValue, &resp.Diagnostics)
+	if ironic.SameRecordedInstanceInfo(plan, state, adopted) {
+		resp.PlanValue = req.StateValue
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -15,8 +16,14 @@ import (
 // upgrade runs a resource's version 0 upgrader on a state written as JSON.
 func upgrade(t *testing.T, r resource.ResourceWithUpgradeState, v0JSON string) tfsdk.State {
 	t.Helper()
+	return upgradeFrom(t, r, 0, v0JSON)
+}
+
+// upgradeFrom runs the upgrader of a version on a state written as JSON.
+func upgradeFrom(t *testing.T, r resource.ResourceWithUpgradeState, version int64, v0JSON string) tfsdk.State {
+	t.Helper()
 	ctx := context.Background()
-	up := r.UpgradeState(ctx)[0]
+	up := r.UpgradeState(ctx)[version]
 	typ := up.PriorSchema.Type().TerraformType(ctx)
 	raw, err := (&tfprotov6.RawState{JSON: []byte(v0JSON)}).UnmarshalWithOpts(typ, tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
 	if err != nil {
@@ -88,6 +95,26 @@ func TestImageUpgradeFromV0(t *testing.T) {
 	}
 	if _, ok := st.Raw.Type().(tftypes.Object).AttributeTypes["local_path"]; ok {
 		t.Fatal("local_path is still in the schema")
+	}
+	if got := stringMap(context.Background(), m.InstanceInfo, new(diag.Diagnostics)); got["image_checksum"] != "9e107d9d372bb6826bd81d3542a419d6" ||
+		got["image_source"] != "http://images/os.qcow2" || len(got) != 2 {
+		t.Fatalf("instance_info: %v", got)
+	}
+}
+
+// A version 1 image gains instance_info from what its state holds, in the keys Ironic
+// accepts for its algorithm: nothing is fetched, nothing planned.
+func TestImageUpgradeFromV1(t *testing.T) {
+	sha := "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	st := upgradeFrom(t, &imageResource{}, 1, `{"id":"k","url":"file:///images/os.img","checksum_algorithm":"sha256",
+"expected_checksum":null,"checksum":"`+sha+`","size":0,"last_modified":"2026-10-21T07:28:00Z","etag":null,"timeouts":null}`)
+	var m imageResourceModel
+	if d := st.Get(context.Background(), &m); d.HasError() {
+		t.Fatal(d)
+	}
+	got := stringMap(context.Background(), m.InstanceInfo, new(diag.Diagnostics))
+	if got["image_source"] != "file:///images/os.img" || got["image_os_hash_algo"] != "sha256" || got["image_os_hash_value"] != sha || len(got) != 3 {
+		t.Fatalf("instance_info: %v", got)
 	}
 }
 

@@ -5,8 +5,12 @@
 # - a Terraform CLI: the one on PATH if any, else v1.5.7 (the last MPL release) built
 #   from the Go module proxy into ./bin (about two minutes, once);
 # - an OpenTofu CLI: the one on PATH if any, else v1.12.6 built the same way.
+# With --demo, only what `make demo` uses: Ironic, the baremetal CLI and Terraform (no
+# Keystone, no OpenTofu, whose build alone takes about seven minutes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+demo_only=false
+[ "${1:-}" = "--demo" ] && demo_only=true
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -14,9 +18,13 @@ need_pkgs=()
 command -v ironic >/dev/null 2>&1 || need_pkgs+=(ironic-api ironic-conductor)
 command -v ironic-dbsync >/dev/null 2>&1 || need_pkgs+=(ironic-api)
 command -v baremetal >/dev/null 2>&1 || need_pkgs+=(python3-ironicclient)
-command -v keystone-manage >/dev/null 2>&1 || need_pkgs+=(keystone)
-# Keystone's package brings uwsgi-core; the tests serve it through the Python 3 plugin.
-[ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || need_pkgs+=(uwsgi-plugin-python3)
+# qemu-img: Ironic converts images with it, and so does the test agent.
+command -v qemu-img >/dev/null 2>&1 || need_pkgs+=(qemu-utils)
+if ! $demo_only; then
+  command -v keystone-manage >/dev/null 2>&1 || need_pkgs+=(keystone)
+  # Keystone's package brings uwsgi-core; the tests serve it through the Python 3 plugin.
+  [ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || need_pkgs+=(uwsgi-plugin-python3)
+fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "deps: installing ${need_pkgs[*]} (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive
@@ -38,6 +46,10 @@ fi
 # v1.12.6 built from its module source on the Go module proxy into ./bin (about seven
 # minutes on 2 cores, once). dev=no makes it report 1.12.6, not 1.12.6-dev.
 TOFU_VERSION=1.12.6
+if $demo_only; then
+  echo "deps: ironic $(dpkg-query -W -f='${Version}' ironic-common 2>/dev/null || echo '?'), go $(go env GOVERSION) (for the demo)"
+  exit 0
+fi
 # (tofu version may print a warning about the CLI configuration first.)
 if command -v tofu >/dev/null 2>&1; then
   echo "deps: using $(command -v tofu) ($(tofu version 2>/dev/null | grep -m1 '^OpenTofu'))"

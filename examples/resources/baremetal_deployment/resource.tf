@@ -14,11 +14,10 @@ resource "baremetal_image" "os" {
 resource "baremetal_deployment" "server1" {
   node_id = baremetal_node.server1.id
 
-  instance_info = {
-    image_source       = baremetal_image.os.url
-    image_checksum     = baremetal_image.os.checksum
-    image_os_hash_algo = baremetal_image.os.checksum_algorithm
-  }
+  # image_source with the checksum in the keys Ironic wants for its algorithm
+  # (image_os_hash_algo and image_os_hash_value for sha256). With keys of your own:
+  # merge(baremetal_image.os.instance_info, { root_gb = "100" }).
+  instance_info = baremetal_image.os.instance_info
 
   # Refuse, at plan time, a change that would overwrite the disk.
   allow_rebuild = false

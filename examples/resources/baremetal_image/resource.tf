@@ -25,7 +25,9 @@ resource "baremetal_node" "server1" {
   }
 }
 
-output "image_checksum" {
-  # What Ironic's instance_info.image_checksum and image_os_hash_algo want.
-  value = "${baremetal_image.ubuntu.checksum_algorithm}:${baremetal_image.ubuntu.checksum}"
+# What a deployment needs, in the keys Ironic's direct deploy accepts: here
+# { image_source, image_os_hash_algo = "sha256", image_os_hash_value }.
+resource "baremetal_deployment" "server1" {
+  node_id       = baremetal_node.server1.id
+  instance_info = baremetal_image.ubuntu.instance_info
 }

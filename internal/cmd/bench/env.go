@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
+	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
 // env is a scratch directory with the provider built and a Terraform CLI config that
@@ -19,6 +20,7 @@ type env struct {
 	terraform string
 	cliConfig string
 	endpoint  string
+	ironic    *ironictest.Server // with the agent that deploys through the direct interface
 }
 
 func newEnv() (*env, error) {

@@ -74,6 +74,7 @@ func run(nodeCounts, refreshCounts, only string) error {
 		}
 		defer srv.Remove()
 		env.endpoint = srv.Endpoint
+		env.ironic = srv
 		if want("plan") {
 			r, err := planRows(env)
 			if err != nil {

@@ -128,7 +128,7 @@ func directProvision(ctx context.Context, sc *gophercloud.ServiceClient, n int) 
 	ids := make([]string, n)
 	elapsed, err := timeParallel(n, func(i int) error {
 		var err error
-		ids[i], err = provisionOne(ctx, sc, i)
+		ids[i], err = provisionOne(ctx, sc, i, nodes.CreateOpts{Driver: "fake-hardware"})
 		return err
 	})
 	_ = deleteNodes(ctx, sc, ids)
@@ -143,8 +143,9 @@ func timeParallel(n int, f func(i int) error) (time.Duration, error) {
 	return time.Since(start), err
 }
 
-func provisionOne(ctx context.Context, sc *gophercloud.ServiceClient, i int) (string, error) {
-	node, err := nodes.Create(ctx, sc, nodes.CreateOpts{Name: fmt.Sprintf("bench-direct-%d", i), Driver: "fake-hardware"}).Extract()
+func provisionOne(ctx context.Context, sc *gophercloud.ServiceClient, i int, opts nodes.CreateOpts) (string, error) {
+	opts.Name = fmt.Sprintf("bench-direct-%d", i)
+	node, err := nodes.Create(ctx, sc, opts).Extract()
 	if err != nil {
 		return "", err
 	}

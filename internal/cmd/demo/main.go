@@ -1,9 +1,11 @@
 //go:build linux
 
 // Command demo runs the quickstart end to end on this machine (`make demo`): a private
-// Ironic with fake hardware, a local image server, the provider built and installed for
-// Terraform through dev_overrides (the user's own CLI config is not touched), then apply,
-// an empty second plan, and the forced replacement once the image server stops sending
+// Ironic with a stand-in machine and agent (the node deploys through Ironic's direct
+// deploy interface, the agent writes the image to a disk file), a local image server,
+// the provider built and installed for Terraform through dev_overrides (the user's own
+// CLI config is not touched), then apply, the disk checked against the image, an empty
+// second plan, and the forced replacement once the image server stops sending
 // Last-Modified. It cleans up after itself; `make demo-down` removes what an interrupted
 // run left.
 package main
@@ -69,7 +71,7 @@ func run(ctx context.Context, root, state string) error {
 		return err
 	}
 
-	announce("2/8 Starting a private Ironic (fake hardware, sqlite, noauth) in %s", filepath.Join(state, "ironic"))
+	announce("2/8 Starting a private Ironic (sqlite, noauth) and a stand-in machine with its agent in %s", filepath.Join(state, "ironic"))
 	start := time.Now()
 	ironic, err := ironictest.Start(ctx, ironictest.Options{Dir: filepath.Join(state, "ironic")})
 	if err != nil {
@@ -100,12 +102,17 @@ func run(ctx context.Context, root, state string) error {
 	tf := func(args ...string) error { return runCmd(ctx, work, env, "terraform", args...) }
 	tfProgress := func(args ...string) error { return runFiltered(ctx, work, env, progressLine, "terraform", args...) }
 
-	announce("4/8 terraform apply: three images fetched and checksummed, the guide's node enrolled with a port, and a baremetal_deployment takes it to active")
+	announce("4/8 terraform apply: three images fetched and checksummed, the guide's node enrolled with a port, and a " +
+		"baremetal_deployment takes it to active through Ironic's direct deploy: the agent downloads the image, verifies " +
+		"its sha256 and writes it to the machine's disk")
 	if err := tf("apply", "-auto-approve", "-input=false", "-compact-warnings"); err != nil {
 		return err
 	}
 	fmt.Printf("    for comparison: sha256sum os.qcow2       = %s\n", images.sha256)
 	fmt.Printf("                    md5sum deploy.vmlinuz    = %s\n", images.kernelMD5)
+	if err := checkDisk(ctx, work, env, ironic.Agent, images); err != nil {
+		return err
+	}
 	fmt.Printf("    and Ironic itself says:\n")
 	_ = runCmd(ctx, work, nil, "baremetal", "--os-endpoint", ironic.Endpoint, "--os-auth-type", "none",
 		"node", "list", "--fields", "name", "provision_state", "power_state")
@@ -136,6 +143,27 @@ func run(ctx context.Context, root, state string) error {
 	}
 	left, _ := filepath.Glob(filepath.Join(state, "cache", "*.img"))
 	fmt.Printf("    image copies left in the cache: %d\n", len(left))
+	return nil
+}
+
+// checkDisk shows that the machine's disk holds exactly the image: what a deploy is for.
+func checkDisk(ctx context.Context, work string, env []string, agent *ironictest.Agent, images *imageServer) error {
+	cmd := exec.CommandContext(ctx, "terraform", "output", "-raw", "node_id")
+	cmd.Dir, cmd.Env = work, append(os.Environ(), env...)
+	id, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("terraform output node_id: %w", err)
+	}
+	disk, err := agent.Disk(string(id), images.osSize)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(disk)
+	fmt.Printf("    sha256 of the first %d MiB of the node's disk (%s) = %s\n", images.osSize>>20, agent.DiskPath(string(id)), hex.EncodeToString(sum[:]))
+	if hex.EncodeToString(sum[:]) != images.sha256 {
+		return fmt.Errorf("the disk does not hold the image; the agent's log:\n%s", strings.Join(agent.Log(string(id)), "\n"))
+	}
+	fmt.Println("    the disk holds exactly the image")
 	return nil
 }
 
@@ -189,6 +217,7 @@ func progressLine(line string) bool {
 type imageServer struct {
 	url            string
 	sha256         string
+	osSize         int
 	kernelMD5      string
 	srv            *http.Server
 	gets           atomic.Int64
@@ -213,7 +242,7 @@ func startImageServer(dir string) (*imageServer, error) {
 		fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), name)
 		switch name {
 		case "os.qcow2":
-			s.sha256 = hex.EncodeToString(sum[:])
+			s.sha256, s.osSize = hex.EncodeToString(sum[:]), size
 		case "deploy.vmlinuz":
 			m := md5.Sum(b)
 			s.kernelMD5 = hex.EncodeToString(m[:])

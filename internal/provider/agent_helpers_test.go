@@ -1,0 +1,59 @@
+package provider
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
+)
+
+// testAgent is the harness's stand-in for the machines and their ironic-python-agent:
+// deployments through Ironic's direct deploy interface need it, so a test against an
+// Ironic of one's own (BAREMETAL_ENDPOINT) skips them.
+func testAgent(t *testing.T) *ironictest.Agent {
+	t.Helper()
+	skipUnlessAcceptance(t)
+	if testServer == nil || testServer.Agent == nil {
+		t.Skip("deploys through the direct interface with the test harness's agent; BAREMETAL_ENDPOINT points at another Ironic")
+	}
+	return testServer.Agent
+}
+
+// agentNode is how a test node deploys the way racks do: Ironic's direct deploy
+// interface with an agent, booted by the real PXE boot interface. Power is fake and the
+// management interface a no-op: fake-hardware's management interface cannot set the
+// disk boot device a direct deploy ends with, so manual-management stands in for ipmi.
+func agentNode(t *testing.T) string {
+	testAgent(t)
+	return fmt.Sprintf(`driver           = "manual-management"
+  boot_interface   = "pxe"
+  deploy_interface = "direct"
+  driver_info = {
+    deploy_kernel  = %q
+    deploy_ramdisk = %q
+  }`, testServer.DeployKernel, testServer.DeployRamdisk)
+}
+
+// checkDisk checks that the disk of the node at addr begins with want: what the agent
+// wrote there.
+func checkDisk(addr string, want []byte) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		id, err := stateID(s, addr)
+		if err != nil {
+			return err
+		}
+		got, err := testServer.Agent.Disk(id, len(want))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, want) {
+			return fmt.Errorf("the disk of %s (%s) does not hold the %d bytes expected (it starts %q); agent log:\n%s",
+				addr, id, len(want), got[:min(len(got), 40)], strings.Join(testServer.Agent.Log(id), "\n"))
+		}
+		return nil
+	}
+}
