@@ -106,43 +106,60 @@ func TestAccDeployTemplate_badInput(t *testing.T) {
 }
 
 // A deployment asking for a trait (instance_info.traits, a subset of the node's traits)
-// gets the steps of the deploy template of that name. fake-hardware runs no in-band
-// step, so the template here disables the fake deploy interface's own deploy step
-// (priority 0): with the trait Ironic is left with no deploy step and refuses, without
-// it the same node deploys. That difference is the template at work.
+// gets the steps of the deploy template of that name, run on the machine through the
+// direct interface: here the agent's erase_devices_metadata before the image is
+// written. Two nodes carry the trait; only the one whose deployment asks for it runs
+// the template's step.
 func TestAccDeployTemplate_appliedAtDeploy(t *testing.T) {
-	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
+	img := []byte("os image " + testNodeName())
+	srv := newTestImageServer(t, img)
 	name := templateName()
 	cache := t.TempDir()
-	cfg := func(traits string) string {
-		return imageConfig(cache, fmt.Sprintf(`
+	prefix := strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+	cfg := imageConfig(cache, fmt.Sprintf(`
 resource "baremetal_deploy_template" "t" {
   name  = %[1]q
-  steps = jsonencode([{ interface = "deploy", step = "deploy", priority = 0 }])
+  steps = jsonencode([{ interface = "deploy", step = "erase_devices_metadata", priority = 95 }])
 }
 resource "baremetal_image" "os" {
   url = "%[2]s/images/os.qcow2"
 }
-resource "baremetal_node" "n" {
-  name                   = %[3]q
-  driver                 = "fake-hardware"
+`, name, srv.URL))
+	for i, asks := range []string{`{ traits = jsonencode([baremetal_deploy_template.t.name]) }`, `{}`} {
+		node := fmt.Sprintf("%s-%d", prefix, i)
+		cfg += fmt.Sprintf(`
+resource "baremetal_node" "n%[1]d" {
+  name                   = %[2]q
   target_provision_state = "available"
   traits                 = [baremetal_deploy_template.t.name]
+  %[3]s
 }
-resource "baremetal_deployment" "d" {
-  node_id = baremetal_node.n.id
-  instance_info = {
-    image_source   = baremetal_image.os.url
-    image_checksum = baremetal_image.os.checksum
-    %[4]s
-  }
+resource "baremetal_port" "p%[1]d" {
+  node_id = baremetal_node.n%[1]d.id
+  address = %[4]q
 }
-`, name, srv.URL, strings.ToLower(strings.ReplaceAll(name, "_", "-")), traits))
+resource "baremetal_deployment" "d%[1]d" {
+  node_id       = baremetal_node.n%[1]d.id
+  instance_info = merge(baremetal_image.os.instance_info, %[5]s)
+}
+`, i, node, agentNode(t), macFor(node), asks)
+	}
+	ranStep := func(addr string, want bool) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			id, err := stateID(s, addr)
+			if err != nil {
+				return err
+			}
+			log := strings.Join(testServer.Agent.Log(id), "\n")
+			if strings.Contains(log, "erase_devices_metadata") != want {
+				return fmt.Errorf("%s: the template's step ran = %v, want %v; agent log:\n%s", addr, !want, want, log)
+			}
+			return nil
+		}
 	}
 	ironicTest(t, resource.TestStep{
-		Config:      cfg(`traits = jsonencode([baremetal_deploy_template.t.name])`),
-		ExpectError: regexp.MustCompile(`(?s)Unable to deploy bare metal node.*No deploy steps returned by the driver`),
-	}, resource.TestStep{
-		Config: cfg(""),
+		Config: cfg,
+		Check: resource.ComposeTestCheckFunc(ranStep("baremetal_node.n0", true), ranStep("baremetal_node.n1", false),
+			checkDisk("baremetal_node.n0", img), checkDisk("baremetal_node.n1", img)),
 	})
 }
