@@ -24,7 +24,7 @@ import (
 // The agent against the real conductor, without Terraform: a direct deploy writes the
 // image to the disk file, each fault ends the way Ironic reports it, and automated
 // cleaning erases the disk's metadata.
-func TestAgentDeploysThroughDirect(t *testing.T) {
+func TestStartAgentDeploysThroughDirect(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("starts a real Ironic; set TF_ACC=1 (the README's test command does)")
 	}
