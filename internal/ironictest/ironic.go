@@ -356,6 +356,11 @@ http_url = {{.BootURL}}
 post_deploy_get_power_state_retries = 0
 deploy_logs_local_path = {{.Dir}}/deploy-logs
 
+[ipmi]
+# A BMC that does not answer fails a power call after 5 s, not after a minute.
+command_retry_timeout = 5
+min_command_interval = 1
+
 [service_catalog]
 # The API URL the agent is told to call back to.
 endpoint_override = http://127.0.0.1:{{.Port}}

@@ -1,11 +1,14 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"regexp"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -231,4 +234,64 @@ resource "baremetal_node" "n" {
 		Config:            cfg(""),
 		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("manageable")},
 	}}...)
+}
+
+// A node whose first manage fails (its BMC does not answer) is left out of the state
+// instead of being recorded as tainted: once the cause is fixed the next apply continues
+// with the same node, same UUID, and creates its port; nothing is enrolled anew.
+func TestAccNode_failedEnrollmentContinues(t *testing.T) {
+	name := testNodeName()
+	bmc := silentUDPPort(t)
+	cfg := func(driver string) string {
+		return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %q
+  driver                 = %q
+  target_provision_state = "available"
+  driver_info = {
+    ipmi_address  = "127.0.0.1"
+    ipmi_port     = "%d"
+    ipmi_username = "admin"
+    ipmi_password = "secret"
+  }
+}
+resource "baremetal_port" "p" {
+  node_id = baremetal_node.n.id
+  address = %q
+}
+`, name, driver, bmc, macFor(name))
+	}
+	want := enrollmentUUID(types.StringValue(name))
+	ironicTest(t, []resource.TestStep{{
+		Config:      cfg("ipmi"),
+		ExpectError: regexp.MustCompile(`(?s)IPMI call failed.*enrolled, not yet ready.*stopped\s+in\s+provision\s+state\s+"enroll".*same\s+UUID`),
+	}, {
+		PreConfig: func() {
+			n, err := nodes.Get(context.Background(), testIronic(t), want).Extract()
+			if err != nil || n.Name != name || n.ProvisionState != "enroll" || n.LastError == "" {
+				t.Fatalf("the failed enrollment left %+v (%v)", n, err)
+			}
+		},
+		// The fix: here another driver (this machine has no BMC to answer ipmi).
+		Config: cfg("fake-hardware"),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionCreate),
+		}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("id"), knownvalue.StringExact(want)),
+			expectProvisionState("available"),
+		},
+		Check: expectRemoteState("available"),
+	}}...)
+}
+
+// silentUDPPort is a UDP port nothing answers on: a BMC that is down.
+func silentUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c.LocalAddr().(*net.UDPAddr).Port
 }

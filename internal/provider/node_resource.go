@@ -19,9 +19,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	googleuuid "github.com/google/uuid"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
@@ -222,7 +224,96 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if !ok {
 		return
 	}
-	create := ironic.NodeCreate{"uuid": ironic.NewUUID(), "driver": plan.Driver.ValueString()}
+	uuid := enrollmentUUID(plan.Name)
+	named := !plan.Name.IsNull() && plan.Name.ValueString() != ""
+	var node *nodes.Node
+	if named {
+		earlier, err := ironic.GetNode(ctx, sc, uuid)
+		switch {
+		case err == nil:
+			node = r.resume(ctx, sc, req.Config, &plan, earlier, &resp.Diagnostics)
+		case !ironic.IsNotFound(err):
+			resp.Diagnostics.AddError("Unable to create bare metal node", fmt.Sprintf("Looking up node %s: %s", uuid, ironic.Message(err)))
+			return
+		}
+	}
+	if node == nil && !resp.Diagnostics.HasError() {
+		node = r.enroll(ctx, sc, req.Config, &plan, uuid, &resp.Diagnostics)
+	}
+	if node == nil {
+		return // nothing was enrolled
+	}
+	if resp.Diagnostics.HasError() && named {
+		// Recorded with an error, Terraform would mark the node tainted, and the next apply
+		// would delete it and enroll a new one: a new UUID, its ports and history lost. It
+		// stays out of the state instead; the next apply finds it by its UUID and goes on.
+		resp.Diagnostics.AddError("Bare metal node enrolled, not yet ready",
+			fmt.Sprintf("Node %s (%s) is enrolled in Ironic and stopped in provision state %q; the error above says why. "+
+				"Once the cause is fixed, the next apply continues with this node: same UUID, nothing enrolled anew (the "+
+				"plan shows it as a create and says so). It is not in the Terraform state until then, so a destroy leaves "+
+				"it; to give it up, remove it from the configuration and delete it (baremetal node delete %s).",
+				plan.Name.ValueString(), node.UUID, node.ProvisionState, node.UUID))
+		return
+	}
+	if resp.Diagnostics.HasError() {
+		// Unnamed, a node cannot be found again: it is recorded, also on failure.
+		resp.Diagnostics.AddWarning("Unnamed bare metal node recorded as tainted",
+			fmt.Sprintf("Node %s has no name, so the next apply cannot find it again to continue: Terraform records it as "+
+				"tainted and replaces it (a new UUID). Give nodes a name to have a failed enrollment continued instead.", node.UUID))
+	}
+	prior := plan
+	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
+	plan.BIOSSettings = readBIOS(ctx, sc, node.UUID, plan.BIOSSettings, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// planEnrollment says at plan time what a create will do with a node an earlier apply
+// enrolled under this name: continue it (a warning says so), or refuse it.
+func (r *nodeResource) planEnrollment(ctx context.Context, plan *nodeResourceModel, diags *diag.Diagnostics) {
+	if plan.Name.IsNull() || plan.Name.IsUnknown() || plan.Name.ValueString() == "" {
+		return
+	}
+	sc, d := r.clients.Ironic(ctx)
+	if d.HasError() {
+		return // the apply reports it
+	}
+	earlier, err := ironic.GetNode(ctx, sc, enrollmentUUID(plan.Name))
+	if err != nil {
+		return // none (or Ironic unreachable: the apply looks again)
+	}
+	if !unfinishedEnrollment(earlier, plan) {
+		alreadyExists(plan, earlier, diags)
+		return
+	}
+	msg := fmt.Sprintf("Node %q (UUID %s) was enrolled by an earlier apply that stopped in provision state %q", plan.Name.ValueString(),
+		earlier.UUID, earlier.ProvisionState)
+	if earlier.LastError != "" {
+		msg += " (Ironic's last_error: " + earlier.LastError + ")"
+	}
+	diags.AddAttributeWarning(path.Root("name"), "The node's enrollment continues",
+		msg+". This create continues with that node: its fields are updated to the configuration and provisioning goes on; "+
+			"nothing is enrolled anew and the UUID stays.")
+}
+
+// enrollmentNamespace makes a named node's UUID a function of its name: an apply that
+// enrolled it and then failed (a BMC that did not answer the first manage) leaves it out
+// of the state, and the next apply finds it again by that UUID.
+var enrollmentNamespace = googleuuid.MustParse("6c1f2f3e-5b7a-4e53-9d0c-3c0f8f4b2a61")
+
+// enrollmentUUID is the UUID a new node is created with: derived from its name, or
+// random for a node without one.
+func enrollmentUUID(name types.String) string {
+	if name.IsNull() || name.IsUnknown() || name.ValueString() == "" {
+		return ironic.NewUUID()
+	}
+	return googleuuid.NewSHA1(enrollmentNamespace, []byte("baremetal_node/"+name.ValueString())).String()
+}
+
+// enroll creates the node and brings it to the plan: traits and RAID target,
+// provisioning, power, maintenance, hardware configuration. It returns the node as it
+// ends, nil when Ironic created nothing.
+func (r *nodeResource) enroll(ctx context.Context, sc *gophercloud.ServiceClient, config tfsdk.Config, plan *nodeResourceModel, uuid string, diags *diag.Diagnostics) *nodes.Node {
+	create := ironic.NodeCreate{"uuid": uuid, "driver": plan.Driver.ValueString()}
 	for name, f := range plan.optionalStrings() {
 		setIfKnown(create, name, *f)
 	}
@@ -230,12 +321,12 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 		setIfKnown(create, name, *f)
 	}
 	for name, f := range plan.maps() {
-		if m := stringMap(ctx, *f, &resp.Diagnostics); m != nil {
+		if m := stringMap(ctx, *f, diags); m != nil {
 			create[name] = ironic.AnyMap(m)
 		}
 	}
-	addHardware(ctx, create, &plan, &resp.Diagnostics)
-	if secrets := configuredSecrets(ctx, req.Config, &resp.Diagnostics); len(secrets) > 0 {
+	addHardware(ctx, create, plan, diags)
+	if secrets := configuredSecrets(ctx, config, diags); len(secrets) > 0 {
 		info, _ := create["driver_info"].(map[string]any)
 		if info == nil {
 			info = map[string]any{}
@@ -246,37 +337,67 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 		create["driver_info"] = info
 		ctx = tflog.MaskLogStrings(ctx, mapValues(secrets)...)
 	}
-	steps, raid := hardwareSteps(ctx, &plan, nil, &resp.Diagnostics)
-	g := nodeGoal(&plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	steps, raid := hardwareSteps(ctx, plan, nil, diags)
+	g := nodeGoal(plan, diags)
+	if diags.HasError() {
+		return nil
 	}
-	ctx = maskSecrets(ctx, &plan.nodeFields, &resp.Diagnostics)
+	ctx = maskSecrets(ctx, &plan.nodeFields, diags)
 	tflog.Debug(ctx, "creating node", map[string]any{"uuid": create["uuid"], "driver": create["driver"]})
 	node, err := ironic.EnrollNode(ctx, sc, r.clients.cfg.Retry, create)
 	var ownerErr *ironic.OwnerError
 	switch {
 	case errors.As(err, &ownerErr):
-		// Kept in state so that nothing is lost; the next apply sets the owner.
-		resp.Diagnostics.AddError("Unable to set the owner of bare metal node", err.Error())
+		diags.AddError("Unable to set the owner of bare metal node", err.Error())
 		plan.Owner = types.StringNull()
+		return node
 	case err != nil:
-		resp.Diagnostics.AddError("Unable to create bare metal node",
-			fmt.Sprintf("Creating node %s (driver %q) failed: %s", nodeLabel(plan.Name, create["uuid"].(string)), plan.Driver.ValueString(), ironic.Message(err)))
-		return
-	default:
-		stale := setTraitsAndRAID(ctx, sc, node.UUID, &plan.nodeHardware, nil, &resp.Diagnostics)
-		node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, &resp.Diagnostics)
-		if !resp.Diagnostics.HasError() {
-			node = applyHardware(ctx, sc, node, steps, raid, map[string]any{}, &plan, &resp.Diagnostics)
-		}
-		node = refreshNode(ctx, sc, node, stale)
+		diags.AddError("Unable to create bare metal node",
+			fmt.Sprintf("Creating node %s (driver %q) failed: %s", nodeLabel(plan.Name, uuid), plan.Driver.ValueString(), ironic.Message(err)))
+		return nil
 	}
-	// Saved also on failure: the node exists, and Terraform must know it to retry or destroy it.
-	prior := plan
-	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
-	plan.BIOSSettings = readBIOS(ctx, sc, node.UUID, plan.BIOSSettings, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	stale := setTraitsAndRAID(ctx, sc, node.UUID, &plan.nodeHardware, nil, diags)
+	node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, diags)
+	if !diags.HasError() {
+		node = applyHardware(ctx, sc, node, steps, raid, map[string]any{}, plan, diags)
+	}
+	return refreshNode(ctx, sc, node, stale)
+}
+
+// resume goes on with a node an earlier apply enrolled under this name and did not
+// finish (it is not where the plan says, or Ironic recorded an error): the fields are
+// patched to the plan (the fix, such as a corrected BMC address, included; secrets sent
+// again) and provisioning continues, as an update would. A node that is where the plan
+// says was not left by a failed apply: it is refused, to be imported.
+func (r *nodeResource) resume(ctx context.Context, sc *gophercloud.ServiceClient, config tfsdk.Config, plan *nodeResourceModel, earlier *nodes.Node, diags *diag.Diagnostics) *nodes.Node {
+	if !unfinishedEnrollment(earlier, plan) {
+		alreadyExists(plan, earlier, diags)
+		return nil
+	}
+	tflog.Info(ctx, "continuing the enrollment of a node an earlier apply left unfinished",
+		map[string]any{"uuid": earlier.UUID, "provision_state": earlier.ProvisionState, "last_error": earlier.LastError})
+	var state nodeResourceModel
+	diags.Append(state.record(ctx, earlier, nil)...) // as an import: masked secrets are left out, so sent again
+	state.ProvisionState = types.StringValue(earlier.ProvisionState)
+	return r.bringToPlan(ctx, sc, config, plan, &state, true, diags)
+}
+
+func alreadyExists(plan *nodeResourceModel, earlier *nodes.Node, diags *diag.Diagnostics) {
+	diags.AddAttributeError(path.Root("name"), "Bare metal node already exists",
+		fmt.Sprintf("Node %q already exists in Ironic (UUID %s, provision state %q), enrolled by this provider under this "+
+			"name, and it is not a failed enrollment to continue: another configuration may manage it. To manage it "+
+			"here, import it: terraform import <address> %s", plan.Name.ValueString(), earlier.UUID, earlier.ProvisionState, earlier.UUID))
+}
+
+// unfinishedEnrollment: an earlier apply's create failed on this node: it is not in the
+// provision state or with the owner the plan wants, or Ironic recorded an error.
+func unfinishedEnrollment(n *nodes.Node, plan *nodeResourceModel) bool {
+	target := plan.TargetProvisionState.ValueString()
+	if target == "" {
+		target = ironic.StateEnroll
+	}
+	owner := !plan.Owner.IsNull() && !plan.Owner.IsUnknown() && plan.Owner.ValueString() != n.Owner
+	return n.LastError != "" || owner || (target != ironic.StateEnroll && n.ProvisionState != target)
 }
 
 // refreshNode reads the node again when calls changed it behind the last read (traits,
@@ -318,36 +439,50 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if !ok {
 		return
 	}
-	ctx = maskSecrets(ctx, &plan.nodeFields, &resp.Diagnostics)
-	ops, driverChanged := nodePatch(ctx, &plan, &state, &resp.Diagnostics)
-	if !plan.DriverSecretsWOVersion.Equal(state.DriverSecretsWOVersion) { // rotation: the secrets are sent again
-		secrets := configuredSecrets(ctx, req.Config, &resp.Diagnostics)
+	rotate := !plan.DriverSecretsWOVersion.Equal(state.DriverSecretsWOVersion) // the secrets are sent again
+	node := r.bringToPlan(ctx, sc, req.Config, &plan, &state, rotate, &resp.Diagnostics)
+	if node == nil {
+		return
+	}
+	id := node.UUID
+	prior := plan
+	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
+	plan.BIOSSettings = readBIOS(ctx, sc, id, plan.BIOSSettings, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// bringToPlan changes the node that state describes into what plan says: the fields
+// patched, traits and RAID target set, provisioning, power and maintenance converged,
+// hardware configuration applied. It returns the node as it ends (nil when the patch
+// itself was refused); failures are in diags.
+func (r *nodeResource) bringToPlan(ctx context.Context, sc *gophercloud.ServiceClient, config tfsdk.Config, plan, state *nodeResourceModel,
+	sendSecrets bool, diags *diag.Diagnostics) *nodes.Node {
+	ctx = maskSecrets(ctx, &plan.nodeFields, diags)
+	ops, driverChanged := nodePatch(ctx, plan, state, diags)
+	if sendSecrets {
+		secrets := configuredSecrets(ctx, config, diags)
 		ctx = tflog.MaskLogStrings(ctx, mapValues(secrets)...)
 		ops = append(ops, ironic.NodeUpdateOpts(secretOps(secrets))...)
 	}
-	steps, raid := hardwareSteps(ctx, &plan, &state, &resp.Diagnostics)
-	g := nodeGoal(&plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	steps, raid := hardwareSteps(ctx, plan, state, diags)
+	g := nodeGoal(plan, diags)
+	if diags.HasError() {
+		return nil
 	}
 	id := state.ID.ValueString()
 	tflog.Debug(ctx, "updating node", map[string]any{"uuid": id, "operations": len(ops)})
 	node, err := ironic.PatchNodeSafely(ctx, sc, id, ops, driverChanged)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s%s", id, ironic.Message(err),
+		diags.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s%s", id, ironic.Message(err),
 			deployedHint(state.ProvisionState.ValueString())))
-		return
+		return nil
 	}
-	stale := setTraitsAndRAID(ctx, sc, id, &plan.nodeHardware, &state.nodeHardware, &resp.Diagnostics)
-	node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, &resp.Diagnostics)
-	if !resp.Diagnostics.HasError() {
-		node = applyHardware(ctx, sc, node, steps, raid, raidConfigOf(ctx, state.RAIDConfig, &resp.Diagnostics), &plan, &resp.Diagnostics)
+	stale := setTraitsAndRAID(ctx, sc, id, &plan.nodeHardware, &state.nodeHardware, diags)
+	node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, diags)
+	if !diags.HasError() {
+		node = applyHardware(ctx, sc, node, steps, raid, raidConfigOf(ctx, state.RAIDConfig, diags), plan, diags)
 	}
-	node = refreshNode(ctx, sc, node, stale)
-	prior := plan
-	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
-	plan.BIOSSettings = readBIOS(ctx, sc, id, plan.BIOSSettings, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	return refreshNode(ctx, sc, node, stale)
 }
 
 // deployedHint explains a refused change of a deployed node.
@@ -387,6 +522,7 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if req.State.Raw.IsNull() {
 		if !resp.Diagnostics.HasError() {
 			r.planHardware(ctx, resp, &plan, nil)
+			r.planEnrollment(ctx, &plan, &resp.Diagnostics)
 		}
 		return // create
 	}
