@@ -10,9 +10,24 @@ import (
 // NodeGoal is where the machine itself (not what runs on it) should be.
 type NodeGoal struct {
 	Goal                     // State is enroll, manageable or available
-	Maintenance       bool   // wanted maintenance mode
+	KeepMaintenance   bool   // maintenance is Ironic's or an operator's: neither lifted nor set
+	Maintenance       bool   // wanted maintenance mode, unless KeepMaintenance
 	MaintenanceReason string // with Maintenance
 	PowerState        string // "" leaves power as provisioning leaves it
+}
+
+// MaintenanceHeldError says a move needs the node out of maintenance that Ironic or an
+// operator put it in, and the goal leaves maintenance alone.
+type MaintenanceHeldError struct{ NodeID, Reason, From, To string }
+
+func (e *MaintenanceHeldError) Error() string {
+	reason := ""
+	if e.Reason != "" {
+		reason = fmt.Sprintf(" (%q)", e.Reason)
+	}
+	return fmt.Sprintf("node %s is in maintenance%s, set by Ironic or an operator, so it stays %q instead of moving to %q: "+
+		"maintenance is not in the configuration, and Terraform does not lift what it does not manage. Clear it in Ironic "+
+		"once the machine is fine, or set maintenance = false to lift it in the next apply", e.NodeID, reason, e.From, e.To)
 }
 
 // ConvergeError is a step of Converge that failed; the node is where it stopped.
@@ -32,7 +47,11 @@ func (p *Provisioner) Converge(ctx context.Context, node *nodes.Node, g NodeGoal
 	id := node.UUID
 	stale := false // a maintenance call changed the node after it was last read
 	move := NeedsMove(node, g.Goal)
-	if node.Maintenance && (!g.Maintenance || move) {
+	if g.KeepMaintenance && node.Maintenance && move {
+		return node, &ConvergeError{"Unable to provision bare metal node",
+			&MaintenanceHeldError{NodeID: id, Reason: node.MaintenanceReason, From: node.ProvisionState, To: g.State}}
+	}
+	if !g.KeepMaintenance && node.Maintenance && (!g.Maintenance || move) {
 		if err := nodes.UnsetMaintenance(ctx, p.Client, id).ExtractErr(); err != nil {
 			return node, &ConvergeError{"Unable to lift maintenance", fmt.Errorf("node %s: %s", id, Message(err))}
 		}
@@ -53,7 +72,7 @@ func (p *Provisioner) Converge(ctx context.Context, node *nodes.Node, g NodeGoal
 			return p.refetch(ctx, id, node), &ConvergeError{"Unable to change the power state of bare metal node", err}
 		}
 	}
-	if g.Maintenance && (!node.Maintenance || node.MaintenanceReason != g.MaintenanceReason) {
+	if !g.KeepMaintenance && g.Maintenance && (!node.Maintenance || node.MaintenanceReason != g.MaintenanceReason) {
 		if err := nodes.SetMaintenance(ctx, p.Client, id, nodes.MaintenanceOpts{Reason: g.MaintenanceReason}).ExtractErr(); err != nil {
 			return p.refetch(ctx, id, node), &ConvergeError{"Unable to set maintenance", fmt.Errorf("node %s: %s", id, Message(err))}
 		}

@@ -66,23 +66,8 @@ func protectedRefusal(action, id string, diags *diag.Diagnostics) {
 }
 
 // UpgradeState moves a version 0 deployment (before protection) to version 1.
-func (r *deploymentResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
-	var current resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &current)
-	return map[int64]resource.StateUpgrader{
-		0: {
-			PriorSchema: &current.Schema, // version 0 lacks the protection attributes: they read as null
-			StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
-				var m deploymentResourceModel
-				resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-				if resp.Diagnostics.HasError() {
-					return
-				}
-				if m.Protected.IsNull() {
-					m.Protected = types.BoolValue(false)
-				}
-				resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-			},
-		},
-	}
+func (r *deploymentResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return migrationUpgraders(r, []stateMigration{
+		func(attrs map[string]any) { defaultIfMissing(attrs, "protected", false) },
+	})
 }

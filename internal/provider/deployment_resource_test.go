@@ -544,3 +544,39 @@ func TestAccDeployment_protected(t *testing.T) {
 		}),
 	})
 }
+
+// While a deployment holds a node, power is the deployment's and the operators': a
+// spare kept off (target_power_state) is powered on by its deploy and stays on, and a
+// deployed machine an operator powered off stays off through an unrelated apply.
+func TestAccDeployment_ownsPower(t *testing.T) {
+	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
+	cache := t.TempDir()
+	name := testNodeName()
+	cfg := func(description string) string {
+		return deployedConfig(t, cache, srv.URL, name, fmt.Sprintf("target_power_state = \"power off\"\n  description = %q", description), "")
+	}
+	power := func(want string) resource.TestCheckFunc {
+		return checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.PowerState != want || n.ProvisionState != "active" {
+				return fmt.Errorf("node is %s, %s; want %s", n.ProvisionState, n.PowerState, want)
+			}
+			return nil
+		})
+	}
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg("spare"), // the empty plan after it is the point: no power off planned
+		Check:  power("power on"),
+	}, {
+		PreConfig: func() {
+			if _, err := ironic.NewProvisioner(testIronic(t), nil).SetPower(context.Background(), name, "power off"); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config: cfg("web 3"),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
+			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
+		}},
+		Check: power("power off"),
+	}}...)
+}

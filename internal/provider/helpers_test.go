@@ -21,7 +21,9 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
-var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+// uuidRE matches random (version 4) UUIDs and name-derived (version 5) ones: a named
+// node's UUID derives from its name.
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[45][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 func randomMAC() string {
 	var b [5]byte

@@ -39,12 +39,6 @@ type imageResource struct {
 }
 
 type imageResourceModel struct {
-	imageRecord
-	InstanceInfo types.Map `tfsdk:"instance_info"`
-}
-
-// imageRecord is what every version of the schema records.
-type imageRecord struct {
 	URL               types.String   `tfsdk:"url"`
 	ChecksumAlgorithm types.String   `tfsdk:"checksum_algorithm"`
 	ExpectedChecksum  types.String   `tfsdk:"expected_checksum"`
@@ -53,6 +47,7 @@ type imageRecord struct {
 	Size              types.Int64    `tfsdk:"size"`
 	LastModified      types.String   `tfsdk:"last_modified"`
 	ETag              types.String   `tfsdk:"etag"`
+	InstanceInfo      types.Map      `tfsdk:"instance_info"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 

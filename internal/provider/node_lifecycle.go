@@ -11,9 +11,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
@@ -55,15 +57,21 @@ func lifecycleAttributes() map[string]schema.Attribute {
 			Validators: []validator.String{stringvalidator.OneOf(powerStates...)},
 		},
 		"maintenance": schema.BoolAttribute{
-			Optional:            true,
-			Computed:            true,
-			Default:             booldefault.StaticBool(false),
-			MarkdownDescription: "Whether the node is in maintenance mode (Ironic then leaves it alone). Default `false`. It is lifted before provisioning actions and set after them.",
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "Whether the node is in maintenance mode (Ironic then leaves it alone). Unset, maintenance is " +
+				"Ironic's and the operators': Ironic sets it by itself (a failed power sync), an operator for a broken disk, " +
+				"and it stays as they left it; a provisioning move the node then needs fails, saying so. `false` lifts it " +
+				"(before provisioning actions), `true` sets it (after them).",
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
 		"maintenance_reason": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "Why the node is in maintenance mode; only with `maintenance = true`.",
-			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "Why the node is in maintenance mode; set only with `maintenance = true`. Unset, it is the " +
+				"reason Ironic or an operator gave.",
+			Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			PlanModifiers: []planmodifier.String{maintenanceReasonPlan{}},
 		},
 		"clean_steps": schema.StringAttribute{
 			Optional: true,
@@ -122,10 +130,14 @@ func validateLifecycle(m *nodeResourceModel, diags *diag.Diagnostics) {
 	}
 }
 
-// nodeGoal turns the plan into what the provisioning engine should reach.
-func nodeGoal(plan *nodeResourceModel, diags *diag.Diagnostics) ironic.NodeGoal {
+// nodeGoal turns the plan into what the provisioning engine should reach. Maintenance
+// is left alone unless the configuration sets it.
+func nodeGoal(ctx context.Context, config tfsdk.Config, plan *nodeResourceModel, diags *diag.Diagnostics) ironic.NodeGoal {
+	var configured types.Bool
+	diags.Append(config.GetAttribute(ctx, path.Root("maintenance"), &configured)...)
 	g := ironic.NodeGoal{
 		Goal:              ironic.Goal{State: plan.TargetProvisionState.ValueString(), Inspect: plan.Inspect.ValueBool()},
+		KeepMaintenance:   configured.IsNull(),
 		Maintenance:       plan.Maintenance.ValueBool(),
 		MaintenanceReason: plan.MaintenanceReason.ValueString(),
 		PowerState:        plan.TargetPowerState.ValueString(),
@@ -156,4 +168,35 @@ func convergeNode(ctx context.Context, prov *ironic.Provisioner, node *nodes.Nod
 			"once the cause is fixed. Ironic's last_error is in the node's last_error attribute.", err))
 	}
 	return node
+}
+
+// maintenanceReasonPlan: an unset maintenance_reason is Ironic's or an operator's: the
+// recorded one stays, except when maintenance is lifted (Ironic then clears it).
+type maintenanceReasonPlan struct{}
+
+func (maintenanceReasonPlan) Description(context.Context) string {
+	return "Unset: the reason Ironic or an operator gave; none once maintenance is lifted."
+}
+func (m maintenanceReasonPlan) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (maintenanceReasonPlan) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	// The maintenance this plan leads to: the configured one, else the recorded one.
+	var maintenance types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("maintenance"), &maintenance)...)
+	if maintenance.IsNull() {
+		maintenance = types.BoolUnknown()
+		if !req.State.Raw.IsNull() {
+			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("maintenance"), &maintenance)...)
+		}
+	}
+	switch {
+	case maintenance.IsUnknown():
+	case !maintenance.ValueBool():
+		resp.PlanValue = types.StringNull()
+	default:
+		resp.PlanValue = req.StateValue
+	}
 }

@@ -203,6 +203,7 @@ resource "baremetal_node" "n" {
   name                   = %q
   driver                 = "fake-hardware"
   target_provision_state = "available"
+  maintenance            = false
 }
 `, name),
 		ConfigStateChecks: []statecheck.StateCheck{
@@ -294,4 +295,56 @@ func silentUDPPort(t *testing.T) int {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// Maintenance set outside Terraform (by an operator, or by Ironic itself after a power
+// failure) on a node whose configuration does not mention it stays through an unrelated
+// apply, reason and all; a move the node then needs fails saying why, and the plan
+// warns; maintenance = false lifts it.
+func TestAccNode_maintenanceSetOutsideStays(t *testing.T) {
+	name := testNodeName()
+	cfg := func(description, target, extra string) string {
+		return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %q
+  driver                 = "fake-hardware"
+  description            = %q
+  target_provision_state = %q
+%s
+}
+`, name, description, target, extra)
+	}
+	inMaintenance := checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+		if !n.Maintenance || n.MaintenanceReason != "disk 3 failed" {
+			return fmt.Errorf("Ironic has maintenance=%v %q", n.Maintenance, n.MaintenanceReason)
+		}
+		return nil
+	})
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg("rack 4", "manageable", ""),
+	}, {
+		PreConfig: func() {
+			if err := nodes.SetMaintenance(context.Background(), testIronic(t), name, nodes.MaintenanceOpts{Reason: "disk 3 failed"}).ExtractErr(); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config: cfg("rack 4, unit 12", "manageable", ""),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("maintenance"), knownvalue.Bool(true)),
+			plancheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("maintenance_reason"), knownvalue.StringExact("disk 3 failed")),
+		}},
+		Check: inMaintenance,
+	}, {
+		Config:      cfg("rack 4, unit 12", "available", ""),
+		ExpectError: regexp.MustCompile(`(?s)in\s+maintenance\s+\("disk\s+3\s+failed"\),\s+set\s+by\s+Ironic\s+or\s+an\s+operator.*maintenance\s+=\s+false`),
+	}, {
+		Config:            cfg("rack 4, unit 12", "available", "  maintenance = false"),
+		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("available")},
+		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.Maintenance || n.MaintenanceReason != "" {
+				return fmt.Errorf("maintenance not lifted: %v %q", n.Maintenance, n.MaintenanceReason)
+			}
+			return nil
+		}),
+	}}...)
 }

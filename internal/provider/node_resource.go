@@ -183,7 +183,7 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 // config_drive, deploy_steps and target active are gone); 2 added the hardware
 // configuration (traits, root_device, raid_config, bios_settings, ...); 3 the write-only
 // driver_secrets_wo and its version.
-const nodeSchemaVersion = 3
+const nodeSchemaVersion = 4
 
 func nodeSchema(attrs map[string]schema.Attribute) schema.Schema {
 	return schema.Schema{
@@ -338,7 +338,7 @@ func (r *nodeResource) enroll(ctx context.Context, sc *gophercloud.ServiceClient
 		ctx = tflog.MaskLogStrings(ctx, mapValues(secrets)...)
 	}
 	steps, raid := hardwareSteps(ctx, plan, nil, diags)
-	g := nodeGoal(plan, diags)
+	g := nodeGoal(ctx, config, plan, diags)
 	if diags.HasError() {
 		return nil
 	}
@@ -389,15 +389,17 @@ func alreadyExists(plan *nodeResourceModel, earlier *nodes.Node, diags *diag.Dia
 			"here, import it: terraform import <address> %s", plan.Name.ValueString(), earlier.UUID, earlier.ProvisionState, earlier.UUID))
 }
 
-// unfinishedEnrollment: an earlier apply's create failed on this node: it is not in the
-// provision state or with the owner the plan wants, or Ironic recorded an error.
+// unfinishedEnrollment: an earlier apply's create failed on this node: it rests, not in
+// the provision state or with the owner the plan wants, or with an error Ironic recorded.
 func unfinishedEnrollment(n *nodes.Node, plan *nodeResourceModel) bool {
 	target := plan.TargetProvisionState.ValueString()
 	if target == "" {
 		target = ironic.StateEnroll
 	}
 	owner := !plan.Owner.IsNull() && !plan.Owner.IsUnknown() && plan.Owner.ValueString() != n.Owner
-	return n.LastError != "" || owner || (target != ironic.StateEnroll && n.ProvisionState != target)
+	// A node still on its way (locked, or with a target) is another create's, in progress.
+	return ironic.Settled(n) && n.Reservation == "" &&
+		(n.LastError != "" || owner || (target != ironic.StateEnroll && n.ProvisionState != target))
 }
 
 // refreshNode reads the node again when calls changed it behind the last read (traits,
@@ -465,7 +467,7 @@ func (r *nodeResource) bringToPlan(ctx context.Context, sc *gophercloud.ServiceC
 		ops = append(ops, ironic.NodeUpdateOpts(secretOps(secrets))...)
 	}
 	steps, raid := hardwareSteps(ctx, plan, state, diags)
-	g := nodeGoal(plan, diags)
+	g := nodeGoal(ctx, config, plan, diags)
 	if diags.HasError() {
 		return nil
 	}
@@ -543,6 +545,15 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		settle = append(settle, "provision_state")
 	}
 	resp.Diagnostics.Append(settleComputed(ctx, &resp.Plan, req.State, settle...)...)
+	var maintenance types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("maintenance"), &maintenance)...)
+	if maintenance.IsNull() && state.Maintenance.ValueBool() && !plan.TargetProvisionState.IsUnknown() &&
+		ironic.NeedsMove(&nodes.Node{ProvisionState: state.ProvisionState.ValueString()}, ironic.Goal{State: plan.TargetProvisionState.ValueString()}) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("maintenance"), "The node is in maintenance",
+			fmt.Sprintf("Node %s is in maintenance (%s), set by Ironic or an operator, and the configuration does not manage "+
+				"maintenance: the apply leaves it in maintenance and cannot move it to %q. Clear maintenance in Ironic, or "+
+				"set maintenance = false to lift it.", state.ID.ValueString(), state.MaintenanceReason.ValueString(), plan.TargetProvisionState.ValueString()))
+	}
 	cur, target := state.ProvisionState.ValueString(), plan.TargetProvisionState.ValueString()
 	if ironic.IsDeployed(cur) && target != ironic.StateAvailable && target != ironic.StateEnroll && !plan.TargetProvisionState.IsUnknown() {
 		resp.Diagnostics.AddAttributeWarning(path.Root("target_provision_state"), "The node is deployed",

@@ -294,6 +294,6 @@ resource "baremetal_node" "b" {
   depends_on = [baremetal_node.a]
 }
 `, name),
-		ExpectError: regexp.MustCompile(`(?s)Unable to create bare metal node.*` + name + `.*already\s+exists.*HTTP 409`),
+		ExpectError: regexp.MustCompile(`(?s)Bare metal node already exists.*` + name + `.*already\s+exists\s+in\s+Ironic.*import\s+it`),
 	}}...)
 }

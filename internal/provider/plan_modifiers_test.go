@@ -389,3 +389,38 @@ func TestSameInstanceInfoAfterIronicRewrote(t *testing.T) {
 		t.Error("another image_source counts as unchanged")
 	}
 }
+
+// An unset maintenance_reason is Ironic's or an operator's while the node stays in
+// maintenance, and none once maintenance is lifted.
+func TestMaintenanceReasonPlan(t *testing.T) {
+	ctx := context.Background()
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"maintenance": tftypes.Bool, "maintenance_reason": tftypes.String}}
+	sch := schema.Schema{Attributes: map[string]schema.Attribute{"maintenance": schema.BoolAttribute{Optional: true, Computed: true},
+		"maintenance_reason": schema.StringAttribute{Optional: true, Computed: true}}}
+	obj := func(m, r tftypes.Value) tftypes.Value {
+		return tftypes.NewValue(typ, map[string]tftypes.Value{"maintenance": m, "maintenance_reason": r})
+	}
+	b := func(v bool) tftypes.Value { return tftypes.NewValue(tftypes.Bool, v) }
+	nullB, nullS := tftypes.NewValue(tftypes.Bool, nil), tftypes.NewValue(tftypes.String, nil)
+	reason := tftypes.NewValue(tftypes.String, "disk 3 failed")
+	for _, c := range []struct {
+		name        string
+		configMaint tftypes.Value
+		stateMaint  tftypes.Value
+		want        types.String
+	}{
+		{"unset, in maintenance by an operator", nullB, b(true), types.StringValue("disk 3 failed")},
+		{"maintenance = false lifts it", b(false), b(true), types.StringNull()},
+		{"unset, not in maintenance", nullB, b(false), types.StringNull()},
+	} {
+		config := tfsdk.Config{Schema: sch, Raw: obj(c.configMaint, nullS)}
+		state := tfsdk.State{Schema: sch, Raw: obj(c.stateMaint, reason)}
+		plan := tfsdk.Plan{Schema: sch, Raw: obj(tftypes.NewValue(tftypes.Bool, tftypes.UnknownValue), tftypes.NewValue(tftypes.String, tftypes.UnknownValue))}
+		resp := &planmodifier.StringResponse{PlanValue: types.StringUnknown()}
+		maintenanceReasonPlan{}.PlanModifyString(ctx, planmodifier.StringRequest{Config: config, State: state, Plan: plan,
+			ConfigValue: types.StringNull(), StateValue: types.StringValue("disk 3 failed"), PlanValue: types.StringUnknown()}, resp)
+		if !resp.PlanValue.Equal(c.want) {
+			t.Errorf("%s: planned %s, want %s", c.name, resp.PlanValue, c.want)
+		}
+	}
+}

@@ -229,46 +229,10 @@ func (m *portResourceModel) fromPort(ctx context.Context, p *ports.Port, prior *
 	return diags
 }
 
-// UpgradeState moves a version 0 port (before portgroup_id) to version 1.
-func (r *portResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
-	var current resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &current)
-	prior := current.Schema
-	prior.Version = 0
-	prior.Attributes = map[string]schema.Attribute{}
-	for k, a := range current.Schema.Attributes {
-		if k != "portgroup_id" {
-			prior.Attributes[k] = a
-		}
-	}
-	return map[int64]resource.StateUpgrader{
-		0: {
-			PriorSchema: &prior,
-			StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
-				var old portResourceModelV0
-				resp.Diagnostics.Append(req.State.Get(ctx, &old)...)
-				if resp.Diagnostics.HasError() {
-					return
-				}
-				m := portResourceModel{ID: old.ID, Address: old.Address, NodeID: old.NodeID, PXEEnabled: old.PXEEnabled,
-					PhysicalNetwork: old.PhysicalNetwork, LocalLinkConnection: old.LocalLinkConnection, Extra: old.Extra,
-					IsSmartNIC: old.IsSmartNIC, PortgroupID: types.StringNull()}
-				resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-			},
-		},
-	}
-}
-
-// portResourceModelV0 is the port as schema version 0 stored it.
-type portResourceModelV0 struct {
-	ID                  types.String `tfsdk:"id"`
-	Address             macValue     `tfsdk:"address"`
-	NodeID              types.String `tfsdk:"node_id"`
-	PXEEnabled          types.Bool   `tfsdk:"pxe_enabled"`
-	PhysicalNetwork     types.String `tfsdk:"physical_network"`
-	LocalLinkConnection types.Map    `tfsdk:"local_link_connection"`
-	Extra               types.Map    `tfsdk:"extra"`
-	IsSmartNIC          types.Bool   `tfsdk:"is_smartnic"`
+// UpgradeState moves a version 0 port (before portgroup_id, which reads as null) to
+// version 1.
+func (r *portResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return migrationUpgraders(r, []stateMigration{noChange})
 }
 
 // ModifyPlan warns, when a port is created or its MAC changes, if the node's inventory

@@ -24,15 +24,10 @@ func upgradeFrom(t *testing.T, r resource.ResourceWithUpgradeState, version int6
 	t.Helper()
 	ctx := context.Background()
 	up := r.UpgradeState(ctx)[version]
-	typ := up.PriorSchema.Type().TerraformType(ctx)
-	raw, err := (&tfprotov6.RawState{JSON: []byte(v0JSON)}).UnmarshalWithOpts(typ, tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var current resource.SchemaResponse
 	r.(resource.Resource).Schema(ctx, resource.SchemaRequest{}, &current)
 	resp := &resource.UpgradeStateResponse{State: tfsdk.State{Schema: current.Schema, Raw: tftypes.NewValue(current.Schema.Type().TerraformType(ctx), nil)}}
-	up.StateUpgrader(ctx, resource.UpgradeStateRequest{State: &tfsdk.State{Schema: *up.PriorSchema, Raw: raw}}, resp)
+	up.StateUpgrader(ctx, resource.UpgradeStateRequest{RawState: &tfprotov6.RawState{JSON: []byte(v0JSON)}}, resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatal(resp.Diagnostics)
 	}
@@ -123,47 +118,45 @@ func TestImageUpgradeFromV1(t *testing.T) {
 func TestNodeUpgradeFromV1(t *testing.T) {
 	r := &nodeResource{}
 	ctx := context.Background()
-	up := r.UpgradeState(ctx)[1]
 	v1 := strings.Replace(nodeStateV0, `"instance_info":{"image_source":"http://i/os.qcow2","image_checksum":"abc"},`, "", 1)
 	v1 = strings.Replace(v1, `"config_drive":{"user_data":"#cloud-config","meta_data":null,"network_data":null},"deploy_steps":null,`, "", 1)
 	v1 = strings.Replace(v1, `"target_provision_state":"active"`, `"target_provision_state":"available"`, 1)
-	typ := up.PriorSchema.Type().TerraformType(ctx)
-	raw, err := (&tfprotov6.RawState{JSON: []byte(v1)}).UnmarshalWithOpts(typ, tfprotov6.UnmarshalOpts{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var current resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &current)
-	resp := &resource.UpgradeStateResponse{State: tfsdk.State{Schema: current.Schema, Raw: tftypes.NewValue(current.Schema.Type().TerraformType(ctx), nil)}}
-	up.StateUpgrader(ctx, resource.UpgradeStateRequest{State: &tfsdk.State{Schema: *up.PriorSchema, Raw: raw}}, resp)
-	if resp.Diagnostics.HasError() {
-		t.Fatal(resp.Diagnostics)
-	}
 	var m nodeResourceModel
-	if d := resp.State.Get(ctx, &m); d.HasError() {
+	if d := upgradeFrom(t, r, 1, v1).Get(ctx, &m); d.HasError() {
 		t.Fatal(d)
 	}
 	if m.ID.ValueString() != "8d3f7c1e-1a2b-4c3d-8e4f-5a6b7c8d9e0f" || m.ApplyRAIDConfig.ValueBool() || m.ApplyRAIDConfig.IsNull() ||
-		m.Retired.IsNull() || !m.Traits.IsNull() || !m.RootDevice.IsNull() || !m.BIOSSettings.IsNull() {
+		m.Retired.IsNull() || !m.Traits.IsNull() || !m.RootDevice.IsNull() || !m.BIOSSettings.IsNull() || m.Maintenance.ValueBool() {
 		t.Fatalf("upgraded: %+v", m)
 	}
 	// Version 2 (before the write-only secrets) keeps everything; the secrets read as null.
-	up2 := r.UpgradeState(ctx)[2]
-	raw2, err := (&tfprotov6.RawState{JSON: []byte(strings.Replace(v1, `"timeouts":null`, `"traits":["CUSTOM_GPU"],"apply_raid_config":false,"retired":false,"timeouts":null`, 1))}).UnmarshalWithOpts(up2.PriorSchema.Type().TerraformType(ctx), tfprotov6.UnmarshalOpts{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp2 := &resource.UpgradeStateResponse{State: tfsdk.State{Schema: current.Schema, Raw: tftypes.NewValue(current.Schema.Type().TerraformType(ctx), nil)}}
-	up2.StateUpgrader(ctx, resource.UpgradeStateRequest{State: &tfsdk.State{Schema: *up2.PriorSchema, Raw: raw2}}, resp2)
+	v2 := strings.Replace(v1, `"timeouts":null`, `"traits":["CUSTOM_GPU"],"apply_raid_config":false,"retired":false,"timeouts":null`, 1)
 	var m2 nodeResourceModel
-	if d := resp2.State.Get(ctx, &m2); d.HasError() || len(m2.Traits.Elements()) != 1 || !m2.DriverSecretsWO.IsNull() || !m2.DriverSecretsWOVersion.IsNull() {
+	if d := upgradeFrom(t, r, 2, v2).Get(ctx, &m2); d.HasError() || len(m2.Traits.Elements()) != 1 || !m2.DriverSecretsWO.IsNull() || !m2.DriverSecretsWOVersion.IsNull() {
 		t.Fatalf("v2: %v %+v", d, m2)
 	}
-	// And version 0 lands in today's version too.
-	st := upgrade(t, r, nodeStateV0)
+	// Version 3 (maintenance with a default) keeps the recorded maintenance.
+	v3 := strings.Replace(v2, `"maintenance":false`, `"maintenance":true`, 1)
+	var m3 nodeResourceModel
+	if d := upgradeFrom(t, r, 3, v3).Get(ctx, &m3); d.HasError() || !m3.Maintenance.ValueBool() {
+		t.Fatalf("v3: %v %+v", d, m3)
+	}
+	// And version 0 lands in today's version too, its target of active as available.
 	var m0 nodeResourceModel
-	if d := st.Get(ctx, &m0); d.HasError() || m0.ApplyRAIDConfig.IsNull() {
+	if d := upgrade(t, r, nodeStateV0).Get(ctx, &m0); d.HasError() || m0.ApplyRAIDConfig.IsNull() || m0.TargetProvisionState.ValueString() != "available" {
 		t.Fatalf("v0: %v %+v", d, m0)
+	}
+}
+
+// The upgraders read the stored JSON, not a prior schema built from today's: a state of
+// every version still upgrades when today's schema has attributes it never had.
+func TestUpgradersNeedNoPriorSchema(t *testing.T) {
+	for _, r := range []resource.ResourceWithUpgradeState{&nodeResource{}, &deploymentResource{}, &portResource{}, &imageResource{}} {
+		for v, up := range r.UpgradeState(context.Background()) {
+			if up.PriorSchema != nil {
+				t.Errorf("%T version %d reads the state with a prior schema", r, v)
+			}
+		}
 	}
 }
 
