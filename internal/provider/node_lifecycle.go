@@ -177,7 +177,9 @@ type maintenanceReasonPlan struct{}
 func (maintenanceReasonPlan) Description(context.Context) string {
 	return "Unset: the reason Ironic or an operator gave; none once maintenance is lifted."
 }
-func (m maintenanceReasonPlan) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+func (m maintenanceReasonPlan) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
 
 func (maintenanceReasonPlan) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if !req.ConfigValue.IsNull() || req.Plan.Raw.IsNull() {
