@@ -89,7 +89,13 @@ func Connect(ctx context.Context, cfg Config) (*gophercloud.ServiceClient, error
 		return nil, err
 	}
 	if cfg.Retry != nil { // after waitForAPI, which is its own retry loop
-		sc.RetryFunc = cfg.Retry.Func()
+		policy := *cfg.Retry
+		policy.current = func(ctx context.Context, url string) (map[string]any, error) {
+			var obj map[string]any
+			_, err := sc.Get(ctx, strings.SplitN(url, "?", 2)[0], &obj, &gophercloud.RequestOpts{OkCodes: []int{200}})
+			return obj, err
+		}
+		sc.RetryFunc = policy.Func()
 	}
 	mv, err := Negotiate(versions.DefaultVersion.MinVersion, versions.DefaultVersion.Version, cfg.Microversion)
 	if err != nil {

@@ -47,7 +47,8 @@ func createOnce[T any](ctx context.Context, policy *RetryPolicy, kind, uuid stri
 			// "already exists": the lost attempt did create it.
 			return get()
 		}
-		if StatusCode(err) != 0 || ctx.Err() != nil || uuid == "" || int(attempt) > policy.MaxRetries {
+		// Lost: no answer, or a proxy's 502/503/504, which may come after Ironic acted.
+		if !IsTransient(err) || StatusCode(err) == 409 || ctx.Err() != nil || uuid == "" || int(attempt) > policy.MaxRetries {
 			return nil, err
 		}
 		lost = true

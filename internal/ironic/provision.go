@@ -150,6 +150,21 @@ func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, b
 	return step{}, false, fmt.Errorf("the provider does not move nodes out of state %q; resolve it in Ironic first", cur)
 }
 
+// waitLeadsToGoal reports whether a node waiting for its agent is on its way to the goal,
+// so that the wait goes on, never aborted and started over: a clean or an inspection
+// ends in available or manageable, from where every goal is reached (an erase that
+// outlived one apply's timeout is waited on by the next), and a deploy waiting for its
+// agent leads to active.
+func waitLeadsToGoal(state string, g Goal) bool {
+	switch state {
+	case "clean wait", "inspect wait":
+		return true
+	case "wait call-back":
+		return g.State == StateActive
+	}
+	return false
+}
+
 // waitStates wait for an agent that may never call back; leaving one for another goal
 // takes an explicit request rather than more waiting.
 var waitStates = map[string]step{
@@ -167,7 +182,7 @@ func (p *Provisioner) Reach(ctx context.Context, id string, g Goal) (*nodes.Node
 	if err != nil {
 		return nil, err
 	}
-	if abort, ok := waitStates[node.ProvisionState]; ok && !(node.ProvisionState == "wait call-back" && g.State == StateActive) {
+	if abort, ok := waitStates[node.ProvisionState]; ok && !waitLeadsToGoal(node.ProvisionState, g) {
 		if node, err = p.transition(ctx, node, abort, g); err != nil {
 			return node, err
 		}
@@ -262,16 +277,32 @@ func (p *Provisioner) SetPower(ctx context.Context, id, target string) (*nodes.N
 
 // pollNode reads the node by the poll policy until done says so; it returns the last
 // node read, also on error.
+//
+// A transient answer (a proxy's 502, a reset connection, a node locked for a moment),
+// even one that outlasts the client's own retries, never ends the wait: polling goes on
+// until done or ctx's deadline, which then names the last such answer. Only Ironic's
+// verdict, through done, ends a wait early.
 func (p *Provisioner) pollNode(ctx context.Context, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
 	var node *nodes.Node
+	var transient error
 	err := poll(ctx, p.clockOrReal(), p.Poll, func() (bool, error) {
 		n, err := nodes.Get(ctx, p.Client, id).Extract()
+		if err != nil && IsTransient(err) && ctx.Err() == nil {
+			if p.Log != nil {
+				p.Log(ctx, "transient error while waiting; polling on", map[string]any{"node": id, "error": Message(err)})
+			}
+			transient = err
+			return false, nil
+		}
 		if err != nil {
 			return false, err
 		}
-		node = n
+		node, transient = n, nil
 		return done(n)
 	})
+	if err != nil && transient != nil {
+		err = fmt.Errorf("%w (the last answer while waiting: %s)", err, Message(transient))
+	}
 	return node, err
 }
 
@@ -282,11 +313,15 @@ func (p *Provisioner) clockOrReal() clock {
 	return p.clock
 }
 
-// Remove deletes a node whatever state it is in: a deployed or failed node is first
-// undeployed and brought to manageable (maintenance lifted for that), then deleted. If
-// Ironic cannot move it, the node is put into maintenance, where Ironic allows deleting
-// it in any state. A node already gone counts as deleted.
-func (p *Provisioner) Remove(ctx context.Context, id string) error {
+// Remove deletes a node, torn down first as Ironic does it: a deployed or failed node is
+// brought to available (undeployed, and cleaned where automated cleaning is on: a clean
+// that failed before runs again), then to manageable, then deleted. Maintenance is lifted
+// for that. When the teardown fails, the node is not deleted: Ironic would forget a
+// machine whose disks were never erased, perhaps still running a tenant's system; the
+// error carries Ironic's reason and maintenance is restored. force deletes at once,
+// in maintenance, without a teardown (decommissioning hardware that is gone). A node
+// already gone counts as deleted.
+func (p *Provisioner) Remove(ctx context.Context, id string, force bool) error {
 	node, err := nodes.Get(ctx, p.Client, id).Extract()
 	if IsNotFound(err) {
 		return nil
@@ -294,20 +329,20 @@ func (p *Provisioner) Remove(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if !slices.Contains([]string{"enroll", "manageable", "adopt failed"}, node.ProvisionState) {
-		if node.Maintenance {
-			if err := nodes.UnsetMaintenance(ctx, p.Client, id).ExtractErr(); err != nil {
-				return fmt.Errorf("lifting maintenance: %s", Message(err))
+	switch {
+	case force:
+		if !node.Maintenance {
+			if err := nodes.SetMaintenance(ctx, p.Client, id, nodes.MaintenanceOpts{Reason: "terraform destroy with force_delete"}).ExtractErr(); err != nil {
+				return fmt.Errorf("setting maintenance to delete without a teardown: %s", Message(err))
 			}
 		}
+	case !slices.Contains([]string{"enroll", "manageable", "available"}, node.ProvisionState) || !Settled(node):
+		if err := p.tearDown(ctx, node); err != nil {
+			return err
+		}
+	case node.ProvisionState == "available":
 		if _, err := p.Reach(ctx, id, Goal{State: StateManageable}); err != nil {
-			if p.Log != nil {
-				p.Log(ctx, "could not bring the node to manageable; deleting it in maintenance", map[string]any{"node": id, "error": err.Error()})
-			}
-			reason := "terraform destroy: " + err.Error()
-			if merr := nodes.SetMaintenance(ctx, p.Client, id, nodes.MaintenanceOpts{Reason: reason}).ExtractErr(); merr != nil {
-				return fmt.Errorf("%v; then setting maintenance: %s", err, Message(merr))
-			}
+			return err
 		}
 	}
 	if err := nodes.Delete(ctx, p.Client, id).ExtractErr(); err != nil && !IsNotFound(err) {
@@ -315,3 +350,40 @@ func (p *Provisioner) Remove(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// tearDown brings a node to manageable through available, maintenance lifted for it and
+// restored when the teardown fails.
+func (p *Provisioner) tearDown(ctx context.Context, node *nodes.Node) error {
+	id := node.UUID
+	if node.Maintenance {
+		if err := nodes.UnsetMaintenance(ctx, p.Client, id).ExtractErr(); err != nil {
+			return fmt.Errorf("lifting maintenance to tear the node down: %s", Message(err))
+		}
+	}
+	_, err := p.Reach(ctx, id, Goal{State: StateAvailable})
+	if err == nil {
+		_, err = p.Reach(ctx, id, Goal{State: StateManageable})
+	}
+	if err == nil {
+		return nil
+	}
+	if node.Maintenance {
+		if merr := nodes.SetMaintenance(context.WithoutCancel(ctx), p.Client, id, nodes.MaintenanceOpts{Reason: node.MaintenanceReason}).ExtractErr(); merr != nil {
+			err = fmt.Errorf("%w; then restoring maintenance: %s", err, Message(merr))
+		}
+	}
+	return &TeardownError{NodeID: id, Err: err}
+}
+
+// TeardownError says a node could not be torn down, so it was not deleted.
+type TeardownError struct {
+	NodeID string
+	Err    error
+}
+
+func (e *TeardownError) Error() string {
+	return fmt.Sprintf("node %s could not be torn down, so it was not deleted (Ironic would forget a machine whose disks "+
+		"were not erased): %v", e.NodeID, e.Err)
+}
+
+func (e *TeardownError) Unwrap() error { return e.Err }

@@ -42,6 +42,8 @@ type Agent struct {
 	Heartbeat time.Duration
 	// IPAVersion is the agent_version the heartbeats report.
 	IPAVersion string
+	// EraseTime is how long a full erase takes with AgentSlowErase.
+	EraseTime time.Duration
 
 	mu       sync.Mutex
 	machines map[string]*machine   // by node UUID
@@ -63,6 +65,12 @@ const (
 	AgentDownloadFails AgentFault = "download"
 	// AgentCorrupts flips bits of the image in transit: the checksum does not match.
 	AgentCorrupts AgentFault = "corrupt"
+	// AgentEraseFails fails every disk erase (a disk that refuses secure erase): cleaning
+	// ends in "clean failed".
+	AgentEraseFails AgentFault = "erase-fails"
+	// AgentSlowErase makes a full erase take EraseTime, as shredding a real disk takes
+	// hours.
+	AgentSlowErase AgentFault = "slow-erase"
 )
 
 // DiskSize is the size of each machine's disk file (sparse: it costs what is written).
@@ -89,6 +97,7 @@ func (s *Server) StartAgent(ctx context.Context) (*Agent, error) {
 		base:       "http://" + ln.Addr().String(),
 		Heartbeat:  500 * time.Millisecond,
 		IPAVersion: ipaVersionFor(s.MaxVersion),
+		EraseTime:  20 * time.Second,
 		machines:   map[string]*machine{},
 		faults:     map[string]AgentFault{},
 		done:       make(chan struct{}),

@@ -71,10 +71,8 @@ func stepRunner(kind string) func(*machine, map[string]any) (map[string]any, err
 			info, _ := args["image_info"].(map[string]any)
 			cd, _ := args["configdrive"].(string)
 			result, err = m.writeImage(info, cd)
-		case "erase_devices_metadata":
-			err = m.eraseMetadata()
-		case "erase_devices", "erase_devices_express":
-			err = m.eraseAll()
+		case "erase_devices_metadata", "erase_devices", "erase_devices_express":
+			err = m.erase(name)
 		default:
 			err = newAgentError("HardwareManagerMethodNotFound", "No HardwareManager found to handle method",
 				"Could not find method: "+name)
@@ -119,6 +117,22 @@ func (m *machine) systemLogs(map[string]any) (map[string]any, error) {
 // metadataBytes is what ironic-lib's destroy_disk_metadata zeroes at each end of a disk:
 // 33 sectors, the primary and the backup GPT (besides wipefs signatures).
 const metadataBytes = 33 * 512
+
+// erase runs an erase step, or fails it (AgentEraseFails) as IPA reports a disk that
+// refuses it; a full erase takes EraseTime with AgentSlowErase.
+func (m *machine) erase(step string) error {
+	switch {
+	case m.faultIs(AgentEraseFails):
+		return newAgentError("BlockDeviceEraseError", "Error erasing block device",
+			"Failed to erase block device /dev/sda: the disk refused the erase (fault injected by the test agent)")
+	case step == "erase_devices_metadata":
+		return m.eraseMetadata()
+	case step == "erase_devices" && m.faultIs(AgentSlowErase):
+		m.note("erase_devices: shredding for %s", m.agent.EraseTime)
+		time.Sleep(m.agent.EraseTime)
+	}
+	return m.eraseAll()
+}
 
 func (m *machine) eraseMetadata() error {
 	f, err := m.openDisk()

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -34,6 +35,7 @@ type nodeLifecycle struct {
 	TargetPowerState     types.String `tfsdk:"target_power_state"`
 	CleanSteps           types.String `tfsdk:"clean_steps"`
 	Inspect              types.Bool   `tfsdk:"inspect"`
+	ForceDelete          types.Bool   `tfsdk:"force_delete"`
 }
 
 func lifecycleAttributes() map[string]schema.Attribute {
@@ -72,6 +74,17 @@ func lifecycleAttributes() map[string]schema.Attribute {
 				"reason Ironic or an operator gave.",
 			Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 			PlanModifiers: []planmodifier.String{maintenanceReasonPlan{}},
+		},
+		"force_delete": schema.BoolAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(false),
+			MarkdownDescription: "Let a destroy delete the node without tearing it down. Default `false`: destroy first " +
+				"brings the node to `available` as Ironic does (undeploys it, cleans it where automated cleaning is on) and " +
+				"deletes it only then; when that fails, the destroy fails with Ironic's reason and the node stays, because " +
+				"deleting it would make Ironic forget a machine whose disks were never erased, perhaps still running a " +
+				"tenant's system. `true` deletes at once, in maintenance: for decommissioning hardware that is dead or " +
+				"gone. Set it in an apply before the destroy.",
 		},
 		"clean_steps": schema.StringAttribute{
 			Optional: true,

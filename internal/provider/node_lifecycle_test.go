@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -14,6 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
 // lifecycleConfig is a fake-hardware node with a port and an image served by srv.
@@ -346,5 +350,115 @@ resource "baremetal_node" "n" {
 			}
 			return nil
 		}),
+	}}...)
+}
+
+// A clean that outlives the create timeout (a full erase, minutes or hours on real
+// disks) is waited on by the next apply, never aborted and started over: the agent
+// erases once, and the node reaches available with its UUID.
+func TestAccNode_longCleanWaitedOn(t *testing.T) {
+	agent := testAgent(t)
+	name := testNodeName()
+	agent.SetFault(name, ironictest.AgentSlowErase)
+	t.Cleanup(func() { agent.SetFault(name, ironictest.AgentHealthy) })
+	cfg := func(timeout string) string {
+		return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %q
+  target_provision_state = "available"
+  automated_clean        = true
+  %s
+  timeouts = { create = %q }
+}
+resource "baremetal_port" "p" {
+  node_id = baremetal_node.n.id
+  address = %q
+}
+`, name, agentNode(t), timeout, macFor(name))
+	}
+	want := enrollmentUUID(types.StringValue(name))
+	ironicTest(t, []resource.TestStep{{
+		Config:      cfg("6s"),
+		ExpectError: regexp.MustCompile(`(?s)still\s+"clean\s+wait"\s+\(target\s+"available"\)\s+when\s+the\s+timeout\s+ran\s+out`),
+	}, {
+		Config: cfg("10m"),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("id"), knownvalue.StringExact(want)),
+			expectProvisionState("available"),
+		},
+		Check: func(*terraformState) error {
+			log := strings.Join(agent.Log(want), "\n")
+			if n := strings.Count(log, "erase_devices: shredding"); n != 1 {
+				return fmt.Errorf("the erase ran %d times, want once (not aborted and restarted):\n%s", n, log)
+			}
+			return nil
+		},
+	}}...)
+}
+
+// A destroy whose teardown fails (the disk refuses the erase that follows undeploying:
+// clean failed) does not delete the node: it stays in Ironic and in the state, with
+// Ironic's reason in the error, and the next destroy tries the teardown again rather
+// than slipping through. force_delete decommissions it.
+func TestAccNode_failedTeardownKeepsNode(t *testing.T) {
+	agent := testAgent(t)
+	name := testNodeName()
+	t.Cleanup(func() { agent.SetFault(name, ironictest.AgentHealthy) })
+	node := func(target, extra string) string {
+		return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %q
+  target_provision_state = %q
+  automated_clean        = true
+  %s
+  %s
+}
+resource "baremetal_port" "p" {
+  node_id = baremetal_node.n.id
+  address = %q
+}
+`, name, target, agentNode(t), extra, macFor(name))
+	}
+	img := []byte("tenant system " + name)
+	srv := newTestImageServer(t, img)
+	stillThere := func(*terraformState) error {
+		n, err := nodes.Get(context.Background(), testIronicNoT(), name).Extract()
+		if err != nil {
+			return fmt.Errorf("the node is gone: %v", err)
+		}
+		if n.ProvisionState != "clean failed" {
+			return fmt.Errorf("node is %q", n.ProvisionState)
+		}
+		return nil
+	}
+	teardownFails := regexp.MustCompile(`(?s)Unable to delete bare metal node.*could\s+not\s+be\s+torn\s+down,\s+so\s+it\s+was\s+not\s+deleted.*refused\s+the\s+erase.*force_delete`)
+	ironicTest(t, []resource.TestStep{{
+		Config: node("available", ""),
+	}, {
+		// Deployed by hand (a tenant's system on it), then the destroy: undeploying cleans,
+		// and the erase fails.
+		PreConfig: func() {
+			sc := testIronic(t)
+			if _, err := ironic.NewProvisioner(sc, nil).Deploy(context.Background(), name, ironic.DeploySpec{
+				InstanceInfo: map[string]string{"image_source": srv.URL + "/os.img", "image_checksum": hexMD5(img)}}); err != nil {
+				t.Fatal(err)
+			}
+			agent.SetFault(name, ironictest.AgentEraseFails)
+		},
+		Config:      providerBlock,
+		ExpectError: teardownFails,
+	}, {
+		Config:             node("enroll", ""),
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true, // still in the state: its provision state is news
+		Check:              stillThere,
+	}, {
+		Config:      providerBlock, // a second destroy cleans again, and fails again
+		ExpectError: teardownFails,
+	}, {
+		Config: node("enroll", "force_delete = true"),
+		Check:  stillThere,
+	}, {
+		Config: providerBlock, // decommissioned: deleted without a teardown
 	}}...)
 }

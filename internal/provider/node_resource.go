@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -226,6 +227,12 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	uuid := enrollmentUUID(plan.Name)
 	named := !plan.Name.IsNull() && plan.Name.ValueString() != ""
+	if _, busy := enrolling.LoadOrStore(uuid, true); busy {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Unable to create bare metal node",
+			fmt.Sprintf("Another node of this configuration is being created with the name %q: node names are unique.", plan.Name.ValueString()))
+		return
+	}
+	defer enrolling.Delete(uuid)
 	var node *nodes.Node
 	if named {
 		earlier, err := ironic.GetNode(ctx, sc, uuid)
@@ -294,6 +301,10 @@ func (r *nodeResource) planEnrollment(ctx context.Context, plan *nodeResourceMod
 		msg+". This create continues with that node: its fields are updated to the configuration and provisioning goes on; "+
 			"nothing is enrolled anew and the UUID stays.")
 }
+
+// enrolling holds the UUIDs this provider process is creating nodes with: a second
+// resource of the same name in one apply must not take the first one's node as its own.
+var enrolling sync.Map
 
 // enrollmentNamespace makes a named node's UUID a function of its name: an apply that
 // enrolled it and then failed (a BMC that did not answer the first manage) leaves it out
@@ -389,17 +400,16 @@ func alreadyExists(plan *nodeResourceModel, earlier *nodes.Node, diags *diag.Dia
 			"here, import it: terraform import <address> %s", plan.Name.ValueString(), earlier.UUID, earlier.ProvisionState, earlier.UUID))
 }
 
-// unfinishedEnrollment: an earlier apply's create failed on this node: it rests, not in
-// the provision state or with the owner the plan wants, or with an error Ironic recorded.
+// unfinishedEnrollment: an earlier apply's create stopped on this node: it is still on
+// its way (a clean that outlived the timeout), or rests elsewhere than the plan's
+// provision state or owner, or with an error Ironic recorded.
 func unfinishedEnrollment(n *nodes.Node, plan *nodeResourceModel) bool {
 	target := plan.TargetProvisionState.ValueString()
 	if target == "" {
 		target = ironic.StateEnroll
 	}
 	owner := !plan.Owner.IsNull() && !plan.Owner.IsUnknown() && plan.Owner.ValueString() != n.Owner
-	// A node still on its way (locked, or with a target) is another create's, in progress.
-	return ironic.Settled(n) && n.Reservation == "" &&
-		(n.LastError != "" || owner || (target != ironic.StateEnroll && n.ProvisionState != target))
+	return !ironic.Settled(n) || n.LastError != "" || owner || (target != ironic.StateEnroll && n.ProvisionState != target)
 }
 
 // refreshNode reads the node again when calls changed it behind the last read (traits,
@@ -606,8 +616,14 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 	id := state.ID.ValueString()
 	tflog.Debug(ctx, "deleting node", map[string]any{"uuid": id})
-	if err := ironic.NewProvisioner(sc, logDebug).Remove(ctx, id); err != nil {
-		resp.Diagnostics.AddError("Unable to delete bare metal node", fmt.Sprintf("Node %s: %s", id, err))
+	if err := ironic.NewProvisioner(sc, logDebug).Remove(ctx, id, state.ForceDelete.ValueBool()); err != nil {
+		detail := fmt.Sprintf("Node %s: %s", id, err)
+		if errors.As(err, new(*ironic.TeardownError)) {
+			detail += "\n\nThe node stays enrolled and in the Terraform state; the next destroy tries the teardown again. " +
+				"Fix the cause (Ironic's last_error says it), or, to decommission hardware that is dead or gone, set " +
+				"force_delete = true in an apply, then destroy."
+		}
+		resp.Diagnostics.AddError("Unable to delete bare metal node", detail)
 	}
 }
 
@@ -627,7 +643,7 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	}
 	var m nodeResourceModel
 	resp.Diagnostics.Append(m.record(ctx, node, nil)...)
-	m.ApplyRAIDConfig = types.BoolValue(false)
+	m.ApplyRAIDConfig, m.ForceDelete = types.BoolValue(false), types.BoolValue(false)
 	m.BIOSSettings = types.MapNull(types.StringType)
 	m.DriverSecretsWO, m.DriverSecretsWOVersion = types.MapNull(types.StringType), types.Int64Null()
 	m.Timeouts = nullTimeouts("create", "update", "delete")

@@ -29,8 +29,8 @@ func (r *nodeResource) UpgradeState(context.Context) map[int64]resource.StateUpg
 		},
 		// 2 to 3: the write-only secrets and their version, null as a state holds them.
 		noChange,
-		// 3 to 4: maintenance lost its default (unset is now Ironic's or an operator's);
-		// the recorded value stays.
-		noChange,
+		// 3 to 4: maintenance lost its default (unset is now Ironic's or an operator's;
+		// the recorded value stays), and force_delete came, false unless set.
+		func(attrs map[string]any) { defaultIfMissing(attrs, "force_delete", false) },
 	})
 }
