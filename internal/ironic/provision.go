@@ -17,6 +17,7 @@ const (
 	StateManageable = "manageable"
 	StateAvailable  = "available"
 	StateActive     = "active"
+	StateError      = "error" // a teardown (undeploy) failed: the node still holds its disk
 )
 
 // stable states are where a node rests until asked to move; every other state is a

@@ -69,3 +69,20 @@ con.commit()
 func (s *Server) SetBIOSRegistry(ctx context.Context, node, readOnly string) error {
 	return s.runSQL(ctx, "setting the BIOS registry of "+node, markReadOnly, node, readOnly)
 }
+
+// forceState puts a node in a provision state with a last_error, as Ironic's own failure
+// handling leaves it (a failed teardown ends in "error"), for states the fake hardware
+// cannot fail into.
+const forceState = `
+import sqlite3, sys
+db, node, state, err = sys.argv[1:5]
+con = sqlite3.connect(db, timeout=30)
+con.execute("UPDATE nodes SET provision_state = ?, target_provision_state = NULL, last_error = ? WHERE uuid = ? OR name = ?",
+            (state, err, node, node))
+con.commit()
+`
+
+// ForceProvisionState sets the node's provision state and last_error in the database.
+func (s *Server) ForceProvisionState(ctx context.Context, node, state, lastError string) error {
+	return s.runSQL(ctx, "setting the provision state of "+node, forceState, node, state, lastError)
+}

@@ -241,10 +241,11 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 	// Whether the node must be rebuilt is decided on what Ironic holds now, not on the plan.
 	rebuild := ironic.InstanceInfoDiffers(spec.InstanceInfo, ironic.StringMap(node.InstanceInfo), stringMap(ctx, state.InstanceInfo, &resp.Diagnostics), adopted) ||
 		(!adopted && plan.bootInputsDiffer(&state))
-	if rebuild && node.ProvisionState == ironic.StateActive && !plan.AllowRebuild.ValueBool() {
+	rebuild = rebuild || node.ProvisionState == ironic.StateError // back to active only by rebuilding
+	if rebuild && (node.ProvisionState == ironic.StateActive || node.ProvisionState == ironic.StateError) && !plan.AllowRebuild.ValueBool() {
 		resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
-			fmt.Sprintf("Node %s is active and this apply would rebuild it (overwriting its disk), but allow_rebuild = false. "+
-				"Nothing was changed.", id))
+			fmt.Sprintf("Node %s is %q and this apply would rebuild it (overwriting its disk), but allow_rebuild = false. "+
+				"Nothing was changed.", id, node.ProvisionState))
 		return
 	}
 	if rebuild && node.Protected && plan.Protected.ValueBool() {
@@ -409,7 +410,19 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	resp.Diagnostics.Append(settleComputed(ctx, &resp.Plan, req.State, "last_error")...)
 	adopted := isAdopted(ctx, req.Private, &resp.Diagnostics)
 	change := rebuildPlanned(&plan, &state, adopted)
-	if change == noRebuild || state.ProvisionState.ValueString() != ironic.StateActive {
+	cur := state.ProvisionState.ValueString()
+	if cur == ironic.StateError {
+		// A node in error (its teardown failed, its disk intact) goes back to active only
+		// by Ironic's rebuild: that is a rebuild, whatever the configuration says.
+		change = willRebuild
+	}
+	if state.Protected.ValueBool() && plan.Protected.ValueBool() && change == willRebuild && (cur == ironic.StateActive || cur == ironic.StateError) {
+		resp.Diagnostics.AddAttributeError(path.Root("protected"), "Rebuild forbidden",
+			fmt.Sprintf("Node %s is %q and this apply would rebuild it (overwriting its disk), but protected = true. "+
+				"Set protected = false for the apply that rebuilds it, or revert the change.", state.ID.ValueString(), cur))
+		return
+	}
+	if change == noRebuild || (cur != ironic.StateActive && cur != ironic.StateError) {
 		if adopted && plan.bootInputsDiffer(&state) {
 			resp.Diagnostics.AddAttributeWarning(path.Root("config_drive"), "Recorded without a rebuild",
 				fmt.Sprintf("Node %s was imported, and Ironic does not return the config drive or deploy steps it was deployed "+
@@ -425,8 +438,8 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 			when = "may change (values known only at apply, such as a replaced image's checksum): if it does, the apply rebuilds it"
 		}
 		resp.Diagnostics.AddAttributeWarning(path.Root("instance_info"), "The node will be rebuilt",
-			fmt.Sprintf("Node %s is active and what is deployed on it %s (Ironic's rebuild), which overwrites its disk. "+
-				"Set allow_rebuild = false to forbid that.", id, when))
+			fmt.Sprintf("Node %s is %q and what is deployed on it %s (Ironic's rebuild), which overwrites its disk. "+
+				"Set allow_rebuild = false to forbid that.", id, cur, when))
 		return
 	}
 	if change == mayRebuild {
@@ -435,10 +448,13 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 				"false: if they change, the apply fails before touching the node.", id))
 		return
 	}
+	what := "this change of instance_info, config_drive or deploy_steps"
+	if cur == ironic.StateError {
+		what = "Ironic's only way back to active from error (its teardown failed; last_error: " + state.LastError.ValueString() + ")"
+	}
 	resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
-		fmt.Sprintf("Node %s is active and this change of instance_info, config_drive or deploy_steps would rebuild it "+
-			"(Ironic's rebuild overwrites its disk), but allow_rebuild = false. Revert the change, or set allow_rebuild = true "+
-			"for this apply.", id))
+		fmt.Sprintf("Node %s is %q and %s would rebuild it (Ironic's rebuild overwrites its disk), but allow_rebuild = false. "+
+			"Revert the change, or set allow_rebuild = true for this apply; to keep the disk, undeploy the node by other means.", id, cur, what))
 }
 
 type rebuildChange int

@@ -580,3 +580,41 @@ func TestAccDeployment_ownsPower(t *testing.T) {
 		Check: power("power off"),
 	}}...)
 }
+
+// A node whose teardown failed rests in "error" with its disk intact; Ironic's only way
+// back to active is a rebuild, which overwrites the disk. With allow_rebuild = false, or
+// protected = true, that is a plan-time error naming the attribute, not a quiet
+// "provision_state: error -> active".
+func TestAccDeployment_noRebuildFromError(t *testing.T) {
+	img := []byte("os image " + testNodeName())
+	srv := newTestImageServer(t, img)
+	cache := t.TempDir()
+	name := testNodeName()
+	cfg := func(extra string) string { return deployedConfig(t, cache, srv.URL, name, "", extra) }
+	teardownFailed := func() {
+		if err := testServer.ForceProvisionState(context.Background(), name, "error", "Failed to tear down: the BMC did not answer"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg("protected = true"),
+	}, {
+		PreConfig:   teardownFailed,
+		Config:      cfg("protected = true"),
+		ExpectError: regexp.MustCompile(`(?s)Rebuild forbidden.*"error".*protected\s+=\s+true`),
+	}, {
+		Config:      cfg("protected = true\n  allow_rebuild = false"),
+		ExpectError: regexp.MustCompile(`(?s)Rebuild forbidden.*"error"`),
+	}, {
+		Config:      cfg("allow_rebuild = false"),
+		ExpectError: regexp.MustCompile(`(?s)Rebuild forbidden.*"error".*teardown\s+failed.*the\s+BMC\s+did\s+not\s+answer.*allow_rebuild\s+=\s+false`),
+	}, {
+		// Allowed: the plan says it rebuilds, and it does; the disk holds the image again.
+		Config: cfg(""),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionUpdate),
+		}},
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
+		Check:             checkDisk("baremetal_node.n", img),
+	}}...)
+}
