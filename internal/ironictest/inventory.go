@@ -86,3 +86,18 @@ con.commit()
 func (s *Server) ForceProvisionState(ctx context.Context, node, state, lastError string) error {
 	return s.runSQL(ctx, "setting the provision state of "+node, forceState, node, state, lastError)
 }
+
+// setBIOSValue rewrites one BIOS setting's value as a BMC may report it (its own case).
+const setBIOSValue = `
+import sqlite3, sys
+db, node, name, value = sys.argv[1:5]
+con = sqlite3.connect(db, timeout=30)
+nid = con.execute("SELECT id FROM nodes WHERE uuid = ? OR name = ?", (node, node)).fetchone()[0]
+con.execute("UPDATE bios_settings SET value = ? WHERE node_id = ? AND name = ?", (value, nid, name))
+con.commit()
+`
+
+// SetBIOSValue makes the node report a BIOS setting with this value.
+func (s *Server) SetBIOSValue(ctx context.Context, node, name, value string) error {
+	return s.runSQL(ctx, "setting BIOS setting "+name+" of "+node, setBIOSValue, node, name, value)
+}

@@ -53,6 +53,8 @@ func TestAccBadInput_catalogue(t *testing.T) {
 			want: `(?s)Secret given twice.*driver_secrets_wo and driver_info both set "ipmi_password"`},
 		{name: "instance_info on the node", config: providerBlock + sprintf(node, `instance_info = {}`),
 			want: `(?s)instance_info.*not expected here`},
+		{name: "conductor group in mixed case", config: providerBlock + sprintf(node, `conductor_group = "Rack-A"`),
+			want: `(?s)conductor_group.*must be lower case letters.*Ironic stores a conductor group in lower case`},
 		{name: "unknown power state", config: providerBlock + sprintf(node, `target_power_state = "rebooting"`),
 			want: `(?s)Attribute target_power_state value must be one of.*got: "rebooting"`},
 		// Deployments.

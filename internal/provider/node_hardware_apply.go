@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
+	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -164,14 +166,50 @@ func readBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, con
 		return configured
 	}
 	got := biosValues(settings)
-	for k := range got {
-		if _, ok := want[k]; !ok {
+	for k, v := range got {
+		switch w, ok := want[k]; {
+		case !ok:
 			delete(got, k) // only the settings named here are compared; the rest belong to the machine
+		case sameBIOSValue(w, v):
+			got[k] = w // the BMC's spelling of the configured value ("enabled" read back as "Enabled")
 		}
 	}
 	v, d := types.MapValueFrom(ctx, types.StringType, got)
 	diags.Append(d...)
 	return v
+}
+
+// sameBIOSValue: BMCs report a value they were given in their own case and spacing.
+func sameBIOSValue(configured, read string) bool {
+	return strings.EqualFold(strings.TrimSpace(configured), strings.TrimSpace(read))
+}
+
+// readBackBIOS is readBIOS after an apply, which also says what the BMC did not take.
+func readBackBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, configured types.Map, diags *diag.Diagnostics) types.Map {
+	read := readBIOS(ctx, sc, id, configured, diags)
+	if !diags.HasError() {
+		checkBIOSApplied(ctx, id, configured, read, diags)
+	}
+	return read
+}
+
+// checkBIOSApplied reports, after an apply, the settings the machine does not hold as
+// configured: the BMC refused or ignored them. The state records what it holds, so the
+// next plan shows the difference again.
+func checkBIOSApplied(ctx context.Context, id string, configured, read types.Map, diags *diag.Diagnostics) {
+	want, got := stringMap(ctx, configured, diags), stringMap(ctx, read, diags)
+	var off []string
+	for k, w := range want {
+		if g, ok := got[k]; ok && g != w {
+			off = append(off, fmt.Sprintf("%s = %q (configured %q)", k, g, w))
+		}
+	}
+	if len(off) > 0 {
+		sort.Strings(off)
+		diags.AddAttributeError(path.Root("bios_settings"), "BIOS settings not applied",
+			fmt.Sprintf("After the apply, node %s reports %s: the BMC did not take the configured values. The state "+
+				"records what the node holds; the next apply tries again.", id, strings.Join(off, ", ")))
+	}
 }
 
 // biosValues is the BIOS settings Ironic lists, name to value.

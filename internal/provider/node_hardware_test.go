@@ -85,6 +85,15 @@ func TestAccNode_hardwareConfiguration(t *testing.T) {
 			return nil
 		}),
 	}, resource.TestStep{
+		// A BMC that reports the configured value in its own case holds that value: no drift.
+		PreConfig: func() {
+			if err := testServer.SetBIOSValue(context.Background(), name, "ProcTurboMode", "disabled"); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config:   hardwareNode(name, `"CUSTOM_GPU", "HW_CPU_X86_VMX"`, ""),
+		PlanOnly: true,
+	}, resource.TestStep{
 		// A trait added by hand shows in the plan...
 		PreConfig: func() {
 			sc := testIronic(t)

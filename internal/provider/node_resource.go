@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"regexp"
 	"errors"
 	"fmt"
 	"slices"
@@ -167,6 +168,14 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 		Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
+	// Ironic stores a conductor group in lower case: a mixed-case one would come back
+	// changed after every apply.
+	attrs["conductor_group"] = schema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: "Conductor group that manages the node: lower case (Ironic stores it so), letters, digits, `_`, `-` and `.`.",
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(conductorGroupRE,
+			"must be lower case letters, digits, '_', '-' and '.': Ironic stores a conductor group in lower case")},
+	}
 	for _, name := range nodeInterfaceNames {
 		attrs[name+"_interface"] = schema.StringAttribute{
 			Optional: true,
@@ -270,7 +279,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	prior := plan
 	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
-	plan.BIOSSettings = readBIOS(ctx, sc, node.UUID, plan.BIOSSettings, &resp.Diagnostics)
+	plan.BIOSSettings = readBackBIOS(ctx, sc, node.UUID, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -301,6 +310,9 @@ func (r *nodeResource) planEnrollment(ctx context.Context, plan *nodeResourceMod
 		msg+". This create continues with that node: its fields are updated to the configuration and provisioning goes on; "+
 			"nothing is enrolled anew and the UUID stays.")
 }
+
+// conductorGroupRE is what Ironic keeps of a conductor group unchanged.
+var conductorGroupRE = regexp.MustCompile(`^[a-z0-9_.-]+$`)
 
 // enrolling holds the UUIDs this provider process is creating nodes with: a second
 // resource of the same name in one apply must not take the first one's node as its own.
@@ -459,7 +471,7 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	id := node.UUID
 	prior := plan
 	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
-	plan.BIOSSettings = readBIOS(ctx, sc, id, plan.BIOSSettings, &resp.Diagnostics)
+	plan.BIOSSettings = readBackBIOS(ctx, sc, id, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
