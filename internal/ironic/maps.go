@@ -3,6 +3,7 @@ package ironic
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Masked is how Ironic returns secret driver_info values (passwords, keys).
@@ -73,4 +74,26 @@ func UnmaskSecrets(remote map[string]string, configured map[string]string) map[s
 		out[k] = v
 	}
 	return out
+}
+
+// sanitizeKeys is oslo.utils' list (strutils._SANITIZE_KEYS), by which Ironic masks a
+// driver_info or instance_info value as "******": any key that contains one of them.
+var sanitizeKeys = []string{"adminpass", "admin_pass", "password", "admin_password", "auth_token", "new_pass",
+	"auth_password", "secret_uuid", "secret", "sys_pswd", "token", "configdrive", "chappassword", "encrypted_key",
+	"private_key", "fernetkey", "sslkey", "passphrase", "cephclusterfsid", "octaviaheartbeatkey", "rabbitcookie",
+	"cephmanilaclientkey", "pacemakerremoteauthkey", "designaterndckey", "cephadminkey", "heatauthencryptionkey",
+	"cephclientkey", "keystonecredential", "barbicansimplecryptokek", "cephrgwkey", "swifthashsuffix",
+	"migrationsshkey", "cephmdskey", "cephmonkey"}
+
+// IsSecretKey reports whether Ironic masks the value of this key: its own rule, so that
+// what is secret in Ironic's answers is secret in the provider's logs, and nothing else
+// (an auth type of "basic" is not).
+func IsSecretKey(key string) bool {
+	k := strings.ToLower(key)
+	for _, s := range sanitizeKeys {
+		if strings.Contains(k, s) {
+			return true
+		}
+	}
+	return false
 }

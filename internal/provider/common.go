@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -59,24 +58,24 @@ func nullTimeouts(names ...string) timeouts.Value {
 	return timeouts.Value{Object: types.ObjectNull(t)}
 }
 
-// secretKeyHints are substrings of driver_info keys whose values Ironic treats as secret.
-var secretKeyHints = []string{"password", "secret", "key", "token", "auth"}
-
-// maskSecrets keeps secret driver_info values out of every log line written with ctx.
+// maskSecrets keeps secret driver_info values out of every log line written with ctx:
+// those of the keys Ironic itself masks (ironic.IsSecretKey).
 func maskSecrets(ctx context.Context, m *nodeFields, diags *diag.Diagnostics) context.Context {
-	var secrets []string
-	for k, v := range stringMap(ctx, m.DriverInfo, diags) {
-		for _, h := range secretKeyHints {
-			if strings.Contains(strings.ToLower(k), h) && v != "" {
-				secrets = append(secrets, v)
-				break
-			}
+	if secrets := secretValues(stringMap(ctx, m.DriverInfo, diags)); len(secrets) > 0 {
+		return tflog.MaskLogStrings(ctx, secrets...)
+	}
+	return ctx
+}
+
+// secretValues are the values of a driver_info that Ironic masks.
+func secretValues(info map[string]string) []string {
+	var out []string
+	for k, v := range info {
+		if v != "" && v != ironic.Masked && ironic.IsSecretKey(k) {
+			out = append(out, v)
 		}
 	}
-	if len(secrets) == 0 {
-		return ctx
-	}
-	return tflog.MaskLogStrings(ctx, secrets...)
+	return out
 }
 
 // readResource is the shared body of a resource's Read: the state, the object Ironic

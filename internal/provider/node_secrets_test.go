@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,4 +108,19 @@ resource "baremetal_node" "wo" {
 			})),
 		}},
 	})
+}
+
+// Only the values Ironic itself masks are masked in logs: an auth type of "basic" or a
+// port of "623" is not (masking them would blank those words in every log line), a
+// password and a token are.
+func TestSecretValuesFollowIronic(t *testing.T) {
+	got := secretValues(map[string]string{
+		"redfish_auth_type": "basic", "ipmi_port": "623", "ipmi_username": "admin",
+		"ipmi_password": "p4ss", "redfish_password": "r3d", "auth_token": "t0k", "ipmi_terminal_port": "9000",
+		"snmp_auth_key": "******",
+	})
+	slices.Sort(got)
+	if fmt.Sprint(got) != "[p4ss r3d t0k]" {
+		t.Fatalf("masked %v", got)
+	}
 }
