@@ -300,3 +300,37 @@ func TestCreateNodeAfterLostAnswer(t *testing.T) {
 		t.Fatalf("%d POSTs: the create was sent again", posts.Load())
 	}
 }
+
+// A create is never resent by the transport (createOnce asks for its UUID first); reads
+// ride out a proxy's 502, 503 and 504.
+func TestRetryReasonByMethod(t *testing.T) {
+	for _, c := range []struct {
+		method string
+		code   int
+		retry  bool
+	}{
+		{http.MethodGet, 502, true}, {http.MethodGet, 504, true}, {http.MethodHead, 503, true},
+		{http.MethodPatch, 502, true}, {http.MethodPut, 503, true}, {http.MethodDelete, 504, true},
+		{http.MethodPost, 502, false}, {http.MethodPost, 503, false}, {http.MethodPost, 504, false},
+		{http.MethodGet, 500, false}, {http.MethodGet, 404, false},
+	} {
+		err := gophercloud.ErrUnexpectedResponseCode{Actual: c.code, Body: []byte("x")}
+		if got := retryReason(c.method, err) != ""; got != c.retry {
+			t.Errorf("%s answered %d: retried = %v, want %v", c.method, c.code, got, c.retry)
+		}
+	}
+}
+
+// A PATCH resent after a lost answer drops the removals that already took effect.
+func TestPendingOpsDropAppliedRemovals(t *testing.T) {
+	node := map[string]any{"driver_info": map[string]any{"ipmi_address": "10.0.0.1"}, "extra": map[string]any{"a/b": "x"}}
+	body := []map[string]any{
+		{"op": "remove", "path": "/driver_info/ipmi_port"},      // applied: gone
+		{"op": "remove", "path": "/extra/a~1b"},                 // not yet: still there
+		{"op": "add", "path": "/driver_info/ipmi_address", "value": "10.0.0.1"},
+	}
+	got := pendingOps(body, node).([]map[string]any)
+	if len(got) != 2 || got[0]["path"] != "/extra/a~1b" || got[1]["op"] != "add" {
+		t.Fatalf("%v", got)
+	}
+}

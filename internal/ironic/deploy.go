@@ -22,8 +22,22 @@ var deployedStates = []string{
 	"servicing", "service wait", "service failed", "service hold", "adopting",
 }
 
-// IsDeployed reports whether a deployment holds a node in this state.
-func IsDeployed(state string) bool { return slices.Contains(deployedStates, state) }
+// undeployedStates are the provision states in which no deployment holds the node: it
+// is enrolled, prepared, cleaned or being torn down.
+var undeployedStates = []string{
+	"enroll", "verifying", "manageable", "inspecting", "inspect wait", "inspect failed",
+	"cleaning", "clean wait", "clean failed", "clean hold", "available", "deleting",
+}
+
+// IsDeployed reports whether a deployment holds a node in this state. A state this
+// provider does not know (a newer Ironic's) counts as deployed: what might be a running
+// machine is kept and left alone, never dropped and deployed again.
+func IsDeployed(state string) bool { return state != "" && !slices.Contains(undeployedStates, state) }
+
+// IsKnownState reports whether the provider knows what this provision state means.
+func IsKnownState(state string) bool {
+	return slices.Contains(deployedStates, state) || slices.Contains(undeployedStates, state)
+}
 
 // ironicOwnedInstanceInfo are the instance_info keys Ironic writes by itself while
 // deploying; they are never the user's and never drift.

@@ -254,9 +254,27 @@ func StateOf(n, fallback *nodes.Node) string {
 	return fallback.ProvisionState
 }
 
-// WaitStable polls until the node rests in a stable state with no transition pending.
+// HoldError says Ironic holds the node: a step asked for it, and it waits for an operator.
+type HoldError struct{ NodeID, State, Target string }
+
+func (e *HoldError) Error() string {
+	return fmt.Sprintf("Ironic holds node %s in %q (a %s step asked for it, on the way to %q): it waits there for an "+
+		"operator, not for time. Release it with `baremetal node unhold %s` (API 1.85, Ironic 22.1 or newer) or "+
+		"abort it, then apply again", e.NodeID, e.State, strings.TrimSuffix(e.State, " hold"), e.Target, e.NodeID)
+}
+
+// isHold: clean hold, deploy hold, service hold.
+func isHold(state string) bool { return strings.HasSuffix(state, " hold") }
+
+// WaitStable polls until the node rests in a stable state with no transition pending. A
+// node Ironic holds ends the wait at once with a *HoldError.
 func (p *Provisioner) WaitStable(ctx context.Context, id string) (*nodes.Node, error) {
-	node, err := p.pollNode(ctx, id, func(n *nodes.Node) (bool, error) { return Settled(n), nil })
+	node, err := p.pollNode(ctx, id, func(n *nodes.Node) (bool, error) {
+		if isHold(n.ProvisionState) {
+			return true, &HoldError{NodeID: id, State: n.ProvisionState, Target: n.TargetProvisionState}
+		}
+		return Settled(n), nil
+	})
 	if err != nil && node != nil && ctx.Err() != nil {
 		return node, fmt.Errorf("still %q (target %q) when the timeout ran out: %w", node.ProvisionState, node.TargetProvisionState, ctx.Err())
 	}

@@ -120,6 +120,7 @@ type fakeStateMachine struct {
 	pending []fakeStep // states the next GETs return, in order
 	actions []string
 	script  map[string][]fakeStep
+	bad     int // the next GETs that a proxy answers with 502
 }
 
 type fakeStep struct{ state, target, lastErr string }
@@ -143,6 +144,10 @@ func (f *fakeStateMachine) handler(w http.ResponseWriter, r *http.Request) {
 		f.pending = append([]fakeStep(nil), steps...)
 		f.advance()
 		w.WriteHeader(http.StatusAccepted)
+	case r.Method == http.MethodGet && f.bad > 0:
+		f.bad--
+		w.WriteHeader(http.StatusBadGateway)
+		w.Write([]byte("<html>502 Bad Gateway</html>"))
 	case r.Method == http.MethodGet:
 		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q}`,
 			f.state, nullable(f.target), f.lastErr)
@@ -292,5 +297,73 @@ func TestFailedStatesSettleDespiteTheirTarget(t *testing.T) {
 	_, err := p.Reach(ctx, "n1", Goal{State: "active"})
 	if err == nil || !strings.Contains(err.Error(), `stopped in state "deploy failed": boom`) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A clean (or inspection) under way is waited on, never aborted and restarted, whatever
+// the goal: it ends in a state from where the goal is reached.
+func TestReachWaitsOnACleanUnderWay(t *testing.T) {
+	for _, goal := range []string{"available", "manageable"} {
+		f := &fakeStateMachine{state: "clean wait", target: "available", script: map[string][]fakeStep{"available/manage": {{"manageable", "", ""}}}}
+		f.pending = []fakeStep{{"clean wait", "available", ""}, {"cleaning", "available", ""}, {"available", "", ""}}
+		p, _ := newFakeProvisioner(t, f)
+		node, err := p.Reach(context.Background(), "n1", Goal{State: goal})
+		want := map[string]string{"available": "", "manageable": "manage"}[goal]
+		if err != nil || node.ProvisionState != goal || strings.Join(f.actions, " ") != want {
+			t.Fatalf("goal %s: %v, ended %v after actions %v (want %q: no abort)", goal, err, node, f.actions, want)
+		}
+	}
+}
+
+// Polls ride out a proxy's 502s, even with no client retries, until Ironic says more.
+func TestPollRidesOutTransientErrors(t *testing.T) {
+	f := &fakeStateMachine{state: "available", script: lifecycle, bad: 0}
+	p, _ := newFakeProvisioner(t, f)
+	f.mu.Lock()
+	f.script = map[string][]fakeStep{"available/active": {{"deploying", "active", ""}, {"wait call-back", "active", ""}, {"active", "", ""}}}
+	f.mu.Unlock()
+	// The deploy request passes; the polls after it meet five 502s in a row.
+	go func() {
+		for {
+			f.mu.Lock()
+			if len(f.actions) > 0 {
+				f.bad = 5
+				f.mu.Unlock()
+				return
+			}
+			f.mu.Unlock()
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	node, err := p.Reach(context.Background(), "n1", Goal{State: "active"})
+	if err != nil || node.ProvisionState != "active" {
+		t.Fatalf("a 502 ended the wait: %v", err)
+	}
+	// At the deadline, the last transient answer is named.
+	f2 := &fakeStateMachine{state: "deploying", target: "active", bad: 1 << 20}
+	p2, _ := newFakeProvisioner(t, f2)
+	p2.clock = realClock{}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := p2.WaitStable(ctx, "n1"); err == nil || !strings.Contains(err.Error(), "the last answer while waiting") || !strings.Contains(err.Error(), "502") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// A node Ironic holds waits for an operator: the wait ends at once, saying how to release it.
+func TestHoldEndsTheWait(t *testing.T) {
+	f := &fakeStateMachine{state: "deploy hold", target: "active"}
+	p, _ := newFakeProvisioner(t, f)
+	_, err := p.Reach(context.Background(), "n1", Goal{State: "active"})
+	var he *HoldError
+	if !errors.As(err, &he) || !strings.Contains(err.Error(), "baremetal node unhold n1") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// A provision state the provider does not know counts as deployed: kept, left alone.
+func TestUnknownStatesCountAsDeployed(t *testing.T) {
+	if !IsDeployed("unholding") || IsKnownState("unholding") || IsDeployed("available") || !IsKnownState("service wait") {
+		t.Fatal("unknown states must count as deployed, known ones as they are")
 	}
 }

@@ -213,6 +213,11 @@ func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest,
 				resp.State.RemoveResource(ctx)
 				return false
 			}
+			if !ironic.IsKnownState(node.ProvisionState) {
+				resp.Diagnostics.AddWarning("Unknown provision state",
+					fmt.Sprintf("Node %s is in provision state %q, which this provider does not know (a newer Ironic's?): the "+
+						"deployment is kept as it is, and the node left alone.", node.UUID, node.ProvisionState))
+			}
 			m.fromNode(ctx, node, &resp.Diagnostics)
 			return true
 		})
