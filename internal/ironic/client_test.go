@@ -325,8 +325,8 @@ func TestRetryReasonByMethod(t *testing.T) {
 func TestPendingOpsDropAppliedRemovals(t *testing.T) {
 	node := map[string]any{"driver_info": map[string]any{"ipmi_address": "10.0.0.1"}, "extra": map[string]any{"a/b": "x"}}
 	body := []map[string]any{
-		{"op": "remove", "path": "/driver_info/ipmi_port"},      // applied: gone
-		{"op": "remove", "path": "/extra/a~1b"},                 // not yet: still there
+		{"op": "remove", "path": "/driver_info/ipmi_port"}, // applied: gone
+		{"op": "remove", "path": "/extra/a~1b"},            // not yet: still there
 		{"op": "add", "path": "/driver_info/ipmi_address", "value": "10.0.0.1"},
 	}
 	got := pendingOps(body, node).([]map[string]any)

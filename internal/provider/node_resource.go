@@ -2,9 +2,9 @@ package provider
 
 import (
 	"context"
-	"regexp"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"sync"
 	"time"
