@@ -103,3 +103,9 @@ func (p *Provisioner) refetch(ctx context.Context, id string, fallback *nodes.No
 	}
 	return n
 }
+
+// StateNeedsMove is NeedsMove for a node known only by its provision state (a plan's
+// view of it): whether provisioning moves it from state to target.
+func StateNeedsMove(state, target string) bool {
+	return NeedsMove(&nodes.Node{ProvisionState: state}, Goal{State: target})
+}

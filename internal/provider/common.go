@@ -211,14 +211,25 @@ func useStateUnlessDriverChanges() useStateUnless {
 }
 
 // useStateUnlessInspecting keeps an unset properties map as Ironic holds it; only an
-// inspection (inspect = true) changes it on its own, and then the plan says so.
+// inspection changes it on its own, and then the plan says so. An inspection runs when
+// inspect = true and the apply moves the node through manageable: an unrelated change
+// of an inspected node plans its properties as they are, not as "known after apply".
 func useStateUnlessInspecting() useStateUnless {
 	return useStateUnless{
-		description: "Unless an inspection runs, an unset value stays as Ironic holds it.",
-		changes: func(ctx context.Context, plan tfsdk.Plan, _ tfsdk.State) (bool, diag.Diagnostics) {
+		description: "Unless an inspection runs in this apply, an unset value stays as Ironic holds it.",
+		changes: func(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) (bool, diag.Diagnostics) {
 			var inspect types.Bool
+			var target, current types.String
 			diags := plan.GetAttribute(ctx, path.Root("inspect"), &inspect)
-			return inspect.ValueBool(), diags
+			diags.Append(plan.GetAttribute(ctx, path.Root("target_provision_state"), &target)...)
+			diags.Append(state.GetAttribute(ctx, path.Root("provision_state"), &current)...)
+			if !inspect.ValueBool() || diags.HasError() {
+				return false, diags
+			}
+			if target.IsUnknown() {
+				return true, diags
+			}
+			return ironic.StateNeedsMove(current.ValueString(), target.ValueString()), diags
 		},
 	}
 }

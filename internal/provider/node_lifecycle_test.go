@@ -157,6 +157,11 @@ resource "baremetal_node" "n" {
 				Value: map[string]any{"cpu_arch": "x86_64", "memory_mb": 65536, "capabilities": "boot_mode:uefi"}})
 		},
 		Config: cfg("second"),
+		// The plan shows the properties as they are, not as "known after apply" (a wipe to
+		// the eye): this apply does not inspect, the node stays manageable.
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("properties").AtMapKey("cpu_arch"), knownvalue.StringExact("x86_64")),
+		}},
 		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 			if n.Description != "second" || n.Properties["cpu_arch"] != "x86_64" || fmt.Sprint(n.Properties["memory_mb"]) != "65536" {
 				return fmt.Errorf("inspected properties lost: %v (description %q)", n.Properties, n.Description)

@@ -570,7 +570,7 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	var maintenance types.Bool
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("maintenance"), &maintenance)...)
 	if maintenance.IsNull() && state.Maintenance.ValueBool() && !plan.TargetProvisionState.IsUnknown() &&
-		ironic.NeedsMove(&nodes.Node{ProvisionState: state.ProvisionState.ValueString()}, ironic.Goal{State: plan.TargetProvisionState.ValueString()}) {
+		ironic.StateNeedsMove(state.ProvisionState.ValueString(), plan.TargetProvisionState.ValueString()) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("maintenance"), "The node is in maintenance",
 			fmt.Sprintf("Node %s is in maintenance (%s), set by Ironic or an operator, and the configuration does not manage "+
 				"maintenance: the apply leaves it in maintenance and cannot move it to %q. Clear maintenance in Ironic, or "+
