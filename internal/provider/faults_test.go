@@ -3,14 +3,17 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
@@ -94,8 +97,8 @@ func checkClassCount(class string, wantNodes, wantPorts int) error {
 			return err
 		}
 		list, _ := ports.ExtractPorts(pp)
-		if len(list) != 1 {
-			return fmt.Errorf("node %s has %d ports, want 1", node.Name, len(list))
+		if want := min(wantPorts, 1); len(list) != want {
+			return fmt.Errorf("node %s has %d ports, want %d", node.Name, len(list), want)
 		}
 		portCount += len(list)
 	}
@@ -111,4 +114,70 @@ func faultSeed() uint64 {
 		return s
 	}
 	return 42
+}
+
+// Through a load balancer that answers 502 to a share of the reads, six nodes are
+// created and provisioned, none fails and none is created twice.
+func TestAccFaults_loadBalancerFailingReads(t *testing.T) {
+	testAccPreCheck(t)
+	proxy := ironictest.NewFaultProxy(testEndpoint(), 0.15, faultSeed()).Only([]string{http.MethodGet}, ironictest.BadGateway)
+	defer proxy.Close()
+	class := strings.ReplaceAll(testNodeName(), "-", "_")
+	const n = 6
+	cfg := fmt.Sprintf(`
+provider "baremetal" {
+  endpoint = %q
+}
+resource "baremetal_node" "n" {
+  count                  = %d
+  name                   = "%s-${count.index}"
+  driver                 = "fake-hardware"
+  resource_class         = %q
+  target_provision_state = "available"
+}
+`, proxy.URL, n, class, class)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return checkClassCount(class, 0, 0) },
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			Check:  func(*terraform.State) error { return checkClassCount(class, n, 0) },
+		}},
+	})
+	t.Logf("faults injected: %s", proxy.Summary())
+	if proxy.Counts[ironictest.BadGateway].Load() < 3 {
+		t.Fatalf("the proxy injected too few 502s to prove anything: %s", proxy.Summary())
+	}
+}
+
+// A proxy in front of Ironic fails every read of the node with 502 for 20 s in the
+// middle of its deploy, longer than the client's own retries last: the wait rides it
+// out and the deployment ends active, not failed and tainted.
+func TestAccFaults_outageDuringDeploy(t *testing.T) {
+	testAgent(t)
+	name := testNodeName()
+	deployRequest := func(r *http.Request) bool {
+		return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/states/provision")
+	}
+	nodeRead := func(r *http.Request) bool {
+		return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/v1/nodes/")
+	}
+	proxy := ironictest.NewFaultProxy(testEndpoint(), 0, faultSeed())
+	defer proxy.Close()
+	srv := newTestImageServer(t, []byte("os image "+name))
+	cache := t.TempDir()
+	// The node is made without the proxy; the deployment goes through it.
+	node := nodeWithImageConfig(cache, srv.URL, name, "available", agentNode(t), macFor(name))
+	deployed := strings.Replace(node, "provider \"baremetal\" {\n", fmt.Sprintf("provider \"baremetal\" {\n  endpoint = %q\n", proxy.URL), 1) +
+		fmt.Sprintf(deploymentBlock, "")
+	ironicTest(t, []resource.TestStep{{
+		Config: node,
+	}, {
+		PreConfig:         func() { proxy.BurstAfter(deployRequest, nodeRead, 20*time.Second) },
+		Config:            deployed,
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
+	}}...)
+	if proxy.Counts[ironictest.BadGateway].Load() < 10 {
+		t.Fatalf("the outage did not happen: %s", proxy.Summary())
+	}
 }
