@@ -100,3 +100,45 @@ func PortsOfNodes(ctx context.Context, sc *gophercloud.ServiceClient, nodeIDs []
 	}
 	return byNode, nil
 }
+
+// NodesAtMost reports whether Ironic holds at most limit nodes the caller may see,
+// reading UUIDs only, a page at a time, and no more pages than the limit needs.
+func NodesAtMost(ctx context.Context, sc *gophercloud.ServiceClient, limit int) (bool, error) {
+	return atMost(ctx, limit, func(marker string, size int) pagination.Pager {
+		return nodes.List(sc, nodes.ListOpts{Fields: []string{"uuid"}, Limit: size, Marker: marker})
+	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID })
+}
+
+// PortsAtMost is NodesAtMost for ports.
+func PortsAtMost(ctx context.Context, sc *gophercloud.ServiceClient, limit int) (bool, error) {
+	return atMost(ctx, limit, func(marker string, size int) pagination.Pager {
+		return ports.List(sc, ports.ListOpts{Fields: []string{"uuid"}, Limit: size, Marker: marker})
+	}, ports.ExtractPorts, func(p *ports.Port) string { return p.UUID })
+}
+
+func atMost[T any](ctx context.Context, limit int, page func(marker string, size int) pagination.Pager,
+	extract func(pagination.Page) ([]T, error), id func(*T) string) (bool, error) {
+	seen, marker := 0, ""
+	for {
+		size := min(limit-seen+1, listPageSize) // one more than the limit says "more"
+		var items []T
+		more := false
+		err := page(marker, size).EachPage(ctx, func(_ context.Context, p pagination.Page) (bool, error) {
+			var err error
+			items, err = extract(p)
+			more = hasNext(p)
+			return false, err
+		})
+		if err != nil {
+			return false, err
+		}
+		seen += len(items)
+		switch {
+		case seen > limit:
+			return false, nil
+		case !more || len(items) == 0:
+			return true, nil
+		}
+		marker = id(&items[len(items)-1])
+	}
+}

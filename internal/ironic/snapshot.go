@@ -6,8 +6,11 @@ import (
 )
 
 // Snapshot serves the reads of one plan (one provider process) from one paged list call
-// per object kind instead of one GET per object. A plan over a whole rack costs a few
-// list calls; a plan over a handful of objects costs a handful of GETs, as before.
+// per object kind instead of one GET per object, when that is cheaper. A plan over a
+// whole rack costs a few list calls; a plan over a handful of objects costs a handful of
+// GETs, as before. Its cost follows the workspace, not the shared Ironic: a list is taken
+// only once a probe shows that the objects read so far are a large share of all Ironic
+// holds, so a small workspace beside thousands of other nodes never lists them.
 //
 //   - Never staler than the plan: the list is taken when the plan's reads need it, by
 //     the process serving the plan.
@@ -26,11 +29,25 @@ type Snapshot[T any] struct {
 	After int
 	// Log reports each list call and each fallback.
 	Log func(ctx context.Context, msg string, fields map[string]any)
+	// Probe reports whether Ironic holds at most limit objects of the kind (one page of
+	// UUIDs only). Nil: the list is taken after After reads, whatever Ironic holds.
+	Probe func(ctx context.Context, limit int) (bool, error)
 
-	mu    sync.Mutex
-	reads int
-	load  *snapshotLoad[T]
+	mu        sync.Mutex
+	reads     int
+	load      *snapshotLoad[T]
+	nextProbe int  // the read count at which to probe again
+	probing   bool // a probe is under way: reads meanwhile GET
 }
+
+// listShare: the list is taken once the reads so far are at least 1/listShare of what
+// Ironic holds (a listed object costs far less than a GET, but not nothing); the probe
+// runs again each time the reads have grown by probeGrowth, so the probes together
+// fetch a bounded multiple of the reads in UUIDs.
+const (
+	listShare   = 16
+	probeGrowth = 4
+)
 
 type snapshotLoad[T any] struct {
 	done chan struct{}
@@ -64,16 +81,42 @@ func (s *Snapshot[T]) loadFor(ctx context.Context) *snapshotLoad[T] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reads++
-	if s.reads <= s.After {
+	switch {
+	case s.reads <= s.After:
+		return nil
+	case s.load != nil:
+		return s.load
+	case s.Probe != nil && !s.worthListing(ctx):
 		return nil
 	}
-	if s.load == nil {
-		s.load = &snapshotLoad[T]{done: make(chan struct{})}
-		// Detached from this read's cancellation (other reads wait for it too), but
-		// not from its deadline's purpose: each request is bounded by request_timeout.
-		go s.fill(context.WithoutCancel(ctx), s.load)
-	}
+	s.load = &snapshotLoad[T]{done: make(chan struct{})}
+	// Detached from this read's cancellation (other reads wait for it too), but not
+	// from its deadline's purpose: each request is bounded by request_timeout.
+	go s.fill(context.WithoutCancel(ctx), s.load)
 	return s.load
+}
+
+// worthListing probes, when due, whether Ironic holds few enough objects for a list to
+// cost less than the GETs it saves. Called with s.mu held; the probe runs without it.
+func (s *Snapshot[T]) worthListing(ctx context.Context) bool {
+	if s.probing || s.reads < s.nextProbe {
+		return false
+	}
+	s.probing = true
+	reads := s.reads
+	s.mu.Unlock()
+	few, err := s.Probe(ctx, listShare*reads)
+	s.mu.Lock()
+	s.probing = false
+	if err != nil || !few {
+		s.nextProbe = reads * probeGrowth
+		if s.Log != nil {
+			s.Log(ctx, "Ironic holds many more objects than this plan reads; reading them one by one",
+				map[string]any{"reads": reads, "probe_limit": listShare * reads})
+		}
+		return false
+	}
+	return s.load == nil
 }
 
 func (s *Snapshot[T]) fill(ctx context.Context, load *snapshotLoad[T]) {

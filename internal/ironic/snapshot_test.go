@@ -172,3 +172,43 @@ func TestSnapshotCancelledReaderDoesNotSpoilTheList(t *testing.T) {
 		t.Fatalf("%d lists, want 1", f.lists.Load())
 	}
 }
+
+// withProbe answers the snapshot's probe from the kind's real size, counting probes.
+func (f *fakeKind) withProbe(s *Snapshot[item], probes *atomic.Int32) *Snapshot[item] {
+	s.Probe = func(_ context.Context, limit int) (bool, error) {
+		probes.Add(1)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.objects) <= limit, nil
+	}
+	return s
+}
+
+// A small workspace beside a big Ironic reads its objects one by one and never lists
+// them all: its cost follows the workspace. A workspace that is most of Ironic lists.
+func TestSnapshotCostFollowsTheWorkspace(t *testing.T) {
+	ids := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprint(i)
+		}
+		return out
+	}
+	var probes atomic.Int32
+	big := newFakeKind(20000)
+	readAll(t, big.withProbe(big.snapshot(8), &probes), ids(12))
+	if big.lists.Load() != 0 || big.gets.Load() != 12 || probes.Load() > 1 {
+		t.Fatalf("12 reads beside 20,000: %d lists, %d gets, %d probes; want 0, 12, at most 1", big.lists.Load(), big.gets.Load(), probes.Load())
+	}
+	probes.Store(0)
+	whole := newFakeKind(300)
+	got := readAll(t, whole.withProbe(whole.snapshot(8), &probes), ids(300))
+	for i, obj := range got {
+		if obj == nil || obj.Value != fmt.Sprint("v", i) {
+			t.Fatalf("read %d: %+v", i, obj)
+		}
+	}
+	if whole.lists.Load() != 1 || whole.gets.Load() > 40 {
+		t.Fatalf("300 reads of 300: %d lists, %d gets; want 1 list and few gets", whole.lists.Load(), whole.gets.Load())
+	}
+}

@@ -118,7 +118,8 @@ func (c *clients) Ironic(ctx context.Context) (*gophercloud.ServiceClient, diag.
 }
 
 // batchAfter: a plan reading this many objects of a kind or fewer reads each with its
-// own GET; beyond it, the rest come from one list call (a page holds a thousand).
+// own GET; beyond it, the rest come from one list call (a page holds a thousand) when
+// they are a large share of what Ironic holds (ironic.Snapshot).
 const batchAfter = 8
 
 // readNode reads a node for a refresh: from the plan's list of nodes when many are read.
@@ -126,7 +127,8 @@ func (c *clients) readNode(ctx context.Context, sc *gophercloud.ServiceClient, i
 	return readThrough(ctx, c, &c.nodes, id,
 		func(ctx context.Context) ([]nodes.Node, error) { return ironic.ListAllNodes(ctx, sc, logDebug) },
 		func(ctx context.Context, id string) (*nodes.Node, error) { return ironic.GetNode(ctx, sc, id) },
-		func(n *nodes.Node) string { return n.UUID })
+		func(n *nodes.Node) string { return n.UUID },
+		func(ctx context.Context, limit int) (bool, error) { return ironic.NodesAtMost(ctx, sc, limit) })
 }
 
 // readPort reads a port for a refresh: from the plan's list of ports when many are read.
@@ -134,20 +136,22 @@ func (c *clients) readPort(ctx context.Context, sc *gophercloud.ServiceClient, i
 	return readThrough(ctx, c, &c.ports, id,
 		func(ctx context.Context) ([]ports.Port, error) { return ironic.ListAllPorts(ctx, sc, logDebug) },
 		func(ctx context.Context, id string) (*ports.Port, error) { return ironic.GetPort(ctx, sc, id) },
-		func(p *ports.Port) string { return p.UUID })
+		func(p *ports.Port) string { return p.UUID },
+		func(ctx context.Context, limit int) (bool, error) { return ironic.PortsAtMost(ctx, sc, limit) })
 }
 
 // readThrough reads one object through its kind's snapshot, or with its own GET once
 // this process has written anything.
 func readThrough[T any](ctx context.Context, c *clients, slot **ironic.Snapshot[T], id string,
-	list func(context.Context) ([]T, error), get func(context.Context, string) (*T, error), key func(*T) string) (*T, error) {
+	list func(context.Context) ([]T, error), get func(context.Context, string) (*T, error), key func(*T) string,
+	probe func(context.Context, int) (bool, error)) (*T, error) {
 	c.snapMu.Lock()
 	if c.wrote {
 		c.snapMu.Unlock()
 		return get(ctx, id)
 	}
 	if *slot == nil {
-		*slot = &ironic.Snapshot[T]{List: list, Get: get, ID: key, After: batchAfter, Log: logDebug}
+		*slot = &ironic.Snapshot[T]{List: list, Get: get, ID: key, After: batchAfter, Log: logDebug, Probe: probe}
 	}
 	snap := *slot
 	c.snapMu.Unlock()

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -90,12 +92,16 @@ resource "baremetal_port" "p%[1]d" {
 }
 
 // checkBatchedReads: each plan listed nodes and ports once (ports with fields), and read on
-// their own only the first batchAfter objects of each kind and the missing ones.
+// their own only the first batchAfter objects of each kind, those read while it probed
+// Ironic's size, and the missing ones.
 func checkBatchedReads(reqs []ironictest.Request, missing int) error {
 	nodeLists, portLists, gets := 0, 0, 0
 	for _, r := range reqs {
 		if r.Method != "GET" || strings.Contains(r.Query, "marker=") {
 			continue // a list's later pages (other tests' nodes may fill more than one)
+		}
+		if q, _ := url.ParseQuery(r.Query); q.Get("fields") == "uuid" {
+			continue // a probe of how many objects Ironic holds
 		}
 		switch {
 		case r.Path == "/v1/nodes/detail": // every field: Ironic lists no timestamps by field
@@ -111,8 +117,82 @@ func checkBatchedReads(reqs []ironictest.Request, missing int) error {
 	if nodeLists == 0 || portLists != nodeLists {
 		return fmt.Errorf("%d node lists and %d port lists: want one of each per plan", nodeLists, portLists)
 	}
-	if limit := nodeLists * (2*batchAfter + missing); gets > limit {
+	// Per plan: the first batchAfter of each kind, those read while the probe of Ironic's
+	// size runs (up to Terraform's parallelism of 10 per kind), and the missing ones.
+	if limit := nodeLists * (2*batchAfter + 2*10 + missing); gets > limit {
 		return fmt.Errorf("%d single-object GETs in %d plan(s), more than %d", gets, nodeLists, limit)
 	}
 	return nil
+}
+
+// A small workspace (12 nodes with ports) on an Ironic that holds 3,000 other nodes
+// plans with reads of its own objects only: no list of the whole Ironic, whose cost
+// would grow with everyone else's nodes.
+func TestAccRefresh_smallWorkspaceBesideAFleet(t *testing.T) {
+	testAccPreCheck(t)
+	if testServer == nil {
+		t.Skip("clones nodes in the test Ironic's database")
+	}
+	const n, others = 12, 3000
+	sc := testIronic(t)
+	template, prefix := testNodeName(), testNodeName()
+	if _, err := nodes.Create(t.Context(), sc, nodes.CreateOpts{Name: template, Driver: "fake-hardware"}).Extract(); err != nil {
+		t.Fatal(err)
+	}
+	defer nodes.Delete(context.Background(), sc, template)
+	if err := testServer.CloneNodes(t.Context(), template, prefix, others-1); err != nil {
+		t.Fatal(err)
+	}
+	defer testServer.DeleteClones(context.Background(), prefix)
+	rec := ironictest.NewRecorder(testEndpoint())
+	defer rec.Close()
+	name := testNodeName()
+	cfg := fmt.Sprintf(`
+provider "baremetal" {
+  endpoint = %q
+}
+resource "baremetal_node" "n" {
+  count  = %d
+  name   = "%s-${count.index}"
+  driver = "fake-hardware"
+}
+resource "baremetal_port" "p" {
+  count   = %d
+  node_id = baremetal_node.n[count.index].id
+  address = format("%s:%%02x", count.index)
+}
+`, rec.URL, n, name, n, randomMAC()[:14])
+	// Not in parallel: the clones are written and deleted straight in sqlite (see the
+	// pagination test).
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodesDestroyed,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+		}, {
+			PreConfig: rec.Reset,
+			Config:    cfg,
+			PlanOnly:  true,
+			Check: func(*terraformState) error {
+				gets, probes := 0, 0
+				for _, r := range rec.Requests() {
+					q, _ := url.ParseQuery(r.Query)
+					switch {
+					case r.Method != "GET":
+					case q.Get("fields") == "uuid":
+						probes++
+					case r.Path == "/v1/nodes/detail" || (r.Path == "/v1/nodes" && q.Get("resource_class") == "") ||
+						(r.Path == "/v1/ports" && q.Get("node_uuid") == "" && q.Get("node") == ""):
+						return fmt.Errorf("the plan listed all of Ironic's %s: %s?%s", r.Path, r.Path, r.Query)
+					default:
+						gets++
+					}
+				}
+				if gets > 2*n+4 || probes > 4 {
+					return fmt.Errorf("%d reads and %d probes for %d nodes and %d ports", gets, probes, n, n)
+				}
+				return nil
+			},
+		}},
+	})
 }

@@ -105,6 +105,11 @@ func run(nodeCounts, refreshCounts, only string) error {
 			}
 		}
 		if want("refresh") {
+			r, err := smallWorkspaceRows(ctx, env)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r...)
 			for _, n := range standalone {
 				r, err := refreshRows(ctx, env, n)
 				if err != nil {

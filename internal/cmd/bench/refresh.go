@@ -112,3 +112,52 @@ func directReads(ctx context.Context, sc *gophercloud.ServiceClient, prefix stri
 	}
 	return timeParallel(len(reads), func(i int) error { return reads[i]() })
 }
+
+// smallWorkspaceRows: a 12-node workspace (nodes and ports) planned on an Ironic that
+// holds only them, then beside 3,000 and 20,000 other nodes seeded straight into its
+// database: the plan's cost must follow the workspace, not the shared Ironic.
+func smallWorkspaceRows(ctx context.Context, e *env) ([]row, error) {
+	const n = 12
+	dir := filepath.Join(e.dir, "small-workspace")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	const prefix = "bench-small-"
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(fleetConfig(n, prefix, "52:54:04", "")), 0o644); err != nil {
+		return nil, err
+	}
+	sc, err := ironic.Connect(ctx, ironic.Config{Endpoint: e.endpoint})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "bench: a %d-node workspace, alone and beside 3,000 and 20,000 other nodes\n", n)
+	defer deleteFleet(ctx, sc, prefix, 0)
+	par := fmt.Sprintf("-parallelism=%d", parallelism)
+	if err := e.terraformRun(dir, "apply", "-auto-approve", "-input=false", par); err != nil {
+		return nil, err
+	}
+	plan := func() time.Duration {
+		return best(3, func() error { return e.terraformRun(dir, "plan", "-input=false", "-detailed-exitcode", par) })
+	}
+	alone := plan()
+	template, err := nodes.Create(ctx, sc, nodes.CreateOpts{Name: "bench-foreign-template", Driver: "fake-hardware"}).Extract()
+	if err != nil {
+		return nil, err
+	}
+	defer nodes.Delete(context.Background(), sc, template.UUID)
+	defer e.ironic.DeleteClones(context.Background(), "bench-foreign")
+	var rows []row
+	seeded := 1
+	for _, others := range []int{3000, 20000} {
+		if err := e.ironic.CloneNodes(ctx, template.UUID, fmt.Sprintf("bench-foreign-%d", others), others-seeded); err != nil {
+			return nil, err
+		}
+		seeded = others
+		beside := plan()
+		rows = append(rows, row{
+			what: fmt.Sprintf("plan over %d nodes+ports beside %d other nodes vs alone", n, others), ours: seconds(beside),
+			theirs: seconds(alone), ratio: fmt.Sprintf("%.2fx", beside.Seconds()/alone.Seconds()), goal: "<= 1.5x",
+		})
+	}
+	return rows, nil
+}
