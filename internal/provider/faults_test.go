@@ -181,3 +181,44 @@ func TestAccFaults_outageDuringDeploy(t *testing.T) {
 		t.Fatalf("the outage did not happen: %s", proxy.Summary())
 	}
 }
+
+// An update whose answer a load balancer loses after Ironic applied it (504) is sent
+// again without the removals already done: the apply succeeds and Ironic holds exactly
+// the configured keys.
+func TestAccFaults_patchAnswerLost(t *testing.T) {
+	testAccPreCheck(t)
+	proxy := ironictest.NewFaultProxy(testEndpoint(), 1, faultSeed()).Only([]string{http.MethodPatch}, ironictest.TimeoutAfter)
+	defer proxy.Close()
+	name := testNodeName()
+	cfg := func(endpoint, extra string) string {
+		return fmt.Sprintf(`
+provider "baremetal" {
+  endpoint = %q
+}
+resource "baremetal_node" "n" {
+  name        = %q
+  driver      = "fake-hardware"
+  driver_info = { %s }
+}
+`, endpoint, name, extra)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodesDestroyed,
+		Steps: []resource.TestStep{{
+			Config: cfg(testEndpoint(), `ipmi_address = "10.0.0.1", ipmi_port = "623"`),
+		}, {
+			// driver_info is patched key by key: the address replaced, the port removed.
+			Config: cfg(proxy.URL, `ipmi_address = "10.0.0.2"`),
+			Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+				if len(n.DriverInfo) != 1 || n.DriverInfo["ipmi_address"] != "10.0.0.2" {
+					return fmt.Errorf("driver_info %v", n.DriverInfo)
+				}
+				return nil
+			}),
+		}},
+	})
+	if proxy.Counts[ironictest.TimeoutAfter].Load() == 0 {
+		t.Fatalf("no answer was lost: %s", proxy.Summary())
+	}
+}
