@@ -57,3 +57,24 @@ func checkDisk(addr string, want []byte) func(*terraform.State) error {
 		return nil
 	}
 }
+
+// deployedMachine is agent node n<i> named name (with nodeExtra), its port p<i>, and
+// deployment d<i> of instanceInfo (an HCL expression).
+func deployedMachine(t *testing.T, i int, name, nodeExtra, instanceInfo string) string {
+	return fmt.Sprintf(`
+resource "baremetal_node" "n%[1]d" {
+  name                   = %[2]q
+  target_provision_state = "available"
+  %[3]s
+  %[4]s
+}
+resource "baremetal_port" "p%[1]d" {
+  node_id = baremetal_node.n%[1]d.id
+  address = %[5]q
+}
+resource "baremetal_deployment" "d%[1]d" {
+  node_id       = baremetal_node.n%[1]d.id
+  instance_info = %[6]s
+}
+`, i, name, agentNode(t), nodeExtra, macFor(name), instanceInfo)
+}

@@ -127,22 +127,7 @@ resource "baremetal_image" "os" {
 `, name, srv.URL))
 	for i, asks := range []string{`{ traits = jsonencode([baremetal_deploy_template.t.name]) }`, `{}`} {
 		node := fmt.Sprintf("%s-%d", prefix, i)
-		cfg += fmt.Sprintf(`
-resource "baremetal_node" "n%[1]d" {
-  name                   = %[2]q
-  target_provision_state = "available"
-  traits                 = [baremetal_deploy_template.t.name]
-  %[3]s
-}
-resource "baremetal_port" "p%[1]d" {
-  node_id = baremetal_node.n%[1]d.id
-  address = %[4]q
-}
-resource "baremetal_deployment" "d%[1]d" {
-  node_id       = baremetal_node.n%[1]d.id
-  instance_info = merge(baremetal_image.os.instance_info, %[5]s)
-}
-`, i, node, agentNode(t), macFor(node), asks)
+		cfg += deployedMachine(t, i, node, "traits = [baremetal_deploy_template.t.name]", "merge(baremetal_image.os.instance_info, "+asks+")")
 	}
 	ranStep := func(addr string, want bool) resource.TestCheckFunc {
 		return func(s *terraform.State) error {

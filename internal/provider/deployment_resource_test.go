@@ -151,24 +151,8 @@ func TestAccDeployment_ironicRewritesImageKeys(t *testing.T) {
 		{qsrv.URL + "/images/os.qcow2", `image_download_source = "local"`},
 	} {
 		name := fmt.Sprintf("%s-%d", prefix, i)
-		cfg += fmt.Sprintf(`
-resource "baremetal_image" "i%[1]d" {
-  url = %[2]q
-}
-resource "baremetal_node" "n%[1]d" {
-  name                   = %[3]q
-  target_provision_state = "available"
-  %[4]s
-}
-resource "baremetal_port" "p%[1]d" {
-  node_id = baremetal_node.n%[1]d.id
-  address = %[5]q
-}
-resource "baremetal_deployment" "d%[1]d" {
-  node_id       = baremetal_node.n%[1]d.id
-  instance_info = merge(baremetal_image.i%[1]d.instance_info, { %[6]s })
-}
-`, i, c.url, name, agentNode(t), macFor(name), c.extra)
+		cfg += fmt.Sprintf("resource \"baremetal_image\" \"i%d\" {\n  url = %q\n}\n", i, c.url) +
+			deployedMachine(t, i, name, "", fmt.Sprintf("merge(baremetal_image.i%d.instance_info, { %s })", i, c.extra))
 	}
 	rewritten := func(i int, check func(map[string]any) error) resource.TestCheckFunc {
 		return checkRemoteNode(fmt.Sprintf("baremetal_node.n%d", i), func(n *nodes.Node) error {
@@ -279,38 +263,23 @@ func TestAccDeployment_adoptRunningNode(t *testing.T) {
 	var cfg string
 	var addrs []string
 	for i, h := range made {
-		cfg += fmt.Sprintf(`
-resource "baremetal_node" "n%[1]d" {
-  name                   = %[2]q
-  resource_class         = "adopt"
-  target_provision_state = "available"
-  %[3]s
-}
-resource "baremetal_port" "p%[1]d" {
-  node_id = baremetal_node.n%[1]d.id
-  address = %[4]q
-}
-resource "baremetal_deployment" "d%[1]d" {
-  node_id = baremetal_node.n%[1]d.id
-  instance_info = {
-    image_source   = %[5]q
-    image_checksum = %[6]q
+		cfg += deployedMachine(t, i, h.name, `resource_class = "adopt"`, fmt.Sprintf(`{
+    image_source   = %q
+    image_checksum = %q
     root_gb        = "10"
-  }
-}
-import {
+  }`, h.source, hexMD5(img))) + fmt.Sprintf(`import {
   to = baremetal_node.n%[1]d
   id = %[2]q
 }
 import {
   to = baremetal_port.p%[1]d
-  id = %[7]q
+  id = %[3]q
 }
 import {
   to = baremetal_deployment.d%[1]d
   id = %[2]q
 }
-`, i, h.name, agentNode(t), h.mac, h.source, hexMD5(img), strings.ToUpper(h.mac))
+`, i, h.name, strings.ToUpper(h.mac))
 		addrs = append(addrs, fmt.Sprintf("baremetal_node.n%d", i), fmt.Sprintf("baremetal_port.p%d", i), fmt.Sprintf("baremetal_deployment.d%d", i))
 	}
 	cfg = providerBlock + cfg
