@@ -43,6 +43,7 @@ type Server struct {
 	boot *http.Server
 
 	proc *process
+	root string // the chroot Ironic runs in, or ""
 	// auth adds the credentials the API wants to a request of the harness.
 	auth func(context.Context, *http.Request) error
 }
@@ -59,13 +60,22 @@ type Options struct {
 	// it and is registered in its catalog (see Keystone.RegisterIronic).
 	Keystone *Keystone
 
+	// Root is a chroot holding another Ironic (a current one, which
+	// internal/scripts/ironic-current.sh builds from a newer Debian's packages): Ironic
+	// runs there, and sees the machine's temporary directory at its own path.
+	Root string
+
 	bootURL string // where [deploy] http_root is served
 }
 
 // Start writes a standalone config into a temporary directory, creates the schema,
 // starts Ironic on a free loopback port and waits until its API answers.
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	if _, err := exec.LookPath("ironic"); err != nil {
+	if opts.Root != "" {
+		if _, err := os.Stat(filepath.Join(opts.Root, "usr/bin/ironic")); err != nil {
+			return nil, fmt.Errorf("no Ironic in %s: run make deps (internal/scripts/ironic-current.sh builds it)", opts.Root)
+		}
+	} else if _, err := exec.LookPath("ironic"); err != nil {
 		return nil, errors.New("ironic is not installed: run make deps (Debian packages ironic-api, ironic-conductor)")
 	}
 	dir := opts.Dir
@@ -92,7 +102,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{Endpoint: endpoint, Dir: dir, auth: requestAuth(opts),
+	s := &Server{Endpoint: endpoint, Dir: dir, auth: requestAuth(opts), root: opts.Root,
 		DeployKernel: opts.bootURL + "/agent/ipa.kernel", DeployRamdisk: opts.bootURL + "/agent/ipa.initramfs"}
 	if err := s.serveBootFiles(bootLn); err != nil {
 		bootLn.Close()
@@ -102,7 +112,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		s.Stop()
 		return nil, err
 	}
-	if s.proc, err = startProcess(filepath.Join(dir, "ironic.out"), nil, "ironic", "--config-file", filepath.Join(dir, "ironic.conf")); err != nil {
+	if s.proc, err = startProcess(filepath.Join(dir, "ironic.out"), nil, s.command("ironic", "--config-file", filepath.Join(dir, "ironic.conf"))...); err != nil {
 		s.Stop()
 		return nil, err
 	}
@@ -142,6 +152,24 @@ func (s *Server) serveBootFiles(ln net.Listener) error {
 	return nil
 }
 
+// command is how to run one of Ironic's programs: as it is, or inside the chroot, in
+// a mount namespace of its own (the bind mounts of /proc, /dev and the temporary
+// directory go away with the process; nothing of the machine's mount table changes).
+func (s *Server) command(argv ...string) []string {
+	if s.root == "" {
+		return argv
+	}
+	const inChroot = `set -e
+root=$1 tmp=$2; shift 2
+mount --bind /proc "$root/proc"
+mount --bind /dev "$root/dev"
+mkdir -p "$root$tmp"
+mount --bind "$tmp" "$root$tmp"
+exec chroot "$root" "$@"`
+	root, _ := filepath.Abs(s.root)
+	return append([]string{"unshare", "--mount", "--fork", "--", "sh", "-c", inChroot, "sh", root, filepath.Clean(os.TempDir())}, argv...)
+}
+
 // createSchema writes the config and creates the database, in write-ahead-log mode
 // (without it, Ironic's own conductor once left an allocation "allocating" after
 // "database is locked").
@@ -150,7 +178,8 @@ func (s *Server) createSchema(ctx context.Context, dir string, port int, opts Op
 	if err != nil {
 		return err
 	}
-	if out, err := exec.CommandContext(ctx, "ironic-dbsync", "--config-file", conf, "create_schema").CombinedOutput(); err != nil {
+	argv := s.command("ironic-dbsync", "--config-file", conf, "create_schema")
+	if out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput(); err != nil {
 		return fmt.Errorf("ironic-dbsync: %v: %s", err, lastLines(out, 20))
 	}
 	return useWAL(ctx, filepath.Join(dir, "ironic.sqlite"))
@@ -319,6 +348,8 @@ enabled_inspect_interfaces = no-inspect,fake
 enabled_raid_interfaces = no-raid,fake
 enabled_rescue_interfaces = no-rescue,fake
 enabled_vendor_interfaces = no-vendor,fake
+# Ironic 22.1 and later have a firmware interface (21.4 ignores the option).
+enabled_firmware_interfaces = no-firmware,fake
 enabled_network_interfaces = noop
 default_network_interface = noop
 
@@ -355,6 +386,9 @@ http_url = {{.BootURL}}
 # (6 x 5 s by default) would only delay every deploy: Ironic powers off at once.
 post_deploy_get_power_state_retries = 0
 deploy_logs_local_path = {{.Dir}}/deploy-logs
+# Ironic 26.0 and later ask for TLS to the agent by default; the test agent answers on
+# loopback over plain HTTP.
+require_tls = false
 
 [ipmi]
 # A BMC that does not answer fails a power call after 5 s, not after a minute.
