@@ -94,6 +94,9 @@ func (p *Provisioner) allocateOnce(ctx context.Context, policy *RetryPolicy, bod
 			return true, nil
 		}
 		next, err := GetAllocation(ctx, p.Client, a.UUID)
+		if err != nil && IsTransient(err) && ctx.Err() == nil {
+			return false, nil // a proxy's 502: ask again until the timeout
+		}
 		if err != nil {
 			return false, err
 		}
@@ -101,7 +104,8 @@ func (p *Provisioner) allocateOnce(ctx context.Context, policy *RetryPolicy, bod
 		return a.State != AllocationAllocating, nil
 	})
 	if err != nil {
-		return a, fmt.Errorf("allocation %s still %q: %w", a.UUID, a.State, err)
+		return a, fmt.Errorf("allocation %s still %q when the timeout ran out: Ironic assigned it no node and reported "+
+			"no error (is a conductor running, and the database writable?): %w", a.UUID, a.State, err)
 	}
 	if a.State == AllocationError {
 		if derr := DeleteAllocation(context.WithoutCancel(ctx), p.Client, a.UUID); derr != nil && p.Log != nil {

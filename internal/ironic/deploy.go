@@ -19,7 +19,7 @@ import (
 var deployedStates = []string{
 	"deploying", "wait call-back", "deploy failed", "deploy hold", "active", "error",
 	"rescuing", "rescue wait", "rescue", "rescue failed", "unrescuing", "unrescue failed",
-	"servicing", "service wait", "service failed", "service hold", "adopting",
+	"servicing", "service wait", "service failed", "service hold", "adopting", "adopt failed",
 }
 
 // undeployedStates are the provision states in which no deployment holds the node: it
@@ -287,4 +287,21 @@ func InstanceInfoValues(in map[string]string) map[string]any {
 		}
 	}
 	return out
+}
+
+// KnownDefect explains an Ironic answer that comes from a known defect of some Ironic
+// releases, with what to do about it; "" for any other.
+func KnownDefect(err error, spec DeploySpec) string {
+	msg := Message(err)
+	switch {
+	case StatusCode(err) == http.StatusInternalServerError && strings.Contains(msg, "object has no attribute 'url'") &&
+		strings.HasPrefix(spec.InstanceInfo["image_source"], "file://"):
+		return "Ironic 2026.1 (35.x) fails every deploy of a file:// image this way: its file image service returns a " +
+			"path where the code that follows expects an HTTP answer. Serve the image over http(s) instead (a " +
+			"baremetal_image of the http(s) URL), or use an Ironic without that defect."
+	case strings.Contains(msg, "child_node") && strings.Contains(msg, "is presently locked"):
+		return "Ironic made the node its own parent_node (a defect of Debian's backport of CVE-2026-44918 to Ironic " +
+			"35.0.1-10 and 29.0.5+deb13u3: every node update does it), so its power-off waits on itself. Update Ironic."
+	}
+	return ""
 }

@@ -63,7 +63,11 @@ type ProvisionError struct {
 
 func (e *ProvisionError) Error() string {
 	if e.Err != nil {
-		return fmt.Sprintf("node %s: %q in state %q failed: %s", e.NodeID, e.Action, e.State, Message(e.Err))
+		msg := fmt.Sprintf("node %s: %q in state %q failed: %s", e.NodeID, e.Action, e.State, Message(e.Err))
+		if e.LastError != "" {
+			msg += " (Ironic's last_error: " + e.LastError + ")"
+		}
+		return msg
 	}
 	msg := fmt.Sprintf("node %s: %q stopped in state %q", e.NodeID, e.Action, e.State)
 	if e.LastError != "" {
@@ -147,6 +151,13 @@ func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, b
 		return step{nodes.TargetManage, StateManageable}, true, nil
 	case "rescue", "rescue failed", "unrescue failed":
 		return step{nodes.TargetUnrescue, StateActive}, true, nil
+	case "service failed":
+		// Servicing failed on a deployed machine: Ironic's abort returns it to active
+		// (API 1.87, Ironic 23.0), its disk as it is; otherwise it is torn down.
+		if want == StateActive {
+			return step{nodes.TargetAbort, StateActive}, true, nil
+		}
+		return step{nodes.TargetDeleted, StateAvailable}, true, nil
 	}
 	return step{}, false, fmt.Errorf("the provider does not move nodes out of state %q; resolve it in Ironic first", cur)
 }
@@ -197,7 +208,7 @@ func (p *Provisioner) Reach(ctx context.Context, id string, g Goal) (*nodes.Node
 	for range 16 { // the longest walk (deploy failed -> active, rebuilt) is a handful of steps
 		st, ok, err := next(node.ProvisionState, g, done)
 		if err != nil {
-			return node, &ProvisionError{NodeID: id, Action: "move to " + g.State, State: node.ProvisionState, Err: err}
+			return node, &ProvisionError{NodeID: id, Action: "move to " + g.State, State: node.ProvisionState, LastError: node.LastError, Err: err}
 		}
 		if !ok {
 			return node, nil
@@ -261,6 +272,22 @@ func (e *HoldError) Error() string {
 	return fmt.Sprintf("Ironic holds node %s in %q (a %s step asked for it, on the way to %q): it waits there for an "+
 		"operator, not for time. Release it with `baremetal node unhold %s` (API 1.85, Ironic 22.1 or newer) or "+
 		"abort it, then apply again", e.NodeID, e.State, strings.TrimSuffix(e.State, " hold"), e.Target, e.NodeID)
+}
+
+// HeldOrServiced says, for a deployed node Ironic holds or services, what is going on
+// and what ends it; "" otherwise.
+func HeldOrServiced(n *nodes.Node) string {
+	switch {
+	case isHold(n.ProvisionState):
+		return (&HoldError{NodeID: n.UUID, State: n.ProvisionState, Target: n.TargetProvisionState}).Error() + "."
+	case strings.HasPrefix(n.ProvisionState, "servic"):
+		msg := fmt.Sprintf("Node %s is %q: Ironic runs service steps on the deployed machine.", n.UUID, n.ProvisionState)
+		if n.LastError != "" {
+			msg += " Ironic's last_error: " + n.LastError + "."
+		}
+		return msg
+	}
+	return ""
 }
 
 // isHold: clean hold, deploy hold, service hold.

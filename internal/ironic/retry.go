@@ -127,6 +127,13 @@ func retryReason(method string, err error) string {
 			return ""
 		}
 		return fmt.Sprintf("%d %s", code, http.StatusText(code))
+	case http.StatusInternalServerError:
+		// An Ironic on sqlite (standalone, as metal3 and bifrost run it) answers "database
+		// is locked" when two writes meet; its transaction was rolled back.
+		if strings.Contains(Message(err), "database is locked") && method != http.MethodPost {
+			return "500 database is locked"
+		}
+		return ""
 	case http.StatusBadRequest:
 		// Ironic's lock bookkeeping tripping over itself under load ("Node ... found not
 		// to be locked on release"): the request may have been carried out, so only one

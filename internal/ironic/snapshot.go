@@ -36,8 +36,8 @@ type Snapshot[T any] struct {
 	mu        sync.Mutex
 	reads     int
 	load      *snapshotLoad[T]
-	nextProbe int  // the read count at which to probe again
-	probing   bool // a probe is under way: reads meanwhile GET
+	nextProbe int           // the read count at which to probe again
+	probing   chan struct{} // closed when the probe under way has answered
 }
 
 // listShare: the list is taken once the reads so far are at least 1/listShare of what
@@ -76,38 +76,50 @@ func (s *Snapshot[T]) Read(ctx context.Context, id string) (*T, error) {
 }
 
 // loadFor decides whether this read uses the list, starting the list call if it is
-// the first that does; nil means a GET of its own.
+// the first that does; nil means a GET of its own. A read that arrives while the probe
+// runs waits for its answer.
 func (s *Snapshot[T]) loadFor(ctx context.Context) *snapshotLoad[T] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reads++
-	switch {
-	case s.reads <= s.After:
-		return nil
-	case s.load != nil:
-		return s.load
-	case s.Probe != nil && !s.worthListing(ctx):
+	if s.reads <= s.After {
 		return nil
 	}
-	s.load = &snapshotLoad[T]{done: make(chan struct{})}
-	// Detached from this read's cancellation (other reads wait for it too), but not
-	// from its deadline's purpose: each request is bounded by request_timeout.
-	go s.fill(context.WithoutCancel(ctx), s.load)
+	for s.probing != nil && s.load == nil {
+		wait := s.probing
+		s.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+		}
+		s.mu.Lock()
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+	if s.load == nil && (s.Probe == nil || s.worthListing(ctx)) {
+		s.load = &snapshotLoad[T]{done: make(chan struct{})}
+		// Detached from this read's cancellation (other reads wait for it too), but not
+		// from its deadline's purpose: each request is bounded by request_timeout.
+		go s.fill(context.WithoutCancel(ctx), s.load)
+	}
 	return s.load
 }
 
 // worthListing probes, when due, whether Ironic holds few enough objects for a list to
 // cost less than the GETs it saves. Called with s.mu held; the probe runs without it.
 func (s *Snapshot[T]) worthListing(ctx context.Context) bool {
-	if s.probing || s.reads < s.nextProbe {
+	if s.reads < s.nextProbe {
 		return false
 	}
-	s.probing = true
+	done := make(chan struct{})
+	s.probing = done
 	reads := s.reads
 	s.mu.Unlock()
 	few, err := s.Probe(ctx, listShare*reads)
 	s.mu.Lock()
-	s.probing = false
+	s.probing = nil
+	close(done)
 	if err != nil || !few {
 		s.nextProbe = reads * probeGrowth
 		if s.Log != nil {
@@ -116,7 +128,7 @@ func (s *Snapshot[T]) worthListing(ctx context.Context) bool {
 		}
 		return false
 	}
-	return s.load == nil
+	return true
 }
 
 func (s *Snapshot[T]) fill(ctx context.Context, load *snapshotLoad[T]) {

@@ -77,7 +77,7 @@ const (
 const DiskSize = 1 << 30
 
 // agentStates are the provision states in which Ironic waits for an agent to call back.
-var agentStates = []string{"wait call-back", "clean wait", "rescue wait"}
+var agentStates = []string{"wait call-back", "clean wait", "service wait", "rescue wait"}
 
 // StartAgent serves the agents' API on a free loopback port and starts watching Ironic
 // for nodes that wait for one.

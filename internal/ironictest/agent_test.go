@@ -29,7 +29,11 @@ func TestStartAgentDeploysThroughDirect(t *testing.T) {
 		t.Skip("starts a real Ironic; set TF_ACC=1 (the README's test command does)")
 	}
 	ctx := context.Background()
-	s, err := Start(ctx, Options{Root: os.Getenv("BAREMETAL_TEST_IRONIC_ROOT")})
+	opts, err := TestOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Start(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

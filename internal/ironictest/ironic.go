@@ -415,3 +415,31 @@ project_domain_id = default
 http_connect_timeout = 10
 timeout = 30
 {{end}}`))
+
+// CurrentRoot is the chroot of the current Ironic that make deps builds
+// (internal/scripts/ironic-current.sh), or the one BAREMETAL_TEST_IRONIC_ROOT names.
+func CurrentRoot() string {
+	if root := os.Getenv("BAREMETAL_TEST_IRONIC_ROOT"); root != "" {
+		return root
+	}
+	dir, _ := os.Getwd()
+	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, "bin", "ironic-forky")
+		}
+	}
+	return filepath.Join(dir, "bin", "ironic-forky")
+}
+
+// TestOptions are the options of the Ironic a test suite starts: Debian 12's own, or
+// with BAREMETAL_TEST_IRONIC=current the current one in its chroot.
+func TestOptions() (Options, error) {
+	switch v := os.Getenv("BAREMETAL_TEST_IRONIC"); v {
+	case "":
+		return Options{}, nil
+	case "current":
+		return Options{Root: CurrentRoot()}, nil
+	default:
+		return Options{}, fmt.Errorf("BAREMETAL_TEST_IRONIC=%q: use current, or leave it empty", v)
+	}
+}

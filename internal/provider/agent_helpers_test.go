@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
@@ -77,4 +78,26 @@ resource "baremetal_deployment" "d%[1]d" {
   instance_info = %[6]s
 }
 `, i, name, agentNode(t), nodeExtra, macFor(name), instanceInfo)
+}
+
+// ironicDifference is where an Ironic under test behaves unlike Debian 12's 21.4, the
+// one place the tests ask.
+type ironicDifference string
+
+// fileImageDeploysFail: Ironic 2026.1 (35.x) answers every deploy of a file:// image
+// with HTTP 500 ("'str' object has no attribute 'url'"): its file image service returns
+// a path where an HTTP answer is expected (upstream, stable/2026.1 and master).
+const fileImageDeploysFail ironicDifference = "file:// image deploys fail"
+
+// testIronicDiffers reports whether the Ironic under test has this difference.
+func testIronicDiffers(d ironicDifference) bool {
+	if testServer == nil {
+		return false
+	}
+	switch d {
+	case fileImageDeploysFail:
+		v, err := ironic.ParseVersion(testServer.MaxVersion)
+		return err == nil && !v.Less(ironic.Version{Major: 1, Minor: 111})
+	}
+	return false
 }

@@ -16,8 +16,9 @@ import (
 
 // The pool flow: three nodes of one class, two allocations and two deployments from a
 // baremetal_image go active in one apply, through the direct interface and the agent
-// (the two allocated disks hold the image); dropping them returns all three to
-// available.
+// (the two allocated disks hold the image), with no power target set (Ironic allocates
+// only nodes whose power state it knows, which fake power has none of until asked);
+// dropping them returns all three to available.
 func TestAccAllocation_poolDeploy(t *testing.T) {
 	img := []byte("pool image " + testNodeName())
 	srv := newTestImageServer(t, img)
@@ -33,8 +34,6 @@ resource "baremetal_node" "pool" {
   name                   = "%s-${count.index}"
   resource_class         = %q
   target_provision_state = "available"
-  # Ironic allocates only nodes whose power state it knows; fake power has none until asked.
-  target_power_state = "power off"
   %s
 }
 resource "baremetal_port" "pool" {
@@ -126,7 +125,6 @@ resource "baremetal_node" "n" {
   driver                 = "fake-hardware"
   resource_class         = %[2]q
   target_provision_state = "available"
-  target_power_state     = "power off"
 }
 resource "baremetal_allocation" "a" {
   name           = "%[1]s-alloc"

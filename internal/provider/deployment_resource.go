@@ -183,6 +183,9 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 	id := plan.NodeID.ValueString()
 	tflog.Info(ctx, "deploying node", map[string]any{"node": id})
 	node, err := ironic.NewProvisioner(sc, logDebug).Deploy(ctx, id, spec)
+	if hint := ironic.KnownDefect(err, spec); hint != "" {
+		err = fmt.Errorf("%w\n\n%s", err, hint)
+	}
 	if err != nil {
 		if node == nil || !ironic.IsDeployed(node.ProvisionState) || errors.As(err, new(*ironic.AlreadyDeployedError)) {
 			// Refused before anything ran: nothing to record, the next apply tries again.
@@ -212,6 +215,9 @@ func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest,
 						"state, and the next apply deploys the node again.", node.UUID, node.ProvisionState))
 				resp.State.RemoveResource(ctx)
 				return false
+			}
+			if msg := ironic.HeldOrServiced(node); msg != "" {
+				resp.Diagnostics.AddWarning("Bare metal node held or serviced", msg+" The deployment is kept as it is.")
 			}
 			if !ironic.IsKnownState(node.ProvisionState) {
 				resp.Diagnostics.AddWarning("Unknown provision state",

@@ -13,6 +13,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -258,11 +259,15 @@ resource "baremetal_node" "after" {
 }
 `, cloud, api.URL, before, after),
 		Check: func(*terraformState) error {
+			// The create of "after" starts by looking up the UUID its name gives (a failed
+			// enrollment to continue), then POSTs: whichever meets the expired token first.
 			var refused, created bool
+			uuid := enrollmentUUID(types.StringValue(after))
 			for _, r := range api.Requests() {
-				isAfter := r.Method == "POST" && r.Path == "/v1/nodes" && strings.Contains(r.Body, after)
-				refused = refused || (isAfter && r.Status == 401)
-				created = created || (isAfter && refused && r.Status == 201)
+				lookup := r.Method == "GET" && r.Path == "/v1/nodes/"+uuid
+				post := r.Method == "POST" && r.Path == "/v1/nodes" && strings.Contains(r.Body, after)
+				refused = refused || ((lookup || post) && r.Status == 401)
+				created = created || (post && refused && r.Status == 201)
 			}
 			if !refused || !created {
 				return fmt.Errorf("want Ironic to refuse the expired token once, then create %s (refused %v, created %v)", after, refused, created)

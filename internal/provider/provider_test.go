@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
-	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
@@ -38,25 +37,6 @@ const envTestAuth = "BAREMETAL_TEST_AUTH"
 // testCloud is the clouds.yaml entry the keystone variant logs in with.
 const testCloud = "baremetal-test"
 
-// envTestIronic chooses which Ironic the suite starts: empty for the machine's own
-// (Debian 12's Ironic 21.4), "current" for the one make deps builds in a chroot from a
-// newer Debian's packages (BAREMETAL_TEST_IRONIC_ROOT names another chroot).
-const envTestIronic = "BAREMETAL_TEST_IRONIC"
-
-// testIronicOptions are the options of the Ironic the suite starts.
-func testIronicOptions() (ironictest.Options, error) {
-	switch os.Getenv(envTestIronic) {
-	case "":
-		return ironictest.Options{}, nil
-	case "current":
-		root := os.Getenv("BAREMETAL_TEST_IRONIC_ROOT")
-		if root == "" {
-			root = filepath.Join(devtools.RepoRoot(), "bin", "ironic-forky")
-		}
-		return ironictest.Options{Root: root}, nil
-	}
-	return ironictest.Options{}, fmt.Errorf("%s=%q: use current, or leave it empty", envTestIronic, os.Getenv(envTestIronic))
-}
 
 // TestMain starts a private Ironic for the acceptance tests (TF_ACC=1) unless
 // BAREMETAL_ENDPOINT points at one already, and stops it afterwards, even on failure.
@@ -86,7 +66,8 @@ func runTests(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "%s=%q: use keystone, or leave it empty\n", envTestAuth, os.Getenv(envTestAuth))
 		return 1
 	case os.Getenv(envEndpoint) == "":
-		opts, err := testIronicOptions()
+		// BAREMETAL_TEST_IRONIC=current: the current Ironic make deps builds in a chroot.
+		opts, err := ironictest.TestOptions()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -142,7 +123,10 @@ func testEndpoint() string {
 // testIronicConfig is how the tests' own direct client reaches Ironic: the same
 // environment the provider reads.
 func testIronicConfig() ironic.Config {
-	return ironic.Config{Endpoint: os.Getenv(envEndpoint), AuthStrategy: os.Getenv(envAuthStrategy), Cloud: os.Getenv(envCloud)}
+	// Retried as the provider retries: an Ironic on sqlite answers "database is locked"
+	// now and then, to the tests' own changes too.
+	return ironic.Config{Endpoint: os.Getenv(envEndpoint), AuthStrategy: os.Getenv(envAuthStrategy), Cloud: os.Getenv(envCloud),
+		Retry: ironic.DefaultRetryPolicy(nil)}
 }
 
 var (

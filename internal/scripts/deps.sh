@@ -4,7 +4,8 @@
 #   the `baremetal` CLI, from Debian's packages;
 # - a Terraform CLI: the one on PATH if any, else v1.5.7 (the last MPL release) built
 #   from the Go module proxy into ./bin (about two minutes, once);
-# - an OpenTofu CLI: the one on PATH if any, else v1.12.6 built the same way.
+# - an OpenTofu CLI: the one on PATH if any, else v1.12.6 built the same way;
+# - a current Ironic (Debian forky's 35) in a chroot: internal/scripts/ironic-current.sh.
 # With --demo, only what `make demo` uses: Ironic, the baremetal CLI and Terraform (no
 # Keystone, no OpenTofu, whose build alone takes about seven minutes).
 set -euo pipefail
@@ -63,4 +64,7 @@ else
   (cd "$src" && GOFLAGS= go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$out.partial" ./cmd/tofu)
   mv "$out.partial" "$out"   # a build cut short leaves no bin/tofu behind to be trusted
 fi
+# A current Ironic beside 21.4, in a chroot of a newer Debian's packages (about three
+# minutes and 1.1 GB, once).
+internal/scripts/ironic-current.sh
 echo "deps: ironic $(dpkg-query -W -f='${Version}' ironic-common 2>/dev/null || echo '?'), keystone $(dpkg-query -W -f='${Version}' keystone 2>/dev/null || echo '?'), go $(go env GOVERSION)"
