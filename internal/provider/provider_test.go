@@ -37,7 +37,6 @@ const envTestAuth = "BAREMETAL_TEST_AUTH"
 // testCloud is the clouds.yaml entry the keystone variant logs in with.
 const testCloud = "baremetal-test"
 
-
 // TestMain starts a private Ironic for the acceptance tests (TF_ACC=1) unless
 // BAREMETAL_ENDPOINT points at one already, and stops it afterwards, even on failure.
 func TestMain(m *testing.M) {
