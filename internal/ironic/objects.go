@@ -66,20 +66,6 @@ func PortsByMAC(ctx context.Context, sc *gophercloud.ServiceClient, mac string) 
 	return ids, err
 }
 
-// PortAddresses lists the MAC addresses of a node's ports, sorted.
-func PortAddresses(ctx context.Context, sc *gophercloud.ServiceClient, nodeID string) ([]string, error) {
-	found, err := listPorts(ctx, sc, ports.ListOpts{NodeUUID: nodeID})
-	if err != nil {
-		return nil, err
-	}
-	addresses := make([]string, 0, len(found))
-	for _, p := range found {
-		addresses = append(addresses, p.Address)
-	}
-	sort.Strings(addresses)
-	return addresses, nil
-}
-
 func listPorts(ctx context.Context, sc *gophercloud.ServiceClient, opts ports.ListOpts) ([]ports.Port, error) {
 	pages, err := ports.List(sc, opts).AllPages(ctx)
 	if err != nil {
@@ -158,3 +144,39 @@ func (q nodeListQuery) ToNodeListQuery() (string, error) {
 }
 
 func (q nodeListQuery) ToNodeListDetailQuery() (string, error) { return q.ToNodeListQuery() }
+
+// PortInfo is what a node's port says of itself, including the fields of newer
+// microversions gophercloud does not read (empty where the Ironic has none).
+type PortInfo struct {
+	UUID        string `json:"uuid"`
+	Address     string `json:"address"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Vendor      string `json:"vendor"`
+	Category    string `json:"category"`
+}
+
+// NodePorts lists the node's ports, sorted by address, through the service client.
+func NodePorts(ctx context.Context, sc *gophercloud.ServiceClient, nodeID string) ([]PortInfo, error) {
+	var out struct {
+		Ports []PortInfo `json:"ports"`
+	}
+	u := sc.ServiceURL("ports", "detail") + "?node_uuid=" + url.QueryEscape(nodeID)
+	if _, err := sc.Get(ctx, u, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+		return nil, err
+	}
+	sort.Slice(out.Ports, func(i, j int) bool { return out.Ports[i].Address < out.Ports[j].Address })
+	return out.Ports, nil
+}
+
+// NodeInstanceName is the node's instance_name (API 1.104), "" where the Ironic has none.
+func NodeInstanceName(ctx context.Context, sc *gophercloud.ServiceClient, nodeID string) (string, error) {
+	if !FeatureNamed("instance_name").Available(sc.Microversion) {
+		return "", nil
+	}
+	var out struct {
+		InstanceName string `json:"instance_name"`
+	}
+	err := rawGet(ctx, sc, &out, "nodes", nodeID+"?fields=instance_name")
+	return out.InstanceName, err
+}

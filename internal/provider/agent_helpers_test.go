@@ -101,3 +101,9 @@ func testIronicDiffers(d ironicDifference) bool {
 	}
 	return false
 }
+
+// testNegotiated is the microversion the provider speaks with the Ironic under test.
+func testNegotiated(t *testing.T) string {
+	t.Helper()
+	return testIronic(t).Microversion
+}

@@ -9,7 +9,10 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/image"
@@ -197,3 +200,31 @@ func configureClients(data any, diags *diag.Diagnostics) *clients {
 
 func logDebug(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) }
 func logWarn(ctx context.Context, msg string, fields map[string]any)  { tflog.Warn(ctx, msg, fields) }
+
+// featureUse is an attribute that needs an API feature (ironic.Features) when set.
+type featureUse struct{ attribute, feature string }
+
+// checkFeatures reports at plan time each configured attribute the negotiated
+// microversion lacks, naming the attribute, the microversion and the Ironic release that
+// bring it. Without a connection it checks nothing (the apply reports what it finds).
+func (c *clients) checkFeatures(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics, uses ...featureUse) {
+	var configured []featureUse
+	for _, u := range uses {
+		var v attr.Value
+		if d := config.GetAttribute(ctx, path.Root(u.attribute), &v); !d.HasError() && v != nil && !v.IsNull() {
+			configured = append(configured, u)
+		}
+	}
+	if len(configured) == 0 || c == nil {
+		return
+	}
+	sc, d := c.Ironic(ctx)
+	if d.HasError() || sc == nil {
+		return
+	}
+	for _, u := range configured {
+		if err := ironic.FeatureNamed(u.feature).Check(sc.Microversion); err != nil {
+			diags.AddAttributeError(path.Root(u.attribute), "Not supported by this Ironic", err.Error()+".")
+		}
+	}
+}

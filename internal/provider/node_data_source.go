@@ -6,6 +6,7 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -29,8 +30,19 @@ type nodeDataSourceModel struct {
 	nodeFields
 	nodeHardware
 	BIOSSettings  types.Map  `tfsdk:"bios_settings"`
-	InstanceInfo  types.Map  `tfsdk:"instance_info"`
-	PortAddresses types.List `tfsdk:"port_addresses"`
+	InstanceInfo  types.Map    `tfsdk:"instance_info"`
+	PortAddresses types.List   `tfsdk:"port_addresses"`
+	Ports         types.List   `tfsdk:"ports"`
+	Health        types.String `tfsdk:"health"`
+	ParentNode    types.String `tfsdk:"parent_node"`
+	Shard         types.String `tfsdk:"shard"`
+	InstanceName  types.String `tfsdk:"instance_name"`
+}
+
+// portInfoAttrTypes are the attributes of each of the data source's ports.
+var portInfoAttrTypes = map[string]attr.Type{
+	"id": types.StringType, "address": types.StringType, "name": types.StringType,
+	"description": types.StringType, "vendor": types.StringType, "category": types.StringType,
 }
 
 // NewNodeDataSource is the baremetal_node data source.
@@ -70,6 +82,22 @@ func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 			ElementType: types.StringType, Computed: true,
 			MarkdownDescription: "MAC addresses of the node's ports, sorted.",
 		},
+		"ports": schema.ListNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: "The node's ports, sorted by address. `name` (API 1.88), `description` (1.97), `vendor` (1.100) and `category` (1.101) are null where Ironic has none.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the port."},
+				"address":     schema.StringAttribute{Computed: true, MarkdownDescription: "MAC address."},
+				"name":        schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the port."},
+				"description": schema.StringAttribute{Computed: true, MarkdownDescription: "Description of the port."},
+				"vendor":      schema.StringAttribute{Computed: true, MarkdownDescription: "Vendor of the NIC."},
+				"category":    schema.StringAttribute{Computed: true, MarkdownDescription: "Category of the port."},
+			}},
+		},
+		"health":        schema.StringAttribute{Computed: true, MarkdownDescription: "The node's health as its BMC reports it (API 1.109, Ironic 34.0); null where Ironic has none."},
+		"parent_node":   schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the parent node, for a child node such as a DPU (API 1.83); null otherwise."},
+		"shard":         schema.StringAttribute{Computed: true, MarkdownDescription: "The shard the node belongs to; null when none."},
+		"instance_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the instance deployed on the node (API 1.104, Ironic 33.0); null where Ironic has none."},
 	}
 	for _, a := range nodeOptionalStringDocs {
 		if _, done := attrs[a.name]; !done {
@@ -83,7 +111,7 @@ func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 		attrs[name] = a
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Looks up one bare-metal node by UUID or name, with its port addresses.",
+		MarkdownDescription: "Looks up one bare-metal node by UUID or name, with its ports. Fields of newer Ironic releases (`health`, `instance_name`, `parent_node`, port `name`, ...) are null where the Ironic has none.",
 		Attributes:          attrs,
 	}
 }
@@ -104,21 +132,37 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	ident, attr := m.ID.ValueString(), "id"
+	ident, field := m.ID.ValueString(), "id"
 	if ident == "" {
-		ident, attr = m.Name.ValueString(), "name"
+		ident, field = m.Name.ValueString(), "name"
 	}
 	node, err := ironic.GetNode(ctx, sc, ident)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root(attr), "Unable to read bare metal node",
-			fmt.Sprintf("No node with %s %q: %s", attr, ident, ironic.Message(err)))
+		resp.Diagnostics.AddAttributeError(path.Root(field), "Unable to read bare metal node",
+			fmt.Sprintf("No node with %s %q: %s", field, ident, ironic.Message(err)))
 		return
 	}
-	addresses, err := ironic.PortAddresses(ctx, sc, node.UUID)
+	found, err := ironic.NodePorts(ctx, sc, node.UUID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list the node's ports", fmt.Sprintf("Node %s: %s", node.UUID, ironic.Message(err)))
 		return
 	}
+	instanceName, err := ironic.NodeInstanceName(ctx, sc, node.UUID)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read the node's instance name", fmt.Sprintf("Node %s: %s", node.UUID, ironic.Message(err)))
+		return
+	}
+	addresses := make([]string, 0, len(found))
+	portValues := make([]attr.Value, 0, len(found))
+	for _, p := range found {
+		addresses = append(addresses, p.Address)
+		portValues = append(portValues, types.ObjectValueMust(portInfoAttrTypes, map[string]attr.Value{
+			"id": types.StringValue(p.UUID), "address": types.StringValue(p.Address), "name": stringOrNull(p.Name),
+			"description": stringOrNull(p.Description), "vendor": stringOrNull(p.Vendor), "category": stringOrNull(p.Category),
+		}))
+	}
+	m.Ports = types.ListValueMust(types.ObjectType{AttrTypes: portInfoAttrTypes}, portValues)
+	m.Health, m.ParentNode, m.Shard, m.InstanceName = stringOrNull(node.Health), stringOrNull(node.ParentNode), stringOrNull(node.Shard), stringOrNull(instanceName)
 	resp.Diagnostics.Append(m.nodeFields.fromNode(ctx, node, nil)...)
 	m.nodeHardware.fromNode(ctx, node, nil, &resp.Diagnostics)
 	m.BIOSSettings = allBIOS(ctx, sc, node.UUID, &resp.Diagnostics)

@@ -56,6 +56,12 @@ data "baremetal_node" "by_name" {
 				knownvalue.StringExact(sorted[0]), knownvalue.StringExact(sorted[1]),
 			})),
 			statecheck.CompareValuePairs("data.baremetal_node.by_name", tfjsonpath.New("id"), "baremetal_node.n", tfjsonpath.New("id"), compareEqual),
+			// Fields of newer Ironic releases: read where Ironic has them, null where not or unset.
+			statecheck.ExpectKnownValue("data.baremetal_node.by_id", tfjsonpath.New("ports").AtSliceIndex(1).AtMapKey("address"), knownvalue.StringExact(sorted[1])),
+			statecheck.ExpectKnownValue("data.baremetal_node.by_id", tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("name"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("data.baremetal_node.by_id", tfjsonpath.New("parent_node"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("data.baremetal_node.by_id", tfjsonpath.New("instance_name"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("data.baremetal_node.by_id", tfjsonpath.New("shard"), knownvalue.Null()),
 		},
 	}}...)
 }

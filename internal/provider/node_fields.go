@@ -38,6 +38,7 @@ type nodeFields struct {
 	RescueInterface     types.String `tfsdk:"rescue_interface"`
 	StorageInterface    types.String `tfsdk:"storage_interface"`
 	VendorInterface     types.String `tfsdk:"vendor_interface"`
+	FirmwareInterface   types.String `tfsdk:"firmware_interface"`
 
 	Maintenance       types.Bool   `tfsdk:"maintenance"`
 	MaintenanceReason types.String `tfsdk:"maintenance_reason"`
@@ -60,7 +61,7 @@ var nodeOptionalStringDocs = []struct{ name, doc string }{
 }
 
 // nodeInterfaceNames are the hardware interfaces, as in `<name>_interface`.
-var nodeInterfaceNames = []string{"bios", "boot", "console", "deploy", "inspect", "management", "network", "power", "raid", "rescue", "storage", "vendor"}
+var nodeInterfaceNames = []string{"bios", "boot", "console", "deploy", "firmware", "inspect", "management", "network", "power", "raid", "rescue", "storage", "vendor"}
 
 // optionalStrings maps each simple optional attribute to its field.
 func (m *nodeFields) optionalStrings() map[string]*types.String {
@@ -78,6 +79,7 @@ func (m *nodeFields) interfaces() map[string]*types.String {
 		"management_interface": &m.ManagementInterface, "network_interface": &m.NetworkInterface,
 		"power_interface": &m.PowerInterface, "raid_interface": &m.RAIDInterface, "rescue_interface": &m.RescueInterface,
 		"storage_interface": &m.StorageInterface, "vendor_interface": &m.VendorInterface,
+		"firmware_interface": &m.FirmwareInterface,
 	}
 }
 
@@ -96,6 +98,7 @@ func nodeRemoteStrings(n *nodes.Node) map[string]string {
 		"management_interface": n.ManagementInterface, "network_interface": n.NetworkInterface,
 		"power_interface": n.PowerInterface, "raid_interface": n.RAIDInterface, "rescue_interface": n.RescueInterface,
 		"storage_interface": n.StorageInterface, "vendor_interface": n.VendorInterface,
+		"firmware_interface": n.FirmwareInterface,
 	}
 }
 

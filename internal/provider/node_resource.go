@@ -212,6 +212,8 @@ func exampleInterface(name string) string {
 	switch name {
 	case "power", "management":
 		return "ipmitool"
+	case "firmware":
+		return "redfish"
 	case "deploy":
 		return "direct"
 	case "boot":
@@ -310,6 +312,10 @@ func (r *nodeResource) planEnrollment(ctx context.Context, plan *nodeResourceMod
 		msg+". This create continues with that node: its fields are updated to the configuration and provisioning goes on; "+
 			"nothing is enrolled anew and the UUID stays.")
 }
+
+// nodeFeatures are the node attributes that need a microversion newer than the oldest
+// the provider works with.
+var nodeFeatures = []featureUse{{"firmware_interface", "firmware_interface"}}
 
 // conductorGroupRE is what Ironic keeps of a conductor group unchanged.
 var conductorGroupRE = regexp.MustCompile(`^[a-z0-9_.-]+$`)
@@ -543,6 +549,7 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	var plan, state nodeResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	r.clients.checkFeatures(ctx, req.Config, &resp.Diagnostics, nodeFeatures...)
 	if req.State.Raw.IsNull() {
 		if !resp.Diagnostics.HasError() {
 			r.planHardware(ctx, resp, &plan, nil)

@@ -297,3 +297,31 @@ resource "baremetal_node" "b" {
 		ExpectError: regexp.MustCompile(`(?s)Bare metal node already exists.*` + name + `.*already\s+exists\s+in\s+Ironic.*import\s+it`),
 	}}...)
 }
+
+// An attribute newer than the Ironic under test is a plan-time error naming the
+// attribute, the microversion and the Ironic release that bring it; where Ironic has
+// it, it is set and read back.
+func TestAccNode_featureGatedByMicroversion(t *testing.T) {
+	name := testNodeName()
+	cfg := providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name               = %q
+  driver             = "fake-hardware"
+  firmware_interface = "fake"
+}
+`, name)
+	if mv := testNegotiated(t); !ironic.FeatureNamed("firmware_interface").Available(mv) {
+		ironicTest(t, resource.TestStep{
+			Config:      cfg,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Not supported by this Ironic.*firmware_interface.*needs\s+API\s+1\.86,\s+Ironic\s+22\.1\s+or\s+newer;\s+this\s+Ironic\s+offers\s+` + regexp.QuoteMeta(mv)),
+		})
+		return
+	}
+	ironicTest(t, resource.TestStep{
+		Config: cfg,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("firmware_interface"), knownvalue.StringExact("fake")),
+		},
+	})
+}
