@@ -29,7 +29,7 @@ type nodeDataSource struct {
 type nodeDataSourceModel struct {
 	nodeFields
 	nodeHardware
-	BIOSSettings  types.Map  `tfsdk:"bios_settings"`
+	BIOSSettings  types.Map    `tfsdk:"bios_settings"`
 	InstanceInfo  types.Map    `tfsdk:"instance_info"`
 	PortAddresses types.List   `tfsdk:"port_addresses"`
 	Ports         types.List   `tfsdk:"ports"`
