@@ -47,12 +47,30 @@ func (e *AllocationFailedError) Error() string {
 	return fmt.Sprintf("allocation %s failed: %s", e.ID, e.LastError)
 }
 
+// AllocationStalledError is an allocation Ironic's conductor left "allocating": it
+// assigned no node and recorded no error (it lost the work, say a database write that
+// failed twice, once for the node and once for the error).
+type AllocationStalledError struct {
+	ID    string
+	After time.Duration
+}
+
+func (e *AllocationStalledError) Error() string {
+	return fmt.Sprintf("allocation %s was still %q after %s: Ironic's conductor assigned it no node and recorded "+
+		"no error (it lost the work; its log tells why)", e.ID, AllocationAllocating, e.After)
+}
+
 // allocationAttempts bounds the tries of an allocation Ironic could not fulfil: a node
 // still locked by its conductor (just provided, or claimed by a concurrent allocation)
 // does not count as a candidate, so a miss may be momentary.
 var allocationAttempts = []time.Duration{0, time.Second, 3 * time.Second} // the wait before each
 
-// Allocate asks Ironic for a node and waits until it has picked one. A failed
+// allocationStall is how long an allocation may stay "allocating" without a node before
+// it counts as lost: Ironic picks a node within seconds or records why it could not,
+// and resumes its own unfinished allocations only when its conductor restarts.
+var allocationStall = time.Minute
+
+// Allocate asks Ironic for a node and waits until it has picked one. A failed or lost
 // allocation is deleted again (it holds nothing) and tried again a few times, then its
 // reason is returned.
 func (p *Provisioner) Allocate(ctx context.Context, policy *RetryPolicy, body AllocationCreate) (*Allocation, error) {
@@ -67,11 +85,19 @@ func (p *Provisioner) Allocate(ctx context.Context, policy *RetryPolicy, body Al
 		var a *Allocation
 		a, err = p.allocateOnce(ctx, policy, body)
 		var failed *AllocationFailedError
-		if !errors.As(err, &failed) {
+		var stalled *AllocationStalledError
+		switch {
+		case errors.As(err, &failed):
+			p.log(ctx, "allocation failed", map[string]any{"allocation": failed.ID, "attempt": i + 1, "reason": failed.LastError})
+		case errors.As(err, &stalled):
+			// Deleted before another is asked for, so that a late pick by the conductor
+			// cannot leave two nodes claimed: its save then finds no allocation.
+			if derr := DeleteAllocation(context.WithoutCancel(ctx), p.Client, stalled.ID); derr != nil {
+				return nil, fmt.Errorf("%w; deleting it failed too, so no other was created: %w", err, derr)
+			}
+			p.log(ctx, "allocation lost by the conductor, deleted", map[string]any{"allocation": stalled.ID, "attempt": i + 1})
+		default:
 			return a, err
-		}
-		if p.Log != nil {
-			p.Log(ctx, "allocation failed", map[string]any{"allocation": failed.ID, "attempt": i + 1, "reason": failed.LastError})
 		}
 	}
 	return nil, err
@@ -89,9 +115,13 @@ func (p *Provisioner) allocateOnce(ctx context.Context, policy *RetryPolicy, bod
 		return nil, err
 	}
 	a := created
-	err = poll(ctx, p.clockOrReal(), p.Poll, func() (bool, error) {
+	clock := &elapsedClock{clock: p.clockOrReal()}
+	err = poll(ctx, clock, p.Poll, func() (bool, error) {
 		if a.State != AllocationAllocating {
 			return true, nil
+		}
+		if a.NodeUUID == "" && clock.elapsed >= allocationStall {
+			return false, &AllocationStalledError{ID: a.UUID, After: clock.elapsed.Round(time.Second)}
 		}
 		next, err := GetAllocation(ctx, p.Client, a.UUID)
 		if err != nil && IsTransient(err) && ctx.Err() == nil {
@@ -103,17 +133,33 @@ func (p *Provisioner) allocateOnce(ctx context.Context, policy *RetryPolicy, bod
 		a = next
 		return a.State != AllocationAllocating, nil
 	})
+	var stalled *AllocationStalledError
+	if errors.As(err, &stalled) {
+		return nil, err
+	}
 	if err != nil {
 		return a, fmt.Errorf("allocation %s still %q when the timeout ran out: Ironic assigned it no node and reported "+
 			"no error (is a conductor running, and the database writable?): %w", a.UUID, a.State, err)
 	}
 	if a.State == AllocationError {
-		if derr := DeleteAllocation(context.WithoutCancel(ctx), p.Client, a.UUID); derr != nil && p.Log != nil {
-			p.Log(ctx, "could not delete the failed allocation", map[string]any{"allocation": a.UUID, "error": Message(derr)})
+		if derr := DeleteAllocation(context.WithoutCancel(ctx), p.Client, a.UUID); derr != nil {
+			p.log(ctx, "could not delete the failed allocation", map[string]any{"allocation": a.UUID, "error": Message(derr)})
 		}
 		return nil, &AllocationFailedError{ID: a.UUID, LastError: a.LastError}
 	}
 	return a, nil
+}
+
+// elapsedClock adds up the waits it is asked for: the least time that has passed (the
+// requests between them take more), and the same with a test's clock that never waits.
+type elapsedClock struct {
+	clock
+	elapsed time.Duration
+}
+
+func (c *elapsedClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.elapsed += d
+	return c.clock.Sleep(ctx, d)
 }
 
 // GetAllocation reads an allocation by UUID or name.

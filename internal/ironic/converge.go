@@ -59,9 +59,7 @@ func (p *Provisioner) Converge(ctx context.Context, node *nodes.Node, g NodeGoal
 	}
 	var err error
 	if move {
-		if p.Log != nil {
-			p.Log(ctx, "provisioning node", map[string]any{"node": id, "from": node.ProvisionState, "to": g.State})
-		}
+		p.log(ctx, "provisioning node", map[string]any{"node": id, "from": node.ProvisionState, "to": g.State})
 		if node, err = p.Reach(ctx, id, g.Goal); err != nil {
 			return p.refetch(ctx, id, node), &ConvergeError{"Unable to provision bare metal node", err}
 		}

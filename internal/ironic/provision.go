@@ -91,6 +91,13 @@ func NewProvisioner(sc *gophercloud.ServiceClient, log Logger) *Provisioner {
 	return &Provisioner{Client: sc, Poll: DefaultPoll, Log: log, clock: realClock{}}
 }
 
+// log writes through Log, if there is one.
+func (p *Provisioner) log(ctx context.Context, msg string, fields map[string]any) {
+	if p.Log != nil {
+		p.Log(ctx, msg, fields)
+	}
+}
+
 // step is one provision action and the stable state it must end in.
 type step struct {
 	action nodes.TargetProvisionState
@@ -229,9 +236,7 @@ func (p *Provisioner) transition(ctx context.Context, node *nodes.Node, st step,
 	case nodes.TargetClean:
 		opts.CleanSteps = g.CleanSteps
 	}
-	if p.Log != nil {
-		p.Log(ctx, "changing provision state", map[string]any{"node": node.UUID, "from": node.ProvisionState, "action": string(st.action)})
-	}
+	p.log(ctx, "changing provision state", map[string]any{"node": node.UUID, "from": node.ProvisionState, "action": string(st.action)})
 	if err := nodes.ChangeProvisionState(ctx, p.Client, node.UUID, opts).ExtractErr(); err != nil && !p.accepted(ctx, node, err) {
 		return node, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: node.ProvisionState, Err: err}
 	}
@@ -290,6 +295,12 @@ func HeldOrServiced(n *nodes.Node) string {
 	return ""
 }
 
+// IsServicedOrHeld: Ironic runs service steps on the deployed machine (servicing,
+// service wait) or holds it for an operator (a hold state): a deployment leaves it be.
+func IsServicedOrHeld(state string) bool {
+	return isHold(state) || state == "servicing" || state == "service wait"
+}
+
 // isHold: clean hold, deploy hold, service hold.
 func isHold(state string) bool { return strings.HasSuffix(state, " hold") }
 
@@ -334,9 +345,7 @@ func (p *Provisioner) pollNode(ctx context.Context, id string, done func(*nodes.
 	err := poll(ctx, p.clockOrReal(), p.Poll, func() (bool, error) {
 		n, err := nodes.Get(ctx, p.Client, id).Extract()
 		if err != nil && IsTransient(err) && ctx.Err() == nil {
-			if p.Log != nil {
-				p.Log(ctx, "transient error while waiting; polling on", map[string]any{"node": id, "error": Message(err)})
-			}
+			p.log(ctx, "transient error while waiting; polling on", map[string]any{"node": id, "error": Message(err)})
 			transient = err
 			return false, nil
 		}

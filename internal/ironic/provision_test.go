@@ -367,3 +367,20 @@ func TestUnknownStatesCountAsDeployed(t *testing.T) {
 		t.Fatal("unknown states must count as deployed, known ones as they are")
 	}
 }
+
+// What a deployment's read warns about: a hold names its end (unhold), servicing says
+// Ironic works on the machine, a failed servicing carries last_error; active is quiet.
+func TestHeldOrServiced(t *testing.T) {
+	for state, want := range map[string]string{
+		"service hold":   "unhold",
+		"servicing":      "runs service steps",
+		"service wait":   "runs service steps",
+		"service failed": "burn-in failed",
+		"active":         "",
+	} {
+		got := HeldOrServiced(&nodes.Node{UUID: "n1", ProvisionState: state, TargetProvisionState: "active", LastError: "burn-in failed"})
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want it to say %q", state, got, want)
+		}
+	}
+}

@@ -31,17 +31,26 @@ var (
 		{"step": "erase_devices_metadata", "priority": 99, "interface": "deploy", "reboot_requested": false, "abortable": true},
 		{"step": "erase_devices_express", "priority": 0, "interface": "deploy", "reboot_requested": false, "abortable": true},
 	}
+	// On a deployed machine IPA offers only steps that leave the disks be: the burn-ins
+	// (of them, the agent runs those of CPU and memory) besides RAID and image steps.
+	serviceSteps = []map[string]any{
+		{"step": "burnin_cpu", "priority": 0, "interface": "deploy", "reboot_requested": false, "abortable": true},
+		{"step": "burnin_memory", "priority": 0, "interface": "deploy", "reboot_requested": false, "abortable": true},
+	}
 )
 
 // commands are the extensions' commands the conductor sends (agent_client.py).
 var commands = map[string]handler{
-	"deploy.get_deploy_steps":     {run: stepsLister("deploy_steps", deploySteps)},
-	"clean.get_clean_steps":       {run: stepsLister("clean_steps", cleanSteps)},
-	"deploy.execute_deploy_step":  {async: true, run: stepRunner("deploy")},
-	"clean.execute_clean_step":    {async: true, run: stepRunner("clean")},
-	"standby.get_partition_uuids": {run: (*machine).partitionUUIDs},
-	"standby.sync":                {run: func(*machine, map[string]any) (map[string]any, error) { return nil, nil }},
-	"standby.power_off":           {async: true, run: (*machine).shutdown},
+	"deploy.get_deploy_steps": {run: stepsLister("deploy_steps", deploySteps)},
+	"clean.get_clean_steps":   {run: stepsLister("clean_steps", cleanSteps)},
+	// Servicing (Ironic 23.0 and later) runs steps on a deployed machine.
+	"service.get_service_steps":    {run: stepsLister("service_steps", serviceSteps)},
+	"service.execute_service_step": {async: true, run: stepRunner("service")},
+	"deploy.execute_deploy_step":   {async: true, run: stepRunner("deploy")},
+	"clean.execute_clean_step":     {async: true, run: stepRunner("clean")},
+	"standby.get_partition_uuids":  {run: (*machine).partitionUUIDs},
+	"standby.sync":                 {run: func(*machine, map[string]any) (map[string]any, error) { return nil, nil }},
+	"standby.power_off":            {async: true, run: (*machine).shutdown},
 	"image.install_bootloader": {async: true, run: func(*machine, map[string]any) (map[string]any, error) {
 		return map[string]any{"result": "install_bootloader: the test agent boots whole-disk images only"}, nil
 	}},
@@ -73,6 +82,9 @@ func stepRunner(kind string) func(*machine, map[string]any) (map[string]any, err
 			result, err = m.writeImage(info, cd)
 		case "erase_devices_metadata", "erase_devices", "erase_devices_express":
 			err = m.erase(name)
+		case "burnin_cpu", "burnin_memory":
+			node, _ := params["node"].(map[string]any)
+			err = m.burnIn(name, node)
 		default:
 			err = newAgentError("HardwareManagerMethodNotFound", "No HardwareManager found to handle method",
 				"Could not find method: "+name)
@@ -81,6 +93,33 @@ func stepRunner(kind string) func(*machine, map[string]any) (map[string]any, err
 			return nil, err
 		}
 		return map[string]any{kind + "_result": result, kind + "_step": step}, nil
+	}
+}
+
+// burnIn stands for IPA's stress-ng run: it lasts the node's agent_burnin_cpu_timeout
+// (or agent_burnin_vm_timeout) seconds, a day if unset, as IPA's does, or until the
+// machine powers off.
+func (m *machine) burnIn(step string, node map[string]any) error {
+	key := map[string]string{"burnin_cpu": "agent_burnin_cpu_timeout", "burnin_memory": "agent_burnin_vm_timeout"}[step]
+	info, _ := node["driver_info"].(map[string]any)
+	seconds := 86400.0
+	switch v := info[key].(type) {
+	case float64:
+		seconds = v
+	case string:
+		if _, err := fmt.Sscan(v, &seconds); err != nil {
+			return newAgentError("CommandExecutionError", "Error executing command", fmt.Sprintf("stress-ng: bad %s %q", key, v))
+		}
+	}
+	m.note("%s: stress-ng for %gs", step, seconds)
+	m.mu.Lock()
+	alive := m.alive
+	m.mu.Unlock()
+	select {
+	case <-time.After(time.Duration(seconds * float64(time.Second))):
+		return nil
+	case <-alive.Done():
+		return alive.Err()
 	}
 }
 

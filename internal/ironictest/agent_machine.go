@@ -29,6 +29,7 @@ type machine struct {
 	commands []*command
 	busy     bool // an asynchronous command is running
 	wake     chan struct{}
+	alive    context.Context // ends when the ramdisk does
 	stop     context.CancelFunc
 	log      []string
 }
@@ -69,7 +70,7 @@ func (m *machine) boot(parent context.Context, macs []string, fault AgentFault) 
 	m.mu.Lock()
 	m.on, m.fault, m.token, m.commands, m.busy = true, fault, "", nil, false
 	m.wake = make(chan struct{}, 1)
-	m.stop = cancel
+	m.alive, m.stop = ctx, cancel
 	m.mu.Unlock()
 	m.note("boot: MACs %v, fault %q", macs, fault)
 	go m.run(ctx, macs)

@@ -153,21 +153,23 @@ func (s *Server) serveBootFiles(ln net.Listener) error {
 }
 
 // command is how to run one of Ironic's programs: as it is, or inside the chroot, in
-// a mount namespace of its own (the bind mounts of /proc, /dev and the temporary
-// directory go away with the process; nothing of the machine's mount table changes).
+// mount and PID namespaces of its own: the bind mounts of /dev and the temporary
+// directory go away with the process, nothing of the machine's mount table changes,
+// and when the harness dies (even by SIGKILL) the namespace's first process gets
+// SIGKILL and takes every Ironic worker with it, so no run leaves a conductor behind.
 func (s *Server) command(argv ...string) []string {
 	if s.root == "" {
 		return argv
 	}
 	const inChroot = `set -e
 root=$1 tmp=$2; shift 2
-mount --bind /proc "$root/proc"
 mount --bind /dev "$root/dev"
 mkdir -p "$root$tmp"
 mount --bind "$tmp" "$root$tmp"
 exec chroot "$root" "$@"`
 	root, _ := filepath.Abs(s.root)
-	return append([]string{"unshare", "--mount", "--fork", "--", "sh", "-c", inChroot, "sh", root, filepath.Clean(os.TempDir())}, argv...)
+	return append([]string{"unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc=" + filepath.Join(root, "proc"),
+		"--", "sh", "-c", inChroot, "sh", root, filepath.Clean(os.TempDir())}, argv...)
 }
 
 // createSchema writes the config and creates the database, in write-ahead-log mode

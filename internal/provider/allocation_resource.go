@@ -67,8 +67,9 @@ func (r *allocationResource) Schema(ctx context.Context, _ resource.SchemaReques
 		MarkdownDescription: "An Ironic allocation: asks Ironic to pick an `available` node of a resource class (and " +
 			"traits, among candidates), as `baremetal allocation create` does, so a deployment needs no hardware named: " +
 			"`baremetal_deployment.node_id = baremetal_allocation.<name>.node_id`. Create waits until Ironic has picked a " +
-			"node, or fails with Ironic's reason (no node matches). Ironic picks only `available` nodes out of maintenance, with no " +
-			"instance, whose power state it knows. Destroy releases the node (undeploying a node " +
+			"node, or fails with Ironic's reason (no node matches); an allocation Ironic's conductor leaves `allocating` for a " +
+			"minute with no node and no error (it lost it, as on sqlite) is deleted and asked for again, a few times. Ironic " +
+			"picks only `available` nodes out of maintenance, with no instance, whose power state it knows. Destroy releases the node (undeploying a node " +
 			"releases its allocation too). Default timeouts: 10 minutes.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{

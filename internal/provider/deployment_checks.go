@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
 // instanceInfoChecksum: instance_info that Ironic's direct deploy accepts, checked at
@@ -76,6 +78,10 @@ func (p plannedValue) MarkdownDescription(ctx context.Context) string { return p
 
 func (p plannedValue) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if req.Plan.Raw.IsNull() {
+		return
+	}
+	if ironic.IsServicedOrHeld(req.StateValue.ValueString()) {
+		resp.PlanValue = req.StateValue // Ironic works on the deployed machine, or holds it for an operator: not fought
 		return
 	}
 	resp.PlanValue = types.StringValue(string(p))

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -623,4 +624,122 @@ func TestAccDeployment_fileImageDefectExplained(t *testing.T) {
 		Config:      cfg,
 		ExpectError: regexp.MustCompile(`(?s)Unable to deploy bare metal node.*no attribute 'url'.*Ironic\s+2026.1.*file://\s+image.*Serve\s+the\s+image\s+over\s+http\(s\).*No\s+deployment\s+was\s+recorded`),
 	})
+}
+
+// A deployed node an operator services (a burn-in through the agent, API 1.87) is left
+// to Ironic: while it is in servicing or service wait the plan is empty; once back in
+// active, the plan is still empty.
+// (A service hold cannot be reached this way: Ironic since 2024.2 drops the user's hold
+// and wait steps in its step validation; planAs's unit test covers the hold states.)
+func TestAccDeployment_servicingLeftToIronic(t *testing.T) {
+	sc := testIronic(t)
+	if mv := testNegotiated(t); !ironic.FeatureNamed("servicing").Available(mv) {
+		t.Skipf("%s (servicing needs API 1.87)", ironic.FeatureNamed("servicing").Check(mv))
+	}
+	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
+	cache := t.TempDir()
+	name := testNodeName()
+	// The burn-in's length is the operator's driver_info setting, configured like the rest.
+	cfg := strings.Replace(deployedConfig(t, cache, srv.URL, name, "", ""), "driver_info = {", "driver_info = {\n    agent_burnin_cpu_timeout = \"20\"", 1)
+	waitFor := func(want ...string) {
+		t.Helper()
+		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+			n, err := nodes.Get(context.Background(), sc, name).Extract()
+			if err == nil && slices.Contains(want, n.ProvisionState) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("node %s did not reach %q: %+v %v", name, want, n, err)
+			}
+		}
+	}
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg,
+	}, {
+		PreConfig: func() {
+			steps := []nodes.ServiceStep{{Interface: nodes.InterfaceDeploy, Step: "burnin_cpu"}}
+			if err := nodes.ChangeProvisionState(context.Background(), sc, name, nodes.ProvisionStateOpts{Target: nodes.TargetService, ServiceSteps: steps}).ExtractErr(); err != nil {
+				t.Fatal(err)
+			}
+			waitFor("service wait")
+		},
+		Config:   cfg,
+		PlanOnly: true, // not deployed again, nor planned back to active
+	}, {
+		PreConfig: func() {
+			waitFor("active")
+			n, err := nodes.Get(context.Background(), sc, name).Extract()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if log := strings.Join(testAgent(t).Log(n.UUID), "\n"); !strings.Contains(log, "burnin_cpu: stress-ng for 20s") {
+				t.Fatalf("the agent ran no burn-in:\n%s", log)
+			}
+		},
+		Config:   cfg,
+		PlanOnly: true,
+	}}...)
+}
+
+// A deployed node in service hold (an operator's hold step) stays in state, warned
+// about and not fought. Unhold goes through Ironic's API; Ironic 35 then fails its own
+// continuation (from service wait its state machine has no "done": upstream's unhold
+// path is unreachable by API and broken alike), leaving "service failed". The plan shows
+// the way back to active, in place, never a redeploy; the apply aborts the servicing,
+// the disk keeps its image, and the next plan is empty. (The harness records the hold:
+// Ironic's API drops hold steps, see ironictest.Server.PutInServiceHold.)
+func TestAccDeployment_serviceHoldKept(t *testing.T) {
+	sc := testIronic(t)
+	if mv := testNegotiated(t); !ironic.FeatureNamed("servicing").Available(mv) {
+		t.Skipf("%s (service hold and unhold need API 1.87)", ironic.FeatureNamed("servicing").Check(mv))
+	}
+	image := []byte("os image " + testNodeName())
+	srv := newTestImageServer(t, image)
+	cache := t.TempDir()
+	name := testNodeName()
+	cfg := deployedConfig(t, cache, srv.URL, name, "", "")
+	var uuid string
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg,
+		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			uuid = n.UUID
+			return nil
+		}),
+	}, {
+		PreConfig: func() {
+			if err := testServer.PutInServiceHold(context.Background(), uuid); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config:   cfg,
+		PlanOnly: true, // kept: not deployed again, not planned back to active
+	}, {
+		RefreshState: true, // read with a warning (ironic.HeldOrServiced), and kept in state as it is
+		Check:        resource.TestCheckResourceAttr("baremetal_deployment.d", "provision_state", "service hold"),
+	}, {
+		PreConfig: func() {
+			if err := nodes.ChangeProvisionState(context.Background(), sc, uuid, nodes.ProvisionStateOpts{Target: nodes.TargetUnhold}).ExtractErr(); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+				n, err := nodes.Get(context.Background(), sc, uuid).Extract()
+				if err == nil && (n.ProvisionState == "service failed" || n.ProvisionState == "active" && n.TargetProvisionState == "") {
+					t.Logf("after unhold: %q, last_error %q", n.ProvisionState, n.LastError)
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("node %s still moving after unhold: %+v %v", uuid, n, err)
+				}
+			}
+		},
+		Config: cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			expectNotReplaced("baremetal_deployment.d"), expectNotReplaced("baremetal_node.n"),
+		}},
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
+		Check:             checkDisk("baremetal_node.n", image),
+	}, {
+		Config:   cfg,
+		PlanOnly: true,
+	}}...)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
@@ -210,6 +211,20 @@ func waitUnlocked(ctx context.Context, sc *gophercloud.ServiceClient, id string)
 		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("node %s still locked by %s after 30 s", id, n.Reservation)
+		}
+	}
+}
+
+// expectNotReplaced fails a plan that destroys the resource at addr (a replace, or a
+// delete): an update in place or no change passes.
+func expectNotReplaced(addr string) plancheck.PlanCheck { return notReplaced(addr) }
+
+type notReplaced string
+
+func (a notReplaced) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address == string(a) && (rc.Change.Actions.Replace() || rc.Change.Actions.Delete()) {
+			resp.Error = fmt.Errorf("%s is planned %v: it must stay (an update in place at most)", a, rc.Change.Actions)
 		}
 	}
 }

@@ -81,6 +81,13 @@ func TestPlanAs(t *testing.T) {
 	if resp.PlanValue.ValueString() != "active" {
 		t.Fatalf("planned %s", resp.PlanValue)
 	}
+	for _, kept := range []string{"servicing", "service wait", "service hold", "deploy hold", "clean hold"} {
+		resp = &planmodifier.StringResponse{PlanValue: types.StringUnknown()}
+		planAs("active").PlanModifyString(context.Background(), planmodifier.StringRequest{Plan: plan, StateValue: types.StringValue(kept)}, resp)
+		if resp.PlanValue.ValueString() != kept {
+			t.Fatalf("%s planned as %s: Ironic's servicing or an operator's hold would be fought", kept, resp.PlanValue)
+		}
+	}
 	destroy := tfsdk.Plan{Raw: tftypes.NewValue(tftypes.Object{}, nil)}
 	resp = &planmodifier.StringResponse{PlanValue: types.StringNull()}
 	planAs("active").PlanModifyString(context.Background(), planmodifier.StringRequest{Plan: destroy}, resp)

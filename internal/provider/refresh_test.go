@@ -96,6 +96,7 @@ resource "baremetal_port" "p%[1]d" {
 // that come while the plan probes Ironic's size wait for its answer).
 func checkBatchedReads(reqs []ironictest.Request, missing int) error {
 	nodeLists, portLists, gets := 0, 0, 0
+	var got []string
 	for _, r := range reqs {
 		if r.Method != "GET" || strings.Contains(r.Query, "marker=") {
 			continue // a list's later pages (other tests' nodes may fill more than one)
@@ -112,13 +113,14 @@ func checkBatchedReads(reqs []ironictest.Request, missing int) error {
 			return fmt.Errorf("the port list asked for every field: %s", r.Path)
 		case (strings.HasPrefix(r.Path, "/v1/nodes/") || strings.HasPrefix(r.Path, "/v1/ports/")) && strings.Count(r.Path, "/") == 3:
 			gets++
+			got = append(got, r.Path)
 		}
 	}
 	if nodeLists == 0 || portLists != nodeLists {
 		return fmt.Errorf("%d node lists and %d port lists: want one of each per plan", nodeLists, portLists)
 	}
 	if limit := nodeLists * (2*batchAfter + missing); gets > limit {
-		return fmt.Errorf("%d single-object GETs in %d plan(s), more than %d", gets, nodeLists, limit)
+		return fmt.Errorf("%d single-object GETs in %d plan(s), more than %d: %s", gets, nodeLists, limit, strings.Join(got, " "))
 	}
 	return nil
 }
