@@ -113,8 +113,9 @@ func (m *nodeFields) fromNode(ctx context.Context, n *nodes.Node, prior *nodeFie
 	for name, f := range m.optionalStrings() {
 		*f = stringOrNull(remote[name])
 	}
+	// An interface Ironic does not report (firmware before API 1.86) is null, not "".
 	for name, f := range m.interfaces() {
-		*f = types.StringValue(remote[name])
+		*f = stringOrNull(remote[name])
 	}
 	var priorMaps map[string]*types.Map
 	if prior != nil {

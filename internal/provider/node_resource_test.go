@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -315,6 +316,13 @@ resource "baremetal_node" "n" {
 			Config:      cfg,
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Not supported by this Ironic.*firmware_interface.*needs\s+API\s+1\.86,\s+Ironic\s+22\.1\s+or\s+newer;\s+this\s+Ironic\s+offers\s+` + regexp.QuoteMeta(mv)),
+		}, resource.TestStep{
+			// An interface this Ironic does not report is null, not "": a configuration
+			// generated from it (OpenTofu writes every attribute) stays valid.
+			Config: strings.Replace(cfg, `firmware_interface = "fake"`, "", 1),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("firmware_interface"), knownvalue.Null()),
+			},
 		})
 		return
 	}
