@@ -2,11 +2,9 @@ package ironic
 
 import (
 	"context"
-	"fmt"
 	"sort"
 
 	"github.com/gophercloud/gophercloud/v2"
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 )
 
 // SetTraits replaces the node's traits (PUT /v1/nodes/{id}/traits, API 1.37), which
@@ -48,35 +46,4 @@ func BIOSSettings(ctx context.Context, sc *gophercloud.ServiceClient, id string)
 	url := sc.ServiceURL("nodes", id, "bios") + "?detail=True"
 	_, err := sc.Get(ctx, url, &out, &gophercloud.RequestOpts{OkCodes: []int{200}})
 	return out.Bios, err
-}
-
-// ApplyCleanSteps runs manual cleaning steps that change the hardware (BIOS settings,
-// RAID) on a node resting in manageable or available, and brings it back to back. If a
-// step fails, the node is brought from clean failed back to manageable (not left
-// there) and the error carries Ironic's last_error.
-func (p *Provisioner) ApplyCleanSteps(ctx context.Context, id string, steps []nodes.CleanStep, back string) (*nodes.Node, error) {
-	node, err := p.Reach(ctx, id, Goal{State: StateManageable, CleanSteps: steps})
-	if err != nil {
-		if node != nil && node.ProvisionState == "clean failed" {
-			if n, rerr := p.Reach(ctx, id, Goal{State: StateManageable}); rerr == nil {
-				node = n
-			}
-		}
-		return node, fmt.Errorf("applying %s: %w", stepNames(steps), err)
-	}
-	if back == StateAvailable {
-		return p.Reach(ctx, id, Goal{State: StateAvailable})
-	}
-	return node, nil
-}
-
-func stepNames(steps []nodes.CleanStep) string {
-	s := ""
-	for i, st := range steps {
-		if i > 0 {
-			s += ", "
-		}
-		s += string(st.Interface) + "." + st.Step
-	}
-	return s
 }

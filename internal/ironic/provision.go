@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -49,7 +50,9 @@ type Goal struct {
 	CleanSteps  []nodes.CleanStep  // manual clean when passing through manageable
 	ConfigDrive any                // sent with active and rebuild
 	DeploySteps []nodes.DeployStep // sent with active and rebuild
-	Rebuild     bool               // redeploy an active node (its image changed)
+	// ServiceSteps run once on an active node (servicing, API 1.87): it stays deployed.
+	ServiceSteps []nodes.ServiceStep
+	Rebuild      bool // redeploy an active node (its image changed)
 }
 
 // ProvisionError is a transition that did not end where it should.
@@ -140,6 +143,9 @@ func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, b
 		if want == StateActive {
 			if g.Rebuild && !done[nodes.TargetRebuild] {
 				return step{nodes.TargetRebuild, StateActive}, true, nil
+			}
+			if len(g.ServiceSteps) > 0 && !done[nodes.TargetService] {
+				return step{nodes.TargetService, StateActive}, true, nil
 			}
 			return step{}, false, nil
 		}
@@ -235,6 +241,8 @@ func (p *Provisioner) transition(ctx context.Context, node *nodes.Node, st step,
 		opts.ConfigDrive, opts.DeploySteps = g.ConfigDrive, g.DeploySteps
 	case nodes.TargetClean:
 		opts.CleanSteps = g.CleanSteps
+	case nodes.TargetService:
+		opts.ServiceSteps = g.ServiceSteps
 	}
 	p.log(ctx, "changing provision state", map[string]any{"node": node.UUID, "from": node.ProvisionState, "action": string(st.action)})
 	if err := nodes.ChangeProvisionState(ctx, p.Client, node.UUID, opts).ExtractErr(); err != nil && !p.accepted(ctx, node, err) {
@@ -306,10 +314,25 @@ func isHold(state string) bool { return strings.HasSuffix(state, " hold") }
 
 // WaitStable polls until the node rests in a stable state with no transition pending. A
 // node Ironic holds ends the wait at once with a *HoldError.
+//
+// A node left in a state that only a conductor at work holds (cleaning, deploying, ...)
+// with no conductor reserving it for nodeStall has been dropped by Ironic (on sqlite, a
+// "database is locked" while saving the node's state): nothing moves it until its
+// conductor restarts, so the wait ends with a *StalledError rather than at the timeout.
 func (p *Provisioner) WaitStable(ctx context.Context, id string) (*nodes.Node, error) {
-	node, err := p.pollNode(ctx, id, func(n *nodes.Node) (bool, error) {
+	clock := &elapsedClock{clock: p.clockOrReal()}
+	unattendedSince := time.Duration(-1)
+	node, err := p.pollNodeWith(ctx, clock, id, func(n *nodes.Node) (bool, error) {
 		if isHold(n.ProvisionState) {
 			return true, &HoldError{NodeID: id, State: n.ProvisionState, Target: n.TargetProvisionState}
+		}
+		switch {
+		case !unattended(n):
+			unattendedSince = -1
+		case unattendedSince < 0:
+			unattendedSince = clock.elapsed
+		case clock.elapsed-unattendedSince >= nodeStall:
+			return true, &StalledError{NodeID: id, State: n.ProvisionState, For: clock.elapsed - unattendedSince, LastError: n.LastError}
 		}
 		return Settled(n), nil
 	})
@@ -317,6 +340,36 @@ func (p *Provisioner) WaitStable(ctx context.Context, id string) (*nodes.Node, e
 		return node, fmt.Errorf("still %q (target %q) when the timeout ran out: %w", node.ProvisionState, node.TargetProvisionState, ctx.Err())
 	}
 	return node, err
+}
+
+// nodeStall is how long a node may sit in a conductor's working state with no conductor
+// reserving it before it counts as dropped. A conductor holds the node's reservation for
+// as long as it works on it; the gaps between two of its tasks last well under a second.
+var nodeStall = 2 * time.Minute
+
+// workingStates are held only while a conductor works on the node under its
+// reservation; the wait states (wait call-back, clean wait, ...) wait for an agent
+// without one.
+var workingStates = []string{"cleaning", "deploying", "deleting", "verifying", "inspecting", "servicing", "rescuing", "unrescuing", "adopting"}
+
+// unattended: the node is in a working state and no conductor holds it.
+func unattended(n *nodes.Node) bool {
+	return n.Reservation == "" && slices.Contains(workingStates, n.ProvisionState)
+}
+
+// StalledError says Ironic dropped the work on a node: it stays in a working state that
+// no conductor holds.
+type StalledError struct {
+	NodeID, State, LastError string
+	For                      time.Duration
+}
+
+func (e *StalledError) Error() string {
+	msg := fmt.Sprintf("node %s has been %q for %s with no conductor working on it: Ironic dropped the work", e.NodeID, e.State, e.For.Round(time.Second))
+	if e.LastError != "" {
+		msg += " (Ironic's last_error: " + e.LastError + ")"
+	}
+	return msg + ". Nothing moves it until its conductor restarts, which fails the interrupted action; then apply again"
 }
 
 // SetPower switches the node on or off and waits until Ironic reports it.
@@ -340,9 +393,14 @@ func (p *Provisioner) SetPower(ctx context.Context, id, target string) (*nodes.N
 // until done or ctx's deadline, which then names the last such answer. Only Ironic's
 // verdict, through done, ends a wait early.
 func (p *Provisioner) pollNode(ctx context.Context, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
+	return p.pollNodeWith(ctx, p.clockOrReal(), id, done)
+}
+
+// pollNodeWith is pollNode with the clock that spaces the reads.
+func (p *Provisioner) pollNodeWith(ctx context.Context, c clock, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
 	var node *nodes.Node
 	var transient error
-	err := poll(ctx, p.clockOrReal(), p.Poll, func() (bool, error) {
+	err := poll(ctx, c, p.Poll, func() (bool, error) {
 		n, err := nodes.Get(ctx, p.Client, id).Extract()
 		if err != nil && IsTransient(err) && ctx.Err() == nil {
 			p.log(ctx, "transient error while waiting; polling on", map[string]any{"node": id, "error": Message(err)})

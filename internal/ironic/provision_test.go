@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -119,8 +120,10 @@ type fakeStateMachine struct {
 	lastErr string
 	pending []fakeStep // states the next GETs return, in order
 	actions []string
+	bodies  []string // the provision requests' bodies, in order
 	script  map[string][]fakeStep
-	bad     int // the next GETs that a proxy answers with 502
+	bad     int  // the next GETs that a proxy answers with 502
+	dropped bool // no conductor holds the node (Ironic lost the work)
 }
 
 type fakeStep struct{ state, target, lastErr string }
@@ -132,9 +135,11 @@ func (f *fakeStateMachine) handler(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/":
 		w.Write([]byte(versionDoc))
 	case r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/states/provision"):
+		raw, _ := io.ReadAll(r.Body)
 		var body struct{ Target string }
-		json.NewDecoder(r.Body).Decode(&body)
+		json.Unmarshal(raw, &body)
 		f.actions = append(f.actions, body.Target)
+		f.bodies = append(f.bodies, string(raw))
 		steps, ok := f.script[f.state+"/"+body.Target]
 		if !ok {
 			w.WriteHeader(http.StatusBadRequest)
@@ -149,8 +154,12 @@ func (f *fakeStateMachine) handler(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadGateway)
 		w.Write([]byte("<html>502 Bad Gateway</html>"))
 	case r.Method == http.MethodGet:
-		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q}`,
-			f.state, nullable(f.target), f.lastErr)
+		reservation := "" // a conductor holds the node while it works on it, unless the test drops it
+		if !IsStable(f.state) && !f.dropped {
+			reservation = "conductor-1"
+		}
+		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q, "reservation": %s}`,
+			f.state, nullable(f.target), f.lastErr, nullable(reservation))
 		f.advance()
 	default:
 		http.NotFound(w, r)
@@ -382,5 +391,26 @@ func TestHeldOrServiced(t *testing.T) {
 		if (want == "") != (got == "") || !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want it to say %q", state, got, want)
 		}
+	}
+}
+
+// A node left cleaning with no conductor holding it (Ironic failed to save its work, as
+// sqlite's "database is locked" makes it) ends the wait after nodeStall with Ironic's
+// last_error, not at the timeout. (A node a conductor holds is waited on: the other tests.)
+func TestWaitEndsOnADroppedNode(t *testing.T) {
+	f := &fakeStateMachine{state: "cleaning", target: "manageable", dropped: true,
+		lastErr: "Async execution of do_node_clean failed with error: database is locked"}
+	p, clk := newFakeProvisioner(t, f)
+	_, err := p.WaitStable(context.Background(), "n1")
+	var se *StalledError
+	if !errors.As(err, &se) || se.State != "cleaning" || !strings.Contains(err.Error(), "database is locked") || !strings.Contains(err.Error(), "conductor restarts") {
+		t.Fatalf("got %v", err)
+	}
+	var slept time.Duration
+	for _, d := range clk.sleeps {
+		slept += d
+	}
+	if slept < nodeStall || slept > nodeStall+DefaultPoll.Max {
+		t.Fatalf("gave up after %v of waiting, want %v", slept, nodeStall)
 	}
 }

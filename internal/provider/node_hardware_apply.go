@@ -2,8 +2,8 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -20,6 +20,7 @@ import (
 type nodeApplied struct {
 	ApplyRAIDConfig types.Bool `tfsdk:"apply_raid_config"`
 	BIOSSettings    types.Map  `tfsdk:"bios_settings"`
+	AllowServicing  types.Bool `tfsdk:"allow_servicing"`
 }
 
 // addHardware puts the hardware fields Ironic takes at creation into the create body.
@@ -84,68 +85,55 @@ func setTraitsAndRAID(ctx context.Context, sc *gophercloud.ServiceClient, id str
 	return changed
 }
 
-// hardwareSteps are the manual clean steps that apply BIOS settings and build the RAID
-// layout, when the plan changes them (state nil: at create).
-func hardwareSteps(ctx context.Context, plan, state *nodeResourceModel, diags *diag.Diagnostics) (steps []nodes.CleanStep, raid bool) {
+// hardwareChange is what the plan asks of the machine's hardware beyond state (nil: at
+// create): the BIOS settings when they change, the RAID layout when it is to be built.
+func hardwareChange(ctx context.Context, plan, state *nodeResourceModel, diags *diag.Diagnostics) ironic.HardwareChange {
 	stateBIOS := types.MapNull(types.StringType)
 	stateRAID := types.ObjectNull(raidConfigAttrTypes)
 	stateApply := false
 	if state != nil {
 		stateBIOS, stateRAID, stateApply = state.BIOSSettings, state.RAIDConfig, state.ApplyRAIDConfig.ValueBool()
 	}
+	var c ironic.HardwareChange
 	if bios := stringMap(ctx, plan.BIOSSettings, diags); len(bios) > 0 && !plan.BIOSSettings.Equal(stateBIOS) {
-		settings := make([]map[string]string, 0, len(bios))
-		for _, k := range sortedKeys(bios) {
-			settings = append(settings, map[string]string{"name": k, "value": bios[k]})
-		}
-		steps = append(steps, nodes.CleanStep{Interface: "bios", Step: "apply_configuration", Args: map[string]any{"settings": settings}})
+		c.BIOS = bios
 	}
-	hasDisks := !plan.RAIDConfig.IsNull() && !plan.RAIDConfig.IsUnknown() && len(raidConfigOf(ctx, plan.RAIDConfig, diags)) > 0
-	if plan.ApplyRAIDConfig.ValueBool() && hasDisks && (!plan.RAIDConfig.Equal(stateRAID) || !stateApply) {
-		steps = append(steps,
-			nodes.CleanStep{Interface: "raid", Step: "delete_configuration"},
-			nodes.CleanStep{Interface: "raid", Step: "create_configuration"})
-		raid = true
+	if plan.RAIDConfig.IsNull() || plan.RAIDConfig.IsUnknown() {
+		return c
 	}
-	return steps, raid
+	if raid := raidConfigOf(ctx, plan.RAIDConfig, diags); plan.ApplyRAIDConfig.ValueBool() && len(raid) > 0 &&
+		(!plan.RAIDConfig.Equal(stateRAID) || !stateApply) {
+		c.RAID = raid
+	}
+	return c
 }
 
-// applyHardware runs the steps on a node resting in manageable or available. If the RAID
-// build fails, the previous target layout is restored and apply_raid_config is recorded
-// as false, so the plan shows the build again and the next apply retries it.
-func applyHardware(ctx context.Context, sc *gophercloud.ServiceClient, node *nodes.Node, steps []nodes.CleanStep, raid bool,
+// applyHardware runs the change on the node: manual cleaning where it rests in
+// manageable or available, servicing where it is active. If the RAID build fails,
+// apply_raid_config is recorded as false, so the plan shows the build again and the next
+// apply retries it; a BIOS setting that did not take is left out of the state by the
+// read-back, with the same effect.
+func applyHardware(ctx context.Context, sc *gophercloud.ServiceClient, node *nodes.Node, c ironic.HardwareChange,
 	previousRAID map[string]any, plan *nodeResourceModel, diags *diag.Diagnostics) *nodes.Node {
-	if len(steps) == 0 {
-		return node
-	}
-	failed := true
-	defer func() {
-		if failed && raid {
+	after, err := ironic.NewProvisioner(sc, logDebug).ApplyHardware(ctx, node, c, previousRAID, plan.AllowServicing.ValueBool())
+	if err != nil {
+		if c.RAID != nil {
 			plan.ApplyRAIDConfig = types.BoolValue(false)
 		}
-	}()
-	back := node.ProvisionState
-	if !slices.Contains([]string{ironic.StateManageable, ironic.StateAvailable}, back) {
-		diags.AddError("Unable to apply BIOS settings or RAID configuration",
-			fmt.Sprintf("Node %s is %q: they are applied by manual cleaning, which needs the node resting in manageable "+
-				"or available (target_provision_state).", node.UUID, back))
-		return node
-	}
-	prov := ironic.NewProvisioner(sc, logDebug)
-	after, err := prov.ApplyCleanSteps(ctx, node.UUID, steps, back)
-	if err != nil {
-		detail := fmt.Sprintf("Node %s: %s\n\nThe node was brought back to %q.", node.UUID, err, ironic.StateOf(after, node))
-		if raid {
-			detail += " The next plan shows the RAID build again; fix the cause (a RAID interface with these clean steps) and apply."
-		}
-		if raid && previousRAID != nil {
-			if rerr := ironic.SetTargetRAIDConfig(context.WithoutCancel(ctx), sc, node.UUID, previousRAID); rerr == nil {
+		detail := err.Error() + "."
+		var herr *ironic.HardwareError
+		if errors.As(err, &herr) {
+			if c.RAID != nil {
+				detail += " The next plan shows the RAID build again; fix the cause (a RAID interface with these steps) and apply."
+			}
+			if herr.RAIDRestored {
 				detail += " The previous target RAID configuration was restored."
+			}
+			if herr.Serviced {
+				detail += " The deployment is untouched; the next plan shows the change again."
 			}
 		}
 		diags.AddError("Unable to apply BIOS settings or RAID configuration", detail)
-	} else {
-		failed = false
 	}
 	if after == nil {
 		return node

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -50,38 +49,97 @@ func validateHardware(ctx context.Context, m *nodeResourceModel, diags *diag.Dia
 	}
 }
 
-// planHardware shows in the plan the cleaning that BIOS settings and RAID layouts cause,
-// refuses it where it cannot run, and checks BIOS setting names against Ironic's
-// registry. state is nil at create.
+// planHardware shows in the plan the cleaning or servicing that BIOS settings and RAID
+// layouts cause, refuses it where it cannot run or is not allowed, and checks BIOS
+// setting names against Ironic's registry. state is nil at create.
 func (r *nodeResource) planHardware(ctx context.Context, resp *resource.ModifyPlanResponse, plan, state *nodeResourceModel) {
-	steps, raid := hardwareSteps(ctx, plan, state, &resp.Diagnostics)
-	if len(steps) == 0 {
+	c := hardwareChange(ctx, plan, state, &resp.Diagnostics)
+	if c.Empty() {
 		return
 	}
-	if state != nil && ironic.IsDeployed(state.ProvisionState.ValueString()) {
-		resp.Diagnostics.AddAttributeError(path.Root("bios_settings"), "The node is deployed",
-			fmt.Sprintf("Node %s is %q: BIOS settings and RAID layouts are applied by manual cleaning, which Ironic "+
-				"runs only on a node that is not deployed. Destroy its baremetal_deployment first, or revert the change.",
-				state.ID.ValueString(), state.ProvisionState.ValueString()))
-		return
-	}
-	var what []string
-	for _, s := range steps {
-		what = append(what, string(s.Interface)+"."+s.Step)
-	}
-	if raid {
-		resp.Diagnostics.AddAttributeWarning(path.Root("raid_config"), "The RAID layout will be built: data on its disks is destroyed",
-			fmt.Sprintf("apply_raid_config = true and raid_config changes: the apply runs manual cleaning (%s), which "+
-				"deletes the existing RAID volumes and builds the configured ones. Set apply_raid_config = false to "+
-				"only record the target.", strings.Join(what, ", ")))
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("current_raid_config"), types.StringUnknown())...)
+	if state != nil && ironic.IsDeployed(r.liveProvisionState(ctx, state)) {
+		if !r.planServicing(ctx, resp, plan, state, c) {
+			return
+		}
 	} else {
-		resp.Diagnostics.AddAttributeWarning(path.Root("bios_settings"), "BIOS settings will be applied by cleaning",
-			fmt.Sprintf("The apply runs manual cleaning (%s) and brings the node back where it rests.", strings.Join(what, ", ")))
+		what := ironic.StepNames(c.CleanSteps())
+		if c.RAID != nil {
+			resp.Diagnostics.AddAttributeWarning(path.Root("raid_config"), "The RAID layout will be built: data on its disks is destroyed",
+				fmt.Sprintf("apply_raid_config = true and raid_config changes: the apply runs manual cleaning (%s), which "+
+					"deletes the existing RAID volumes and builds the configured ones. Set apply_raid_config = false to "+
+					"only record the target.", what))
+		} else {
+			resp.Diagnostics.AddAttributeWarning(path.Root("bios_settings"), "BIOS settings will be applied by cleaning",
+				fmt.Sprintf("The apply runs manual cleaning (%s) and brings the node back where it rests.", what))
+		}
 	}
-	if state != nil && !plan.BIOSSettings.IsNull() && !plan.BIOSSettings.Equal(state.BIOSSettings) {
+	if c.RAID != nil {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("current_raid_config"), types.StringUnknown())...)
+	}
+	if state != nil && c.BIOS != nil {
 		r.checkBIOSRegistry(ctx, state.ID.ValueString(), plan, &resp.Diagnostics)
 	}
+}
+
+// liveProvisionState is where the node is in Ironic now, read when the plan changes its
+// hardware: whether that is cleaning or servicing a running machine must not rest on a
+// state recorded before a deployment took the node (a plan with -refresh=false). Without
+// a connection it is the recorded state.
+func (r *nodeResource) liveProvisionState(ctx context.Context, state *nodeResourceModel) string {
+	recorded := state.ProvisionState.ValueString()
+	if r.clients == nil {
+		return recorded
+	}
+	sc, d := r.clients.Ironic(ctx)
+	if d.HasError() || sc == nil {
+		return recorded
+	}
+	n, err := ironic.GetNode(ctx, sc, state.ID.ValueString())
+	if err != nil {
+		return recorded
+	}
+	state.ProvisionState = types.StringValue(n.ProvisionState)
+	return n.ProvisionState
+}
+
+// planServicing says what servicing runs on the deployed machine, or refuses it: the
+// node must be active, allow_servicing set, and Ironic must have servicing (API 1.87).
+// It reports whether the change can go ahead.
+func (r *nodeResource) planServicing(ctx context.Context, resp *resource.ModifyPlanResponse, plan, state *nodeResourceModel, c ironic.HardwareChange) bool {
+	id, cur := state.ID.ValueString(), state.ProvisionState.ValueString()
+	attr, what := "bios_settings", ironic.StepNames(c.ServiceSteps())
+	if c.RAID != nil {
+		attr = "raid_config"
+	}
+	consequence := "The machine reboots: what runs on it stops for the duration."
+	if c.RAID != nil {
+		consequence = "The machine reboots, and the RAID build deletes its volumes and builds the configured ones: " +
+			"the data on those disks, the deployed system's included if it lives there, is destroyed."
+	}
+	switch {
+	case !ironic.Servicing(cur):
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "The node is deployed and not active",
+			fmt.Sprintf("Node %s is %q: BIOS settings and RAID layouts change a deployed machine by servicing, which Ironic "+
+				"runs only on an active node. Wait until its deployment is active, or revert the change.", id, cur))
+		return false
+	case !plan.AllowServicing.ValueBool():
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "The node is deployed: changing its hardware needs allow_servicing",
+			fmt.Sprintf("Node %s is active, and this change runs on the live machine (Ironic's servicing with %s). %s "+
+				"Set allow_servicing = true on the node to allow it (the deployment is kept: no redeploy), destroy its "+
+				"baremetal_deployment first (its disk is then cleaned), or revert the change.", id, what, consequence))
+		return false
+	}
+	if sc, d := r.clients.Ironic(ctx); !d.HasError() && sc != nil {
+		if err := ironic.FeatureNamed("servicing").Check(sc.Microversion); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("allow_servicing"), "Not supported by this Ironic",
+				fmt.Sprintf("Node %s is deployed, and changing its hardware in place is servicing: %s.", id, err))
+			return false
+		}
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root(attr), "The deployed machine will be serviced in place",
+		fmt.Sprintf("Node %s is active: the apply runs Ironic's servicing with %s on the running machine. %s Its "+
+			"deployment is kept (no redeploy, instance_info untouched); it is active again afterwards.", id, what, consequence))
+	return true
 }
 
 // checkBIOSRegistry refuses settings the node's BIOS registry (API 1.74) does not know

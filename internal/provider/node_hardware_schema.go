@@ -130,9 +130,19 @@ func hardwareAttributes() map[string]schema.Attribute {
 			ElementType: types.StringType, Optional: true,
 			MarkdownDescription: "BIOS settings to apply, name to value. When they change (and at create), the BIOS " +
 				"interface's `apply_configuration` clean step runs (manual cleaning; the node must rest in `manageable` or " +
-				"`available` and is brought back). Read back from Ironic's BIOS settings; only the settings named here are " +
+				"`available` and is brought back), or, on a deployed node with `allow_servicing = true`, the same service step. Read back from Ironic's BIOS settings; only the settings named here are " +
 				"compared, the rest belong to the machine. Where Ironic has a BIOS registry (API 1.74), an unknown or read-only " +
 				"setting is a plan-time error.",
+		},
+		"allow_servicing": schema.BoolAttribute{
+			Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+			MarkdownDescription: "Allow changing the hardware of a deployed (`active`) machine in place: a change to " +
+				"`bios_settings`, or to `raid_config` with `apply_raid_config`, then runs as Ironic's servicing (API 1.87, " +
+				"Ironic 23.0 or newer) with the BIOS interface's `apply_configuration` and the RAID interface's " +
+				"`apply_configuration` service steps. The machine reboots, a RAID build **destroys the data on its disks**, " +
+				"and the plan says so; the deployment stays as it is (no redeploy, `instance_info` untouched). If servicing " +
+				"fails, Ironic's `last_error` is reported, the node is aborted back to `active` and the next plan shows the " +
+				"change again. Default `false`: such a change to a deployed node is then a plan-time error.",
 		},
 		"automated_clean": schema.BoolAttribute{Optional: true, MarkdownDescription: automatedCleanDoc},
 		"retired": schema.BoolAttribute{

@@ -192,8 +192,9 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 // nodeSchemaVersion 1 moved deploying to baremetal_deployment (instance_info,
 // config_drive, deploy_steps and target active are gone); 2 added the hardware
 // configuration (traits, root_device, raid_config, bios_settings, ...); 3 the write-only
-// driver_secrets_wo and its version.
-const nodeSchemaVersion = 4
+// driver_secrets_wo and its version; 4 took maintenance's default away and added
+// force_delete; 5 added allow_servicing.
+const nodeSchemaVersion = 5
 
 func nodeSchema(attrs map[string]schema.Attribute) schema.Schema {
 	return schema.Schema{
@@ -366,7 +367,7 @@ func (r *nodeResource) enroll(ctx context.Context, sc *gophercloud.ServiceClient
 		create["driver_info"] = info
 		ctx = tflog.MaskLogStrings(ctx, mapValues(secrets)...)
 	}
-	steps, raid := hardwareSteps(ctx, plan, nil, diags)
+	change := hardwareChange(ctx, plan, nil, diags)
 	g := nodeGoal(ctx, config, plan, diags)
 	if diags.HasError() {
 		return nil
@@ -388,7 +389,7 @@ func (r *nodeResource) enroll(ctx context.Context, sc *gophercloud.ServiceClient
 	stale := setTraitsAndRAID(ctx, sc, node.UUID, &plan.nodeHardware, nil, diags)
 	node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, diags)
 	if !diags.HasError() {
-		node = applyHardware(ctx, sc, node, steps, raid, map[string]any{}, plan, diags)
+		node = applyHardware(ctx, sc, node, change, map[string]any{}, plan, diags)
 	}
 	return refreshNode(ctx, sc, node, stale)
 }
@@ -494,7 +495,7 @@ func (r *nodeResource) bringToPlan(ctx context.Context, sc *gophercloud.ServiceC
 		ctx = tflog.MaskLogStrings(ctx, mapValues(secrets)...)
 		ops = append(ops, ironic.NodeUpdateOpts(secretOps(secrets))...)
 	}
-	steps, raid := hardwareSteps(ctx, plan, state, diags)
+	change := hardwareChange(ctx, plan, state, diags)
 	g := nodeGoal(ctx, config, plan, diags)
 	if diags.HasError() {
 		return nil
@@ -510,7 +511,7 @@ func (r *nodeResource) bringToPlan(ctx context.Context, sc *gophercloud.ServiceC
 	stale := setTraitsAndRAID(ctx, sc, id, &plan.nodeHardware, &state.nodeHardware, diags)
 	node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, diags)
 	if !diags.HasError() {
-		node = applyHardware(ctx, sc, node, steps, raid, raidConfigOf(ctx, state.RAIDConfig, diags), plan, diags)
+		node = applyHardware(ctx, sc, node, change, raidConfigOf(ctx, state.RAIDConfig, diags), plan, diags)
 	}
 	return refreshNode(ctx, sc, node, stale)
 }

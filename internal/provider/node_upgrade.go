@@ -32,5 +32,7 @@ func (r *nodeResource) UpgradeState(context.Context) map[int64]resource.StateUpg
 		// 3 to 4: maintenance lost its default (unset is now Ironic's or an operator's;
 		// the recorded value stays), and force_delete came, false unless set.
 		func(attrs map[string]any) { defaultIfMissing(attrs, "force_delete", false) },
+		// 4 to 5: allow_servicing came, false unless set.
+		func(attrs map[string]any) { defaultIfMissing(attrs, "allow_servicing", false) },
 	})
 }

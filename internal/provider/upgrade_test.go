@@ -141,9 +141,15 @@ func TestNodeUpgradeFromV1(t *testing.T) {
 	if d := upgradeFrom(t, r, 3, v3).Get(ctx, &m3); d.HasError() || !m3.Maintenance.ValueBool() {
 		t.Fatalf("v3: %v %+v", d, m3)
 	}
+	// Version 4 (before servicing) upgrades with servicing not allowed.
+	v4 := strings.Replace(v3, `"timeouts":null`, `"force_delete":false,"timeouts":null`, 1)
+	var m4 nodeResourceModel
+	if d := upgradeFrom(t, r, 4, v4).Get(ctx, &m4); d.HasError() || m4.AllowServicing.IsNull() || m4.AllowServicing.ValueBool() || !m4.Maintenance.ValueBool() {
+		t.Fatalf("v4: %v %+v", d, m4)
+	}
 	// And version 0 lands in today's version too, its target of active as available.
 	var m0 nodeResourceModel
-	if d := upgrade(t, r, nodeStateV0).Get(ctx, &m0); d.HasError() || m0.ApplyRAIDConfig.IsNull() || m0.TargetProvisionState.ValueString() != "available" {
+	if d := upgrade(t, r, nodeStateV0).Get(ctx, &m0); d.HasError() || m0.ApplyRAIDConfig.IsNull() || m0.AllowServicing.IsNull() || m0.TargetProvisionState.ValueString() != "available" {
 		t.Fatalf("v0: %v %+v", d, m0)
 	}
 }

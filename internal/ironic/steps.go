@@ -1,0 +1,185 @@
+package ironic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+)
+
+// HardwareChange is what a configuration asks of a machine's hardware: BIOS settings to
+// apply and a RAID layout to build. The same change runs as manual clean steps on a node
+// that is not deployed and as service steps (API 1.87) on one that is; Ironic names the
+// steps differently for each.
+type HardwareChange struct {
+	BIOS map[string]string // settings to apply; empty: none
+	RAID map[string]any    // the target layout to build; nil: no build
+}
+
+// Empty: nothing runs on the machine.
+func (c HardwareChange) Empty() bool { return len(c.BIOS) == 0 && c.RAID == nil }
+
+// biosSettings is the BIOS step's argument, sorted by name so a request reads the same
+// every time.
+func (c HardwareChange) biosSettings() []map[string]string {
+	names := make([]string, 0, len(c.BIOS))
+	for k := range c.BIOS {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	settings := make([]map[string]string, 0, len(names))
+	for _, k := range names {
+		settings = append(settings, map[string]string{"name": k, "value": c.BIOS[k]})
+	}
+	return settings
+}
+
+// CleanSteps are the manual clean steps: the BIOS interface's apply_configuration, and
+// the RAID interface's delete_configuration then create_configuration, which builds the
+// node's target RAID configuration (set beforehand).
+func (c HardwareChange) CleanSteps() []nodes.CleanStep {
+	var steps []nodes.CleanStep
+	if len(c.BIOS) > 0 {
+		steps = append(steps, nodes.CleanStep{Interface: nodes.InterfaceBIOS, Step: "apply_configuration",
+			Args: map[string]any{"settings": c.biosSettings()}})
+	}
+	if c.RAID != nil {
+		steps = append(steps,
+			nodes.CleanStep{Interface: nodes.InterfaceRAID, Step: "delete_configuration"},
+			nodes.CleanStep{Interface: nodes.InterfaceRAID, Step: "create_configuration"})
+	}
+	return steps
+}
+
+// ServiceSteps are the service steps for a deployed machine: the BIOS interface's
+// apply_configuration, and the RAID interface's apply_configuration, which takes the
+// layout itself and deletes the existing volumes first.
+func (c HardwareChange) ServiceSteps() []nodes.ServiceStep {
+	var steps []nodes.ServiceStep
+	if len(c.BIOS) > 0 {
+		steps = append(steps, nodes.ServiceStep{Interface: nodes.InterfaceBIOS, Step: "apply_configuration",
+			Args: map[string]any{"settings": c.biosSettings()}})
+	}
+	if c.RAID != nil {
+		steps = append(steps, nodes.ServiceStep{Interface: nodes.InterfaceRAID, Step: "apply_configuration",
+			Args: map[string]any{"raid_config": c.RAID, "delete_existing": true}})
+	}
+	return steps
+}
+
+// StepNames lists steps as interface.step, the way Ironic's documentation names them.
+func StepNames(steps []nodes.CleanStep) string {
+	names := make([]string, len(steps))
+	for i, st := range steps {
+		names[i] = string(st.Interface) + "." + st.Step
+	}
+	return strings.Join(names, ", ")
+}
+
+// Servicing reports whether a change to a node in this state runs as servicing: only an
+// active node is serviced; one that rests in manageable or available is cleaned.
+func Servicing(state string) bool { return state == StateActive }
+
+// Cleanable: a node resting here takes manual cleaning.
+func Cleanable(state string) bool { return state == StateManageable || state == StateAvailable }
+
+// HardwareError is a hardware change that did not complete. The node was brought back
+// where it rested (State); RAIDRestored says whether the previous target RAID layout was
+// put back after a failed build.
+type HardwareError struct {
+	NodeID       string
+	State        string
+	Serviced     bool
+	RAIDRestored bool
+	Err          error
+}
+
+func (e *HardwareError) Error() string {
+	how := "manual cleaning"
+	if e.Serviced {
+		how = "servicing"
+	}
+	return fmt.Sprintf("node %s: %s failed: %v. The node was brought back to %q", e.NodeID, how, e.Err, e.State)
+}
+
+func (e *HardwareError) Unwrap() error { return e.Err }
+
+// ApplyHardware runs the change on the machine: by manual cleaning when the node rests in
+// manageable or available (it is brought back there), by servicing when it is active (it
+// stays deployed: its instance and disk are not touched, only the steps run). A failure
+// leaves the node where it rested: a clean failed is moved back to manageable, a service
+// failed aborted back to active; a failed RAID build puts previousRAID back as the
+// target. The node returned is the last one read (nil when none was).
+//
+// allowService guards the running machine: without it an active node is refused, as the
+// plan that allowed only cleaning may have been made before a deployment took the node.
+func (p *Provisioner) ApplyHardware(ctx context.Context, node *nodes.Node, c HardwareChange, previousRAID map[string]any, allowService bool) (*nodes.Node, error) {
+	if c.Empty() {
+		return node, nil
+	}
+	rest := node.ProvisionState
+	if Servicing(rest) && !allowService {
+		return node, fmt.Errorf("node %s is active: changing its hardware would service the running machine, which is "+
+			"not allowed (allow_servicing); nothing was run", node.UUID)
+	}
+	var after *nodes.Node
+	var err error
+	switch {
+	case Cleanable(rest):
+		after, err = p.clean(ctx, node.UUID, c.CleanSteps(), rest)
+	case Servicing(rest):
+		after, err = p.service(ctx, node.UUID, c.ServiceSteps())
+	default:
+		return node, fmt.Errorf("node %s is %q: BIOS settings and RAID layouts are applied by manual cleaning (manageable "+
+			"or available) or by servicing (active)", node.UUID, rest)
+	}
+	if err == nil {
+		return after, nil
+	}
+	herr := &HardwareError{NodeID: node.UUID, State: StateOf(after, node), Serviced: Servicing(rest), Err: err}
+	if c.RAID != nil && previousRAID != nil {
+		herr.RAIDRestored = SetTargetRAIDConfig(context.WithoutCancel(ctx), p.Client, node.UUID, previousRAID) == nil
+	}
+	return after, herr
+}
+
+// clean runs manual clean steps and brings the node back to rest (manageable or
+// available). A clean failed is moved back to manageable, not left there.
+func (p *Provisioner) clean(ctx context.Context, id string, steps []nodes.CleanStep, rest string) (*nodes.Node, error) {
+	node, err := p.Reach(ctx, id, Goal{State: StateManageable, CleanSteps: steps})
+	if err != nil {
+		if node != nil && node.ProvisionState == "clean failed" {
+			if n, rerr := p.Reach(ctx, id, Goal{State: StateManageable}); rerr == nil {
+				node = n
+			}
+		}
+		return node, fmt.Errorf("applying %s: %w", StepNames(steps), err)
+	}
+	if rest == StateAvailable {
+		return p.Reach(ctx, id, Goal{State: StateAvailable})
+	}
+	return node, nil
+}
+
+// service runs service steps on an active node and waits until it is active again. A
+// service failed is aborted back to active (Ironic returns the machine to its instance);
+// the error carries Ironic's last_error from before the abort.
+func (p *Provisioner) service(ctx context.Context, id string, steps []nodes.ServiceStep) (*nodes.Node, error) {
+	node, err := p.Reach(ctx, id, Goal{State: StateActive, ServiceSteps: steps})
+	if err == nil {
+		return node, nil
+	}
+	err = fmt.Errorf("running %s: %w", StepNames(steps), err)
+	var herr *HoldError
+	if node == nil || errors.As(err, &herr) || node.ProvisionState != "service failed" {
+		return node, err // still servicing (the timeout), held, or refused before it began
+	}
+	back, aerr := p.Reach(ctx, id, Goal{State: StateActive})
+	if aerr != nil {
+		return back, fmt.Errorf("%w; then aborting it back to active: %v", err, aerr)
+	}
+	return back, err
+}

@@ -1,0 +1,113 @@
+package ironic
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+)
+
+var raidLayout = map[string]any{"logical_disks": []any{map[string]any{"size_gb": "MAX", "raid_level": "1", "is_root_volume": true}}}
+
+func TestHardwareChangeSteps(t *testing.T) {
+	c := HardwareChange{BIOS: map[string]string{"b": "2", "a": "1"}, RAID: raidLayout}
+	clean, service := c.CleanSteps(), c.ServiceSteps()
+	if got := StepNames(clean); got != "bios.apply_configuration, raid.delete_configuration, raid.create_configuration" {
+		t.Errorf("clean steps %s", got)
+	}
+	if got := StepNames(service); got != "bios.apply_configuration, raid.apply_configuration" {
+		t.Errorf("service steps %s", got)
+	}
+	settings, _ := json.Marshal(clean[0].Args["settings"])
+	if string(settings) != `[{"name":"a","value":"1"},{"name":"b","value":"2"}]` {
+		t.Errorf("settings %s, want sorted by name", settings)
+	}
+	if service[1].Args["delete_existing"] != true || service[1].Args["raid_config"] == nil {
+		t.Errorf("raid service step args %v", service[1].Args)
+	}
+	if !(HardwareChange{}).Empty() || c.Empty() || (HardwareChange{BIOS: map[string]string{"a": "1"}}).CleanSteps()[0].Step != "apply_configuration" {
+		t.Error("Empty")
+	}
+}
+
+var servicing = map[string][]fakeStep{
+	"active/service": {{"servicing", "active", ""}, {"service wait", "active", ""}, {"servicing", "active", ""}, {"active", "", ""}},
+}
+
+// A deployed node is serviced: one service request carrying the steps, and it ends
+// active again; no rebuild, no undeploy.
+func TestApplyHardwareServicesAnActiveNode(t *testing.T) {
+	f := &fakeStateMachine{state: "active", script: servicing}
+	p, _ := newFakeProvisioner(t, f)
+	node, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "active"},
+		HardwareChange{BIOS: map[string]string{"LogicalProc": "Disabled"}}, nil, true)
+	if err != nil || node.ProvisionState != "active" {
+		t.Fatalf("got %v %v", node, err)
+	}
+	if strings.Join(f.actions, " ") != "service" ||
+		!strings.Contains(f.bodies[0], `"service_steps":[{"args":{"settings":[{"name":"LogicalProc","value":"Disabled"}]},"interface":"bios","step":"apply_configuration"}]`) {
+		t.Fatalf("requests %v %v", f.actions, f.bodies)
+	}
+}
+
+// A service failed is reported with Ironic's last_error and aborted back to active.
+func TestApplyHardwareServiceFailedAbortsToActive(t *testing.T) {
+	f := &fakeStateMachine{state: "active", script: map[string][]fakeStep{
+		"active/service":       {{"servicing", "active", ""}, {"service failed", "active", "service step bios.apply_configuration is not supported"}},
+		"service failed/abort": {{"active", "", ""}},
+	}}
+	p, _ := newFakeProvisioner(t, f)
+	node, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "active"},
+		HardwareChange{BIOS: map[string]string{"LogicalProc": "Disabled"}}, nil, true)
+	var herr *HardwareError
+	if !errors.As(err, &herr) || !herr.Serviced || herr.State != "active" || !strings.Contains(err.Error(), "is not supported") {
+		t.Fatalf("got %v", err)
+	}
+	if node.ProvisionState != "active" || strings.Join(f.actions, " ") != "service abort" {
+		t.Fatalf("ended %q after %v", node.ProvisionState, f.actions)
+	}
+}
+
+// A node resting in available is cleaned and brought back; a failed RAID build puts the
+// previous target back.
+func TestApplyHardwareCleansARestingNode(t *testing.T) {
+	f := &fakeStateMachine{state: "available", script: map[string][]fakeStep{
+		"available/manage":   {{"manageable", "", ""}},
+		"manageable/clean":   {{"cleaning", "manageable", ""}, {"clean wait", "manageable", ""}, {"manageable", "", ""}},
+		"manageable/provide": {{"cleaning", "available", ""}, {"available", "", ""}},
+	}}
+	p, _ := newFakeProvisioner(t, f)
+	node, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "available"},
+		HardwareChange{BIOS: map[string]string{"a": "1"}}, nil, true)
+	if err != nil || node.ProvisionState != "available" || strings.Join(f.actions, " ") != "manage clean provide" {
+		t.Fatalf("got %v %v after %v", node, err, f.actions)
+	}
+	if !strings.Contains(f.bodies[1], `"clean_steps":[{"args":{"settings":[{"name":"a","value":"1"}]},"interface":"bios","step":"apply_configuration"}]`) {
+		t.Fatalf("clean request %s", f.bodies[1])
+	}
+}
+
+// Neither cleaning nor servicing runs on a node in another state: nothing is asked of Ironic.
+func TestApplyHardwareRefusesOtherStates(t *testing.T) {
+	f := &fakeStateMachine{state: "deploy failed", script: servicing}
+	p, _ := newFakeProvisioner(t, f)
+	_, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "deploy failed"},
+		HardwareChange{BIOS: map[string]string{"a": "1"}}, nil, true)
+	if err == nil || !strings.Contains(err.Error(), `"deploy failed"`) || len(f.actions) != 0 {
+		t.Fatalf("got %v after %v", err, f.actions)
+	}
+}
+
+// Servicing not allowed: an active node is refused before anything is asked of Ironic.
+func TestApplyHardwareNeedsServicingAllowed(t *testing.T) {
+	f := &fakeStateMachine{state: "active", script: servicing}
+	p, _ := newFakeProvisioner(t, f)
+	_, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "active"},
+		HardwareChange{BIOS: map[string]string{"a": "1"}}, nil, false)
+	if err == nil || !strings.Contains(err.Error(), "allow_servicing") || len(f.actions) != 0 {
+		t.Fatalf("got %v after %v", err, f.actions)
+	}
+}
