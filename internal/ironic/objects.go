@@ -76,7 +76,7 @@ func listPorts(ctx context.Context, sc *gophercloud.ServiceClient, opts ports.Li
 
 // NodeFilter selects nodes; empty fields match everything.
 type NodeFilter struct {
-	ProvisionState, Driver, ResourceClass, ConductorGroup, Owner, Lessee, Fault string
+	ProvisionState, Driver, ResourceClass, ConductorGroup, Owner, Lessee, Fault, Shard string
 	Maintenance, Associated                                                     *bool
 	// Traits: only nodes that have every one (Ironic has no such filter: checked here).
 	Traits []string
@@ -86,7 +86,7 @@ type NodeFilter struct {
 // to write import blocks for them.
 var nodeSummaryFields = []string{
 	"uuid", "name", "provision_state", "driver", "resource_class", "owner", "lessee", "conductor_group",
-	"maintenance", "fault", "traits", "instance_uuid",
+	"maintenance", "fault", "traits", "instance_uuid", "shard",
 }
 
 // ListNodes lists the matching nodes, oldest first, page after page, with the fields of
@@ -100,6 +100,9 @@ func ListNodes(ctx context.Context, sc *gophercloud.ServiceClient, f NodeFilter,
 	}
 	if f.Lessee != "" {
 		extra.Set("lessee", f.Lessee)
+	}
+	if f.Shard != "" {
+		extra.Set("shard", f.Shard) // API 1.82
 	}
 	opts := nodeListQuery{ListOpts: nodes.ListOpts{
 		ProvisionState: nodes.ProvisionState(f.ProvisionState),
@@ -125,7 +128,7 @@ func ListNodes(ctx context.Context, sc *gophercloud.ServiceClient, f NodeFilter,
 }
 
 // nodeListQuery adds the filters gophercloud cannot express: maintenance=false,
-// associated=false and lessee.
+// associated=false, lessee and shard.
 type nodeListQuery struct {
 	nodes.ListOpts
 	extra url.Values
@@ -179,4 +182,23 @@ func NodeInstanceName(ctx context.Context, sc *gophercloud.ServiceClient, nodeID
 	}
 	err := rawGet(ctx, sc, &out, "nodes", nodeID+"?fields=instance_name")
 	return out.InstanceName, err
+}
+
+// Shard is one shard Ironic knows and how many nodes it holds.
+type Shard struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// ListShards lists the shards of the nodes (GET /v1/shards, API 1.82), by name; nodes
+// without a shard are in none.
+func ListShards(ctx context.Context, sc *gophercloud.ServiceClient) ([]Shard, error) {
+	var out struct {
+		Shards []Shard `json:"shards"`
+	}
+	if _, err := sc.Get(ctx, sc.ServiceURL("shards"), &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+		return nil, err
+	}
+	sort.Slice(out.Shards, func(i, j int) bool { return out.Shards[i].Name < out.Shards[j].Name })
+	return out.Shards, nil
 }

@@ -14,17 +14,20 @@ import (
 // nodeFields are the node attributes shared by the resource and the data source.
 // Attribute names equal Ironic's field names, which are also the JSON patch paths.
 type nodeFields struct {
-	ID             types.String `tfsdk:"id"`
-	Name           types.String `tfsdk:"name"`
-	Driver         types.String `tfsdk:"driver"`
-	DriverInfo     types.Map    `tfsdk:"driver_info"`
-	Properties     types.Map    `tfsdk:"properties"`
-	Extra          types.Map    `tfsdk:"extra"`
-	ResourceClass  types.String `tfsdk:"resource_class"`
-	Owner          types.String `tfsdk:"owner"`
-	Lessee         types.String `tfsdk:"lessee"`
-	ConductorGroup types.String `tfsdk:"conductor_group"`
-	Description    types.String `tfsdk:"description"`
+	ID              types.String `tfsdk:"id"`
+	Name            types.String `tfsdk:"name"`
+	Driver          types.String `tfsdk:"driver"`
+	DriverInfo      types.Map    `tfsdk:"driver_info"`
+	Properties      types.Map    `tfsdk:"properties"`
+	Extra           types.Map    `tfsdk:"extra"`
+	ResourceClass   types.String `tfsdk:"resource_class"`
+	Owner           types.String `tfsdk:"owner"`
+	Lessee          types.String `tfsdk:"lessee"`
+	ConductorGroup  types.String `tfsdk:"conductor_group"`
+	Description     types.String `tfsdk:"description"`
+	Shard           types.String `tfsdk:"shard"`
+	ParentNode      types.String `tfsdk:"parent_node"`
+	DisablePowerOff types.Bool   `tfsdk:"disable_power_off"`
 
 	BIOSInterface       types.String `tfsdk:"bios_interface"`
 	BootInterface       types.String `tfsdk:"boot_interface"`
@@ -68,6 +71,7 @@ func (m *nodeFields) optionalStrings() map[string]*types.String {
 	return map[string]*types.String{
 		"name": &m.Name, "resource_class": &m.ResourceClass, "owner": &m.Owner,
 		"lessee": &m.Lessee, "conductor_group": &m.ConductorGroup, "description": &m.Description,
+		"shard": &m.Shard, "parent_node": &m.ParentNode,
 	}
 }
 
@@ -92,7 +96,7 @@ func (m *nodeFields) maps() map[string]*types.Map {
 func nodeRemoteStrings(n *nodes.Node) map[string]string {
 	return map[string]string{
 		"name": n.Name, "resource_class": n.ResourceClass, "owner": n.Owner, "lessee": n.Lessee,
-		"conductor_group": n.ConductorGroup, "description": n.Description,
+		"conductor_group": n.ConductorGroup, "description": n.Description, "shard": n.Shard, "parent_node": n.ParentNode,
 		"bios_interface": n.BIOSInterface, "boot_interface": n.BootInterface, "console_interface": n.ConsoleInterface,
 		"deploy_interface": n.DeployInterface, "inspect_interface": n.InspectInterface,
 		"management_interface": n.ManagementInterface, "network_interface": n.NetworkInterface,
@@ -136,6 +140,13 @@ func (m *nodeFields) fromNode(ctx context.Context, n *nodes.Node, prior *nodeFie
 		*f = mapValue(ctx, remoteMaps[name], before, &diags)
 	}
 	m.Maintenance = types.BoolValue(n.Maintenance)
+	// Ironic before API 1.95 has no disable_power_off; the client reads false for it. So
+	// false is null unless the configuration says false: a generated configuration then
+	// never names an attribute that Ironic lacks.
+	m.DisablePowerOff = types.BoolNull()
+	if n.DisablePowerOff || (prior != nil && !prior.DisablePowerOff.IsNull() && !prior.DisablePowerOff.IsUnknown()) {
+		m.DisablePowerOff = types.BoolValue(n.DisablePowerOff)
+	}
 	m.MaintenanceReason = stringOrNull(n.MaintenanceReason)
 	m.ProvisionState = stringOrNull(n.ProvisionState)
 	m.PowerState = stringOrNull(n.PowerState)

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -168,6 +169,28 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 		Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
+	// Set by operators and fleet tools as often as here: unset keeps what Ironic holds.
+	attrs["shard"] = schema.StringAttribute{
+		Optional: true, Computed: true,
+		MarkdownDescription: "The shard the node belongs to (API 1.82): how a large fleet is split between conductors' " +
+			"clients and between workspaces (see the `baremetal_shards` and `baremetal_nodes` data sources). Unset: " +
+			"whatever Ironic holds, kept as it is.",
+		Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+	attrs["parent_node"] = schema.StringAttribute{
+		Optional: true, Computed: true,
+		MarkdownDescription: "UUID of the node this one is a part of (API 1.83, Ironic 22.0), such as the host of a " +
+			"DPU (Ironic stores the UUID even when given a name, so give the id). Unset: whatever Ironic holds, kept as it is.",
+		Validators:    []validator.String{nodeUUID()},
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+	attrs["disable_power_off"] = schema.BoolAttribute{
+		Optional: true, Computed: true,
+		MarkdownDescription: "Ironic never powers the node off, it reboots it instead (API 1.95, Ironic 28.0): for " +
+			"machines whose BMC shares their power, such as DPUs. Unset: whatever Ironic holds, kept as it is.",
+		PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+	}
 	// Ironic stores a conductor group in lower case: a mixed-case one would come back
 	// changed after every apply.
 	attrs["conductor_group"] = schema.StringAttribute{
@@ -193,7 +216,7 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 // config_drive, deploy_steps and target active are gone); 2 added the hardware
 // configuration (traits, root_device, raid_config, bios_settings, ...); 3 the write-only
 // driver_secrets_wo and its version; 4 took maintenance's default away and added
-// force_delete; 5 added allow_servicing.
+// force_delete; 5 added allow_servicing, shard, parent_node and disable_power_off.
 const nodeSchemaVersion = 5
 
 func nodeSchema(attrs map[string]schema.Attribute) schema.Schema {
@@ -316,7 +339,9 @@ func (r *nodeResource) planEnrollment(ctx context.Context, plan *nodeResourceMod
 
 // nodeFeatures are the node attributes that need a microversion newer than the oldest
 // the provider works with.
-var nodeFeatures = []featureUse{{"firmware_interface", "firmware_interface"}}
+var nodeFeatures = []featureUse{
+	{"firmware_interface", "firmware_interface"}, {"parent_node", "parent_node"}, {"disable_power_off", "disable_power_off"},
+}
 
 // conductorGroupRE is what Ironic keeps of a conductor group unchanged.
 var conductorGroupRE = regexp.MustCompile(`^[a-z0-9_.-]+$`)
@@ -354,6 +379,9 @@ func (r *nodeResource) enroll(ctx context.Context, sc *gophercloud.ServiceClient
 		if m := stringMap(ctx, *f, diags); m != nil {
 			create[name] = ironic.AnyMap(m)
 		}
+	}
+	if !plan.DisablePowerOff.IsNull() && !plan.DisablePowerOff.IsUnknown() {
+		create["disable_power_off"] = plan.DisablePowerOff.ValueBool()
 	}
 	addHardware(ctx, create, plan, diags)
 	if secrets := configuredSecrets(ctx, config, diags); len(secrets) > 0 {
@@ -619,6 +647,7 @@ func nodePatch(ctx context.Context, plan, state *nodeResourceModel, diags *diag.
 		}
 		b.strMap(name, *f, *stateMaps[name])
 	}
+	b.boolean("disable_power_off", plan.DisablePowerOff, state.DisablePowerOff)
 	hardwarePatch(b, &plan.nodeHardware, &state.nodeHardware)
 	return ironic.NodeUpdateOpts(b.ops), driverChanged
 }
@@ -663,7 +692,7 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	}
 	var m nodeResourceModel
 	resp.Diagnostics.Append(m.record(ctx, node, nil)...)
-	m.ApplyRAIDConfig, m.ForceDelete = types.BoolValue(false), types.BoolValue(false)
+	m.ApplyRAIDConfig, m.ForceDelete, m.AllowServicing = types.BoolValue(false), types.BoolValue(false), types.BoolValue(false)
 	m.BIOSSettings = types.MapNull(types.StringType)
 	m.DriverSecretsWO, m.DriverSecretsWOVersion = types.MapNull(types.StringType), types.Int64Null()
 	m.Timeouts = nullTimeouts("create", "update", "delete")

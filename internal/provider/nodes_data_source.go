@@ -26,6 +26,7 @@ type nodesDataSourceModel struct {
 	Driver         types.String `tfsdk:"driver"`
 	ResourceClass  types.String `tfsdk:"resource_class"`
 	ConductorGroup types.String `tfsdk:"conductor_group"`
+	Shard          types.String `tfsdk:"shard"`
 	Owner          types.String `tfsdk:"owner"`
 	Lessee         types.String `tfsdk:"lessee"`
 	Fault          types.String `tfsdk:"fault"`
@@ -49,6 +50,7 @@ type listedNode struct {
 	Owner          string       `tfsdk:"owner"`
 	Lessee         string       `tfsdk:"lessee"`
 	ConductorGroup string       `tfsdk:"conductor_group"`
+	Shard          string       `tfsdk:"shard"`
 	Maintenance    bool         `tfsdk:"maintenance"`
 	Fault          string       `tfsdk:"fault"`
 	InstanceUUID   string       `tfsdk:"instance_uuid"`
@@ -66,7 +68,7 @@ var listedPortType = types.ObjectType{AttrTypes: map[string]attr.Type{"id": type
 var listedNodeType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"id": types.StringType, "name": types.StringType, "provision_state": types.StringType, "deployed": types.BoolType,
 	"driver": types.StringType, "resource_class": types.StringType, "owner": types.StringType, "lessee": types.StringType,
-	"conductor_group": types.StringType, "maintenance": types.BoolType, "fault": types.StringType,
+	"conductor_group": types.StringType, "shard": types.StringType, "maintenance": types.BoolType, "fault": types.StringType,
 	"instance_uuid": types.StringType, "traits": types.ListType{ElemType: types.StringType},
 	"ports": types.ListType{ElemType: listedPortType},
 }}
@@ -99,6 +101,7 @@ func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"driver":          filter("Only nodes with this hardware type."),
 			"resource_class":  filter("Only nodes of this resource class."),
 			"conductor_group": filter("Only nodes in this conductor group."),
+			"shard":           filter("Only nodes in this shard (see `baremetal_shards`): one workspace per shard is how a large fleet is split across many plans."),
 			"owner":           filter("Only nodes owned by this project."),
 			"lessee":          filter("Only nodes leased to this project."),
 			"fault":           filter("Only nodes in maintenance for this fault (`power failure`, `clean failure`, `rescue abort failure`)."),
@@ -130,6 +133,7 @@ func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 					"owner":           computed("Owning project."),
 					"lessee":          computed("Leasing project."),
 					"conductor_group": computed("Conductor group."),
+					"shard":           computed("Shard (empty string when none)."),
 					"maintenance":     schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the node is in maintenance mode."},
 					"fault":           computed("Why Ironic put it in maintenance, if it did."),
 					"instance_uuid":   computed("UUID of the instance on it, if any."),
@@ -167,6 +171,7 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		Driver:         m.Driver.ValueString(),
 		ResourceClass:  m.ResourceClass.ValueString(),
 		ConductorGroup: m.ConductorGroup.ValueString(),
+		Shard:          m.Shard.ValueString(),
 		Owner:          m.Owner.ValueString(),
 		Lessee:         m.Lessee.ValueString(),
 		Fault:          m.Fault.ValueString(),
@@ -198,7 +203,7 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		}
 		listed[i] = listedNode{
 			ID: n.UUID, Name: n.Name, ProvisionState: n.ProvisionState, Deployed: ironic.IsDeployed(n.ProvisionState),
-			Driver: n.Driver, ResourceClass: n.ResourceClass, Owner: n.Owner, Lessee: n.Lessee, ConductorGroup: n.ConductorGroup,
+			Driver: n.Driver, ResourceClass: n.ResourceClass, Owner: n.Owner, Lessee: n.Lessee, ConductorGroup: n.ConductorGroup, Shard: n.Shard,
 			Maintenance: n.Maintenance, Fault: n.Fault, InstanceUUID: n.InstanceUUID, Traits: traits, Ports: ports,
 		}
 	}

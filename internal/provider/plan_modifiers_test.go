@@ -431,3 +431,27 @@ func TestMaintenanceReasonPlan(t *testing.T) {
 		}
 	}
 }
+
+// disable_power_off that Ironic does not report (before API 1.95) reads false: it is
+// null in state unless configured, so generated configuration never names it.
+func TestDisablePowerOffReadBack(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		remote bool
+		prior  types.Bool
+		want   types.Bool
+	}{
+		{false, types.BoolNull(), types.BoolNull()},
+		{false, types.BoolUnknown(), types.BoolNull()},
+		{false, types.BoolValue(false), types.BoolValue(false)},
+		{false, types.BoolValue(true), types.BoolValue(false)}, // drift from a configured true
+		{true, types.BoolNull(), types.BoolValue(true)},
+	} {
+		var m nodeFields
+		prior := nodeFields{DriverInfo: types.MapNull(types.StringType), Properties: types.MapNull(types.StringType), Extra: types.MapNull(types.StringType), DisablePowerOff: c.prior}
+		m.fromNode(ctx, &nodes.Node{UUID: "n1", DisablePowerOff: c.remote}, &prior)
+		if !m.DisablePowerOff.Equal(c.want) {
+			t.Errorf("remote %v, prior %v: got %v, want %v", c.remote, c.prior, m.DisablePowerOff, c.want)
+		}
+	}
+}

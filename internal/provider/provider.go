@@ -338,7 +338,7 @@ func (p *baremetalProvider) Resources(context.Context) []func() resource.Resourc
 }
 
 func (p *baremetalProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewNodeDataSource, NewNodesDataSource, NewNodeInventoryDataSource}
+	return []func() datasource.DataSource{NewNodeDataSource, NewNodesDataSource, NewNodeInventoryDataSource, NewShardsDataSource}
 }
 
 // imageTLSOf is the trust image downloads use: their own CA file (default: ca_file) and

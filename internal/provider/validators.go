@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
@@ -76,5 +77,17 @@ func macAddress() validator.String {
 	return stringCheck{"must be a MAC address such as 52:54:00:12:34:56", "Invalid MAC address", func(s string) error {
 		_, err := ironic.NormalizeMAC(s)
 		return err
+	}}
+}
+
+// nodeUUID refuses what is not a UUID in canonical form: Ironic stores a node link
+// (parent_node) as the linked node's UUID, so a name would come back changed.
+func nodeUUID() validator.String {
+	return stringCheck{"must be a node UUID", "Invalid node UUID", func(s string) error {
+		if u, err := uuid.Parse(s); err != nil || u.String() != s {
+			return fmt.Errorf("%q is not a node UUID in lower-case canonical form (Ironic stores the linked node's UUID, "+
+				"so use the node's id, for example baremetal_node.host.id)", s)
+		}
+		return nil
 	}}
 }
