@@ -77,7 +77,7 @@ func listPorts(ctx context.Context, sc *gophercloud.ServiceClient, opts ports.Li
 // NodeFilter selects nodes; empty fields match everything.
 type NodeFilter struct {
 	ProvisionState, Driver, ResourceClass, ConductorGroup, Owner, Lessee, Fault, Shard string
-	Maintenance, Associated                                                     *bool
+	Maintenance, Associated                                                            *bool
 	// Traits: only nodes that have every one (Ironic has no such filter: checked here).
 	Traits []string
 }

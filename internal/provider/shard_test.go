@@ -90,7 +90,7 @@ data "baremetal_nodes" "rack_a" {
 	}
 	// A parent named rather than given by id would come back as its UUID: refused.
 	steps = append(steps, resource.TestStep{
-		Config:      strings.Replace(cfg(withShard, ""), `driver = "fake-hardware"
+		Config: strings.Replace(cfg(withShard, ""), `driver = "fake-hardware"
   shard`, `driver = "fake-hardware"
   parent_node = "host-1"
   shard`, 1),
