@@ -37,15 +37,20 @@ func (c HardwareChange) biosSettings() []map[string]string {
 	return settings
 }
 
-// CleanSteps are the manual clean steps: the BIOS interface's apply_configuration, and
-// the RAID interface's delete_configuration then create_configuration, which builds the
-// node's target RAID configuration (set beforehand).
-func (c HardwareChange) CleanSteps() []nodes.CleanStep {
-	var steps []nodes.CleanStep
-	if len(c.BIOS) > 0 {
-		steps = append(steps, nodes.CleanStep{Interface: nodes.InterfaceBIOS, Step: "apply_configuration",
-			Args: map[string]any{"settings": c.biosSettings()}})
+// biosSteps is the BIOS interface's apply_configuration, the same step for cleaning and
+// servicing (a service step is a clean step by type); none without settings.
+func (c HardwareChange) biosSteps() []nodes.CleanStep {
+	if len(c.BIOS) == 0 {
+		return nil
 	}
+	return []nodes.CleanStep{{Interface: nodes.InterfaceBIOS, Step: "apply_configuration", Args: map[string]any{"settings": c.biosSettings()}}}
+}
+
+// CleanSteps are the manual clean steps: the BIOS settings, then the RAID interface's
+// delete_configuration and create_configuration, which builds the node's target RAID
+// configuration (set beforehand).
+func (c HardwareChange) CleanSteps() []nodes.CleanStep {
+	steps := c.biosSteps()
 	if c.RAID != nil {
 		steps = append(steps,
 			nodes.CleanStep{Interface: nodes.InterfaceRAID, Step: "delete_configuration"},
@@ -54,15 +59,11 @@ func (c HardwareChange) CleanSteps() []nodes.CleanStep {
 	return steps
 }
 
-// ServiceSteps are the service steps for a deployed machine: the BIOS interface's
-// apply_configuration, and the RAID interface's apply_configuration, which takes the
-// layout itself and deletes the existing volumes first.
+// ServiceSteps are the service steps for a deployed machine: the BIOS settings, then the
+// RAID interface's apply_configuration, which takes the layout itself and deletes the
+// existing volumes first.
 func (c HardwareChange) ServiceSteps() []nodes.ServiceStep {
-	var steps []nodes.ServiceStep
-	if len(c.BIOS) > 0 {
-		steps = append(steps, nodes.ServiceStep{Interface: nodes.InterfaceBIOS, Step: "apply_configuration",
-			Args: map[string]any{"settings": c.biosSettings()}})
-	}
+	steps := c.biosSteps()
 	if c.RAID != nil {
 		steps = append(steps, nodes.ServiceStep{Interface: nodes.InterfaceRAID, Step: "apply_configuration",
 			Args: map[string]any{"raid_config": c.RAID, "delete_existing": true}})
