@@ -26,11 +26,11 @@ type PortCreate map[string]any
 func (c PortCreate) ToPortCreateMap() (map[string]any, error) { return c, nil }
 
 // CreatePort is CreateNode for ports.
-func CreatePort(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body PortCreate) (*ports.Port, error) {
+func CreatePort(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body PortCreate) (*Port, error) {
 	uuid, _ := body["uuid"].(string)
 	return createOnce(ctx, policy, "port", uuid,
-		func() (*ports.Port, error) { return ports.Create(ctx, sc, body).Extract() },
-		func() (*ports.Port, error) { return ports.Get(ctx, sc, uuid).Extract() })
+		func() (*Port, error) { return portOf(ports.Create(ctx, sc, body)) },
+		func() (*Port, error) { return GetPort(ctx, sc, uuid) })
 }
 
 func createOnce[T any](ctx context.Context, policy *RetryPolicy, kind, uuid string, create, get func() (*T, error)) (*T, error) {

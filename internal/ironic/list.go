@@ -12,10 +12,20 @@ import (
 // listPageSize is Ironic's default max_limit: the most one page may hold.
 const listPageSize = 1000
 
-// portReadFields are the port fields the provider's resources read.
-var portReadFields = []string{
-	"uuid", "address", "node_uuid", "portgroup_uuid", "pxe_enabled", "local_link_connection",
-	"physical_network", "extra", "is_smartnic",
+// portReadFields are the port fields the provider's resources read, those of newer
+// microversions where the client speaks them (asking for a field the microversion lacks
+// is refused).
+func portReadFields(sc *gophercloud.ServiceClient) []string {
+	fields := []string{
+		"uuid", "address", "node_uuid", "portgroup_uuid", "pxe_enabled", "local_link_connection",
+		"physical_network", "extra", "is_smartnic",
+	}
+	for field, feature := range map[string]string{"name": "port name", "description": "port description", "vendor": "port vendor", "category": "port category"} {
+		if FeatureNamed(feature).Available(sc.Microversion) {
+			fields = append(fields, field)
+		}
+	}
+	return fields
 }
 
 // ListAllNodes returns every node the caller may see, in full, page after page. Not
@@ -28,10 +38,11 @@ func ListAllNodes(ctx context.Context, sc *gophercloud.ServiceClient, log Logger
 }
 
 // ListAllPorts returns every port the caller may see, page after page.
-func ListAllPorts(ctx context.Context, sc *gophercloud.ServiceClient, log Logger) ([]ports.Port, error) {
+func ListAllPorts(ctx context.Context, sc *gophercloud.ServiceClient, log Logger) ([]Port, error) {
+	fields := portReadFields(sc)
 	return listPages(ctx, func(marker string) pagination.Pager {
-		return ports.List(sc, ports.ListOpts{Fields: portReadFields, Limit: listPageSize, Marker: marker})
-	}, ports.ExtractPorts, func(p *ports.Port) string { return p.UUID }, "ports", log)
+		return ports.List(sc, ports.ListOpts{Fields: fields, Limit: listPageSize, Marker: marker})
+	}, extractPorts, func(p *Port) string { return p.UUID }, "ports", log)
 }
 
 // listPages follows Ironic's pagination itself: Ironic says there is more with a "next"
@@ -79,11 +90,11 @@ func hasNext(p pagination.Page) bool {
 const portsNodeByNodeUpTo = 8
 
 // PortsOfNodes groups the ports of these nodes by node UUID, in Ironic's order.
-func PortsOfNodes(ctx context.Context, sc *gophercloud.ServiceClient, nodeIDs []string, log Logger) (map[string][]ports.Port, error) {
-	byNode := map[string][]ports.Port{}
+func PortsOfNodes(ctx context.Context, sc *gophercloud.ServiceClient, nodeIDs []string, log Logger) (map[string][]Port, error) {
+	byNode := map[string][]Port{}
 	if len(nodeIDs) <= portsNodeByNodeUpTo {
 		for _, id := range nodeIDs {
-			found, err := listPorts(ctx, sc, ports.ListOpts{NodeUUID: id, Fields: portReadFields})
+			found, err := listPorts(ctx, sc, ports.ListOpts{NodeUUID: id, Fields: portReadFields(sc)})
 			if err != nil {
 				return nil, err
 			}

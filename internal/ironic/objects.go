@@ -30,13 +30,40 @@ func NodeUpdateOpts(ops []PatchOp) nodes.UpdateOpts {
 	return out
 }
 
+// Port is a port with the fields of newer microversions gophercloud does not have:
+// name (API 1.88), description (1.97), vendor (1.100) and category (1.101); empty
+// where the Ironic lacks them.
+type Port struct {
+	ports.Port
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Vendor      string `json:"vendor"`
+	Category    string `json:"category"`
+}
+
+// portOf decodes one port answer.
+func portOf(r interface{ ExtractInto(any) error }) (*Port, error) {
+	var p Port
+	if err := r.ExtractInto(&p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// extractPorts decodes a page of ports.
+func extractPorts(page pagination.Page) ([]Port, error) {
+	var out []Port
+	err := ports.ExtractPortsInto(page, &out)
+	return out, err
+}
+
 // GetPort reads a port by UUID.
-func GetPort(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*ports.Port, error) {
-	return ports.Get(ctx, sc, id).Extract()
+func GetPort(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*Port, error) {
+	return portOf(ports.Get(ctx, sc, id))
 }
 
 // UpdatePort applies a JSON patch to a port; with no operations it reads the port.
-func UpdatePort(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops []PatchOp) (*ports.Port, error) {
+func UpdatePort(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops []PatchOp) (*Port, error) {
 	if len(ops) == 0 {
 		return GetPort(ctx, sc, id)
 	}
@@ -44,7 +71,7 @@ func UpdatePort(ctx context.Context, sc *gophercloud.ServiceClient, id string, o
 	for _, op := range ops {
 		opts = append(opts, ports.UpdateOperation{Op: ports.UpdateOp(op.Op), Path: op.Path, Value: op.Value})
 	}
-	return ports.Update(ctx, sc, id, opts).Extract()
+	return portOf(ports.Update(ctx, sc, id, opts))
 }
 
 // DeletePort deletes a port; one already gone counts as deleted.
@@ -66,12 +93,12 @@ func PortsByMAC(ctx context.Context, sc *gophercloud.ServiceClient, mac string) 
 	return ids, err
 }
 
-func listPorts(ctx context.Context, sc *gophercloud.ServiceClient, opts ports.ListOpts) ([]ports.Port, error) {
+func listPorts(ctx context.Context, sc *gophercloud.ServiceClient, opts ports.ListOpts) ([]Port, error) {
 	pages, err := ports.List(sc, opts).AllPages(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return ports.ExtractPorts(pages)
+	return extractPorts(pages)
 }
 
 // NodeFilter selects nodes; empty fields match everything.
@@ -148,28 +175,11 @@ func (q nodeListQuery) ToNodeListQuery() (string, error) {
 
 func (q nodeListQuery) ToNodeListDetailQuery() (string, error) { return q.ToNodeListQuery() }
 
-// PortInfo is what a node's port says of itself, including the fields of newer
-// microversions gophercloud does not read (empty where the Ironic has none).
-type PortInfo struct {
-	UUID        string `json:"uuid"`
-	Address     string `json:"address"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Vendor      string `json:"vendor"`
-	Category    string `json:"category"`
-}
-
-// NodePorts lists the node's ports, sorted by address, through the service client.
-func NodePorts(ctx context.Context, sc *gophercloud.ServiceClient, nodeID string) ([]PortInfo, error) {
-	var out struct {
-		Ports []PortInfo `json:"ports"`
-	}
-	u := sc.ServiceURL("ports", "detail") + "?node_uuid=" + url.QueryEscape(nodeID)
-	if _, err := sc.Get(ctx, u, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
-		return nil, err
-	}
-	sort.Slice(out.Ports, func(i, j int) bool { return out.Ports[i].Address < out.Ports[j].Address })
-	return out.Ports, nil
+// NodePorts lists the node's ports, sorted by address.
+func NodePorts(ctx context.Context, sc *gophercloud.ServiceClient, nodeID string) ([]Port, error) {
+	found, err := listPorts(ctx, sc, ports.ListOpts{NodeUUID: nodeID, Fields: portReadFields(sc)})
+	sort.Slice(found, func(i, j int) bool { return found[i].Address < found[j].Address })
+	return found, err
 }
 
 // NodeInstanceName is the node's instance_name (API 1.104), "" where the Ironic has none.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -41,7 +40,7 @@ type clients struct {
 	// nodes and ports serve a plan's refresh of many objects from one list call per kind.
 	snapMu sync.Mutex
 	nodes  *ironic.Snapshot[nodes.Node]
-	ports  *ironic.Snapshot[ports.Port]
+	ports  *ironic.Snapshot[ironic.Port]
 	wrote  bool // this process created, changed or deleted something
 
 	// inventories caches node inventories for the plan-time hardware checks: a provider
@@ -135,11 +134,11 @@ func (c *clients) readNode(ctx context.Context, sc *gophercloud.ServiceClient, i
 }
 
 // readPort reads a port for a refresh: from the plan's list of ports when many are read.
-func (c *clients) readPort(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*ports.Port, error) {
+func (c *clients) readPort(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*ironic.Port, error) {
 	return readThrough(ctx, c, &c.ports, id,
-		func(ctx context.Context) ([]ports.Port, error) { return ironic.ListAllPorts(ctx, sc, logDebug) },
-		func(ctx context.Context, id string) (*ports.Port, error) { return ironic.GetPort(ctx, sc, id) },
-		func(p *ports.Port) string { return p.UUID },
+		func(ctx context.Context) ([]ironic.Port, error) { return ironic.ListAllPorts(ctx, sc, logDebug) },
+		func(ctx context.Context, id string) (*ironic.Port, error) { return ironic.GetPort(ctx, sc, id) },
+		func(p *ironic.Port) string { return p.UUID },
 		func(ctx context.Context, limit int) (bool, error) { return ironic.PortsAtMost(ctx, sc, limit) })
 }
 

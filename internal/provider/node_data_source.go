@@ -34,8 +34,6 @@ type nodeDataSourceModel struct {
 	PortAddresses types.List   `tfsdk:"port_addresses"`
 	Ports         types.List   `tfsdk:"ports"`
 	Health        types.String `tfsdk:"health"`
-	ParentNode    types.String `tfsdk:"parent_node"`
-	Shard         types.String `tfsdk:"shard"`
 	InstanceName  types.String `tfsdk:"instance_name"`
 }
 
@@ -94,10 +92,11 @@ func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				"category":    schema.StringAttribute{Computed: true, MarkdownDescription: "Category of the port."},
 			}},
 		},
-		"health":        schema.StringAttribute{Computed: true, MarkdownDescription: "The node's health as its BMC reports it (API 1.109, Ironic 34.0); null where Ironic has none."},
-		"parent_node":   schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the parent node, for a child node such as a DPU (API 1.83); null otherwise."},
-		"shard":         schema.StringAttribute{Computed: true, MarkdownDescription: "The shard the node belongs to; null when none."},
-		"instance_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the instance deployed on the node (API 1.104, Ironic 33.0); null where Ironic has none."},
+		"health":            schema.StringAttribute{Computed: true, MarkdownDescription: "The node's health as its BMC reports it (API 1.109, Ironic 34.0); null where Ironic has none."},
+		"parent_node":       schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the parent node, for a child node such as a DPU (API 1.83); null otherwise."},
+		"shard":             schema.StringAttribute{Computed: true, MarkdownDescription: "The shard the node belongs to; null when none."},
+		"disable_power_off": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether Ironic never powers the node off, rebooting it instead (API 1.95, Ironic 28.0); null where Ironic has none."},
+		"instance_name":     schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the instance deployed on the node (API 1.104, Ironic 33.0); null where Ironic has none."},
 	}
 	for _, a := range nodeOptionalStringDocs {
 		if _, done := attrs[a.name]; !done {
@@ -162,8 +161,11 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		}))
 	}
 	m.Ports = types.ListValueMust(types.ObjectType{AttrTypes: portInfoAttrTypes}, portValues)
-	m.Health, m.ParentNode, m.Shard, m.InstanceName = stringOrNull(node.Health), stringOrNull(node.ParentNode), stringOrNull(node.Shard), stringOrNull(instanceName)
+	m.Health, m.InstanceName = stringOrNull(node.Health), stringOrNull(instanceName)
 	resp.Diagnostics.Append(m.nodeFields.fromNode(ctx, node, nil)...)
+	if ironic.FeatureNamed("disable_power_off").Available(sc.Microversion) {
+		m.DisablePowerOff = types.BoolValue(node.DisablePowerOff)
+	}
 	m.nodeHardware.fromNode(ctx, node, nil, &resp.Diagnostics)
 	m.BIOSSettings = allBIOS(ctx, sc, node.UUID, &resp.Diagnostics)
 	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)

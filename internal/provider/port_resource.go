@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -42,7 +41,38 @@ type portResourceModel struct {
 	Extra               types.Map    `tfsdk:"extra"`
 	IsSmartNIC          types.Bool   `tfsdk:"is_smartnic"`
 	PortgroupID         types.String `tfsdk:"portgroup_id"`
+	Name                types.String `tfsdk:"name"`
+	Description         types.String `tfsdk:"description"`
+	Vendor              types.String `tfsdk:"vendor"`
+	Category            types.String `tfsdk:"category"`
 }
+
+// portNewerStrings are the port's string fields of newer microversions: the attribute,
+// the API feature it needs, its field in the model and in Ironic's port, and its doc.
+func (m *portResourceModel) newerStrings() []portNewerString {
+	return []portNewerString{
+		{"name", "port name", &m.Name, func(p *ironic.Port) string { return p.Name }, "Name of the port, unique in Ironic (API 1.88, Ironic 23.1)."},
+		{"description", "port description", &m.Description, func(p *ironic.Port) string { return p.Description }, "Free-form description (API 1.97, Ironic 30.0)."},
+		{"vendor", "port vendor", &m.Vendor, func(p *ironic.Port) string { return p.Vendor }, "Vendor of the NIC (API 1.100, Ironic 32.0)."},
+		{"category", "port category", &m.Category, func(p *ironic.Port) string { return p.Category }, "Category of the port, for example the network it serves (API 1.101, Ironic 32.0)."},
+	}
+}
+
+type portNewerString struct {
+	attribute, feature string
+	field              *types.String
+	remote             func(*ironic.Port) string
+	doc                string
+}
+
+// portFeatures are the attributes that need a newer microversion.
+var portFeatures = func() []featureUse {
+	var uses []featureUse
+	for _, f := range (&portResourceModel{}).newerStrings() {
+		uses = append(uses, featureUse{f.attribute, f.feature})
+	}
+	return uses
+}()
 
 // NewPortResource is the baremetal_port resource.
 func NewPortResource() resource.Resource { return &portResource{} }
@@ -56,9 +86,18 @@ func (r *portResource) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 func (r *portResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := map[string]schema.Attribute{}
+	for _, f := range (&portResourceModel{}).newerStrings() {
+		// Inspection and fleet tools fill these too: unset keeps what Ironic holds.
+		attrs[f.attribute] = schema.StringAttribute{
+			Optional: true, Computed: true, MarkdownDescription: f.doc + " Unset: whatever Ironic holds, kept as it is.",
+			Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		}
+	}
 	resp.Schema = schema.Schema{
-		// Version 1 added portgroup_id.
-		Version:             1,
+		// Version 1 added portgroup_id; 2 name, description, vendor and category.
+		Version:             2,
 		MarkdownDescription: "A network port (NIC) of a bare-metal node: what `baremetal port create` does.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -115,6 +154,9 @@ func (r *portResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			},
 		},
 	}
+	for name, a := range attrs {
+		resp.Schema.Attributes[name] = a
+	}
 }
 
 func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -136,6 +178,9 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	setIfKnown(create, "physical_network", plan.PhysicalNetwork)
 	setIfKnown(create, "portgroup_uuid", plan.PortgroupID)
+	for _, f := range plan.newerStrings() {
+		setIfKnown(create, f.attribute, *f.field)
+	}
 	if m := stringMap(ctx, plan.LocalLinkConnection, &resp.Diagnostics); m != nil {
 		create["local_link_connection"] = ironic.AnyMap(m)
 	}
@@ -155,7 +200,7 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 func (r *portResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	readResource(ctx, r.clients, req, resp, "port", func(m *portResourceModel) string { return m.ID.ValueString() }, r.clients.readPort,
-		func(m *portResourceModel, p *ports.Port) bool {
+		func(m *portResourceModel, p *ironic.Port) bool {
 			resp.Diagnostics.Append(m.fromPort(ctx, p, m)...)
 			return true
 		})
@@ -180,6 +225,10 @@ func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	b.str("portgroup_uuid", plan.PortgroupID, state.PortgroupID)
 	b.strMap("local_link_connection", plan.LocalLinkConnection, state.LocalLinkConnection)
 	b.strMap("extra", plan.Extra, state.Extra)
+	stateNewer := state.newerStrings()
+	for i, f := range plan.newerStrings() {
+		b.str(f.attribute, *f.field, *stateNewer[i].field)
+	}
 	id := state.ID.ValueString()
 	port, err := ironic.UpdatePort(ctx, sc, id, b.ops)
 	if err != nil {
@@ -215,7 +264,7 @@ func (r *portResource) ImportState(ctx context.Context, req resource.ImportState
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
-func (m *portResourceModel) fromPort(ctx context.Context, p *ports.Port, prior *portResourceModel) diag.Diagnostics {
+func (m *portResourceModel) fromPort(ctx context.Context, p *ironic.Port, prior *portResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(p.UUID)
 	m.Address = newMACValue(p.Address)
@@ -226,13 +275,17 @@ func (m *portResourceModel) fromPort(ctx context.Context, p *ports.Port, prior *
 	m.PortgroupID = stringOrNull(p.PortGroupUUID)
 	m.LocalLinkConnection = mapValue(ctx, ironic.StringMap(p.LocalLinkConnection), &prior.LocalLinkConnection, &diags)
 	m.Extra = mapValue(ctx, ironic.StringMap(p.Extra), &prior.Extra, &diags)
+	for _, f := range m.newerStrings() {
+		*f.field = stringOrNull(f.remote(p))
+	}
 	return diags
 }
 
-// UpgradeState moves a version 0 port (before portgroup_id, which reads as null) to
-// version 1.
+// UpgradeState moves an older port to the current version: version 0 lacked
+// portgroup_id, version 1 name, description, vendor and category (all read as null, then
+// refreshed from Ironic).
 func (r *portResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
-	return migrationUpgraders(r, []stateMigration{noChange})
+	return migrationUpgraders(r, []stateMigration{noChange, noChange})
 }
 
 // ModifyPlan warns, when a port is created or its MAC changes, if the node's inventory
@@ -245,6 +298,7 @@ func (r *portResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	defer cancel()
 	var plan portResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	r.clients.checkFeatures(ctx, req.Config, &resp.Diagnostics, portFeatures...)
 	if resp.Diagnostics.HasError() || !known(plan.NodeID) || !known(plan.Address.StringValue) {
 		return
 	}

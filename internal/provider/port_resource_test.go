@@ -14,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
 func portConfig(name, body string) string {
@@ -160,4 +162,42 @@ func checkImportedAddress(want string) resource.ImportStateCheckFunc {
 		}
 		return nil
 	}
+}
+
+// The newer port fields: set, read back and kept when later left out of the
+// configuration, where the Ironic has them; where it lacks one, a plan-time error
+// naming the attribute and the version.
+func TestAccPort_newerFields(t *testing.T) {
+	name := testNodeName()
+	mac := randomMAC()
+	fields := `  name        = "` + name + `-eth0"
+  description = "uplink to tor-a"
+  vendor      = "mellanox"
+  category    = "storage"`
+	cfg := func(extra string) string { return portConfig(name, fmt.Sprintf("  address = %q\n%s", mac, extra)) }
+	if mv := testNegotiated(t); !ironic.FeatureNamed("port category").Available(mv) {
+		ironicTest(t, resource.TestStep{
+			Config:      cfg(fields),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Not supported by this Ironic.*port category.*needs\s+API\s+1\.101,\s+Ironic\s+32\.0.*offers\s+` + regexp.QuoteMeta(mv)),
+		})
+		return
+	}
+	ironicTest(t, resource.TestStep{
+		Config: cfg(fields),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("name"), knownvalue.StringExact(name+"-eth0")),
+			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("category"), knownvalue.StringExact("storage")),
+			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("vendor"), knownvalue.StringExact("mellanox")),
+			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("description"), knownvalue.StringExact("uplink to tor-a")),
+		},
+	}, resource.TestStep{
+		Config:   cfg(""), // unset: Ironic's to hold, not removed
+		PlanOnly: true,
+	}, resource.TestStep{
+		Config: cfg(strings.Replace(fields, `"storage"`, `"tenant"`, 1)),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("category"), knownvalue.StringExact("tenant")),
+		},
+	})
 }

@@ -67,8 +67,16 @@ func TestPortUpgradeFromV0(t *testing.T) {
 	if d := st.Get(context.Background(), &m); d.HasError() {
 		t.Fatal(d)
 	}
-	if m.ID.ValueString() != "p1" || m.Address.ValueString() != "52:54:00:12:34:56" || !m.PortgroupID.IsNull() {
+	if m.ID.ValueString() != "p1" || m.Address.ValueString() != "52:54:00:12:34:56" || !m.PortgroupID.IsNull() || !m.Name.IsNull() {
 		t.Fatalf("upgraded: %+v", m)
+	}
+	// Version 1 (portgroup_id, before the newer fields) keeps its values; the new ones read as null.
+	var m1 portResourceModel
+	v1 := upgradeFrom(t, &portResource{}, 1, `{"id":"p1","address":"52:54:00:12:34:56","node_id":"n1","pxe_enabled":true,
+"physical_network":"fabric","local_link_connection":null,"extra":null,"is_smartnic":false,"portgroup_id":"g1"}`)
+	if d := v1.Get(context.Background(), &m1); d.HasError() || m1.PortgroupID.ValueString() != "g1" || m1.PhysicalNetwork.ValueString() != "fabric" ||
+		!m1.Name.IsNull() || !m1.Category.IsNull() {
+		t.Fatalf("v1: %v %+v", d, m1)
 	}
 }
 
