@@ -52,7 +52,10 @@ type Goal struct {
 	DeploySteps []nodes.DeployStep // sent with active and rebuild
 	// ServiceSteps run once on an active node (servicing, API 1.87): it stays deployed.
 	ServiceSteps []nodes.ServiceStep
-	Rebuild      bool // redeploy an active node (its image changed)
+	// Runbook is run once instead of steps (API 1.92): by cleaning when passing
+	// through manageable, by servicing on an active node.
+	Runbook string
+	Rebuild bool // redeploy an active node (its image changed)
 }
 
 // ProvisionError is a transition that did not end where it should.
@@ -123,7 +126,7 @@ func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, b
 			return step{}, false, errors.New("a node cannot return to enroll; it has to be created again")
 		case g.Inspect && !done[nodes.TargetInspect]:
 			return step{nodes.TargetInspect, StateManageable}, true, nil
-		case len(g.CleanSteps) > 0 && !done[nodes.TargetClean]:
+		case (len(g.CleanSteps) > 0 || g.Runbook != "") && !done[nodes.TargetClean]:
 			return step{nodes.TargetClean, StateManageable}, true, nil
 		case want == StateManageable:
 			return step{}, false, nil
@@ -144,7 +147,7 @@ func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, b
 			if g.Rebuild && !done[nodes.TargetRebuild] {
 				return step{nodes.TargetRebuild, StateActive}, true, nil
 			}
-			if len(g.ServiceSteps) > 0 && !done[nodes.TargetService] {
+			if (len(g.ServiceSteps) > 0 || g.Runbook != "") && !done[nodes.TargetService] {
 				return step{nodes.TargetService, StateActive}, true, nil
 			}
 			return step{}, false, nil
@@ -244,8 +247,12 @@ func (p *Provisioner) transition(ctx context.Context, node *nodes.Node, st step,
 	case nodes.TargetService:
 		opts.ServiceSteps = g.ServiceSteps
 	}
+	req := provisionRequest{ProvisionStateOpts: opts}
+	if g.Runbook != "" && (st.action == nodes.TargetClean || st.action == nodes.TargetService) {
+		req.runbook = g.Runbook
+	}
 	p.log(ctx, "changing provision state", map[string]any{"node": node.UUID, "from": node.ProvisionState, "action": string(st.action)})
-	if err := nodes.ChangeProvisionState(ctx, p.Client, node.UUID, opts).ExtractErr(); err != nil && !p.accepted(ctx, node, err) {
+	if err := nodes.ChangeProvisionState(ctx, p.Client, node.UUID, req).ExtractErr(); err != nil && !p.accepted(ctx, node, err) {
 		return node, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: node.ProvisionState, Err: err}
 	}
 	after, err := p.WaitStable(ctx, node.UUID)
@@ -256,6 +263,21 @@ func (p *Provisioner) transition(ctx context.Context, node *nodes.Node, st step,
 		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: after.ProvisionState, LastError: after.LastError}
 	}
 	return after, nil
+}
+
+// provisionRequest is a provision request with what gophercloud's options lack: the
+// runbook to clean or service with.
+type provisionRequest struct {
+	nodes.ProvisionStateOpts
+	runbook string
+}
+
+func (r provisionRequest) ToProvisionStateMap() (map[string]any, error) {
+	body, err := r.ProvisionStateOpts.ToProvisionStateMap()
+	if err == nil && r.runbook != "" {
+		body["runbook"] = r.runbook
+	}
+	return body, err
 }
 
 // accepted tells whether a provision request that failed was carried out all the same:

@@ -17,10 +17,30 @@ import (
 type HardwareChange struct {
 	BIOS map[string]string // settings to apply; empty: none
 	RAID map[string]any    // the target layout to build; nil: no build
+	// Runbook (a name or UUID) runs after the steps, by itself: Ironic takes steps or a
+	// runbook in one request, not both.
+	Runbook string
 }
 
 // Empty: nothing runs on the machine.
-func (c HardwareChange) Empty() bool { return len(c.BIOS) == 0 && c.RAID == nil }
+func (c HardwareChange) Empty() bool { return len(c.BIOS) == 0 && c.RAID == nil && c.Runbook == "" }
+
+// Describe names what runs, as the plan shows it: the steps of cleaning or of
+// servicing, then the runbook.
+func (c HardwareChange) Describe(servicing bool) string {
+	steps := c.CleanSteps()
+	if servicing {
+		steps = c.ServiceSteps()
+	}
+	parts := []string{}
+	if len(steps) > 0 {
+		parts = append(parts, StepNames(steps))
+	}
+	if c.Runbook != "" {
+		parts = append(parts, "the steps of runbook "+c.Runbook)
+	}
+	return strings.Join(parts, ", then ")
+}
 
 // biosSettings is the BIOS step's argument, sorted by name so a request reads the same
 // every time.
@@ -130,9 +150,15 @@ func (p *Provisioner) ApplyHardware(ctx context.Context, node *nodes.Node, c Har
 	var err error
 	switch {
 	case Cleanable(rest):
-		after, err = p.clean(ctx, node.UUID, c.CleanSteps(), rest)
+		after, err = p.clean(ctx, node.UUID, Goal{CleanSteps: c.CleanSteps()}, rest)
+		if err == nil && c.Runbook != "" {
+			after, err = p.clean(ctx, node.UUID, Goal{Runbook: c.Runbook}, rest)
+		}
 	case Servicing(rest):
-		after, err = p.service(ctx, node.UUID, c.ServiceSteps())
+		after, err = p.service(ctx, node.UUID, Goal{ServiceSteps: c.ServiceSteps()})
+		if err == nil && c.Runbook != "" {
+			after, err = p.service(ctx, node.UUID, Goal{Runbook: c.Runbook})
+		}
 	default:
 		return node, fmt.Errorf("node %s is %q: BIOS settings and RAID layouts are applied by manual cleaning (manageable "+
 			"or available) or by servicing (active)", node.UUID, rest)
@@ -147,17 +173,22 @@ func (p *Provisioner) ApplyHardware(ctx context.Context, node *nodes.Node, c Har
 	return after, herr
 }
 
-// clean runs manual clean steps and brings the node back to rest (manageable or
-// available). A clean failed is moved back to manageable, not left there.
-func (p *Provisioner) clean(ctx context.Context, id string, steps []nodes.CleanStep, rest string) (*nodes.Node, error) {
-	node, err := p.Reach(ctx, id, Goal{State: StateManageable, CleanSteps: steps})
+// clean runs manual cleaning (the goal's clean steps or runbook; nothing when it has
+// neither) and brings the node back to rest (manageable or available). A clean failed
+// is moved back to manageable, not left there.
+func (p *Provisioner) clean(ctx context.Context, id string, work Goal, rest string) (*nodes.Node, error) {
+	if len(work.CleanSteps) == 0 && work.Runbook == "" {
+		return GetNode(ctx, p.Client, id)
+	}
+	work.State = StateManageable
+	node, err := p.Reach(ctx, id, work)
 	if err != nil {
 		if node != nil && node.ProvisionState == "clean failed" {
 			if n, rerr := p.Reach(ctx, id, Goal{State: StateManageable}); rerr == nil {
 				node = n
 			}
 		}
-		return node, fmt.Errorf("applying %s: %w", StepNames(steps), err)
+		return node, fmt.Errorf("applying %s: %w", work.describe(), err)
 	}
 	if rest == StateAvailable {
 		return p.Reach(ctx, id, Goal{State: StateAvailable})
@@ -165,15 +196,20 @@ func (p *Provisioner) clean(ctx context.Context, id string, steps []nodes.CleanS
 	return node, nil
 }
 
-// service runs service steps on an active node and waits until it is active again. A
-// service failed is aborted back to active (Ironic returns the machine to its instance);
-// the error carries Ironic's last_error from before the abort.
-func (p *Provisioner) service(ctx context.Context, id string, steps []nodes.ServiceStep) (*nodes.Node, error) {
-	node, err := p.Reach(ctx, id, Goal{State: StateActive, ServiceSteps: steps})
+// service runs servicing on an active node (the goal's service steps or runbook;
+// nothing when it has neither) and waits until it is active again. A service failed is
+// aborted back to active (Ironic returns the machine to its instance); the error carries
+// Ironic's last_error from before the abort.
+func (p *Provisioner) service(ctx context.Context, id string, work Goal) (*nodes.Node, error) {
+	if len(work.ServiceSteps) == 0 && work.Runbook == "" {
+		return GetNode(ctx, p.Client, id)
+	}
+	work.State = StateActive
+	node, err := p.Reach(ctx, id, work)
 	if err == nil {
 		return node, nil
 	}
-	err = fmt.Errorf("running %s: %w", StepNames(steps), err)
+	err = fmt.Errorf("running %s: %w", work.describe(), err)
 	var herr *HoldError
 	if node == nil || errors.As(err, &herr) || node.ProvisionState != "service failed" {
 		return node, err // still servicing (the timeout), held, or refused before it began
@@ -183,4 +219,15 @@ func (p *Provisioner) service(ctx context.Context, id string, steps []nodes.Serv
 		return back, fmt.Errorf("%w; then aborting it back to active: %v", err, aerr)
 	}
 	return back, err
+}
+
+// describe names the work of a clean or service goal.
+func (g Goal) describe() string {
+	if g.Runbook != "" {
+		return "runbook " + g.Runbook
+	}
+	if len(g.ServiceSteps) > 0 {
+		return StepNames(g.ServiceSteps)
+	}
+	return StepNames(g.CleanSteps)
 }

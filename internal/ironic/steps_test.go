@@ -111,3 +111,29 @@ func TestApplyHardwareNeedsServicingAllowed(t *testing.T) {
 		t.Fatalf("got %v after %v", err, f.actions)
 	}
 }
+
+// A runbook runs by itself after the steps: by servicing on an active node (one request
+// naming the runbook, no steps), by cleaning on a resting one.
+func TestApplyHardwareRunsARunbook(t *testing.T) {
+	f := &fakeStateMachine{state: "active", script: servicing}
+	p, _ := newFakeProvisioner(t, f)
+	node, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "active"},
+		HardwareChange{Runbook: "CUSTOM_BURNIN"}, nil, true)
+	if err != nil || node.ProvisionState != "active" || strings.Join(f.bodies, " ") != `{"runbook":"CUSTOM_BURNIN","target":"service"}` {
+		t.Fatalf("got %v %v after %v", node, err, f.bodies)
+	}
+	f = &fakeStateMachine{state: "manageable", script: map[string][]fakeStep{
+		"manageable/clean": {{"cleaning", "manageable", ""}, {"manageable", "", ""}},
+	}}
+	p, _ = newFakeProvisioner(t, f)
+	c := HardwareChange{BIOS: map[string]string{"a": "1"}, Runbook: "CUSTOM_WIPE"}
+	if _, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "manageable"}, c, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.bodies) != 2 || !strings.Contains(f.bodies[0], `"clean_steps"`) || f.bodies[1] != `{"runbook":"CUSTOM_WIPE","target":"clean"}` {
+		t.Fatalf("requests %v", f.bodies)
+	}
+	if got := c.Describe(false); got != "bios.apply_configuration, then the steps of runbook CUSTOM_WIPE" {
+		t.Errorf("Describe: %s", got)
+	}
+}

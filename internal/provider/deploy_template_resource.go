@@ -80,35 +80,44 @@ func (r *deployTemplateResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 }
 
-// deployTemplateSteps validates what Ironic requires of each step.
+// deployTemplateSteps validates what Ironic requires of each deploy template step.
 func deployTemplateSteps() validator.String {
-	return stringCheck{"each step has interface, step and priority", "Invalid steps", func(s string) error {
+	return stepsCheck("deploy template", deployStepInterfaces, "priority", true)
+}
+
+// stepsCheck validates a JSON list of steps as Ironic takes them for a deploy template
+// (ordered by "priority") or a runbook (by "order"): at least one; each with one of
+// these interfaces, a step name, a whole-number order key, optional object args and
+// nothing else; with unique, no step twice (a deploy template's rule; a runbook may
+// run a step again).
+func stepsCheck(kind string, interfaces []string, orderKey string, unique bool) validator.String {
+	return stringCheck{"each step has interface, step and " + orderKey, "Invalid steps", func(s string) error {
 		var steps []map[string]any
 		if json.Unmarshal([]byte(s), &steps) != nil {
 			return nil // jsonText reports it
 		}
 		if len(steps) == 0 {
-			return fmt.Errorf("a deploy template needs at least one step")
+			return fmt.Errorf("a %s needs at least one step", kind)
 		}
 		seen := map[string]bool{}
 		for i, st := range steps {
 			iface, _ := st["interface"].(string)
-			if !slices.Contains(deployStepInterfaces, iface) {
-				return fmt.Errorf("step %d: interface %q is not one of %v", i, iface, deployStepInterfaces)
+			if !slices.Contains(interfaces, iface) {
+				return fmt.Errorf("step %d: interface %q is not one of %v", i, iface, interfaces)
 			}
 			if name, _ := st["step"].(string); name == "" {
 				return fmt.Errorf("step %d has no \"step\"", i)
 			}
-			if p, ok := st["priority"].(float64); !ok || p < 0 || p != float64(int64(p)) {
-				return fmt.Errorf("step %d needs a whole-number \"priority\" (0 or more)", i)
+			if p, ok := st[orderKey].(float64); !ok || p < 0 || p != float64(int64(p)) {
+				return fmt.Errorf("step %d needs a whole-number %q (0 or more)", i, orderKey)
 			}
 			for k := range st {
-				if !slices.Contains([]string{"interface", "step", "args", "priority"}, k) {
-					return fmt.Errorf("step %d: unknown key %q (a step has interface, step, args and priority)", i, k)
+				if !slices.Contains([]string{"interface", "step", "args", orderKey}, k) {
+					return fmt.Errorf("step %d: unknown key %q (a step has interface, step, args and %s)", i, k, orderKey)
 				}
 			}
 			key := iface + "." + st["step"].(string)
-			if seen[key] {
+			if unique && seen[key] {
 				return fmt.Errorf("step %d: %s appears twice", i, key)
 			}
 			seen[key] = true

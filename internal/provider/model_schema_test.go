@@ -26,6 +26,7 @@ func TestModelsMatchSchemas(t *testing.T) {
 		{&allocationResource{}, &allocationResourceModel{}},
 		{&portgroupResource{}, &portgroupResourceModel{}},
 		{&deployTemplateResource{}, &deployTemplateModel{}},
+		{&runbookResource{}, &runbookModel{}},
 	}
 	for _, c := range resources {
 		var resp resource.SchemaResponse

@@ -18,9 +18,11 @@ import (
 
 // nodeApplied is what a node resource applies beyond the node's own fields.
 type nodeApplied struct {
-	ApplyRAIDConfig types.Bool `tfsdk:"apply_raid_config"`
-	BIOSSettings    types.Map  `tfsdk:"bios_settings"`
-	AllowServicing  types.Bool `tfsdk:"allow_servicing"`
+	ApplyRAIDConfig types.Bool   `tfsdk:"apply_raid_config"`
+	BIOSSettings    types.Map    `tfsdk:"bios_settings"`
+	AllowServicing  types.Bool   `tfsdk:"allow_servicing"`
+	Runbook         types.String `tfsdk:"runbook"`
+	RunbookVersion  types.Int64  `tfsdk:"runbook_version"`
 }
 
 // addHardware puts the hardware fields Ironic takes at creation into the create body.
@@ -98,6 +100,9 @@ func hardwareChange(ctx context.Context, plan, state *nodeResourceModel, diags *
 	if bios := stringMap(ctx, plan.BIOSSettings, diags); len(bios) > 0 && !plan.BIOSSettings.Equal(stateBIOS) {
 		c.BIOS = bios
 	}
+	if runbookRuns(plan, state) {
+		c.Runbook = plan.Runbook.ValueString()
+	}
 	if plan.RAIDConfig.IsNull() || plan.RAIDConfig.IsUnknown() {
 		return c
 	}
@@ -106,6 +111,15 @@ func hardwareChange(ctx context.Context, plan, state *nodeResourceModel, diags *
 		c.RAID = raid
 	}
 	return c
+}
+
+// runbookRuns: the plan names a runbook with a version the state has not run (state
+// nil: at create). An unchanged version never runs it again.
+func runbookRuns(plan, state *nodeResourceModel) bool {
+	if !known(plan.Runbook) || plan.RunbookVersion.IsNull() || plan.RunbookVersion.IsUnknown() {
+		return false
+	}
+	return state == nil || !plan.RunbookVersion.Equal(state.RunbookVersion) || !plan.Runbook.Equal(state.Runbook)
 }
 
 // applyHardware runs the change on the node: manual cleaning where it rests in
@@ -120,6 +134,9 @@ func applyHardware(ctx context.Context, sc *gophercloud.ServiceClient, node *nod
 		if c.RAID != nil {
 			plan.ApplyRAIDConfig = types.BoolValue(false)
 		}
+		if c.Runbook != "" {
+			plan.RunbookVersion = types.Int64Null() // not run: the next plan runs it again
+		}
 		detail := err.Error() + "."
 		var herr *ironic.HardwareError
 		if errors.As(err, &herr) {
@@ -128,6 +145,9 @@ func applyHardware(ctx context.Context, sc *gophercloud.ServiceClient, node *nod
 			}
 			if herr.RAIDRestored {
 				detail += " The previous target RAID configuration was restored."
+			}
+			if c.Runbook != "" {
+				detail += " runbook_version is recorded as not run, so the next apply runs the runbook again."
 			}
 			if herr.Serviced {
 				detail += " The deployment is untouched; the next plan shows the change again."

@@ -19,16 +19,24 @@ func validateHardware(ctx context.Context, m *nodeResourceModel, diags *diag.Dia
 		diags.AddAttributeError(path.Root("retired_reason"), "retired_reason without retired",
 			"retired_reason is only kept while retired = true.")
 	}
-	cleaning := (!m.BIOSSettings.IsNull() && !m.BIOSSettings.IsUnknown()) || m.ApplyRAIDConfig.ValueBool()
+	if m.Runbook.IsNull() != m.RunbookVersion.IsNull() && !m.Runbook.IsUnknown() && !m.RunbookVersion.IsUnknown() {
+		diags.AddAttributeError(path.Root("runbook_version"), "runbook and runbook_version go together",
+			"A runbook runs once per runbook_version: set both (runbook_version = 1 to run it now; raise it to run it "+
+				"again), or neither.")
+	}
+	cleaning := (!m.BIOSSettings.IsNull() && !m.BIOSSettings.IsUnknown()) || m.ApplyRAIDConfig.ValueBool() || known(m.Runbook)
 	if cleaning && !m.TargetProvisionState.IsUnknown() &&
 		(m.TargetProvisionState.IsNull() || m.TargetProvisionState.ValueString() == ironic.StateEnroll) {
 		attr := "bios_settings"
-		if m.ApplyRAIDConfig.ValueBool() {
+		switch {
+		case m.ApplyRAIDConfig.ValueBool():
 			attr = "apply_raid_config"
+		case known(m.Runbook) && (m.BIOSSettings.IsNull() || m.BIOSSettings.IsUnknown()):
+			attr = "runbook"
 		}
 		diags.AddAttributeError(path.Root(attr), attr+" needs a node that can be cleaned",
-			"BIOS settings and RAID layouts are applied by manual cleaning, which needs the node in manageable or "+
-				"available: set target_provision_state to one of them (the default, enroll, never moves the node).")
+			"BIOS settings, RAID layouts and runbooks are applied by manual cleaning, which needs the node in manageable "+
+				"or available: set target_provision_state to one of them (the default, enroll, never moves the node).")
 	}
 	if m.RAIDConfig.IsNull() || m.RAIDConfig.IsUnknown() {
 		return
@@ -62,16 +70,23 @@ func (r *nodeResource) planHardware(ctx context.Context, resp *resource.ModifyPl
 			return
 		}
 	} else {
-		what := ironic.StepNames(c.CleanSteps())
+		what := c.Describe(false)
 		if c.RAID != nil {
 			resp.Diagnostics.AddAttributeWarning(path.Root("raid_config"), "The RAID layout will be built: data on its disks is destroyed",
 				fmt.Sprintf("apply_raid_config = true and raid_config changes: the apply runs manual cleaning (%s), which "+
 					"deletes the existing RAID volumes and builds the configured ones. Set apply_raid_config = false to "+
 					"only record the target.", what))
 		} else {
-			resp.Diagnostics.AddAttributeWarning(path.Root("bios_settings"), "BIOS settings will be applied by cleaning",
+			attr := "bios_settings"
+			if c.BIOS == nil {
+				attr = "runbook"
+			}
+			resp.Diagnostics.AddAttributeWarning(path.Root(attr), "The apply runs manual cleaning",
 				fmt.Sprintf("The apply runs manual cleaning (%s) and brings the node back where it rests.", what))
 		}
+	}
+	if c.Runbook != "" {
+		r.planRunbook(ctx, resp, plan)
 	}
 	if c.RAID != nil {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("current_raid_config"), types.StringUnknown())...)
@@ -107,9 +122,12 @@ func (r *nodeResource) liveProvisionState(ctx context.Context, state *nodeResour
 // It reports whether the change can go ahead.
 func (r *nodeResource) planServicing(ctx context.Context, resp *resource.ModifyPlanResponse, plan, state *nodeResourceModel, c ironic.HardwareChange) bool {
 	id, cur := state.ID.ValueString(), state.ProvisionState.ValueString()
-	attr, what := "bios_settings", ironic.StepNames(c.ServiceSteps())
-	if c.RAID != nil {
+	attr, what := "bios_settings", c.Describe(true)
+	switch {
+	case c.RAID != nil:
 		attr = "raid_config"
+	case c.BIOS == nil:
+		attr = "runbook"
 	}
 	consequence := "The machine reboots: what runs on it stops for the duration."
 	if c.RAID != nil {
@@ -119,7 +137,7 @@ func (r *nodeResource) planServicing(ctx context.Context, resp *resource.ModifyP
 	switch {
 	case !ironic.Servicing(cur):
 		resp.Diagnostics.AddAttributeError(path.Root(attr), "The node is deployed and not active",
-			fmt.Sprintf("Node %s is %q: BIOS settings and RAID layouts change a deployed machine by servicing, which Ironic "+
+			fmt.Sprintf("Node %s is %q: BIOS settings, RAID layouts and runbooks change a deployed machine by servicing, which Ironic "+
 				"runs only on an active node. Wait until its deployment is active, or revert the change.", id, cur))
 		return false
 	case !plan.AllowServicing.ValueBool():
@@ -177,4 +195,27 @@ func (r *nodeResource) checkBIOSRegistry(ctx context.Context, id string, plan *n
 				fmt.Sprintf("bios_settings: %q is read-only in node %s's BIOS registry.", name, id))
 		}
 	}
+}
+
+// planRunbook refuses a runbook where the Ironic has none (API 1.92) and one the
+// node's traits do not approve (Ironic runs a runbook only on a node whose traits
+// include its name).
+func (r *nodeResource) planRunbook(ctx context.Context, resp *resource.ModifyPlanResponse, plan *nodeResourceModel) {
+	if sc, d := r.clients.Ironic(ctx); !d.HasError() && sc != nil {
+		if err := ironic.FeatureNamed("runbooks").Check(sc.Microversion); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("runbook"), "Not supported by this Ironic", err.Error()+".")
+			return
+		}
+	}
+	name := plan.Runbook.ValueString()
+	if !customTraitPattern.MatchString(name) || plan.Traits.IsUnknown() || plan.Traits.IsNull() {
+		return // a UUID, or traits Ironic holds: Ironic checks
+	}
+	for _, t := range traitsOf(ctx, plan.Traits, &resp.Diagnostics) {
+		if t == name {
+			return
+		}
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("runbook"), "The node's traits do not approve the runbook",
+		fmt.Sprintf("Ironic runs runbook %s only on a node whose traits include its name: add %q to traits.", name, name))
 }

@@ -144,6 +144,19 @@ func hardwareAttributes() map[string]schema.Attribute {
 				"fails, Ironic's `last_error` is reported, the node is aborted back to `active` and the next plan shows the " +
 				"change again. Default `false`: such a change to a deployed node is then a plan-time error.",
 		},
+		"runbook": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Name (or UUID) of a `baremetal_runbook` to run on the node (API 1.92, Ironic 26.1), once " +
+				"per `runbook_version`: by manual cleaning on a node resting in `manageable` or `available`, by servicing " +
+				"on a deployed one (which needs `allow_servicing = true`). The node's `traits` must include the runbook's " +
+				"name: that is how an operator approves it for the node. The plan says when it runs.",
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"runbook_version": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: "Runs `runbook` when it changes (and at create): an unchanged version never runs it " +
+				"again. If the run fails, the version is recorded as not run, so the next apply runs it again.",
+		},
 		"automated_clean": schema.BoolAttribute{Optional: true, MarkdownDescription: automatedCleanDoc},
 		"retired": schema.BoolAttribute{
 			Optional: true, Computed: true, Default: booldefault.StaticBool(false),

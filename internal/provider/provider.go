@@ -334,7 +334,7 @@ func (p *baremetalProvider) Configure(ctx context.Context, req provider.Configur
 }
 
 func (p *baremetalProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewNodeResource, NewPortResource, NewImageResource, NewDeploymentResource, NewAllocationResource, NewPortgroupResource, NewDeployTemplateResource}
+	return []func() resource.Resource{NewNodeResource, NewPortResource, NewImageResource, NewDeploymentResource, NewAllocationResource, NewPortgroupResource, NewDeployTemplateResource, NewRunbookResource}
 }
 
 func (p *baremetalProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -3,12 +3,16 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
@@ -81,4 +85,130 @@ func TestAccNode_biosChangeOnDeployedNode(t *testing.T) {
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	})...)
+}
+
+// A runbook run on a deployed machine by servicing, once per runbook_version: the
+// node's traits approve it, the plan names it, the test agent runs its step
+// (deploy.burnin_cpu, for the node's agent_burnin_cpu_timeout), the node is active
+// again with its disk as it was, an unchanged version never runs it again and a new
+// one does. Without allow_servicing it is a plan-time error.
+func TestAccNode_runbookServicesDeployedNode(t *testing.T) {
+	if mv := testNegotiated(t); !ironic.FeatureNamed("runbooks").Available(mv) {
+		t.Skipf("%s", ironic.FeatureNamed("runbooks").Check(mv))
+	}
+	image := []byte("os image " + testNodeName())
+	srv := newTestImageServer(t, image)
+	cache := t.TempDir()
+	name := testNodeName()
+	rb := templateName()
+	cfg := func(nodeExtra string) string {
+		c := deployedConfig(t, cache, srv.URL, name, fmt.Sprintf("traits = [%q]\n  %s", rb, nodeExtra), "")
+		c = strings.Replace(c, "driver_info = {", "driver_info = {\n    agent_burnin_cpu_timeout = \"3\"", 1)
+		return c + fmt.Sprintf(`
+resource "baremetal_runbook" "burnin" {
+  name  = %q
+  steps = jsonencode([{ interface = "deploy", step = "burnin_cpu", order = 1 }])
+}
+`, rb)
+	}
+	run := func(version int) string {
+		return fmt.Sprintf("runbook = baremetal_runbook.burnin.name\n  runbook_version = %d\n  allow_servicing = true", version)
+	}
+	burnins := func(want int) func(*terraform.State) error {
+		return func(s *terraform.State) error {
+			id, err := stateID(s, "baremetal_node.n")
+			if err != nil {
+				return err
+			}
+			log := strings.Join(testAgent(t).Log(id), "\n")
+			if got := strings.Count(log, "burnin_cpu: stress-ng for 3s"); got != want {
+				return fmt.Errorf("the agent ran the burn-in %d times, want %d:\n%s", got, want, log)
+			}
+			return nil
+		}
+	}
+	ironicTest(t, resource.TestStep{
+		Config: cfg(""),
+	}, resource.TestStep{
+		Config:      cfg(strings.Replace(run(1), "allow_servicing = true", "", 1)),
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)needs allow_servicing.*the\s+steps\s+of\s+runbook\s+` + rb),
+	}, resource.TestStep{
+		Config: cfg(run(1)),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
+			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
+		}},
+		Check: resource.ComposeTestCheckFunc(burnins(1), checkDisk("baremetal_node.n", image),
+			checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+				if n.ProvisionState != "active" {
+					return fmt.Errorf("node is %q after servicing", n.ProvisionState)
+				}
+				return nil
+			})),
+	}, resource.TestStep{
+		Config: cfg(run(2)),
+		Check:  resource.ComposeTestCheckFunc(burnins(2), checkDisk("baremetal_node.n", image)),
+	}, resource.TestStep{
+		Config:   cfg(run(2)),
+		PlanOnly: true, // not again
+	})
+}
+
+// A runbook run on a node that is not deployed, by manual cleaning, once per
+// runbook_version: Ironic's conductor executes its step (fake-hardware's
+// vendor.log_passthrough) and the node rests where it was; a runbook the node's traits
+// do not approve is a plan-time error.
+func TestAccNode_runbookCleansRestingNode(t *testing.T) {
+	if mv := testNegotiated(t); !ironic.FeatureNamed("runbooks").Available(mv) {
+		t.Skipf("%s", ironic.FeatureNamed("runbooks").Check(mv))
+	}
+	name, rb := testNodeName(), templateName()
+	cfg := func(traits string, version int) string {
+		return providerBlock + fmt.Sprintf(`
+resource "baremetal_runbook" "log" {
+  name  = %[1]q
+  steps = jsonencode([{ interface = "vendor", step = "log_passthrough", order = 1 }])
+}
+resource "baremetal_node" "n" {
+  name                   = %[2]q
+  driver                 = "fake-hardware"
+  vendor_interface       = "fake"
+  target_provision_state = "manageable"
+  traits                 = %[3]s
+  runbook                = baremetal_runbook.log.name
+  runbook_version        = %[4]d
+}
+`, rb, name, traits, version)
+	}
+	ran := func(want int) func(*terraform.State) error {
+		return func(s *terraform.State) error {
+			id, err := stateID(s, "baremetal_node.n")
+			if err != nil {
+				return err
+			}
+			log, _ := os.ReadFile(filepath.Join(testServer.Dir, "log", "ironic.log"))
+			got := 0
+			for _, line := range strings.Split(string(log), "\n") {
+				if strings.Contains(line, "Executing {") && strings.Contains(line, "log_passthrough") && strings.Contains(line, "on node "+id) {
+					got++
+				}
+			}
+			if got != want {
+				return fmt.Errorf("Ironic executed the runbook's step on %s %d times, want %d", id, got, want)
+			}
+			return nil
+		}
+	}
+	approved := fmt.Sprintf("[%q]", rb)
+	ironicTest(t, resource.TestStep{
+		Config:      cfg("[]", 1),
+		ExpectError: regexp.MustCompile(`(?s)traits do not approve the runbook.*add "` + rb + `" to traits`),
+	}, resource.TestStep{
+		Config: cfg(approved, 1),
+		Check:  resource.ComposeTestCheckFunc(ran(1), resource.TestCheckResourceAttr("baremetal_node.n", "provision_state", "manageable")),
+	}, resource.TestStep{
+		Config: cfg(approved, 2),
+		Check:  ran(2),
+	})
 }
