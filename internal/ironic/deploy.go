@@ -122,6 +122,29 @@ type DeploySpec struct {
 	DeploySteps  []nodes.DeployStep // sent with deploy and rebuild
 }
 
+// NeedsRebuild decides, on what Ironic holds now rather than on a plan, whether
+// deploying spec on the node overwrites its disk: the instance differs from what it runs
+// (InstanceInfoDiffers, against was, the instance_info recorded before), the boot inputs
+// (config drive, deploy steps) changed for a node the provider deployed, or the node is
+// in error, from where Ironic goes back to active only by rebuilding.
+func NeedsRebuild(spec DeploySpec, node *nodes.Node, was map[string]string, adopted, bootInputsChanged bool) bool {
+	return InstanceInfoDiffers(spec.InstanceInfo, StringMap(node.InstanceInfo), was, adopted) ||
+		(!adopted && bootInputsChanged) || node.ProvisionState == StateError
+}
+
+// RebuildGuard says what forbids a rebuild of the node ("" when nothing does): one that
+// overwrites a disk (active or error) needs allowRebuild, and Ironic refuses one on a
+// node that stays protected.
+func RebuildGuard(node *nodes.Node, allowRebuild, staysProtected bool) string {
+	switch {
+	case (node.ProvisionState == StateActive || node.ProvisionState == StateError) && !allowRebuild:
+		return "allow_rebuild"
+	case node.Protected && staysProtected:
+		return "protected"
+	}
+	return ""
+}
+
 // NotDeployableError says the node is not in a state a deployment can start from.
 type NotDeployableError struct {
 	NodeID, State string

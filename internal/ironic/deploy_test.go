@@ -139,3 +139,28 @@ func TestImageKeysComparedByMeaning(t *testing.T) {
 		t.Error("a new image's checksum does not rebuild a node whose Ironic recomputed the old one")
 	}
 }
+
+func TestRebuildGuard(t *testing.T) {
+	for _, c := range []struct {
+		state        string
+		protected    bool
+		allow, stays bool
+		want         string
+	}{
+		{"active", false, true, false, ""},
+		{"active", false, false, false, "allow_rebuild"},
+		{"error", false, false, false, "allow_rebuild"}, // a failed teardown's disk is intact
+		{"deploy failed", false, false, false, ""},
+		{"active", true, true, true, "protected"},
+		{"active", true, true, false, ""}, // lifted first by the same apply
+	} {
+		if got := RebuildGuard(&nodes.Node{ProvisionState: c.state, Protected: c.protected}, c.allow, c.stays); got != c.want {
+			t.Errorf("%+v: got %q", c, got)
+		}
+	}
+	if !NeedsRebuild(DeploySpec{}, &nodes.Node{ProvisionState: "error"}, nil, false, false) ||
+		NeedsRebuild(DeploySpec{}, &nodes.Node{ProvisionState: "active"}, nil, true, true) ||
+		!NeedsRebuild(DeploySpec{}, &nodes.Node{ProvisionState: "active"}, nil, false, true) {
+		t.Error("NeedsRebuild")
+	}
+}

@@ -51,7 +51,7 @@ func setProtection(ctx context.Context, sc *gophercloud.ServiceClient, id string
 	if ops == nil {
 		return nil
 	}
-	n, err := nodes.Update(ctx, sc, id, ops).Extract()
+	n, err := ironic.PatchNode(ctx, sc, id, ops, false)
 	if err != nil {
 		diags.AddAttributeError(path.Root("protected"), "Unable to change the node's protection", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return nil

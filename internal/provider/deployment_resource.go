@@ -250,16 +250,15 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	// Whether the node must be rebuilt is decided on what Ironic holds now, not on the plan.
-	rebuild := ironic.InstanceInfoDiffers(spec.InstanceInfo, ironic.StringMap(node.InstanceInfo), stringMap(ctx, state.InstanceInfo, &resp.Diagnostics), adopted) ||
-		(!adopted && plan.bootInputsDiffer(&state))
-	rebuild = rebuild || node.ProvisionState == ironic.StateError // back to active only by rebuilding
-	if rebuild && (node.ProvisionState == ironic.StateActive || node.ProvisionState == ironic.StateError) && !plan.AllowRebuild.ValueBool() {
+	rebuild := ironic.NeedsRebuild(spec, node, stringMap(ctx, state.InstanceInfo, &resp.Diagnostics), adopted, plan.bootInputsDiffer(&state))
+	switch guard := ironic.RebuildGuard(node, plan.AllowRebuild.ValueBool(), plan.Protected.ValueBool()); {
+	case !rebuild:
+	case guard == "allow_rebuild":
 		resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
 			fmt.Sprintf("Node %s is %q and this apply would rebuild it (overwriting its disk), but allow_rebuild = false. "+
 				"Nothing was changed.", id, node.ProvisionState))
 		return
-	}
-	if rebuild && node.Protected && plan.Protected.ValueBool() {
+	case guard == "protected":
 		protectedRefusal("rebuild", id, &resp.Diagnostics)
 		return
 	}
