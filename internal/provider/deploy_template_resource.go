@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -167,6 +168,28 @@ func byStep(steps []map[string]any) []map[string]any {
 	return steps
 }
 
+// keptSteps is the configured steps' text when it means the steps Ironic holds, else
+// Ironic's steps as JSON.
+func keptSteps(configured types.String, remote []map[string]any) types.String {
+	if known(configured) && sameSteps().sameString(configured.ValueString(), mustJSON(remote)) {
+		return configured
+	}
+	return types.StringValue(mustJSON(remote))
+}
+
+// steps replaces the steps when they change (args {} where left out), as Ironic stores them.
+func (b *patchBuilder) steps(plan, state types.String) {
+	if plan.IsUnknown() || plan.Equal(state) {
+		return
+	}
+	steps, err := templateSteps(plan.ValueString())
+	if err != nil {
+		b.diags.AddAttributeError(path.Root("steps"), "Invalid steps", err.Error())
+		return
+	}
+	b.ops = append(b.ops, ironic.PatchOp{Op: "replace", Path: "/steps", Value: steps})
+}
+
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -216,15 +239,11 @@ func (r *deployTemplateResource) Update(ctx context.Context, req resource.Update
 	}
 	b := newPatch(ctx, &resp.Diagnostics)
 	b.str("name", plan.Name, state.Name)
-	if !plan.Steps.Equal(state.Steps) {
-		steps, err := templateSteps(plan.Steps.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddError("Invalid steps", err.Error())
-			return
-		}
-		b.ops = append(b.ops, ironic.PatchOp{Op: "replace", Path: "/steps", Value: steps})
-	}
+	b.steps(plan.Steps, state.Steps)
 	b.strMap("extra", plan.Extra, state.Extra)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	id := state.ID.ValueString()
 	t, err := ironic.UpdateDeployTemplate(ctx, sc, id, b.ops)
 	if err != nil {
@@ -252,8 +271,6 @@ func (r *deployTemplateResource) ImportState(ctx context.Context, req resource.I
 func (m *deployTemplateModel) fromTemplate(ctx context.Context, t *ironic.DeployTemplate, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(t.UUID)
 	m.Name = types.StringValue(t.Name)
-	if !(known(m.Steps) && sameSteps().sameString(m.Steps.ValueString(), mustJSON(t.Steps))) {
-		m.Steps = types.StringValue(mustJSON(t.Steps))
-	}
+	m.Steps = keptSteps(m.Steps, t.Steps)
 	m.Extra = mapValue(ctx, ironic.StringMap(t.Extra), &m.Extra, diags)
 }

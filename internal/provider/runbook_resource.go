@@ -170,15 +170,11 @@ func (r *runbookResource) Update(ctx context.Context, req resource.UpdateRequest
 	b.str("owner", plan.Owner, state.Owner)
 	b.boolean("public", plan.Public, state.Public)
 	b.boolean("disable_ramdisk", plan.DisableRamdisk, state.DisableRamdisk)
-	if !plan.Steps.Equal(state.Steps) {
-		steps, err := templateSteps(plan.Steps.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddError("Invalid steps", err.Error())
-			return
-		}
-		b.ops = append(b.ops, ironic.PatchOp{Op: "replace", Path: "/steps", Value: steps})
-	}
+	b.steps(plan.Steps, state.Steps)
 	b.strMap("extra", plan.Extra, state.Extra)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	id := state.ID.ValueString()
 	rb, err := ironic.UpdateRunbook(ctx, sc, id, b.ops)
 	if err != nil {
@@ -207,8 +203,6 @@ func (m *runbookModel) fromRunbook(ctx context.Context, rb *ironic.Runbook, diag
 	m.ID, m.Name = types.StringValue(rb.UUID), types.StringValue(rb.Name)
 	m.Owner = stringOrNull(rb.Owner)
 	m.DisableRamdisk, m.Public = types.BoolValue(rb.DisableRamdisk), types.BoolValue(rb.Public)
-	if !(known(m.Steps) && sameSteps().sameString(m.Steps.ValueString(), mustJSON(rb.Steps))) {
-		m.Steps = types.StringValue(mustJSON(rb.Steps))
-	}
+	m.Steps = keptSteps(m.Steps, rb.Steps)
 	m.Extra = mapValue(ctx, ironic.StringMap(rb.Extra), &m.Extra, diags)
 }
