@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 )
 
 // SetTraits replaces the node's traits (PUT /v1/nodes/{id}/traits, API 1.37), which
@@ -46,4 +47,15 @@ func BIOSSettings(ctx context.Context, sc *gophercloud.ServiceClient, id string)
 	url := sc.ServiceURL("nodes", id, "bios") + "?detail=True"
 	_, err := sc.Get(ctx, url, &out, &gophercloud.RequestOpts{OkCodes: []int{200}})
 	return out.Bios, err
+}
+
+// FirmwareComponents lists the node's firmware components (API 1.86), by component;
+// nil where the Ironic lacks them.
+func FirmwareComponents(ctx context.Context, sc *gophercloud.ServiceClient, id string) ([]nodes.FirmwareComponent, error) {
+	if !FeatureNamed("firmware_interface").Available(sc.Microversion) {
+		return nil, nil
+	}
+	found, err := nodes.ListFirmware(ctx, sc, id).Extract()
+	sort.Slice(found, func(i, j int) bool { return found[i].Component < found[j].Component })
+	return found, err
 }

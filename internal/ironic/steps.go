@@ -17,13 +17,18 @@ import (
 type HardwareChange struct {
 	BIOS map[string]string // settings to apply; empty: none
 	RAID map[string]any    // the target layout to build; nil: no build
+	// Firmware are the firmware images to flash, each {component, url} and more where
+	// the firmware interface takes it (API 1.86); empty: none.
+	Firmware []map[string]any
 	// Runbook (a name or UUID) runs after the steps, by itself: Ironic takes steps or a
 	// runbook in one request, not both.
 	Runbook string
 }
 
 // Empty: nothing runs on the machine.
-func (c HardwareChange) Empty() bool { return len(c.BIOS) == 0 && c.RAID == nil && c.Runbook == "" }
+func (c HardwareChange) Empty() bool {
+	return len(c.BIOS) == 0 && c.RAID == nil && len(c.Firmware) == 0 && c.Runbook == ""
+}
 
 // Describe names what runs, as the plan shows it: the steps of cleaning or of
 // servicing, then the runbook.
@@ -57,13 +62,18 @@ func (c HardwareChange) biosSettings() []map[string]string {
 	return settings
 }
 
-// biosSteps is the BIOS interface's apply_configuration, the same step for cleaning and
-// servicing (a service step is a clean step by type); none without settings.
+// biosSteps are the firmware interface's update and the BIOS interface's
+// apply_configuration: the same steps for cleaning and servicing (a service step is a
+// clean step by type). Firmware first: new firmware may bring the BIOS settings asked for.
 func (c HardwareChange) biosSteps() []nodes.CleanStep {
-	if len(c.BIOS) == 0 {
-		return nil
+	var steps []nodes.CleanStep
+	if len(c.Firmware) > 0 {
+		steps = append(steps, nodes.CleanStep{Interface: nodes.InterfaceFirmware, Step: "update", Args: map[string]any{"settings": c.Firmware}})
 	}
-	return []nodes.CleanStep{{Interface: nodes.InterfaceBIOS, Step: "apply_configuration", Args: map[string]any{"settings": c.biosSettings()}}}
+	if len(c.BIOS) > 0 {
+		steps = append(steps, nodes.CleanStep{Interface: nodes.InterfaceBIOS, Step: "apply_configuration", Args: map[string]any{"settings": c.biosSettings()}})
+	}
+	return steps
 }
 
 // CleanSteps are the manual clean steps: the BIOS settings, then the RAID interface's

@@ -137,3 +137,18 @@ func TestApplyHardwareRunsARunbook(t *testing.T) {
 		t.Errorf("Describe: %s", got)
 	}
 }
+
+// Firmware is flashed first, by the firmware interface's update step, in cleaning and
+// in servicing alike.
+func TestHardwareChangeFirmwareFirst(t *testing.T) {
+	c := HardwareChange{BIOS: map[string]string{"a": "1"}, Firmware: []map[string]any{{"component": "bmc", "url": "http://fw/bmc.bin"}}}
+	if got := StepNames(c.CleanSteps()); got != "firmware.update, bios.apply_configuration" {
+		t.Errorf("clean steps %s", got)
+	}
+	if got := c.Describe(true); got != "firmware.update, bios.apply_configuration" {
+		t.Errorf("service steps %s", got)
+	}
+	if args, _ := json.Marshal(c.ServiceSteps()[0].Args); string(args) != `{"settings":[{"component":"bmc","url":"http://fw/bmc.bin"}]}` {
+		t.Errorf("args %s", args)
+	}
+}

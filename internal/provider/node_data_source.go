@@ -35,12 +35,19 @@ type nodeDataSourceModel struct {
 	Ports         types.List   `tfsdk:"ports"`
 	Health        types.String `tfsdk:"health"`
 	InstanceName  types.String `tfsdk:"instance_name"`
+	Firmware      types.List   `tfsdk:"firmware_components"`
 }
 
 // portInfoAttrTypes are the attributes of each of the data source's ports.
 var portInfoAttrTypes = map[string]attr.Type{
 	"id": types.StringType, "address": types.StringType, "name": types.StringType,
 	"description": types.StringType, "vendor": types.StringType, "category": types.StringType,
+}
+
+// firmwareComponentAttrTypes are the attributes of each firmware component.
+var firmwareComponentAttrTypes = map[string]attr.Type{
+	"component": types.StringType, "initial_version": types.StringType, "current_version": types.StringType,
+	"last_version_flashed": types.StringType,
 }
 
 // NewNodeDataSource is the baremetal_node data source.
@@ -96,7 +103,19 @@ func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 		"parent_node":       schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the parent node, for a child node such as a DPU (API 1.83); null otherwise."},
 		"shard":             schema.StringAttribute{Computed: true, MarkdownDescription: "The shard the node belongs to; null when none."},
 		"disable_power_off": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether Ironic never powers the node off, rebooting it instead (API 1.95, Ironic 28.0); null where Ironic has none."},
-		"instance_name":     schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the instance deployed on the node (API 1.104, Ironic 33.0); null where Ironic has none."},
+		"firmware_components": schema.ListNestedAttribute{
+			Computed: true,
+			MarkdownDescription: "The node's firmware components as its firmware interface last read them (API 1.86, Ironic " +
+				"22.1), by component; null where Ironic has none. Compare `current_version` with the version a " +
+				"`firmware_updates` entry flashes.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"component":            schema.StringAttribute{Computed: true, MarkdownDescription: "Component: `bios`, `bmc`, `nic:<id>`."},
+				"initial_version":      schema.StringAttribute{Computed: true, MarkdownDescription: "Version when Ironic first read it."},
+				"current_version":      schema.StringAttribute{Computed: true, MarkdownDescription: "Version now."},
+				"last_version_flashed": schema.StringAttribute{Computed: true, MarkdownDescription: "Version of the last update Ironic flashed; null when none."},
+			}},
+		},
+		"instance_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the instance deployed on the node (API 1.104, Ironic 33.0); null where Ironic has none."},
 	}
 	for _, a := range nodeOptionalStringDocs {
 		if _, done := attrs[a.name]; !done {
@@ -162,6 +181,7 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	}
 	m.Ports = types.ListValueMust(types.ObjectType{AttrTypes: portInfoAttrTypes}, portValues)
 	m.Health, m.InstanceName = stringOrNull(node.Health), stringOrNull(instanceName)
+	m.Firmware = firmwareComponentsValue(ctx, sc, node.UUID, &resp.Diagnostics)
 	resp.Diagnostics.Append(m.nodeFields.fromNode(ctx, node, nil)...)
 	if ironic.FeatureNamed("disable_power_off").Available(sc.Microversion) {
 		m.DisablePowerOff = types.BoolValue(node.DisablePowerOff)
@@ -212,4 +232,25 @@ func allBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, diag
 	v, d := types.MapValueFrom(ctx, types.StringType, biosValues(settings))
 	diags.Append(d...)
 	return v
+}
+
+// firmwareComponentsValue reads the node's firmware components; null where Ironic has none.
+func firmwareComponentsValue(ctx context.Context, sc *gophercloud.ServiceClient, id string, diags *diag.Diagnostics) types.List {
+	typ := types.ObjectType{AttrTypes: firmwareComponentAttrTypes}
+	found, err := ironic.FirmwareComponents(ctx, sc, id)
+	if err != nil {
+		diags.AddError("Unable to read the node's firmware components", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+		return types.ListNull(typ)
+	}
+	if found == nil && !ironic.FeatureNamed("firmware_interface").Available(sc.Microversion) {
+		return types.ListNull(typ)
+	}
+	values := make([]attr.Value, 0, len(found))
+	for _, c := range found {
+		values = append(values, types.ObjectValueMust(firmwareComponentAttrTypes, map[string]attr.Value{
+			"component": types.StringValue(c.Component), "initial_version": stringOrNull(c.InitialVersion),
+			"current_version": stringOrNull(c.CurrentVersion), "last_version_flashed": stringOrNull(c.LastVersionFlashed),
+		}))
+	}
+	return types.ListValueMust(typ, values)
 }

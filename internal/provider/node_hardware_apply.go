@@ -9,6 +9,7 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -21,6 +22,7 @@ type nodeApplied struct {
 	ApplyRAIDConfig types.Bool   `tfsdk:"apply_raid_config"`
 	BIOSSettings    types.Map    `tfsdk:"bios_settings"`
 	AllowServicing  types.Bool   `tfsdk:"allow_servicing"`
+	FirmwareUpdates types.List   `tfsdk:"firmware_updates"`
 	Runbook         types.String `tfsdk:"runbook"`
 	RunbookVersion  types.Int64  `tfsdk:"runbook_version"`
 }
@@ -100,6 +102,13 @@ func hardwareChange(ctx context.Context, plan, state *nodeResourceModel, diags *
 	if bios := stringMap(ctx, plan.BIOSSettings, diags); len(bios) > 0 && !plan.BIOSSettings.Equal(stateBIOS) {
 		c.BIOS = bios
 	}
+	stateFirmware := types.ListNull(firmwareUpdateType)
+	if state != nil {
+		stateFirmware = state.FirmwareUpdates
+	}
+	if fw := firmwareUpdatesOf(ctx, plan.FirmwareUpdates, diags); len(fw) > 0 && !plan.FirmwareUpdates.Equal(stateFirmware) {
+		c.Firmware = fw
+	}
 	if runbookRuns(plan, state) {
 		c.Runbook = plan.Runbook.ValueString()
 	}
@@ -111,6 +120,35 @@ func hardwareChange(ctx context.Context, plan, state *nodeResourceModel, diags *
 		c.RAID = raid
 	}
 	return c
+}
+
+// firmwareUpdate is one firmware image to flash.
+type firmwareUpdate struct {
+	Component types.String `tfsdk:"component"`
+	URL       types.String `tfsdk:"url"`
+	Wait      types.Int64  `tfsdk:"wait"`
+}
+
+var firmwareUpdateType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"component": types.StringType, "url": types.StringType, "wait": types.Int64Type,
+}}
+
+// firmwareUpdatesOf is the list as the firmware interface's update step takes it.
+func firmwareUpdatesOf(ctx context.Context, l types.List, diags *diag.Diagnostics) []map[string]any {
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	var updates []firmwareUpdate
+	diags.Append(l.ElementsAs(ctx, &updates, false)...)
+	out := make([]map[string]any, 0, len(updates))
+	for _, u := range updates {
+		m := map[string]any{"component": u.Component.ValueString(), "url": u.URL.ValueString()}
+		if !u.Wait.IsNull() && !u.Wait.IsUnknown() {
+			m["wait"] = u.Wait.ValueInt64()
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // runbookRuns: the plan names a runbook with a version the state has not run (state
@@ -136,6 +174,9 @@ func applyHardware(ctx context.Context, sc *gophercloud.ServiceClient, node *nod
 		}
 		if c.Runbook != "" {
 			plan.RunbookVersion = types.Int64Null() // not run: the next plan runs it again
+		}
+		if len(c.Firmware) > 0 {
+			plan.FirmwareUpdates = types.ListNull(firmwareUpdateType) // not flashed: the next plan flashes again
 		}
 		detail := err.Error() + "."
 		var herr *ironic.HardwareError

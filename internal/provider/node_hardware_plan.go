@@ -24,18 +24,22 @@ func validateHardware(ctx context.Context, m *nodeResourceModel, diags *diag.Dia
 			"A runbook runs once per runbook_version: set both (runbook_version = 1 to run it now; raise it to run it "+
 				"again), or neither.")
 	}
-	cleaning := (!m.BIOSSettings.IsNull() && !m.BIOSSettings.IsUnknown()) || m.ApplyRAIDConfig.ValueBool() || known(m.Runbook)
+	cleaning := (!m.BIOSSettings.IsNull() && !m.BIOSSettings.IsUnknown()) || m.ApplyRAIDConfig.ValueBool() || known(m.Runbook) ||
+		(!m.FirmwareUpdates.IsNull() && !m.FirmwareUpdates.IsUnknown())
 	if cleaning && !m.TargetProvisionState.IsUnknown() &&
 		(m.TargetProvisionState.IsNull() || m.TargetProvisionState.ValueString() == ironic.StateEnroll) {
 		attr := "bios_settings"
 		switch {
 		case m.ApplyRAIDConfig.ValueBool():
 			attr = "apply_raid_config"
-		case known(m.Runbook) && (m.BIOSSettings.IsNull() || m.BIOSSettings.IsUnknown()):
+		case !m.BIOSSettings.IsNull() && !m.BIOSSettings.IsUnknown():
+		case !m.FirmwareUpdates.IsNull():
+			attr = "firmware_updates"
+		case known(m.Runbook):
 			attr = "runbook"
 		}
 		diags.AddAttributeError(path.Root(attr), attr+" needs a node that can be cleaned",
-			"BIOS settings, RAID layouts and runbooks are applied by manual cleaning, which needs the node in manageable "+
+			"BIOS settings, RAID layouts, firmware updates and runbooks are applied by manual cleaning, which needs the node in manageable "+
 				"or available: set target_provision_state to one of them (the default, enroll, never moves the node).")
 	}
 	if m.RAIDConfig.IsNull() || m.RAIDConfig.IsUnknown() {
@@ -77,10 +81,7 @@ func (r *nodeResource) planHardware(ctx context.Context, resp *resource.ModifyPl
 					"deletes the existing RAID volumes and builds the configured ones. Set apply_raid_config = false to "+
 					"only record the target.", what))
 		} else {
-			attr := "bios_settings"
-			if c.BIOS == nil {
-				attr = "runbook"
-			}
+			attr := hardwareAttribute(c)
 			resp.Diagnostics.AddAttributeWarning(path.Root(attr), "The apply runs manual cleaning",
 				fmt.Sprintf("The apply runs manual cleaning (%s) and brings the node back where it rests.", what))
 		}
@@ -122,13 +123,7 @@ func (r *nodeResource) liveProvisionState(ctx context.Context, state *nodeResour
 // It reports whether the change can go ahead.
 func (r *nodeResource) planServicing(ctx context.Context, resp *resource.ModifyPlanResponse, plan, state *nodeResourceModel, c ironic.HardwareChange) bool {
 	id, cur := state.ID.ValueString(), state.ProvisionState.ValueString()
-	attr, what := "bios_settings", c.Describe(true)
-	switch {
-	case c.RAID != nil:
-		attr = "raid_config"
-	case c.BIOS == nil:
-		attr = "runbook"
-	}
+	attr, what := hardwareAttribute(c), c.Describe(true)
 	consequence := "The machine reboots: what runs on it stops for the duration."
 	if c.RAID != nil {
 		consequence = "The machine reboots, and the RAID build deletes its volumes and builds the configured ones: " +
@@ -137,7 +132,7 @@ func (r *nodeResource) planServicing(ctx context.Context, resp *resource.ModifyP
 	switch {
 	case !ironic.Servicing(cur):
 		resp.Diagnostics.AddAttributeError(path.Root(attr), "The node is deployed and not active",
-			fmt.Sprintf("Node %s is %q: BIOS settings, RAID layouts and runbooks change a deployed machine by servicing, which Ironic "+
+			fmt.Sprintf("Node %s is %q: BIOS settings, RAID layouts, firmware updates and runbooks change a deployed machine by servicing, which Ironic "+
 				"runs only on an active node. Wait until its deployment is active, or revert the change.", id, cur))
 		return false
 	case !plan.AllowServicing.ValueBool():
@@ -218,4 +213,17 @@ func (r *nodeResource) planRunbook(ctx context.Context, resp *resource.ModifyPla
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("runbook"), "The node's traits do not approve the runbook",
 		fmt.Sprintf("Ironic runs runbook %s only on a node whose traits include its name: add %q to traits.", name, name))
+}
+
+// hardwareAttribute is the attribute a plan diagnostic about the change points at.
+func hardwareAttribute(c ironic.HardwareChange) string {
+	switch {
+	case c.RAID != nil:
+		return "raid_config"
+	case c.BIOS != nil:
+		return "bios_settings"
+	case c.Firmware != nil:
+		return "firmware_updates"
+	}
+	return "runbook"
 }

@@ -144,6 +144,24 @@ func hardwareAttributes() map[string]schema.Attribute {
 				"fails, Ironic's `last_error` is reported, the node is aborted back to `active` and the next plan shows the " +
 				"change again. Default `false`: such a change to a deployed node is then a plan-time error.",
 		},
+		"firmware_updates": schema.ListNestedAttribute{
+			Optional: true,
+			MarkdownDescription: "Firmware images to flash, in order, with the firmware interface's `update` step (API 1.86, " +
+				"Ironic 22.1), whenever the list changes (and at create): by manual cleaning on a node resting in " +
+				"`manageable` or `available`, by servicing on a deployed one (with `allow_servicing = true`). The " +
+				"`redfish` firmware interface flashes for real (components `bios`, `bmc`, `nic:<id>`); `fake` only " +
+				"records the request. If the flash fails, the list is recorded as not applied, so the next apply " +
+				"tries again. Current versions: the `baremetal_node` data source's `firmware_components`.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"component": schema.StringAttribute{Required: true, MarkdownDescription: "The component: `bios`, `bmc` or `nic:<id>`.",
+					Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				"url": schema.StringAttribute{Required: true, MarkdownDescription: "Where the conductor fetches the image (`http(s)://`, `file://`, `swift://`).",
+					Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				"wait": schema.Int64Attribute{Optional: true, MarkdownDescription: "Seconds to wait after the update, for components that restart.",
+					Validators: []validator.Int64{int64validator.AtLeast(1)}},
+			}},
+			Validators: []validator.List{listvalidator.SizeAtLeast(1)},
+		},
 		"runbook": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "Name (or UUID) of a `baremetal_runbook` to run on the node (API 1.92, Ironic 26.1), once " +

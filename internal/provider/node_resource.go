@@ -216,7 +216,8 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 // config_drive, deploy_steps and target active are gone); 2 added the hardware
 // configuration (traits, root_device, raid_config, bios_settings, ...); 3 the write-only
 // driver_secrets_wo and its version; 4 took maintenance's default away and added
-// force_delete; 5 added allow_servicing, shard, parent_node and disable_power_off.
+// force_delete; 5 added allow_servicing, shard, parent_node, disable_power_off,
+// firmware_updates, runbook and runbook_version.
 const nodeSchemaVersion = 5
 
 func nodeSchema(attrs map[string]schema.Attribute) schema.Schema {
@@ -340,7 +341,8 @@ func (r *nodeResource) planEnrollment(ctx context.Context, plan *nodeResourceMod
 // nodeFeatures are the node attributes that need a microversion newer than the oldest
 // the provider works with.
 var nodeFeatures = []featureUse{
-	{"firmware_interface", "firmware_interface"}, {"parent_node", "parent_node"}, {"disable_power_off", "disable_power_off"},
+	{"firmware_interface", "firmware_interface"}, {"firmware_updates", "firmware_interface"}, {"parent_node", "parent_node"},
+	{"disable_power_off", "disable_power_off"},
 }
 
 // conductorGroupRE is what Ironic keeps of a conductor group unchanged.
@@ -694,6 +696,7 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	resp.Diagnostics.Append(m.record(ctx, node, nil)...)
 	m.ApplyRAIDConfig, m.ForceDelete, m.AllowServicing = types.BoolValue(false), types.BoolValue(false), types.BoolValue(false)
 	m.BIOSSettings = types.MapNull(types.StringType)
+	m.FirmwareUpdates = types.ListNull(firmwareUpdateType)
 	m.DriverSecretsWO, m.DriverSecretsWOVersion = types.MapNull(types.StringType), types.Int64Null()
 	m.Timeouts = nullTimeouts("create", "update", "delete")
 	m.TargetProvisionState = types.StringValue(importedTarget(node.ProvisionState))

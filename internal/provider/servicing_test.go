@@ -182,23 +182,7 @@ resource "baremetal_node" "n" {
 `, rb, name, traits, version)
 	}
 	ran := func(want int) func(*terraform.State) error {
-		return func(s *terraform.State) error {
-			id, err := stateID(s, "baremetal_node.n")
-			if err != nil {
-				return err
-			}
-			log, _ := os.ReadFile(filepath.Join(testServer.Dir, "log", "ironic.log"))
-			got := 0
-			for _, line := range strings.Split(string(log), "\n") {
-				if strings.Contains(line, "Executing {") && strings.Contains(line, "log_passthrough") && strings.Contains(line, "on node "+id) {
-					got++
-				}
-			}
-			if got != want {
-				return fmt.Errorf("Ironic executed the runbook's step on %s %d times, want %d", id, got, want)
-			}
-			return nil
-		}
+		return conductorRan("baremetal_node.n", "log_passthrough", want)
 	}
 	approved := fmt.Sprintf("[%q]", rb)
 	ironicTest(t, resource.TestStep{
@@ -210,5 +194,72 @@ resource "baremetal_node" "n" {
 	}, resource.TestStep{
 		Config: cfg(approved, 2),
 		Check:  ran(2),
+	})
+}
+
+// conductorRan checks that Ironic's conductor executed the step (by name) on the node at
+// addr want times, as its log says.
+func conductorRan(addr, step string, want int) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		id, err := stateID(s, addr)
+		if err != nil {
+			return err
+		}
+		log, _ := os.ReadFile(filepath.Join(testServer.Dir, "log", "ironic.log"))
+		got := 0
+		for _, line := range strings.Split(string(log), "\n") {
+			if strings.Contains(line, "Executing {") && strings.Contains(line, "'"+step+"'") && strings.Contains(line, "on node "+id) {
+				got++
+			}
+		}
+		if got != want {
+			return fmt.Errorf("Ironic executed %s on %s %d times, want %d", step, id, got, want)
+		}
+		return nil
+	}
+}
+
+// Firmware flashed by manual cleaning when firmware_updates changes, through the
+// firmware interface's update step (the fake one records the request), not again on an
+// unchanged list; the data source lists the node's firmware components. Where the Ironic
+// lacks firmware (API 1.86), a plan-time error naming it.
+func TestAccNode_firmwareUpdatesByCleaning(t *testing.T) {
+	name := testNodeName()
+	cfg := func(version string) string {
+		return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %q
+  driver                 = "fake-hardware"
+  firmware_interface     = "fake"
+  target_provision_state = "manageable"
+  firmware_updates = [
+    { component = "bmc", url = "http://127.0.0.1/firmware/bmc-%s.bin", wait = 30 },
+    { component = "bios", url = "http://127.0.0.1/firmware/bios-%s.bin" },
+  ]
+}
+data "baremetal_node" "n" {
+  id = baremetal_node.n.id
+}
+`, name, version, version)
+	}
+	if mv := testNegotiated(t); !ironic.FeatureNamed("firmware_interface").Available(mv) {
+		ironicTest(t, resource.TestStep{
+			Config:      cfg("2.1"),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Not supported by this Ironic.*firmware_interface.*needs\s+API\s+1\.86`),
+		})
+		return
+	}
+	ironicTest(t, resource.TestStep{
+		Config: cfg("2.1"),
+		Check: resource.ComposeTestCheckFunc(conductorRan("baremetal_node.n", "update", 1),
+			resource.TestCheckResourceAttr("baremetal_node.n", "provision_state", "manageable"),
+			resource.TestCheckResourceAttr("data.baremetal_node.n", "firmware_components.#", "0")),
+	}, resource.TestStep{
+		Config: cfg("2.1"),
+		Check:  conductorRan("baremetal_node.n", "update", 1), // not again
+	}, resource.TestStep{
+		Config: cfg("2.2"),
+		Check:  conductorRan("baremetal_node.n", "update", 2),
 	})
 }
