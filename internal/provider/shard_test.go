@@ -27,6 +27,15 @@ func TestAccNode_shardsAndNewerFields(t *testing.T) {
 	if newer {
 		child = "parent_node       = baremetal_node.a.id\n  disable_power_off = true"
 	}
+	// Under Keystone the test's credentials are project-scoped, and Ironic's default
+	// policy lists shards for system-scoped readers only: that is checked on its own.
+	shardsBlock := `data "baremetal_shards" "all" {
+  depends_on = [baremetal_node.a, baremetal_node.b]
+}`
+	withShards := shardsBlock
+	if testKeystone != nil {
+		shardsBlock = ""
+	}
 	cfg := func(shardOfA, childExtra string) string {
 		return providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "a" {
@@ -40,27 +49,28 @@ resource "baremetal_node" "b" {
   shard  = %[3]q
   %[4]s
 }
-data "baremetal_shards" "all" {
-  depends_on = [baremetal_node.a, baremetal_node.b]
-}
+%[6]s
 data "baremetal_nodes" "rack_a" {
   shard      = %[5]q
   depends_on = [baremetal_node.a, baremetal_node.b]
 }
-`, prefix, shardOfA, shardB, childExtra, shardA)
+`, prefix, shardOfA, shardB, childExtra, shardA, shardsBlock)
 	}
 	withShard := fmt.Sprintf("shard  = %q", shardA)
+	checks := []statecheck.StateCheck{}
+	if testKeystone == nil {
+		checks = append(checks, statecheck.ExpectKnownValue("data.baremetal_shards.all", tfjsonpath.New("shards"), knownvalue.SetPartial([]knownvalue.Check{
+			knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact(shardA), "count": knownvalue.Int64Exact(1)}),
+			knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact(shardB), "count": knownvalue.Int64Exact(1)}),
+		})))
+	}
 	steps := []resource.TestStep{{
 		Config: cfg(withShard, child),
-		ConfigStateChecks: []statecheck.StateCheck{
+		ConfigStateChecks: append([]statecheck.StateCheck{
 			statecheck.ExpectKnownValue("baremetal_node.a", tfjsonpath.New("shard"), knownvalue.StringExact(shardA)),
 			statecheck.ExpectKnownValue("data.baremetal_nodes.rack_a", tfjsonpath.New("names"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(prefix + "-a")})),
 			statecheck.ExpectKnownValue("data.baremetal_nodes.rack_a", tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("shard"), knownvalue.StringExact(shardA)),
-			statecheck.ExpectKnownValue("data.baremetal_shards.all", tfjsonpath.New("shards"), knownvalue.SetPartial([]knownvalue.Check{
-				knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact(shardA), "count": knownvalue.Int64Exact(1)}),
-				knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact(shardB), "count": knownvalue.Int64Exact(1)}),
-			})),
-		},
+		}, checks...),
 		Check: resource.ComposeTestCheckFunc(
 			resource.TestCheckResourceAttrPair("baremetal_node.a", "id", "data.baremetal_nodes.rack_a", "ids.0"),
 			func(s *terraformState) error {
@@ -87,6 +97,13 @@ data "baremetal_nodes" "rack_a" {
 				ExpectError: regexp.MustCompile(`(?s)Not supported by this Ironic.*` + c.attr + `.*needs\s+API\s+` + c.version + `.*offers\s+` + regexp.QuoteMeta(mv)),
 			})
 		}
+	}
+	if testKeystone != nil {
+		steps = append(steps, resource.TestStep{
+			Config:      cfg(withShard, child) + withShards,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Unable to list shards.*HTTP 403.*baremetal:shards:get.*system-scoped`),
+		})
 	}
 	// A parent named rather than given by id would come back as its UUID: refused.
 	steps = append(steps, resource.TestStep{

@@ -64,7 +64,13 @@ func (d *shardsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, r
 	}
 	shards, err := ironic.ListShards(ctx, sc)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to list shards", ironic.Message(err))
+		detail := ironic.Message(err)
+		if ironic.StatusCode(err) == 403 {
+			detail += "\n\nIronic's default policy (baremetal:shards:get) lists shards only for system-scoped readers " +
+				"and services, not for project-scoped credentials: use a system-scoped token or application credential " +
+				"(system: all), or list a shard's nodes with baremetal_nodes' shard filter, which project credentials may."
+		}
+		resp.Diagnostics.AddError("Unable to list shards", detail)
 		return
 	}
 	m := shardsDataSourceModel{Shards: make([]shardItem, len(shards))}
