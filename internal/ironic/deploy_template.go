@@ -15,37 +15,20 @@ type DeployTemplate struct {
 	Extra map[string]any   `json:"extra"`
 }
 
-// CreateDeployTemplate creates a template whose body carries a UUID chosen by the
-// caller, so a request whose answer was lost is never sent twice.
+// CreateDeployTemplate creates one from a body carrying a UUID chosen by the caller, so a
+// request whose answer was lost is never sent twice.
 func CreateDeployTemplate(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body map[string]any) (*DeployTemplate, error) {
-	uuid, _ := body["uuid"].(string)
-	return createOnce(ctx, policy, "deploy template", uuid,
-		func() (*DeployTemplate, error) {
-			var t DeployTemplate
-			return &t, rawPost(ctx, sc, body, &t, "deploy_templates")
-		},
-		func() (*DeployTemplate, error) { return GetDeployTemplate(ctx, sc, uuid) })
+	return createObject[DeployTemplate](ctx, sc, policy, "deploy template", "deploy_templates", body)
 }
 
-// GetDeployTemplate reads a template by UUID or name.
+// GetDeployTemplate reads one by UUID or name.
 func GetDeployTemplate(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*DeployTemplate, error) {
-	var t DeployTemplate
-	if err := rawGet(ctx, sc, &t, "deploy_templates", id); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	return getObject[DeployTemplate](ctx, sc, "deploy_templates", id)
 }
 
-// UpdateDeployTemplate applies a JSON patch; with no operations it reads the template.
+// UpdateDeployTemplate applies a JSON patch; with no operations it reads it.
 func UpdateDeployTemplate(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops []PatchOp) (*DeployTemplate, error) {
-	if len(ops) == 0 {
-		return GetDeployTemplate(ctx, sc, id)
-	}
-	var t DeployTemplate
-	if err := rawPatch(ctx, sc, ops, &t, "deploy_templates", id); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	return updateObject[DeployTemplate](ctx, sc, "deploy_templates", id, ops)
 }
 
 // DeleteDeployTemplate deletes a template; one already gone counts as deleted.

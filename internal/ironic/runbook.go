@@ -18,37 +18,20 @@ type Runbook struct {
 	Extra          map[string]any   `json:"extra"`
 }
 
-// CreateRunbook creates a runbook whose body carries a UUID chosen by the caller, so a
+// CreateRunbook creates one from a body carrying a UUID chosen by the caller, so a
 // request whose answer was lost is never sent twice.
 func CreateRunbook(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body map[string]any) (*Runbook, error) {
-	uuid, _ := body["uuid"].(string)
-	return createOnce(ctx, policy, "runbook", uuid,
-		func() (*Runbook, error) {
-			var r Runbook
-			return &r, rawPost(ctx, sc, body, &r, "runbooks")
-		},
-		func() (*Runbook, error) { return GetRunbook(ctx, sc, uuid) })
+	return createObject[Runbook](ctx, sc, policy, "runbook", "runbooks", body)
 }
 
-// GetRunbook reads a runbook by UUID or name.
+// GetRunbook reads one by UUID or name.
 func GetRunbook(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*Runbook, error) {
-	var r Runbook
-	if err := rawGet(ctx, sc, &r, "runbooks", id); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return getObject[Runbook](ctx, sc, "runbooks", id)
 }
 
-// UpdateRunbook applies a JSON patch; with no operations it reads the runbook.
+// UpdateRunbook applies a JSON patch; with no operations it reads it.
 func UpdateRunbook(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops []PatchOp) (*Runbook, error) {
-	if len(ops) == 0 {
-		return GetRunbook(ctx, sc, id)
-	}
-	var r Runbook
-	if err := rawPatch(ctx, sc, ops, &r, "runbooks", id); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return updateObject[Runbook](ctx, sc, "runbooks", id, ops)
 }
 
 // DeleteRunbook deletes a runbook; one already gone counts as deleted.
