@@ -110,9 +110,14 @@ func StepNames(steps []nodes.CleanStep) string {
 	return strings.Join(names, ", ")
 }
 
-// Servicing reports whether a change to a node in this state runs as servicing: only an
-// active node is serviced; one that rests in manageable or available is cleaned.
-func Servicing(state string) bool { return state == StateActive }
+// Servicing reports whether a change to a node in this state runs as servicing: an
+// active node, or one whose last servicing failed (it is still deployed: the failed
+// servicing is aborted back to active first); one that rests in manageable or
+// available is cleaned.
+func Servicing(state string) bool { return state == StateActive || state == StateServiceFailed }
+
+// StateServiceFailed is where a failed servicing leaves a deployed node.
+const StateServiceFailed = "service failed"
 
 // Cleanable: a node resting here takes manual cleaning.
 func Cleanable(state string) bool { return state == StateManageable || state == StateAvailable }
@@ -132,6 +137,9 @@ func (e *HardwareError) Error() string {
 	how := "manual cleaning"
 	if e.Serviced {
 		how = "servicing"
+	}
+	if e.State == StateServiceFailed {
+		return fmt.Sprintf("node %s: %s failed: %v", e.NodeID, how, e.Err)
 	}
 	return fmt.Sprintf("node %s: %s failed: %v. The node was brought back to %q", e.NodeID, how, e.Err, e.State)
 }
@@ -215,20 +223,49 @@ func (p *Provisioner) service(ctx context.Context, id string, work Goal) (*nodes
 		return GetNode(ctx, p.Client, id)
 	}
 	work.State = StateActive
+	if node, err := GetNode(ctx, p.Client, id); err != nil || (node.ProvisionState == StateServiceFailed && node.Maintenance) {
+		if err != nil {
+			return node, err
+		}
+		return node, fmt.Errorf("not running %s: %w", work.describe(), &ServiceFailedMaintenanceError{NodeID: id, Reason: node.MaintenanceReason})
+	}
 	node, err := p.Reach(ctx, id, work)
 	if err == nil {
 		return node, nil
 	}
 	err = fmt.Errorf("running %s: %w", work.describe(), err)
 	var herr *HoldError
-	if node == nil || errors.As(err, &herr) || node.ProvisionState != "service failed" {
+	if node == nil || errors.As(err, &herr) || node.ProvisionState != StateServiceFailed {
 		return node, err // still servicing (the timeout), held, or refused before it began
+	}
+	if node.Maintenance {
+		// Ironic put the node in maintenance for the failed step (fault "service
+		// failure"): a safety flag the provider leaves to the operator.
+		return node, fmt.Errorf("%w. %w", err, &ServiceFailedMaintenanceError{NodeID: id})
 	}
 	back, aerr := p.Reach(ctx, id, Goal{State: StateActive})
 	if aerr != nil {
 		return back, fmt.Errorf("%w; then aborting it back to active: %v", err, aerr)
 	}
 	return back, err
+}
+
+// ServiceFailedMaintenanceError: a servicing failed and Ironic put the node in
+// maintenance; it refuses to abort or service the node again until that is lifted.
+type ServiceFailedMaintenanceError struct {
+	NodeID string
+	Reason string // the maintenance reason, when it is not already in the error
+}
+
+func (e *ServiceFailedMaintenanceError) Error() string {
+	why := ""
+	if e.Reason != "" {
+		why = fmt.Sprintf(" (%s)", e.Reason)
+	}
+	return fmt.Sprintf("Ironic put node %s in maintenance when the servicing failed%s, and refuses to abort or service it "+
+		"until that is lifted, so it stays in %q: its deployment and disk are untouched. Check the machine, lift "+
+		"maintenance (baremetal node maintenance unset %s), and apply again: the failed servicing is then aborted "+
+		"back to active and the change runs again", e.NodeID, why, StateServiceFailed, e.NodeID)
 }
 
 // describe names the work of a clean or service goal.

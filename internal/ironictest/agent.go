@@ -12,8 +12,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,6 +32,7 @@ type Agent struct {
 	api    string // Ironic's API root, for lookup and heartbeat (public routes)
 	dir    string // the machines' disks
 	admin  func(context.Context, *http.Request) error
+	bmc    atomic.Pointer[BMC] // the Redfish BMC of redfish nodes: which of them booted the network
 	client *http.Client
 
 	ln   net.Listener
@@ -149,6 +152,27 @@ func (a *Agent) SetFault(key string, f AgentFault) {
 	a.faults[key] = f
 }
 
+// powerOffByBMC ends the ramdisk of the machine with any of these NICs: its BMC powered
+// it off or reset it.
+func (a *Agent) powerOffByBMC(macs []string) {
+	a.mu.Lock()
+	var hit []*machine
+	for _, m := range a.machines {
+		m.mu.Lock()
+		for _, mac := range m.macs {
+			if slices.ContainsFunc(macs, func(x string) bool { return strings.EqualFold(x, mac) }) {
+				hit = append(hit, m)
+				break
+			}
+		}
+		m.mu.Unlock()
+	}
+	a.mu.Unlock()
+	for _, m := range hit {
+		m.powerOff("BMC power off or reset")
+	}
+}
+
 // DiskPath is the file that stands for the node's disk.
 func (a *Agent) DiskPath(nodeUUID string) string { return filepath.Join(a.dir, nodeUUID+".disk") }
 
@@ -237,6 +261,10 @@ func (a *Agent) maybeBoot(ctx context.Context, n watchedNode) {
 	}
 	macs, err := a.nodeMACs(ctx, n.UUID)
 	if err != nil {
+		return
+	}
+	if a.bmc.Load().BootsFromDisk(macs) {
+		m.note("%s: the BMC booted the disk, not the network: no ramdisk runs", n.ProvisionState)
 		return
 	}
 	fault := a.faultFor(n, macs)

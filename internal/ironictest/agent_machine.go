@@ -23,6 +23,7 @@ type machine struct {
 	uuid  string
 
 	mu       sync.Mutex
+	macs     []string // the NICs it booted with
 	on       bool
 	fault    AgentFault
 	token    string
@@ -68,7 +69,7 @@ func (m *machine) logLines() []string {
 func (m *machine) boot(parent context.Context, macs []string, fault AgentFault) {
 	ctx, cancel := context.WithCancel(parent)
 	m.mu.Lock()
-	m.on, m.fault, m.token, m.commands, m.busy = true, fault, "", nil, false
+	m.on, m.fault, m.token, m.commands, m.busy, m.macs = true, fault, "", nil, false, macs
 	m.wake = make(chan struct{}, 1)
 	m.alive, m.stop = ctx, cancel
 	m.mu.Unlock()

@@ -38,6 +38,9 @@ type Server struct {
 	// DeployKernel and DeployRamdisk are the agent's boot files, for a node's
 	// driver_info: Ironic's PXE boot interface fetches and caches them as on a rack.
 	DeployKernel, DeployRamdisk string
+	// BMC is a Redfish service for nodes of the redfish hardware type: power, boot
+	// device, BIOS settings, through Ironic's own redfish interfaces.
+	BMC *BMC
 
 	// boot serves [deploy] http_root at http_url: images Ironic caches for the agent.
 	boot *http.Server
@@ -129,6 +132,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		s.Stop()
 		return nil, err
 	}
+	if s.BMC, err = startBMC(s.Agent.powerOffByBMC); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	s.Agent.bmc.Store(s.BMC)
 	return s, nil
 }
 
@@ -243,6 +251,7 @@ func (s *Server) Stop() {
 	if s == nil {
 		return
 	}
+	s.BMC.Stop()
 	s.Agent.Stop()
 	s.Agent = nil
 	s.proc.stop()
@@ -339,19 +348,19 @@ rpc_transport = none
 host = localhost
 log_dir = {{.Dir}}/log
 use_stderr = false
-enabled_hardware_types = fake-hardware,manual-management,ipmi
+enabled_hardware_types = fake-hardware,manual-management,ipmi,redfish
 enabled_boot_interfaces = fake,pxe
 enabled_deploy_interfaces = fake,direct,ramdisk
-enabled_management_interfaces = fake,ipmitool,noop
-enabled_power_interfaces = fake,ipmitool
-enabled_bios_interfaces = no-bios,fake
+enabled_management_interfaces = fake,ipmitool,noop,redfish
+enabled_power_interfaces = fake,ipmitool,redfish
+enabled_bios_interfaces = no-bios,fake,redfish
 enabled_console_interfaces = no-console,fake
 enabled_inspect_interfaces = no-inspect,fake
 enabled_raid_interfaces = no-raid,fake
 enabled_rescue_interfaces = no-rescue,fake
 enabled_vendor_interfaces = no-vendor,fake
 # Ironic 22.1 and later have a firmware interface (21.4 ignores the option).
-enabled_firmware_interfaces = no-firmware,fake
+enabled_firmware_interfaces = no-firmware,fake,redfish
 enabled_network_interfaces = noop
 default_network_interface = noop
 
@@ -396,6 +405,13 @@ require_tls = false
 # A BMC that does not answer fails a power call after 5 s, not after a minute.
 command_retry_timeout = 5
 min_command_interval = 1
+
+[redfish]
+# A BMC that does not answer fails a call after a few seconds, not minutes; the
+# harness's BMC applies BIOS settings at once, so Ironic checks for that every 2 s.
+connection_attempts = 2
+connection_retry_interval = 1
+firmware_update_status_interval = 2
 
 [service_catalog]
 # The API URL the agent is told to call back to.

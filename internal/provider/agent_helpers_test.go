@@ -107,3 +107,34 @@ func testNegotiated(t *testing.T) string {
 	t.Helper()
 	return testIronic(t).Microversion
 }
+
+// testBMC is the harness's Redfish BMC, or a skip where the tests run against another
+// Ironic.
+func testBMC(t *testing.T) *ironictest.BMC {
+	t.Helper()
+	testAgent(t)
+	return testServer.BMC
+}
+
+// redfishNode is a node of the redfish hardware type whose BMC is a system of the
+// harness's Redfish service (named after the node, with the node's NIC): power, boot
+// device and BIOS through Ironic's redfish interfaces and the real sushy library, the
+// deploy through direct and the agent, booted by PXE, as on a Redfish rack.
+func redfishNode(t *testing.T, name string) string {
+	bmc := testBMC(t)
+	system := bmc.AddSystem(name, macFor(name))
+	return fmt.Sprintf(`driver           = "redfish"
+  boot_interface   = "pxe"
+  deploy_interface = "direct"
+  bios_interface   = "redfish"
+  driver_info = {
+    deploy_kernel      = %q
+    deploy_ramdisk     = %q
+    redfish_address    = %q
+    redfish_system_id  = %q
+    redfish_username   = %q
+    redfish_auth_type  = "basic"
+  }
+  driver_secrets_wo         = { redfish_password = %q }
+  driver_secrets_wo_version = 1`, testServer.DeployKernel, testServer.DeployRamdisk, bmc.URL, system, bmc.Username, bmc.Password)
+}

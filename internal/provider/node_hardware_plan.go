@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -69,8 +70,12 @@ func (r *nodeResource) planHardware(ctx context.Context, resp *resource.ModifyPl
 	if c.Empty() {
 		return
 	}
-	if state != nil && ironic.IsDeployed(r.liveProvisionState(ctx, state)) {
-		if !r.planServicing(ctx, resp, plan, state, c) {
+	var live *nodes.Node
+	if state != nil {
+		live = r.liveNode(ctx, state)
+	}
+	if state != nil && ironic.IsDeployed(state.ProvisionState.ValueString()) {
+		if !r.planServicing(ctx, resp, plan, state, live, c) {
 			return
 		}
 	} else {
@@ -97,31 +102,31 @@ func (r *nodeResource) planHardware(ctx context.Context, resp *resource.ModifyPl
 	}
 }
 
-// liveProvisionState is where the node is in Ironic now, read when the plan changes its
-// hardware: whether that is cleaning or servicing a running machine must not rest on a
-// state recorded before a deployment took the node (a plan with -refresh=false). Without
-// a connection it is the recorded state.
-func (r *nodeResource) liveProvisionState(ctx context.Context, state *nodeResourceModel) string {
-	recorded := state.ProvisionState.ValueString()
+// liveNode is the node as Ironic has it now, read when the plan changes its hardware:
+// whether that is cleaning or servicing a running machine must not rest on a state
+// recorded before a deployment took the node (a plan with -refresh=false). It sets
+// state's provision state to the live one; without a connection it is nil and the
+// recorded state stays.
+func (r *nodeResource) liveNode(ctx context.Context, state *nodeResourceModel) *nodes.Node {
 	if r.clients == nil {
-		return recorded
+		return nil
 	}
 	sc, d := r.clients.Ironic(ctx)
 	if d.HasError() || sc == nil {
-		return recorded
+		return nil
 	}
 	n, err := ironic.GetNode(ctx, sc, state.ID.ValueString())
 	if err != nil {
-		return recorded
+		return nil
 	}
 	state.ProvisionState = types.StringValue(n.ProvisionState)
-	return n.ProvisionState
+	return n
 }
 
 // planServicing says what servicing runs on the deployed machine, or refuses it: the
 // node must be active, allow_servicing set, and Ironic must have servicing (API 1.87).
 // It reports whether the change can go ahead.
-func (r *nodeResource) planServicing(ctx context.Context, resp *resource.ModifyPlanResponse, plan, state *nodeResourceModel, c ironic.HardwareChange) bool {
+func (r *nodeResource) planServicing(ctx context.Context, resp *resource.ModifyPlanResponse, plan, state *nodeResourceModel, live *nodes.Node, c ironic.HardwareChange) bool {
 	id, cur := state.ID.ValueString(), state.ProvisionState.ValueString()
 	attr, what := hardwareAttribute(c), c.Describe(true)
 	consequence := "The machine reboots: what runs on it stops for the duration."
@@ -148,6 +153,14 @@ func (r *nodeResource) planServicing(ctx context.Context, resp *resource.ModifyP
 				fmt.Sprintf("Node %s is deployed, and changing its hardware in place is servicing: %s.", id, err))
 			return false
 		}
+	}
+	if cur == ironic.StateServiceFailed {
+		if live != nil && live.Maintenance {
+			resp.Diagnostics.AddAttributeWarning(path.Root(attr), "The node's last servicing failed, and Ironic holds it in maintenance",
+				fmt.Sprintf("Node %s is %q and in maintenance (%s). Ironic refuses to abort or service it until maintenance is "+
+					"lifted, so the apply fails: check the machine, then baremetal node maintenance unset %s.", id, cur, live.MaintenanceReason, id))
+		}
+		what = "an abort of the failed servicing back to active, then " + what
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root(attr), "The deployed machine will be serviced in place",
 		fmt.Sprintf("Node %s is active: the apply runs Ironic's servicing with %s on the running machine. %s Its "+

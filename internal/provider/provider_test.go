@@ -76,7 +76,12 @@ func runTests(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, "starting Ironic for the acceptance tests:", err)
 			return 1
 		}
-		defer srv.Remove()
+		if os.Getenv("BAREMETAL_TEST_KEEP") != "" {
+			defer srv.Stop() // its directory (logs, database, disks) kept for a look afterwards
+			fmt.Fprintln(os.Stderr, "BAREMETAL_TEST_KEEP: Ironic's files stay in", srv.Dir)
+		} else {
+			defer srv.Remove()
+		}
 		testServer = srv
 		os.Setenv(envEndpoint, srv.Endpoint)
 		fmt.Fprintln(os.Stderr, "acceptance tests use Ironic at", srv.Endpoint, "(API", srv.MaxVersion+")")

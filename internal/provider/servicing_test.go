@@ -17,26 +17,39 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
-// A BIOS change on a deployed node, through direct and the test agent. Without
-// allow_servicing it is a plan-time error saying how to allow it. With it, on an Ironic
-// with servicing, the apply services the machine in place: here Ironic itself fails the
-// servicing (the node's BIOS interface has no apply_configuration service step), so the
-// error carries Ironic's last_error, the node is aborted back to active, its deployment
-// and disk untouched, and the next plan shows the change again, in place. On an Ironic
-// without servicing the opt-in is a plan-time error naming API 1.87.
+// A BIOS change on a deployed Redfish machine: Ironic's redfish BIOS interface and the
+// real sushy library against the harness's BMC, the deploy through direct and the test
+// agent. Without allow_servicing it is a plan-time error saying how to allow it. With
+// it, the apply services the machine in place: the BMC gets the settings, reboots and
+// applies them, the node is active again with the same instance_info, the agent never
+// wrote the disk again and the next plan is empty. A value the BMC refuses fails the
+// servicing: the error carries Ironic's last_error (the BMC's own message); Ironic put
+// the node in maintenance for it, which the provider leaves to the operator and says
+// how to lift; the deployment and disk are untouched and the next plan shows the change
+// again (the deployment unchanged). With maintenance lifted, the corrected value is
+// applied by the next apply: the failed servicing aborted back to active, then serviced. On an Ironic without servicing the opt-in is a plan-time error
+// naming API 1.87.
 func TestAccNode_biosChangeOnDeployedNode(t *testing.T) {
 	sc := testIronic(t)
 	image := []byte("os image " + testNodeName())
 	srv := newTestImageServer(t, image)
 	cache := t.TempDir()
 	name := testNodeName()
-	cfg := func(nodeExtra string) string { return deployedConfig(t, cache, srv.URL, name, nodeExtra, "") }
+	node := redfishNode(t, name)
+	bmc := testBMC(t)
+	cfg := func(nodeExtra string) string {
+		return nodeWithImageConfig(cache, srv.URL, name, "available", node+"\n  "+nodeExtra, macFor(name)) +
+			fmt.Sprintf(deploymentBlock, "")
+	}
 	bios := `bios_settings = { LogicalProc = "Disabled" }`
 	var deployed *nodes.Node
 	steps := []resource.TestStep{{
 		Config: cfg(""),
 		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 			deployed = n
+			if n.ProvisionState != "active" || n.Driver != "redfish" || n.PowerState != "power on" {
+				return fmt.Errorf("deployed: %s %s %s", n.Driver, n.ProvisionState, n.PowerState)
+			}
 			return nil
 		}),
 	}, {
@@ -53,37 +66,71 @@ func TestAccNode_biosChangeOnDeployedNode(t *testing.T) {
 		})...)
 		return
 	}
-	checkKept := func() {
-		t.Helper()
+	// keptIn checks that servicing left the deployment alone: the node in state (active,
+	// or service failed), the same image, no second image write by the agent, the disk
+	// as it was.
+	keptIn := func(state string) error {
 		n, err := nodes.Get(context.Background(), sc, deployed.UUID).Extract()
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		if n.ProvisionState != "active" || fmt.Sprint(n.InstanceInfo["image_source"]) != fmt.Sprint(deployed.InstanceInfo["image_source"]) ||
+		if n.ProvisionState != state || fmt.Sprint(n.InstanceInfo["image_source"]) != fmt.Sprint(deployed.InstanceInfo["image_source"]) ||
 			!n.ProvisionUpdatedAt.After(deployed.ProvisionUpdatedAt) {
-			t.Fatalf("after servicing: %q, instance_info %v (deployed with %v), provision updated %v (deployed %v)",
+			return fmt.Errorf("after servicing: %q, instance_info %v (deployed with %v), provision updated %v (deployed %v)",
 				n.ProvisionState, n.InstanceInfo, deployed.InstanceInfo, n.ProvisionUpdatedAt, deployed.ProvisionUpdatedAt)
 		}
+		log := strings.Join(testAgent(t).Log(n.UUID), "\n")
+		if writes := strings.Count(log, "write_image:"); writes != 1 {
+			return fmt.Errorf("the agent wrote the image %d times, want once (the deploy):\n%s", writes, log)
+		}
 		if disk, err := testAgent(t).Disk(n.UUID, len(image)); err != nil || string(disk) != string(image) {
-			t.Fatalf("the disk no longer holds the image: %q %v", disk, err)
+			return fmt.Errorf("the disk no longer holds the image: %q %v", disk, err)
+		}
+		return nil
+	}
+	biosIs := func(attr, want string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if got := bmc.BIOS(name)[attr]; got != want {
+				return fmt.Errorf("the BMC has %s = %q, want %q; it was asked: %v", attr, got, want, bmc.Requests(name))
+			}
+			return keptIn("active")
 		}
 	}
+	serviced := bios + "\n  allow_servicing = true"
+	refused := `bios_settings = { LogicalProc = "Disabled", WorkloadProfile = "Turbo" }` + "\n  allow_servicing = true"
 	ironicTest(t, append(steps, resource.TestStep{
-		Config: cfg(bios + "\n  allow_servicing = true"),
+		Config: cfg(serviced),
 		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
 			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
 		}},
-		ExpectError: regexp.MustCompile(`(?s)Unable to apply BIOS settings.*servicing\s+failed:\s+running\s+bios\.apply_configuration.*"service\s+failed":.*does\s+not\s+support\s+this\s+service\s+step.*brought\s+back\s+to\s+"active".*deployment\s+is\s+untouched`),
+		Check: biosIs("LogicalProc", "Disabled"),
 	}, resource.TestStep{
-		PreConfig: checkKept,
-		Config:    cfg(bios + "\n  allow_servicing = true"),
+		Config: cfg(refused),
+		ExpectError: regexp.MustCompile(`(?s)Unable to apply BIOS settings.*servicing\s+failed:\s+running\s+bios\.apply_configuration.*"service\s+failed":` +
+			`.*Turbo\s+for\s+the\s+property\s+WorkloadProfile\s+is\s+not\s+in\s+the\s+list.*Ironic\s+put\s+node\s+\S+\s+in\s+maintenance` +
+			`.*stays\s+in\s+"service\s+failed".*baremetal\s+node\s+maintenance\s+unset.*next\s+plan\s+shows\s+the\s+change\s+again`),
+	}, resource.TestStep{
+		PreConfig: func() {
+			if err := keptIn("service failed"); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config: cfg(refused),
 		ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
 			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
 			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
 		}},
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
+	}, resource.TestStep{
+		PreConfig: func() { // the operator checked the machine and lifts maintenance
+			if err := nodes.UnsetMaintenance(context.Background(), sc, deployed.UUID).ExtractErr(); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config: cfg(`bios_settings = { LogicalProc = "Enabled", WorkloadProfile = "LowLatency" }` + "\n  allow_servicing = true"),
+		Check:  resource.ComposeTestCheckFunc(biosIs("LogicalProc", "Enabled"), biosIs("WorkloadProfile", "LowLatency")),
 	})...)
 }
 
