@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,6 +22,11 @@ type HardwareChange struct {
 	// Firmware are the firmware images to flash, each {component, url} and more where
 	// the firmware interface takes it (API 1.86); empty: none.
 	Firmware []map[string]any
+	// FirmwareVersions are the versions the flashed components must report afterwards,
+	// by component (the last image for a component decides); a component not named here
+	// is not checked. Ironic does not see every failed flash (a BMC that keeps its old
+	// version after its update task ends is taken as done), so the versions are read back.
+	FirmwareVersions map[string]string
 	// Runbook (a name or UUID) runs after the steps, by itself: Ironic takes steps or a
 	// runbook in one request, not both.
 	Runbook string
@@ -181,6 +188,9 @@ func (p *Provisioner) ApplyHardware(ctx context.Context, node *nodes.Node, c Har
 		return node, fmt.Errorf("node %s is %q: BIOS settings and RAID layouts are applied by manual cleaning (manageable "+
 			"or available) or by servicing (active)", node.UUID, rest)
 	}
+	if err == nil && len(c.Firmware) > 0 {
+		err = p.checkFirmwareVersions(ctx, node.UUID, c.FirmwareVersions)
+	}
 	if err == nil {
 		return after, nil
 	}
@@ -189,6 +199,42 @@ func (p *Provisioner) ApplyHardware(ctx context.Context, node *nodes.Node, c Har
 		herr.RAIDRestored = SetTargetRAIDConfig(context.WithoutCancel(ctx), p.Client, node.UUID, previousRAID) == nil
 	}
 	return after, herr
+}
+
+// checkFirmwareVersions compares the versions Ironic read from the components after the
+// flash with the wanted ones.
+func (p *Provisioner) checkFirmwareVersions(ctx context.Context, id string, want map[string]string) error {
+	if len(want) == 0 {
+		return nil
+	}
+	components, err := FirmwareComponents(ctx, p.Client, id)
+	if err != nil {
+		return fmt.Errorf("reading the firmware components back: %s", Message(err))
+	}
+	if wrong := FirmwareDrift(want, components); len(wrong) > 0 {
+		return fmt.Errorf("Ironic ran the firmware update, but %s", strings.Join(wrong, "; "))
+	}
+	return nil
+}
+
+// FirmwareDrift lists the components whose current version is not the wanted one (or
+// that Ironic does not list), each as "<component> reports <version>, not <wanted>".
+func FirmwareDrift(want map[string]string, components []nodes.FirmwareComponent) []string {
+	current := map[string]string{}
+	for _, fc := range components {
+		current[fc.Component] = fc.CurrentVersion
+	}
+	var wrong []string
+	for _, component := range slices.Sorted(maps.Keys(want)) {
+		got, ok := current[component]
+		switch {
+		case !ok:
+			wrong = append(wrong, fmt.Sprintf("the node lists no firmware component %q (wanted at %s)", component, want[component]))
+		case got != want[component]:
+			wrong = append(wrong, fmt.Sprintf("%s reports version %s, not %s", component, got, want[component]))
+		}
+	}
+	return wrong
 }
 
 // clean runs manual cleaning (the goal's clean steps or runbook; nothing when it has

@@ -152,3 +152,18 @@ func TestHardwareChangeFirmwareFirst(t *testing.T) {
 		t.Errorf("args %s", args)
 	}
 }
+
+func TestFirmwareDrift(t *testing.T) {
+	components := []nodes.FirmwareComponent{{Component: "bios", CurrentVersion: "2.2.0"}, {Component: "bmc", CurrentVersion: "1.1.0"}}
+	if got := FirmwareDrift(map[string]string{"bios": "2.2.0", "bmc": "1.1.0"}, components); len(got) != 0 {
+		t.Fatalf("matching versions: %v", got)
+	}
+	got := FirmwareDrift(map[string]string{"bmc": "1.2.0", "nic:1": "3.0", "bios": "2.2.0"}, components)
+	want := []string{"bmc reports version 1.1.0, not 1.2.0", `the node lists no firmware component "nic:1" (wanted at 3.0)`}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if got := FirmwareDrift(nil, components); got != nil {
+		t.Fatalf("nothing wanted: %v", got)
+	}
+}

@@ -408,10 +408,18 @@ min_command_interval = 1
 
 [redfish]
 # A BMC that does not answer fails a call after a few seconds, not minutes; the
-# harness's BMC applies BIOS settings at once, so Ironic checks for that every 2 s.
+# harness's BMC applies BIOS settings as it boots, so Ironic checks for that every 2 s.
 connection_attempts = 2
 connection_retry_interval = 1
 firmware_update_status_interval = 2
+# Firmware updates: their tasks polled every 2 s, and the BMC checked once afterwards
+# (by default three times, 30 s apart, inside the poll).
+firmware_update_fail_interval = 2
+firmware_update_required_successes = 1
+firmware_update_validation_interval = 0
+# A BMC whose version did not change is checked every 2 s, for 10 s (not 5 minutes).
+firmware_update_bmc_version_check_interval = 2
+firmware_update_reboot_delay = 10
 
 [service_catalog]
 # The API URL the agent is told to call back to.

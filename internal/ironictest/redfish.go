@@ -30,20 +30,23 @@ type BMC struct {
 	ln  net.Listener
 	srv *http.Server
 
-	mu      sync.Mutex
-	systems map[string]*bmcSystem
+	mu       sync.Mutex
+	systems  map[string]*bmcSystem
+	tasks    int
+	taskByID map[string]*bmcTask
 	// onPowerOff ends the ramdisk of the machine with these NICs.
 	onPowerOff func(macs []string)
 }
 
 type bmcSystem struct {
-	id          string
-	macs        []string
-	power       string // On, Off
-	boot        map[string]string
-	bios        map[string]string
-	pending     map[string]string // Bios/Settings: applied at the next power-on
-	biosVersion string
+	id                      string
+	macs                    []string
+	power                   string // On, Off
+	boot                    map[string]string
+	bios                    map[string]string
+	pending                 map[string]string // Bios/Settings: applied at the next power-on
+	biosVersion, bmcVersion string
+	flashing                *bmcTask // a BIOS flash waiting for a power cycle
 	// bootedFrom is where the last power-on booted: "Pxe" (the agent's ramdisk, which
 	// Ironic prepared) or "Hdd" (the instance on the disk); "" while off.
 	bootedFrom string
@@ -70,7 +73,7 @@ func startBMC(onPowerOff func(macs []string)) (*BMC, error) {
 		return nil, err
 	}
 	b := &BMC{URL: "http://" + ln.Addr().String(), Username: "admin", Password: "redfish-test",
-		ln: ln, systems: map[string]*bmcSystem{}, onPowerOff: onPowerOff}
+		ln: ln, systems: map[string]*bmcSystem{}, taskByID: map[string]*bmcTask{}, onPowerOff: onPowerOff}
 	b.srv = &http.Server{Handler: http.HandlerFunc(b.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = b.srv.Serve(ln) }()
 	return b, nil
@@ -90,7 +93,7 @@ func (b *BMC) AddSystem(id string, macs ...string) string {
 	defer b.mu.Unlock()
 	b.systems[id] = &bmcSystem{id: id, macs: macs, power: "Off",
 		boot: map[string]string{"BootSourceOverrideTarget": "None", "BootSourceOverrideEnabled": "Disabled", "BootSourceOverrideMode": "UEFI"},
-		bios: maps.Clone(DefaultBIOS), pending: map[string]string{}, biosVersion: "1.0.0"}
+		bios: maps.Clone(DefaultBIOS), pending: map[string]string{}, biosVersion: "1.0.0", bmcVersion: "1.0.0"}
 	return systemPath(id)
 }
 
@@ -102,6 +105,16 @@ func (b *BMC) BIOS(id string) map[string]string {
 		return maps.Clone(s.bios)
 	}
 	return nil
+}
+
+// FirmwareVersions are the BIOS's and the BMC's firmware versions now.
+func (b *BMC) FirmwareVersions(id string) (bios, bmc string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.systems[id]; s != nil {
+		return s.biosVersion, s.bmcVersion
+	}
+	return "", ""
 }
 
 // Requests lists the changes the system was asked for, oldest first: "PATCH Bios/Settings
@@ -136,12 +149,42 @@ func (b *BMC) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, collection(path, "#ComputerSystemCollection.ComputerSystemCollection", ids))
 		return
 	case path == "/redfish/v1/Managers":
-		writeJSON(w, http.StatusOK, collection(path, "#ManagerCollection.ManagerCollection", []string{"BMC"}))
+		b.mu.Lock()
+		ids := slices.Sorted(maps.Keys(b.systems))
+		b.mu.Unlock()
+		writeJSON(w, http.StatusOK, collection(path, "#ManagerCollection.ManagerCollection", ids))
 		return
-	case path == "/redfish/v1/Managers/BMC":
-		writeJSON(w, http.StatusOK, map[string]any{"@odata.id": path, "@odata.type": "#Manager.v1_5_0.Manager", "Id": "BMC",
-			"Name": "Test BMC", "ManagerType": "BMC", "FirmwareVersion": "1.0.0"})
+	case path == "/redfish/v1/UpdateService":
+		writeJSON(w, http.StatusOK, updateService())
 		return
+	case path == "/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate" && r.Method == http.MethodPost:
+		var body map[string]any
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
+			redfishError(w, http.StatusBadRequest, "Base.1.8.MalformedJSON", err.Error())
+			return
+		}
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.simpleUpdate(w, body)
+		return
+	}
+	if id, ok := strings.CutPrefix(path, "/redfish/v1/TaskService/Tasks/"); ok {
+		b.serveTask(w, id)
+		return
+	}
+	if id, ok := strings.CutPrefix(path, "/redfish/v1/Managers/"); ok {
+		b.mu.Lock()
+		s := b.systems[id]
+		version := ""
+		if s != nil {
+			version = s.bmcVersion
+		}
+		b.mu.Unlock()
+		if s != nil {
+			writeJSON(w, http.StatusOK, map[string]any{"@odata.id": path, "@odata.type": "#Manager.v1_5_0.Manager", "Id": id,
+				"Name": "BMC of " + id, "ManagerType": "BMC", "FirmwareVersion": version})
+			return
+		}
 	}
 	if id, ok := strings.CutPrefix(path, "/redfish/v1/Chassis/"); ok {
 		b.mu.Lock()
@@ -212,7 +255,7 @@ func (s *bmcSystem) resource() map[string]any {
 		"Status":       map[string]string{"State": "Enabled", "Health": "OK"},
 		"Bios":         map[string]string{"@odata.id": p + "/Bios"},
 		"Links": map[string]any{
-			"ManagedBy": []map[string]string{{"@odata.id": "/redfish/v1/Managers/BMC"}},
+			"ManagedBy": []map[string]string{{"@odata.id": "/redfish/v1/Managers/" + s.id}},
 			"Chassis":   []map[string]string{{"@odata.id": "/redfish/v1/Chassis/" + s.id}},
 		},
 		"Actions": map[string]any{"#ComputerSystem.Reset": map[string]any{
@@ -315,6 +358,7 @@ func (s *bmcSystem) powerOn() {
 		return
 	}
 	s.power = "On"
+	s.flashOnPowerCycle(true)
 	maps.Copy(s.bios, s.pending)
 	clear(s.pending)
 	s.bootedFrom = "Hdd"
@@ -360,6 +404,7 @@ func (b *BMC) powerOff(s *bmcSystem) {
 		return
 	}
 	s.power, s.bootedFrom = "Off", ""
+	s.flashOnPowerCycle(false)
 	if b.onPowerOff != nil {
 		macs := slices.Clone(s.macs)
 		go b.onPowerOff(macs) // the agent takes its own lock
@@ -370,8 +415,9 @@ func serviceRoot() map[string]any {
 	return map[string]any{
 		"@odata.id": "/redfish/v1/", "@odata.type": "#ServiceRoot.v1_5_0.ServiceRoot",
 		"Id": "RootService", "Name": "Root Service", "RedfishVersion": "1.11.0", "UUID": uuidFor("bmc"),
-		"Systems":  map[string]string{"@odata.id": "/redfish/v1/Systems"},
-		"Managers": map[string]string{"@odata.id": "/redfish/v1/Managers"},
+		"Systems":       map[string]string{"@odata.id": "/redfish/v1/Systems"},
+		"Managers":      map[string]string{"@odata.id": "/redfish/v1/Managers"},
+		"UpdateService": map[string]string{"@odata.id": "/redfish/v1/UpdateService"},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
@@ -107,7 +108,7 @@ func hardwareChange(ctx context.Context, plan, state *nodeResourceModel, diags *
 		stateFirmware = state.FirmwareUpdates
 	}
 	if fw := firmwareUpdatesOf(ctx, plan.FirmwareUpdates, diags); len(fw) > 0 && !plan.FirmwareUpdates.Equal(stateFirmware) {
-		c.Firmware = fw
+		c.Firmware, c.FirmwareVersions = fw, firmwareVersionsOf(ctx, plan.FirmwareUpdates, diags)
 	}
 	if runbookRuns(plan, state) {
 		c.Runbook = plan.Runbook.ValueString()
@@ -127,10 +128,11 @@ type firmwareUpdate struct {
 	Component types.String `tfsdk:"component"`
 	URL       types.String `tfsdk:"url"`
 	Wait      types.Int64  `tfsdk:"wait"`
+	Version   types.String `tfsdk:"version"`
 }
 
 var firmwareUpdateType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"component": types.StringType, "url": types.StringType, "wait": types.Int64Type,
+	"component": types.StringType, "url": types.StringType, "wait": types.Int64Type, "version": types.StringType,
 }}
 
 // firmwareUpdatesOf is the list as the firmware interface's update step takes it.
@@ -149,6 +151,45 @@ func firmwareUpdatesOf(ctx context.Context, l types.List, diags *diag.Diagnostic
 		out = append(out, m)
 	}
 	return out
+}
+
+// firmwareVersionsOf are the versions the list says its images carry, by component: the
+// last image for a component decides. Components without a version are not checked.
+func firmwareVersionsOf(ctx context.Context, l types.List, diags *diag.Diagnostics) map[string]string {
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	var updates []firmwareUpdate
+	diags.Append(l.ElementsAs(ctx, &updates, false)...)
+	out := map[string]string{}
+	for _, u := range updates {
+		if known(u.Version) {
+			out[u.Component.ValueString()] = u.Version.ValueString()
+		} else {
+			delete(out, u.Component.ValueString()) // a later image of unknown version
+		}
+	}
+	return out
+}
+
+// readFirmware keeps the recorded firmware_updates while the components Ironic lists
+// report the versions they name, and records the list as not applied (null, so the plan
+// flashes it again) when one reports another: the drift.
+func readFirmware(ctx context.Context, sc *gophercloud.ServiceClient, id string, recorded types.List, diags *diag.Diagnostics) types.List {
+	want := firmwareVersionsOf(ctx, recorded, diags)
+	if len(want) == 0 || sc == nil {
+		return recorded
+	}
+	components, err := ironic.FirmwareComponents(ctx, sc, id)
+	if err != nil {
+		diags.AddWarning("Unable to read the node's firmware components", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+		return recorded
+	}
+	if drift := ironic.FirmwareDrift(want, components); len(drift) > 0 {
+		tflog.Info(ctx, "firmware drifted from firmware_updates: the plan flashes them again", map[string]any{"node": id, "drift": drift})
+		return types.ListNull(firmwareUpdateType)
+	}
+	return recorded
 }
 
 // runbookRuns: the plan names a runbook with a version the state has not run (state

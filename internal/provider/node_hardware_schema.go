@@ -141,8 +141,8 @@ func hardwareAttributes() map[string]schema.Attribute {
 				"Ironic 23.0 or newer) with the BIOS interface's `apply_configuration` and the RAID interface's " +
 				"`apply_configuration` service steps. The machine reboots, a RAID build **destroys the data on its disks**, " +
 				"and the plan says so; the deployment stays as it is (no redeploy, `instance_info` untouched). If servicing " +
-				"fails, Ironic's `last_error` is reported, the node is aborted back to `active` and the next plan shows the " +
-				"change again. Default `false`: such a change to a deployed node is then a plan-time error.",
+				"fails, Ironic's `last_error` is reported and the next plan shows the change again; the node is aborted back " +
+				"to `active`, or, where Ironic put it in maintenance for the failed step, left there until you lift it. Default `false`: such a change to a deployed node is then a plan-time error.",
 		},
 		"firmware_updates": schema.ListNestedAttribute{
 			Optional: true,
@@ -150,8 +150,8 @@ func hardwareAttributes() map[string]schema.Attribute {
 				"Ironic 22.1), whenever the list changes (and at create): by manual cleaning on a node resting in " +
 				"`manageable` or `available`, by servicing on a deployed one (with `allow_servicing = true`). The " +
 				"`redfish` firmware interface flashes for real (components `bios`, `bmc`, `nic:<id>`); `fake` only " +
-				"records the request. If the flash fails, the list is recorded as not applied, so the next apply " +
-				"tries again. Current versions: the `baremetal_node` data source's `firmware_components`.",
+				"records the request. If the flash fails, or a component then reports another `version` than the one " +
+				"named, the list is recorded as not applied, so the next apply tries again. Current versions: the `baremetal_node` data source's `firmware_components`.",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"component": schema.StringAttribute{Required: true, MarkdownDescription: "The component: `bios`, `bmc` or `nic:<id>`.",
 					Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
@@ -159,6 +159,11 @@ func hardwareAttributes() map[string]schema.Attribute {
 					Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 				"wait": schema.Int64Attribute{Optional: true, MarkdownDescription: "Seconds to wait after the update, for components that restart.",
 					Validators: []validator.Int64{int64validator.AtLeast(1)}},
+				"version": schema.StringAttribute{Optional: true, MarkdownDescription: "The version the image carries, as the " +
+					"component reports it once flashed. Set, it is checked: after the flash (Ironic takes some failed flashes " +
+					"as done, such as a BMC that keeps its old version) and at every refresh, where a component Ironic lists " +
+					"with another version is drift, and the plan flashes the list again. The last image for a component decides.",
+					Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 			}},
 			Validators: []validator.List{listvalidator.SizeAtLeast(1)},
 		},

@@ -218,7 +218,7 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 // driver_secrets_wo and its version; 4 took maintenance's default away and added
 // force_delete; 5 added allow_servicing, shard, parent_node, disable_power_off,
 // firmware_updates, runbook and runbook_version.
-const nodeSchemaVersion = 5
+const nodeSchemaVersion = 6
 
 func nodeSchema(attrs map[string]schema.Attribute) schema.Schema {
 	return schema.Schema{
@@ -484,6 +484,7 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 			prior := *m
 			resp.Diagnostics.Append(m.record(ctx, n, &prior)...)
 			m.BIOSSettings = readBIOS(ctx, sc, n.UUID, m.BIOSSettings, &resp.Diagnostics)
+			m.FirmwareUpdates = readFirmware(ctx, sc, n.UUID, m.FirmwareUpdates, &resp.Diagnostics)
 			return true
 		})
 }

@@ -34,5 +34,8 @@ func (r *nodeResource) UpgradeState(context.Context) map[int64]resource.StateUpg
 		func(attrs map[string]any) { defaultIfMissing(attrs, "force_delete", false) },
 		// 4 to 5: allow_servicing came, false unless set.
 		func(attrs map[string]any) { defaultIfMissing(attrs, "allow_servicing", false) },
+		// 5 to 6: each firmware_updates entry got version, null (not checked) as a state
+		// without it reads.
+		noChange,
 	})
 }

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
 // A BIOS change on a deployed Redfish machine: Ironic's redfish BIOS interface and the
@@ -308,5 +311,134 @@ data "baremetal_node" "n" {
 	}, resource.TestStep{
 		Config: cfg("2.2"),
 		Check:  conductorRan("baremetal_node.n", "update", 2),
+	})
+}
+
+// firmwareServer serves firmware packages for the harness's BMC: /<component>-<version>.bin.
+func firmwareServer(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		component, version, ok := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), ".bin"), "-")
+		if !ok || strings.HasPrefix(version, "missing") {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(ironictest.FirmwarePackage(component, version))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// Firmware flashed by Ironic's redfish firmware interface through the harness's BMC
+// (SimpleUpdate: the BMC downloads the package, a BIOS flash completes at the power
+// cycle Ironic makes): by manual cleaning on a node at rest, with the agent booted for
+// it, then by servicing once the node is deployed (allow_servicing), the deployment and
+// disk untouched. The flashed versions are read back from the node's firmware
+// components; an unchanged list flashes nothing again. A BMC package the BMC cannot
+// download is taken as flashed by Ironic (its update task ends, the version stays): the
+// version the entry names catches it, the error says so, the node stays active and the
+// next plan flashes the list again.
+func TestAccNode_firmwareUpdatesOnRedfish(t *testing.T) {
+	if mv := testNegotiated(t); !ironic.FeatureNamed("servicing").Available(mv) {
+		t.Skipf("%s", ironic.FeatureNamed("servicing").Check(mv))
+	}
+	fw := firmwareServer(t)
+	image := []byte("os image " + testNodeName())
+	srv := newTestImageServer(t, image)
+	cache := t.TempDir()
+	name := testNodeName()
+	node := redfishNode(t, name)
+	bmc := testBMC(t)
+	cfg := func(target, updates string, deployed bool) string {
+		extra := fmt.Sprintf("firmware_interface = \"redfish\"\n  firmware_updates = [%s]\n  allow_servicing = true", updates)
+		c := nodeWithImageConfig(cache, srv.URL, name, target, node+"\n  "+extra, macFor(name)) + `
+data "baremetal_node" "n" {
+  id = baremetal_node.n.id
+}
+`
+		if deployed {
+			c += fmt.Sprintf(deploymentBlock, "")
+		}
+		return c
+	}
+	update := func(component, version string) string {
+		return fmt.Sprintf("{ component = %q, url = \"%s/%s-%s.bin\", wait = 1, version = %q },", component, fw.URL, component, version,
+			strings.TrimPrefix(version, "missing-"))
+	}
+	flashes := func(want int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			got := 0
+			for _, r := range bmc.Requests(name) {
+				if strings.HasPrefix(r, "SimpleUpdate ") {
+					got++
+				}
+			}
+			if got != want {
+				return fmt.Errorf("the BMC was asked for %d firmware updates, want %d: %v", got, want, bmc.Requests(name))
+			}
+			return nil
+		}
+	}
+	versions := func(bios, bmcVersion string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if b, m := bmc.FirmwareVersions(name); b != bios || m != bmcVersion {
+				return fmt.Errorf("the BMC has BIOS %s and BMC %s, want %s and %s", b, m, bios, bmcVersion)
+			}
+			return nil
+		}
+	}
+	component := func(name, initial, current, flashed string) resource.TestCheckFunc {
+		return resource.TestCheckTypeSetElemNestedAttrs("data.baremetal_node.n", "firmware_components.*", map[string]string{
+			"component": name, "initial_version": initial, "current_version": current, "last_version_flashed": flashed,
+		})
+	}
+	var deployedAt *nodes.Node
+	ironicTest(t, resource.TestStep{
+		Config: cfg("manageable", update("bios", "2.1.0"), false),
+		Check: resource.ComposeTestCheckFunc(flashes(1), versions("2.1.0", "1.0.0"),
+			resource.TestCheckResourceAttr("baremetal_node.n", "provision_state", "manageable"),
+			component("bios", "1.0.0", "2.1.0", "2.1.0")),
+	}, resource.TestStep{
+		Config: cfg("available", update("bios", "2.1.0"), true),
+		Check: resource.ComposeTestCheckFunc(flashes(1), checkDisk("baremetal_node.n", image), // not flashed again
+			checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+				deployedAt = n
+				return nil
+			})),
+	}, resource.TestStep{
+		Config: cfg("available", update("bios", "2.2.0")+update("bmc", "1.1.0"), true),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
+			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
+		}},
+		Check: resource.ComposeTestCheckFunc(flashes(3), versions("2.2.0", "1.1.0"), checkDisk("baremetal_node.n", image),
+			component("bios", "1.0.0", "2.2.0", "2.2.0"), component("bmc", "1.0.0", "1.1.0", "1.1.0"),
+			checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+				if n.ProvisionState != "active" || !n.ProvisionUpdatedAt.After(deployedAt.ProvisionUpdatedAt) ||
+					fmt.Sprint(n.InstanceInfo["image_source"]) != fmt.Sprint(deployedAt.InstanceInfo["image_source"]) {
+					return fmt.Errorf("after servicing: %s, %v", n.ProvisionState, n.InstanceInfo)
+				}
+				return nil
+			})),
+	}, resource.TestStep{
+		Config: cfg("available", update("bios", "2.2.0")+update("bmc", "missing-1.2.0"), true),
+		ExpectError: regexp.MustCompile(`(?s)servicing\s+failed.*Ironic\s+ran\s+the\s+firmware\s+update,\s+but\s+bmc\s+reports\s+version\s+1\.1\.0,\s+not\s+1\.2\.0` +
+			`.*brought\s+back\s+to\s+"active"`),
+	}, resource.TestStep{
+		Config: cfg("available", update("bios", "2.2.0")+update("bmc", "missing-1.2.0"), true),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
+			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
+		}},
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+	}, resource.TestStep{
+		Config: cfg("available", update("bios", "2.2.0")+update("bmc", "1.2.0"), true),
+		Check: resource.ComposeTestCheckFunc(versions("2.2.0", "1.2.0"), checkDisk("baremetal_node.n", image),
+			component("bmc", "1.0.0", "1.2.0", "1.2.0"), checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+				if n.ProvisionState != "active" || n.Maintenance {
+					return fmt.Errorf("after servicing: %s, maintenance %v", n.ProvisionState, n.Maintenance)
+				}
+				return nil
+			})),
 	})
 }

@@ -155,6 +155,16 @@ func TestNodeUpgradeFromV1(t *testing.T) {
 	if d := upgradeFrom(t, r, 4, v4).Get(ctx, &m4); d.HasError() || m4.AllowServicing.IsNull() || m4.AllowServicing.ValueBool() || !m4.Maintenance.ValueBool() {
 		t.Fatalf("v4: %v %+v", d, m4)
 	}
+	// Version 5 (firmware updates without versions) keeps the list, each version null.
+	v5 := strings.Replace(v4, `"timeouts":null`, `"allow_servicing":true,"firmware_updates":[{"component":"bios","url":"http://f/bios.bin","wait":null}],"timeouts":null`, 1)
+	var m5 nodeResourceModel
+	if d := upgradeFrom(t, r, 5, v5).Get(ctx, &m5); d.HasError() || !m5.AllowServicing.ValueBool() || len(m5.FirmwareUpdates.Elements()) != 1 {
+		t.Fatalf("v5: %v %+v", d, m5)
+	}
+	var fw []firmwareUpdate
+	if d := m5.FirmwareUpdates.ElementsAs(ctx, &fw, false); d.HasError() || fw[0].URL.ValueString() != "http://f/bios.bin" || !fw[0].Version.IsNull() {
+		t.Fatalf("v5 firmware_updates: %v %+v", d, fw)
+	}
 	// And version 0 lands in today's version too, its target of active as available.
 	var m0 nodeResourceModel
 	if d := upgrade(t, r, nodeStateV0).Get(ctx, &m0); d.HasError() || m0.ApplyRAIDConfig.IsNull() || m0.AllowServicing.IsNull() || m0.TargetProvisionState.ValueString() != "available" {
