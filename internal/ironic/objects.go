@@ -194,6 +194,20 @@ func NodeInstanceName(ctx context.Context, sc *gophercloud.ServiceClient, nodeID
 	return out.InstanceName, err
 }
 
+// NodeChildren lists the UUIDs of the node's child nodes (GET /v1/nodes/{node}/children,
+// API 1.83: DPUs and other devices whose parent_node it is); nil where the Ironic lacks
+// them.
+func NodeChildren(ctx context.Context, sc *gophercloud.ServiceClient, nodeID string) ([]string, error) {
+	if !FeatureNamed("parent_node").Available(sc.Microversion) {
+		return nil, nil
+	}
+	var out struct {
+		Children []string `json:"children"`
+	}
+	err := rawGet(ctx, sc, &out, "nodes", nodeID, "children")
+	return out.Children, err
+}
+
 // Shard is one shard Ironic knows and how many nodes it holds.
 type Shard struct {
 	Name  string `json:"name"`

@@ -105,6 +105,21 @@ func download(uri string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 }
 
+// FlashOutOfBand changes a component's version behind Ironic's back, as an operator
+// with the BMC's own tools would: Ironic sees it the next time it reads the components.
+func (b *BMC) FlashOutOfBand(id, component, version string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.systems[id]; s != nil {
+		if component == "bios" {
+			s.biosVersion = version
+		} else {
+			s.bmcVersion = version
+		}
+		s.note("flashed out of band: %s %s", component, version)
+	}
+}
+
 // flashOnPowerCycle completes a BIOS flash once the machine was off and is on again.
 func (s *bmcSystem) flashOnPowerCycle(on bool) {
 	t := s.flashing

@@ -35,6 +35,7 @@ type nodeDataSourceModel struct {
 	Ports         types.List   `tfsdk:"ports"`
 	Health        types.String `tfsdk:"health"`
 	InstanceName  types.String `tfsdk:"instance_name"`
+	Children      types.List   `tfsdk:"children"`
 	Firmware      types.List   `tfsdk:"firmware_components"`
 }
 
@@ -115,6 +116,9 @@ func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				"last_version_flashed": schema.StringAttribute{Computed: true, MarkdownDescription: "Version of the last update Ironic flashed; null when none."},
 			}},
 		},
+		"children": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "UUIDs of the node's child nodes, the DPUs and other devices whose `parent_node` it is (API 1.83, " +
+				"Ironic 22.0); null where the Ironic has none."},
 		"instance_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the instance deployed on the node (API 1.104, Ironic 33.0); null where Ironic has none."},
 	}
 	for _, a := range nodeOptionalStringDocs {
@@ -169,6 +173,16 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to read the node's instance name", fmt.Sprintf("Node %s: %s", node.UUID, ironic.Message(err)))
 		return
+	}
+	children, err := ironic.NodeChildren(ctx, sc, node.UUID)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to list the node's children", fmt.Sprintf("Node %s: %s", node.UUID, ironic.Message(err)))
+		return
+	}
+	m.Children = types.ListNull(types.StringType)
+	if ironic.FeatureNamed("parent_node").Available(sc.Microversion) {
+		m.Children, diags = types.ListValueFrom(ctx, types.StringType, append([]string{}, children...))
+		resp.Diagnostics.Append(diags...)
 	}
 	addresses := make([]string, 0, len(found))
 	portValues := make([]attr.Value, 0, len(found))

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -328,12 +329,33 @@ func firmwareServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
+// operatorServices runs a servicing on an active node the way an operator would with the
+// CLI, outside Terraform: a BIOS step asking for the value the BIOS already has (Ironic
+// then skips the reboot), and waits until the node is active again.
+func operatorServices(t *testing.T, id string) {
+	t.Helper()
+	sc := testIronic(t)
+	ctx := context.Background()
+	steps := []nodes.ServiceStep{{Interface: "bios", Step: "apply_configuration",
+		Args: map[string]any{"settings": []map[string]string{{"name": "LogicalProc", "value": "Enabled"}}}}}
+	if err := nodes.ChangeProvisionState(ctx, sc, id, nodes.ProvisionStateOpts{Target: nodes.TargetService, ServiceSteps: steps}).ExtractErr(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if n, err := ironic.NewProvisioner(sc, nil).WaitStable(ctx, id); err != nil || n.ProvisionState != "active" {
+		t.Fatalf("the operator's servicing: %v %v", n, err)
+	}
+}
+
 // Firmware flashed by Ironic's redfish firmware interface through the harness's BMC
 // (SimpleUpdate: the BMC downloads the package, a BIOS flash completes at the power
 // cycle Ironic makes): by manual cleaning on a node at rest, with the agent booted for
 // it, then by servicing once the node is deployed (allow_servicing), the deployment and
 // disk untouched. The flashed versions are read back from the node's firmware
-// components; an unchanged list flashes nothing again. A BMC package the BMC cannot
+// components; an unchanged list flashes nothing again. A BIOS flashed outside the
+// configuration shows, once Ironic read the components again (an operator's servicing),
+// as drift: the plan flashes the list again, and the apply puts the version back. A BMC package the BMC cannot
 // download is taken as flashed by Ironic (its update task ends, the version stays): the
 // version the entry names catches it, the error says so, the node stays active and the
 // next plan flashes the list again.
@@ -419,6 +441,21 @@ data "baremetal_node" "n" {
 				}
 				return nil
 			})),
+	}, resource.TestStep{
+		PreConfig: func() {
+			bmc.FlashOutOfBand(name, "bios", "2.3.0")
+			operatorServices(t, deployedAt.UUID) // Ironic reads the components at its start and end
+		},
+		Config: cfg("available", update("bios", "2.2.0")+update("bmc", "1.1.0"), true),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
+			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
+		}},
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+	}, resource.TestStep{
+		Config: cfg("available", update("bios", "2.2.0")+update("bmc", "1.1.0"), true),
+		Check:  resource.ComposeTestCheckFunc(flashes(5), versions("2.2.0", "1.1.0"), component("bios", "1.0.0", "2.2.0", "2.2.0")),
 	}, resource.TestStep{
 		Config: cfg("available", update("bios", "2.2.0")+update("bmc", "missing-1.2.0"), true),
 		ExpectError: regexp.MustCompile(`(?s)servicing\s+failed.*Ironic\s+ran\s+the\s+firmware\s+update,\s+but\s+bmc\s+reports\s+version\s+1\.1\.0,\s+not\s+1\.2\.0` +

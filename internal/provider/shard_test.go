@@ -54,6 +54,10 @@ data "baremetal_nodes" "rack_a" {
   shard      = %[5]q
   depends_on = [baremetal_node.a, baremetal_node.b]
 }
+data "baremetal_node" "a" {
+  id         = baremetal_node.a.id
+  depends_on = [baremetal_node.b]
+}
 `, prefix, shardOfA, shardB, childExtra, shardA, shardsBlock)
 	}
 	withShard := fmt.Sprintf("shard  = %q", shardA)
@@ -75,10 +79,12 @@ data "baremetal_nodes" "rack_a" {
 			resource.TestCheckResourceAttrPair("baremetal_node.a", "id", "data.baremetal_nodes.rack_a", "ids.0"),
 			func(s *terraformState) error {
 				if !newer {
-					return nil
+					return resource.TestCheckNoResourceAttr("data.baremetal_node.a", "children.#")(s)
 				}
 				return resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttrPair("baremetal_node.b", "parent_node", "baremetal_node.a", "id"),
+					resource.TestCheckResourceAttr("data.baremetal_node.a", "children.#", "1"),
+					resource.TestCheckResourceAttrPair("data.baremetal_node.a", "children.0", "baremetal_node.b", "id"),
 					resource.TestCheckResourceAttr("baremetal_node.b", "disable_power_off", "true"))(s)
 			}),
 	}, {
