@@ -135,13 +135,22 @@ var firmwareUpdateType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"component": types.StringType, "url": types.StringType, "wait": types.Int64Type, "version": types.StringType,
 }}
 
-// firmwareUpdatesOf is the list as the firmware interface's update step takes it.
-func firmwareUpdatesOf(ctx context.Context, l types.List, diags *diag.Diagnostics) []map[string]any {
+// firmwareEntries decodes a firmware_updates list; nil when it is null or unknown.
+func firmwareEntries(ctx context.Context, l types.List, diags *diag.Diagnostics) []firmwareUpdate {
 	if l.IsNull() || l.IsUnknown() {
 		return nil
 	}
 	var updates []firmwareUpdate
 	diags.Append(l.ElementsAs(ctx, &updates, false)...)
+	return updates
+}
+
+// firmwareUpdatesOf is the list as the firmware interface's update step takes it.
+func firmwareUpdatesOf(ctx context.Context, l types.List, diags *diag.Diagnostics) []map[string]any {
+	updates := firmwareEntries(ctx, l, diags)
+	if updates == nil {
+		return nil
+	}
 	out := make([]map[string]any, 0, len(updates))
 	for _, u := range updates {
 		m := map[string]any{"component": u.Component.ValueString(), "url": u.URL.ValueString()}
@@ -156,13 +165,8 @@ func firmwareUpdatesOf(ctx context.Context, l types.List, diags *diag.Diagnostic
 // firmwareVersionsOf are the versions the list says its images carry, by component: the
 // last image for a component decides. Components without a version are not checked.
 func firmwareVersionsOf(ctx context.Context, l types.List, diags *diag.Diagnostics) map[string]string {
-	if l.IsNull() || l.IsUnknown() {
-		return nil
-	}
-	var updates []firmwareUpdate
-	diags.Append(l.ElementsAs(ctx, &updates, false)...)
 	out := map[string]string{}
-	for _, u := range updates {
+	for _, u := range firmwareEntries(ctx, l, diags) {
 		if known(u.Version) {
 			out[u.Component.ValueString()] = u.Version.ValueString()
 		} else {

@@ -103,12 +103,9 @@ func TestAccNode_biosChangeOnDeployedNode(t *testing.T) {
 	serviced := bios + "\n  allow_servicing = true"
 	refused := `bios_settings = { LogicalProc = "Disabled", WorkloadProfile = "Turbo" }` + "\n  allow_servicing = true"
 	ironicTest(t, append(steps, resource.TestStep{
-		Config: cfg(serviced),
-		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
-			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
-		}},
-		Check: biosIs("LogicalProc", "Disabled"),
+		Config:           cfg(serviced),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: servicedInPlace()},
+		Check:            biosIs("LogicalProc", "Disabled"),
 	}, resource.TestStep{
 		Config: cfg(refused),
 		ExpectError: regexp.MustCompile(`(?s)Unable to apply BIOS settings.*servicing\s+failed:\s+running\s+bios\.apply_configuration.*"service\s+failed":` +
@@ -120,11 +117,8 @@ func TestAccNode_biosChangeOnDeployedNode(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		Config: cfg(refused),
-		ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
-			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
-		}},
+		Config:             cfg(refused),
+		ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: servicedInPlace()},
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	}, resource.TestStep{
@@ -185,11 +179,8 @@ resource "baremetal_runbook" "burnin" {
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)needs allow_servicing.*the\s+steps\s+of\s+runbook\s+` + rb),
 	}, resource.TestStep{
-		Config: cfg(run(1)),
-		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
-			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
-		}},
+		Config:           cfg(run(1)),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: servicedInPlace()},
 		Check: resource.ComposeTestCheckFunc(burnins(1), checkDisk("baremetal_node.n", image),
 			checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 				if n.ProvisionState != "active" {
@@ -315,6 +306,14 @@ data "baremetal_node" "n" {
 	})
 }
 
+// servicedInPlace: the plan changes the node and leaves its deployment as it is.
+func servicedInPlace() []plancheck.PlanCheck {
+	return []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
+		plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
+	}
+}
+
 // firmwareServer serves firmware packages for the harness's BMC: /<component>-<version>.bin.
 func firmwareServer(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -427,11 +426,8 @@ data "baremetal_node" "n" {
 				return nil
 			})),
 	}, resource.TestStep{
-		Config: cfg("available", update("bios", "2.2.0")+update("bmc", "1.1.0"), true),
-		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
-			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
-		}},
+		Config:           cfg("available", update("bios", "2.2.0")+update("bmc", "1.1.0"), true),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: servicedInPlace()},
 		Check: resource.ComposeTestCheckFunc(flashes(3), versions("2.2.0", "1.1.0"), checkDisk("baremetal_node.n", image),
 			component("bios", "1.0.0", "2.2.0", "2.2.0"), component("bmc", "1.0.0", "1.1.0", "1.1.0"),
 			checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
@@ -446,11 +442,8 @@ data "baremetal_node" "n" {
 			bmc.FlashOutOfBand(name, "bios", "2.3.0")
 			operatorServices(t, deployedAt.UUID) // Ironic reads the components at its start and end
 		},
-		Config: cfg("available", update("bios", "2.2.0")+update("bmc", "1.1.0"), true),
-		ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
-			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
-		}},
+		Config:             cfg("available", update("bios", "2.2.0")+update("bmc", "1.1.0"), true),
+		ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPostRefresh: servicedInPlace()},
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	}, resource.TestStep{
@@ -461,11 +454,8 @@ data "baremetal_node" "n" {
 		ExpectError: regexp.MustCompile(`(?s)servicing\s+failed.*Ironic\s+ran\s+the\s+firmware\s+update,\s+but\s+bmc\s+reports\s+version\s+1\.1\.0,\s+not\s+1\.2\.0` +
 			`.*brought\s+back\s+to\s+"active"`),
 	}, resource.TestStep{
-		Config: cfg("available", update("bios", "2.2.0")+update("bmc", "missing-1.2.0"), true),
-		ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
-			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
-		}},
+		Config:             cfg("available", update("bios", "2.2.0")+update("bmc", "missing-1.2.0"), true),
+		ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: servicedInPlace()},
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	}, resource.TestStep{
