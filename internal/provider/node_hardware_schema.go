@@ -137,9 +137,10 @@ func hardwareAttributes() map[string]schema.Attribute {
 		"allow_servicing": schema.BoolAttribute{
 			Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 			MarkdownDescription: "Allow changing the hardware of a deployed (`active`) machine in place: a change to " +
-				"`bios_settings`, or to `raid_config` with `apply_raid_config`, then runs as Ironic's servicing (API 1.87, " +
-				"Ironic 23.0 or newer) with the BIOS interface's `apply_configuration` and the RAID interface's " +
-				"`apply_configuration` service steps. The machine reboots, a RAID build **destroys the data on its disks**, " +
+				"`bios_settings`, to `firmware_updates`, to `raid_config` with `apply_raid_config`, or a runbook to run " +
+				"(`runbook`, `runbook_version`) then runs as Ironic's servicing (API 1.87, Ironic 23.0 / 2023.2 or newer) " +
+				"with the firmware interface's `update`, the BIOS interface's and the RAID interface's " +
+				"`apply_configuration` service steps, or the runbook's steps. The machine reboots, a RAID build **destroys the data on its disks**, " +
 				"and the plan says so; the deployment stays as it is (no redeploy, `instance_info` untouched). If servicing " +
 				"fails, Ironic's `last_error` is reported and the next plan shows the change again; the node is aborted back " +
 				"to `active`, or, where Ironic put it in maintenance for the failed step, left there until you lift it. Default `false`: such a change to a deployed node is then a plan-time error.",

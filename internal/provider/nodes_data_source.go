@@ -104,7 +104,7 @@ func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"shard":           filter("Only nodes in this shard (see `baremetal_shards`): one workspace per shard is how a large fleet is split across many plans."),
 			"owner":           filter("Only nodes owned by this project."),
 			"lessee":          filter("Only nodes leased to this project."),
-			"fault":           filter("Only nodes in maintenance for this fault (`power failure`, `clean failure`, `rescue abort failure`)."),
+			"fault":           filter("Only nodes in maintenance for this fault: `power failure`, `clean failure`, `rescue abort failure` or, from Ironic 23.0 (2023.2), `service failure`."),
 			"maintenance": schema.BoolAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only nodes in (`true`) or out of (`false`) maintenance mode.",

@@ -167,8 +167,9 @@ func (p *baremetalProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How often to retry an API request that Ironic answered with 409 "+
-					"(node locked by a conductor) or 503, with exponential backoff from 100 ms to 5 s. Default %d. Env: `%s`.",
+				MarkdownDescription: fmt.Sprintf("How often to retry an API request that is safe to repeat when Ironic, or a proxy in "+
+					"front of it, answers 409 (node locked by a conductor), 502, 503 or 504, or the connection fails, with "+
+					"exponential backoff from 100 ms to 5 s (a request that timed out is sent once more at most). Default %d. Env: `%s`.",
 					ironic.DefaultRetryPolicy(nil).MaxRetries, envMaxRetries),
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
