@@ -1,0 +1,190 @@
+package provider
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+)
+
+var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/*.golden from the current schemas")
+
+// The node resource's and data source's schemas, attribute by attribute, are what
+// testdata says: the field table may reorganise how they are built, never what they are
+// (go test ./internal/provider -run TestNodeSchemaGolden -update-golden rewrites them
+// after an intended change; review the diff).
+func TestNodeSchemaGolden(t *testing.T) {
+	ctx := context.Background()
+	var rresp resource.SchemaResponse
+	(&nodeResource{}).Schema(ctx, resource.SchemaRequest{}, &rresp)
+	var dresp datasource.SchemaResponse
+	(&nodeDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &dresp)
+	cases := map[string]string{
+		"testdata/node_resource_schema.golden":    dumpResourceSchema(ctx, rresp.Schema),
+		"testdata/node_data_source_schema.golden": dumpDataSourceSchema(ctx, dresp.Schema),
+	}
+	for file, got := range cases {
+		if *updateGolden {
+			if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != string(want) {
+			t.Errorf("%s differs from the schema; diff it with the output below, or rewrite it with -update-golden if intended:\n%s", file, got)
+		}
+	}
+}
+
+func dumpResourceSchema(ctx context.Context, s rschema.Schema) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "version %d\n%s\n", s.Version, s.MarkdownDescription)
+	dumpAttrs(ctx, &b, "", anyAttrs(s.Attributes))
+	return b.String()
+}
+
+func dumpDataSourceSchema(ctx context.Context, s dschema.Schema) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", s.MarkdownDescription)
+	dumpAttrs(ctx, &b, "", anyAttrs(s.Attributes))
+	return b.String()
+}
+
+func anyAttrs[A any](m map[string]A) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// describer is what validators and plan modifiers share.
+type describer interface {
+	Description(context.Context) string
+}
+
+// dumpAttrs writes one block per attribute: its kind, flags, description, validators and
+// plan modifiers (by their descriptions: the types may move between packages), nested
+// attributes below it.
+func dumpAttrs(ctx context.Context, b *strings.Builder, prefix string, attrs map[string]any) {
+	names := make([]string, 0, len(attrs))
+	for n := range attrs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		a := attrs[n]
+		type common interface {
+			GetMarkdownDescription() string
+			IsRequired() bool
+			IsOptional() bool
+			IsComputed() bool
+			IsSensitive() bool
+		}
+		c := a.(common)
+		fmt.Fprintf(b, "\n%s%s: %T required=%v optional=%v computed=%v sensitive=%v\n", prefix, n, a,
+			c.IsRequired(), c.IsOptional(), c.IsComputed(), c.IsSensitive())
+		if et, ok := a.(interface {
+			GetType() attr.Type
+		}); ok {
+			fmt.Fprintf(b, "  type: %s\n", et.GetType().String())
+		}
+		fmt.Fprintf(b, "  doc: %s\n", c.GetMarkdownDescription())
+		for _, d := range describers(a) {
+			fmt.Fprintf(b, "  %s\n", d)
+		}
+		if nested := nestedAttrs(a); nested != nil {
+			dumpAttrs(ctx, b, prefix+n+".", nested)
+		}
+	}
+}
+
+// describers lists an attribute's validators and plan modifiers by description.
+func describers(a any) []string {
+	ctx := context.Background()
+	var out []string
+	add := func(kind string, ds ...describer) {
+		for _, d := range ds {
+			out = append(out, kind+": "+d.Description(ctx))
+		}
+	}
+	switch a := a.(type) {
+	case rschema.StringAttribute:
+		add("validator", toDescribers(a.Validators)...)
+		add("modifier", toDescribers(a.PlanModifiers)...)
+		if a.Default != nil {
+			add("default", a.Default)
+		}
+	case rschema.BoolAttribute:
+		add("validator", toDescribers(a.Validators)...)
+		add("modifier", toDescribers(a.PlanModifiers)...)
+		if a.Default != nil {
+			add("default", a.Default)
+		}
+	case rschema.Int64Attribute:
+		add("validator", toDescribers(a.Validators)...)
+		add("modifier", toDescribers(a.PlanModifiers)...)
+		if a.Default != nil {
+			add("default", a.Default)
+		}
+	case rschema.MapAttribute:
+		add("validator", toDescribers(a.Validators)...)
+		add("modifier", toDescribers(a.PlanModifiers)...)
+	case rschema.SetAttribute:
+		add("validator", toDescribers(a.Validators)...)
+		add("modifier", toDescribers(a.PlanModifiers)...)
+	case rschema.ListAttribute:
+		add("validator", toDescribers(a.Validators)...)
+		add("modifier", toDescribers(a.PlanModifiers)...)
+	case rschema.ListNestedAttribute:
+		add("validator", toDescribers(a.Validators)...)
+		add("modifier", toDescribers(a.PlanModifiers)...)
+	case rschema.SingleNestedAttribute:
+		add("validator", toDescribers(a.Validators)...)
+		add("modifier", toDescribers(a.PlanModifiers)...)
+	case rschema.Attribute:
+		out = append(out, fmt.Sprintf("(validators and modifiers of %T not dumped)", a))
+	case dschema.StringAttribute:
+		add("validator", toDescribers(a.Validators)...)
+	case dschema.MapAttribute:
+		add("validator", toDescribers(a.Validators)...)
+	}
+	return out
+}
+
+func toDescribers[T describer](s []T) []describer {
+	out := make([]describer, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+func nestedAttrs(a any) map[string]any {
+	switch a := a.(type) {
+	case rschema.ListNestedAttribute:
+		return anyAttrs(a.NestedObject.Attributes)
+	case rschema.SetNestedAttribute:
+		return anyAttrs(a.NestedObject.Attributes)
+	case rschema.SingleNestedAttribute:
+		return anyAttrs(a.Attributes)
+	case dschema.ListNestedAttribute:
+		return anyAttrs(a.NestedObject.Attributes)
+	case dschema.SingleNestedAttribute:
+		return anyAttrs(a.Attributes)
+	}
+	return nil
+}
