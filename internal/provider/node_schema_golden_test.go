@@ -155,8 +155,6 @@ func describers(a any) []string {
 	case rschema.SingleNestedAttribute:
 		add("validator", toDescribers(a.Validators)...)
 		add("modifier", toDescribers(a.PlanModifiers)...)
-	case rschema.Attribute:
-		out = append(out, fmt.Sprintf("(validators and modifiers of %T not dumped)", a))
 	case dschema.StringAttribute:
 		add("validator", toDescribers(a.Validators)...)
 	case dschema.MapAttribute:
