@@ -44,7 +44,7 @@ func TestNodeSchemaGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got != string(want) {
-			t.Errorf("%s differs from the schema; diff it with the output below, or rewrite it with -update-golden if intended:\n%s", file, got)
+			t.Errorf("%s differs from the schema (rewrite it with -update-golden if intended):\n%s", file, lineDiff(string(want), got))
 		}
 	}
 }
@@ -185,4 +185,32 @@ func nestedAttrs(a any) map[string]any {
 		return anyAttrs(a.Attributes)
 	}
 	return nil
+}
+
+// lineDiff lists the lines only one side has, "-" the golden file's, "+" the schema's.
+func lineDiff(want, got string) string {
+	count := func(s string) map[string]int {
+		m := map[string]int{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l]++
+		}
+		return m
+	}
+	w, g := count(want), count(got)
+	var b strings.Builder
+	for _, l := range strings.Split(want, "\n") {
+		if g[l] > 0 {
+			g[l]--
+		} else {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if w[l] > 0 {
+			w[l]--
+		} else {
+			fmt.Fprintf(&b, "+ %s\n", l)
+		}
+	}
+	return b.String()
 }
