@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -112,61 +113,26 @@ func dumpAttrs(ctx context.Context, b *strings.Builder, prefix string, attrs map
 	}
 }
 
-// describers lists an attribute's validators and plan modifiers by description.
+// describers lists an attribute's validators, plan modifiers and default by
+// description (every attribute type holds them in fields of these names).
 func describers(a any) []string {
 	ctx := context.Background()
 	var out []string
-	add := func(kind string, ds ...describer) {
-		for _, d := range ds {
-			out = append(out, kind+": "+d.Description(ctx))
+	v := reflect.ValueOf(a)
+	for _, field := range []struct{ name, kind string }{{"Validators", "validator"}, {"PlanModifiers", "modifier"}, {"Default", "default"}} {
+		f := v.FieldByName(field.name)
+		if !f.IsValid() {
+			continue
 		}
-	}
-	switch a := a.(type) {
-	case rschema.StringAttribute:
-		add("validator", toDescribers(a.Validators)...)
-		add("modifier", toDescribers(a.PlanModifiers)...)
-		if a.Default != nil {
-			add("default", a.Default)
+		if f.Kind() != reflect.Slice {
+			if !f.IsNil() {
+				out = append(out, field.kind+": "+f.Interface().(describer).Description(ctx))
+			}
+			continue
 		}
-	case rschema.BoolAttribute:
-		add("validator", toDescribers(a.Validators)...)
-		add("modifier", toDescribers(a.PlanModifiers)...)
-		if a.Default != nil {
-			add("default", a.Default)
+		for i := 0; i < f.Len(); i++ {
+			out = append(out, field.kind+": "+f.Index(i).Interface().(describer).Description(ctx))
 		}
-	case rschema.Int64Attribute:
-		add("validator", toDescribers(a.Validators)...)
-		add("modifier", toDescribers(a.PlanModifiers)...)
-		if a.Default != nil {
-			add("default", a.Default)
-		}
-	case rschema.MapAttribute:
-		add("validator", toDescribers(a.Validators)...)
-		add("modifier", toDescribers(a.PlanModifiers)...)
-	case rschema.SetAttribute:
-		add("validator", toDescribers(a.Validators)...)
-		add("modifier", toDescribers(a.PlanModifiers)...)
-	case rschema.ListAttribute:
-		add("validator", toDescribers(a.Validators)...)
-		add("modifier", toDescribers(a.PlanModifiers)...)
-	case rschema.ListNestedAttribute:
-		add("validator", toDescribers(a.Validators)...)
-		add("modifier", toDescribers(a.PlanModifiers)...)
-	case rschema.SingleNestedAttribute:
-		add("validator", toDescribers(a.Validators)...)
-		add("modifier", toDescribers(a.PlanModifiers)...)
-	case dschema.StringAttribute:
-		add("validator", toDescribers(a.Validators)...)
-	case dschema.MapAttribute:
-		add("validator", toDescribers(a.Validators)...)
-	}
-	return out
-}
-
-func toDescribers[T describer](s []T) []describer {
-	out := make([]describer, len(s))
-	for i, v := range s {
-		out[i] = v
 	}
 	return out
 }
