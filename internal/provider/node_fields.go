@@ -342,6 +342,17 @@ func (m *nodeFields) patch(b *patchBuilder, state *nodeFields) {
 	}
 }
 
+// unsetNodeFields is a prior that configures nothing (an import's): its maps are null.
+func unsetNodeFields() *nodeFields {
+	var m nodeFields
+	for _, f := range nodeFieldTable {
+		if f.mapAttr != nil {
+			*f.mapAttr(&m) = types.MapNull(types.StringType)
+		}
+	}
+	return &m
+}
+
 // fromNode fills the fields from Ironic's view of the node. prior is the plan or state
 // it replaces: it supplies the secrets Ironic masks, and whether an empty map was
 // written as {} or left out.

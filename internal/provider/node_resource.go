@@ -64,8 +64,7 @@ func (m *nodeResourceModel) record(ctx context.Context, n *nodes.Node, prior *no
 		fields, hw = &prior.nodeFields, &prior.nodeHardware
 	}
 	if fields == nil { // an import: no configured secret to unmask, so masked ones are left out
-		null := types.MapNull(types.StringType)
-		fields = &nodeFields{DriverInfo: null, Properties: null, Extra: null}
+		fields = unsetNodeFields()
 	}
 	diags := m.nodeFields.fromNode(ctx, n, fields)
 	m.nodeHardware.fromNode(ctx, n, hw, &diags)
