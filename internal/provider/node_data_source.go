@@ -64,15 +64,8 @@ func (d *nodeDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 
 func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
-		"id":     schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "UUID of the node to look up. Exactly one of `id` and `name`."},
-		"name":   schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "Name of the node to look up. Exactly one of `id` and `name`."},
-		"driver": schema.StringAttribute{Computed: true, MarkdownDescription: "Hardware type."},
-		"driver_info": schema.MapAttribute{
-			ElementType: types.StringType, Computed: true, Sensitive: true,
-			MarkdownDescription: "Driver settings; Ironic returns secrets masked as `******`.",
-		},
-		"properties":         schema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Physical properties; non-string values as JSON."},
-		"extra":              schema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Free-form metadata; non-string values as JSON."},
+		"id":                 schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "UUID of the node to look up. Exactly one of `id` and `name`."},
+		"driver":             schema.StringAttribute{Computed: true, MarkdownDescription: "Hardware type."},
 		"provision_state":    schema.StringAttribute{Computed: true, MarkdownDescription: "Current provision state."},
 		"power_state":        schema.StringAttribute{Computed: true, MarkdownDescription: "Current power state."},
 		"last_error":         schema.StringAttribute{Computed: true, MarkdownDescription: "The last error Ironic recorded for the node."},
@@ -100,10 +93,7 @@ func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				"category":    schema.StringAttribute{Computed: true, MarkdownDescription: "Category of the port."},
 			}},
 		},
-		"health":            schema.StringAttribute{Computed: true, MarkdownDescription: "The node's health as its BMC reports it (API 1.109, Ironic 34.0); null where Ironic has none."},
-		"parent_node":       schema.StringAttribute{Computed: true, MarkdownDescription: "UUID of the parent node, for a child node such as a DPU (API 1.83); null otherwise."},
-		"shard":             schema.StringAttribute{Computed: true, MarkdownDescription: "The shard the node belongs to; null when none."},
-		"disable_power_off": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether Ironic never powers the node off, rebooting it instead (API 1.95, Ironic 28.0); null where Ironic has none."},
+		"health": schema.StringAttribute{Computed: true, MarkdownDescription: "The node's health as its BMC reports it (API 1.109, Ironic 34.0); null where Ironic has none."},
 		"firmware_components": schema.ListNestedAttribute{
 			Computed: true,
 			MarkdownDescription: "The node's firmware components as its firmware interface last read them (API 1.86, Ironic " +
@@ -121,14 +111,11 @@ func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				"Ironic 22.0); null where the Ironic has none."},
 		"instance_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the instance deployed on the node (API 1.104, Ironic 33.0); null where Ironic has none."},
 	}
-	for _, a := range nodeOptionalStringDocs {
-		if _, done := attrs[a.name]; !done {
-			attrs[a.name] = schema.StringAttribute{Computed: true, MarkdownDescription: a.doc}
-		}
+	for name, a := range nodeFieldDataSourceAttributes() {
+		attrs[name] = a
 	}
-	for _, name := range nodeInterfaceNames {
-		attrs[name+"_interface"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The " + name + " interface."}
-	}
+	// The name is also what the node is looked up by.
+	attrs["name"] = schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "Name of the node to look up. Exactly one of `id` and `name`."}
 	for name, a := range hardwareDataSourceAttributes() {
 		attrs[name] = a
 	}
@@ -196,10 +183,7 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	m.Ports = types.ListValueMust(types.ObjectType{AttrTypes: portInfoAttrTypes}, portValues)
 	m.Health, m.InstanceName = stringOrNull(node.Health), stringOrNull(instanceName)
 	m.Firmware = firmwareComponentsValue(ctx, sc, node.UUID, &resp.Diagnostics)
-	resp.Diagnostics.Append(m.nodeFields.fromNode(ctx, node, nil)...)
-	if ironic.FeatureNamed("disable_power_off").Available(sc.Microversion) {
-		m.DisablePowerOff = types.BoolValue(node.DisablePowerOff)
-	}
+	resp.Diagnostics.Append(m.nodeFields.lookedUp(ctx, node, sc.Microversion)...)
 	m.nodeHardware.fromNode(ctx, node, nil, &resp.Diagnostics)
 	m.BIOSSettings = allBIOS(ctx, sc, node.UUID, &resp.Diagnostics)
 	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)

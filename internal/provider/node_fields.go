@@ -2,17 +2,29 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
 // nodeFields are the node attributes shared by the resource and the data source.
-// Attribute names equal Ironic's field names, which are also the JSON patch paths.
+// Attribute names equal Ironic's field names, which are also the JSON patch paths. All
+// but the identity (id, driver) and the states Ironic reports are in nodeFieldTable.
 type nodeFields struct {
 	ID              types.String `tfsdk:"id"`
 	Name            types.String `tfsdk:"name"`
@@ -53,57 +65,292 @@ type nodeFields struct {
 	UpdatedAt      types.String `tfsdk:"updated_at"`
 }
 
-// Descriptions of the simple optional string attributes, in schema order.
-var nodeOptionalStringDocs = []struct{ name, doc string }{
-	{"name", "Unique, human-readable node name (letters, digits, `-`, `_`, `.`, `~`). Nodes can be looked up and imported by name."},
-	{"resource_class", "Resource class used by the Compute service to schedule onto this node, for example `baremetal`."},
-	{"owner", "Project that owns the node."},
-	{"lessee", "Project the node is leased to."},
-	{"conductor_group", "Conductor group that manages the node."},
-	{"description", "Free-form description of the node."},
+// nodeField is one node attribute that is the Ironic field of the same name (which is
+// also its JSON patch path). nodeFieldTable drives everything that lists node fields:
+// the resource's and the data source's schemas, fromNode, the enrollment body, the patch
+// and the microversion check; a new field is an entry there (and its model field above).
+type nodeField struct {
+	name  string
+	doc   string // what the field is: the description in the resource and the data source
+	input string // the resource's only, after doc: what setting it, or leaving it unset, does
+	read  string // the data source's only, after doc: when it is null, how values read
+
+	// kept: optional and computed in the resource, an unset value being whatever Ironic
+	// holds, kept as it is (UseStateForUnknown unless modifiers say otherwise).
+	kept         bool
+	sensitive    bool
+	validators   []validator.String // strings; default: at least one character
+	modifiers    []planmodifier.String
+	mapModifiers []planmodifier.Map
+	feature      string // the ironic.Features entry the attribute needs when set
+
+	// One kind: a string, a map of strings or a bool, with where it lives in the model
+	// and in Ironic's node.
+	str        func(*nodeFields) *types.String
+	remoteStr  func(*nodes.Node) string
+	mapAttr    func(*nodeFields) *types.Map
+	remoteMap  func(ctx context.Context, n *nodes.Node, prior *nodeFields, diags *diag.Diagnostics) map[string]string
+	keyByKey   bool // a map patched key by key: another attribute owns a key, or Ironic masks some
+	boolAttr   func(*nodeFields) *types.Bool
+	remoteBool func(*nodes.Node) bool
 }
 
-// nodeInterfaceNames are the hardware interfaces, as in `<name>_interface`.
-var nodeInterfaceNames = []string{"bios", "boot", "console", "deploy", "firmware", "inspect", "management", "network", "power", "raid", "rescue", "storage", "vendor"}
+// keptUnset is what an unset kept attribute plans.
+const keptUnset = "Unset: whatever Ironic holds, kept as it is."
 
-// optionalStrings maps each simple optional attribute to its field.
-func (m *nodeFields) optionalStrings() map[string]*types.String {
-	return map[string]*types.String{
-		"name": &m.Name, "resource_class": &m.ResourceClass, "owner": &m.Owner,
-		"lessee": &m.Lessee, "conductor_group": &m.ConductorGroup, "description": &m.Description,
-		"shard": &m.Shard, "parent_node": &m.ParentNode,
+// nodeFieldTable is the node's fields: strings, interfaces, maps, booleans (the order of
+// the patch's operations).
+var nodeFieldTable = []nodeField{
+	{name: "name", doc: "Unique, human-readable node name (letters, digits, `-`, `_`, `.`, `~`). Nodes can be looked up and imported by name.",
+		str: func(m *nodeFields) *types.String { return &m.Name }, remoteStr: func(n *nodes.Node) string { return n.Name }},
+	{name: "resource_class", doc: "Resource class used by the Compute service to schedule onto this node, for example `baremetal`.",
+		str: func(m *nodeFields) *types.String { return &m.ResourceClass }, remoteStr: func(n *nodes.Node) string { return n.ResourceClass }},
+	// Under Keystone, Ironic records the creating project as the owner when none is
+	// given: unset, the owner is Ironic's to fill, never an inconsistent result or drift.
+	{name: "owner", doc: "Project that owns the node.", kept: true,
+		input: "Unset: whatever Ironic records (under Keystone, the project that created the node), kept as it is.",
+		str:   func(m *nodeFields) *types.String { return &m.Owner }, remoteStr: func(n *nodes.Node) string { return n.Owner }},
+	{name: "lessee", doc: "Project the node is leased to.",
+		str: func(m *nodeFields) *types.String { return &m.Lessee }, remoteStr: func(n *nodes.Node) string { return n.Lessee }},
+	// Ironic stores a conductor group in lower case: a mixed-case one would come back
+	// changed after every apply.
+	{name: "conductor_group", doc: "Conductor group that manages the node: lower case (Ironic stores it so), letters, digits, `_`, `-` and `.`.",
+		validators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(conductorGroupRE,
+			"must be lower case letters, digits, '_', '-' and '.': Ironic stores a conductor group in lower case")},
+		str: func(m *nodeFields) *types.String { return &m.ConductorGroup }, remoteStr: func(n *nodes.Node) string { return n.ConductorGroup }},
+	{name: "description", doc: "Free-form description of the node.",
+		str: func(m *nodeFields) *types.String { return &m.Description }, remoteStr: func(n *nodes.Node) string { return n.Description }},
+	// Set by operators and fleet tools as often as here: unset keeps what Ironic holds.
+	{name: "shard", doc: "The shard the node belongs to (API 1.82): how a large fleet is split between conductors' " +
+		"clients and between workspaces (see the `baremetal_shards` and `baremetal_nodes` data sources).",
+		kept: true, read: "Null when none.",
+		str: func(m *nodeFields) *types.String { return &m.Shard }, remoteStr: func(n *nodes.Node) string { return n.Shard }},
+	{name: "parent_node", doc: "UUID of the node this one is a part of (API 1.83, Ironic 22.0), such as the host of a " +
+		"DPU (Ironic stores the UUID even when given a name, so give the id).",
+		kept: true, read: "Null otherwise.", validators: []validator.String{nodeUUID()}, feature: "parent_node",
+		str: func(m *nodeFields) *types.String { return &m.ParentNode }, remoteStr: func(n *nodes.Node) string { return n.ParentNode }},
+	nodeInterface("bios", func(m *nodeFields) *types.String { return &m.BIOSInterface }, func(n *nodes.Node) string { return n.BIOSInterface }),
+	nodeInterface("boot", func(m *nodeFields) *types.String { return &m.BootInterface }, func(n *nodes.Node) string { return n.BootInterface }),
+	nodeInterface("console", func(m *nodeFields) *types.String { return &m.ConsoleInterface }, func(n *nodes.Node) string { return n.ConsoleInterface }),
+	nodeInterface("deploy", func(m *nodeFields) *types.String { return &m.DeployInterface }, func(n *nodes.Node) string { return n.DeployInterface }),
+	nodeInterface("firmware", func(m *nodeFields) *types.String { return &m.FirmwareInterface }, func(n *nodes.Node) string { return n.FirmwareInterface }).
+		needs("firmware_interface"),
+	nodeInterface("inspect", func(m *nodeFields) *types.String { return &m.InspectInterface }, func(n *nodes.Node) string { return n.InspectInterface }),
+	nodeInterface("management", func(m *nodeFields) *types.String { return &m.ManagementInterface }, func(n *nodes.Node) string { return n.ManagementInterface }),
+	nodeInterface("network", func(m *nodeFields) *types.String { return &m.NetworkInterface }, func(n *nodes.Node) string { return n.NetworkInterface }),
+	nodeInterface("power", func(m *nodeFields) *types.String { return &m.PowerInterface }, func(n *nodes.Node) string { return n.PowerInterface }),
+	nodeInterface("raid", func(m *nodeFields) *types.String { return &m.RAIDInterface }, func(n *nodes.Node) string { return n.RAIDInterface }),
+	nodeInterface("rescue", func(m *nodeFields) *types.String { return &m.RescueInterface }, func(n *nodes.Node) string { return n.RescueInterface }),
+	nodeInterface("storage", func(m *nodeFields) *types.String { return &m.StorageInterface }, func(n *nodes.Node) string { return n.StorageInterface }),
+	nodeInterface("vendor", func(m *nodeFields) *types.String { return &m.VendorInterface }, func(n *nodes.Node) string { return n.VendorInterface }),
+	{name: "driver_info", doc: "Driver settings, such as `ipmi_address`, `ipmi_username`, `ipmi_password`, `deploy_kernel` and " +
+		"`deploy_ramdisk`. Sensitive as a whole: it carries BMC credentials.",
+		input: "Ironic returns secrets masked (`******`); the configured value is kept for those, and any other value changed " +
+			"outside Terraform shows as drift. When not set, Terraform leaves it as Ironic holds it: an adopted node keeps its " +
+			"BMC settings even though `-generate-config-out` writes this sensitive map as `null`. Set `{}` to empty it.",
+		read: "Ironic returns secrets masked as `******`.",
+		// Unset is "not managed", never "remove": removing it would cut the node off its BMC.
+		kept: true, sensitive: true, keyByKey: true,
+		mapAttr: func(m *nodeFields) *types.Map { return &m.DriverInfo },
+		remoteMap: func(ctx context.Context, n *nodes.Node, prior *nodeFields, diags *diag.Diagnostics) map[string]string {
+			info := ironic.StringMap(n.DriverInfo)
+			if prior != nil {
+				info = ironic.UnmaskSecrets(info, stringMap(ctx, prior.DriverInfo, diags))
+			}
+			return info
+		}},
+	{name: "properties", doc: "Physical properties used for scheduling and deployment, for example " +
+		"`capabilities = \"boot_mode:uefi\"`, `cpu_arch`, `memory_mb`.",
+		input: "When set, the map is authoritative. When not set, Ironic owns it (inspection fills it in) and the provider " +
+			"reports what Ironic holds.",
+		read: "Non-string values as JSON.",
+		kept: true, mapModifiers: []planmodifier.Map{useStateUnlessInspecting()}, keyByKey: true, // root_device is another attribute
+		mapAttr: func(m *nodeFields) *types.Map { return &m.Properties },
+		remoteMap: func(_ context.Context, n *nodes.Node, _ *nodeFields, _ *diag.Diagnostics) map[string]string {
+			return withoutKey(ironic.StringMap(n.Properties), rootDeviceKey)
+		}},
+	{name: "extra", doc: "Free-form metadata.", read: "Non-string values as JSON.",
+		mapAttr: func(m *nodeFields) *types.Map { return &m.Extra },
+		remoteMap: func(_ context.Context, n *nodes.Node, _ *nodeFields, _ *diag.Diagnostics) map[string]string {
+			return ironic.StringMap(n.Extra)
+		}},
+	{name: "disable_power_off", doc: "Ironic never powers the node off, it reboots it instead (API 1.95, Ironic 28.0): for " +
+		"machines whose BMC shares their power, such as DPUs.",
+		kept: true, read: "Null where Ironic has none.", feature: "disable_power_off",
+		boolAttr: func(m *nodeFields) *types.Bool { return &m.DisablePowerOff }, remoteBool: func(n *nodes.Node) bool { return n.DisablePowerOff }},
+}
+
+// nodeInterface is the `<kind>_interface` field. An interface left out of the
+// configuration is planned unknown (the driver changes) or kept, never null; one Ironic
+// does not report (firmware before API 1.86) is null, not "".
+func nodeInterface(kind string, field func(*nodeFields) *types.String, remote func(*nodes.Node) string) nodeField {
+	return nodeField{
+		name:  kind + "_interface",
+		doc:   fmt.Sprintf("The %s interface, for example `%s`.", kind, exampleInterface(kind)),
+		input: "Defaults to the hardware type's default, which is what Ironic reports when unset.",
+		kept:  true, modifiers: []planmodifier.String{useStateUnlessDriverChanges()},
+		str: field, remoteStr: remote,
 	}
 }
 
-// interfaces maps each `<name>_interface` attribute to its field.
-func (m *nodeFields) interfaces() map[string]*types.String {
-	return map[string]*types.String{
-		"bios_interface": &m.BIOSInterface, "boot_interface": &m.BootInterface, "console_interface": &m.ConsoleInterface,
-		"deploy_interface": &m.DeployInterface, "inspect_interface": &m.InspectInterface,
-		"management_interface": &m.ManagementInterface, "network_interface": &m.NetworkInterface,
-		"power_interface": &m.PowerInterface, "raid_interface": &m.RAIDInterface, "rescue_interface": &m.RescueInterface,
-		"storage_interface": &m.StorageInterface, "vendor_interface": &m.VendorInterface,
-		"firmware_interface": &m.FirmwareInterface,
+// needs says the attribute needs an API feature when set.
+func (f nodeField) needs(feature string) nodeField {
+	f.feature = feature
+	return f
+}
+
+func exampleInterface(kind string) string {
+	switch kind {
+	case "power", "management":
+		return "ipmitool"
+	case "firmware":
+		return "redfish"
+	case "deploy":
+		return "direct"
+	case "boot":
+		return "pxe"
+	case "network":
+		return "noop"
+	default:
+		return "no-" + kind
 	}
 }
 
-// maps maps each map attribute to its field.
-func (m *nodeFields) maps() map[string]*types.Map {
-	return map[string]*types.Map{"driver_info": &m.DriverInfo, "properties": &m.Properties, "extra": &m.Extra}
+// conductorGroupRE is what Ironic keeps of a conductor group unchanged.
+var conductorGroupRE = regexp.MustCompile(`^[a-z0-9_.-]+$`)
+
+func joinDoc(parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, " ")
 }
 
-// nodeRemoteStrings is the node's string fields keyed by attribute name.
-func nodeRemoteStrings(n *nodes.Node) map[string]string {
-	return map[string]string{
-		"name": n.Name, "resource_class": n.ResourceClass, "owner": n.Owner, "lessee": n.Lessee,
-		"conductor_group": n.ConductorGroup, "description": n.Description, "shard": n.Shard, "parent_node": n.ParentNode,
-		"bios_interface": n.BIOSInterface, "boot_interface": n.BootInterface, "console_interface": n.ConsoleInterface,
-		"deploy_interface": n.DeployInterface, "inspect_interface": n.InspectInterface,
-		"management_interface": n.ManagementInterface, "network_interface": n.NetworkInterface,
-		"power_interface": n.PowerInterface, "raid_interface": n.RAIDInterface, "rescue_interface": n.RescueInterface,
-		"storage_interface": n.StorageInterface, "vendor_interface": n.VendorInterface,
-		"firmware_interface": n.FirmwareInterface,
+// resourceAttribute is the field in the baremetal_node resource.
+func (f nodeField) resourceAttribute() rschema.Attribute {
+	doc := f.input
+	if doc == "" && f.kept {
+		doc = keptUnset
 	}
+	doc = joinDoc(f.doc, doc)
+	switch {
+	case f.str != nil:
+		validators := f.validators
+		if validators == nil {
+			validators = []validator.String{stringvalidator.LengthAtLeast(1)}
+		}
+		modifiers := f.modifiers
+		if modifiers == nil && f.kept {
+			modifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+		}
+		return rschema.StringAttribute{Optional: true, Computed: f.kept, Sensitive: f.sensitive, MarkdownDescription: doc,
+			Validators: validators, PlanModifiers: modifiers}
+	case f.mapAttr != nil:
+		modifiers := f.mapModifiers
+		if modifiers == nil && f.kept {
+			modifiers = []planmodifier.Map{mapplanmodifier.UseStateForUnknown()}
+		}
+		return rschema.MapAttribute{ElementType: types.StringType, Optional: true, Computed: f.kept, Sensitive: f.sensitive,
+			MarkdownDescription: doc, PlanModifiers: modifiers}
+	default:
+		var modifiers []planmodifier.Bool
+		if f.kept {
+			modifiers = []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}
+		}
+		return rschema.BoolAttribute{Optional: true, Computed: f.kept, Sensitive: f.sensitive, MarkdownDescription: doc,
+			PlanModifiers: modifiers}
+	}
+}
+
+// dataSourceAttribute is the field in the baremetal_node data source: read only.
+func (f nodeField) dataSourceAttribute() dschema.Attribute {
+	doc := joinDoc(f.doc, f.read)
+	switch {
+	case f.str != nil:
+		return dschema.StringAttribute{Computed: true, Sensitive: f.sensitive, MarkdownDescription: doc}
+	case f.mapAttr != nil:
+		return dschema.MapAttribute{ElementType: types.StringType, Computed: true, Sensitive: f.sensitive, MarkdownDescription: doc}
+	default:
+		return dschema.BoolAttribute{Computed: true, Sensitive: f.sensitive, MarkdownDescription: doc}
+	}
+}
+
+// nodeFieldAttributes are the table's attributes of the resource.
+func nodeFieldAttributes() map[string]rschema.Attribute {
+	attrs := make(map[string]rschema.Attribute, len(nodeFieldTable))
+	for _, f := range nodeFieldTable {
+		attrs[f.name] = f.resourceAttribute()
+	}
+	return attrs
+}
+
+// nodeFieldDataSourceAttributes are the table's attributes of the data source.
+func nodeFieldDataSourceAttributes() map[string]dschema.Attribute {
+	attrs := make(map[string]dschema.Attribute, len(nodeFieldTable))
+	for _, f := range nodeFieldTable {
+		attrs[f.name] = f.dataSourceAttribute()
+	}
+	return attrs
+}
+
+// nodeFieldFeatures are the table's attributes that need a microversion newer than the
+// oldest the provider works with.
+func nodeFieldFeatures() []featureUse {
+	var uses []featureUse
+	for _, f := range nodeFieldTable {
+		if f.feature != "" {
+			uses = append(uses, featureUse{f.name, f.feature})
+		}
+	}
+	return uses
+}
+
+// addToCreate puts the fields the plan knows into the enrollment body.
+func (m *nodeFields) addToCreate(ctx context.Context, create ironic.NodeCreate, diags *diag.Diagnostics) {
+	for _, f := range nodeFieldTable {
+		switch {
+		case f.str != nil:
+			setIfKnown(create, f.name, *f.str(m))
+		case f.mapAttr != nil:
+			if v := stringMap(ctx, *f.mapAttr(m), diags); v != nil {
+				create[f.name] = ironic.AnyMap(v)
+			}
+		default:
+			if v := *f.boolAttr(m); !v.IsNull() && !v.IsUnknown() {
+				create[f.name] = v.ValueBool()
+			}
+		}
+	}
+}
+
+// patch adds the operations that turn the state's fields into the plan's.
+func (m *nodeFields) patch(b *patchBuilder, state *nodeFields) {
+	for _, f := range nodeFieldTable {
+		switch {
+		case f.str != nil:
+			b.str(f.name, *f.str(m), *f.str(state))
+		case f.keyByKey:
+			b.mapKeys(f.name, *f.mapAttr(m), *f.mapAttr(state))
+		case f.mapAttr != nil:
+			b.strMap(f.name, *f.mapAttr(m), *f.mapAttr(state))
+		default:
+			b.boolean(f.name, *f.boolAttr(m), *f.boolAttr(state))
+		}
+	}
+}
+
+// unsetNodeFields is a prior that configures nothing (an import's): its maps are null.
+func unsetNodeFields() *nodeFields {
+	var m nodeFields
+	for _, f := range nodeFieldTable {
+		if f.mapAttr != nil {
+			*f.mapAttr(&m) = types.MapNull(types.StringType)
+		}
+	}
+	return &m
 }
 
 // fromNode fills the fields from Ironic's view of the node. prior is the plan or state
@@ -111,48 +358,49 @@ func nodeRemoteStrings(n *nodes.Node) map[string]string {
 // written as {} or left out.
 func (m *nodeFields) fromNode(ctx context.Context, n *nodes.Node, prior *nodeFields) diag.Diagnostics {
 	var diags diag.Diagnostics
-	remote := nodeRemoteStrings(n)
 	m.ID = types.StringValue(n.UUID)
 	m.Driver = types.StringValue(n.Driver)
-	for name, f := range m.optionalStrings() {
-		*f = stringOrNull(remote[name])
-	}
-	// An interface Ironic does not report (firmware before API 1.86) is null, not "".
-	for name, f := range m.interfaces() {
-		*f = stringOrNull(remote[name])
-	}
-	var priorMaps map[string]*types.Map
-	if prior != nil {
-		priorMaps = prior.maps()
-	}
-	driverInfo := ironic.StringMap(n.DriverInfo)
-	if prior != nil {
-		driverInfo = ironic.UnmaskSecrets(driverInfo, stringMap(ctx, prior.DriverInfo, &diags))
-	}
-	remoteMaps := map[string]map[string]string{
-		"driver_info": driverInfo, "properties": withoutKey(ironic.StringMap(n.Properties), rootDeviceKey), "extra": ironic.StringMap(n.Extra),
-	}
-	for name, f := range m.maps() {
-		var before *types.Map
-		if priorMaps != nil {
-			before = priorMaps[name]
+	for _, f := range nodeFieldTable {
+		switch {
+		case f.str != nil:
+			*f.str(m) = stringOrNull(f.remoteStr(n))
+		case f.mapAttr != nil:
+			var before *types.Map
+			if prior != nil {
+				before = f.mapAttr(prior)
+			}
+			*f.mapAttr(m) = mapValue(ctx, f.remoteMap(ctx, n, prior, &diags), before, &diags)
+		default:
+			// A field of a newer Ironic reads false from an older one. So false is null
+			// unless the configuration says false: a generated configuration then never
+			// names an attribute that Ironic lacks.
+			v := f.remoteBool(n)
+			out := types.BoolNull()
+			if v || (prior != nil && !f.boolAttr(prior).IsNull() && !f.boolAttr(prior).IsUnknown()) {
+				out = types.BoolValue(v)
+			}
+			*f.boolAttr(m) = out
 		}
-		*f = mapValue(ctx, remoteMaps[name], before, &diags)
 	}
 	m.Maintenance = types.BoolValue(n.Maintenance)
-	// Ironic before API 1.95 has no disable_power_off; the client reads false for it. So
-	// false is null unless the configuration says false: a generated configuration then
-	// never names an attribute that Ironic lacks.
-	m.DisablePowerOff = types.BoolNull()
-	if n.DisablePowerOff || (prior != nil && !prior.DisablePowerOff.IsNull() && !prior.DisablePowerOff.IsUnknown()) {
-		m.DisablePowerOff = types.BoolValue(n.DisablePowerOff)
-	}
 	m.MaintenanceReason = stringOrNull(n.MaintenanceReason)
 	m.ProvisionState = stringOrNull(n.ProvisionState)
 	m.PowerState = stringOrNull(n.PowerState)
 	m.LastError = stringOrNull(n.LastError)
 	m.CreatedAt = timeOrNull(n.CreatedAt)
 	m.UpdatedAt = timeOrNull(n.UpdatedAt)
+	return diags
+}
+
+// lookedUp is fromNode for the data source, which has no configuration to tell an
+// unset false from a false: a boolean is its value wherever the microversion has it.
+func (m *nodeFields) lookedUp(ctx context.Context, n *nodes.Node, microversion string) diag.Diagnostics {
+	diags := m.fromNode(ctx, n, nil)
+	for _, f := range nodeFieldTable {
+		if f.boolAttr != nil && (f.feature == "" || ironic.FeatureNamed(f.feature).Available(microversion)) {
+			*f.boolAttr(m) = types.BoolValue(f.remoteBool(n))
+		}
+	}
 	return diags
 }
 

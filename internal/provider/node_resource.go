@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"sync"
 	"time"
@@ -17,8 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -67,8 +64,7 @@ func (m *nodeResourceModel) record(ctx context.Context, n *nodes.Node, prior *no
 		fields, hw = &prior.nodeFields, &prior.nodeHardware
 	}
 	if fields == nil { // an import: no configured secret to unmask, so masked ones are left out
-		null := types.MapNull(types.StringType)
-		fields = &nodeFields{DriverInfo: null, Properties: null, Extra: null}
+		fields = unsetNodeFields()
 	}
 	diags := m.nodeFields.fromNode(ctx, n, fields)
 	m.nodeHardware.fromNode(ctx, n, hw, &diags)
@@ -98,33 +94,6 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			MarkdownDescription: "Hardware type, for example `ipmi`, `redfish` or `fake-hardware`. Changing it resets the hardware interfaces you do not set to the new type's defaults.",
 			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
-		"driver_info": schema.MapAttribute{
-			ElementType: types.StringType,
-			Optional:    true,
-			Computed:    true,
-			Sensitive:   true,
-			MarkdownDescription: "Driver settings, such as `ipmi_address`, `ipmi_username`, `ipmi_password`, `deploy_kernel` and " +
-				"`deploy_ramdisk`. Sensitive as a whole: it carries BMC credentials. Ironic returns secrets masked (`******`); " +
-				"the configured value is kept for those, and any other value changed outside Terraform shows as drift. " +
-				"When not set, Terraform leaves it as Ironic holds it: an adopted node keeps its BMC settings even though " +
-				"`-generate-config-out` writes this sensitive map as `null`. Set `{}` to empty it.",
-			// Unset is "not managed", never "remove": removing it would cut the node off its BMC.
-			PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
-		},
-		"properties": schema.MapAttribute{
-			ElementType: types.StringType,
-			Optional:    true,
-			Computed:    true,
-			MarkdownDescription: "Physical properties used for scheduling and deployment, for example `capabilities = \"boot_mode:uefi\"`, " +
-				"`cpu_arch`, `memory_mb`. When set, the map is authoritative. When not set, Ironic owns it (inspection fills it " +
-				"in) and the provider reports what Ironic holds.",
-			PlanModifiers: []planmodifier.Map{useStateUnlessInspecting()},
-		},
-		"extra": schema.MapAttribute{
-			ElementType:         types.StringType,
-			Optional:            true,
-			MarkdownDescription: "Free-form metadata.",
-		},
 		"provision_state": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "Current provision state, for example `enroll`, `manageable`, `available`, `active`, `deploy failed`. After a successful apply it equals `target_provision_state` (with `enroll`: wherever the node is).",
@@ -153,61 +122,8 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 	for name, a := range secretsAttributes() {
 		attrs[name] = a
 	}
-	for _, a := range nodeOptionalStringDocs {
-		attrs[a.name] = schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: a.doc,
-			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-		}
-	}
-	// Under Keystone, Ironic records the creating project as the owner when none is
-	// given: unset, the owner is Ironic's to fill, never an inconsistent result or drift.
-	attrs["owner"] = schema.StringAttribute{
-		Optional: true, Computed: true,
-		MarkdownDescription: "Project that owns the node. Unset: whatever Ironic records (under Keystone, the project " +
-			"that created the node), kept as it is.",
-		Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
-		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-	}
-	// Set by operators and fleet tools as often as here: unset keeps what Ironic holds.
-	attrs["shard"] = schema.StringAttribute{
-		Optional: true, Computed: true,
-		MarkdownDescription: "The shard the node belongs to (API 1.82): how a large fleet is split between conductors' " +
-			"clients and between workspaces (see the `baremetal_shards` and `baremetal_nodes` data sources). Unset: " +
-			"whatever Ironic holds, kept as it is.",
-		Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
-		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-	}
-	attrs["parent_node"] = schema.StringAttribute{
-		Optional: true, Computed: true,
-		MarkdownDescription: "UUID of the node this one is a part of (API 1.83, Ironic 22.0), such as the host of a " +
-			"DPU (Ironic stores the UUID even when given a name, so give the id). Unset: whatever Ironic holds, kept as it is.",
-		Validators:    []validator.String{nodeUUID()},
-		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-	}
-	attrs["disable_power_off"] = schema.BoolAttribute{
-		Optional: true, Computed: true,
-		MarkdownDescription: "Ironic never powers the node off, it reboots it instead (API 1.95, Ironic 28.0): for " +
-			"machines whose BMC shares their power, such as DPUs. Unset: whatever Ironic holds, kept as it is.",
-		PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-	}
-	// Ironic stores a conductor group in lower case: a mixed-case one would come back
-	// changed after every apply.
-	attrs["conductor_group"] = schema.StringAttribute{
-		Optional:            true,
-		MarkdownDescription: "Conductor group that manages the node: lower case (Ironic stores it so), letters, digits, `_`, `-` and `.`.",
-		Validators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(conductorGroupRE,
-			"must be lower case letters, digits, '_', '-' and '.': Ironic stores a conductor group in lower case")},
-	}
-	for _, name := range nodeInterfaceNames {
-		attrs[name+"_interface"] = schema.StringAttribute{
-			Optional: true,
-			Computed: true,
-			MarkdownDescription: fmt.Sprintf("The %s interface, for example `%s`. Defaults to the hardware type's default, "+
-				"which is what Ironic reports when unset.", name, exampleInterface(name)),
-			Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
-			PlanModifiers: []planmodifier.String{useStateUnlessDriverChanges()},
-		}
+	for name, a := range nodeFieldAttributes() {
+		attrs[name] = a
 	}
 	resp.Schema = nodeSchema(attrs)
 }
@@ -230,23 +146,6 @@ func nodeSchema(attrs map[string]schema.Attribute) schema.Schema {
 			"can be changed in place where Ironic allows it. Destroy undeploys the node if needed and deletes it, whatever " +
 			"state it is in. Default timeouts: 60 minutes for create and update, 30 for delete.",
 		Attributes: attrs,
-	}
-}
-
-func exampleInterface(name string) string {
-	switch name {
-	case "power", "management":
-		return "ipmitool"
-	case "firmware":
-		return "redfish"
-	case "deploy":
-		return "direct"
-	case "boot":
-		return "pxe"
-	case "network":
-		return "noop"
-	default:
-		return "no-" + name
 	}
 }
 
@@ -340,13 +239,7 @@ func (r *nodeResource) planEnrollment(ctx context.Context, plan *nodeResourceMod
 
 // nodeFeatures are the node attributes that need a microversion newer than the oldest
 // the provider works with.
-var nodeFeatures = []featureUse{
-	{"firmware_interface", "firmware_interface"}, {"firmware_updates", "firmware_interface"}, {"parent_node", "parent_node"},
-	{"disable_power_off", "disable_power_off"},
-}
-
-// conductorGroupRE is what Ironic keeps of a conductor group unchanged.
-var conductorGroupRE = regexp.MustCompile(`^[a-z0-9_.-]+$`)
+var nodeFeatures = append(nodeFieldFeatures(), featureUse{"firmware_updates", "firmware_interface"})
 
 // enrolling holds the UUIDs this provider process is creating nodes with: a second
 // resource of the same name in one apply must not take the first one's node as its own.
@@ -371,20 +264,7 @@ func enrollmentUUID(name types.String) string {
 // ends, nil when Ironic created nothing.
 func (r *nodeResource) enroll(ctx context.Context, sc *gophercloud.ServiceClient, config tfsdk.Config, plan *nodeResourceModel, uuid string, diags *diag.Diagnostics) *nodes.Node {
 	create := ironic.NodeCreate{"uuid": uuid, "driver": plan.Driver.ValueString()}
-	for name, f := range plan.optionalStrings() {
-		setIfKnown(create, name, *f)
-	}
-	for name, f := range plan.interfaces() {
-		setIfKnown(create, name, *f)
-	}
-	for name, f := range plan.maps() {
-		if m := stringMap(ctx, *f, diags); m != nil {
-			create[name] = ironic.AnyMap(m)
-		}
-	}
-	if !plan.DisablePowerOff.IsNull() && !plan.DisablePowerOff.IsUnknown() {
-		create["disable_power_off"] = plan.DisablePowerOff.ValueBool()
-	}
+	plan.nodeFields.addToCreate(ctx, create, diags)
 	addHardware(ctx, create, plan, diags)
 	if secrets := configuredSecrets(ctx, config, diags); len(secrets) > 0 {
 		info, _ := create["driver_info"].(map[string]any)
@@ -631,26 +511,10 @@ func nodePatch(ctx context.Context, plan, state *nodeResourceModel, diags *diag.
 	if driverChanged {
 		b.ops = append(b.ops, ironic.PatchOp{Op: string(nodes.ReplaceOp), Path: "/driver", Value: plan.Driver.ValueString()})
 	}
-	stateStrings := state.optionalStrings()
-	for name, f := range plan.optionalStrings() {
-		b.str(name, *f, *stateStrings[name])
-	}
-	// An interface left out of the configuration is planned unknown or kept, never null.
-	stateIfaces := state.interfaces()
-	for name, f := range plan.interfaces() {
-		b.str(name, *f, *stateIfaces[name])
-	}
-	stateMaps := state.maps()
-	for name, f := range plan.maps() {
-		// Key by key: properties.root_device is another attribute, and driver_info holds
-		// secrets Ironic never returns (write-only ones, or set before an import).
-		if name == "properties" || name == "driver_info" {
-			b.mapKeys(name, *f, *stateMaps[name])
-			continue
-		}
-		b.strMap(name, *f, *stateMaps[name])
-	}
-	b.boolean("disable_power_off", plan.DisablePowerOff, state.DisablePowerOff)
+	// An interface left out of the configuration is planned unknown or kept, never null;
+	// properties and driver_info go key by key (properties.root_device is another
+	// attribute, and driver_info holds secrets Ironic never returns).
+	plan.nodeFields.patch(b, &state.nodeFields)
 	hardwarePatch(b, &plan.nodeHardware, &state.nodeHardware)
 	return ironic.NodeUpdateOpts(b.ops), driverChanged
 }
