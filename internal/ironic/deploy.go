@@ -132,19 +132,6 @@ func NeedsRebuild(spec DeploySpec, node *nodes.Node, was map[string]string, adop
 		(!adopted && bootInputsChanged) || node.ProvisionState == StateError
 }
 
-// RebuildGuard says what forbids a rebuild of the node ("" when nothing does): one that
-// overwrites a disk (active or error) needs allowRebuild, and Ironic refuses one on a
-// node that stays protected.
-func RebuildGuard(node *nodes.Node, allowRebuild, staysProtected bool) string {
-	switch {
-	case (node.ProvisionState == StateActive || node.ProvisionState == StateError) && !allowRebuild:
-		return "allow_rebuild"
-	case node.Protected && staysProtected:
-		return "protected"
-	}
-	return ""
-}
-
 // NotDeployableError says the node is not in a state a deployment can start from.
 type NotDeployableError struct {
 	NodeID, State string

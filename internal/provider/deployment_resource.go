@@ -199,8 +199,8 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 			fmt.Sprintf("%s\n\nThe deployment is recorded as tainted: the next apply undeploys node %s (Ironic cleans it "+
 				"if automated cleaning is on) and deploys it again. The node's enrollment, UUID and ports are untouched.",
 				deployError(err), node.UUID))
-	} else if n := setProtection(ctx, sc, node.UUID, protectionPatch(plan.Protected, types.BoolValue(false), plan.ProtectedReason, types.StringNull()), &resp.Diagnostics); n != nil {
-		node = n
+	} else if node, err = ironic.NewProvisioner(sc, logDebug).SetProtection(ctx, node, protectionOf(plan.Protected, plan.ProtectedReason)); err != nil {
+		protectionFailed(err, &resp.Diagnostics)
 	}
 	plan.fromNode(ctx, node, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -244,42 +244,40 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	id := state.ID.ValueString()
-	node, err := ironic.GetNode(ctx, sc, id)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to update bare metal deployment", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
-		return
-	}
 	// Whether the node must be rebuilt is decided on what Ironic holds now, not on the plan.
-	rebuild := ironic.NeedsRebuild(spec, node, stringMap(ctx, state.InstanceInfo, &resp.Diagnostics), adopted, plan.bootInputsDiffer(&state))
-	switch guard := ironic.RebuildGuard(node, plan.AllowRebuild.ValueBool(), plan.Protected.ValueBool()); {
-	case !rebuild:
-	case guard == "allow_rebuild":
+	node, err := ironic.NewProvisioner(sc, logDebug).UpdateDeployment(ctx, id, ironic.DeploymentUpdate{
+		Spec:              spec,
+		Recorded:          stringMap(ctx, state.InstanceInfo, &resp.Diagnostics),
+		Adopted:           adopted,
+		BootInputsChanged: plan.bootInputsDiffer(&state),
+		AllowRebuild:      plan.AllowRebuild.ValueBool(),
+		Protection:        protectionOf(plan.Protected, plan.ProtectedReason),
+	})
+	var readErr *ironic.ReadError
+	var refused *ironic.RebuildRefusedError
+	switch {
+	case errors.As(err, &readErr):
+		resp.Diagnostics.AddError("Unable to update bare metal deployment", fmt.Sprintf("Node %s: %s", id, ironic.Message(readErr.Err)))
+		return
+	case errors.As(err, &refused) && refused.Block == ironic.RebuildNotAllowed:
 		resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
 			fmt.Sprintf("Node %s is %q and this apply would rebuild it (overwriting its disk), but allow_rebuild = false. "+
-				"Nothing was changed.", id, node.ProvisionState))
+				"Nothing was changed.", id, refused.State))
 		return
-	case guard == "protected":
+	case refused != nil:
 		protectedRefusal("rebuild", id, &resp.Diagnostics)
 		return
 	}
-	if node.Protected && !plan.Protected.ValueBool() { // lifted first: a rebuild may follow
-		if n := setProtection(ctx, sc, id, protectionPatch(plan.Protected, types.BoolValue(true), plan.ProtectedReason, state.ProtectedReason), &resp.Diagnostics); n != nil {
-			node = n
-		}
-	}
-	if rebuild || node.ProvisionState != ironic.StateActive {
-		tflog.Info(ctx, "redeploying node", map[string]any{"node": id, "from": node.ProvisionState, "rebuild": rebuild})
-		node, err = ironic.NewProvisioner(sc, logDebug).Redeploy(ctx, node, spec, rebuild)
-		if err != nil {
+	for _, e := range joinedErrors(err) {
+		var perr *ironic.ProtectionError
+		var rerr *ironic.RedeployError
+		switch {
+		case errors.As(e, &perr):
+			protectionFailed(perr, &resp.Diagnostics)
+		case errors.As(e, &rerr):
 			resp.Diagnostics.AddError("Unable to deploy bare metal node",
 				fmt.Sprintf("%s\n\nThe state records where the node stopped; the next apply deploys it again. "+
-					"The node's enrollment, UUID and ports are untouched.", deployError(err)))
-		}
-	}
-	if node != nil && !resp.Diagnostics.HasError() && plan.Protected.ValueBool() {
-		ops := protectionPatch(plan.Protected, types.BoolValue(node.Protected), plan.ProtectedReason, stringOrNull(node.ProtectedReason))
-		if n := setProtection(ctx, sc, id, ops, &resp.Diagnostics); n != nil {
-			node = n
+					"The node's enrollment, UUID and ports are untouched.", deployError(rerr.Err)))
 		}
 	}
 	if node != nil {
