@@ -75,7 +75,9 @@ type ReadError struct {
 	Err    error
 }
 
-func (e *ReadError) Error() string { return fmt.Sprintf("reading node %s: %s", e.NodeID, Message(e.Err)) }
+func (e *ReadError) Error() string {
+	return fmt.Sprintf("reading node %s: %s", e.NodeID, Message(e.Err))
+}
 func (e *ReadError) Unwrap() error { return e.Err }
 
 // FindEnrollment looks for the node an earlier create enrolled under this name and did
