@@ -25,9 +25,8 @@ func (e *MaintenanceHeldError) Error() string {
 	if e.Reason != "" {
 		reason = fmt.Sprintf(" (%q)", e.Reason)
 	}
-	return fmt.Sprintf("node %s is in maintenance%s, set by Ironic or an operator, so it stays %q instead of moving to %q: "+
-		"maintenance is not in the configuration, and Terraform does not lift what it does not manage. Clear it in Ironic "+
-		"once the machine is fine, or set maintenance = false to lift it in the next apply", e.NodeID, reason, e.From, e.To)
+	return fmt.Sprintf("node %s is in maintenance%s, set by Ironic or an operator, so it stays %q instead of moving to %q",
+		e.NodeID, reason, e.From, e.To)
 }
 
 // ConvergeError is a step of Converge that failed; the node is where it stopped.

@@ -140,18 +140,18 @@ type NotDeployableError struct {
 
 func (e *NotDeployableError) Error() string {
 	if e.Maintenance {
-		return fmt.Sprintf("node %s is in maintenance mode: Ironic refuses to deploy it. Set maintenance = false on the node first", e.NodeID)
+		return fmt.Sprintf("node %s is in maintenance mode: Ironic refuses to deploy it", e.NodeID)
 	}
-	return fmt.Sprintf("node %s is in provision state %q; a deployment starts from \"available\" (or \"deploy failed\" after an earlier try). "+
-		"Set target_provision_state = \"available\" on the node", e.NodeID, e.State)
+	return fmt.Sprintf("node %s is in provision state %q; a deployment starts from \"available\" (or \"deploy failed\" after an earlier try)",
+		e.NodeID, e.State)
 }
 
 // AlreadyDeployedError says a deployment would take over a node someone else deployed.
 type AlreadyDeployedError struct{ NodeID, State string }
 
 func (e *AlreadyDeployedError) Error() string {
-	return fmt.Sprintf("node %s is already deployed (provision state %q) with another instance_info; nothing was changed. "+
-		"To manage what runs on it, import it: terraform import <address> %s", e.NodeID, e.State, e.NodeID)
+	return fmt.Sprintf("node %s is already deployed (provision state %q) with another instance_info; nothing was changed",
+		e.NodeID, e.State)
 }
 
 // Deploy brings a node to active with spec: from available, from deploy failed (an

@@ -168,8 +168,7 @@ func (p *Provisioner) ApplyHardware(ctx context.Context, node *nodes.Node, c Har
 	}
 	rest := node.ProvisionState
 	if Servicing(rest) && !allowService {
-		return node, fmt.Errorf("node %s is active: changing its hardware would service the running machine, which is "+
-			"not allowed (allow_servicing); nothing was run", node.UUID)
+		return node, &ServicingNotAllowedError{NodeID: node.UUID}
 	}
 	var after *nodes.Node
 	var err error
@@ -294,6 +293,15 @@ func (p *Provisioner) service(ctx context.Context, id string, work Goal) (*nodes
 		return back, fmt.Errorf("%w; then aborting it back to active: %v", err, aerr)
 	}
 	return back, err
+}
+
+// ServicingNotAllowedError: the hardware change would service a running machine, which
+// the caller did not allow; nothing was run.
+type ServicingNotAllowedError struct{ NodeID string }
+
+func (e *ServicingNotAllowedError) Error() string {
+	return fmt.Sprintf("node %s is active: changing its hardware would service the running machine, which is not allowed; "+
+		"nothing was run", e.NodeID)
 }
 
 // ServiceFailedMaintenanceError: a servicing failed and Ironic put the node in

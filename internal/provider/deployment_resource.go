@@ -389,9 +389,9 @@ func deploySpec(ctx context.Context, plan *deploymentResourceModel, diags *diag.
 func deployError(err error) string {
 	var pe *ironic.ProvisionError
 	if errors.As(err, &pe) && pe.LastError != "" {
-		return fmt.Sprintf("%s\n\nIronic's last_error is also in the deployment's last_error attribute.", err)
+		return fmt.Sprintf("%s\n\nIronic's last_error is also in the deployment's last_error attribute.", inTerraformTerms(err))
 	}
-	return err.Error()
+	return inTerraformTerms(err)
 }
 
 func isAdopted(ctx context.Context, private interface {

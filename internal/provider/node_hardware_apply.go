@@ -250,7 +250,7 @@ func hardwareFailed(c ironic.HardwareChange, err error, plan *nodeResourceModel,
 	if len(c.Firmware) > 0 {
 		plan.FirmwareUpdates = types.ListNull(firmwareUpdateType) // not flashed: the next plan flashes again
 	}
-	detail := err.Error() + "."
+	detail := inTerraformTerms(err) + "."
 	var herr *ironic.HardwareError
 	if errors.As(err, &herr) {
 		if c.RAID != nil {

@@ -175,7 +175,7 @@ func convergeFailed(err error, diags *diag.Diagnostics) {
 		summary = ce.Summary
 	}
 	diags.AddError(summary, fmt.Sprintf("%s\n\nThe node is recorded as it stopped; run apply again to continue "+
-		"once the cause is fixed. Ironic's last_error is in the node's last_error attribute.", err))
+		"once the cause is fixed. Ironic's last_error is in the node's last_error attribute.", inTerraformTerms(err)))
 }
 
 // maintenanceReasonPlan: an unset maintenance_reason is Ironic's or an operator's: the
