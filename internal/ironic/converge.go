@@ -68,7 +68,7 @@ func (p *Provisioner) Converge(ctx context.Context, node *nodes.Node, g NodeGoal
 		// Ironic allocates only nodes whose power state it knows, and fake power reports
 		// none until the conductor's power sync: the node is powered off, as Ironic leaves
 		// available nodes itself (cleaning ends so), and is schedulable at once.
-		if node, err = p.SetPower(ctx, id, "power off"); err != nil {
+		if node, err = p.SetPower(ctx, id, PowerOff); err != nil {
 			return p.refetch(ctx, id, node), &ConvergeError{"Unable to change the power state of bare metal node",
 				fmt.Errorf("node %s is available but Ironic knows no power state for it (allocations skip such nodes), and "+
 					"powering it off to learn one failed: %w", id, err)}

@@ -111,7 +111,7 @@ func PatchNodeSafely(ctx context.Context, sc *gophercloud.ServiceClient, id stri
 		return node, err
 	}
 	cur, gerr := nodes.Get(ctx, sc, id).Extract()
-	if gerr != nil || cur.Maintenance || (cur.ProvisionState != "deploy failed" && cur.ProvisionState != "error") {
+	if gerr != nil || cur.Maintenance || (cur.ProvisionState != StateDeployFailed && cur.ProvisionState != StateError) {
 		return node, err
 	}
 	if merr := nodes.SetMaintenance(ctx, sc, id, nodes.MaintenanceOpts{Reason: "terraform: changing a node whose deploy failed"}).ExtractErr(); merr != nil {

@@ -13,22 +13,6 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 )
 
-// deployedStates are the provision states in which a deployment holds the node: from
-// the deploy request until the node is torn down again. The node's own resource leaves
-// a node in these states alone.
-var deployedStates = []string{
-	"deploying", "wait call-back", "deploy failed", "deploy hold", "active", "error",
-	"rescuing", "rescue wait", "rescue", "rescue failed", "unrescuing", "unrescue failed",
-	"servicing", "service wait", "service failed", "service hold", "adopting", "adopt failed",
-}
-
-// undeployedStates are the provision states in which no deployment holds the node: it
-// is enrolled, prepared, cleaned or being torn down.
-var undeployedStates = []string{
-	"enroll", "verifying", "manageable", "inspecting", "inspect wait", "inspect failed",
-	"cleaning", "clean wait", "clean failed", "clean hold", "available", "deleting",
-}
-
 // IsDeployed reports whether a deployment holds a node in this state. A state this
 // provider does not know (a newer Ironic's) counts as deployed: what might be a running
 // machine is kept and left alone, never dropped and deployed again.
@@ -163,7 +147,7 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 	if err != nil {
 		return nil, err
 	}
-	if !Settled(node) && IsDeployed(node.ProvisionState) && node.ProvisionState != "wait call-back" {
+	if !Settled(node) && IsDeployed(node.ProvisionState) && node.ProvisionState != StateWaitCallBack {
 		after, err := p.WaitStable(ctx, id)
 		if err != nil {
 			return p.refetch(ctx, id, node), &ProvisionError{NodeID: id, Action: "deploy", State: StateOf(after, node), Err: err}
@@ -172,8 +156,8 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 	}
 	remote := StringMap(node.InstanceInfo)
 	switch node.ProvisionState {
-	case StateAvailable, "deploy failed":
-	case StateActive, "wait call-back":
+	case StateAvailable, StateDeployFailed:
+	case StateActive, StateWaitCallBack:
 		if InstanceInfoDiffers(spec.InstanceInfo, remote, nil, true) {
 			return node, &AlreadyDeployedError{NodeID: id, State: node.ProvisionState}
 		}
@@ -186,7 +170,7 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 	if node.Maintenance {
 		return node, &NotDeployableError{NodeID: id, State: node.ProvisionState, Maintenance: true}
 	}
-	if node.ProvisionState != "wait call-back" {
+	if node.ProvisionState != StateWaitCallBack {
 		if node, err = p.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
 			return node, &ProvisionError{NodeID: id, Action: "set instance_info", State: node.ProvisionState, Err: err}
 		}

@@ -123,9 +123,6 @@ func StepNames(steps []nodes.CleanStep) string {
 // available is cleaned.
 func Servicing(state string) bool { return state == StateActive || state == StateServiceFailed }
 
-// StateServiceFailed is where a failed servicing leaves a deployed node.
-const StateServiceFailed = "service failed"
-
 // Cleanable: a node resting here takes manual cleaning.
 func Cleanable(state string) bool { return state == StateManageable || state == StateAvailable }
 
@@ -246,7 +243,7 @@ func (p *Provisioner) clean(ctx context.Context, id string, work Goal, rest stri
 	work.State = StateManageable
 	node, err := p.Reach(ctx, id, work)
 	if err != nil {
-		if node != nil && node.ProvisionState == "clean failed" {
+		if node != nil && node.ProvisionState == StateCleanFailed {
 			if n, rerr := p.Reach(ctx, id, Goal{State: StateManageable}); rerr == nil {
 				node = n
 			}

@@ -22,7 +22,7 @@ import (
 )
 
 // Power states a node can be asked for.
-var powerStates = []string{"power on", "power off"}
+var powerStates = []string{ironic.PowerOn, ironic.PowerOff}
 
 // nodeTargetStates are the states the node resource drives a node to; deploying is
 // baremetal_deployment's.
