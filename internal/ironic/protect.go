@@ -30,6 +30,43 @@ func RebuildGuard(node *nodes.Node, allowRebuild, staysProtected bool) RebuildBl
 	return RebuildAllowed
 }
 
+// RebuildChange is whether an update changes what is deployed on a node, as a plan sees
+// it: not, maybe (on values known only at apply), or certainly.
+type RebuildChange int
+
+const (
+	NoRebuild RebuildChange = iota
+	MayRebuild
+	WillRebuild
+)
+
+// RebuildForecast is what an update does to a deployed node, as a plan sees it.
+type RebuildForecast struct {
+	Change RebuildChange // the node's state included: from error only a rebuild leads back
+	// FromError: the node is in error (its teardown failed, its disk intact).
+	FromError bool
+	// OverwritesDisk: the node holds a deployed disk (active or error) a rebuild overwrites.
+	OverwritesDisk bool
+	// Block is RebuildProtected when the rebuild is certain and the node is and stays
+	// protected (Ironic refuses it); consent to a rebuild is the caller's to check.
+	Block RebuildBlock
+}
+
+// ForecastRebuild is the forecast for a node in state whose deployment changes as change
+// says. protected is the node's protection now, staysProtected the update's.
+func ForecastRebuild(state string, change RebuildChange, protected, staysProtected bool) RebuildForecast {
+	f := RebuildForecast{Change: change, FromError: state == StateError, OverwritesDisk: state == StateActive || state == StateError}
+	if f.FromError {
+		// A node in error goes back to active only by Ironic's rebuild: that is a
+		// rebuild, whatever the configuration says.
+		f.Change = WillRebuild
+	}
+	if protected && staysProtected && f.Change == WillRebuild && f.OverwritesDisk {
+		f.Block = RebuildProtected
+	}
+	return f
+}
+
 // RebuildRefusedError says an update would rebuild the node and Block forbids it;
 // nothing was changed.
 type RebuildRefusedError struct {

@@ -118,3 +118,28 @@ func TestUpdateDeployment(t *testing.T) {
 		})
 	}
 }
+
+func TestForecastRebuild(t *testing.T) {
+	for _, c := range []struct {
+		state                     string
+		change                    RebuildChange
+		protected, staysProtected bool
+		want                      RebuildForecast
+	}{
+		{"active", NoRebuild, false, false, RebuildForecast{Change: NoRebuild, OverwritesDisk: true}},
+		{"active", MayRebuild, true, true, RebuildForecast{Change: MayRebuild, OverwritesDisk: true}},
+		{"active", WillRebuild, false, false, RebuildForecast{Change: WillRebuild, OverwritesDisk: true}},
+		{"active", WillRebuild, true, true, RebuildForecast{Change: WillRebuild, OverwritesDisk: true, Block: RebuildProtected}},
+		{"active", WillRebuild, true, false, RebuildForecast{Change: WillRebuild, OverwritesDisk: true}}, // lifted by the same apply
+		// From error, only a rebuild leads back to active, whatever changes.
+		{"error", NoRebuild, false, false, RebuildForecast{Change: WillRebuild, FromError: true, OverwritesDisk: true}},
+		{"error", NoRebuild, true, true, RebuildForecast{Change: WillRebuild, FromError: true, OverwritesDisk: true, Block: RebuildProtected}},
+		// A failed or running deploy has no disk to lose: deployed again, not rebuilt.
+		{"deploy failed", WillRebuild, true, true, RebuildForecast{Change: WillRebuild}},
+		{"wait call-back", WillRebuild, false, false, RebuildForecast{Change: WillRebuild}},
+	} {
+		if got := ForecastRebuild(c.state, c.change, c.protected, c.staysProtected); got != c.want {
+			t.Errorf("%+v: %+v", c, got)
+		}
+	}
+}

@@ -417,20 +417,16 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	resp.Diagnostics.Append(settleComputed(ctx, &resp.Plan, req.State, "last_error")...)
 	adopted := isAdopted(ctx, req.Private, &resp.Diagnostics)
-	change := rebuildPlanned(&plan, &state, adopted)
 	cur := state.ProvisionState.ValueString()
-	if cur == ironic.StateError {
-		// A node in error (its teardown failed, its disk intact) goes back to active only
-		// by Ironic's rebuild: that is a rebuild, whatever the configuration says.
-		change = willRebuild
-	}
-	if state.Protected.ValueBool() && plan.Protected.ValueBool() && change == willRebuild && (cur == ironic.StateActive || cur == ironic.StateError) {
+	f := ironic.ForecastRebuild(cur, rebuildPlanned(&plan, &state, adopted), state.Protected.ValueBool(), plan.Protected.ValueBool())
+	change := f.Change
+	if f.Block == ironic.RebuildProtected {
 		resp.Diagnostics.AddAttributeError(path.Root("protected"), "Rebuild forbidden",
 			fmt.Sprintf("Node %s is %q and this apply would rebuild it (overwriting its disk), but protected = true. "+
 				"Set protected = false for the apply that rebuilds it, or revert the change.", state.ID.ValueString(), cur))
 		return
 	}
-	if change == noRebuild || (cur != ironic.StateActive && cur != ironic.StateError) {
+	if change == noRebuild || !f.OverwritesDisk {
 		if adopted && plan.bootInputsDiffer(&state) {
 			resp.Diagnostics.AddAttributeWarning(path.Root("config_drive"), "Recorded without a rebuild",
 				fmt.Sprintf("Node %s was imported, and Ironic does not return the config drive or deploy steps it was deployed "+
@@ -457,7 +453,7 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	what := "this change of instance_info, config_drive or deploy_steps"
-	if cur == ironic.StateError {
+	if f.FromError {
 		what = "Ironic's only way back to active from error (its teardown failed; last_error: " + state.LastError.ValueString() + ")"
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
@@ -465,12 +461,12 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 			"Revert the change, or set allow_rebuild = true for this apply; to keep the disk, undeploy the node by other means.", id, cur, what))
 }
 
-type rebuildChange int
+type rebuildChange = ironic.RebuildChange
 
 const (
-	noRebuild rebuildChange = iota
-	mayRebuild
-	willRebuild
+	noRebuild   = ironic.NoRebuild
+	mayRebuild  = ironic.MayRebuild
+	willRebuild = ironic.WillRebuild
 )
 
 // rebuildPlanned compares what is deployed (state) with the plan. An imported
