@@ -161,16 +161,13 @@ func StepErrors(err error) []*NodeStepError {
 // nothing; with an *OwnerError the node exists and nothing more was done. Failed steps
 // are *NodeStepError values, joined.
 func (p *Provisioner) Enroll(ctx context.Context, policy *RetryPolicy, body NodeCreate, w NodeWork) (*nodes.Node, error) {
-	if uuid, _ := body["uuid"].(string); uuid == "" {
-		body["uuid"] = googleuuid.NewString()
-	}
+	uuid := chooseUUID(body)
 	node, err := EnrollNode(ctx, p.Client, policy, body)
 	var ownerErr *OwnerError
 	switch {
 	case errors.As(err, &ownerErr):
 		return node, err
 	case err != nil:
-		uuid, _ := body["uuid"].(string)
 		return nil, &NodeStepError{Step: StepCreate, NodeID: uuid, Err: err}
 	}
 	return p.work(ctx, node, w)

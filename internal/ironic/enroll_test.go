@@ -262,3 +262,18 @@ func TestUpdateNode(t *testing.T) {
 		})
 	}
 }
+
+func TestChooseUUID(t *testing.T) {
+	given := map[string]any{"uuid": "11111111-1111-4111-8111-111111111111"}
+	if chooseUUID(given) != "11111111-1111-4111-8111-111111111111" {
+		t.Fatal("the caller's UUID was replaced")
+	}
+	body := PortCreate{"address": "52:54:00:00:00:01"}
+	uuid := chooseUUID(body)
+	if len(uuid) != 36 || body["uuid"] != uuid {
+		t.Fatalf("chose %q, body %v", uuid, body)
+	}
+	if other := chooseUUID(map[string]any{}); other == uuid {
+		t.Fatal("two creates, one UUID")
+	}
+}
