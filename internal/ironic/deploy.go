@@ -227,7 +227,8 @@ func (p *Provisioner) Redeploy(ctx context.Context, node *nodes.Node, spec Deplo
 
 // Undeploy tears a deployment down (Ironic's "deleted": the node goes through cleaning
 // when automated cleaning is on) until the node is available. Maintenance is lifted for
-// it and restored afterwards. A node that is gone, or not deployed, needs nothing.
+// it and restored afterwards. A node that is gone, or not deployed, needs nothing; a
+// protected one is refused (*ProtectedError) before anything is sent, as Ironic would.
 func (p *Provisioner) Undeploy(ctx context.Context, id string) (*nodes.Node, error) {
 	node, err := nodes.Get(ctx, p.Client, id).Extract()
 	if IsNotFound(err) {
@@ -235,6 +236,9 @@ func (p *Provisioner) Undeploy(ctx context.Context, id string) (*nodes.Node, err
 	}
 	if err != nil {
 		return nil, err
+	}
+	if node.Protected {
+		return node, &ProtectedError{NodeID: id, Action: "undeploy"}
 	}
 	if !IsDeployed(node.ProvisionState) {
 		return node, nil

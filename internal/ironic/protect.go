@@ -83,6 +83,13 @@ func (e *RebuildRefusedError) Error() string {
 		e.NodeID, e.State, why)
 }
 
+// ProtectedError says Ironic refuses the action on a protected node; nothing was sent.
+type ProtectedError struct{ NodeID, Action string }
+
+func (e *ProtectedError) Error() string {
+	return fmt.Sprintf("node %s is protected: Ironic refuses to %s it; nothing was changed", e.NodeID, e.Action)
+}
+
 // Protection is the protection a deployment asks for (Ironic's, on an active node).
 type Protection struct {
 	Protected bool

@@ -143,3 +143,25 @@ func TestForecastRebuild(t *testing.T) {
 		}
 	}
 }
+
+func TestUndeployRefusesAProtectedNode(t *testing.T) {
+	for _, c := range []struct {
+		protected bool
+		calls     string
+		state     string
+	}{
+		{true, "", "active"},
+		{false, "PUT /nodes/n1/states/provision deleted", "available"},
+	} {
+		n := fakeNodeIn("n1", "active")
+		n["protected"] = c.protected
+		f, p := newFakeNodeAPI(t, n)
+		_, err := p.Undeploy(context.Background(), "n1")
+		if refused := errors.As(err, new(*ProtectedError)); refused != c.protected || (!c.protected && err != nil) {
+			t.Fatalf("protected=%v: %v", c.protected, err)
+		}
+		if f.requests(false) != c.calls || f.nodes["n1"]["provision_state"] != c.state {
+			t.Fatalf("protected=%v: calls %q, state %v", c.protected, f.requests(false), f.nodes["n1"]["provision_state"])
+		}
+	}
+}

@@ -301,12 +301,10 @@ func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return
 	}
 	id := state.ID.ValueString()
-	if node, err := ironic.GetNode(ctx, sc, id); err == nil && node.Protected {
-		protectedRefusal("undeploy", id, &resp.Diagnostics)
-		return
-	}
 	tflog.Info(ctx, "undeploying node", map[string]any{"node": id})
-	if _, err := ironic.NewProvisioner(sc, logDebug).Undeploy(ctx, id); err != nil {
+	if _, err := ironic.NewProvisioner(sc, logDebug).Undeploy(ctx, id); errors.As(err, new(*ironic.ProtectedError)) {
+		protectedRefusal("undeploy", id, &resp.Diagnostics)
+	} else if err != nil {
 		resp.Diagnostics.AddError("Unable to undeploy bare metal node",
 			fmt.Sprintf("Node %s: %s\n\nThe deployment stays in the state; the next destroy tries again.", id, err))
 	}
