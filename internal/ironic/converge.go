@@ -25,9 +25,8 @@ func (e *MaintenanceHeldError) Error() string {
 	if e.Reason != "" {
 		reason = fmt.Sprintf(" (%q)", e.Reason)
 	}
-	return fmt.Sprintf("node %s is in maintenance%s, set by Ironic or an operator, so it stays %q instead of moving to %q: "+
-		"maintenance is not in the configuration, and Terraform does not lift what it does not manage. Clear it in Ironic "+
-		"once the machine is fine, or set maintenance = false to lift it in the next apply", e.NodeID, reason, e.From, e.To)
+	return fmt.Sprintf("node %s is in maintenance%s, set by Ironic or an operator, so it stays %q instead of moving to %q",
+		e.NodeID, reason, e.From, e.To)
 }
 
 // ConvergeError is a step of Converge that failed; the node is where it stopped.
@@ -69,7 +68,7 @@ func (p *Provisioner) Converge(ctx context.Context, node *nodes.Node, g NodeGoal
 		// Ironic allocates only nodes whose power state it knows, and fake power reports
 		// none until the conductor's power sync: the node is powered off, as Ironic leaves
 		// available nodes itself (cleaning ends so), and is schedulable at once.
-		if node, err = p.SetPower(ctx, id, "power off"); err != nil {
+		if node, err = p.SetPower(ctx, id, PowerOff); err != nil {
 			return p.refetch(ctx, id, node), &ConvergeError{"Unable to change the power state of bare metal node",
 				fmt.Errorf("node %s is available but Ironic knows no power state for it (allocations skip such nodes), and "+
 					"powering it off to learn one failed: %w", id, err)}

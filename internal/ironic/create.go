@@ -4,16 +4,17 @@ import (
 	"context"
 	"fmt"
 
+	googleuuid "github.com/google/uuid"
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 )
 
-// CreateNode creates a node whose body carries a UUID chosen by the caller. A POST whose
-// answer is lost (connection reset) may or may not have been carried out; asking for
-// the UUID tells which, so a retry never makes a second node.
+// CreateNode creates a node whose body carries a UUID chosen by the caller, or here when
+// it carries none. A POST whose answer is lost (connection reset) may or may not have
+// been carried out; asking for the UUID tells which, so a retry never makes a second node.
 func CreateNode(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body NodeCreate) (*nodes.Node, error) {
-	uuid, _ := body["uuid"].(string)
+	uuid := chooseUUID(body)
 	return createOnce(ctx, policy, "node", uuid,
 		func() (*nodes.Node, error) { return nodes.Create(ctx, sc, body).Extract() },
 		func() (*nodes.Node, error) { return nodes.Get(ctx, sc, uuid).Extract() })
@@ -27,10 +28,21 @@ func (c PortCreate) ToPortCreateMap() (map[string]any, error) { return c, nil }
 
 // CreatePort is CreateNode for ports.
 func CreatePort(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body PortCreate) (*Port, error) {
-	uuid, _ := body["uuid"].(string)
+	uuid := chooseUUID(body)
 	return createOnce(ctx, policy, "port", uuid,
 		func() (*Port, error) { return portOf(ports.Create(ctx, sc, body)) },
 		func() (*Port, error) { return GetPort(ctx, sc, uuid) })
+}
+
+// chooseUUID is the UUID body creates its object with: its own, or one chosen now (and
+// put in body), so that every create is idempotent by itself.
+func chooseUUID(body map[string]any) string {
+	uuid, _ := body["uuid"].(string)
+	if uuid == "" {
+		uuid = googleuuid.NewString()
+		body["uuid"] = uuid
+	}
+	return uuid
 }
 
 func createOnce[T any](ctx context.Context, policy *RetryPolicy, kind, uuid string, create, get func() (*T, error)) (*T, error) {
@@ -111,7 +123,7 @@ func PatchNodeSafely(ctx context.Context, sc *gophercloud.ServiceClient, id stri
 		return node, err
 	}
 	cur, gerr := nodes.Get(ctx, sc, id).Extract()
-	if gerr != nil || cur.Maintenance || (cur.ProvisionState != "deploy failed" && cur.ProvisionState != "error") {
+	if gerr != nil || cur.Maintenance || (cur.ProvisionState != StateDeployFailed && cur.ProvisionState != StateError) {
 		return node, err
 	}
 	if merr := nodes.SetMaintenance(ctx, sc, id, nodes.MaintenanceOpts{Reason: "terraform: changing a node whose deploy failed"}).ExtractErr(); merr != nil {

@@ -13,22 +13,6 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 )
 
-// deployedStates are the provision states in which a deployment holds the node: from
-// the deploy request until the node is torn down again. The node's own resource leaves
-// a node in these states alone.
-var deployedStates = []string{
-	"deploying", "wait call-back", "deploy failed", "deploy hold", "active", "error",
-	"rescuing", "rescue wait", "rescue", "rescue failed", "unrescuing", "unrescue failed",
-	"servicing", "service wait", "service failed", "service hold", "adopting", "adopt failed",
-}
-
-// undeployedStates are the provision states in which no deployment holds the node: it
-// is enrolled, prepared, cleaned or being torn down.
-var undeployedStates = []string{
-	"enroll", "verifying", "manageable", "inspecting", "inspect wait", "inspect failed",
-	"cleaning", "clean wait", "clean failed", "clean hold", "available", "deleting",
-}
-
 // IsDeployed reports whether a deployment holds a node in this state. A state this
 // provider does not know (a newer Ironic's) counts as deployed: what might be a running
 // machine is kept and left alone, never dropped and deployed again.
@@ -132,19 +116,6 @@ func NeedsRebuild(spec DeploySpec, node *nodes.Node, was map[string]string, adop
 		(!adopted && bootInputsChanged) || node.ProvisionState == StateError
 }
 
-// RebuildGuard says what forbids a rebuild of the node ("" when nothing does): one that
-// overwrites a disk (active or error) needs allowRebuild, and Ironic refuses one on a
-// node that stays protected.
-func RebuildGuard(node *nodes.Node, allowRebuild, staysProtected bool) string {
-	switch {
-	case (node.ProvisionState == StateActive || node.ProvisionState == StateError) && !allowRebuild:
-		return "allow_rebuild"
-	case node.Protected && staysProtected:
-		return "protected"
-	}
-	return ""
-}
-
 // NotDeployableError says the node is not in a state a deployment can start from.
 type NotDeployableError struct {
 	NodeID, State string
@@ -153,18 +124,18 @@ type NotDeployableError struct {
 
 func (e *NotDeployableError) Error() string {
 	if e.Maintenance {
-		return fmt.Sprintf("node %s is in maintenance mode: Ironic refuses to deploy it. Set maintenance = false on the node first", e.NodeID)
+		return fmt.Sprintf("node %s is in maintenance mode: Ironic refuses to deploy it", e.NodeID)
 	}
-	return fmt.Sprintf("node %s is in provision state %q; a deployment starts from \"available\" (or \"deploy failed\" after an earlier try). "+
-		"Set target_provision_state = \"available\" on the node", e.NodeID, e.State)
+	return fmt.Sprintf("node %s is in provision state %q; a deployment starts from \"available\" (or \"deploy failed\" after an earlier try)",
+		e.NodeID, e.State)
 }
 
 // AlreadyDeployedError says a deployment would take over a node someone else deployed.
 type AlreadyDeployedError struct{ NodeID, State string }
 
 func (e *AlreadyDeployedError) Error() string {
-	return fmt.Sprintf("node %s is already deployed (provision state %q) with another instance_info; nothing was changed. "+
-		"To manage what runs on it, import it: terraform import <address> %s", e.NodeID, e.State, e.NodeID)
+	return fmt.Sprintf("node %s is already deployed (provision state %q) with another instance_info; nothing was changed",
+		e.NodeID, e.State)
 }
 
 // Deploy brings a node to active with spec: from available, from deploy failed (an
@@ -176,7 +147,7 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 	if err != nil {
 		return nil, err
 	}
-	if !Settled(node) && IsDeployed(node.ProvisionState) && node.ProvisionState != "wait call-back" {
+	if !Settled(node) && IsDeployed(node.ProvisionState) && node.ProvisionState != StateWaitCallBack {
 		after, err := p.WaitStable(ctx, id)
 		if err != nil {
 			return p.refetch(ctx, id, node), &ProvisionError{NodeID: id, Action: "deploy", State: StateOf(after, node), Err: err}
@@ -185,8 +156,8 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 	}
 	remote := StringMap(node.InstanceInfo)
 	switch node.ProvisionState {
-	case StateAvailable, "deploy failed":
-	case StateActive, "wait call-back":
+	case StateAvailable, StateDeployFailed:
+	case StateActive, StateWaitCallBack:
 		if InstanceInfoDiffers(spec.InstanceInfo, remote, nil, true) {
 			return node, &AlreadyDeployedError{NodeID: id, State: node.ProvisionState}
 		}
@@ -199,7 +170,7 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 	if node.Maintenance {
 		return node, &NotDeployableError{NodeID: id, State: node.ProvisionState, Maintenance: true}
 	}
-	if node.ProvisionState != "wait call-back" {
+	if node.ProvisionState != StateWaitCallBack {
 		if node, err = p.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
 			return node, &ProvisionError{NodeID: id, Action: "set instance_info", State: node.ProvisionState, Err: err}
 		}
@@ -256,7 +227,8 @@ func (p *Provisioner) Redeploy(ctx context.Context, node *nodes.Node, spec Deplo
 
 // Undeploy tears a deployment down (Ironic's "deleted": the node goes through cleaning
 // when automated cleaning is on) until the node is available. Maintenance is lifted for
-// it and restored afterwards. A node that is gone, or not deployed, needs nothing.
+// it and restored afterwards. A node that is gone, or not deployed, needs nothing; a
+// protected one is refused (*ProtectedError) before anything is sent, as Ironic would.
 func (p *Provisioner) Undeploy(ctx context.Context, id string) (*nodes.Node, error) {
 	node, err := nodes.Get(ctx, p.Client, id).Extract()
 	if IsNotFound(err) {
@@ -264,6 +236,9 @@ func (p *Provisioner) Undeploy(ctx context.Context, id string) (*nodes.Node, err
 	}
 	if err != nil {
 		return nil, err
+	}
+	if node.Protected {
+		return node, &ProtectedError{NodeID: id, Action: "undeploy"}
 	}
 	if !IsDeployed(node.ProvisionState) {
 		return node, nil

@@ -145,17 +145,17 @@ func TestRebuildGuard(t *testing.T) {
 		state        string
 		protected    bool
 		allow, stays bool
-		want         string
+		want         RebuildBlock
 	}{
-		{"active", false, true, false, ""},
-		{"active", false, false, false, "allow_rebuild"},
-		{"error", false, false, false, "allow_rebuild"}, // a failed teardown's disk is intact
-		{"deploy failed", false, false, false, ""},
-		{"active", true, true, true, "protected"},
-		{"active", true, true, false, ""}, // lifted first by the same apply
+		{"active", false, true, false, RebuildAllowed},
+		{"active", false, false, false, RebuildNotAllowed},
+		{"error", false, false, false, RebuildNotAllowed}, // a failed teardown's disk is intact
+		{"deploy failed", false, false, false, RebuildAllowed},
+		{"active", true, true, true, RebuildProtected},
+		{"active", true, true, false, RebuildAllowed}, // lifted first by the same apply
 	} {
 		if got := RebuildGuard(&nodes.Node{ProvisionState: c.state, Protected: c.protected}, c.allow, c.stays); got != c.want {
-			t.Errorf("%+v: got %q", c, got)
+			t.Errorf("%+v: got %v", c, got)
 		}
 	}
 	if !NeedsRebuild(DeploySpec{}, &nodes.Node{ProvisionState: "error"}, nil, false, false) ||

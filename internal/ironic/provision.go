@@ -12,24 +12,6 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 )
 
-// Provision states that can be targets.
-const (
-	StateEnroll     = "enroll"
-	StateManageable = "manageable"
-	StateAvailable  = "available"
-	StateActive     = "active"
-	StateError      = "error" // a teardown (undeploy) failed: the node still holds its disk
-)
-
-// stable states are where a node rests until asked to move; every other state is a
-// transition (or a wait for an agent) that ends by itself.
-var stable = []string{
-	"enroll", "manageable", "available", "active",
-	"deploy failed", "clean failed", "inspect failed", "adopt failed", "error",
-	"rescue", "rescue failed", "unrescue failed", "service failed",
-	"clean hold", "deploy hold", "service hold",
-}
-
 // IsStable reports whether a node in this state waits for a request.
 func IsStable(state string) bool { return slices.Contains(stable, state) }
 
@@ -40,7 +22,7 @@ func Settled(n *nodes.Node) bool {
 	if !IsStable(n.ProvisionState) {
 		return false
 	}
-	return n.TargetProvisionState == "" || strings.HasSuffix(n.ProvisionState, "failed") || n.ProvisionState == "error"
+	return n.TargetProvisionState == "" || strings.HasSuffix(n.ProvisionState, "failed") || n.ProvisionState == StateError
 }
 
 // Goal is where a node should end up, and what to do on the way.
@@ -115,12 +97,12 @@ type step struct {
 func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, bool, error) {
 	want := g.State
 	switch cur {
-	case "enroll":
+	case StateEnroll:
 		if want == StateEnroll {
 			return step{}, false, nil
 		}
 		return step{nodes.TargetManage, StateManageable}, true, nil
-	case "manageable":
+	case StateManageable:
 		switch {
 		case want == StateEnroll:
 			return step{}, false, errors.New("a node cannot return to enroll; it has to be created again")
@@ -132,7 +114,7 @@ func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, b
 			return step{}, false, nil
 		}
 		return step{nodes.TargetProvide, StateAvailable}, true, nil
-	case "available":
+	case StateAvailable:
 		switch want {
 		case StateAvailable:
 			return step{}, false, nil
@@ -142,7 +124,7 @@ func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, b
 			return step{}, false, errors.New("a node cannot return to enroll; it has to be created again")
 		}
 		return step{nodes.TargetManage, StateManageable}, true, nil
-	case "active":
+	case StateActive:
 		if want == StateActive {
 			if g.Rebuild && !done[nodes.TargetRebuild] {
 				return step{nodes.TargetRebuild, StateActive}, true, nil
@@ -153,21 +135,21 @@ func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, b
 			return step{}, false, nil
 		}
 		return step{nodes.TargetDeleted, StateAvailable}, true, nil
-	case "deploy failed":
+	case StateDeployFailed:
 		if want == StateActive {
 			return step{nodes.TargetActive, StateActive}, true, nil
 		}
 		return step{nodes.TargetDeleted, StateAvailable}, true, nil
-	case "error":
+	case StateError:
 		if want == StateActive {
 			return step{nodes.TargetRebuild, StateActive}, true, nil
 		}
 		return step{nodes.TargetDeleted, StateAvailable}, true, nil
-	case "clean failed", "inspect failed", "adopt failed":
+	case StateCleanFailed, StateInspectFailed, StateAdoptFailed:
 		return step{nodes.TargetManage, StateManageable}, true, nil
-	case "rescue", "rescue failed", "unrescue failed":
+	case StateRescue, StateRescueFailed, StateUnrescueFailed:
 		return step{nodes.TargetUnrescue, StateActive}, true, nil
-	case "service failed":
+	case StateServiceFailed:
 		// Servicing failed on a deployed machine: Ironic's abort returns it to active
 		// (API 1.87, Ironic 23.0), its disk as it is; otherwise it is torn down.
 		if want == StateActive {
@@ -185,9 +167,9 @@ func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, b
 // agent leads to active.
 func waitLeadsToGoal(state string, g Goal) bool {
 	switch state {
-	case "clean wait", "inspect wait":
+	case StateCleanWait, StateInspectWait:
 		return true
-	case "wait call-back":
+	case StateWaitCallBack:
 		return g.State == StateActive
 	}
 	return false
@@ -196,10 +178,10 @@ func waitLeadsToGoal(state string, g Goal) bool {
 // waitStates wait for an agent that may never call back; leaving one for another goal
 // takes an explicit request rather than more waiting.
 var waitStates = map[string]step{
-	"wait call-back": {nodes.TargetDeleted, StateAvailable},
-	"clean wait":     {nodes.TargetAbort, "clean failed"},
-	"inspect wait":   {nodes.TargetAbort, "inspect failed"},
-	"rescue wait":    {nodes.TargetAbort, "rescue failed"},
+	StateWaitCallBack: {nodes.TargetDeleted, StateAvailable},
+	StateCleanWait:    {nodes.TargetAbort, StateCleanFailed},
+	StateInspectWait:  {nodes.TargetAbort, StateInspectFailed},
+	StateRescueWait:   {nodes.TargetAbort, StateRescueFailed},
 }
 
 // Reach moves the node to the goal, one transition at a time, waiting for each; it
@@ -328,7 +310,7 @@ func HeldOrServiced(n *nodes.Node) string {
 // IsServicedOrHeld: Ironic runs service steps on the deployed machine (servicing,
 // service wait) or holds it for an operator (a hold state): a deployment leaves it be.
 func IsServicedOrHeld(state string) bool {
-	return isHold(state) || state == "servicing" || state == "service wait"
+	return isHold(state) || state == StateServicing || state == StateServiceWait
 }
 
 // isHold: clean hold, deploy hold, service hold.
@@ -368,11 +350,6 @@ func (p *Provisioner) WaitStable(ctx context.Context, id string) (*nodes.Node, e
 // reserving it before it counts as dropped. A conductor holds the node's reservation for
 // as long as it works on it; the gaps between two of its tasks last well under a second.
 var nodeStall = 2 * time.Minute
-
-// workingStates are held only while a conductor works on the node under its
-// reservation; the wait states (wait call-back, clean wait, ...) wait for an agent
-// without one.
-var workingStates = []string{"cleaning", "deploying", "deleting", "verifying", "inspecting", "servicing", "rescuing", "unrescuing", "adopting"}
 
 // unattended: the node is in a working state and no conductor holds it.
 func unattended(n *nodes.Node) bool {
@@ -471,11 +448,11 @@ func (p *Provisioner) Remove(ctx context.Context, id string, force bool) error {
 				return fmt.Errorf("setting maintenance to delete without a teardown: %s", Message(err))
 			}
 		}
-	case !slices.Contains([]string{"enroll", "manageable", "available"}, node.ProvisionState) || !Settled(node):
+	case !slices.Contains([]string{StateEnroll, StateManageable, StateAvailable}, node.ProvisionState) || !Settled(node):
 		if err := p.tearDown(ctx, node); err != nil {
 			return err
 		}
-	case node.ProvisionState == "available":
+	case node.ProvisionState == StateAvailable:
 		if _, err := p.Reach(ctx, id, Goal{State: StateManageable}); err != nil {
 			return err
 		}

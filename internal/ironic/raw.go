@@ -51,10 +51,10 @@ func rawDelete(ctx context.Context, sc *gophercloud.ServiceClient, parts ...stri
 }
 
 // createObject creates an object of a kind gophercloud does not wrap (kind names it in
-// errors, path is its collection) from a body carrying a UUID the caller chose, so a
-// request whose answer was lost is never sent twice.
+// errors, path is its collection) from a body carrying a UUID the caller chose (or
+// chosen here), so a request whose answer was lost is never sent twice.
 func createObject[T any](ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, kind, path string, body map[string]any) (*T, error) {
-	uuid, _ := body["uuid"].(string)
+	uuid := chooseUUID(body)
 	return createOnce(ctx, policy, kind, uuid,
 		func() (*T, error) {
 			var obj T

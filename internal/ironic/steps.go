@@ -123,9 +123,6 @@ func StepNames(steps []nodes.CleanStep) string {
 // available is cleaned.
 func Servicing(state string) bool { return state == StateActive || state == StateServiceFailed }
 
-// StateServiceFailed is where a failed servicing leaves a deployed node.
-const StateServiceFailed = "service failed"
-
 // Cleanable: a node resting here takes manual cleaning.
 func Cleanable(state string) bool { return state == StateManageable || state == StateAvailable }
 
@@ -168,8 +165,7 @@ func (p *Provisioner) ApplyHardware(ctx context.Context, node *nodes.Node, c Har
 	}
 	rest := node.ProvisionState
 	if Servicing(rest) && !allowService {
-		return node, fmt.Errorf("node %s is active: changing its hardware would service the running machine, which is "+
-			"not allowed (allow_servicing); nothing was run", node.UUID)
+		return node, &ServicingNotAllowedError{NodeID: node.UUID}
 	}
 	var after *nodes.Node
 	var err error
@@ -247,7 +243,7 @@ func (p *Provisioner) clean(ctx context.Context, id string, work Goal, rest stri
 	work.State = StateManageable
 	node, err := p.Reach(ctx, id, work)
 	if err != nil {
-		if node != nil && node.ProvisionState == "clean failed" {
+		if node != nil && node.ProvisionState == StateCleanFailed {
 			if n, rerr := p.Reach(ctx, id, Goal{State: StateManageable}); rerr == nil {
 				node = n
 			}
@@ -294,6 +290,15 @@ func (p *Provisioner) service(ctx context.Context, id string, work Goal) (*nodes
 		return back, fmt.Errorf("%w; then aborting it back to active: %v", err, aerr)
 	}
 	return back, err
+}
+
+// ServicingNotAllowedError: the hardware change would service a running machine, which
+// the caller did not allow; nothing was run.
+type ServicingNotAllowedError struct{ NodeID string }
+
+func (e *ServicingNotAllowedError) Error() string {
+	return fmt.Sprintf("node %s is active: changing its hardware would service the running machine, which is not allowed; "+
+		"nothing was run", e.NodeID)
 }
 
 // ServiceFailedMaintenanceError: a servicing failed and Ironic put the node in

@@ -107,7 +107,7 @@ func TestApplyHardwareNeedsServicingAllowed(t *testing.T) {
 	p, _ := newFakeProvisioner(t, f)
 	_, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "active"},
 		HardwareChange{BIOS: map[string]string{"a": "1"}}, nil, false)
-	if err == nil || !strings.Contains(err.Error(), "allow_servicing") || len(f.actions) != 0 {
+	if err == nil || !errors.As(err, new(*ServicingNotAllowedError)) || len(f.actions) != 0 {
 		t.Fatalf("got %v after %v", err, f.actions)
 	}
 }

@@ -2,10 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
-	"github.com/gophercloud/gophercloud/v2"
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -33,30 +32,34 @@ func protectionAttributes() map[string]schema.Attribute {
 	}
 }
 
-// protectionPatch sets protection as planned; nil when nothing changes.
-func protectionPatch(plan, state types.Bool, planReason, stateReason types.String) nodes.UpdateOpts {
-	b := newPatch(context.Background(), &diag.Diagnostics{})
-	b.boolean("protected", plan, state)
-	if plan.ValueBool() {
-		b.str("protected_reason", planReason, stateReason)
+// protectionOf is the protection the plan asks for.
+func protectionOf(protected types.Bool, reason types.String) ironic.Protection {
+	p := ironic.Protection{Protected: protected.ValueBool()}
+	if p.Protected && known(reason) {
+		p.Reason = reason.ValueString()
 	}
-	if len(b.ops) == 0 {
-		return nil
-	}
-	return ironic.NodeUpdateOpts(b.ops)
+	return p
 }
 
-// setProtection applies a protection change to the deployed node.
-func setProtection(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops nodes.UpdateOpts, diags *diag.Diagnostics) *nodes.Node {
-	if ops == nil {
+// protectionFailed words a failed protection change of the deployed node.
+func protectionFailed(err error, diags *diag.Diagnostics) {
+	var perr *ironic.ProtectionError
+	if !errors.As(err, &perr) {
+		diags.AddAttributeError(path.Root("protected"), "Unable to change the node's protection", err.Error())
+		return
+	}
+	diags.AddAttributeError(path.Root("protected"), "Unable to change the node's protection", fmt.Sprintf("Node %s: %s", perr.NodeID, ironic.Message(perr.Err)))
+}
+
+// joinedErrors lists the errors err joins (err alone when it joins none; none for nil).
+func joinedErrors(err error) []error {
+	if err == nil {
 		return nil
 	}
-	n, err := ironic.PatchNode(ctx, sc, id, ops, false)
-	if err != nil {
-		diags.AddAttributeError(path.Root("protected"), "Unable to change the node's protection", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
-		return nil
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
 	}
-	return n
+	return []error{err}
 }
 
 // protectedRefusal stops, before anything is sent, an action Ironic refuses on a protected node.

@@ -199,8 +199,8 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 			fmt.Sprintf("%s\n\nThe deployment is recorded as tainted: the next apply undeploys node %s (Ironic cleans it "+
 				"if automated cleaning is on) and deploys it again. The node's enrollment, UUID and ports are untouched.",
 				deployError(err), node.UUID))
-	} else if n := setProtection(ctx, sc, node.UUID, protectionPatch(plan.Protected, types.BoolValue(false), plan.ProtectedReason, types.StringNull()), &resp.Diagnostics); n != nil {
-		node = n
+	} else if node, err = ironic.NewProvisioner(sc, logDebug).SetProtection(ctx, node, protectionOf(plan.Protected, plan.ProtectedReason)); err != nil {
+		protectionFailed(err, &resp.Diagnostics)
 	}
 	plan.fromNode(ctx, node, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -244,42 +244,40 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	id := state.ID.ValueString()
-	node, err := ironic.GetNode(ctx, sc, id)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to update bare metal deployment", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
-		return
-	}
 	// Whether the node must be rebuilt is decided on what Ironic holds now, not on the plan.
-	rebuild := ironic.NeedsRebuild(spec, node, stringMap(ctx, state.InstanceInfo, &resp.Diagnostics), adopted, plan.bootInputsDiffer(&state))
-	switch guard := ironic.RebuildGuard(node, plan.AllowRebuild.ValueBool(), plan.Protected.ValueBool()); {
-	case !rebuild:
-	case guard == "allow_rebuild":
+	node, err := ironic.NewProvisioner(sc, logDebug).UpdateDeployment(ctx, id, ironic.DeploymentUpdate{
+		Spec:              spec,
+		Recorded:          stringMap(ctx, state.InstanceInfo, &resp.Diagnostics),
+		Adopted:           adopted,
+		BootInputsChanged: plan.bootInputsDiffer(&state),
+		AllowRebuild:      plan.AllowRebuild.ValueBool(),
+		Protection:        protectionOf(plan.Protected, plan.ProtectedReason),
+	})
+	var readErr *ironic.ReadError
+	var refused *ironic.RebuildRefusedError
+	switch {
+	case errors.As(err, &readErr):
+		resp.Diagnostics.AddError("Unable to update bare metal deployment", fmt.Sprintf("Node %s: %s", id, ironic.Message(readErr.Err)))
+		return
+	case errors.As(err, &refused) && refused.Block == ironic.RebuildNotAllowed:
 		resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
 			fmt.Sprintf("Node %s is %q and this apply would rebuild it (overwriting its disk), but allow_rebuild = false. "+
-				"Nothing was changed.", id, node.ProvisionState))
+				"Nothing was changed.", id, refused.State))
 		return
-	case guard == "protected":
+	case refused != nil:
 		protectedRefusal("rebuild", id, &resp.Diagnostics)
 		return
 	}
-	if node.Protected && !plan.Protected.ValueBool() { // lifted first: a rebuild may follow
-		if n := setProtection(ctx, sc, id, protectionPatch(plan.Protected, types.BoolValue(true), plan.ProtectedReason, state.ProtectedReason), &resp.Diagnostics); n != nil {
-			node = n
-		}
-	}
-	if rebuild || node.ProvisionState != ironic.StateActive {
-		tflog.Info(ctx, "redeploying node", map[string]any{"node": id, "from": node.ProvisionState, "rebuild": rebuild})
-		node, err = ironic.NewProvisioner(sc, logDebug).Redeploy(ctx, node, spec, rebuild)
-		if err != nil {
+	for _, e := range joinedErrors(err) {
+		var perr *ironic.ProtectionError
+		var rerr *ironic.RedeployError
+		switch {
+		case errors.As(e, &perr):
+			protectionFailed(perr, &resp.Diagnostics)
+		case errors.As(e, &rerr):
 			resp.Diagnostics.AddError("Unable to deploy bare metal node",
 				fmt.Sprintf("%s\n\nThe state records where the node stopped; the next apply deploys it again. "+
-					"The node's enrollment, UUID and ports are untouched.", deployError(err)))
-		}
-	}
-	if node != nil && !resp.Diagnostics.HasError() && plan.Protected.ValueBool() {
-		ops := protectionPatch(plan.Protected, types.BoolValue(node.Protected), plan.ProtectedReason, stringOrNull(node.ProtectedReason))
-		if n := setProtection(ctx, sc, id, ops, &resp.Diagnostics); n != nil {
-			node = n
+					"The node's enrollment, UUID and ports are untouched.", deployError(rerr.Err)))
 		}
 	}
 	if node != nil {
@@ -303,12 +301,10 @@ func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return
 	}
 	id := state.ID.ValueString()
-	if node, err := ironic.GetNode(ctx, sc, id); err == nil && node.Protected {
-		protectedRefusal("undeploy", id, &resp.Diagnostics)
-		return
-	}
 	tflog.Info(ctx, "undeploying node", map[string]any{"node": id})
-	if _, err := ironic.NewProvisioner(sc, logDebug).Undeploy(ctx, id); err != nil {
+	if _, err := ironic.NewProvisioner(sc, logDebug).Undeploy(ctx, id); errors.As(err, new(*ironic.ProtectedError)) {
+		protectedRefusal("undeploy", id, &resp.Diagnostics)
+	} else if err != nil {
 		resp.Diagnostics.AddError("Unable to undeploy bare metal node",
 			fmt.Sprintf("Node %s: %s\n\nThe deployment stays in the state; the next destroy tries again.", id, err))
 	}
@@ -391,9 +387,9 @@ func deploySpec(ctx context.Context, plan *deploymentResourceModel, diags *diag.
 func deployError(err error) string {
 	var pe *ironic.ProvisionError
 	if errors.As(err, &pe) && pe.LastError != "" {
-		return fmt.Sprintf("%s\n\nIronic's last_error is also in the deployment's last_error attribute.", err)
+		return fmt.Sprintf("%s\n\nIronic's last_error is also in the deployment's last_error attribute.", inTerraformTerms(err))
 	}
-	return err.Error()
+	return inTerraformTerms(err)
 }
 
 func isAdopted(ctx context.Context, private interface {
@@ -419,20 +415,16 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	resp.Diagnostics.Append(settleComputed(ctx, &resp.Plan, req.State, "last_error")...)
 	adopted := isAdopted(ctx, req.Private, &resp.Diagnostics)
-	change := rebuildPlanned(&plan, &state, adopted)
 	cur := state.ProvisionState.ValueString()
-	if cur == ironic.StateError {
-		// A node in error (its teardown failed, its disk intact) goes back to active only
-		// by Ironic's rebuild: that is a rebuild, whatever the configuration says.
-		change = willRebuild
-	}
-	if state.Protected.ValueBool() && plan.Protected.ValueBool() && change == willRebuild && (cur == ironic.StateActive || cur == ironic.StateError) {
+	f := ironic.ForecastRebuild(cur, rebuildPlanned(&plan, &state, adopted), state.Protected.ValueBool(), plan.Protected.ValueBool())
+	change := f.Change
+	if f.Block == ironic.RebuildProtected {
 		resp.Diagnostics.AddAttributeError(path.Root("protected"), "Rebuild forbidden",
 			fmt.Sprintf("Node %s is %q and this apply would rebuild it (overwriting its disk), but protected = true. "+
 				"Set protected = false for the apply that rebuilds it, or revert the change.", state.ID.ValueString(), cur))
 		return
 	}
-	if change == noRebuild || (cur != ironic.StateActive && cur != ironic.StateError) {
+	if change == noRebuild || !f.OverwritesDisk {
 		if adopted && plan.bootInputsDiffer(&state) {
 			resp.Diagnostics.AddAttributeWarning(path.Root("config_drive"), "Recorded without a rebuild",
 				fmt.Sprintf("Node %s was imported, and Ironic does not return the config drive or deploy steps it was deployed "+
@@ -459,7 +451,7 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	what := "this change of instance_info, config_drive or deploy_steps"
-	if cur == ironic.StateError {
+	if f.FromError {
 		what = "Ironic's only way back to active from error (its teardown failed; last_error: " + state.LastError.ValueString() + ")"
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
@@ -467,12 +459,12 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 			"Revert the change, or set allow_rebuild = true for this apply; to keep the disk, undeploy the node by other means.", id, cur, what))
 }
 
-type rebuildChange int
+type rebuildChange = ironic.RebuildChange
 
 const (
-	noRebuild rebuildChange = iota
-	mayRebuild
-	willRebuild
+	noRebuild   = ironic.NoRebuild
+	mayRebuild  = ironic.MayRebuild
+	willRebuild = ironic.WillRebuild
 )
 
 // rebuildPlanned compares what is deployed (state) with the plan. An imported

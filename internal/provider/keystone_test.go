@@ -12,13 +12,13 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
@@ -262,7 +262,7 @@ resource "baremetal_node" "after" {
 			// The create of "after" starts by looking up the UUID its name gives (a failed
 			// enrollment to continue), then POSTs: whichever meets the expired token first.
 			var refused, created bool
-			uuid := enrollmentUUID(types.StringValue(after))
+			uuid := ironic.EnrollmentUUID(after)
 			for _, r := range api.Requests() {
 				lookup := r.Method == "GET" && r.Path == "/v1/nodes/"+uuid
 				post := r.Method == "POST" && r.Path == "/v1/nodes" && strings.Contains(r.Body, after)

@@ -227,7 +227,7 @@ func allBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, diag
 		diags.AddWarning("Unable to read the node's BIOS settings", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return types.MapNull(types.StringType)
 	}
-	v, d := types.MapValueFrom(ctx, types.StringType, biosValues(settings))
+	v, d := types.MapValueFrom(ctx, types.StringType, ironic.BIOSValues(settings))
 	diags.Append(d...)
 	return v
 }

@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -67,27 +67,57 @@ func hardwarePatch(b *patchBuilder, plan, state *nodeHardware) {
 	b.jsonObject("network_data", plan.NetworkData, state.NetworkData)
 }
 
-// setTraitsAndRAID applies the traits and the target RAID layout when they change
+// traitsAndRAIDWork asks for the traits and the target RAID layout when they change
 // (state nil: at create). Neither touches the hardware.
-func setTraitsAndRAID(ctx context.Context, sc *gophercloud.ServiceClient, id string, plan, state *nodeHardware, diags *diag.Diagnostics) (changed bool) {
+func traitsAndRAIDWork(ctx context.Context, plan, state *nodeHardware, w *ironic.NodeWork, diags *diag.Diagnostics) {
 	var stateTraits types.Set = types.SetNull(types.StringType)
 	var stateRAID types.Object = types.ObjectNull(raidConfigAttrTypes)
 	if state != nil {
 		stateTraits, stateRAID = state.Traits, state.RAIDConfig
 	}
 	if !plan.Traits.IsUnknown() && !plan.Traits.IsNull() && !plan.Traits.Equal(stateTraits) {
-		changed = true
-		if err := ironic.SetTraits(ctx, sc, id, traitsOf(ctx, plan.Traits, diags)); err != nil {
-			diags.AddAttributeError(path.Root("traits"), "Unable to set the node's traits", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
-		}
+		w.SetTraits, w.Traits = true, traitsOf(ctx, plan.Traits, diags)
 	}
 	if !plan.RAIDConfig.IsUnknown() && !plan.RAIDConfig.Equal(stateRAID) && !(plan.RAIDConfig.IsNull() && state == nil) {
-		changed = true
-		if err := ironic.SetTargetRAIDConfig(ctx, sc, id, raidConfigOf(ctx, plan.RAIDConfig, diags)); err != nil {
-			diags.AddAttributeError(path.Root("raid_config"), "Unable to set the node's target RAID configuration", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
+		w.SetRAIDTarget, w.RAIDTarget = true, raidConfigOf(ctx, plan.RAIDConfig, diags)
+	}
+}
+
+// nodeWork is what the apply does to the node once its fields are set (state nil: at
+// create): traits and RAID target, provisioning, power, maintenance, hardware.
+func nodeWork(ctx context.Context, config tfsdk.Config, plan, state *nodeResourceModel, diags *diag.Diagnostics) ironic.NodeWork {
+	w := ironic.NodeWork{
+		Hardware:       hardwareChange(ctx, plan, state, diags),
+		Goal:           nodeGoal(ctx, config, plan, diags),
+		AllowServicing: plan.AllowServicing.ValueBool(),
+		PreviousRAID:   map[string]any{},
+	}
+	var stateHW *nodeHardware
+	if state != nil {
+		stateHW = &state.nodeHardware
+		w.PreviousRAID = raidConfigOf(ctx, state.RAIDConfig, diags)
+	}
+	traitsAndRAIDWork(ctx, &plan.nodeHardware, stateHW, &w, diags)
+	return w
+}
+
+// nodeWorkFailed words the steps of w that failed (err from the engine's Enroll or
+// UpdateNode); a failed hardware change is recorded as not applied.
+func nodeWorkFailed(plan *nodeResourceModel, w ironic.NodeWork, err error, diags *diag.Diagnostics) {
+	for _, se := range ironic.StepErrors(err) {
+		switch se.Step {
+		case ironic.StepTraits:
+			diags.AddAttributeError(path.Root("traits"), "Unable to set the node's traits", fmt.Sprintf("Node %s: %s", se.NodeID, ironic.Message(se.Err)))
+		case ironic.StepRAIDTarget:
+			diags.AddAttributeError(path.Root("raid_config"), "Unable to set the node's target RAID configuration", fmt.Sprintf("Node %s: %s", se.NodeID, ironic.Message(se.Err)))
+		case ironic.StepConverge:
+			convergeFailed(se.Err, diags)
+		case ironic.StepHardware:
+			hardwareFailed(w.Hardware, se.Err, plan, diags)
+		default:
+			diags.AddError("Unable to change bare metal node", fmt.Sprintf("Node %s: %s", se.NodeID, ironic.Message(se.Err)))
 		}
 	}
-	return changed
 }
 
 // hardwareChange is what the plan asks of the machine's hardware beyond state (nil: at
@@ -205,46 +235,38 @@ func runbookRuns(plan, state *nodeResourceModel) bool {
 	return state == nil || !plan.RunbookVersion.Equal(state.RunbookVersion) || !plan.Runbook.Equal(state.Runbook)
 }
 
-// applyHardware runs the change on the node: manual cleaning where it rests in
-// manageable or available, servicing where it is active. If the RAID build fails,
+// hardwareFailed words a failed hardware change (manual cleaning where the node rests in
+// manageable or available, servicing where it is active). If the RAID build failed,
 // apply_raid_config is recorded as false, so the plan shows the build again and the next
 // apply retries it; a BIOS setting that did not take is left out of the state by the
 // read-back, with the same effect.
-func applyHardware(ctx context.Context, sc *gophercloud.ServiceClient, node *nodes.Node, c ironic.HardwareChange,
-	previousRAID map[string]any, plan *nodeResourceModel, diags *diag.Diagnostics) *nodes.Node {
-	after, err := ironic.NewProvisioner(sc, logDebug).ApplyHardware(ctx, node, c, previousRAID, plan.AllowServicing.ValueBool())
-	if err != nil {
+func hardwareFailed(c ironic.HardwareChange, err error, plan *nodeResourceModel, diags *diag.Diagnostics) {
+	if c.RAID != nil {
+		plan.ApplyRAIDConfig = types.BoolValue(false)
+	}
+	if c.Runbook != "" {
+		plan.RunbookVersion = types.Int64Null() // not run: the next plan runs it again
+	}
+	if len(c.Firmware) > 0 {
+		plan.FirmwareUpdates = types.ListNull(firmwareUpdateType) // not flashed: the next plan flashes again
+	}
+	detail := inTerraformTerms(err) + "."
+	var herr *ironic.HardwareError
+	if errors.As(err, &herr) {
 		if c.RAID != nil {
-			plan.ApplyRAIDConfig = types.BoolValue(false)
+			detail += " The next plan shows the RAID build again; fix the cause (a RAID interface with these steps) and apply."
+		}
+		if herr.RAIDRestored {
+			detail += " The previous target RAID configuration was restored."
 		}
 		if c.Runbook != "" {
-			plan.RunbookVersion = types.Int64Null() // not run: the next plan runs it again
+			detail += " runbook_version is recorded as not run, so the next apply runs the runbook again."
 		}
-		if len(c.Firmware) > 0 {
-			plan.FirmwareUpdates = types.ListNull(firmwareUpdateType) // not flashed: the next plan flashes again
+		if herr.Serviced {
+			detail += " The deployment is untouched; the next plan shows the change again."
 		}
-		detail := err.Error() + "."
-		var herr *ironic.HardwareError
-		if errors.As(err, &herr) {
-			if c.RAID != nil {
-				detail += " The next plan shows the RAID build again; fix the cause (a RAID interface with these steps) and apply."
-			}
-			if herr.RAIDRestored {
-				detail += " The previous target RAID configuration was restored."
-			}
-			if c.Runbook != "" {
-				detail += " runbook_version is recorded as not run, so the next apply runs the runbook again."
-			}
-			if herr.Serviced {
-				detail += " The deployment is untouched; the next plan shows the change again."
-			}
-		}
-		diags.AddError("Unable to apply BIOS settings or RAID configuration", detail)
 	}
-	if after == nil {
-		return node
-	}
-	return after
+	diags.AddError("Unable to apply BIOS settings or RAID configuration", detail)
 }
 
 // readBIOS keeps the configured BIOS settings as Ironic reports them; a setting Ironic
@@ -254,28 +276,14 @@ func readBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, con
 	if want == nil {
 		return configured
 	}
-	settings, err := ironic.BIOSSettings(ctx, sc, id)
+	got, err := ironic.ReadBIOS(ctx, sc, id, want)
 	if err != nil {
 		diags.AddWarning("Unable to read the node's BIOS settings", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return configured
 	}
-	got := biosValues(settings)
-	for k, v := range got {
-		switch w, ok := want[k]; {
-		case !ok:
-			delete(got, k) // only the settings named here are compared; the rest belong to the machine
-		case sameBIOSValue(w, v):
-			got[k] = w // the BMC's spelling of the configured value ("enabled" read back as "Enabled")
-		}
-	}
 	v, d := types.MapValueFrom(ctx, types.StringType, got)
 	diags.Append(d...)
 	return v
-}
-
-// sameBIOSValue: BMCs report a value they were given in their own case and spacing.
-func sameBIOSValue(configured, read string) bool {
-	return strings.EqualFold(strings.TrimSpace(configured), strings.TrimSpace(read))
 }
 
 // readBackBIOS is readBIOS after an apply, which also says what the BMC did not take.
@@ -291,12 +299,9 @@ func readBackBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string,
 // configured: the BMC refused or ignored them. The state records what it holds, so the
 // next plan shows the difference again.
 func checkBIOSApplied(ctx context.Context, id string, configured, read types.Map, diags *diag.Diagnostics) {
-	want, got := stringMap(ctx, configured, diags), stringMap(ctx, read, diags)
 	var off []string
-	for k, w := range want {
-		if g, ok := got[k]; ok && g != w {
-			off = append(off, fmt.Sprintf("%s = %q (configured %q)", k, g, w))
-		}
+	for _, m := range ironic.BIOSNotApplied(stringMap(ctx, configured, diags), stringMap(ctx, read, diags)) {
+		off = append(off, fmt.Sprintf("%s = %q (configured %q)", m.Name, m.Held, m.Wanted))
 	}
 	if len(off) > 0 {
 		sort.Strings(off)
@@ -304,15 +309,4 @@ func checkBIOSApplied(ctx context.Context, id string, configured, read types.Map
 			fmt.Sprintf("After the apply, node %s reports %s: the BMC did not take the configured values. The state "+
 				"records what the node holds; the next apply tries again.", id, strings.Join(off, ", ")))
 	}
-}
-
-// biosValues is the BIOS settings Ironic lists, name to value.
-func biosValues(settings []ironic.BIOSSetting) map[string]string {
-	m := make(map[string]string, len(settings))
-	for _, s := range settings {
-		if s.Value != nil {
-			m[s.Name] = *s.Value
-		}
-	}
-	return m
 }

@@ -71,11 +71,14 @@ func (r *nodeResource) planHardware(ctx context.Context, resp *resource.ModifyPl
 		return
 	}
 	var live *nodes.Node
+	cur, microversion := "", ""
 	if state != nil {
 		live = r.liveNode(ctx, state)
+		cur, microversion = state.ProvisionState.ValueString(), r.microversion(ctx)
 	}
-	if state != nil && ironic.IsDeployed(state.ProvisionState.ValueString()) {
-		if !r.planServicing(ctx, resp, plan, state, live, c) {
+	v := ironic.DecideHardware(cur, plan.AllowServicing.ValueBool(), microversion, live)
+	if v.Servicing {
+		if !planServicing(resp, plan, state, v, c) {
 			return
 		}
 	} else {
@@ -123,10 +126,21 @@ func (r *nodeResource) liveNode(ctx context.Context, state *nodeResourceModel) *
 	return n
 }
 
-// planServicing says what servicing runs on the deployed machine, or refuses it: the
-// node must be active, allow_servicing set, and Ironic must have servicing (API 1.87).
-// It reports whether the change can go ahead.
-func (r *nodeResource) planServicing(ctx context.Context, resp *resource.ModifyPlanResponse, plan, state *nodeResourceModel, live *nodes.Node, c ironic.HardwareChange) bool {
+// microversion is the negotiated API version, "" without a connection (nothing is then
+// checked against it).
+func (r *nodeResource) microversion(ctx context.Context) string {
+	if r.clients == nil {
+		return ""
+	}
+	if sc, d := r.clients.Ironic(ctx); !d.HasError() && sc != nil {
+		return sc.Microversion
+	}
+	return ""
+}
+
+// planServicing words the engine's verdict on servicing the deployed machine: what runs
+// on it, or why it is refused. It reports whether the change can go ahead.
+func planServicing(resp *resource.ModifyPlanResponse, plan, state *nodeResourceModel, v ironic.HardwareVerdict, c ironic.HardwareChange) bool {
 	id, cur := state.ID.ValueString(), state.ProvisionState.ValueString()
 	attr, what := hardwareAttribute(c), c.Describe(true)
 	consequence := "The machine reboots: what runs on it stops for the duration."
@@ -134,31 +148,28 @@ func (r *nodeResource) planServicing(ctx context.Context, resp *resource.ModifyP
 		consequence = "The machine reboots, and the RAID build deletes its volumes and builds the configured ones: " +
 			"the data on those disks, the deployed system's included if it lives there, is destroyed."
 	}
-	switch {
-	case !ironic.Servicing(cur):
+	switch v.Refused {
+	case ironic.RefusedNotActive:
 		resp.Diagnostics.AddAttributeError(path.Root(attr), "The node is deployed and not active",
 			fmt.Sprintf("Node %s is %q: BIOS settings, RAID layouts, firmware updates and runbooks change a deployed machine by servicing, which Ironic "+
 				"runs only on an active node. Wait until its deployment is active, or revert the change.", id, cur))
 		return false
-	case !plan.AllowServicing.ValueBool():
+	case ironic.RefusedNotAllowed:
 		resp.Diagnostics.AddAttributeError(path.Root(attr), "The node is deployed: changing its hardware needs allow_servicing",
 			fmt.Sprintf("Node %s is active, and this change runs on the live machine (Ironic's servicing with %s). %s "+
 				"Set allow_servicing = true on the node to allow it (the deployment is kept: no redeploy), destroy its "+
 				"baremetal_deployment first (its disk is then cleaned), or revert the change.", id, what, consequence))
 		return false
+	case ironic.RefusedNoServicingAPI:
+		resp.Diagnostics.AddAttributeError(path.Root("allow_servicing"), "Not supported by this Ironic",
+			fmt.Sprintf("Node %s is deployed, and changing its hardware in place is servicing: %s.", id, v.Err))
+		return false
 	}
-	if sc, d := r.clients.Ironic(ctx); !d.HasError() && sc != nil {
-		if err := ironic.FeatureNamed("servicing").Check(sc.Microversion); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("allow_servicing"), "Not supported by this Ironic",
-				fmt.Sprintf("Node %s is deployed, and changing its hardware in place is servicing: %s.", id, err))
-			return false
-		}
-	}
-	if cur == ironic.StateServiceFailed {
-		if live != nil && live.Maintenance {
+	if v.AbortFirst {
+		if v.HeldInMaintenance {
 			resp.Diagnostics.AddAttributeWarning(path.Root(attr), "The node's last servicing failed, and Ironic holds it in maintenance",
 				fmt.Sprintf("Node %s is %q and in maintenance (%s). Ironic refuses to abort or service it until maintenance is "+
-					"lifted, so the apply fails: check the machine, then baremetal node maintenance unset %s.", id, cur, live.MaintenanceReason, id))
+					"lifted, so the apply fails: check the machine, then baremetal node maintenance unset %s.", id, cur, v.MaintenanceReason, id))
 		}
 		what = "an abort of the failed servicing back to active, then " + what
 	}

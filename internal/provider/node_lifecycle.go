@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -23,7 +22,7 @@ import (
 )
 
 // Power states a node can be asked for.
-var powerStates = []string{"power on", "power off"}
+var powerStates = []string{ironic.PowerOn, ironic.PowerOff}
 
 // nodeTargetStates are the states the node resource drives a node to; deploying is
 // baremetal_deployment's.
@@ -169,18 +168,14 @@ func unmarshalJSON(name, s string, v any) diag.Diagnostics {
 	return diags
 }
 
-// convergeNode runs the engine's Converge and turns its failure into a diagnostic.
-func convergeNode(ctx context.Context, prov *ironic.Provisioner, node *nodes.Node, g ironic.NodeGoal, diags *diag.Diagnostics) *nodes.Node {
-	node, err := prov.Converge(ctx, node, g)
-	if err != nil {
-		summary := "Unable to provision bare metal node"
-		if ce, ok := err.(*ironic.ConvergeError); ok {
-			summary = ce.Summary
-		}
-		diags.AddError(summary, fmt.Sprintf("%s\n\nThe node is recorded as it stopped; run apply again to continue "+
-			"once the cause is fixed. Ironic's last_error is in the node's last_error attribute.", err))
+// convergeFailed words a failure of the engine's Converge.
+func convergeFailed(err error, diags *diag.Diagnostics) {
+	summary := "Unable to provision bare metal node"
+	if ce, ok := err.(*ironic.ConvergeError); ok {
+		summary = ce.Summary
 	}
-	return node
+	diags.AddError(summary, fmt.Sprintf("%s\n\nThe node is recorded as it stopped; run apply again to continue "+
+		"once the cause is fixed. Ironic's last_error is in the node's last_error attribute.", inTerraformTerms(err)))
 }
 
 // maintenanceReasonPlan: an unset maintenance_reason is Ironic's or an operator's: the

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -271,7 +270,7 @@ resource "baremetal_port" "p" {
 }
 `, name, driver, bmc, macFor(name))
 	}
-	want := enrollmentUUID(types.StringValue(name))
+	want := ironic.EnrollmentUUID(name)
 	ironicTest(t, []resource.TestStep{{
 		Config:      cfg("ipmi"),
 		ExpectError: regexp.MustCompile(`(?s)IPMI call failed.*enrolled, not yet ready.*stopped\s+in\s+provision\s+state\s+"enroll".*same\s+UUID`),
@@ -381,7 +380,7 @@ resource "baremetal_port" "p" {
 }
 `, name, agentNode(t), timeout, macFor(name))
 	}
-	want := enrollmentUUID(types.StringValue(name))
+	want := ironic.EnrollmentUUID(name)
 	ironicTest(t, []resource.TestStep{{
 		Config:      cfg("6s"),
 		ExpectError: regexp.MustCompile(`(?s)still\s+"clean\s+wait"\s+\(target\s+"available"\)\s+when\s+the\s+timeout\s+ran\s+out`),

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -23,7 +22,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	googleuuid "github.com/google/uuid"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
@@ -160,24 +158,27 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if !ok {
 		return
 	}
-	uuid := enrollmentUUID(plan.Name)
+	uuid := ironic.EnrollmentUUID(plan.Name.ValueString())
 	named := !plan.Name.IsNull() && plan.Name.ValueString() != ""
-	if _, busy := enrolling.LoadOrStore(uuid, true); busy {
+	release, ok := ironic.ClaimEnrollment(uuid)
+	if !ok {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "Unable to create bare metal node",
 			fmt.Sprintf("Another node of this configuration is being created with the name %q: node names are unique.", plan.Name.ValueString()))
 		return
 	}
-	defer enrolling.Delete(uuid)
+	defer release()
 	var node *nodes.Node
-	if named {
-		earlier, err := ironic.GetNode(ctx, sc, uuid)
-		switch {
-		case err == nil:
-			node = r.resume(ctx, sc, req.Config, &plan, earlier, &resp.Diagnostics)
-		case !ironic.IsNotFound(err):
-			resp.Diagnostics.AddError("Unable to create bare metal node", fmt.Sprintf("Looking up node %s: %s", uuid, ironic.Message(err)))
-			return
-		}
+	earlier, err := ironic.FindEnrollment(ctx, sc, plan.Name.ValueString(), enrollmentTarget(&plan))
+	var exists *ironic.NodeExistsError
+	var readErr *ironic.ReadError
+	switch {
+	case errors.As(err, &exists):
+		alreadyExists(&plan, exists.Node, &resp.Diagnostics)
+	case errors.As(err, &readErr):
+		resp.Diagnostics.AddError("Unable to create bare metal node", fmt.Sprintf("Looking up node %s: %s", uuid, ironic.Message(readErr.Err)))
+		return
+	case earlier != nil:
+		node = r.resume(ctx, sc, req.Config, &plan, earlier, &resp.Diagnostics)
 	}
 	if node == nil && !resp.Diagnostics.HasError() {
 		node = r.enroll(ctx, sc, req.Config, &plan, uuid, &resp.Diagnostics)
@@ -219,13 +220,14 @@ func (r *nodeResource) planEnrollment(ctx context.Context, plan *nodeResourceMod
 	if d.HasError() {
 		return // the apply reports it
 	}
-	earlier, err := ironic.GetNode(ctx, sc, enrollmentUUID(plan.Name))
-	if err != nil {
-		return // none (or Ironic unreachable: the apply looks again)
-	}
-	if !unfinishedEnrollment(earlier, plan) {
-		alreadyExists(plan, earlier, diags)
+	earlier, err := ironic.FindEnrollment(ctx, sc, plan.Name.ValueString(), enrollmentTarget(plan))
+	var exists *ironic.NodeExistsError
+	switch {
+	case errors.As(err, &exists):
+		alreadyExists(plan, exists.Node, diags)
 		return
+	case err != nil || earlier == nil:
+		return // none (or Ironic unreachable: the apply looks again)
 	}
 	msg := fmt.Sprintf("Node %q (UUID %s) was enrolled by an earlier apply that stopped in provision state %q", plan.Name.ValueString(),
 		earlier.UUID, earlier.ProvisionState)
@@ -241,22 +243,14 @@ func (r *nodeResource) planEnrollment(ctx context.Context, plan *nodeResourceMod
 // the provider works with.
 var nodeFeatures = append(nodeFieldFeatures(), featureUse{"firmware_updates", "firmware_interface"})
 
-// enrolling holds the UUIDs this provider process is creating nodes with: a second
-// resource of the same name in one apply must not take the first one's node as its own.
-var enrolling sync.Map
-
-// enrollmentNamespace makes a named node's UUID a function of its name: an apply that
-// enrolled it and then failed (a BMC that did not answer the first manage) leaves it out
-// of the state, and the next apply finds it again by that UUID.
-var enrollmentNamespace = googleuuid.MustParse("6c1f2f3e-5b7a-4e53-9d0c-3c0f8f4b2a61")
-
-// enrollmentUUID is the UUID a new node is created with: derived from its name, or
-// random for a node without one.
-func enrollmentUUID(name types.String) string {
-	if name.IsNull() || name.IsUnknown() || name.ValueString() == "" {
-		return ironic.NewUUID()
+// enrollmentTarget is where the plan leaves a new node: what tells an unfinished
+// enrollment from a finished one.
+func enrollmentTarget(plan *nodeResourceModel) ironic.EnrollmentTarget {
+	t := ironic.EnrollmentTarget{ProvisionState: plan.TargetProvisionState.ValueString()}
+	if known(plan.Owner) {
+		t.Owner = plan.Owner.ValueString()
 	}
-	return googleuuid.NewSHA1(enrollmentNamespace, []byte("baremetal_node/"+name.ValueString())).String()
+	return t
 }
 
 // enroll creates the node and brings it to the plan: traits and RAID target,
@@ -277,43 +271,33 @@ func (r *nodeResource) enroll(ctx context.Context, sc *gophercloud.ServiceClient
 		create["driver_info"] = info
 		ctx = tflog.MaskLogStrings(ctx, mapValues(secrets)...)
 	}
-	change := hardwareChange(ctx, plan, nil, diags)
-	g := nodeGoal(ctx, config, plan, diags)
+	w := nodeWork(ctx, config, plan, nil, diags)
 	if diags.HasError() {
 		return nil
 	}
 	ctx = maskSecrets(ctx, &plan.nodeFields, diags)
 	tflog.Debug(ctx, "creating node", map[string]any{"uuid": create["uuid"], "driver": create["driver"]})
-	node, err := ironic.EnrollNode(ctx, sc, r.clients.cfg.Retry, create)
+	node, err := ironic.NewProvisioner(sc, logDebug).Enroll(ctx, r.clients.cfg.Retry, create, w)
 	var ownerErr *ironic.OwnerError
 	switch {
 	case errors.As(err, &ownerErr):
-		diags.AddError("Unable to set the owner of bare metal node", err.Error())
+		diags.AddError("Unable to set the owner of bare metal node", ownerErr.Error())
 		plan.Owner = types.StringNull()
 		return node
-	case err != nil:
+	case node == nil:
 		diags.AddError("Unable to create bare metal node",
 			fmt.Sprintf("Creating node %s (driver %q) failed: %s", nodeLabel(plan.Name, uuid), plan.Driver.ValueString(), ironic.Message(err)))
 		return nil
 	}
-	stale := setTraitsAndRAID(ctx, sc, node.UUID, &plan.nodeHardware, nil, diags)
-	node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, diags)
-	if !diags.HasError() {
-		node = applyHardware(ctx, sc, node, change, map[string]any{}, plan, diags)
-	}
-	return refreshNode(ctx, sc, node, stale)
+	nodeWorkFailed(plan, w, err, diags)
+	return node
 }
 
 // resume goes on with a node an earlier apply enrolled under this name and did not
-// finish (it is not where the plan says, or Ironic recorded an error): the fields are
-// patched to the plan (the fix, such as a corrected BMC address, included; secrets sent
-// again) and provisioning continues, as an update would. A node that is where the plan
-// says was not left by a failed apply: it is refused, to be imported.
+// finish (ironic.FindEnrollment: it is not where the plan says, or Ironic recorded an
+// error): the fields are patched to the plan (the fix, such as a corrected BMC address,
+// included; secrets sent again) and provisioning continues, as an update would.
 func (r *nodeResource) resume(ctx context.Context, sc *gophercloud.ServiceClient, config tfsdk.Config, plan *nodeResourceModel, earlier *nodes.Node, diags *diag.Diagnostics) *nodes.Node {
-	if !unfinishedEnrollment(earlier, plan) {
-		alreadyExists(plan, earlier, diags)
-		return nil
-	}
 	tflog.Info(ctx, "continuing the enrollment of a node an earlier apply left unfinished",
 		map[string]any{"uuid": earlier.UUID, "provision_state": earlier.ProvisionState, "last_error": earlier.LastError})
 	var state nodeResourceModel
@@ -327,30 +311,6 @@ func alreadyExists(plan *nodeResourceModel, earlier *nodes.Node, diags *diag.Dia
 		fmt.Sprintf("Node %q already exists in Ironic (UUID %s, provision state %q), enrolled by this provider under this "+
 			"name, and it is not a failed enrollment to continue: another configuration may manage it. To manage it "+
 			"here, import it: terraform import <address> %s", plan.Name.ValueString(), earlier.UUID, earlier.ProvisionState, earlier.UUID))
-}
-
-// unfinishedEnrollment: an earlier apply's create stopped on this node: it is still on
-// its way (a clean that outlived the timeout), or rests elsewhere than the plan's
-// provision state or owner, or with an error Ironic recorded.
-func unfinishedEnrollment(n *nodes.Node, plan *nodeResourceModel) bool {
-	target := plan.TargetProvisionState.ValueString()
-	if target == "" {
-		target = ironic.StateEnroll
-	}
-	owner := !plan.Owner.IsNull() && !plan.Owner.IsUnknown() && plan.Owner.ValueString() != n.Owner
-	return !ironic.Settled(n) || n.LastError != "" || owner || (target != ironic.StateEnroll && n.ProvisionState != target)
-}
-
-// refreshNode reads the node again when calls changed it behind the last read (traits,
-// RAID target, when no later step read it anew); on failure the last read stands.
-func refreshNode(ctx context.Context, sc *gophercloud.ServiceClient, node *nodes.Node, stale bool) *nodes.Node {
-	if !stale {
-		return node
-	}
-	if n, err := ironic.GetNode(context.WithoutCancel(ctx), sc, node.UUID); err == nil {
-		return n
-	}
-	return node
 }
 
 func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -406,25 +366,20 @@ func (r *nodeResource) bringToPlan(ctx context.Context, sc *gophercloud.ServiceC
 		ctx = tflog.MaskLogStrings(ctx, mapValues(secrets)...)
 		ops = append(ops, ironic.NodeUpdateOpts(secretOps(secrets))...)
 	}
-	change := hardwareChange(ctx, plan, state, diags)
-	g := nodeGoal(ctx, config, plan, diags)
+	w := nodeWork(ctx, config, plan, state, diags)
 	if diags.HasError() {
 		return nil
 	}
 	id := state.ID.ValueString()
 	tflog.Debug(ctx, "updating node", map[string]any{"uuid": id, "operations": len(ops)})
-	node, err := ironic.PatchNodeSafely(ctx, sc, id, ops, driverChanged)
-	if err != nil {
+	node, err := ironic.NewProvisioner(sc, logDebug).UpdateNode(ctx, id, ops, driverChanged, w)
+	if node == nil {
 		diags.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s%s", id, ironic.Message(err),
 			deployedHint(state.ProvisionState.ValueString())))
 		return nil
 	}
-	stale := setTraitsAndRAID(ctx, sc, id, &plan.nodeHardware, &state.nodeHardware, diags)
-	node = convergeNode(ctx, ironic.NewProvisioner(sc, logDebug), node, g, diags)
-	if !diags.HasError() {
-		node = applyHardware(ctx, sc, node, change, raidConfigOf(ctx, state.RAIDConfig, diags), plan, diags)
-	}
-	return refreshNode(ctx, sc, node, stale)
+	nodeWorkFailed(plan, w, err, diags)
+	return node
 }
 
 // deployedHint explains a refused change of a deployed node.

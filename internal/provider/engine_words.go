@@ -1,0 +1,42 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+// inTerraformTerms is an engine error's text with the engine's typed reasons worded for
+// a Terraform user: the attribute to set, the command to run. The engine's own text
+// names no attribute.
+func inTerraformTerms(err error) string {
+	msg := err.Error()
+	add := func(reason error, advice string) {
+		msg = strings.Replace(msg, reason.Error(), reason.Error()+advice, 1)
+	}
+	var held *ironic.MaintenanceHeldError
+	if errors.As(err, &held) {
+		add(held, ": maintenance is not in the configuration, and Terraform does not lift what it does not manage. "+
+			"Clear it in Ironic once the machine is fine, or set maintenance = false to lift it in the next apply")
+	}
+	var notDeployable *ironic.NotDeployableError
+	if errors.As(err, &notDeployable) {
+		if notDeployable.Maintenance {
+			add(notDeployable, ". Set maintenance = false on the node first")
+		} else {
+			add(notDeployable, `. Set target_provision_state = "available" on the node`)
+		}
+	}
+	var deployed *ironic.AlreadyDeployedError
+	if errors.As(err, &deployed) {
+		add(deployed, ". To manage what runs on it, import it: terraform import <address> "+deployed.NodeID)
+	}
+	var notAllowed *ironic.ServicingNotAllowedError
+	if errors.As(err, &notAllowed) {
+		msg = strings.Replace(msg, notAllowed.Error(), fmt.Sprintf("node %s is active: changing its hardware would service "+
+			"the running machine, which is not allowed (allow_servicing); nothing was run", notAllowed.NodeID), 1)
+	}
+	return msg
+}

@@ -1,0 +1,38 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+// The engine's typed reasons read, in Terraform terms, as they did when the engine
+// worded them itself (the acceptance tests' ExpectError patterns rest on that).
+func TestInTerraformTerms(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&ironic.ConvergeError{Summary: "Unable to provision bare metal node", Err: &ironic.MaintenanceHeldError{NodeID: "n1", Reason: "disk swap", From: "manageable", To: "available"}},
+			`node n1 is in maintenance ("disk swap"), set by Ironic or an operator, so it stays "manageable" instead of moving to "available": ` +
+				"maintenance is not in the configuration, and Terraform does not lift what it does not manage. Clear it in Ironic " +
+				"once the machine is fine, or set maintenance = false to lift it in the next apply"},
+		{&ironic.NotDeployableError{NodeID: "n1", State: "manageable", Maintenance: true},
+			"node n1 is in maintenance mode: Ironic refuses to deploy it. Set maintenance = false on the node first"},
+		{fmt.Errorf("%w\n\nhint", &ironic.NotDeployableError{NodeID: "n1", State: "manageable"}),
+			`node n1 is in provision state "manageable"; a deployment starts from "available" (or "deploy failed" after an earlier try). ` +
+				`Set target_provision_state = "available" on the node` + "\n\nhint"},
+		{&ironic.AlreadyDeployedError{NodeID: "n1", State: "active"},
+			`node n1 is already deployed (provision state "active") with another instance_info; nothing was changed. ` +
+				"To manage what runs on it, import it: terraform import <address> n1"},
+		{&ironic.NodeStepError{Step: ironic.StepHardware, NodeID: "n1", Err: &ironic.ServicingNotAllowedError{NodeID: "n1"}},
+			"node n1 is active: changing its hardware would service the running machine, which is not allowed (allow_servicing); nothing was run"},
+		{errors.New("anything else"), "anything else"},
+	} {
+		if got := inTerraformTerms(c.err); got != c.want {
+			t.Errorf("got\n %s\nwant\n %s", got, c.want)
+		}
+	}
+}
