@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 // withTimeout bounds an operation by the user's timeout (or def); ok is false when the
@@ -41,7 +42,7 @@ func timeoutsAttribute(ctx context.Context, opts timeouts.Opts) schema.Attribute
 	attrs := make(map[string]schema.Attribute, len(a.Attributes))
 	for name, sub := range a.Attributes {
 		s := sub.(schema.StringAttribute)
-		s.Validators = append(append([]validator.String(nil), s.Validators...), positiveDuration())
+		s.Validators = append(append([]validator.String(nil), s.Validators...), validators.PositiveDuration())
 		attrs[name] = s
 	}
 	a.Attributes = attrs

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 var (
@@ -73,7 +74,7 @@ func (r *deployTemplateResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "The deploy steps, as a JSON list: `jsonencode([{interface = \"raid\", step = " +
 					"\"apply_configuration\", args = {raid_config = {...}}, priority = 150}])`. Each needs `interface` (" +
 					quotedList(deployStepInterfaces) + "), `step` and a whole-number `priority` (0 disables the step; `args` defaults to `{}`). No other keys, and no step twice.",
-				Validators:    []validator.String{jsonText("a list"), deployTemplateSteps()},
+				Validators:    []validator.String{validators.JSONText("a list"), deployTemplateSteps()},
 				PlanModifiers: []planmodifier.String{sameSteps()},
 			},
 			"extra": schema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Free-form metadata."},
@@ -92,7 +93,7 @@ func deployTemplateSteps() validator.String {
 // nothing else; with unique, no step twice (a deploy template's rule; a runbook may
 // run a step again).
 func stepsCheck(kind string, interfaces []string, orderKey string, unique bool) validator.String {
-	return stringCheck{"each step has interface, step and " + orderKey, "Invalid steps", func(s string) error {
+	return validators.StringCheck("each step has interface, step and "+orderKey, "Invalid steps", func(s string) error {
 		var steps []map[string]any
 		if json.Unmarshal([]byte(s), &steps) != nil {
 			return nil // jsonText reports it
@@ -129,7 +130,7 @@ func stepsCheck(kind string, interfaces []string, orderKey string, unique bool) 
 			}
 		}
 		return nil
-	}}
+	})
 }
 
 // templateSteps turns the configured text into the list Ironic stores (args {} when left out).

@@ -20,6 +20,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 // Descriptions shared by the resource and the data source.
@@ -38,7 +40,6 @@ const (
 )
 
 var (
-	traitPattern       = regexp.MustCompile(`^[A-Z0-9_]+$`)
 	customTraitPattern = regexp.MustCompile(`^CUSTOM_[A-Z0-9_]+$`)
 	sizeHintPattern    = regexp.MustCompile(`^((==|!=|>=|<=|<|>)\s*)?[0-9]+$`)
 	raidSizePattern    = regexp.MustCompile(`^(MAX|[0-9]+)$`)
@@ -46,34 +47,6 @@ var (
 	raidDiskTypes      = []string{"hdd", "ssd"}
 	raidInterfaceType  = []string{"sata", "scsi", "sas"}
 )
-
-// traitName checks a trait as Ironic does: 1 to 255 characters of A-Z, 0-9 and _. A name
-// that is neither CUSTOM_ nor a standard trait this provider knows gets a warning: a
-// newer os-traits in Ironic may know it.
-func traitName() validator.String { return traitCheck{} }
-
-type traitCheck struct{}
-
-func (traitCheck) Description(context.Context) string {
-	return "a standard os-traits name or CUSTOM_ followed by A-Z, 0-9 and _"
-}
-func (c traitCheck) MarkdownDescription(ctx context.Context) string { return c.Description(ctx) }
-
-func (traitCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	t := req.ConfigValue.ValueString()
-	switch {
-	case len(t) == 0 || len(t) > 255 || !traitPattern.MatchString(t) || t == "CUSTOM_":
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid trait",
-			fmt.Sprintf("%s: %q is not a trait: use upper-case letters, digits and _ (at most 255), for example CUSTOM_GPU or HW_CPU_X86_VMX.", req.Path, t))
-	case !strings.HasPrefix(t, "CUSTOM_") && !standardTraits[t]:
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown standard trait",
-			fmt.Sprintf("%s: %q is not a standard trait in os-traits %s, and custom traits start with CUSTOM_. "+
-				"Ironic refuses it unless its own os-traits is newer and knows it.", req.Path, t, osTraitsVersion))
-	}
-}
 
 func patternCheck(re *regexp.Regexp, what string) validator.String {
 	return stringvalidator.RegexMatches(re, "must be "+what)
@@ -88,7 +61,7 @@ func hardwareAttributes() map[string]schema.Attribute {
 			ElementType: types.StringType, Optional: true, Computed: true,
 			MarkdownDescription: traitsDoc + " When set, the set is authoritative: a trait added by hand shows as drift " +
 				"and the apply removes it. When not set, the traits are left as Ironic holds them.",
-			Validators:    []validator.Set{setvalidator.ValueStringsAre(traitName())},
+			Validators:    []validator.Set{setvalidator.ValueStringsAre(validators.TraitName())},
 			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
 		},
 		"root_device": schema.MapAttribute{
@@ -191,7 +164,7 @@ func hardwareAttributes() map[string]schema.Attribute {
 		},
 		"network_data": schema.StringAttribute{
 			Optional: true, MarkdownDescription: networkDataDoc + " Build it with `jsonencode()`.",
-			Validators: []validator.String{jsonText("an object")},
+			Validators: []validator.String{validators.JSONText("an object")},
 		},
 	}
 }

@@ -28,6 +28,7 @@ import (
 
 	googleuuid "github.com/google/uuid"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 var (
@@ -182,7 +183,7 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 		Optional: true, Computed: true,
 		MarkdownDescription: "UUID of the node this one is a part of (API 1.83, Ironic 22.0), such as the host of a " +
 			"DPU (Ironic stores the UUID even when given a name, so give the id). Unset: whatever Ironic holds, kept as it is.",
-		Validators:    []validator.String{nodeUUID()},
+		Validators:    []validator.String{validators.NodeUUID()},
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
 	attrs["disable_power_off"] = schema.BoolAttribute{

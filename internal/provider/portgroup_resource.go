@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 var (
@@ -71,7 +72,7 @@ func (r *portgroupResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				CustomType:          macType{},
 				Optional:            true,
 				MarkdownDescription: "MAC address of the bond, such as `52:54:00:12:34:56`; any case.",
-				Validators:          []validator.String{macAddress()},
+				Validators:          []validator.String{validators.MACAddress()},
 				PlanModifiers:       []planmodifier.String{sameMAC()},
 			},
 			"name": schema.StringAttribute{
