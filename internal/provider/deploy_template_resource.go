@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/planmodifiers"
 	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
@@ -150,15 +151,14 @@ func templateSteps(s string) ([]map[string]any, error) {
 // sameSteps keeps the state's text when the configured steps mean what Ironic holds:
 // their order in the list does not matter (priority orders them, and a step appears at
 // most once), nor does formatting or a left-out empty args.
-func sameSteps() keepStateWhenSame {
-	return keepStateWhenSame{
-		description: "Steps that differ only in order, formatting or a left-out empty args are the same steps.",
-		sameString: func(config, state string) bool {
-			a, errA := templateSteps(config)
-			b, errB := templateSteps(state)
-			return errA == nil && errB == nil && sameJSON(mustJSON(byStep(a)), byStep(b))
-		},
-	}
+func sameSteps() planmodifier.String {
+	return planmodifiers.StateWhenSame("Steps that differ only in order, formatting or a left-out empty args are the same steps.", sameStepsText)
+}
+
+func sameStepsText(config, state string) bool {
+	a, errA := templateSteps(config)
+	b, errB := templateSteps(state)
+	return errA == nil && errB == nil && sameJSON(mustJSON(byStep(a)), byStep(b))
 }
 
 // byStep sorts steps by interface and step name.
@@ -172,7 +172,7 @@ func byStep(steps []map[string]any) []map[string]any {
 // keptSteps is the configured steps' text when it means the steps Ironic holds, else
 // Ironic's steps as JSON.
 func keptSteps(configured types.String, remote []map[string]any) types.String {
-	if known(configured) && sameSteps().sameString(configured.ValueString(), mustJSON(remote)) {
+	if known(configured) && sameStepsText(configured.ValueString(), mustJSON(remote)) {
 		return configured
 	}
 	return types.StringValue(mustJSON(remote))

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/planmodifiers"
 	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
@@ -112,7 +113,7 @@ func (r *portResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "MAC address of the NIC, such as `52:54:00:12:34:56`. Ironic stores it in lower case; " +
 					"writing it in upper case causes no diff. Unique across Ironic.",
 				Validators:    []validator.String{validators.MACAddress()},
-				PlanModifiers: []planmodifier.String{sameMAC()},
+				PlanModifiers: []planmodifier.String{planmodifiers.SameMAC()},
 			},
 			"node_id": schema.StringAttribute{
 				Required:            true,

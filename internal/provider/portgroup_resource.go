@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/planmodifiers"
 	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
@@ -73,7 +74,7 @@ func (r *portgroupResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Optional:            true,
 				MarkdownDescription: "MAC address of the bond, such as `52:54:00:12:34:56`; any case.",
 				Validators:          []validator.String{validators.MACAddress()},
-				PlanModifiers:       []planmodifier.String{sameMAC()},
+				PlanModifiers:       []planmodifier.String{planmodifiers.SameMAC()},
 			},
 			"name": schema.StringAttribute{
 				Optional:            true,
