@@ -125,7 +125,7 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"an image (`image_checksum`, `image_os_hash_algo`, `image_os_hash_value`, `image_url`, `image_disk_format`) " +
 					"are compared by meaning, the same image bytes; the other keys you configure are compared exactly. " +
 					"Changing it rebuilds the node.",
-				Validators:    []validator.Map{instanceInfoChecksum()},
+				Validators:    []validator.Map{validators.InstanceInfoChecksum()},
 				PlanModifiers: []planmodifier.Map{sameInstanceInfo()},
 			},
 			"config_drive": schema.SingleNestedAttribute{

@@ -1,11 +1,7 @@
 package provider
 
 import (
-	"context"
-	"fmt"
 	"regexp"
-	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -41,7 +37,6 @@ const (
 
 var (
 	customTraitPattern = regexp.MustCompile(`^CUSTOM_[A-Z0-9_]+$`)
-	sizeHintPattern    = regexp.MustCompile(`^((==|!=|>=|<=|<|>)\s*)?[0-9]+$`)
 	raidSizePattern    = regexp.MustCompile(`^(MAX|[0-9]+)$`)
 	raidLevels         = []string{"JBOD", "0", "1", "2", "5", "6", "1+0", "5+0", "6+0"}
 	raidDiskTypes      = []string{"hdd", "ssd"}
@@ -69,7 +64,7 @@ func hardwareAttributes() map[string]schema.Attribute {
 			MarkdownDescription: rootDeviceDoc + " Keys: " + quotedList(rootDeviceHints) + "; an unknown key is a " +
 				"plan-time error. When set, the hints are authoritative; the rest of `properties` (inspected values " +
 				"included) is untouched. `{}` removes the hints; not set leaves them as Ironic holds them.",
-			Validators:    []validator.Map{rootDeviceCheck{}},
+			Validators:    []validator.Map{validators.RootDeviceHints(rootDeviceHints)},
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 		},
 		"raid_config": schema.SingleNestedAttribute{
@@ -190,38 +185,5 @@ func logicalDiskAttributes() map[string]schema.Attribute {
 			Optional: true, MarkdownDescription: "How many physical disks to use.",
 			Validators: []validator.Int64{int64validator.AtLeast(1)},
 		},
-	}
-}
-
-// rootDeviceCheck refuses hint keys Ironic does not know (a misspelt one would be
-// ignored, and the image written to another disk) and malformed sizes.
-type rootDeviceCheck struct{}
-
-func (rootDeviceCheck) Description(context.Context) string {
-	return "keys are root device hints: " + strings.Join(rootDeviceHints, ", ")
-}
-func (c rootDeviceCheck) MarkdownDescription(ctx context.Context) string { return c.Description(ctx) }
-
-func (rootDeviceCheck) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	for k, v := range req.ConfigValue.Elements() {
-		s, ok := v.(types.String)
-		if !ok || !known(s) {
-			continue
-		}
-		p := req.Path.AtMapKey(k)
-		switch {
-		case !slices.Contains(rootDeviceHints, k):
-			resp.Diagnostics.AddAttributeError(p, "Unknown root device hint",
-				fmt.Sprintf("%s: %q is not a root device hint; Ironic knows %s.", req.Path, k, strings.Join(rootDeviceHints, ", ")))
-		case k == "size" && !sizeHintPattern.MatchString(s.ValueString()):
-			resp.Diagnostics.AddAttributeError(p, "Invalid root device size",
-				fmt.Sprintf("%s.size: %q must be a size in GiB, optionally with an operator: 100, >= 100.", req.Path, s.ValueString()))
-		case k == "rotational" && s.ValueString() != "true" && s.ValueString() != "false":
-			resp.Diagnostics.AddAttributeError(p, "Invalid root device hint",
-				fmt.Sprintf("%s.rotational: %q must be true or false.", req.Path, s.ValueString()))
-		}
 	}
 }
