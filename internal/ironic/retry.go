@@ -15,7 +15,8 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 )
 
-// Logger receives the engine's log lines; the provider passes tflog.
+// Logger receives the engine's log lines; the provider passes tflog. It is the one
+// logger type of every engine (backoff.Logger), named here for this package's calls.
 type Logger = backoff.Logger
 
 // RetryPolicy bounds retries of transient API answers: 409 NodeLocked (the conductor
