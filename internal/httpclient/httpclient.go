@@ -3,7 +3,6 @@
 package httpclient
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -79,16 +78,4 @@ func NewTransport(tc *tls.Config) *http.Transport {
 	tr.MaxIdleConnsPerHost = 32 // parallel applies talk to one host
 	tr.IdleConnTimeout = 15 * time.Second
 	return tr
-}
-
-// Sleep waits for d, or less if ctx ends first (then it returns ctx's error).
-func Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -1,14 +1,11 @@
 package httpclient
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestTransportIsSharedPerSetting(t *testing.T) {
@@ -43,16 +40,5 @@ func TestTLSConfigErrors(t *testing.T) {
 		if _, err := cfg.Config(); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%+v: %v, want %q", cfg, err, want)
 		}
-	}
-}
-
-func TestSleep(t *testing.T) {
-	if err := Sleep(context.Background(), time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled sleep: %v", err)
 	}
 }

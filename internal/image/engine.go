@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 )
 
@@ -33,7 +34,7 @@ type Options struct {
 	TimeoutHint string
 	Limits      Limits // eviction; zero: keep everything
 	UserAgent   string
-	Log         Logger
+	Log         backoff.Logger
 }
 
 // DefaultRequestTimeout bounds one probe or checksums-file request.

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 )
 
@@ -84,9 +85,9 @@ func (e *Engine) withRetry(ctx context.Context, what, url string, op func(contex
 			}
 			return err
 		}
-		delay := min(e.opts.BaseDelay<<(attempt-1), e.opts.MaxDelay)
+		delay := backoff.Policy{Initial: e.opts.BaseDelay, Max: e.opts.MaxDelay}.Delay(uint(attempt))
 		e.log(ctx, "retrying image "+what, map[string]any{"url": Redact(url), "attempt": attempt, "error": err.Error(), "delay_ms": delay.Milliseconds()})
-		if sleepCtx(ctx, delay) != nil {
+		if backoff.Sleep(ctx, delay) != nil {
 			return err
 		}
 	}

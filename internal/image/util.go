@@ -1,15 +1,6 @@
 package image
 
-import (
-	"context"
-	"strings"
-	"time"
-
-	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
-)
-
-// Logger receives the engine's log lines; the provider passes tflog.
-type Logger func(ctx context.Context, msg string, fields map[string]any)
+import "strings"
 
 func containsToken(header, token string) bool {
 	for _, part := range strings.Split(header, ",") {
@@ -19,5 +10,3 @@ func containsToken(header, token string) bool {
 	}
 	return false
 }
-
-func sleepCtx(ctx context.Context, d time.Duration) error { return httpclient.Sleep(ctx, d) }

@@ -16,6 +16,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/noauth"
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 )
 
@@ -135,8 +136,9 @@ func rootClient(sc *gophercloud.ServiceClient) *gophercloud.ServiceClient {
 func waitForAPI(ctx context.Context, sc *gophercloud.ServiceClient, timeout time.Duration, log Logger) (*apiversions.APIVersions, error) {
 	root := rootClient(sc)
 	deadline := time.Now().Add(timeout)
-	delay := 250 * time.Millisecond
+	pace := backoff.Policy{Initial: 250 * time.Millisecond, Max: 5 * time.Second}
 	for attempt := 1; ; attempt++ {
+		delay := pace.Delay(uint(attempt))
 		v, err := apiversions.List(ctx, root).Extract()
 		if err == nil && v.DefaultVersion.Version != "" {
 			return v, nil
@@ -159,10 +161,9 @@ func waitForAPI(ctx context.Context, sc *gophercloud.ServiceClient, timeout time
 		if log != nil {
 			log(ctx, "waiting for the Ironic API", map[string]any{"endpoint": root.Endpoint, "attempt": attempt, "error": Message(err)})
 		}
-		if sleepCtx(ctx, delay) != nil {
+		if backoff.Sleep(ctx, delay) != nil {
 			return nil, ctx.Err()
 		}
-		delay = min(delay*2, 5*time.Second)
 	}
 }
 

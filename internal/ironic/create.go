@@ -8,6 +8,8 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
 // CreateNode creates a node whose body carries a UUID chosen by the caller, or here when
@@ -68,7 +70,7 @@ func createOnce[T any](ctx context.Context, policy *RetryPolicy, kind, uuid stri
 			policy.Log(ctx, "create request got no answer; checking whether it was carried out",
 				map[string]any{"kind": kind, "uuid": uuid, "attempt": attempt, "error": err.Error()})
 		}
-		if sleepCtx(ctx, policy.Delay(attempt)) != nil {
+		if backoff.Sleep(ctx, policy.Delay(attempt)) != nil {
 			return nil, err
 		}
 		if obj, gerr := get(); gerr == nil {

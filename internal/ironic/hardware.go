@@ -30,7 +30,10 @@ func SetTargetRAIDConfig(ctx context.Context, sc *gophercloud.ServiceClient, id 
 }
 
 // BIOSSetting is one BIOS setting as Ironic lists it; the registry fields (API 1.74)
-// are nil when the BIOS interface does not supply them.
+// are nil when the BIOS interface does not supply them. It is ours rather than
+// gophercloud's nodes.BIOSSetting because Ironic lists a setting the BMC reports no
+// value for with "value": null, which must stay apart from an empty string (it is not
+// compared, nor shown as drift), and an absent attribute_type means no registry.
 type BIOSSetting struct {
 	Name            string   `json:"name"`
 	Value           *string  `json:"value"`
@@ -41,12 +44,9 @@ type BIOSSetting struct {
 
 // BIOSSettings lists the node's BIOS settings with their registry details.
 func BIOSSettings(ctx context.Context, sc *gophercloud.ServiceClient, id string) ([]BIOSSetting, error) {
-	var out struct {
-		Bios []BIOSSetting `json:"bios"`
-	}
-	url := sc.ServiceURL("nodes", id, "bios") + "?detail=True"
-	_, err := sc.Get(ctx, url, &out, &gophercloud.RequestOpts{OkCodes: []int{200}})
-	return out.Bios, err
+	var out []BIOSSetting
+	err := nodes.ListBIOSSettings(ctx, sc, id, nodes.ListBIOSSettingsOpts{Detail: true}).ExtractIntoSlicePtr(&out, "bios")
+	return out, err
 }
 
 // FirmwareComponents lists the node's firmware components (API 1.86), by component;

@@ -2,9 +2,8 @@ package ironic
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 )
@@ -18,13 +17,7 @@ func (c NodeCreate) ToNodeCreateMap() (map[string]any, error) { return c, nil }
 
 // NewUUID returns a random (version 4) UUID. Nodes and ports are created with a UUID
 // chosen here, so a request whose answer was lost can be recognised afterwards.
-func NewUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func NewUUID() string { return uuid.NewString() }
 
 // PatchNode applies a JSON patch. resetInterfaces (with a driver change) asks Ironic to
 // reset the hardware interfaces the patch does not set to the new driver's defaults;

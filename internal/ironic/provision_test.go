@@ -29,43 +29,6 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-func TestPollBacksOffToTheCap(t *testing.T) {
-	c := &fakeClock{}
-	calls := 0
-	p := PollPolicy{Initial: 20 * time.Millisecond, Factor: 2, Max: 100 * time.Millisecond}
-	err := poll(context.Background(), c, p, func() (bool, error) { calls++; return calls == 6, nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []time.Duration{20, 40, 80, 100, 100}
-	for i := range want {
-		want[i] *= time.Millisecond
-	}
-	if fmt.Sprint(c.sleeps) != fmt.Sprint(want) {
-		t.Fatalf("sleeps %v, want %v", c.sleeps, want)
-	}
-}
-
-func TestPollStopsOnCancelAndError(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := poll(ctx, &fakeClock{}, DefaultPoll, func() (bool, error) { return false, nil }); !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled: %v", err)
-	}
-	boom := errors.New("boom")
-	if err := poll(context.Background(), &fakeClock{}, DefaultPoll, func() (bool, error) { return false, boom }); err != boom {
-		t.Fatalf("error: %v", err)
-	}
-	// The real clock returns promptly on cancellation too.
-	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_ = poll(ctx, realClock{}, PollPolicy{Initial: time.Hour, Factor: 1, Max: time.Hour}, func() (bool, error) { return false, nil })
-	if time.Since(start) > 5*time.Second {
-		t.Fatal("cancellation was not prompt")
-	}
-}
-
 func TestNext(t *testing.T) {
 	none := map[nodes.TargetProvisionState]bool{}
 	cases := []struct {

@@ -5,26 +5,26 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 )
 
-// Logger receives the engine's log lines; the provider passes tflog.
-type Logger func(ctx context.Context, msg string, fields map[string]any)
+// Logger receives the engine's log lines; the provider passes tflog. It is the one
+// logger type of every engine (backoff.Logger), named here for this package's calls.
+type Logger = backoff.Logger
 
 // RetryPolicy bounds retries of transient API answers: 409 NodeLocked (the conductor
 // holds the node for a moment), 502, 503 and 504 (a proxy or load balancer in front of
 // Ironic), and connection errors, on requests that are safe to send again.
 type RetryPolicy struct {
 	MaxRetries int
-	BaseDelay  time.Duration
-	MaxDelay   time.Duration
+	Backoff    backoff.Policy
 	Log        Logger
 	// sleep is replaced in tests.
 	sleep func(context.Context, time.Duration) error
@@ -34,7 +34,7 @@ type RetryPolicy struct {
 
 // DefaultRetryPolicy: 8 retries, 100 ms doubling to 5 s (about 15 s in all).
 func DefaultRetryPolicy(log Logger) *RetryPolicy {
-	return &RetryPolicy{MaxRetries: 8, BaseDelay: 100 * time.Millisecond, MaxDelay: 5 * time.Second, Log: log}
+	return &RetryPolicy{MaxRetries: 8, Backoff: backoff.Policy{Initial: 100 * time.Millisecond, Max: 5 * time.Second, Jitter: 0.2}, Log: log}
 }
 
 // Func adapts the policy to gophercloud's retry hook: nil means send again.
@@ -54,7 +54,7 @@ func (p *RetryPolicy) Func() gophercloud.RetryFunc {
 		}
 		sleep := p.sleep
 		if sleep == nil {
-			sleep = sleepCtx
+			sleep = backoff.Sleep
 		}
 		if serr := sleep(ctx, delay); serr != nil {
 			return err
@@ -108,14 +108,7 @@ func pointerExists(obj map[string]any, pointer string) bool {
 }
 
 // Delay is the wait before retry n (1-based): exponential with ±20% jitter, capped.
-func (p *RetryPolicy) Delay(n uint) time.Duration {
-	d := p.BaseDelay << min(n-1, 20)
-	if d > p.MaxDelay || d <= 0 {
-		d = p.MaxDelay
-	}
-	jitter := 0.8 + 0.4*rand.Float64()
-	return time.Duration(float64(d) * jitter)
-}
+func (p *RetryPolicy) Delay(n uint) time.Duration { return p.Backoff.Delay(n) }
 
 // retryReason says why err is worth another try, or "" when it is not. A create (POST)
 // is never sent again here: whether its lost attempt was carried out is asked by
@@ -175,5 +168,3 @@ func IsTransient(err error) bool {
 	}
 	return false
 }
-
-func sleepCtx(ctx context.Context, d time.Duration) error { return httpclient.Sleep(ctx, d) }

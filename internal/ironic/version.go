@@ -2,8 +2,9 @@ package ironic
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/utils"
 )
 
 // Microversions this provider knows. MinMicroversion brings lessee (1.65);
@@ -17,18 +18,14 @@ const (
 // Version is an Ironic API microversion such as 1.82.
 type Version struct{ Major, Minor int }
 
-// ParseVersion reads "1.82"; "latest" and anything else is an error.
+// ParseVersion reads "1.82"; "latest" and anything else is an error. Gophercloud's
+// parser takes a sign ("1.+2", "1.-2"), which is refused here.
 func ParseVersion(s string) (Version, error) {
-	major, minor, ok := strings.Cut(strings.TrimSpace(s), ".")
-	if !ok {
+	major, minor, err := utils.ParseMicroversion(strings.TrimSpace(s))
+	if err != nil || strings.ContainsAny(s, "+-") {
 		return Version{}, fmt.Errorf("%q is not a microversion of the form 1.NN", s)
 	}
-	ma, err1 := strconv.Atoi(major)
-	mi, err2 := strconv.Atoi(minor)
-	if err1 != nil || err2 != nil || ma < 0 || mi < 0 || strings.ContainsAny(s, "+-") {
-		return Version{}, fmt.Errorf("%q is not a microversion of the form 1.NN", s)
-	}
-	return Version{ma, mi}, nil
+	return Version{major, minor}, nil
 }
 
 func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }

@@ -15,6 +15,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
@@ -114,18 +115,22 @@ func makeHandMadeFleet(t *testing.T, sc *gophercloud.ServiceClient, owner string
 	f := handMadeFleet{nodes: make([]string, n)}
 	var mu sync.Mutex
 	t.Cleanup(func() { deleteFleet(sc, f.nodes) })
-	err := devtools.Parallel(n, 8, func(i int) error {
-		addrs, ports, deployed, err := makeHandMadeNode(ctx, sc, owner, prefix, i, &f.nodes[i])
-		mu.Lock()
-		defer mu.Unlock()
-		f.addresses = append(f.addresses, addrs...)
-		f.ports += ports
-		if deployed {
-			f.deployed++
-		}
-		return err
-	})
-	if err != nil {
+	var g errgroup.Group
+	g.SetLimit(8)
+	for i := range n {
+		g.Go(func() error {
+			addrs, ports, deployed, err := makeHandMadeNode(ctx, sc, owner, prefix, i, &f.nodes[i])
+			mu.Lock()
+			defer mu.Unlock()
+			f.addresses = append(f.addresses, addrs...)
+			f.ports += ports
+			if deployed {
+				f.deployed++
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -20,6 +20,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/planmodifiers"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 // withTimeout bounds an operation by the user's timeout (or def); ok is false when the
@@ -41,7 +43,7 @@ func timeoutsAttribute(ctx context.Context, opts timeouts.Opts) schema.Attribute
 	attrs := make(map[string]schema.Attribute, len(a.Attributes))
 	for name, sub := range a.Attributes {
 		s := sub.(schema.StringAttribute)
-		s.Validators = append(append([]validator.String(nil), s.Validators...), positiveDuration())
+		s.Validators = append(append([]validator.String(nil), s.Validators...), validators.PositiveDuration())
 		attrs[name] = s
 	}
 	a.Attributes = attrs
@@ -162,62 +164,25 @@ func importResource[M, T any](ctx context.Context, c *clients, req resource.Impo
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// useStateUnless keeps an unconfigured computed value as it is in the state, unless
-// changes says something in this plan will change it on Ironic's side. It serves
-// strings and maps alike.
-type useStateUnless struct {
-	description string
-	changes     func(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) (bool, diag.Diagnostics)
-}
-
-func (m useStateUnless) Description(context.Context) string { return m.description }
-func (m useStateUnless) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (m useStateUnless) keep(ctx context.Context, config, plan, state attr.Value, p tfsdk.Plan, st tfsdk.State, diags *diag.Diagnostics) bool {
-	if state.IsNull() || !plan.IsUnknown() || config.IsUnknown() {
-		return false
-	}
-	changes, d := m.changes(ctx, p, st)
-	diags.Append(d...)
-	return !changes
-}
-
-func (m useStateUnless) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if m.keep(ctx, req.ConfigValue, req.PlanValue, req.StateValue, req.Plan, req.State, &resp.Diagnostics) {
-		resp.PlanValue = req.StateValue
-	}
-}
-
-func (m useStateUnless) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
-	if m.keep(ctx, req.ConfigValue, req.PlanValue, req.StateValue, req.Plan, req.State, &resp.Diagnostics) {
-		resp.PlanValue = req.StateValue
-	}
-}
-
 // useStateUnlessDriverChanges keeps an unset hardware interface at its known value,
 // unless the driver changes: then Ironic resets it to the new driver's default.
-func useStateUnlessDriverChanges() useStateUnless {
-	return useStateUnless{
-		description: "Unless the driver changes, the value stays as it is when not configured.",
-		changes: func(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) (bool, diag.Diagnostics) {
+func useStateUnlessDriverChanges() planmodifier.String {
+	return planmodifiers.UseStateUnless("Unless the driver changes, the value stays as it is when not configured.",
+		func(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) (bool, diag.Diagnostics) {
 			var planDriver, stateDriver types.String
 			diags := plan.GetAttribute(ctx, path.Root("driver"), &planDriver)
 			diags.Append(state.GetAttribute(ctx, path.Root("driver"), &stateDriver)...)
 			return !planDriver.Equal(stateDriver), diags
-		},
-	}
+		})
 }
 
 // useStateUnlessInspecting keeps an unset properties map as Ironic holds it; only an
 // inspection changes it on its own, and then the plan says so. An inspection runs when
 // inspect = true and the apply moves the node through manageable: an unrelated change
 // of an inspected node plans its properties as they are, not as "known after apply".
-func useStateUnlessInspecting() useStateUnless {
-	return useStateUnless{
-		description: "Unless an inspection runs in this apply, an unset value stays as Ironic holds it.",
-		changes: func(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) (bool, diag.Diagnostics) {
+func useStateUnlessInspecting() planmodifier.Map {
+	return planmodifiers.UseStateUnless("Unless an inspection runs in this apply, an unset value stays as Ironic holds it.",
+		func(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) (bool, diag.Diagnostics) {
 			var inspect types.Bool
 			var target, current types.String
 			diags := plan.GetAttribute(ctx, path.Root("inspect"), &inspect)
@@ -230,8 +195,7 @@ func useStateUnlessInspecting() useStateUnless {
 				return true, diags
 			}
 			return ironic.StateNeedsMove(current.ValueString(), target.ValueString()), diags
-		},
-	}
+		})
 }
 
 // fullyKnown reports whether a value and everything inside it is known.

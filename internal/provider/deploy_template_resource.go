@@ -18,6 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/planmodifiers"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 var (
@@ -73,7 +75,7 @@ func (r *deployTemplateResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "The deploy steps, as a JSON list: `jsonencode([{interface = \"raid\", step = " +
 					"\"apply_configuration\", args = {raid_config = {...}}, priority = 150}])`. Each needs `interface` (" +
 					quotedList(deployStepInterfaces) + "), `step` and a whole-number `priority` (0 disables the step; `args` defaults to `{}`). No other keys, and no step twice.",
-				Validators:    []validator.String{jsonText("a list"), deployTemplateSteps()},
+				Validators:    []validator.String{validators.JSONText("a list"), deployTemplateSteps()},
 				PlanModifiers: []planmodifier.String{sameSteps()},
 			},
 			"extra": schema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Free-form metadata."},
@@ -92,7 +94,7 @@ func deployTemplateSteps() validator.String {
 // nothing else; with unique, no step twice (a deploy template's rule; a runbook may
 // run a step again).
 func stepsCheck(kind string, interfaces []string, orderKey string, unique bool) validator.String {
-	return stringCheck{"each step has interface, step and " + orderKey, "Invalid steps", func(s string) error {
+	return validators.StringCheck("each step has interface, step and "+orderKey, "Invalid steps", func(s string) error {
 		var steps []map[string]any
 		if json.Unmarshal([]byte(s), &steps) != nil {
 			return nil // jsonText reports it
@@ -129,7 +131,7 @@ func stepsCheck(kind string, interfaces []string, orderKey string, unique bool) 
 			}
 		}
 		return nil
-	}}
+	})
 }
 
 // templateSteps turns the configured text into the list Ironic stores (args {} when left out).
@@ -149,15 +151,14 @@ func templateSteps(s string) ([]map[string]any, error) {
 // sameSteps keeps the state's text when the configured steps mean what Ironic holds:
 // their order in the list does not matter (priority orders them, and a step appears at
 // most once), nor does formatting or a left-out empty args.
-func sameSteps() keepStateWhenSame {
-	return keepStateWhenSame{
-		description: "Steps that differ only in order, formatting or a left-out empty args are the same steps.",
-		sameString: func(config, state string) bool {
-			a, errA := templateSteps(config)
-			b, errB := templateSteps(state)
-			return errA == nil && errB == nil && sameJSON(mustJSON(byStep(a)), byStep(b))
-		},
-	}
+func sameSteps() planmodifier.String {
+	return planmodifiers.StateWhenSame("Steps that differ only in order, formatting or a left-out empty args are the same steps.", sameStepsText)
+}
+
+func sameStepsText(config, state string) bool {
+	a, errA := templateSteps(config)
+	b, errB := templateSteps(state)
+	return errA == nil && errB == nil && sameJSON(mustJSON(byStep(a)), byStep(b))
 }
 
 // byStep sorts steps by interface and step name.
@@ -171,7 +172,7 @@ func byStep(steps []map[string]any) []map[string]any {
 // keptSteps is the configured steps' text when it means the steps Ironic holds, else
 // Ironic's steps as JSON.
 func keptSteps(configured types.String, remote []map[string]any) types.String {
-	if known(configured) && sameSteps().sameString(configured.ValueString(), mustJSON(remote)) {
+	if known(configured) && sameStepsText(configured.ValueString(), mustJSON(remote)) {
 		return configured
 	}
 	return types.StringValue(mustJSON(remote))

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 var (
@@ -124,7 +125,7 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"an image (`image_checksum`, `image_os_hash_algo`, `image_os_hash_value`, `image_url`, `image_disk_format`) " +
 					"are compared by meaning, the same image bytes; the other keys you configure are compared exactly. " +
 					"Changing it rebuilds the node.",
-				Validators:    []validator.Map{instanceInfoChecksum()},
+				Validators:    []validator.Map{validators.InstanceInfoChecksum()},
 				PlanModifiers: []planmodifier.Map{sameInstanceInfo()},
 			},
 			"config_drive": schema.SingleNestedAttribute{
@@ -138,14 +139,14 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 						MarkdownDescription: "Meta data, such as `hostname` and `public_keys`."},
 					"network_data": schema.StringAttribute{Optional: true,
 						MarkdownDescription: "Network data as a JSON document (`jsonencode({...})`), in OpenStack's `network_data.json` format.",
-						Validators:          []validator.String{jsonText("an object")}},
+						Validators:          []validator.String{validators.JSONText("an object")}},
 				},
 			},
 			"deploy_steps": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Deploy steps for deploy and rebuild, as a JSON list (`jsonencode([{interface = \"deploy\", " +
 					"step = \"...\", args = {}, priority = 90}])`). Changing it rebuilds the node.",
-				Validators: []validator.String{jsonText("a list"), stepList()},
+				Validators: []validator.String{validators.JSONText("a list"), validators.StepList()},
 			},
 			"allow_rebuild": schema.BoolAttribute{
 				Optional: true,

@@ -22,6 +22,7 @@ import (
 
 	"github.com/metalform/terraform-provider-baremetal/internal/image"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 var (
@@ -86,7 +87,7 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"url": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Where the image is: `http://`, `https://` or `file:///absolute/path`. Changing it replaces the image.",
-				Validators:          []validator.String{imageURL()},
+				Validators:          []validator.String{validators.ImageURL()},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"checksum_algorithm": schema.StringAttribute{
@@ -253,13 +254,6 @@ func (r *imageResource) Update(ctx context.Context, req resource.UpdateRequest, 
 // Delete forgets the image. The cached copy stays: another resource, workspace or
 // configuration may use the same URL, and eviction removes it by age and size.
 func (r *imageResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
-
-func imageURL() validator.String {
-	return stringCheck{"must be an http://, https:// or file:/// URL", "Invalid image URL", func(s string) error {
-		_, _, err := image.ParseSource(s)
-		return err
-	}}
-}
 
 // algorithmFromExpectedChecksum plans checksum_algorithm when it is not configured: the
 // algorithm expected_checksum implies, else md5. It is known at plan time, so changing

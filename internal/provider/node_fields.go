@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 // nodeFields are the node attributes shared by the resource and the data source.
@@ -127,7 +128,7 @@ var nodeFieldTable = []nodeField{
 		str: func(m *nodeFields) *types.String { return &m.Shard }, remoteStr: func(n *nodes.Node) string { return n.Shard }},
 	{name: "parent_node", doc: "UUID of the node this one is a part of (API 1.83, Ironic 22.0), such as the host of a " +
 		"DPU (Ironic stores the UUID even when given a name, so give the id).",
-		kept: true, read: "Null otherwise.", validators: []validator.String{nodeUUID()}, feature: "parent_node",
+		kept: true, read: "Null otherwise.", validators: []validator.String{validators.NodeUUID()}, feature: "parent_node",
 		str: func(m *nodeFields) *types.String { return &m.ParentNode }, remoteStr: func(n *nodes.Node) string { return n.ParentNode }},
 	nodeInterface("bios", func(m *nodeFields) *types.String { return &m.BIOSInterface }, func(n *nodes.Node) string { return n.BIOSInterface }),
 	nodeInterface("boot", func(m *nodeFields) *types.String { return &m.BootInterface }, func(n *nodes.Node) string { return n.BootInterface }),

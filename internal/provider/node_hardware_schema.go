@@ -1,11 +1,7 @@
 package provider
 
 import (
-	"context"
-	"fmt"
 	"regexp"
-	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -20,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 // Descriptions shared by the resource and the data source.
@@ -38,42 +36,12 @@ const (
 )
 
 var (
-	traitPattern       = regexp.MustCompile(`^[A-Z0-9_]+$`)
 	customTraitPattern = regexp.MustCompile(`^CUSTOM_[A-Z0-9_]+$`)
-	sizeHintPattern    = regexp.MustCompile(`^((==|!=|>=|<=|<|>)\s*)?[0-9]+$`)
 	raidSizePattern    = regexp.MustCompile(`^(MAX|[0-9]+)$`)
 	raidLevels         = []string{"JBOD", "0", "1", "2", "5", "6", "1+0", "5+0", "6+0"}
 	raidDiskTypes      = []string{"hdd", "ssd"}
 	raidInterfaceType  = []string{"sata", "scsi", "sas"}
 )
-
-// traitName checks a trait as Ironic does: 1 to 255 characters of A-Z, 0-9 and _. A name
-// that is neither CUSTOM_ nor a standard trait this provider knows gets a warning: a
-// newer os-traits in Ironic may know it.
-func traitName() validator.String { return traitCheck{} }
-
-type traitCheck struct{}
-
-func (traitCheck) Description(context.Context) string {
-	return "a standard os-traits name or CUSTOM_ followed by A-Z, 0-9 and _"
-}
-func (c traitCheck) MarkdownDescription(ctx context.Context) string { return c.Description(ctx) }
-
-func (traitCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	t := req.ConfigValue.ValueString()
-	switch {
-	case len(t) == 0 || len(t) > 255 || !traitPattern.MatchString(t) || t == "CUSTOM_":
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid trait",
-			fmt.Sprintf("%s: %q is not a trait: use upper-case letters, digits and _ (at most 255), for example CUSTOM_GPU or HW_CPU_X86_VMX.", req.Path, t))
-	case !strings.HasPrefix(t, "CUSTOM_") && !standardTraits[t]:
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown standard trait",
-			fmt.Sprintf("%s: %q is not a standard trait in os-traits %s, and custom traits start with CUSTOM_. "+
-				"Ironic refuses it unless its own os-traits is newer and knows it.", req.Path, t, osTraitsVersion))
-	}
-}
 
 func patternCheck(re *regexp.Regexp, what string) validator.String {
 	return stringvalidator.RegexMatches(re, "must be "+what)
@@ -88,7 +56,7 @@ func hardwareAttributes() map[string]schema.Attribute {
 			ElementType: types.StringType, Optional: true, Computed: true,
 			MarkdownDescription: traitsDoc + " When set, the set is authoritative: a trait added by hand shows as drift " +
 				"and the apply removes it. When not set, the traits are left as Ironic holds them.",
-			Validators:    []validator.Set{setvalidator.ValueStringsAre(traitName())},
+			Validators:    []validator.Set{setvalidator.ValueStringsAre(validators.TraitName())},
 			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
 		},
 		"root_device": schema.MapAttribute{
@@ -96,7 +64,7 @@ func hardwareAttributes() map[string]schema.Attribute {
 			MarkdownDescription: rootDeviceDoc + " Keys: " + quotedList(rootDeviceHints) + "; an unknown key is a " +
 				"plan-time error. When set, the hints are authoritative; the rest of `properties` (inspected values " +
 				"included) is untouched. `{}` removes the hints; not set leaves them as Ironic holds them.",
-			Validators:    []validator.Map{rootDeviceCheck{}},
+			Validators:    []validator.Map{validators.RootDeviceHints(rootDeviceHints)},
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 		},
 		"raid_config": schema.SingleNestedAttribute{
@@ -192,7 +160,7 @@ func hardwareAttributes() map[string]schema.Attribute {
 		},
 		"network_data": schema.StringAttribute{
 			Optional: true, MarkdownDescription: networkDataDoc + " Build it with `jsonencode()`.",
-			Validators: []validator.String{jsonText("an object")},
+			Validators: []validator.String{validators.JSONText("an object")},
 		},
 	}
 }
@@ -218,38 +186,5 @@ func logicalDiskAttributes() map[string]schema.Attribute {
 			Optional: true, MarkdownDescription: "How many physical disks to use.",
 			Validators: []validator.Int64{int64validator.AtLeast(1)},
 		},
-	}
-}
-
-// rootDeviceCheck refuses hint keys Ironic does not know (a misspelt one would be
-// ignored, and the image written to another disk) and malformed sizes.
-type rootDeviceCheck struct{}
-
-func (rootDeviceCheck) Description(context.Context) string {
-	return "keys are root device hints: " + strings.Join(rootDeviceHints, ", ")
-}
-func (c rootDeviceCheck) MarkdownDescription(ctx context.Context) string { return c.Description(ctx) }
-
-func (rootDeviceCheck) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	for k, v := range req.ConfigValue.Elements() {
-		s, ok := v.(types.String)
-		if !ok || !known(s) {
-			continue
-		}
-		p := req.Path.AtMapKey(k)
-		switch {
-		case !slices.Contains(rootDeviceHints, k):
-			resp.Diagnostics.AddAttributeError(p, "Unknown root device hint",
-				fmt.Sprintf("%s: %q is not a root device hint; Ironic knows %s.", req.Path, k, strings.Join(rootDeviceHints, ", ")))
-		case k == "size" && !sizeHintPattern.MatchString(s.ValueString()):
-			resp.Diagnostics.AddAttributeError(p, "Invalid root device size",
-				fmt.Sprintf("%s.size: %q must be a size in GiB, optionally with an operator: 100, >= 100.", req.Path, s.ValueString()))
-		case k == "rotational" && s.ValueString() != "true" && s.ValueString() != "false":
-			resp.Diagnostics.AddAttributeError(p, "Invalid root device hint",
-				fmt.Sprintf("%s.rotational: %q must be true or false.", req.Path, s.ValueString()))
-		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -19,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 // Power states a node can be asked for.
@@ -90,7 +90,7 @@ func lifecycleAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Manual cleaning steps, as a JSON list (`jsonencode([{interface = \"deploy\", step = " +
 				"\"erase_devices_metadata\"}])`), run when the node passes through `manageable` in an apply (for example on " +
 				"its way to `available`). Manual cleaning ends in `manageable`.",
-			Validators: []validator.String{jsonText("a list"), stepList()},
+			Validators: []validator.String{validators.JSONText("a list"), validators.StepList()},
 		},
 		"inspect": schema.BoolAttribute{
 			Optional: true,
@@ -98,40 +98,6 @@ func lifecycleAttributes() map[string]schema.Attribute {
 				"before any cleaning. Default `false`.",
 		},
 	}
-}
-
-// jsonText validates a JSON document of the given kind ("a list" or "an object").
-func jsonText(kind string) validator.String {
-	return stringCheck{"must be JSON: " + kind, "Invalid JSON", func(s string) error {
-		var v any
-		if err := json.Unmarshal([]byte(s), &v); err != nil {
-			return fmt.Errorf("not valid JSON (%v); build it with jsonencode()", err)
-		}
-		_, isList := v.([]any)
-		_, isObject := v.(map[string]any)
-		if (kind == "a list" && !isList) || (kind == "an object" && !isObject) {
-			return fmt.Errorf("must be a JSON %s", strings.TrimPrefix(strings.TrimPrefix(kind, "an "), "a "))
-		}
-		return nil
-	}}
-}
-
-// stepList validates a JSON list of deploy or clean steps: each names its interface and step.
-func stepList() validator.String {
-	return stringCheck{"each step has \"interface\" and \"step\"", "Invalid steps", func(s string) error {
-		var steps []map[string]any
-		if json.Unmarshal([]byte(s), &steps) != nil {
-			return nil // jsonText reports it
-		}
-		for i, st := range steps {
-			for _, key := range []string{"interface", "step"} {
-				if _, ok := st[key].(string); !ok {
-					return fmt.Errorf("step %d has no %q", i, key)
-				}
-			}
-		}
-		return nil
-	}}
 }
 
 // validateLifecycle checks at plan time what depends on several attributes.

@@ -25,25 +25,6 @@ func strMapValue(m map[string]string) types.Map {
 	return v
 }
 
-func TestSameMAC(t *testing.T) {
-	cases := []struct {
-		plan, state types.String
-		want        types.String
-	}{
-		{types.StringValue("52:54:00:AB:CD:EF"), types.StringValue("52:54:00:ab:cd:ef"), types.StringValue("52:54:00:ab:cd:ef")},
-		{types.StringValue("52:54:00:AB:CD:EE"), types.StringValue("52:54:00:ab:cd:ef"), types.StringValue("52:54:00:AB:CD:EE")},
-		{types.StringValue("52:54:00:AB:CD:EF"), types.StringNull(), types.StringValue("52:54:00:AB:CD:EF")},
-		{types.StringUnknown(), types.StringValue("52:54:00:ab:cd:ef"), types.StringUnknown()},
-	}
-	for _, c := range cases {
-		resp := &planmodifier.StringResponse{PlanValue: c.plan}
-		sameMAC().PlanModifyString(context.Background(), planmodifier.StringRequest{PlanValue: c.plan, StateValue: c.state}, resp)
-		if !resp.PlanValue.Equal(c.want) {
-			t.Errorf("plan %s, state %s: planned %s, want %s", c.plan, c.state, resp.PlanValue, c.want)
-		}
-	}
-}
-
 func TestSameInstanceInfo(t *testing.T) {
 	config := map[string]string{"image_source": "s", "image_checksum": "c"}
 	cases := []struct {
@@ -297,7 +278,7 @@ func nodeSchemaForTest() schema.Schema {
 // Deploy template steps in another order, formatting, or without an empty args are
 // the steps Ironic holds; another priority is not.
 func TestSameSteps(t *testing.T) {
-	same := sameSteps().sameString
+	same := sameStepsText
 	ironicHolds := `[{"args":{},"interface":"bios","priority":140,"step":"apply_configuration"},{"args":{"x":1},"interface":"raid","priority":150,"step":"apply_configuration"}]`
 	if !same(`[{"interface":"raid","step":"apply_configuration","priority":150,"args":{"x":1}}, {"interface":"bios","step":"apply_configuration","priority":140}]`, ironicHolds) {
 		t.Fatal("reordered steps without args differ")

@@ -17,6 +17,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/planmodifiers"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 var (
@@ -110,8 +112,8 @@ func (r *portResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Required:   true,
 				MarkdownDescription: "MAC address of the NIC, such as `52:54:00:12:34:56`. Ironic stores it in lower case; " +
 					"writing it in upper case causes no diff. Unique across Ironic.",
-				Validators:    []validator.String{macAddress()},
-				PlanModifiers: []planmodifier.String{sameMAC()},
+				Validators:    []validator.String{validators.MACAddress()},
+				PlanModifiers: []planmodifier.String{planmodifiers.SameMAC()},
 			},
 			"node_id": schema.StringAttribute{
 				Required:            true,

@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/planmodifiers"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 var (
@@ -71,8 +73,8 @@ func (r *portgroupResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				CustomType:          macType{},
 				Optional:            true,
 				MarkdownDescription: "MAC address of the bond, such as `52:54:00:12:34:56`; any case.",
-				Validators:          []validator.String{macAddress()},
-				PlanModifiers:       []planmodifier.String{sameMAC()},
+				Validators:          []validator.String{validators.MACAddress()},
+				PlanModifiers:       []planmodifier.String{planmodifiers.SameMAC()},
 			},
 			"name": schema.StringAttribute{
 				Optional:            true,

@@ -25,6 +25,7 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 	"github.com/metalform/terraform-provider-baremetal/internal/image"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 var (
@@ -99,7 +100,7 @@ func (p *baremetalProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: "Ironic API URL, for example `http://127.0.0.1:6385` (a trailing `/v1` is accepted). " +
 					"Required for `noauth` and `http_basic`; with `keystone` it defaults to the catalog's baremetal endpoint. " +
 					"Env: `" + envEndpoint + "`.",
-				Validators: []validator.String{httpURL()},
+				Validators: []validator.String{validators.HTTPURL()},
 			},
 			"auth_strategy": schema.StringAttribute{
 				Optional: true,
@@ -127,7 +128,7 @@ func (p *baremetalProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: "Ironic API microversion to use, such as `1.78`. By default the highest version " +
 					"supported by both the server and this provider (" + ironic.MinMicroversion + " to " + ironic.MaxMicroversion +
 					") is negotiated. Env: `" + envMicroversion + "`.",
-				Validators: []validator.String{microversion()},
+				Validators: []validator.String{validators.Microversion()},
 			},
 			"ca_file": schema.StringAttribute{
 				Optional:            true,
@@ -163,7 +164,7 @@ func (p *baremetalProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: "How long to wait for the Ironic API to answer when the provider first connects, " +
 					"as a Go duration (`90s`, `5m`). Useful when Ironic is started in the same run. Default `0s`: one attempt. " +
 					"Env: `" + envAPITimeout + "`.",
-				Validators: []validator.String{duration()},
+				Validators: []validator.String{validators.Duration()},
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
@@ -182,7 +183,7 @@ func (p *baremetalProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"an endpoint that accepts connections and never answers fails a plan within two minutes with the "+
 					"defaults, naming the endpoint and this setting. Default `%s`. Env: `%s`.",
 					ironic.DefaultRequestTimeout, envReqTimeout),
-				Validators: []validator.String{positiveDuration()},
+				Validators: []validator.String{validators.PositiveDuration()},
 			},
 			"image_cache_dir": schema.StringAttribute{
 				Optional: true,
@@ -206,7 +207,7 @@ func (p *baremetalProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: fmt.Sprintf("Copies in `image_cache_dir` unused for longer than this are evicted, "+
 					"as a Go duration. `0s`: no limit. Default `%s` (7 days, like Ironic's `master_image_ttl`). Env: `%s`.",
 					image.DefaultMaxAge, envCacheMaxAge),
-				Validators: []validator.String{duration()},
+				Validators: []validator.String{validators.Duration()},
 			},
 		},
 	}
@@ -294,7 +295,7 @@ func (p *baremetalProvider) Configure(ctx context.Context, req provider.Configur
 			fmt.Sprintf("%q (from %s) is not one of %s.", cfg.AuthStrategy, envAuthStrategy, quotedList(ironic.AuthStrategies)))
 	}
 	if cfg.Endpoint != "" {
-		if err := checkHTTPURL(cfg.Endpoint); err != nil {
+		if err := validators.CheckHTTPURL(cfg.Endpoint); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/validators"
 )
 
 var (
@@ -78,7 +79,7 @@ func (r *runbookResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "The steps, as a JSON list run by `order`: `jsonencode([{interface = \"deploy\", step = " +
 					"\"erase_devices_metadata\", args = {}, order = 1}])`. Each needs `interface` (" + quotedList(runbookStepInterfaces) +
 					"), `step` and a whole-number `order` (`args` defaults to `{}`); no other keys.",
-				Validators:    []validator.String{jsonText("a list"), stepsCheck("runbook", runbookStepInterfaces, "order", false)},
+				Validators:    []validator.String{validators.JSONText("a list"), stepsCheck("runbook", runbookStepInterfaces, "order", false)},
 				PlanModifiers: []planmodifier.String{sameSteps()},
 			},
 			"disable_ramdisk": schema.BoolAttribute{

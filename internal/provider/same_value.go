@@ -9,41 +9,8 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
-// keepStateWhenSame plans the state's string value when the configured one means the same
-// thing (Terraform accepts the prior value in place of an equivalent configuration).
-// That keeps an imported object's plan empty when only the spelling differs.
-type keepStateWhenSame struct {
-	description string
-	sameString  func(config, state string) bool
-}
-
-func (m keepStateWhenSame) Description(context.Context) string { return m.description }
-func (m keepStateWhenSame) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (m keepStateWhenSame) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if m.sameString == nil || !known(req.PlanValue) || !known(req.StateValue) {
-		return
-	}
-	if m.sameString(req.PlanValue.ValueString(), req.StateValue.ValueString()) {
-		resp.PlanValue = req.StateValue
-	}
-}
-
+// known reports whether a string is set and known.
 func known(v types.String) bool { return !v.IsNull() && !v.IsUnknown() }
-
-// sameMAC: a MAC address in any case or separator style is the one Ironic stores.
-func sameMAC() keepStateWhenSame {
-	return keepStateWhenSame{
-		description: "A MAC address written in another case is the same address.",
-		sameString: func(config, state string) bool {
-			a, errA := ironic.NormalizeMAC(config)
-			b, errB := ironic.NormalizeMAC(state)
-			return errA == nil && errB == nil && a == b
-		},
-	}
-}
 
 // sameInstanceInfo plans the recorded instance_info when the configured one means the
 // same deployment (ironic.SameRecordedInstanceInfo): the keys Ironic adds are no

@@ -15,8 +15,8 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+	"golang.org/x/sync/errgroup"
 
-	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
@@ -114,7 +114,7 @@ func deleteFleet(ctx context.Context, sc *gophercloud.ServiceClient, prefix stri
 // deleteNodes deletes the nodes (and so their ports), ten at a time; an empty id is
 // a node that was never created.
 func deleteNodes(ctx context.Context, sc *gophercloud.ServiceClient, ids []string) error {
-	return devtools.Parallel(len(ids), parallelism, func(i int) error {
+	return parallel(len(ids), func(i int) error {
 		if ids[i] == "" {
 			return nil
 		}
@@ -139,8 +139,19 @@ func directProvision(ctx context.Context, sc *gophercloud.ServiceClient, n int) 
 // took and the first error, if any.
 func timeParallel(n int, f func(i int) error) (time.Duration, error) {
 	start := time.Now()
-	err := devtools.Parallel(n, parallelism, f)
+	err := parallel(n, f)
 	return time.Since(start), err
+}
+
+// parallel runs f(0..n-1), parallelism at a time, and returns the first error, if any,
+// once all have finished.
+func parallel(n int, f func(i int) error) error {
+	var g errgroup.Group
+	g.SetLimit(parallelism)
+	for i := range n {
+		g.Go(func() error { return f(i) })
+	}
+	return g.Wait()
 }
 
 func provisionOne(ctx context.Context, sc *gophercloud.ServiceClient, i int, opts nodes.CreateOpts) (string, error) {
