@@ -72,7 +72,7 @@ func Negotiate(serverMin, serverMax, requested string) (string, error) {
 		return want.String(), nil
 	}
 	if smax.Less(floor) {
-		return "", fmt.Errorf("the server supports API versions up to %s, but this provider needs %s or newer (Ironic 17.0, Wallaby)", smax, floor)
+		return "", fmt.Errorf("the server supports API versions up to %s, but this provider needs %s or newer (Ironic 15.0, Ussuri)", smax, floor)
 	}
 	if ours.Less(smax) {
 		return ours.String(), nil
