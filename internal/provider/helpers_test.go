@@ -228,3 +228,44 @@ func (a notReplaced) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest
 		}
 	}
 }
+
+// fleetConfig is the whole configuration of a fleet test: Count fake-hardware nodes n
+// named <Name>-<index>, reached through Endpoint (a proxy in front of Ironic), and a port
+// p on each when PortAddress is set. Its HCL is String's.
+type fleetConfig struct {
+	Endpoint      string
+	Count         int
+	Name          string
+	ResourceClass string // with one, the nodes are also made available; without, they stay enrolled
+	PortAddress   string // each port's address, an HCL expression of count.index; empty: no ports
+}
+
+func (c fleetConfig) String() string {
+	class := ""
+	if c.ResourceClass != "" {
+		class = fmt.Sprintf(`resource_class         = %q
+  target_provision_state = "available"`, c.ResourceClass)
+	}
+	hcl := fmt.Sprintf(`
+provider "baremetal" {
+  endpoint = %q
+}
+
+resource "baremetal_node" "n" {
+  count                  = %d
+  name                   = "%s-${count.index}"
+  driver                 = "fake-hardware"
+  %s
+}
+`, c.Endpoint, c.Count, c.Name, class)
+	if c.PortAddress != "" {
+		hcl += fmt.Sprintf(`
+resource "baremetal_port" "p" {
+  count   = %d
+  node_id = baremetal_node.n[count.index].id
+  address = %s
+}
+`, c.Count, c.PortAddress)
+	}
+	return hcl
+}
