@@ -269,3 +269,28 @@ resource "baremetal_port" "p" {
 	}
 	return hcl
 }
+
+// expectPlanError plans config alone, with nothing in the state, and expects an error
+// matching want: a configuration refused before anything is made.
+func expectPlanError(t *testing.T, config, want string) {
+	t.Helper()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      config,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(want),
+		}},
+	})
+}
+
+// importedByNameAndID is the two import steps of the named object at addr, by its name
+// and by its ID, each verified against the state but for the attributes in ignore.
+func importedByNameAndID(addr, name string, ignore ...string) []resource.TestStep {
+	return []resource.TestStep{{
+		ResourceName: addr, ImportState: true, ImportStateId: name,
+		ImportStateVerify: true, ImportStateVerifyIgnore: ignore,
+	}, {
+		ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: ignore,
+	}}
+}

@@ -147,14 +147,12 @@ func TestAccNode_hardwareBadInput(t *testing.T) {
 		{`retired_reason = "old"`, `(?s)retired_reason without retired`},
 	} {
 		t.Logf("case %d: %s", i, c.config)
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			Steps: []resource.TestStep{{
-				Config:      providerBlock + "resource \"baremetal_node\" \"x\" {\n  driver = \"fake-hardware\"\n  " + c.config + "\n}\n",
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(c.want),
-			}},
-		})
+		expectPlanError(t, providerBlock+fmt.Sprintf(`
+resource "baremetal_node" "x" {
+  driver = "fake-hardware"
+  %s
+}
+`, c.config), c.want)
 	}
 }
 
