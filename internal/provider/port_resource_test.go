@@ -18,46 +18,42 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
-// testAccPortConfig_basic is a port with only its address, on a node of its own.
-func testAccPortConfig_basic(name, mac string) string {
+// testAccPortConfig_node is the node every port test's port belongs to; each case adds
+// its port blocks.
+func testAccPortConfig_node(name string) string {
 	return providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "n" {
   name   = %q
   driver = "fake-hardware"
 }
+`, name)
+}
 
+// testAccPortConfig_basic is a port with only its address, on a node of its own.
+func testAccPortConfig_basic(name, mac string) string {
+	return testAccPortConfig_node(name) + fmt.Sprintf(`
 resource "baremetal_port" "p" {
   node_id = baremetal_node.n.id
   address = %q
 }
-`, name, mac)
+`, mac)
 }
 
 // testAccPortConfig_physicalNetwork is a port on a physical network, with extra.
 func testAccPortConfig_physicalNetwork(name, mac string) string {
-	return providerBlock + fmt.Sprintf(`
-resource "baremetal_node" "n" {
-  name   = %q
-  driver = "fake-hardware"
-}
-
+	return testAccPortConfig_node(name) + fmt.Sprintf(`
 resource "baremetal_port" "p" {
   node_id          = baremetal_node.n.id
   address          = %q
   physical_network = "physnet1"
   extra            = { slot = "3" }
 }
-`, name, mac)
+`, mac)
 }
 
 // testAccPortConfig_localLink is a port without PXE, with its switch port.
 func testAccPortConfig_localLink(name, mac string) string {
-	return providerBlock + fmt.Sprintf(`
-resource "baremetal_node" "n" {
-  name   = %q
-  driver = "fake-hardware"
-}
-
+	return testAccPortConfig_node(name) + fmt.Sprintf(`
 resource "baremetal_port" "p" {
   node_id     = baremetal_node.n.id
   address     = %q
@@ -67,17 +63,12 @@ resource "baremetal_port" "p" {
     port_id   = "Ethernet1/3"
   }
 }
-`, name, mac)
+`, mac)
 }
 
 // testAccPortConfig_duplicateMAC is two ports of one MAC, the second in upper case.
 func testAccPortConfig_duplicateMAC(name, mac string) string {
-	return providerBlock + fmt.Sprintf(`
-resource "baremetal_node" "n" {
-  name   = %q
-  driver = "fake-hardware"
-}
-
+	return testAccPortConfig_node(name) + fmt.Sprintf(`
 resource "baremetal_port" "p" {
   node_id = baremetal_node.n.id
   address = %q
@@ -87,7 +78,7 @@ resource "baremetal_port" "dup" {
   address    = %q
   depends_on = [baremetal_port.p]
 }
-`, name, mac, strings.ToUpper(mac))
+`, mac, strings.ToUpper(mac))
 }
 
 // testAccPortConfig_newerFields is a port with the newer fields (name, description,
@@ -96,21 +87,16 @@ func testAccPortConfig_newerFields(name, mac, category string) string {
 	if category == "" {
 		return testAccPortConfig_basic(name, mac)
 	}
-	return providerBlock + fmt.Sprintf(`
-resource "baremetal_node" "n" {
-  name   = %[1]q
-  driver = "fake-hardware"
-}
-
+	return testAccPortConfig_node(name) + fmt.Sprintf(`
 resource "baremetal_port" "p" {
   node_id     = baremetal_node.n.id
-  address     = %[2]q
-  name        = "%[1]s-eth0"
+  address     = %q
+  name        = "%s-eth0"
   description = "uplink to tor-a"
   vendor      = "mellanox"
-  category    = %[3]q
+  category    = %q
 }
-`, name, mac, category)
+`, mac, name, category)
 }
 
 func checkRemotePort(addr string, check func(*ports.Port) error) func(*terraform.State) error {
