@@ -121,7 +121,8 @@ resource "baremetal_image" "os" {
 `, name, srv.URL))
 	for i, asks := range []string{`{ traits = jsonencode([baremetal_deploy_template.t.name]) }`, `{}`} {
 		node := fmt.Sprintf("%s-%d", prefix, i)
-		cfg += deployedMachine(t, i, node, "traits = [baremetal_deploy_template.t.name]", "merge(baremetal_image.os.instance_info, "+asks+")")
+		cfg += machine{Index: i, Name: node, Node: agentNode(t) + "\n  traits = [baremetal_deploy_template.t.name]",
+			InstanceInfo: "merge(baremetal_image.os.instance_info, " + asks + ")"}.String()
 	}
 	ranStep := func(addr string, want bool) resource.TestCheckFunc {
 		return func(s *terraform.State) error {

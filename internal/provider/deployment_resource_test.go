@@ -208,7 +208,7 @@ func TestAccDeployment_ironicRewritesImageKeys(t *testing.T) {
 	for i, c := range cases {
 		name := fmt.Sprintf("%s-%d", prefix, i)
 		cfg += fmt.Sprintf("resource \"baremetal_image\" \"i%d\" {\n  url = %q\n}\n", i, c.url) +
-			deployedMachine(t, i, name, "", fmt.Sprintf("merge(baremetal_image.i%d.instance_info, { %s })", i, c.extra))
+			machine{Index: i, Name: name, Node: agentNode(t), InstanceInfo: fmt.Sprintf("merge(baremetal_image.i%d.instance_info, { %s })", i, c.extra)}.String()
 	}
 	rewritten := func(i int, check func(map[string]any) error) resource.TestCheckFunc {
 		return checkRemoteNode(fmt.Sprintf("baremetal_node.n%d", i), func(n *nodes.Node) error {
@@ -330,12 +330,12 @@ func TestAccDeployment_adoptRunningNode(t *testing.T) {
 		if h.local {
 			local = `image_download_source = "local"`
 		}
-		cfg += deployedMachine(t, i, h.name, `resource_class = "adopt"`, fmt.Sprintf(`{
+		cfg += machine{Index: i, Name: h.name, Node: agentNode(t) + "\n  resource_class = \"adopt\"", InstanceInfo: fmt.Sprintf(`{
     image_source   = %q
     image_checksum = %q
     root_gb        = "10"
     %s
-  }`, h.source, hexMD5(img), local)) + fmt.Sprintf(`import {
+  }`, h.source, hexMD5(img), local)}.String() + fmt.Sprintf(`import {
   to = baremetal_node.n%[1]d
   id = %[2]q
 }
@@ -677,7 +677,7 @@ func TestAccDeployment_fileImageDefectExplained(t *testing.T) {
 	}
 	name := testNodeName()
 	cfg := imageConfig(t.TempDir(), fmt.Sprintf("resource \"baremetal_image\" \"os\" {\n  url = %q\n}\n", "file://"+filePath)) +
-		deployedMachine(t, 0, name, "", "baremetal_image.os.instance_info")
+		machine{Name: name, Node: agentNode(t), InstanceInfo: "baremetal_image.os.instance_info"}.String()
 	ironicTest(t, resource.TestStep{
 		Config:      cfg,
 		ExpectError: regexp.MustCompile(`(?s)Unable to deploy bare metal node.*no attribute 'url'.*Ironic\s+2026.1.*file://\s+image.*Serve\s+the\s+image\s+over\s+http\(s\).*No\s+deployment\s+was\s+recorded`),
