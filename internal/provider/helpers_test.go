@@ -284,6 +284,28 @@ func expectPlanError(t *testing.T, config, want string) {
 	})
 }
 
+// disappears is the two steps of a _disappears test: cfg applied, then the object at
+// addr deleted behind Terraform's back by remove (so the plan after the step is not
+// empty), and the next apply planning to create it again.
+func disappears(cfg, addr string, remove func(sc *gophercloud.ServiceClient, id string) error) []resource.TestStep {
+	return []resource.TestStep{{
+		Config: cfg,
+		Check: func(s *terraform.State) error {
+			id, err := stateID(s, addr)
+			if err != nil {
+				return err
+			}
+			return remove(testIronicNoT(), id)
+		},
+		ExpectNonEmptyPlan: true,
+	}, {
+		Config: cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+		},
+	}}
+}
+
 // importedByNameAndID is the two import steps of the named object at addr, by its name
 // and by its ID, each verified against the state but for the attributes in ignore.
 func importedByNameAndID(addr, name string, ignore ...string) []resource.TestStep {

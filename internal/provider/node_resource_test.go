@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -260,18 +261,9 @@ resource "baremetal_node" "test" {
   driver = "fake-hardware"
 }
 `, name)
-	ironicTest(t, []resource.TestStep{{
-		Config: cfg,
-		Check: func(s *terraform.State) error {
-			return nodes.Delete(context.Background(), testIronic(t), s.RootModule().Resources["baremetal_node.test"].Primary.ID).ExtractErr()
-		},
-		ExpectNonEmptyPlan: true,
-	}, {
-		Config: cfg,
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_node.test", plancheck.ResourceActionCreate)},
-		},
-	}}...)
+	ironicTest(t, disappears(cfg, "baremetal_node.test", func(sc *gophercloud.ServiceClient, id string) error {
+		return nodes.Delete(context.Background(), sc, id).ExtractErr()
+	})...)
 }
 
 func TestAccNode_ironicErrors(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -186,19 +187,9 @@ func TestAccPort_update(t *testing.T) {
 func TestAccPort_disappears(t *testing.T) {
 	name := testNodeName()
 	cfg := testAccPortConfig_basic(name, randomMAC())
-	ironicTest(t, []resource.TestStep{{
-		Config: cfg,
-		Check: func(s *terraform.State) error {
-			id, _ := stateID(s, "baremetal_port.p")
-			return ports.Delete(context.Background(), testIronicNoT(), id).ExtractErr()
-		},
-		ExpectNonEmptyPlan: true,
-	}, {
-		Config: cfg,
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_port.p", plancheck.ResourceActionCreate)},
-		},
-	}}...)
+	ironicTest(t, disappears(cfg, "baremetal_port.p", func(sc *gophercloud.ServiceClient, id string) error {
+		return ports.Delete(context.Background(), sc, id).ExtractErr()
+	})...)
 }
 
 func TestAccPort_errors(t *testing.T) {
