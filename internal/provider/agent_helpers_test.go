@@ -28,15 +28,20 @@ func testAgent(t *testing.T) *ironictest.Agent {
 // interface with an agent, booted by the real PXE boot interface. Power is fake and the
 // management interface a no-op: fake-hardware's management interface cannot set the
 // disk boot device a direct deploy ends with, so manual-management stands in for ipmi.
-func agentNode(t *testing.T) string {
+// moreDriverInfo are further driver_info entries (HCL), e.g. an agent setting.
+func agentNode(t *testing.T, moreDriverInfo ...string) string {
 	testAgent(t)
+	more := ""
+	for _, entry := range moreDriverInfo {
+		more += "\n    " + entry
+	}
 	return fmt.Sprintf(`driver           = "manual-management"
   boot_interface   = "pxe"
   deploy_interface = "direct"
-  driver_info = {
+  driver_info = {%s
     deploy_kernel  = %q
     deploy_ramdisk = %q
-  }`, testServer.DeployKernel, testServer.DeployRamdisk)
+  }`, more, testServer.DeployKernel, testServer.DeployRamdisk)
 }
 
 // checkDisk checks that the disk of the node at addr begins with want: what the agent

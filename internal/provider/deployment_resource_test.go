@@ -699,7 +699,7 @@ func TestAccDeployment_servicingLeftToIronic(t *testing.T) {
 	name := testNodeName()
 	// The burn-in's length is the operator's driver_info setting, configured like the rest.
 	cfg := deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Deployed: true,
-		Node: strings.Replace(agentNode(t), "driver_info = {", "driver_info = {\n    agent_burnin_cpu_timeout = \"20\"", 1)}.String()
+		Node: agentNode(t, `agent_burnin_cpu_timeout = "20"`)}.String()
 	waitFor := func(want ...string) {
 		t.Helper()
 		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {

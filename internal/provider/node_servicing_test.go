@@ -146,7 +146,7 @@ func TestAccNode_runbookServicesDeployedNode(t *testing.T) {
 	name := testNodeName()
 	rb := templateName()
 	cfg := func(nodeExtra string) string {
-		node := strings.Replace(agentNode(t), "driver_info = {", "driver_info = {\n    agent_burnin_cpu_timeout = \"3\"", 1)
+		node := agentNode(t, `agent_burnin_cpu_timeout = "3"`)
 		c := deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: node + fmt.Sprintf("\n  traits = [%q]\n  %s", rb, nodeExtra),
 			Deployed: true}.String()
 		return c + fmt.Sprintf(`
