@@ -30,15 +30,16 @@ import (
 // baremetal_image.os served from ImageURL, node n (with the attributes in Node) and its
 // port p, and, when Deployed, deployment d of that image on n. Its HCL is String's.
 type deploymentConfig struct {
-	Endpoint   string // the provider's endpoint; empty: the environment's
-	Cache      string // the provider's image_cache_dir
-	ImageURL   string // the image server's URL: the image is <ImageURL>/images/os.qcow2
-	Name       string // the node's name; its port's MAC is macFor(Name)
-	Target     string // the node's target_provision_state; empty: "available"
-	Node       string // the node's other attributes: agentNode(t) or redfishNode(t, name), and more
-	Deployed   bool   // with deployment d
-	Deployment string // the deployment's attributes beyond node_id and instance_info
-	More       string // further blocks (a runbook, a data source)
+	Endpoint     string // the provider's endpoint; empty: the environment's
+	Cache        string // the provider's image_cache_dir
+	ImageURL     string // the image server's URL: the image is <ImageURL>/images/os.qcow2
+	Name         string // the node's name; its port's MAC is macFor(Name)
+	Target       string // the node's target_provision_state; empty: "available"
+	Node         string // the node's other attributes: agentNode(t) or redfishNode(t, name), and more
+	More         string // further blocks (a data source)
+	Deployed     bool   // with deployment d
+	InstanceInfo string // the deployment's instance_info (HCL); empty: baremetal_image.os.instance_info
+	Deployment   string // the deployment's other attributes
 }
 
 func (c deploymentConfig) String() string {
@@ -72,10 +73,10 @@ resource "baremetal_port" "p" {
 		hcl += fmt.Sprintf(`
 resource "baremetal_deployment" "d" {
   node_id       = baremetal_node.n.id
-  instance_info = baremetal_image.os.instance_info
+  instance_info = %s
   %s
 }
-`, c.Deployment)
+`, cmp.Or(c.InstanceInfo, "baremetal_image.os.instance_info"), c.Deployment)
 	}
 	return hcl
 }
@@ -94,10 +95,13 @@ func TestAccDeployment_lifecycle(t *testing.T) {
 	cache := t.TempDir()
 	name := testNodeName()
 	v2 := []byte("os image v2, a little longer " + name)
-	cfg := func(deploymentExtra string) string {
+	deployment := func(more string) deploymentConfig {
 		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t) + "\n  automated_clean = true",
-			Deployed: true, Deployment: deploymentExtra}.String()
+			Deployed: true, Deployment: more}
 	}
+	cfg := func(more string) string { return deployment(more).String() }
+	bigger := deployment("allow_rebuild = false")
+	bigger.InstanceInfo = `merge(baremetal_image.os.instance_info, { root_gb = "10" })`
 	var nodeID, deployedAt string
 	ironicTest(t, []resource.TestStep{{
 		Config: cfg(""),
@@ -151,8 +155,7 @@ func TestAccDeployment_lifecycle(t *testing.T) {
 		})),
 	}, {
 		// A known change with rebuilds forbidden: a plan-time error, nothing touched.
-		Config: strings.Replace(cfg("  allow_rebuild = false"), "instance_info = baremetal_image.os.instance_info",
-			`instance_info = merge(baremetal_image.os.instance_info, { root_gb = "10" })`, 1),
+		Config:      bigger.String(),
 		ExpectError: regexp.MustCompile(`(?s)Rebuild forbidden.*allow_rebuild = false`),
 	}, {
 		Config: cfg("  allow_rebuild = false"),

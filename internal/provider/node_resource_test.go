@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -311,7 +310,12 @@ resource "baremetal_node" "n" {
 		}, resource.TestStep{
 			// An interface this Ironic does not report is null, not "": a configuration
 			// generated from it (OpenTofu writes every attribute) stays valid.
-			Config: strings.Replace(cfg, `firmware_interface = "fake"`, "", 1),
+			Config: providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name               = %q
+  driver             = "fake-hardware"
+}
+`, name),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("firmware_interface"), knownvalue.Null()),
 			},
