@@ -156,9 +156,10 @@ resource "baremetal_runbook" "burnin" {
 }
 `, rb)
 	}
-	run := func(version int) string {
-		return fmt.Sprintf("runbook = baremetal_runbook.burnin.name\n  runbook_version = %d\n  allow_servicing = true", version)
+	runbook := func(version int) string {
+		return fmt.Sprintf("runbook = baremetal_runbook.burnin.name\n  runbook_version = %d", version)
 	}
+	run := func(version int) string { return runbook(version) + "\n  allow_servicing = true" }
 	burnins := func(want int) func(*terraform.State) error {
 		return func(s *terraform.State) error {
 			id, err := stateID(s, "baremetal_node.n")
@@ -175,7 +176,7 @@ resource "baremetal_runbook" "burnin" {
 	ironicTest(t, resource.TestStep{
 		Config: cfg(""),
 	}, resource.TestStep{
-		Config:      cfg(strings.Replace(run(1), "allow_servicing = true", "", 1)),
+		Config:      cfg(runbook(1)),
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)needs allow_servicing.*the\s+steps\s+of\s+runbook\s+` + rb),
 	}, resource.TestStep{
