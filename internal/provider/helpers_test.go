@@ -231,8 +231,7 @@ func (a notReplaced) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest
 
 // fleetConfig is the whole configuration of a fleet test: Count fake-hardware nodes n
 // named <Name>-<index>, reached through Endpoint (a proxy or recorder in front of
-// Ironic), and a port
-// p on each when PortAddress is set. Its HCL is String's.
+// Ironic), and a port p on each when PortAddress is set. Its HCL is String's.
 type fleetConfig struct {
 	Endpoint      string
 	Count         int
