@@ -28,15 +28,20 @@ func testAgent(t *testing.T) *ironictest.Agent {
 // interface with an agent, booted by the real PXE boot interface. Power is fake and the
 // management interface a no-op: fake-hardware's management interface cannot set the
 // disk boot device a direct deploy ends with, so manual-management stands in for ipmi.
-func agentNode(t *testing.T) string {
+// moreDriverInfo are further driver_info entries (HCL), e.g. an agent setting.
+func agentNode(t *testing.T, moreDriverInfo ...string) string {
 	testAgent(t)
+	more := ""
+	for _, entry := range moreDriverInfo {
+		more += "\n    " + entry
+	}
 	return fmt.Sprintf(`driver           = "manual-management"
   boot_interface   = "pxe"
   deploy_interface = "direct"
-  driver_info = {
+  driver_info = {%s
     deploy_kernel  = %q
     deploy_ramdisk = %q
-  }`, testServer.DeployKernel, testServer.DeployRamdisk)
+  }`, more, testServer.DeployKernel, testServer.DeployRamdisk)
 }
 
 // checkDisk checks that the disk of the node at addr begins with want: what the agent
@@ -59,25 +64,31 @@ func checkDisk(addr string, want []byte) func(*terraform.State) error {
 	}
 }
 
-// deployedMachine is agent node n<i> named name (with nodeExtra), its port p<i>, and
-// deployment d<i> of instanceInfo (an HCL expression).
-func deployedMachine(t *testing.T, i int, name, nodeExtra, instanceInfo string) string {
+// machine is one of several deployed machines in a configuration: node n<Index> named
+// Name, its port p<Index> (MAC macFor(Name)) and deployment d<Index>. Its HCL is String's.
+type machine struct {
+	Index        int
+	Name         string
+	Node         string // the node's attributes beyond name and target: agentNode(t), and more
+	InstanceInfo string // the deployment's instance_info, an HCL expression
+}
+
+func (m machine) String() string {
 	return fmt.Sprintf(`
 resource "baremetal_node" "n%[1]d" {
   name                   = %[2]q
   target_provision_state = "available"
   %[3]s
-  %[4]s
 }
 resource "baremetal_port" "p%[1]d" {
   node_id = baremetal_node.n%[1]d.id
-  address = %[5]q
+  address = %[4]q
 }
 resource "baremetal_deployment" "d%[1]d" {
   node_id       = baremetal_node.n%[1]d.id
-  instance_info = %[6]s
+  instance_info = %[5]s
 }
-`, i, name, agentNode(t), nodeExtra, macFor(name), instanceInfo)
+`, m.Index, m.Name, m.Node, macFor(m.Name), m.InstanceInfo)
 }
 
 // ironicDifference is where an Ironic under test behaves unlike Debian 12's 21.4, the

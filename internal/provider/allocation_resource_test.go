@@ -42,12 +42,13 @@ resource "baremetal_port" "pool" {
   address = format("%s:%%02x", count.index)
 }
 `, srv.URL, prefix, class, agentNode(t), randomMAC()[:14])
-	deployed := pool + fmt.Sprintf(`
+	deployed := func(role string) string {
+		return pool + fmt.Sprintf(`
 resource "baremetal_allocation" "web" {
   count          = 2
   name           = "%s-web-${count.index}"
   resource_class = %q
-  extra          = { role = "web" }
+  extra          = { role = %q }
   depends_on     = [baremetal_node.pool]
 }
 resource "baremetal_deployment" "web" {
@@ -55,9 +56,10 @@ resource "baremetal_deployment" "web" {
   node_id       = baremetal_allocation.web[count.index].node_id
   instance_info = baremetal_image.os.instance_info
 }
-`, prefix, class)
+`, prefix, class, role)
+	}
 	ironicTest(t, []resource.TestStep{{
-		Config: imageConfig(cache, deployed),
+		Config: imageConfig(cache, deployed("web")),
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue("baremetal_allocation.web[0]", tfjsonpath.New("state"), knownvalue.StringExact("active")),
 			statecheck.ExpectKnownValue("baremetal_deployment.web[0]", tfjsonpath.New("provision_state"), knownvalue.StringExact("active")),
@@ -78,7 +80,7 @@ resource "baremetal_deployment" "web" {
 		},
 	}, {
 		// Metadata changes in place.
-		Config: imageConfig(cache, strings.Replace(deployed, `role = "web"`, `role = "frontend"`, 1)),
+		Config: imageConfig(cache, deployed("frontend")),
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue("baremetal_allocation.web[1]", tfjsonpath.New("extra").AtMapKey("role"), knownvalue.StringExact("frontend")),
 		},

@@ -1,10 +1,7 @@
 package provider
 
 import (
-	"regexp"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
 // The bad-input catalogue: every invalid configuration is refused at plan time with a
@@ -124,14 +121,7 @@ func TestAccBadInput_catalogue(t *testing.T) {
 			for k, v := range c.env {
 				t.Setenv(k, v)
 			}
-			resource.Test(t, resource.TestCase{ // runs Terraform: acceptance only (make testunit has none)
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      c.config,
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(c.want),
-				}},
-			})
+			expectPlanError(t, c.config, c.want) // runs Terraform: acceptance only (make testunit has none)
 		})
 	}
 }

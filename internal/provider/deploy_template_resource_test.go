@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -21,7 +20,9 @@ func templateName() string {
 	return "CUSTOM_TF_" + strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(testNodeName(), "tf-acc-"), "-", "_"))
 }
 
-func deployTemplateConfig(name, level, extra string) string {
+// testAccDeployTemplateConfig_raid is a template of a RAID step (at raidLevel) and a BIOS
+// step, with the further attributes in more, and a node whose traits name it.
+func testAccDeployTemplateConfig_raid(name, raidLevel, more string) string {
 	return providerBlock + fmt.Sprintf(`
 resource "baremetal_deploy_template" "raid" {
   name = %q
@@ -46,15 +47,15 @@ resource "baremetal_node" "n" {
   driver = "fake-hardware"
   traits = [baremetal_deploy_template.raid.name]
 }
-`, name, level, extra, strings.ToLower(strings.ReplaceAll(name, "_", "-")))
+`, name, raidLevel, more, strings.ToLower(strings.ReplaceAll(name, "_", "-")))
 }
 
 // Create, read back, update in place, import by name and by UUID; a node whose traits
 // name the template.
 func TestAccDeployTemplate_lifecycle(t *testing.T) {
 	name := templateName()
-	ironicTest(t, resource.TestStep{
-		Config: deployTemplateConfig(name, "1", ""),
+	ironicTest(t, append([]resource.TestStep{{
+		Config: testAccDeployTemplateConfig_raid(name, "1", ""),
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue("baremetal_deploy_template.raid", tfjsonpath.New("id"), knownvalue.StringRegexp(uuidRE)),
 			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("traits"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(name)})),
@@ -66,8 +67,8 @@ func TestAccDeployTemplate_lifecycle(t *testing.T) {
 			}
 			return nil
 		},
-	}, resource.TestStep{
-		Config: deployTemplateConfig(name, "5", `extra = { owner = "storage-team" }`),
+	}, {
+		Config: testAccDeployTemplateConfig_raid(name, "5", `extra = { owner = "storage-team" }`),
 		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 			plancheck.ExpectResourceAction("baremetal_deploy_template.raid", plancheck.ResourceActionUpdate),
 		}},
@@ -78,12 +79,7 @@ func TestAccDeployTemplate_lifecycle(t *testing.T) {
 			}
 			return nil
 		},
-	}, resource.TestStep{
-		ResourceName: "baremetal_deploy_template.raid", ImportState: true, ImportStateId: name,
-		ImportStateVerify: true, ImportStateVerifyIgnore: []string{"steps"},
-	}, resource.TestStep{
-		ResourceName: "baremetal_deploy_template.raid", ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"steps"},
-	})
+	}}, importedByNameAndID("baremetal_deploy_template.raid", name, "steps")...)...)
 }
 
 func TestAccDeployTemplate_badInput(t *testing.T) {
@@ -94,14 +90,12 @@ func TestAccDeployTemplate_badInput(t *testing.T) {
 		{"CUSTOM_X", `[{ interface = "raid", step = "x", priority = 1, prio = 2 }]`, `(?s)unknown key "prio"`},
 		{"RAID1", `[{ interface = "raid", step = "x", priority = 1 }]`, `(?s)name.*must be a custom trait name`},
 	} {
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			Steps: []resource.TestStep{{
-				Config:      providerBlock + fmt.Sprintf("resource \"baremetal_deploy_template\" \"x\" {\n  name = %q\n  steps = jsonencode(%s)\n}\n", c.name, c.steps),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(c.want),
-			}},
-		})
+		expectPlanError(t, providerBlock+fmt.Sprintf(`
+resource "baremetal_deploy_template" "x" {
+  name  = %q
+  steps = jsonencode(%s)
+}
+`, c.name, c.steps), c.want)
 	}
 }
 
@@ -127,7 +121,8 @@ resource "baremetal_image" "os" {
 `, name, srv.URL))
 	for i, asks := range []string{`{ traits = jsonencode([baremetal_deploy_template.t.name]) }`, `{}`} {
 		node := fmt.Sprintf("%s-%d", prefix, i)
-		cfg += deployedMachine(t, i, node, "traits = [baremetal_deploy_template.t.name]", "merge(baremetal_image.os.instance_info, "+asks+")")
+		cfg += machine{Index: i, Name: node, Node: agentNode(t) + "\n  traits = [baremetal_deploy_template.t.name]",
+			InstanceInfo: "merge(baremetal_image.os.instance_info, " + asks + ")"}.String()
 	}
 	ranStep := func(addr string, want bool) resource.TestCheckFunc {
 		return func(s *terraform.State) error {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -25,11 +26,59 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
-// deployedConfig is an agent node with a port, deploying baremetal_image.os (served at
-// url) through the direct interface.
-func deployedConfig(t *testing.T, cache, url, name, nodeExtra, deploymentExtra string) string {
-	return nodeWithImageConfig(cache, url, name, "available", agentNode(t)+"\n  "+nodeExtra, macFor(name)) +
-		fmt.Sprintf(deploymentBlock, deploymentExtra)
+// deploymentConfig is the whole configuration of a test that deploys one machine:
+// baremetal_image.os served from ImageURL, node n (with the attributes in Node) and its
+// port p, and, when Deployed, deployment d of that image on n. Its HCL is String's.
+type deploymentConfig struct {
+	Endpoint     string // the provider's endpoint; empty: the environment's
+	Cache        string // the provider's image_cache_dir
+	ImageURL     string // the image server's URL: the image is <ImageURL>/images/os.qcow2
+	Name         string // the node's name; its port's MAC is macFor(Name)
+	Target       string // the node's target_provision_state; empty: "available"
+	Node         string // the node's other attributes: agentNode(t) or redfishNode(t, name), and more
+	More         string // further blocks (a data source)
+	Deployed     bool   // with deployment d
+	InstanceInfo string // the deployment's instance_info (HCL); empty: baremetal_image.os.instance_info
+	Deployment   string // the deployment's other attributes
+}
+
+func (c deploymentConfig) String() string {
+	endpoint := ""
+	if c.Endpoint != "" {
+		endpoint = fmt.Sprintf("endpoint = %q", c.Endpoint)
+	}
+	target := cmp.Or(c.Target, "available")
+	hcl := fmt.Sprintf(`
+provider "baremetal" {
+  %s
+  image_cache_dir = %q
+}
+
+resource "baremetal_image" "os" {
+  url = "%s/images/os.qcow2"
+}
+
+resource "baremetal_node" "n" {
+  name                   = %q
+  target_provision_state = %q
+  %s
+}
+
+resource "baremetal_port" "p" {
+  node_id = baremetal_node.n.id
+  address = %q
+}
+%s`, endpoint, c.Cache, c.ImageURL, c.Name, target, c.Node, macFor(c.Name), c.More)
+	if c.Deployed {
+		hcl += fmt.Sprintf(`
+resource "baremetal_deployment" "d" {
+  node_id       = baremetal_node.n.id
+  instance_info = %s
+  %s
+}
+`, cmp.Or(c.InstanceInfo, "baremetal_image.os.instance_info"), c.Deployment)
+	}
+	return hcl
 }
 
 func expectDeployment(state string) statecheck.StateCheck {
@@ -46,9 +95,13 @@ func TestAccDeployment_lifecycle(t *testing.T) {
 	cache := t.TempDir()
 	name := testNodeName()
 	v2 := []byte("os image v2, a little longer " + name)
-	cfg := func(deploymentExtra string) string {
-		return deployedConfig(t, cache, srv.URL, name, "automated_clean = true", deploymentExtra)
+	deployment := func(more string) deploymentConfig {
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t) + "\n  automated_clean = true",
+			Deployed: true, Deployment: more}
 	}
+	cfg := func(more string) string { return deployment(more).String() }
+	bigger := deployment("allow_rebuild = false")
+	bigger.InstanceInfo = `merge(baremetal_image.os.instance_info, { root_gb = "10" })`
 	var nodeID, deployedAt string
 	ironicTest(t, []resource.TestStep{{
 		Config: cfg(""),
@@ -102,8 +155,7 @@ func TestAccDeployment_lifecycle(t *testing.T) {
 		})),
 	}, {
 		// A known change with rebuilds forbidden: a plan-time error, nothing touched.
-		Config: strings.Replace(cfg("  allow_rebuild = false"), "instance_info = baremetal_image.os.instance_info",
-			`instance_info = merge(baremetal_image.os.instance_info, { root_gb = "10" })`, 1),
+		Config:      bigger.String(),
 		ExpectError: regexp.MustCompile(`(?s)Rebuild forbidden.*allow_rebuild = false`),
 	}, {
 		Config: cfg("  allow_rebuild = false"),
@@ -116,7 +168,7 @@ func TestAccDeployment_lifecycle(t *testing.T) {
 	}, {
 		// Dropping the deployment undeploys: the same node, cleaned by the agent (its disk
 		// erased), available again, port kept.
-		Config: nodeWithImageConfig(cache, srv.URL, name, "available", agentNode(t)+"\n  automated_clean = true", macFor(name)),
+		Config: deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t) + "\n  automated_clean = true"}.String(),
 		Check: resource.ComposeTestCheckFunc(checkDisk("baremetal_node.n", make([]byte, len(v2))), checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 			if n.UUID != nodeID || n.ProvisionState != "available" {
 				return fmt.Errorf("node %s is %q", n.UUID, n.ProvisionState)
@@ -159,7 +211,7 @@ func TestAccDeployment_ironicRewritesImageKeys(t *testing.T) {
 	for i, c := range cases {
 		name := fmt.Sprintf("%s-%d", prefix, i)
 		cfg += fmt.Sprintf("resource \"baremetal_image\" \"i%d\" {\n  url = %q\n}\n", i, c.url) +
-			deployedMachine(t, i, name, "", fmt.Sprintf("merge(baremetal_image.i%d.instance_info, { %s })", i, c.extra))
+			machine{Index: i, Name: name, Node: agentNode(t), InstanceInfo: fmt.Sprintf("merge(baremetal_image.i%d.instance_info, { %s })", i, c.extra)}.String()
 	}
 	rewritten := func(i int, check func(map[string]any) error) resource.TestCheckFunc {
 		return checkRemoteNode(fmt.Sprintf("baremetal_node.n%d", i), func(n *nodes.Node) error {
@@ -281,12 +333,12 @@ func TestAccDeployment_adoptRunningNode(t *testing.T) {
 		if h.local {
 			local = `image_download_source = "local"`
 		}
-		cfg += deployedMachine(t, i, h.name, `resource_class = "adopt"`, fmt.Sprintf(`{
+		cfg += machine{Index: i, Name: h.name, Node: agentNode(t) + "\n  resource_class = \"adopt\"", InstanceInfo: fmt.Sprintf(`{
     image_source   = %q
     image_checksum = %q
     root_gb        = "10"
     %s
-  }`, h.source, hexMD5(img), local)) + fmt.Sprintf(`import {
+  }`, h.source, hexMD5(img), local)}.String() + fmt.Sprintf(`import {
   to = baremetal_node.n%[1]d
   id = %[2]q
 }
@@ -355,7 +407,8 @@ func TestAccDeployment_refusedAndRedeployed(t *testing.T) {
 	cache := t.TempDir()
 	name := testNodeName()
 	cfg := func(maintenance bool) string {
-		return deployedConfig(t, cache, srv.URL, name, fmt.Sprintf("maintenance = %t", maintenance), "")
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t) + fmt.Sprintf("\n  maintenance = %t", maintenance),
+			Deployed: true}.String()
 	}
 	var nodeID, portID string
 	ironicTest(t, []resource.TestStep{{
@@ -442,20 +495,21 @@ func TestAccDeployment_agentFailuresRecover(t *testing.T) {
 			srv := newTestImageServer(t, img)
 			cache := t.TempDir()
 			name := testNodeName()
-			nodeOnly := nodeWithImageConfig(cache, srv.URL, name, "available", agentNode(t), macFor(name))
-			deployed := deployedConfig(t, cache, srv.URL, name, "", "")
+			nodeOnly := deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t)}
+			deployed := nodeOnly
+			deployed.Deployed = true
 			var nodeID, portID string
 			ironicTest(t, []resource.TestStep{{
-				Config: nodeOnly,
+				Config: nodeOnly.String(),
 				Check:  rememberNodeAndPort(&nodeID, &portID),
 			}, {
 				PreConfig: func() { c.fault(name, srv, img) },
-				Config:    deployed,
+				Config:    deployed.String(),
 				ExpectError: regexp.MustCompile(`(?s)Unable to deploy bare metal node.*"active"\s+stopped\s+in\s+state\s+"deploy\s+failed".*` +
 					`Deploy\s+step\s+deploy.write_image\s+failed.*` + c.want + `.*recorded\s+as\s+tainted.*enrollment,\s+UUID\s+and\s+ports\s+are\s+untouched`),
 			}, {
 				PreConfig: func() { c.fix(name, srv, img) },
-				Config:    deployed,
+				Config:    deployed.String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionDestroyBeforeCreate),
@@ -481,11 +535,14 @@ func TestAccDeployment_agentNeverCallsBack(t *testing.T) {
 	agent := testAgent(t)
 	agent.SetFault(name, ironictest.AgentSilent)
 	t.Cleanup(func() { agent.SetFault(name, ironictest.AgentHealthy) })
-	cfg := deployedConfig(t, cache, srv.URL, name, "", `  timeouts = { create = "8s" }`)
+	node := deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t)}
+	deployed := node
+	deployed.Deployed, deployed.Deployment = true, `timeouts = { create = "8s" }`
+	cfg := deployed.String()
 	var start time.Time
 	var nodeID, portID string
 	ironicTest(t, []resource.TestStep{{
-		Config: nodeWithImageConfig(cache, srv.URL, name, "available", agentNode(t), macFor(name)),
+		Config: node.String(),
 		Check:  rememberNodeAndPort(&nodeID, &portID),
 	}, {
 		// Timed from the step itself: a parallel test first waits for the sequential ones.
@@ -512,7 +569,8 @@ func TestAccDeployment_protected(t *testing.T) {
 	cache := t.TempDir()
 	name := testNodeName()
 	ironicTest(t, resource.TestStep{
-		Config: deployedConfig(t, cache, srv.URL, name, "", "protected = true\n  protected_reason = \"production database\""),
+		Config: deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t), Deployed: true,
+			Deployment: "protected = true\n  protected_reason = \"production database\""}.String(),
 		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 			if !n.Protected || n.ProtectedReason != "production database" || n.ProvisionState != "active" {
 				return fmt.Errorf("Ironic has protected=%v (%q) in %s", n.Protected, n.ProtectedReason, n.ProvisionState)
@@ -520,10 +578,10 @@ func TestAccDeployment_protected(t *testing.T) {
 			return nil
 		}),
 	}, resource.TestStep{
-		Config:      nodeWithImageConfig(cache, srv.URL, name, "available", agentNode(t), macFor(name)), // the deployment removed
+		Config:      deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t)}.String(), // the deployment removed
 		ExpectError: regexp.MustCompile(`(?s)The node is protected.*protected = true:\s+Ironic\s+refuses\s+to\s+undeploy\s+it`),
 	}, resource.TestStep{
-		Config: deployedConfig(t, cache, srv.URL, name, "", "protected = false"),
+		Config: deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t), Deployed: true, Deployment: "protected = false"}.String(),
 		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
 			if n.Protected || n.ProvisionState != "active" {
 				return fmt.Errorf("Ironic has protected=%v in %s", n.Protected, n.ProvisionState)
@@ -541,7 +599,8 @@ func TestAccDeployment_ownsPower(t *testing.T) {
 	cache := t.TempDir()
 	name := testNodeName()
 	cfg := func(description string) string {
-		return deployedConfig(t, cache, srv.URL, name, fmt.Sprintf("target_power_state = \"power off\"\n  description = %q", description), "")
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Deployed: true,
+			Node: agentNode(t) + fmt.Sprintf("\n  target_power_state = \"power off\"\n  description = %q", description)}.String()
 	}
 	power := func(want string) resource.TestCheckFunc {
 		return checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
@@ -578,7 +637,9 @@ func TestAccDeployment_noRebuildFromError(t *testing.T) {
 	srv := newTestImageServer(t, img)
 	cache := t.TempDir()
 	name := testNodeName()
-	cfg := func(extra string) string { return deployedConfig(t, cache, srv.URL, name, "", extra) }
+	cfg := func(deployment string) string {
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t), Deployed: true, Deployment: deployment}.String()
+	}
 	teardownFailed := func() {
 		if err := testServer.ForceProvisionState(context.Background(), name, "error", "Failed to tear down: the BMC did not answer"); err != nil {
 			t.Fatal(err)
@@ -619,7 +680,7 @@ func TestAccDeployment_fileImageDefectExplained(t *testing.T) {
 	}
 	name := testNodeName()
 	cfg := imageConfig(t.TempDir(), fmt.Sprintf("resource \"baremetal_image\" \"os\" {\n  url = %q\n}\n", "file://"+filePath)) +
-		deployedMachine(t, 0, name, "", "baremetal_image.os.instance_info")
+		machine{Name: name, Node: agentNode(t), InstanceInfo: "baremetal_image.os.instance_info"}.String()
 	ironicTest(t, resource.TestStep{
 		Config:      cfg,
 		ExpectError: regexp.MustCompile(`(?s)Unable to deploy bare metal node.*no attribute 'url'.*Ironic\s+2026.1.*file://\s+image.*Serve\s+the\s+image\s+over\s+http\(s\).*No\s+deployment\s+was\s+recorded`),
@@ -640,7 +701,8 @@ func TestAccDeployment_servicingLeftToIronic(t *testing.T) {
 	cache := t.TempDir()
 	name := testNodeName()
 	// The burn-in's length is the operator's driver_info setting, configured like the rest.
-	cfg := strings.Replace(deployedConfig(t, cache, srv.URL, name, "", ""), "driver_info = {", "driver_info = {\n    agent_burnin_cpu_timeout = \"20\"", 1)
+	cfg := deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Deployed: true,
+		Node: agentNode(t, `agent_burnin_cpu_timeout = "20"`)}.String()
 	waitFor := func(want ...string) {
 		t.Helper()
 		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
@@ -697,7 +759,7 @@ func TestAccDeployment_serviceHoldKept(t *testing.T) {
 	srv := newTestImageServer(t, image)
 	cache := t.TempDir()
 	name := testNodeName()
-	cfg := deployedConfig(t, cache, srv.URL, name, "", "")
+	cfg := deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t), Deployed: true}.String()
 	var uuid string
 	ironicTest(t, []resource.TestStep{{
 		Config: cfg,

@@ -29,25 +29,8 @@ func TestAccFaults_ironicThroughFaultProxy(t *testing.T) {
 	defer proxy.Close()
 	class := strings.ReplaceAll(testNodeName(), "-", "_")
 	const n = 20
-	cfg := fmt.Sprintf(`
-provider "baremetal" {
-  endpoint = %q
-}
-
-resource "baremetal_node" "n" {
-  count                  = %d
-  name                   = "%s-${count.index}"
-  driver                 = "fake-hardware"
-  resource_class         = %q
-  target_provision_state = "available"
-}
-
-resource "baremetal_port" "p" {
-  count   = %d
-  node_id = baremetal_node.n[count.index].id
-  address = format("52:54:03:%%02x:%%02x:%%02x", %d, floor(count.index / 256), count.index %% 256)
-}
-`, proxy.URL, n, class, class, n, len(class)%256)
+	cfg := fleetConfig{Endpoint: proxy.URL, Count: n, Name: class, ResourceClass: class,
+		PortAddress: fmt.Sprintf(`format("52:54:03:%%02x:%%02x:%%02x", %d, floor(count.index / 256), count.index %% 256)`, len(class)%256)}.String()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
@@ -124,18 +107,7 @@ func TestAccFaults_loadBalancerFailingReads(t *testing.T) {
 	defer proxy.Close()
 	class := strings.ReplaceAll(testNodeName(), "-", "_")
 	const n = 6
-	cfg := fmt.Sprintf(`
-provider "baremetal" {
-  endpoint = %q
-}
-resource "baremetal_node" "n" {
-  count                  = %d
-  name                   = "%s-${count.index}"
-  driver                 = "fake-hardware"
-  resource_class         = %q
-  target_provision_state = "available"
-}
-`, proxy.URL, n, class, class)
+	cfg := fleetConfig{Endpoint: proxy.URL, Count: n, Name: class, ResourceClass: class}.String()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             func(*terraform.State) error { return checkClassCount(class, 0, 0) },
@@ -167,14 +139,14 @@ func TestAccFaults_outageDuringDeploy(t *testing.T) {
 	srv := newTestImageServer(t, []byte("os image "+name))
 	cache := t.TempDir()
 	// The node is made without the proxy; the deployment goes through it.
-	node := nodeWithImageConfig(cache, srv.URL, name, "available", agentNode(t), macFor(name))
-	deployed := strings.Replace(node, "provider \"baremetal\" {\n", fmt.Sprintf("provider \"baremetal\" {\n  endpoint = %q\n", proxy.URL), 1) +
-		fmt.Sprintf(deploymentBlock, "")
+	node := deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: agentNode(t)}
+	deployed := node
+	deployed.Endpoint, deployed.Deployed = proxy.URL, true
 	ironicTest(t, []resource.TestStep{{
-		Config: node,
+		Config: node.String(),
 	}, {
 		PreConfig:         func() { proxy.BurstAfter(deployRequest, nodeRead, 20*time.Second) },
-		Config:            deployed,
+		Config:            deployed.String(),
 		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
 	}}...)
 	if proxy.Counts[ironictest.BadGateway].Load() < 10 {

@@ -228,3 +228,91 @@ func (a notReplaced) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest
 		}
 	}
 }
+
+// fleetConfig is the whole configuration of a fleet test: Count fake-hardware nodes n
+// named <Name>-<index>, reached through Endpoint (a proxy or recorder in front of
+// Ironic), and a port p on each when PortAddress is set. Its HCL is String's.
+type fleetConfig struct {
+	Endpoint      string
+	Count         int
+	Name          string
+	ResourceClass string // with one, the nodes are also made available; without, they stay enrolled
+	PortAddress   string // each port's address, an HCL expression of count.index; empty: no ports
+}
+
+func (c fleetConfig) String() string {
+	class := ""
+	if c.ResourceClass != "" {
+		class = fmt.Sprintf(`resource_class         = %q
+  target_provision_state = "available"`, c.ResourceClass)
+	}
+	hcl := fmt.Sprintf(`
+provider "baremetal" {
+  endpoint = %q
+}
+
+resource "baremetal_node" "n" {
+  count                  = %d
+  name                   = "%s-${count.index}"
+  driver                 = "fake-hardware"
+  %s
+}
+`, c.Endpoint, c.Count, c.Name, class)
+	if c.PortAddress != "" {
+		hcl += fmt.Sprintf(`
+resource "baremetal_port" "p" {
+  count   = %d
+  node_id = baremetal_node.n[count.index].id
+  address = %s
+}
+`, c.Count, c.PortAddress)
+	}
+	return hcl
+}
+
+// expectPlanError plans config alone, with nothing in the state, and expects an error
+// matching want: a configuration refused before anything is made.
+func expectPlanError(t *testing.T, config, want string) {
+	t.Helper()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      config,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(want),
+		}},
+	})
+}
+
+// disappears is the two steps of a _disappears test: cfg applied, then the object at
+// addr deleted behind Terraform's back by remove (so the plan after the step is not
+// empty), and the next apply planning to create it again.
+func disappears(cfg, addr string, remove func(sc *gophercloud.ServiceClient, id string) error) []resource.TestStep {
+	return []resource.TestStep{{
+		Config: cfg,
+		Check: func(s *terraform.State) error {
+			id, err := stateID(s, addr)
+			if err != nil {
+				return err
+			}
+			return remove(testIronicNoT(), id)
+		},
+		ExpectNonEmptyPlan: true,
+	}, {
+		Config: cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+		},
+	}}
+}
+
+// importedByNameAndID is the two import steps of the named object at addr, by its name
+// and by its ID, each verified against the state but for the attributes in ignore.
+func importedByNameAndID(addr, name string, ignore ...string) []resource.TestStep {
+	return []resource.TestStep{{
+		ResourceName: addr, ImportState: true, ImportStateId: name,
+		ImportStateVerify: true, ImportStateVerifyIgnore: ignore,
+	}, {
+		ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: ignore,
+	}}
+}

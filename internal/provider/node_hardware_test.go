@@ -19,7 +19,9 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
-func hardwareNode(name, traits, extra string) string {
+// testAccNodeConfig_hardware is a node with every hardware attribute, its root device
+// the disk of this serial.
+func testAccNodeConfig_hardware(name, serial string) string {
 	return providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "hw" {
   name                   = %q
@@ -27,12 +29,12 @@ resource "baremetal_node" "hw" {
   bios_interface         = "fake"
   target_provision_state = "available"
   automated_clean        = false
-  traits                 = [%s]
+  traits                 = ["CUSTOM_GPU", "HW_CPU_X86_VMX"]
   properties = {
     cpu_arch = "x86_64"
   }
   root_device = {
-    serial = "S3YJNX0K123456"
+    serial = %q
     size   = ">= 100"
   }
   raid_config = {
@@ -46,9 +48,8 @@ resource "baremetal_node" "hw" {
     ProcTurboMode = "Disabled"
   }
   network_data = jsonencode({ links = [], networks = [], services = [] })
-  %s
 }
-`, name, traits, extra)
+`, name, serial)
 }
 
 // Each hardware attribute is created, read back equal from Ironic, and planned as no
@@ -57,7 +58,7 @@ resource "baremetal_node" "hw" {
 func TestAccNode_hardwareConfiguration(t *testing.T) {
 	name := testNodeName()
 	ironicTest(t, resource.TestStep{
-		Config: hardwareNode(name, `"CUSTOM_GPU", "HW_CPU_X86_VMX"`, ""),
+		Config: testAccNodeConfig_hardware(name, "S3YJNX0K123456"),
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue("baremetal_node.hw", tfjsonpath.New("provision_state"), knownvalue.StringExact("available")),
 			statecheck.ExpectKnownValue("baremetal_node.hw", tfjsonpath.New("bios_settings"), knownvalue.MapExact(map[string]knownvalue.Check{
@@ -91,7 +92,7 @@ func TestAccNode_hardwareConfiguration(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		Config:   hardwareNode(name, `"CUSTOM_GPU", "HW_CPU_X86_VMX"`, ""),
+		Config:   testAccNodeConfig_hardware(name, "S3YJNX0K123456"),
 		PlanOnly: true,
 	}, resource.TestStep{
 		// A trait added by hand shows in the plan...
@@ -101,12 +102,12 @@ func TestAccNode_hardwareConfiguration(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		Config:             hardwareNode(name, `"CUSTOM_GPU", "HW_CPU_X86_VMX"`, ""),
+		Config:             testAccNodeConfig_hardware(name, "S3YJNX0K123456"),
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	}, resource.TestStep{
 		// ...and the apply removes it; the root device changes without touching properties.
-		Config: strings.Replace(hardwareNode(name, `"CUSTOM_GPU", "HW_CPU_X86_VMX"`, ""), "S3YJNX0K123456", "S3YJNX0K999999", 1),
+		Config: testAccNodeConfig_hardware(name, "S3YJNX0K999999"),
 		Check: checkRemoteNode("baremetal_node.hw", func(n *nodes.Node) error {
 			if len(n.Traits) != 2 || slices.Contains(n.Traits, "CUSTOM_BY_HAND") {
 				return fmt.Errorf("traits %v", n.Traits)
@@ -125,7 +126,7 @@ func TestAccNode_hardwareConfiguration(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		Config:             strings.Replace(hardwareNode(name, `"CUSTOM_GPU", "HW_CPU_X86_VMX"`, ""), "S3YJNX0K123456", "S3YJNX0K999999", 1),
+		Config:             testAccNodeConfig_hardware(name, "S3YJNX0K999999"),
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	})
@@ -147,14 +148,12 @@ func TestAccNode_hardwareBadInput(t *testing.T) {
 		{`retired_reason = "old"`, `(?s)retired_reason without retired`},
 	} {
 		t.Logf("case %d: %s", i, c.config)
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			Steps: []resource.TestStep{{
-				Config:      providerBlock + "resource \"baremetal_node\" \"x\" {\n  driver = \"fake-hardware\"\n  " + c.config + "\n}\n",
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(c.want),
-			}},
-		})
+		expectPlanError(t, providerBlock+fmt.Sprintf(`
+resource "baremetal_node" "x" {
+  driver = "fake-hardware"
+  %s
+}
+`, c.config), c.want)
 	}
 }
 

@@ -19,9 +19,20 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
-// lifecycleConfig is a fake-hardware node with a port and an image served by srv.
-func lifecycleConfig(cache, url, name, target, extra string) string {
-	return lifecycleConfigMAC(cache, url, name, target, extra, macFor(name))
+// testAccNodeConfig_target is a fake-hardware node driven to target, with a port.
+func testAccNodeConfig_target(name, target string) string {
+	return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %q
+  target_provision_state = %q
+  driver                 = "fake-hardware"
+}
+
+resource "baremetal_port" "p" {
+  node_id = baremetal_node.n.id
+  address = %q
+}
+`, name, target, macFor(name))
 }
 
 // macFor gives each test node a MAC of its own that stays the same across steps.
@@ -29,42 +40,6 @@ func macFor(name string) string {
 	h := hexMD5([]byte(name))
 	return fmt.Sprintf("52:54:%s:%s:%s:%s", h[0:2], h[2:4], h[4:6], h[6:8])
 }
-
-// lifecycleConfigMAC is a fake-hardware node driven to target with a port, beside an
-// image served at url.
-func lifecycleConfigMAC(cache, url, name, target, extra, mac string) string {
-	return nodeWithImageConfig(cache, url, name, target, "driver = \"fake-hardware\"\n"+extra, mac)
-}
-
-// nodeWithImageConfig is a node with these fields driven to target, with a port, and
-// baremetal_image.os served at url.
-func nodeWithImageConfig(cache, url, name, target, fields, mac string) string {
-	return imageConfig(cache, fmt.Sprintf(`
-resource "baremetal_image" "os" {
-  url = "%s/images/os.qcow2"
-}
-
-resource "baremetal_node" "n" {
-  name                   = %q
-  target_provision_state = %q
-  %s
-}
-
-resource "baremetal_port" "p" {
-  node_id = baremetal_node.n.id
-  address = "%s"
-}
-`, url, name, target, fields, mac))
-}
-
-// deploymentBlock deploys baremetal_image.os on baremetal_node.n.
-const deploymentBlock = `
-resource "baremetal_deployment" "d" {
-  node_id       = baremetal_node.n.id
-  instance_info = baremetal_image.os.instance_info
-%s
-}
-`
 
 func expectProvisionState(state string) statecheck.StateCheck {
 	return statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("provision_state"), knownvalue.StringExact(state))
@@ -82,12 +57,10 @@ func expectRemoteState(state string) func(*terraformState) error {
 // Every node target, each transition up and down, and an empty plan after each apply
 // (the test framework checks that after every step).
 func TestAccNode_lifecycleTargets(t *testing.T) {
-	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
-	cache := t.TempDir()
 	name := testNodeName()
 	step := func(target string) resource.TestStep {
 		return resource.TestStep{
-			Config: lifecycleConfig(cache, srv.URL, name, target, ""),
+			Config: testAccNodeConfig_target(name, target),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("provision_state"), knownvalue.StringExact(target)),
@@ -99,7 +72,7 @@ func TestAccNode_lifecycleTargets(t *testing.T) {
 	}
 	ironicTest(t, step("manageable"), step("available"), step("manageable"), step("available"), resource.TestStep{
 		// enroll leaves the node where it is: no replacement, no move.
-		Config: lifecycleConfig(cache, srv.URL, name, "enroll", ""),
+		Config: testAccNodeConfig_target(name, "enroll"),
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate)},
 		},
@@ -110,10 +83,8 @@ func TestAccNode_lifecycleTargets(t *testing.T) {
 
 // An out-of-band move shows in the plan and the next apply corrects it.
 func TestAccNode_driftInProvisionState(t *testing.T) {
-	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
-	cache := t.TempDir()
 	name := testNodeName()
-	cfg := lifecycleConfig(cache, srv.URL, name, "available", "")
+	cfg := testAccNodeConfig_target(name, "available")
 	ironicTest(t, []resource.TestStep{{
 		Config: cfg,
 	}, {

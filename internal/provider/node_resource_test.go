@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -260,18 +260,9 @@ resource "baremetal_node" "test" {
   driver = "fake-hardware"
 }
 `, name)
-	ironicTest(t, []resource.TestStep{{
-		Config: cfg,
-		Check: func(s *terraform.State) error {
-			return nodes.Delete(context.Background(), testIronic(t), s.RootModule().Resources["baremetal_node.test"].Primary.ID).ExtractErr()
-		},
-		ExpectNonEmptyPlan: true,
-	}, {
-		Config: cfg,
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_node.test", plancheck.ResourceActionCreate)},
-		},
-	}}...)
+	ironicTest(t, disappears(cfg, "baremetal_node.test", func(sc *gophercloud.ServiceClient, id string) error {
+		return nodes.Delete(context.Background(), sc, id).ExtractErr()
+	})...)
 }
 
 func TestAccNode_ironicErrors(t *testing.T) {
@@ -319,7 +310,12 @@ resource "baremetal_node" "n" {
 		}, resource.TestStep{
 			// An interface this Ironic does not report is null, not "": a configuration
 			// generated from it (OpenTofu writes every attribute) stays valid.
-			Config: strings.Replace(cfg, `firmware_interface = "fake"`, "", 1),
+			Config: providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name               = %q
+  driver             = "fake-hardware"
+}
+`, name),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("firmware_interface"), knownvalue.Null()),
 			},

@@ -28,7 +28,7 @@ func TestAccNode_writeOnlySecrets(t *testing.T) {
 	defer rec.Close()
 	name := testNodeName()
 	const first, second = "wo-Secr3t-first-8c1", "wo-Secr3t-second-4d2"
-	cfg := func(password string, version int) string {
+	cfg := func(username, password string, version int) string {
 		return fmt.Sprintf(`
 provider "baremetal" {
   endpoint = %q
@@ -43,12 +43,12 @@ resource "baremetal_node" "wo" {
   driver = "ipmi"
   driver_info = {
     ipmi_address  = "10.0.0.9"
-    ipmi_username = "root"
+    ipmi_username = %q
   }
   driver_secrets_wo         = { ipmi_password = var.bmc_password }
   driver_secrets_wo_version = %d
 }
-`, rec.URL, password, name, version)
+`, rec.URL, password, name, username, version)
 	}
 	sent := func(secret string) resource.TestCheckFunc {
 		return func(s *terraform.State) error {
@@ -77,7 +77,7 @@ resource "baremetal_node" "wo" {
 		// Write-only attributes and ephemeral variables came with Terraform 1.11 and 1.10.
 		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		Steps: []resource.TestStep{{
-			Config: cfg(first, 1),
+			Config: cfg("root", first, 1),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("baremetal_node.wo", tfjsonpath.New("driver_secrets_wo"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("baremetal_node.wo", tfjsonpath.New("driver_info"), knownvalue.MapExact(map[string]knownvalue.Check{
@@ -91,12 +91,12 @@ resource "baremetal_node" "wo" {
 			})),
 		}, {
 			// A new value alone changes nothing (write-only values are not compared)...
-			Config:           cfg(second, 1),
+			Config:           cfg("root", second, 1),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 		}, {
 			// ...bumping the version rotates it; driver_info is patched key by key, so an
 			// unrelated change never wipes the secret.
-			Config: strings.Replace(cfg(second, 2), `ipmi_username = "root"`, `ipmi_username = "admin"`, 1),
+			Config: cfg("admin", second, 2),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction("baremetal_node.wo", plancheck.ResourceActionUpdate),
 			}},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -18,18 +19,85 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
-func portConfig(name, body string) string {
+// testAccPortConfig_node is the node every port test's port belongs to; each case adds
+// its port blocks.
+func testAccPortConfig_node(name string) string {
 	return providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "n" {
   name   = %q
   driver = "fake-hardware"
 }
+`, name)
+}
 
+// testAccPortConfig_basic is a port with only its address, on a node of its own.
+func testAccPortConfig_basic(name, mac string) string {
+	return testAccPortConfig_node(name) + fmt.Sprintf(`
 resource "baremetal_port" "p" {
   node_id = baremetal_node.n.id
-%s
+  address = %q
 }
-`, name, body)
+`, mac)
+}
+
+// testAccPortConfig_physicalNetwork is a port on a physical network, with extra.
+func testAccPortConfig_physicalNetwork(name, mac string) string {
+	return testAccPortConfig_node(name) + fmt.Sprintf(`
+resource "baremetal_port" "p" {
+  node_id          = baremetal_node.n.id
+  address          = %q
+  physical_network = "physnet1"
+  extra            = { slot = "3" }
+}
+`, mac)
+}
+
+// testAccPortConfig_localLink is a port without PXE, with its switch port.
+func testAccPortConfig_localLink(name, mac string) string {
+	return testAccPortConfig_node(name) + fmt.Sprintf(`
+resource "baremetal_port" "p" {
+  node_id     = baremetal_node.n.id
+  address     = %q
+  pxe_enabled = false
+  local_link_connection = {
+    switch_id = "0a:1b:2c:3d:4e:5f"
+    port_id   = "Ethernet1/3"
+  }
+}
+`, mac)
+}
+
+// testAccPortConfig_duplicateMAC is two ports of one MAC, the second in upper case.
+func testAccPortConfig_duplicateMAC(name, mac string) string {
+	return testAccPortConfig_node(name) + fmt.Sprintf(`
+resource "baremetal_port" "p" {
+  node_id = baremetal_node.n.id
+  address = %q
+}
+resource "baremetal_port" "dup" {
+  node_id    = baremetal_node.n.id
+  address    = %q
+  depends_on = [baremetal_port.p]
+}
+`, mac, strings.ToUpper(mac))
+}
+
+// testAccPortConfig_newerFields is a port with the newer fields (name, description,
+// vendor, category), in category; category "" leaves them all out.
+func testAccPortConfig_newerFields(name, mac, category string) string {
+	if category == "" {
+		return testAccPortConfig_basic(name, mac)
+	}
+	return testAccPortConfig_node(name) + fmt.Sprintf(`
+resource "baremetal_port" "p" {
+  node_id     = baremetal_node.n.id
+  address     = %q
+  name        = "%s-eth0"
+  description = "uplink to tor-a"
+  vendor      = "mellanox"
+  category    = %q
+}
+`, mac, name, category)
 }
 
 func checkRemotePort(addr string, check func(*ports.Port) error) func(*terraform.State) error {
@@ -49,7 +117,7 @@ func checkRemotePort(addr string, check func(*ports.Port) error) func(*terraform
 func TestAccPort_basicUpperCaseMAC(t *testing.T) {
 	name := testNodeName()
 	mac := strings.ToUpper(randomMAC())
-	cfg := portConfig(name, fmt.Sprintf("  address = %q", mac))
+	cfg := testAccPortConfig_basic(name, mac)
 	ironicTest(t, []resource.TestStep{{
 		Config: cfg,
 		ConfigStateChecks: []statecheck.StateCheck{
@@ -96,16 +164,9 @@ func TestAccPort_update(t *testing.T) {
 	name := testNodeName()
 	mac, mac2 := randomMAC(), randomMAC()
 	ironicTest(t, []resource.TestStep{{
-		Config: portConfig(name, fmt.Sprintf(`  address = %q
-  physical_network = "physnet1"
-  extra = { slot = "3" }`, mac)),
+		Config: testAccPortConfig_physicalNetwork(name, mac),
 	}, {
-		Config: portConfig(name, fmt.Sprintf(`  address = %q
-  pxe_enabled = false
-  local_link_connection = {
-    switch_id = "0a:1b:2c:3d:4e:5f"
-    port_id   = "Ethernet1/3"
-  }`, mac2)),
+		Config: testAccPortConfig_localLink(name, mac2),
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_port.p", plancheck.ResourceActionUpdate)},
 		},
@@ -125,32 +186,17 @@ func TestAccPort_update(t *testing.T) {
 
 func TestAccPort_disappears(t *testing.T) {
 	name := testNodeName()
-	cfg := portConfig(name, fmt.Sprintf("  address = %q", randomMAC()))
-	ironicTest(t, []resource.TestStep{{
-		Config: cfg,
-		Check: func(s *terraform.State) error {
-			id, _ := stateID(s, "baremetal_port.p")
-			return ports.Delete(context.Background(), testIronicNoT(), id).ExtractErr()
-		},
-		ExpectNonEmptyPlan: true,
-	}, {
-		Config: cfg,
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("baremetal_port.p", plancheck.ResourceActionCreate)},
-		},
-	}}...)
+	cfg := testAccPortConfig_basic(name, randomMAC())
+	ironicTest(t, disappears(cfg, "baremetal_port.p", func(sc *gophercloud.ServiceClient, id string) error {
+		return ports.Delete(context.Background(), sc, id).ExtractErr()
+	})...)
 }
 
 func TestAccPort_errors(t *testing.T) {
 	name := testNodeName()
 	mac := randomMAC()
 	ironicTest(t, []resource.TestStep{{
-		Config: portConfig(name, fmt.Sprintf(`  address = %q
-}
-resource "baremetal_port" "dup" {
-  node_id    = baremetal_node.n.id
-  address    = %q
-  depends_on = [baremetal_port.p]`, mac, strings.ToUpper(mac))),
+		Config:      testAccPortConfig_duplicateMAC(name, mac),
 		ExpectError: regexp.MustCompile(`(?s)Unable to create bare metal port.*MAC\s+address\s+` + mac + `\s+already\s+exists.*HTTP 409`),
 	}}...)
 }
@@ -170,21 +216,16 @@ func checkImportedAddress(want string) resource.ImportStateCheckFunc {
 func TestAccPort_newerFields(t *testing.T) {
 	name := testNodeName()
 	mac := randomMAC()
-	fields := `  name        = "` + name + `-eth0"
-  description = "uplink to tor-a"
-  vendor      = "mellanox"
-  category    = "storage"`
-	cfg := func(extra string) string { return portConfig(name, fmt.Sprintf("  address = %q\n%s", mac, extra)) }
 	if mv := testNegotiated(t); !ironic.FeatureNamed("port category").Available(mv) {
 		ironicTest(t, resource.TestStep{
-			Config:      cfg(fields),
+			Config:      testAccPortConfig_newerFields(name, mac, "storage"),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Not supported by this Ironic.*port category.*needs\s+API\s+1\.101,\s+Ironic\s+32\.0.*offers\s+` + regexp.QuoteMeta(mv)),
 		})
 		return
 	}
 	ironicTest(t, resource.TestStep{
-		Config: cfg(fields),
+		Config: testAccPortConfig_newerFields(name, mac, "storage"),
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("name"), knownvalue.StringExact(name+"-eth0")),
 			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("category"), knownvalue.StringExact("storage")),
@@ -192,10 +233,10 @@ func TestAccPort_newerFields(t *testing.T) {
 			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("description"), knownvalue.StringExact("uplink to tor-a")),
 		},
 	}, resource.TestStep{
-		Config:   cfg(""), // unset: Ironic's to hold, not removed
+		Config:   testAccPortConfig_newerFields(name, mac, ""), // unset: Ironic's to hold, not removed
 		PlanOnly: true,
 	}, resource.TestStep{
-		Config: cfg(strings.Replace(fields, `"storage"`, `"tenant"`, 1)),
+		Config: testAccPortConfig_newerFields(name, mac, "tenant"),
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue("baremetal_port.p", tfjsonpath.New("category"), knownvalue.StringExact("tenant")),
 		},

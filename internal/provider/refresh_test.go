@@ -150,21 +150,7 @@ func TestAccRefresh_smallWorkspaceBesideAFleet(t *testing.T) {
 	rec := ironictest.NewRecorder(testEndpoint())
 	defer rec.Close()
 	name := testNodeName()
-	cfg := fmt.Sprintf(`
-provider "baremetal" {
-  endpoint = %q
-}
-resource "baremetal_node" "n" {
-  count  = %d
-  name   = "%s-${count.index}"
-  driver = "fake-hardware"
-}
-resource "baremetal_port" "p" {
-  count   = %d
-  node_id = baremetal_node.n[count.index].id
-  address = format("%s:%%02x", count.index)
-}
-`, rec.URL, n, name, n, randomMAC()[:14])
+	cfg := fleetConfig{Endpoint: rec.URL, Count: n, Name: name, PortAddress: fmt.Sprintf(`format("%s:%%02x", count.index)`, randomMAC()[:14])}.String()
 	// Not in parallel: the clones are written and deleted straight in sqlite (see the
 	// pagination test).
 	resource.Test(t, resource.TestCase{

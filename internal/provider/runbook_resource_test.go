@@ -17,7 +17,9 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
-func runbookConfig(name, order, extra string) string {
+// testAccRunbookConfig_wipe is a runbook of two steps, the second at order, with the
+// further attributes in more.
+func testAccRunbookConfig_wipe(name, order, more string) string {
 	return providerBlock + fmt.Sprintf(`
 resource "baremetal_runbook" "wipe" {
   name        = %q
@@ -33,7 +35,7 @@ resource "baremetal_runbook" "wipe" {
   }])
   %s
 }
-`, name, order, extra)
+`, name, order, more)
 }
 
 // Create, read back, update in place, import by name and by UUID, where the Ironic has
@@ -42,7 +44,7 @@ func TestAccRunbook_lifecycle(t *testing.T) {
 	name := templateName()
 	if mv := testNegotiated(t); !ironic.FeatureNamed("runbooks").Available(mv) {
 		ironicTest(t, resource.TestStep{
-			Config:      runbookConfig(name, "2", ""),
+			Config:      testAccRunbookConfig_wipe(name, "2", ""),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Not supported by this Ironic.*runbooks.*needs\s+API\s+1\.92,\s+Ironic\s+26\.1.*offers\s+` + regexp.QuoteMeta(mv)),
 		})
@@ -57,8 +59,8 @@ func TestAccRunbook_lifecycle(t *testing.T) {
 			return check(rb)
 		}
 	}
-	ironicTest(t, resource.TestStep{
-		Config: runbookConfig(name, "2", ""),
+	ironicTest(t, append([]resource.TestStep{{
+		Config: testAccRunbookConfig_wipe(name, "2", ""),
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue("baremetal_runbook.wipe", tfjsonpath.New("id"), knownvalue.StringRegexp(uuidRE)),
 			statecheck.ExpectKnownValue("baremetal_runbook.wipe", tfjsonpath.New("public"), knownvalue.Bool(false)),
@@ -69,8 +71,8 @@ func TestAccRunbook_lifecycle(t *testing.T) {
 			}
 			return nil
 		}),
-	}, resource.TestStep{
-		Config: runbookConfig(name, "3", `extra = { team = "storage" }`),
+	}, {
+		Config: testAccRunbookConfig_wipe(name, "3", `extra = { team = "storage" }`),
 		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 			plancheck.ExpectResourceAction("baremetal_runbook.wipe", plancheck.ResourceActionUpdate),
 		}},
@@ -80,12 +82,7 @@ func TestAccRunbook_lifecycle(t *testing.T) {
 			}
 			return nil
 		}),
-	}, resource.TestStep{
-		ResourceName: "baremetal_runbook.wipe", ImportState: true, ImportStateId: name,
-		ImportStateVerify: true, ImportStateVerifyIgnore: []string{"steps"},
-	}, resource.TestStep{
-		ResourceName: "baremetal_runbook.wipe", ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"steps"},
-	})
+	}}, importedByNameAndID("baremetal_runbook.wipe", name, "steps")...)...)
 }
 
 func TestAccRunbook_badInput(t *testing.T) {
@@ -97,13 +94,12 @@ func TestAccRunbook_badInput(t *testing.T) {
 		{`public = true
   owner = "p1"`, `[{ interface = "deploy", step = "x", order = 1 }]`, `(?s)A public runbook has no owner`},
 	} {
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			Steps: []resource.TestStep{{
-				Config:      providerBlock + fmt.Sprintf("resource \"baremetal_runbook\" \"x\" {\n  name = \"CUSTOM_X\"\n  steps = jsonencode(%s)\n  %s\n}\n", c.steps, c.extra),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(c.want),
-			}},
-		})
+		expectPlanError(t, providerBlock+fmt.Sprintf(`
+resource "baremetal_runbook" "x" {
+  name  = "CUSTOM_X"
+  steps = jsonencode(%s)
+  %s
+}
+`, c.steps, c.extra), c.want)
 	}
 }

@@ -43,7 +43,9 @@ func seedInventory(t *testing.T, node, mac string) {
 	}
 }
 
-func inventoryNode(name, rootDevice, raid, port string) string {
+// testAccNodeInventoryConfig_checked is a node whose root device hints and RAID layout
+// (HCL objects) and port MAC the plan checks against its inventory, read beside it.
+func testAccNodeInventoryConfig_checked(name, rootDevice, raid, mac string) string {
 	return providerBlock + fmt.Sprintf(`
 resource "baremetal_node" "inv" {
   name        = %q
@@ -54,8 +56,11 @@ resource "baremetal_node" "inv" {
 data "baremetal_node_inventory" "inv" {
   node_id = baremetal_node.inv.id
 }
-%s
-`, name, rootDevice, raid, port)
+resource "baremetal_port" "p" {
+  node_id = baremetal_node.inv.id
+  address = %q
+}
+`, name, rootDevice, raid, mac)
 }
 
 // The inventory as typed attributes; root device hints, RAID layouts and port MACs
@@ -65,14 +70,16 @@ func TestAccNodeInventory_dataSourceAndChecks(t *testing.T) {
 	mac := randomMAC()
 	const sda = `{ serial = "S3YJNX0K123456" }`
 	const mirror = `{ logical_disks = [{ size_gb = "400", raid_level = "1", is_root_volume = true }] }`
-	port := func(addr string) string {
-		return fmt.Sprintf("resource \"baremetal_port\" \"p\" {\n  node_id = baremetal_node.inv.id\n  address = %q\n}\n", addr)
-	}
 	ironicTest(t, resource.TestStep{
-		Config: providerBlock + fmt.Sprintf("resource \"baremetal_node\" \"inv\" {\n  name = %q\n  driver = \"fake-hardware\"\n}\n", name),
+		Config: providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "inv" {
+  name   = %q
+  driver = "fake-hardware"
+}
+`, name),
 	}, resource.TestStep{
 		PreConfig: func() { seedInventory(t, name, mac) },
-		Config:    inventoryNode(name, sda, mirror, port(mac)),
+		Config:    testAccNodeInventoryConfig_checked(name, sda, mirror, mac),
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue("data.baremetal_node_inventory.inv", tfjsonpath.New("has_inventory"), knownvalue.Bool(true)),
 			statecheck.ExpectKnownValue("data.baremetal_node_inventory.inv", tfjsonpath.New("cpu_count"), knownvalue.Int64Exact(32)),
@@ -84,16 +91,16 @@ func TestAccNodeInventory_dataSourceAndChecks(t *testing.T) {
 			statecheck.ExpectKnownValue("data.baremetal_node_inventory.inv", tfjsonpath.New("plugin_data"), knownvalue.StringExact(`{"all_interfaces":{}}`)),
 		},
 	}, resource.TestStep{
-		Config:      inventoryNode(name, `{ serial = "S3YJNX0K999999" }`, mirror, port(mac)),
+		Config:      testAccNodeInventoryConfig_checked(name, `{ serial = "S3YJNX0K999999" }`, mirror, mac),
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)No disk matches the root device hints.*serial\s+=\s+"S3YJNX0K999999".*/dev/sda\s+\(480\s+GiB,\s+serial\s+S3YJNX0K123456`),
 	}, resource.TestStep{
-		Config:      inventoryNode(name, sda, `{ logical_disks = [{ size_gb = "MAX", raid_level = "6" }] }`, port(mac)),
+		Config:      testAccNodeInventoryConfig_checked(name, sda, `{ logical_disks = [{ size_gb = "MAX", raid_level = "6" }] }`, mac),
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)The RAID layout does not fit the node's disks.*needs\s+4\s+physical\s+disks;\s+the\s+inventory\s+has\s+3`),
 	}, resource.TestStep{
 		// A MAC not on the node is a warning only (the inventory may predate a NIC swap): the
 		// plan goes through and the port is created.
-		Config: inventoryNode(name, sda, mirror, port(randomMAC())),
+		Config: testAccNodeInventoryConfig_checked(name, sda, mirror, randomMAC()),
 	})
 }

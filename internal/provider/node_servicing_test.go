@@ -42,8 +42,7 @@ func TestAccNode_biosChangeOnDeployedNode(t *testing.T) {
 	node := redfishNode(t, name)
 	bmc := testBMC(t)
 	cfg := func(nodeExtra string) string {
-		return nodeWithImageConfig(cache, srv.URL, name, "available", node+"\n  "+nodeExtra, macFor(name)) +
-			fmt.Sprintf(deploymentBlock, "")
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: node + "\n  " + nodeExtra, Deployed: true}.String()
 	}
 	bios := `bios_settings = { LogicalProc = "Disabled" }`
 	var deployed *nodes.Node
@@ -147,8 +146,9 @@ func TestAccNode_runbookServicesDeployedNode(t *testing.T) {
 	name := testNodeName()
 	rb := templateName()
 	cfg := func(nodeExtra string) string {
-		c := deployedConfig(t, cache, srv.URL, name, fmt.Sprintf("traits = [%q]\n  %s", rb, nodeExtra), "")
-		c = strings.Replace(c, "driver_info = {", "driver_info = {\n    agent_burnin_cpu_timeout = \"3\"", 1)
+		node := agentNode(t, `agent_burnin_cpu_timeout = "3"`)
+		c := deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Node: node + fmt.Sprintf("\n  traits = [%q]\n  %s", rb, nodeExtra),
+			Deployed: true}.String()
 		return c + fmt.Sprintf(`
 resource "baremetal_runbook" "burnin" {
   name  = %q
@@ -156,9 +156,10 @@ resource "baremetal_runbook" "burnin" {
 }
 `, rb)
 	}
-	run := func(version int) string {
-		return fmt.Sprintf("runbook = baremetal_runbook.burnin.name\n  runbook_version = %d\n  allow_servicing = true", version)
+	runbook := func(version int) string {
+		return fmt.Sprintf("runbook = baremetal_runbook.burnin.name\n  runbook_version = %d", version)
 	}
+	run := func(version int) string { return runbook(version) + "\n  allow_servicing = true" }
 	burnins := func(want int) func(*terraform.State) error {
 		return func(s *terraform.State) error {
 			id, err := stateID(s, "baremetal_node.n")
@@ -175,7 +176,7 @@ resource "baremetal_runbook" "burnin" {
 	ironicTest(t, resource.TestStep{
 		Config: cfg(""),
 	}, resource.TestStep{
-		Config:      cfg(strings.Replace(run(1), "allow_servicing = true", "", 1)),
+		Config:      cfg(runbook(1)),
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)needs allow_servicing.*the\s+steps\s+of\s+runbook\s+` + rb),
 	}, resource.TestStep{
@@ -371,15 +372,11 @@ func TestAccNode_firmwareUpdatesOnRedfish(t *testing.T) {
 	bmc := testBMC(t)
 	cfg := func(target, updates string, deployed bool) string {
 		extra := fmt.Sprintf("firmware_interface = \"redfish\"\n  firmware_updates = [%s]\n  allow_servicing = true", updates)
-		c := nodeWithImageConfig(cache, srv.URL, name, target, node+"\n  "+extra, macFor(name)) + `
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Target: target, Node: node + "\n  " + extra, Deployed: deployed, More: `
 data "baremetal_node" "n" {
   id = baremetal_node.n.id
 }
-`
-		if deployed {
-			c += fmt.Sprintf(deploymentBlock, "")
-		}
-		return c
+`}.String()
 	}
 	update := func(component, version string) string {
 		return fmt.Sprintf("{ component = %q, url = \"%s/%s-%s.bin\", wait = 1, version = %q },", component, fw.URL, component, version,

@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -113,10 +112,7 @@ data "baremetal_node" "a" {
 	}
 	// A parent named rather than given by id would come back as its UUID: refused.
 	steps = append(steps, resource.TestStep{
-		Config: strings.Replace(cfg(withShard, ""), `driver = "fake-hardware"
-  shard`, `driver = "fake-hardware"
-  parent_node = "host-1"
-  shard`, 1),
+		Config:      cfg("parent_node = \"host-1\"\n  "+withShard, ""),
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)Invalid node UUID.*parent_node.*not a node UUID`),
 	}, resource.TestStep{
