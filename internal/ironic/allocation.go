@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/allocations"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
 // Allocation states.
@@ -73,29 +74,29 @@ var allocationStall = time.Minute
 // Allocate asks Ironic for a node and waits until it has picked one. A failed or lost
 // allocation is deleted again (it holds nothing) and tried again a few times, then its
 // reason is returned.
-func (p *Provisioner) Allocate(ctx context.Context, policy *RetryPolicy, body AllocationCreate) (*Allocation, error) {
+func (c *Client) Allocate(ctx context.Context, body AllocationCreate) (*Allocation, error) {
 	var err error
 	for i, delay := range allocationAttempts {
 		if i > 0 {
-			if err := p.clockOrReal().Sleep(ctx, delay); err != nil {
+			if err := c.sleeper().Sleep(ctx, delay); err != nil {
 				return nil, err
 			}
-			body["uuid"] = NewUUID() // the failed one was deleted
+			delete(body, "uuid") // the failed one was deleted: allocateOnce chooses another
 		}
 		var a *Allocation
-		a, err = p.allocateOnce(ctx, policy, body)
+		a, err = c.allocateOnce(ctx, body)
 		var failed *AllocationFailedError
 		var stalled *AllocationStalledError
 		switch {
 		case errors.As(err, &failed):
-			p.log(ctx, "allocation failed", map[string]any{"allocation": failed.ID, "attempt": i + 1, "reason": failed.LastError})
+			c.log(ctx, "allocation failed", map[string]any{"allocation": failed.ID, "attempt": i + 1, "reason": failed.LastError})
 		case errors.As(err, &stalled):
 			// Deleted before another is asked for, so that a late pick by the conductor
 			// cannot leave two nodes claimed: its save then finds no allocation.
-			if derr := DeleteAllocation(context.WithoutCancel(ctx), p.Client, stalled.ID); derr != nil {
+			if derr := c.DeleteAllocation(context.WithoutCancel(ctx), stalled.ID); derr != nil {
 				return nil, fmt.Errorf("%w; deleting it failed too, so no other was created: %w", err, derr)
 			}
-			p.log(ctx, "allocation lost by the conductor, deleted", map[string]any{"allocation": stalled.ID, "attempt": i + 1})
+			c.log(ctx, "allocation lost by the conductor, deleted", map[string]any{"allocation": stalled.ID, "attempt": i + 1})
 		default:
 			return a, err
 		}
@@ -103,27 +104,27 @@ func (p *Provisioner) Allocate(ctx context.Context, policy *RetryPolicy, body Al
 	return nil, err
 }
 
-func (p *Provisioner) allocateOnce(ctx context.Context, policy *RetryPolicy, body AllocationCreate) (*Allocation, error) {
-	uuid, _ := body["uuid"].(string)
-	created, err := createOnce(ctx, policy, "allocation", uuid,
+func (c *Client) allocateOnce(ctx context.Context, body AllocationCreate) (*Allocation, error) {
+	uuid := chooseUUID(body)
+	created, err := createOnce(ctx, c.Retry, "allocation", uuid,
 		func() (*Allocation, error) {
 			var a Allocation
-			return &a, allocations.Create(ctx, p.Client, body).ExtractInto(&a)
+			return &a, allocations.Create(ctx, c.SC, body).ExtractInto(&a)
 		},
-		func() (*Allocation, error) { return GetAllocation(ctx, p.Client, uuid) })
+		func() (*Allocation, error) { return c.GetAllocation(ctx, uuid) })
 	if err != nil {
 		return nil, err
 	}
 	a := created
-	clock := &elapsedClock{clock: p.clockOrReal()}
-	err = poll(ctx, clock, p.Poll, func() (bool, error) {
+	clock := &elapsedClock{Sleeper: c.sleeper()}
+	err = backoff.Poll(ctx, clock, c.Poll, func() (bool, error) {
 		if a.State != AllocationAllocating {
 			return true, nil
 		}
 		if a.NodeUUID == "" && clock.elapsed >= allocationStall {
 			return false, &AllocationStalledError{ID: a.UUID, After: clock.elapsed.Round(time.Second)}
 		}
-		next, err := GetAllocation(ctx, p.Client, a.UUID)
+		next, err := c.GetAllocation(ctx, a.UUID)
 		if err != nil && IsTransient(err) && ctx.Err() == nil {
 			return false, nil // a proxy's 502: ask again until the timeout
 		}
@@ -142,8 +143,8 @@ func (p *Provisioner) allocateOnce(ctx context.Context, policy *RetryPolicy, bod
 			"no error (is a conductor running, and the database writable?): %w", a.UUID, a.State, err)
 	}
 	if a.State == AllocationError {
-		if derr := DeleteAllocation(context.WithoutCancel(ctx), p.Client, a.UUID); derr != nil {
-			p.log(ctx, "could not delete the failed allocation", map[string]any{"allocation": a.UUID, "error": Message(derr)})
+		if derr := c.DeleteAllocation(context.WithoutCancel(ctx), a.UUID); derr != nil {
+			c.log(ctx, "could not delete the failed allocation", map[string]any{"allocation": a.UUID, "error": Message(derr)})
 		}
 		return nil, &AllocationFailedError{ID: a.UUID, LastError: a.LastError}
 	}
@@ -153,19 +154,19 @@ func (p *Provisioner) allocateOnce(ctx context.Context, policy *RetryPolicy, bod
 // elapsedClock adds up the waits it is asked for: the least time that has passed (the
 // requests between them take more), and the same with a test's clock that never waits.
 type elapsedClock struct {
-	clock
+	backoff.Sleeper
 	elapsed time.Duration
 }
 
 func (c *elapsedClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.elapsed += d
-	return c.clock.Sleep(ctx, d)
+	return c.Sleeper.Sleep(ctx, d)
 }
 
 // GetAllocation reads an allocation by UUID or name.
-func GetAllocation(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*Allocation, error) {
+func (c *Client) GetAllocation(ctx context.Context, id string) (*Allocation, error) {
 	var a Allocation
-	if err := allocations.Get(ctx, sc, id).ExtractInto(&a); err != nil {
+	if err := allocations.Get(ctx, c.SC, id).ExtractInto(&a); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -173,20 +174,20 @@ func GetAllocation(ctx context.Context, sc *gophercloud.ServiceClient, id string
 
 // UpdateAllocation patches an allocation (name and extra); gophercloud has no call for
 // it. With no operations it reads the allocation.
-func UpdateAllocation(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops []PatchOp) (*Allocation, error) {
+func (c *Client) UpdateAllocation(ctx context.Context, id string, ops []PatchOp) (*Allocation, error) {
 	if len(ops) == 0 {
-		return GetAllocation(ctx, sc, id)
+		return c.GetAllocation(ctx, id)
 	}
 	var a Allocation
-	if err := rawPatch(ctx, sc, ops, &a, "allocations", id); err != nil {
+	if err := rawPatch(ctx, c.SC, ops, &a, "allocations", id); err != nil {
 		return nil, err
 	}
 	return &a, nil
 }
 
 // DeleteAllocation releases an allocation; one already gone counts as deleted.
-func DeleteAllocation(ctx context.Context, sc *gophercloud.ServiceClient, id string) error {
-	err := allocations.Delete(ctx, sc, id).ExtractErr()
+func (c *Client) DeleteAllocation(ctx context.Context, id string) error {
+	err := allocations.Delete(ctx, c.SC, id).ExtractErr()
 	if IsNotFound(err) {
 		return nil
 	}

@@ -65,14 +65,14 @@ func allocationIronic(t *testing.T) (*httptest.Server, *[]string) {
 // (so a late pick cannot claim a second node), and the next one succeeds.
 func TestLostAllocationDeletedThenRetried(t *testing.T) {
 	srv, calls := allocationIronic(t)
-	sc, err := Connect(context.Background(), Config{Endpoint: srv.URL})
+	p, err := Connect(context.Background(), Config{Endpoint: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.Retry, p.clock = fastRetry(0), &fakeClock{}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // without the fix, the wait runs out
 	defer cancel()
-	p := &Provisioner{Client: sc, Poll: DefaultPoll, clock: &fakeClock{}}
-	a, err := p.Allocate(ctx, fastRetry(0), AllocationCreate{"uuid": NewUUID(), "resource_class": "baremetal"})
+	a, err := p.Allocate(ctx, AllocationCreate{"resource_class": "baremetal"})
 	if err != nil || a.NodeUUID != "n1" {
 		t.Fatalf("got %+v, %v", a, err)
 	}
@@ -85,14 +85,14 @@ func TestLostAllocationDeletedThenRetried(t *testing.T) {
 // Lost every time: the attempts are bounded and the error says what happened.
 func TestLostAllocationsBounded(t *testing.T) {
 	srv, calls := allocationIronic(t)
-	sc, err := Connect(context.Background(), Config{Endpoint: srv.URL})
+	p, err := Connect(context.Background(), Config{Endpoint: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.Retry, p.clock = fastRetry(0), &fakeClock{}
 	defer func(a []time.Duration) { allocationAttempts = a }(allocationAttempts)
 	allocationAttempts = allocationAttempts[:1]
-	p := &Provisioner{Client: sc, Poll: DefaultPoll, clock: &fakeClock{}}
-	_, err = p.Allocate(context.Background(), fastRetry(0), AllocationCreate{"uuid": NewUUID(), "resource_class": "baremetal"})
+	_, err = p.Allocate(context.Background(), AllocationCreate{"resource_class": "baremetal"})
 	var stalled *AllocationStalledError
 	if !errors.As(err, &stalled) || !strings.Contains(err.Error(), `still "allocating" after 1m`) {
 		t.Fatalf("got %v", err)

@@ -4,13 +4,11 @@ import (
 	"context"
 	"sort"
 	"strings"
-
-	"github.com/gophercloud/gophercloud/v2"
 )
 
 // ReadBIOS is what the node holds of the wanted BIOS settings (BIOSAsConfigured).
-func ReadBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, want map[string]string) (map[string]string, error) {
-	settings, err := BIOSSettings(ctx, sc, id)
+func (c *Client) ReadBIOS(ctx context.Context, id string, want map[string]string) (map[string]string, error) {
+	settings, err := c.BIOSSettings(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -47,13 +47,13 @@ type Config struct {
 	// together; zero: DefaultRequestTimeout.
 	RequestTimeout time.Duration
 	Retry          *RetryPolicy
-	Log            Logger
+	Log            backoff.Logger
 	UserAgent      string
 }
 
 // Connect builds an authenticated client, waits for the API when asked to, and settles
-// the microversion.
-func Connect(ctx context.Context, cfg Config) (*gophercloud.ServiceClient, error) {
+// the microversion. The Client it returns carries cfg.Retry and cfg.Log.
+func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	transport, err := httpclient.Transport(cfg.tls())
 	if err != nil {
 		return nil, err
@@ -108,7 +108,7 @@ func Connect(ctx context.Context, cfg Config) (*gophercloud.ServiceClient, error
 			"endpoint": sc.Endpoint, "server_max_microversion": versions.DefaultVersion.Version, "microversion": mv,
 		})
 	}
-	return sc, nil
+	return NewClient(sc, cfg.Retry, cfg.Log), nil
 }
 
 // apiV1 turns "http://host:6385" or ".../v1" into the API root gophercloud expects.
@@ -133,7 +133,7 @@ func rootClient(sc *gophercloud.ServiceClient) *gophercloud.ServiceClient {
 
 // waitForAPI reads the version document, retrying connection errors and 5xx until
 // timeout (zero: one attempt).
-func waitForAPI(ctx context.Context, sc *gophercloud.ServiceClient, timeout time.Duration, log Logger) (*apiversions.APIVersions, error) {
+func waitForAPI(ctx context.Context, sc *gophercloud.ServiceClient, timeout time.Duration, log backoff.Logger) (*apiversions.APIVersions, error) {
 	root := rootClient(sc)
 	deadline := time.Now().Add(timeout)
 	pace := backoff.Policy{Initial: 250 * time.Millisecond, Max: 5 * time.Second}

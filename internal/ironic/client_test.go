@@ -51,10 +51,10 @@ func TestConnectNegotiatesAndSendsMicroversion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sc.Microversion != "1.82" {
-		t.Fatalf("microversion %q", sc.Microversion)
+	if sc.SC.Microversion != "1.82" {
+		t.Fatalf("microversion %q", sc.SC.Microversion)
 	}
-	if _, err := nodes.Get(context.Background(), sc, "n1").Extract(); err != nil {
+	if _, err := nodes.Get(context.Background(), sc.SC, "n1").Extract(); err != nil {
 		t.Fatal(err)
 	}
 	if got.Load() != "1.82" {
@@ -76,7 +76,7 @@ func TestRetriesNodeLockedThenSucceeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := nodes.Get(context.Background(), sc, "n1").Extract(); err != nil {
+	if _, err := nodes.Get(context.Background(), sc.SC, "n1").Extract(); err != nil {
 		t.Fatal(err)
 	}
 	if calls.Load() != 4 {
@@ -95,7 +95,7 @@ func TestRetriesAreBoundedAndKeepIronicsMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = nodes.Get(context.Background(), sc, "n1").Extract()
+	_, err = nodes.Get(context.Background(), sc.SC, "n1").Extract()
 	if err == nil || calls.Load() != 4 {
 		t.Fatalf("err %v after %d calls, want an error after 4", err, calls.Load())
 	}
@@ -124,7 +124,7 @@ func TestNoRetryOnDuplicateOrClientErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = nodes.Get(context.Background(), sc, "n1").Extract()
+		_, err = nodes.Get(context.Background(), sc.SC, "n1").Extract()
 		if err == nil || calls.Load() != 1 {
 			t.Errorf("HTTP %d: err %v after %d calls, want one call", c.code, err, calls.Load())
 		}
@@ -161,11 +161,11 @@ func TestRetriesNotLockedOnReleaseOnlyWhenSafe(t *testing.T) {
 		}
 		switch c.method {
 		case http.MethodGet:
-			_, err = nodes.Get(context.Background(), sc, "n1").Extract()
+			_, err = nodes.Get(context.Background(), sc.SC, "n1").Extract()
 		case http.MethodDelete:
-			err = nodes.Delete(context.Background(), sc, "n1").ExtractErr()
+			err = nodes.Delete(context.Background(), sc.SC, "n1").ExtractErr()
 		case http.MethodPatch:
-			_, err = nodes.Update(context.Background(), sc, "n1", nodes.UpdateOpts{nodes.UpdateOperation{Op: nodes.ReplaceOp, Path: "/name", Value: "x"}}).Extract()
+			_, err = nodes.Update(context.Background(), sc.SC, "n1", nodes.UpdateOpts{nodes.UpdateOperation{Op: nodes.ReplaceOp, Path: "/name", Value: "x"}}).Extract()
 		}
 		if calls.Load() != c.calls || (c.calls == 2) != (err == nil) {
 			t.Errorf("%s: %d calls (want %d), err %v", c.method, calls.Load(), c.calls, err)
@@ -186,7 +186,7 @@ func TestRetries503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := nodes.Get(context.Background(), sc, "n1").Extract(); err != nil || calls.Load() != 2 {
+	if _, err := nodes.Get(context.Background(), sc.SC, "n1").Extract(); err != nil || calls.Load() != 2 {
 		t.Fatalf("err %v, %d calls", err, calls.Load())
 	}
 }
@@ -243,7 +243,7 @@ func TestHTTPBasicSendsCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := nodes.Get(context.Background(), sc, "n1").Extract(); err != nil {
+	if _, err := nodes.Get(context.Background(), sc.SC, "n1").Extract(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -292,7 +292,8 @@ func TestCreateNodeAfterLostAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	node, err := CreateNode(context.Background(), sc, fastRetry(3), NodeCreate{"uuid": "11111111-1111-4111-8111-111111111111", "driver": "fake-hardware"})
+	sc.Retry = fastRetry(3)
+	node, err := sc.CreateNode(context.Background(), NodeCreate{"uuid": "11111111-1111-4111-8111-111111111111", "driver": "fake-hardware"})
 	if err != nil || node.UUID != "11111111-1111-4111-8111-111111111111" {
 		t.Fatalf("got %v, %v", node, err)
 	}

@@ -42,7 +42,7 @@ func (e *ConvergeError) Unwrap() error { return e.Err }
 // goal: maintenance off first where provisioning needs it, provisioning, power,
 // maintenance on. A node a deployment holds is not moved, nor powered: the deployment
 // owns its provision and power state. It returns the node as it ends, also on failure.
-func (p *Provisioner) Converge(ctx context.Context, node *nodes.Node, g NodeGoal) (*nodes.Node, error) {
+func (c *Client) Converge(ctx context.Context, node *nodes.Node, g NodeGoal) (*nodes.Node, error) {
 	id := node.UUID
 	stale := false // a maintenance call changed the node after it was last read
 	move := NeedsMove(node, g.Goal)
@@ -51,16 +51,16 @@ func (p *Provisioner) Converge(ctx context.Context, node *nodes.Node, g NodeGoal
 			&MaintenanceHeldError{NodeID: id, Reason: node.MaintenanceReason, From: node.ProvisionState, To: g.State}}
 	}
 	if !g.KeepMaintenance && node.Maintenance && (!g.Maintenance || move) {
-		if err := nodes.UnsetMaintenance(ctx, p.Client, id).ExtractErr(); err != nil {
+		if err := nodes.UnsetMaintenance(ctx, c.SC, id).ExtractErr(); err != nil {
 			return node, &ConvergeError{"Unable to lift maintenance", fmt.Errorf("node %s: %s", id, Message(err))}
 		}
 		stale = true
 	}
 	var err error
 	if move {
-		p.log(ctx, "provisioning node", map[string]any{"node": id, "from": node.ProvisionState, "to": g.State})
-		if node, err = p.Reach(ctx, id, g.Goal); err != nil {
-			return p.refetch(ctx, id, node), &ConvergeError{"Unable to provision bare metal node", err}
+		c.log(ctx, "provisioning node", map[string]any{"node": id, "from": node.ProvisionState, "to": g.State})
+		if node, err = c.Reach(ctx, id, g.Goal); err != nil {
+			return c.refetch(ctx, id, node), &ConvergeError{"Unable to provision bare metal node", err}
 		}
 		stale = false
 	}
@@ -68,25 +68,25 @@ func (p *Provisioner) Converge(ctx context.Context, node *nodes.Node, g NodeGoal
 		// Ironic allocates only nodes whose power state it knows, and fake power reports
 		// none until the conductor's power sync: the node is powered off, as Ironic leaves
 		// available nodes itself (cleaning ends so), and is schedulable at once.
-		if node, err = p.SetPower(ctx, id, PowerOff); err != nil {
-			return p.refetch(ctx, id, node), &ConvergeError{"Unable to change the power state of bare metal node",
+		if node, err = c.SetPower(ctx, id, PowerOff); err != nil {
+			return c.refetch(ctx, id, node), &ConvergeError{"Unable to change the power state of bare metal node",
 				fmt.Errorf("node %s is available but Ironic knows no power state for it (allocations skip such nodes), and "+
 					"powering it off to learn one failed: %w", id, err)}
 		}
 	}
 	if t := g.PowerState; t != "" && node.PowerState != t && Settled(node) && !IsDeployed(node.ProvisionState) {
-		if node, err = p.SetPower(ctx, id, t); err != nil {
-			return p.refetch(ctx, id, node), &ConvergeError{"Unable to change the power state of bare metal node", err}
+		if node, err = c.SetPower(ctx, id, t); err != nil {
+			return c.refetch(ctx, id, node), &ConvergeError{"Unable to change the power state of bare metal node", err}
 		}
 	}
 	if !g.KeepMaintenance && g.Maintenance && (!node.Maintenance || node.MaintenanceReason != g.MaintenanceReason) {
-		if err := nodes.SetMaintenance(ctx, p.Client, id, nodes.MaintenanceOpts{Reason: g.MaintenanceReason}).ExtractErr(); err != nil {
-			return p.refetch(ctx, id, node), &ConvergeError{"Unable to set maintenance", fmt.Errorf("node %s: %s", id, Message(err))}
+		if err := nodes.SetMaintenance(ctx, c.SC, id, nodes.MaintenanceOpts{Reason: g.MaintenanceReason}).ExtractErr(); err != nil {
+			return c.refetch(ctx, id, node), &ConvergeError{"Unable to set maintenance", fmt.Errorf("node %s: %s", id, Message(err))}
 		}
 		stale = true
 	}
 	if stale {
-		return p.refetch(ctx, id, node), nil
+		return c.refetch(ctx, id, node), nil
 	}
 	return node, nil
 }
@@ -103,8 +103,8 @@ func NeedsMove(n *nodes.Node, g Goal) bool {
 
 // refetch reads the node once more, with a fresh context: the operation's own may have
 // run out, and the caller should still learn where the node stopped.
-func (p *Provisioner) refetch(ctx context.Context, id string, fallback *nodes.Node) *nodes.Node {
-	n, err := nodes.Get(context.WithoutCancel(ctx), p.Client, id).Extract()
+func (c *Client) refetch(ctx context.Context, id string, fallback *nodes.Node) *nodes.Node {
+	n, err := nodes.Get(context.WithoutCancel(ctx), c.SC, id).Extract()
 	if err != nil {
 		return fallback
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	googleuuid "github.com/google/uuid"
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 
@@ -15,11 +14,11 @@ import (
 // CreateNode creates a node whose body carries a UUID chosen by the caller, or here when
 // it carries none. A POST whose answer is lost (connection reset) may or may not have
 // been carried out; asking for the UUID tells which, so a retry never makes a second node.
-func CreateNode(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body NodeCreate) (*nodes.Node, error) {
+func (c *Client) CreateNode(ctx context.Context, body NodeCreate) (*nodes.Node, error) {
 	uuid := chooseUUID(body)
-	return createOnce(ctx, policy, "node", uuid,
-		func() (*nodes.Node, error) { return nodes.Create(ctx, sc, body).Extract() },
-		func() (*nodes.Node, error) { return nodes.Get(ctx, sc, uuid).Extract() })
+	return createOnce(ctx, c.Retry, "node", uuid,
+		func() (*nodes.Node, error) { return nodes.Create(ctx, c.SC, body).Extract() },
+		func() (*nodes.Node, error) { return nodes.Get(ctx, c.SC, uuid).Extract() })
 }
 
 // PortCreate is a port create request holding only the fields that were set.
@@ -29,11 +28,11 @@ type PortCreate map[string]any
 func (c PortCreate) ToPortCreateMap() (map[string]any, error) { return c, nil }
 
 // CreatePort is CreateNode for ports.
-func CreatePort(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body PortCreate) (*Port, error) {
+func (c *Client) CreatePort(ctx context.Context, body PortCreate) (*Port, error) {
 	uuid := chooseUUID(body)
-	return createOnce(ctx, policy, "port", uuid,
-		func() (*Port, error) { return portOf(ports.Create(ctx, sc, body)) },
-		func() (*Port, error) { return GetPort(ctx, sc, uuid) })
+	return createOnce(ctx, c.Retry, "port", uuid,
+		func() (*Port, error) { return portOf(ports.Create(ctx, c.SC, body)) },
+		func() (*Port, error) { return c.GetPort(ctx, uuid) })
 }
 
 // chooseUUID is the UUID body creates its object with: its own, or one chosen now (and
@@ -96,14 +95,14 @@ func (e *OwnerError) Unwrap() error { return e.Err }
 // EnrollNode creates a node as CreateNode does, then sets its owner: Ironic refuses an
 // owner in a create request unless the caller is a system-scoped admin (noauth is not),
 // yet accepts it in an update. With an *OwnerError the node exists and is returned.
-func EnrollNode(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body NodeCreate) (*nodes.Node, error) {
+func (c *Client) EnrollNode(ctx context.Context, body NodeCreate) (*nodes.Node, error) {
 	owner, _ := body["owner"].(string)
 	delete(body, "owner")
-	node, err := CreateNode(ctx, sc, policy, body)
+	node, err := c.CreateNode(ctx, body)
 	if err != nil || owner == "" {
 		return node, err
 	}
-	owned, err := nodes.Update(ctx, sc, node.UUID, nodes.UpdateOpts{
+	owned, err := nodes.Update(ctx, c.SC, node.UUID, nodes.UpdateOpts{
 		nodes.UpdateOperation{Op: nodes.AddOp, Path: "/owner", Value: owner},
 	}).Extract()
 	if err != nil {
@@ -116,27 +115,27 @@ func EnrollNode(ctx context.Context, sc *gophercloud.ServiceClient, policy *Retr
 // refuses interface changes in "deploy failed" unless the node is in maintenance, so
 // such a refusal is answered by setting maintenance for the patch and lifting it again.
 // With no operations it reads the node.
-func PatchNodeSafely(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops nodes.UpdateOpts, resetInterfaces bool) (*nodes.Node, error) {
+func (c *Client) PatchNodeSafely(ctx context.Context, id string, ops nodes.UpdateOpts, resetInterfaces bool) (*nodes.Node, error) {
 	if len(ops) == 0 {
-		return GetNode(ctx, sc, id)
+		return c.GetNode(ctx, id)
 	}
-	node, err := PatchNode(ctx, sc, id, ops, resetInterfaces)
+	node, err := c.PatchNode(ctx, id, ops, resetInterfaces)
 	if code := StatusCode(err); code != 400 && code != 409 {
 		return node, err
 	}
-	cur, gerr := nodes.Get(ctx, sc, id).Extract()
+	cur, gerr := nodes.Get(ctx, c.SC, id).Extract()
 	if gerr != nil || cur.Maintenance || (cur.ProvisionState != StateDeployFailed && cur.ProvisionState != StateError) {
 		return node, err
 	}
-	if merr := nodes.SetMaintenance(ctx, sc, id, nodes.MaintenanceOpts{Reason: "terraform: changing a node whose deploy failed"}).ExtractErr(); merr != nil {
+	if merr := nodes.SetMaintenance(ctx, c.SC, id, nodes.MaintenanceOpts{Reason: "terraform: changing a node whose deploy failed"}).ExtractErr(); merr != nil {
 		return node, err
 	}
-	node, err = PatchNode(ctx, sc, id, ops, resetInterfaces)
-	if uerr := nodes.UnsetMaintenance(context.WithoutCancel(ctx), sc, id).ExtractErr(); uerr != nil && err == nil {
+	node, err = c.PatchNode(ctx, id, ops, resetInterfaces)
+	if uerr := nodes.UnsetMaintenance(context.WithoutCancel(ctx), c.SC, id).ExtractErr(); uerr != nil && err == nil {
 		err = fmt.Errorf("the change was made, but lifting maintenance again failed: %s", Message(uerr))
 	}
 	if err == nil {
-		node, err = nodes.Get(ctx, sc, id).Extract()
+		node, err = nodes.Get(ctx, c.SC, id).Extract()
 	}
 	return node, err
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
 // IsDeployed reports whether a deployment holds a node in this state. A state this
@@ -142,15 +144,15 @@ func (e *AlreadyDeployedError) Error() string {
 // earlier try), or by waiting for a deploy already under way. A node that is already
 // active counts as deployed only when it holds spec's instance_info (a create whose
 // answer was lost); otherwise nothing is changed. It returns the node as it ends.
-func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*nodes.Node, error) {
-	node, err := nodes.Get(ctx, p.Client, id).Extract()
+func (c *Client) Deploy(ctx context.Context, id string, spec DeploySpec) (*nodes.Node, error) {
+	node, err := nodes.Get(ctx, c.SC, id).Extract()
 	if err != nil {
 		return nil, err
 	}
 	if !Settled(node) && IsDeployed(node.ProvisionState) && node.ProvisionState != StateWaitCallBack {
-		after, err := p.WaitStable(ctx, id)
+		after, err := c.WaitStable(ctx, id)
 		if err != nil {
-			return p.refetch(ctx, id, node), &ProvisionError{NodeID: id, Action: "deploy", State: StateOf(after, node), Err: err}
+			return c.refetch(ctx, id, node), &ProvisionError{NodeID: id, Action: "deploy", State: StateOf(after, node), Err: err}
 		}
 		node = after
 	}
@@ -171,14 +173,14 @@ func (p *Provisioner) Deploy(ctx context.Context, id string, spec DeploySpec) (*
 		return node, &NotDeployableError{NodeID: id, State: node.ProvisionState, Maintenance: true}
 	}
 	if node.ProvisionState != StateWaitCallBack {
-		if node, err = p.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
+		if node, err = c.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
 			return node, &ProvisionError{NodeID: id, Action: "set instance_info", State: node.ProvisionState, Err: err}
 		}
 	}
 	goal := Goal{State: StateActive, ConfigDrive: spec.ConfigDrive, DeploySteps: spec.DeploySteps}
-	after, err := p.Reach(ctx, id, goal)
-	if err != nil && refusedForNoPort(err) && p.waitForPort(ctx, id) {
-		return p.Reach(ctx, id, goal)
+	after, err := c.Reach(ctx, id, goal)
+	if err != nil && refusedForNoPort(err) && c.waitForPort(ctx, id) {
+		return c.Reach(ctx, id, goal)
 	}
 	return after, err
 }
@@ -194,11 +196,11 @@ func refusedForNoPort(err error) bool {
 const portWait = 2 * time.Minute
 
 // waitForPort waits, within portWait and ctx, until the node has a port.
-func (p *Provisioner) waitForPort(ctx context.Context, id string) bool {
+func (c *Client) waitForPort(ctx context.Context, id string) bool {
 	ctx, cancel := context.WithTimeout(ctx, portWait)
 	defer cancel()
-	err := poll(ctx, p.clockOrReal(), p.Poll, func() (bool, error) {
-		page, err := ports.List(p.Client, ports.ListOpts{Node: id, Limit: 1, Fields: []string{"uuid"}}).AllPages(ctx)
+	err := backoff.Poll(ctx, c.sleeper(), c.Poll, func() (bool, error) {
+		page, err := ports.List(c.SC, ports.ListOpts{Node: id, Limit: 1, Fields: []string{"uuid"}}).AllPages(ctx)
 		if err != nil {
 			return false, nil // a transient answer: ask again
 		}
@@ -211,26 +213,26 @@ func (p *Provisioner) waitForPort(ctx context.Context, id string) bool {
 // Redeploy makes a deployed node (as just read) run spec: its instance_info is written
 // and, when rebuild is set, Ironic's rebuild overwrites the disk. A node that stopped
 // in deploy failed or error is deployed again.
-func (p *Provisioner) Redeploy(ctx context.Context, node *nodes.Node, spec DeploySpec, rebuild bool) (*nodes.Node, error) {
+func (c *Client) Redeploy(ctx context.Context, node *nodes.Node, spec DeploySpec, rebuild bool) (*nodes.Node, error) {
 	id := node.UUID
 	var err error
 	if !IsDeployed(node.ProvisionState) {
 		return node, &NotDeployableError{NodeID: id, State: node.ProvisionState}
 	}
 	if rebuild || node.ProvisionState != StateActive {
-		if node, err = p.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
+		if node, err = c.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
 			return node, &ProvisionError{NodeID: id, Action: "set instance_info", State: node.ProvisionState, Err: err}
 		}
 	}
-	return p.Reach(ctx, id, Goal{State: StateActive, ConfigDrive: spec.ConfigDrive, DeploySteps: spec.DeploySteps, Rebuild: rebuild})
+	return c.Reach(ctx, id, Goal{State: StateActive, ConfigDrive: spec.ConfigDrive, DeploySteps: spec.DeploySteps, Rebuild: rebuild})
 }
 
 // Undeploy tears a deployment down (Ironic's "deleted": the node goes through cleaning
 // when automated cleaning is on) until the node is available. Maintenance is lifted for
 // it and restored afterwards. A node that is gone, or not deployed, needs nothing; a
 // protected one is refused (*ProtectedError) before anything is sent, as Ironic would.
-func (p *Provisioner) Undeploy(ctx context.Context, id string) (*nodes.Node, error) {
-	node, err := nodes.Get(ctx, p.Client, id).Extract()
+func (c *Client) Undeploy(ctx context.Context, id string) (*nodes.Node, error) {
+	node, err := nodes.Get(ctx, c.SC, id).Extract()
 	if IsNotFound(err) {
 		return nil, nil
 	}
@@ -246,13 +248,13 @@ func (p *Provisioner) Undeploy(ctx context.Context, id string) (*nodes.Node, err
 	restore := node.Maintenance
 	reason := node.MaintenanceReason
 	if restore {
-		if err := nodes.UnsetMaintenance(ctx, p.Client, id).ExtractErr(); err != nil {
+		if err := nodes.UnsetMaintenance(ctx, c.SC, id).ExtractErr(); err != nil {
 			return node, fmt.Errorf("node %s: lifting maintenance to undeploy: %s", id, Message(err))
 		}
 	}
-	after, err := p.Reach(ctx, id, Goal{State: StateAvailable})
+	after, err := c.Reach(ctx, id, Goal{State: StateAvailable})
 	if restore {
-		if merr := nodes.SetMaintenance(context.WithoutCancel(ctx), p.Client, id, nodes.MaintenanceOpts{Reason: reason}).ExtractErr(); merr != nil && err == nil {
+		if merr := nodes.SetMaintenance(context.WithoutCancel(ctx), c.SC, id, nodes.MaintenanceOpts{Reason: reason}).ExtractErr(); merr != nil && err == nil {
 			err = fmt.Errorf("node %s: restoring maintenance: %s", id, Message(merr))
 		}
 	}
@@ -261,11 +263,11 @@ func (p *Provisioner) Undeploy(ctx context.Context, id string) (*nodes.Node, err
 
 // setInstanceInfo replaces the node's instance_info with want: a deploy or rebuild
 // starts from exactly what is configured, and Ironic adds its own keys again.
-func (p *Provisioner) setInstanceInfo(ctx context.Context, n *nodes.Node, want map[string]string) (*nodes.Node, error) {
+func (c *Client) setInstanceInfo(ctx context.Context, n *nodes.Node, want map[string]string) (*nodes.Node, error) {
 	if want == nil {
 		want = map[string]string{}
 	}
-	updated, err := nodes.Update(ctx, p.Client, n.UUID, nodes.UpdateOpts{
+	updated, err := nodes.Update(ctx, c.SC, n.UUID, nodes.UpdateOpts{
 		nodes.UpdateOperation{Op: nodes.AddOp, Path: "/instance_info", Value: InstanceInfoValues(want)},
 	}).Extract()
 	if err != nil {

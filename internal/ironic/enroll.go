@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	googleuuid "github.com/google/uuid"
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 )
 
@@ -84,12 +83,12 @@ func (e *ReadError) Unwrap() error { return e.Err }
 // not finish. It returns nil when there is none (or the node has no name), the node to
 // continue with when its enrollment is unfinished, and the node with a *NodeExistsError
 // when it is finished: a create must not take it over.
-func FindEnrollment(ctx context.Context, sc *gophercloud.ServiceClient, name string, t EnrollmentTarget) (*nodes.Node, error) {
+func (c *Client) FindEnrollment(ctx context.Context, name string, t EnrollmentTarget) (*nodes.Node, error) {
 	if name == "" {
 		return nil, nil
 	}
 	uuid := EnrollmentUUID(name)
-	earlier, err := GetNode(ctx, sc, uuid)
+	earlier, err := c.GetNode(ctx, uuid)
 	switch {
 	case IsNotFound(err):
 		return nil, nil
@@ -160,9 +159,9 @@ func StepErrors(err error) []*NodeStepError {
 // it) and does the work. It returns the node as it ends, nil when Ironic created
 // nothing; with an *OwnerError the node exists and nothing more was done. Failed steps
 // are *NodeStepError values, joined.
-func (p *Provisioner) Enroll(ctx context.Context, policy *RetryPolicy, body NodeCreate, w NodeWork) (*nodes.Node, error) {
+func (c *Client) Enroll(ctx context.Context, body NodeCreate, w NodeWork) (*nodes.Node, error) {
 	uuid := chooseUUID(body)
-	node, err := EnrollNode(ctx, p.Client, policy, body)
+	node, err := c.EnrollNode(ctx, body)
 	var ownerErr *OwnerError
 	switch {
 	case errors.As(err, &ownerErr):
@@ -170,42 +169,42 @@ func (p *Provisioner) Enroll(ctx context.Context, policy *RetryPolicy, body Node
 	case err != nil:
 		return nil, &NodeStepError{Step: StepCreate, NodeID: uuid, Err: err}
 	}
-	return p.work(ctx, node, w)
+	return c.work(ctx, node, w)
 }
 
 // UpdateNode patches the node's fields (PatchNodeSafely: a failed deployment's node is
 // patched in maintenance) and does the work. It returns the node as it ends, nil when
 // the patch was refused; failed steps are *NodeStepError values, joined.
-func (p *Provisioner) UpdateNode(ctx context.Context, id string, ops nodes.UpdateOpts, resetInterfaces bool, w NodeWork) (*nodes.Node, error) {
-	node, err := PatchNodeSafely(ctx, p.Client, id, ops, resetInterfaces)
+func (c *Client) UpdateNode(ctx context.Context, id string, ops nodes.UpdateOpts, resetInterfaces bool, w NodeWork) (*nodes.Node, error) {
+	node, err := c.PatchNodeSafely(ctx, id, ops, resetInterfaces)
 	if err != nil {
 		return nil, &NodeStepError{Step: StepPatch, NodeID: id, Err: err}
 	}
-	return p.work(ctx, node, w)
+	return c.work(ctx, node, w)
 }
 
 // work does w on the node: traits and RAID target, then converging, then (when nothing
 // failed) the hardware change. The node is read again when the traits or RAID target
 // changed it behind the last read; on failure of that read the last one stands.
-func (p *Provisioner) work(ctx context.Context, node *nodes.Node, w NodeWork) (*nodes.Node, error) {
+func (c *Client) work(ctx context.Context, node *nodes.Node, w NodeWork) (*nodes.Node, error) {
 	id := node.UUID
 	var errs []error
 	if w.SetTraits {
-		if err := SetTraits(ctx, p.Client, id, w.Traits); err != nil {
+		if err := c.SetTraits(ctx, id, w.Traits); err != nil {
 			errs = append(errs, &NodeStepError{Step: StepTraits, NodeID: id, Err: err})
 		}
 	}
 	if w.SetRAIDTarget {
-		if err := SetTargetRAIDConfig(ctx, p.Client, id, w.RAIDTarget); err != nil {
+		if err := c.SetTargetRAIDConfig(ctx, id, w.RAIDTarget); err != nil {
 			errs = append(errs, &NodeStepError{Step: StepRAIDTarget, NodeID: id, Err: err})
 		}
 	}
-	node, err := p.Converge(ctx, node, w.Goal)
+	node, err := c.Converge(ctx, node, w.Goal)
 	if err != nil {
 		errs = append(errs, &NodeStepError{Step: StepConverge, NodeID: id, Err: err})
 	}
 	if len(errs) == 0 {
-		after, err := p.ApplyHardware(ctx, node, w.Hardware, w.PreviousRAID, w.AllowServicing)
+		after, err := c.ApplyHardware(ctx, node, w.Hardware, w.PreviousRAID, w.AllowServicing)
 		if err != nil {
 			errs = append(errs, &NodeStepError{Step: StepHardware, NodeID: id, Err: err})
 		}
@@ -214,7 +213,7 @@ func (p *Provisioner) work(ctx context.Context, node *nodes.Node, w NodeWork) (*
 		}
 	}
 	if w.SetTraits || w.SetRAIDTarget {
-		if n, err := GetNode(context.WithoutCancel(ctx), p.Client, node.UUID); err == nil {
+		if n, err := c.GetNode(context.WithoutCancel(ctx), node.UUID); err == nil {
 			node = n
 		}
 	}

@@ -102,7 +102,7 @@ func TestFindEnrollment(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var f *fakeNodeAPI
-			var p *Provisioner
+			var p *Client
 			if c.node != nil {
 				f, p = newFakeNodeAPI(t, c.node)
 			} else {
@@ -111,7 +111,7 @@ func TestFindEnrollment(t *testing.T) {
 			if c.fail != 0 {
 				f.fail["GET /nodes/"+uuid] = c.fail
 			}
-			node, err := FindEnrollment(context.Background(), p.Client, c.lookup, c.target)
+			node, err := p.FindEnrollment(context.Background(), c.lookup, c.target)
 			if (node != nil) != c.wantNode {
 				t.Errorf("node %v", node)
 			}
@@ -176,7 +176,7 @@ func TestEnrollSteps(t *testing.T) {
 			if c.fail != "" {
 				f.fail[c.fail] = 409
 			}
-			node, err := p.Enroll(context.Background(), fastRetry(0), c.body, c.work)
+			node, err := p.Enroll(context.Background(), c.body, c.work)
 			if (node != nil) != c.node {
 				t.Fatalf("node %v, err %v", node, err)
 			}
@@ -211,11 +211,11 @@ func TestEnrollSteps(t *testing.T) {
 func TestEnrollChoosesTheUUID(t *testing.T) {
 	f, p := newFakeNodeAPI(t)
 	body := NodeCreate{"driver": "fake-hardware"}
-	node, err := p.Enroll(context.Background(), fastRetry(0), body, NodeWork{Goal: NodeGoal{Goal: Goal{State: "enroll"}}})
+	node, err := p.Enroll(context.Background(), body, NodeWork{Goal: NodeGoal{Goal: Goal{State: "enroll"}}})
 	if err != nil || node == nil || len(node.UUID) != 36 || body["uuid"] != node.UUID {
 		t.Fatalf("node %v, body %v, err %v", node, body, err)
 	}
-	if _, err := p.Enroll(context.Background(), fastRetry(0), body, NodeWork{}); StatusCode(errors.Unwrap(err)) != 409 {
+	if _, err := p.Enroll(context.Background(), body, NodeWork{}); StatusCode(errors.Unwrap(err)) != 409 {
 		t.Fatalf("second create of %s: %v", node.UUID, err)
 	}
 	if len(f.nodes) != 1 {

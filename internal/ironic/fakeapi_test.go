@@ -30,7 +30,7 @@ var settlesIn = map[string]string{
 	"manage": "manageable", "provide": "available", "active": "active", "rebuild": "active", "deleted": "available",
 }
 
-func newFakeNodeAPI(t *testing.T, nodes ...map[string]any) (*fakeNodeAPI, *Provisioner) {
+func newFakeNodeAPI(t *testing.T, nodes ...map[string]any) (*fakeNodeAPI, *Client) {
 	t.Helper()
 	f := &fakeNodeAPI{nodes: map[string]map[string]any{}, fail: map[string]int{}}
 	for _, n := range nodes {
@@ -38,12 +38,11 @@ func newFakeNodeAPI(t *testing.T, nodes ...map[string]any) (*fakeNodeAPI, *Provi
 	}
 	srv := httptest.NewServer(http.HandlerFunc(f.handler))
 	t.Cleanup(srv.Close)
-	sc, err := Connect(context.Background(), Config{Endpoint: srv.URL})
+	p, err := Connect(context.Background(), Config{Endpoint: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewProvisioner(sc, nil)
-	p.clock = &fakeClock{}
+	p.Retry, p.clock = fastRetry(0), &fakeClock{}
 	return f, p
 }
 

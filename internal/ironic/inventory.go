@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 )
 
@@ -16,8 +15,8 @@ type Inventory struct {
 }
 
 // GetInventory reads the node's inventory; nil, nil when Ironic holds none.
-func GetInventory(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*Inventory, error) {
-	r := nodes.GetInventory(ctx, sc, id)
+func (c *Client) GetInventory(ctx context.Context, id string) (*Inventory, error) {
+	r := nodes.GetInventory(ctx, c.SC, id)
 	if IsNotFound(r.Err) {
 		return nil, nil
 	}

@@ -7,6 +7,8 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/gophercloud/gophercloud/v2/pagination"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
 // listPageSize is Ironic's default max_limit: the most one page may hold.
@@ -31,18 +33,18 @@ func portReadFields(sc *gophercloud.ServiceClient) []string {
 // ListAllNodes returns every node the caller may see, in full, page after page. Not
 // only the fields the resources read: Ironic refuses created_at and updated_at in a
 // node list's fields, and the state holds both.
-func ListAllNodes(ctx context.Context, sc *gophercloud.ServiceClient, log Logger) ([]nodes.Node, error) {
+func (c *Client) ListAllNodes(ctx context.Context) ([]nodes.Node, error) {
 	return listPages(ctx, func(marker string) pagination.Pager {
-		return nodes.ListDetail(sc, nodes.ListOpts{Limit: listPageSize, Marker: marker})
-	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", log)
+		return nodes.ListDetail(c.SC, nodes.ListOpts{Limit: listPageSize, Marker: marker})
+	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", c.Log)
 }
 
 // ListAllPorts returns every port the caller may see, page after page.
-func ListAllPorts(ctx context.Context, sc *gophercloud.ServiceClient, log Logger) ([]Port, error) {
-	fields := portReadFields(sc)
+func (c *Client) ListAllPorts(ctx context.Context) ([]Port, error) {
+	fields := portReadFields(c.SC)
 	return listPages(ctx, func(marker string) pagination.Pager {
-		return ports.List(sc, ports.ListOpts{Fields: fields, Limit: listPageSize, Marker: marker})
-	}, extractPorts, func(p *Port) string { return p.UUID }, "ports", log)
+		return ports.List(c.SC, ports.ListOpts{Fields: fields, Limit: listPageSize, Marker: marker})
+	}, extractPorts, func(p *Port) string { return p.UUID }, "ports", c.Log)
 }
 
 // listPages follows Ironic's pagination itself: Ironic says there is more with a "next"
@@ -50,7 +52,7 @@ func ListAllPorts(ctx context.Context, sc *gophercloud.ServiceClient, log Logger
 // nodes_links), so they stop after the first page. Each page asks for the objects
 // after the previous page's last one.
 func listPages[T any](ctx context.Context, page func(marker string) pagination.Pager, extract func(pagination.Page) ([]T, error),
-	id func(*T) string, kind string, log Logger) ([]T, error) {
+	id func(*T) string, kind string, log backoff.Logger) ([]T, error) {
 	var all []T
 	marker := ""
 	for call := 1; ; call++ {
@@ -90,11 +92,11 @@ func hasNext(p pagination.Page) bool {
 const portsNodeByNodeUpTo = 8
 
 // PortsOfNodes groups the ports of these nodes by node UUID, in Ironic's order.
-func PortsOfNodes(ctx context.Context, sc *gophercloud.ServiceClient, nodeIDs []string, log Logger) (map[string][]Port, error) {
+func (c *Client) PortsOfNodes(ctx context.Context, nodeIDs []string) (map[string][]Port, error) {
 	byNode := map[string][]Port{}
 	if len(nodeIDs) <= portsNodeByNodeUpTo {
 		for _, id := range nodeIDs {
-			found, err := listPorts(ctx, sc, ports.ListOpts{NodeUUID: id, Fields: portReadFields(sc)})
+			found, err := c.listPorts(ctx, ports.ListOpts{NodeUUID: id, Fields: portReadFields(c.SC)})
 			if err != nil {
 				return nil, err
 			}
@@ -102,7 +104,7 @@ func PortsOfNodes(ctx context.Context, sc *gophercloud.ServiceClient, nodeIDs []
 		}
 		return byNode, nil
 	}
-	all, err := ListAllPorts(ctx, sc, log)
+	all, err := c.ListAllPorts(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -114,16 +116,16 @@ func PortsOfNodes(ctx context.Context, sc *gophercloud.ServiceClient, nodeIDs []
 
 // NodesAtMost reports whether Ironic holds at most limit nodes the caller may see,
 // reading UUIDs only, a page at a time, and no more pages than the limit needs.
-func NodesAtMost(ctx context.Context, sc *gophercloud.ServiceClient, limit int) (bool, error) {
+func (c *Client) NodesAtMost(ctx context.Context, limit int) (bool, error) {
 	return atMost(ctx, limit, func(marker string, size int) pagination.Pager {
-		return nodes.List(sc, nodes.ListOpts{Fields: []string{"uuid"}, Limit: size, Marker: marker})
+		return nodes.List(c.SC, nodes.ListOpts{Fields: []string{"uuid"}, Limit: size, Marker: marker})
 	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID })
 }
 
 // PortsAtMost is NodesAtMost for ports.
-func PortsAtMost(ctx context.Context, sc *gophercloud.ServiceClient, limit int) (bool, error) {
+func (c *Client) PortsAtMost(ctx context.Context, limit int) (bool, error) {
 	return atMost(ctx, limit, func(marker string, size int) pagination.Pager {
-		return ports.List(sc, ports.ListOpts{Fields: []string{"uuid"}, Limit: size, Marker: marker})
+		return ports.List(c.SC, ports.ListOpts{Fields: []string{"uuid"}, Limit: size, Marker: marker})
 	}, ports.ExtractPorts, func(p *ports.Port) string { return p.UUID })
 }
 

@@ -3,7 +3,6 @@ package ironic
 import (
 	"context"
 
-	"github.com/google/uuid"
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 )
@@ -15,16 +14,12 @@ type NodeCreate map[string]any
 // ToNodeCreateMap implements nodes.CreateOptsBuilder.
 func (c NodeCreate) ToNodeCreateMap() (map[string]any, error) { return c, nil }
 
-// NewUUID returns a random (version 4) UUID. Nodes and ports are created with a UUID
-// chosen here, so a request whose answer was lost can be recognised afterwards.
-func NewUUID() string { return uuid.NewString() }
-
 // PatchNode applies a JSON patch. resetInterfaces (with a driver change) asks Ironic to
 // reset the hardware interfaces the patch does not set to the new driver's defaults;
 // gophercloud's nodes.Update has no way to pass that query parameter.
-func PatchNode(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops nodes.UpdateOpts, resetInterfaces bool) (*nodes.Node, error) {
+func (c *Client) PatchNode(ctx context.Context, id string, ops nodes.UpdateOpts, resetInterfaces bool) (*nodes.Node, error) {
 	if !resetInterfaces {
-		return nodes.Update(ctx, sc, id, ops).Extract()
+		return nodes.Update(ctx, c.SC, id, ops).Extract()
 	}
 	body := make([]map[string]any, 0, len(ops))
 	for _, op := range ops {
@@ -35,7 +30,7 @@ func PatchNode(ctx context.Context, sc *gophercloud.ServiceClient, id string, op
 		body = append(body, m)
 	}
 	var r nodes.UpdateResult
-	resp, err := sc.Patch(ctx, sc.ServiceURL("nodes", id)+"?reset_interfaces=true", body, &r.Body, &gophercloud.RequestOpts{OkCodes: []int{200}})
+	resp, err := c.SC.Patch(ctx, c.SC.ServiceURL("nodes", id)+"?reset_interfaces=true", body, &r.Body, &gophercloud.RequestOpts{OkCodes: []int{200}})
 	_, r.Header, r.Err = gophercloud.ParseResponse(resp, err)
 	return r.Extract()
 }

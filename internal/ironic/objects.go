@@ -17,8 +17,8 @@ import (
 // translates and never calls the API itself.
 
 // GetNode reads a node by UUID or name.
-func GetNode(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*nodes.Node, error) {
-	return nodes.Get(ctx, sc, id).Extract()
+func (c *Client) GetNode(ctx context.Context, id string) (*nodes.Node, error) {
+	return nodes.Get(ctx, c.SC, id).Extract()
 }
 
 // NodeUpdateOpts turns patch operations into gophercloud's node update options.
@@ -58,25 +58,25 @@ func extractPorts(page pagination.Page) ([]Port, error) {
 }
 
 // GetPort reads a port by UUID.
-func GetPort(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*Port, error) {
-	return portOf(ports.Get(ctx, sc, id))
+func (c *Client) GetPort(ctx context.Context, id string) (*Port, error) {
+	return portOf(ports.Get(ctx, c.SC, id))
 }
 
 // UpdatePort applies a JSON patch to a port; with no operations it reads the port.
-func UpdatePort(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops []PatchOp) (*Port, error) {
+func (c *Client) UpdatePort(ctx context.Context, id string, ops []PatchOp) (*Port, error) {
 	if len(ops) == 0 {
-		return GetPort(ctx, sc, id)
+		return c.GetPort(ctx, id)
 	}
 	opts := make(ports.UpdateOpts, 0, len(ops))
 	for _, op := range ops {
 		opts = append(opts, ports.UpdateOperation{Op: ports.UpdateOp(op.Op), Path: op.Path, Value: op.Value})
 	}
-	return portOf(ports.Update(ctx, sc, id, opts))
+	return portOf(ports.Update(ctx, c.SC, id, opts))
 }
 
 // DeletePort deletes a port; one already gone counts as deleted.
-func DeletePort(ctx context.Context, sc *gophercloud.ServiceClient, id string) error {
-	err := ports.Delete(ctx, sc, id).ExtractErr()
+func (c *Client) DeletePort(ctx context.Context, id string) error {
+	err := ports.Delete(ctx, c.SC, id).ExtractErr()
 	if IsNotFound(err) {
 		return nil
 	}
@@ -84,8 +84,8 @@ func DeletePort(ctx context.Context, sc *gophercloud.ServiceClient, id string) e
 }
 
 // PortsByMAC lists the UUIDs of the ports with this (normalized) MAC address.
-func PortsByMAC(ctx context.Context, sc *gophercloud.ServiceClient, mac string) ([]string, error) {
-	found, err := listPorts(ctx, sc, ports.ListOpts{Address: mac})
+func (c *Client) PortsByMAC(ctx context.Context, mac string) ([]string, error) {
+	found, err := c.listPorts(ctx, ports.ListOpts{Address: mac})
 	ids := make([]string, len(found))
 	for i, p := range found {
 		ids[i] = p.UUID
@@ -93,8 +93,8 @@ func PortsByMAC(ctx context.Context, sc *gophercloud.ServiceClient, mac string) 
 	return ids, err
 }
 
-func listPorts(ctx context.Context, sc *gophercloud.ServiceClient, opts ports.ListOpts) ([]Port, error) {
-	pages, err := ports.List(sc, opts).AllPages(ctx)
+func (c *Client) listPorts(ctx context.Context, opts ports.ListOpts) ([]Port, error) {
+	pages, err := ports.List(c.SC, opts).AllPages(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ var nodeSummaryFields = []string{
 
 // ListNodes lists the matching nodes, oldest first, page after page, with the fields of
 // nodeSummaryFields only.
-func ListNodes(ctx context.Context, sc *gophercloud.ServiceClient, f NodeFilter, log Logger) ([]nodes.Node, error) {
+func (c *Client) ListNodes(ctx context.Context, f NodeFilter) ([]nodes.Node, error) {
 	extra := url.Values{}
 	for name, v := range map[string]*bool{"maintenance": f.Maintenance, "associated": f.Associated} {
 		if v != nil {
@@ -144,8 +144,8 @@ func ListNodes(ctx context.Context, sc *gophercloud.ServiceClient, f NodeFilter,
 	}, extra: extra}
 	found, err := listPages(ctx, func(marker string) pagination.Pager {
 		opts.Marker = marker
-		return nodes.List(sc, opts)
-	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", log)
+		return nodes.List(c.SC, opts)
+	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", c.Log)
 	if err != nil || len(f.Traits) == 0 {
 		return found, err
 	}
@@ -176,35 +176,35 @@ func (q nodeListQuery) ToNodeListQuery() (string, error) {
 func (q nodeListQuery) ToNodeListDetailQuery() (string, error) { return q.ToNodeListQuery() }
 
 // NodePorts lists the node's ports, sorted by address.
-func NodePorts(ctx context.Context, sc *gophercloud.ServiceClient, nodeID string) ([]Port, error) {
-	found, err := listPorts(ctx, sc, ports.ListOpts{NodeUUID: nodeID, Fields: portReadFields(sc)})
+func (c *Client) NodePorts(ctx context.Context, nodeID string) ([]Port, error) {
+	found, err := c.listPorts(ctx, ports.ListOpts{NodeUUID: nodeID, Fields: portReadFields(c.SC)})
 	sort.Slice(found, func(i, j int) bool { return found[i].Address < found[j].Address })
 	return found, err
 }
 
 // NodeInstanceName is the node's instance_name (API 1.104), "" where the Ironic has none.
-func NodeInstanceName(ctx context.Context, sc *gophercloud.ServiceClient, nodeID string) (string, error) {
-	if !FeatureNamed("instance_name").Available(sc.Microversion) {
+func (c *Client) NodeInstanceName(ctx context.Context, nodeID string) (string, error) {
+	if !FeatureNamed("instance_name").Available(c.SC.Microversion) {
 		return "", nil
 	}
 	var out struct {
 		InstanceName string `json:"instance_name"`
 	}
-	err := rawGet(ctx, sc, &out, "nodes", nodeID+"?fields=instance_name")
+	err := rawGet(ctx, c.SC, &out, "nodes", nodeID+"?fields=instance_name")
 	return out.InstanceName, err
 }
 
 // NodeChildren lists the UUIDs of the node's child nodes (GET /v1/nodes/{node}/children,
 // API 1.83: DPUs and other devices whose parent_node it is); nil where the Ironic lacks
 // them.
-func NodeChildren(ctx context.Context, sc *gophercloud.ServiceClient, nodeID string) ([]string, error) {
-	if !FeatureNamed("parent_node").Available(sc.Microversion) {
+func (c *Client) NodeChildren(ctx context.Context, nodeID string) ([]string, error) {
+	if !FeatureNamed("parent_node").Available(c.SC.Microversion) {
 		return nil, nil
 	}
 	var out struct {
 		Children []string `json:"children"`
 	}
-	err := rawGet(ctx, sc, &out, "nodes", nodeID, "children")
+	err := rawGet(ctx, c.SC, &out, "nodes", nodeID, "children")
 	return out.Children, err
 }
 
@@ -216,11 +216,11 @@ type Shard struct {
 
 // ListShards lists the shards of the nodes (GET /v1/shards, API 1.82), by name; nodes
 // without a shard are in none.
-func ListShards(ctx context.Context, sc *gophercloud.ServiceClient) ([]Shard, error) {
+func (c *Client) ListShards(ctx context.Context) ([]Shard, error) {
 	var out struct {
 		Shards []Shard `json:"shards"`
 	}
-	if _, err := sc.Get(ctx, sc.ServiceURL("shards"), &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+	if _, err := c.SC.Get(ctx, c.SC.ServiceURL("shards"), &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
 		return nil, err
 	}
 	sort.Slice(out.Shards, func(i, j int) bool { return out.Shards[i].Name < out.Shards[j].Name })

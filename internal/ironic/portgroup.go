@@ -2,8 +2,6 @@ package ironic
 
 import (
 	"context"
-
-	"github.com/gophercloud/gophercloud/v2"
 )
 
 // Portgroup is an Ironic port group (a bond of a node's ports); gophercloud has no
@@ -21,38 +19,38 @@ type Portgroup struct {
 
 // CreatePortgroup creates a port group whose body carries a UUID chosen by the caller,
 // so a request whose answer was lost is never sent twice.
-func CreatePortgroup(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body map[string]any) (*Portgroup, error) {
+func (c *Client) CreatePortgroup(ctx context.Context, body map[string]any) (*Portgroup, error) {
 	uuid, _ := body["uuid"].(string)
-	return createOnce(ctx, policy, "portgroup", uuid,
+	return createOnce(ctx, c.Retry, "portgroup", uuid,
 		func() (*Portgroup, error) {
 			var pg Portgroup
-			return &pg, rawPost(ctx, sc, body, &pg, "portgroups")
+			return &pg, rawPost(ctx, c.SC, body, &pg, "portgroups")
 		},
-		func() (*Portgroup, error) { return GetPortgroup(ctx, sc, uuid) })
+		func() (*Portgroup, error) { return c.GetPortgroup(ctx, uuid) })
 }
 
 // GetPortgroup reads a port group by UUID or name.
-func GetPortgroup(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*Portgroup, error) {
+func (c *Client) GetPortgroup(ctx context.Context, id string) (*Portgroup, error) {
 	var pg Portgroup
-	if err := rawGet(ctx, sc, &pg, "portgroups", id); err != nil {
+	if err := rawGet(ctx, c.SC, &pg, "portgroups", id); err != nil {
 		return nil, err
 	}
 	return &pg, nil
 }
 
 // UpdatePortgroup applies a JSON patch to a port group; with no operations it reads it.
-func UpdatePortgroup(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops []PatchOp) (*Portgroup, error) {
+func (c *Client) UpdatePortgroup(ctx context.Context, id string, ops []PatchOp) (*Portgroup, error) {
 	if len(ops) == 0 {
-		return GetPortgroup(ctx, sc, id)
+		return c.GetPortgroup(ctx, id)
 	}
 	var pg Portgroup
-	if err := rawPatch(ctx, sc, ops, &pg, "portgroups", id); err != nil {
+	if err := rawPatch(ctx, c.SC, ops, &pg, "portgroups", id); err != nil {
 		return nil, err
 	}
 	return &pg, nil
 }
 
 // DeletePortgroup deletes a port group; one already gone counts as deleted.
-func DeletePortgroup(ctx context.Context, sc *gophercloud.ServiceClient, id string) error {
-	return rawDelete(ctx, sc, "portgroups", id)
+func (c *Client) DeletePortgroup(ctx context.Context, id string) error {
+	return rawDelete(ctx, c.SC, "portgroups", id)
 }

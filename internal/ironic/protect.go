@@ -132,12 +132,12 @@ func protectionOps(node *nodes.Node, want Protection) []PatchOp {
 
 // SetProtection gives the node the protection asked for, and returns it as it ends (the
 // node unchanged when it had it already). A failure is a *ProtectionError.
-func (p *Provisioner) SetProtection(ctx context.Context, node *nodes.Node, want Protection) (*nodes.Node, error) {
+func (c *Client) SetProtection(ctx context.Context, node *nodes.Node, want Protection) (*nodes.Node, error) {
 	ops := protectionOps(node, want)
 	if len(ops) == 0 {
 		return node, nil
 	}
-	n, err := PatchNode(ctx, p.Client, node.UUID, NodeUpdateOpts(ops), false)
+	n, err := c.PatchNode(ctx, node.UUID, NodeUpdateOpts(ops), false)
 	if err != nil {
 		return node, &ProtectionError{NodeID: node.UUID, Err: err}
 	}
@@ -162,8 +162,8 @@ type DeploymentUpdate struct {
 // (a rebuild may follow), the node redeployed when it is rebuilt or not active, and
 // protected again (or anew) once that succeeded. It returns the node as it ends; failures
 // are a *ReadError, or *ProtectionError and *RedeployError values, joined.
-func (p *Provisioner) UpdateDeployment(ctx context.Context, id string, u DeploymentUpdate) (*nodes.Node, error) {
-	node, err := GetNode(ctx, p.Client, id)
+func (c *Client) UpdateDeployment(ctx context.Context, id string, u DeploymentUpdate) (*nodes.Node, error) {
+	node, err := c.GetNode(ctx, id)
 	if err != nil {
 		return nil, &ReadError{NodeID: id, Err: err}
 	}
@@ -173,18 +173,18 @@ func (p *Provisioner) UpdateDeployment(ctx context.Context, id string, u Deploym
 	}
 	var errs []error
 	if node.Protected && !u.Protection.Protected { // lifted first: a rebuild may follow
-		if node, err = p.SetProtection(ctx, node, Protection{}); err != nil {
+		if node, err = c.SetProtection(ctx, node, Protection{}); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if rebuild || node.ProvisionState != StateActive {
-		p.log(ctx, "redeploying node", map[string]any{"node": id, "from": node.ProvisionState, "rebuild": rebuild})
-		if node, err = p.Redeploy(ctx, node, u.Spec, rebuild); err != nil {
+		c.log(ctx, "redeploying node", map[string]any{"node": id, "from": node.ProvisionState, "rebuild": rebuild})
+		if node, err = c.Redeploy(ctx, node, u.Spec, rebuild); err != nil {
 			errs = append(errs, &RedeployError{Err: err})
 		}
 	}
 	if node != nil && len(errs) == 0 && u.Protection.Protected {
-		if node, err = p.SetProtection(ctx, node, u.Protection); err != nil {
+		if node, err = c.SetProtection(ctx, node, u.Protection); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
 // IsStable reports whether a node in this state waits for a request.
@@ -65,26 +66,6 @@ func (e *ProvisionError) Error() string {
 }
 
 func (e *ProvisionError) Unwrap() error { return e.Err }
-
-// Provisioner drives nodes through Ironic's state machine.
-type Provisioner struct {
-	Client *gophercloud.ServiceClient
-	Poll   PollPolicy
-	Log    Logger
-	clock  clock
-}
-
-// NewProvisioner uses DefaultPoll.
-func NewProvisioner(sc *gophercloud.ServiceClient, log Logger) *Provisioner {
-	return &Provisioner{Client: sc, Poll: DefaultPoll, Log: log, clock: realClock{}}
-}
-
-// log writes through Log, if there is one.
-func (p *Provisioner) log(ctx context.Context, msg string, fields map[string]any) {
-	if p.Log != nil {
-		p.Log(ctx, msg, fields)
-	}
-}
 
 // step is one provision action and the stable state it must end in.
 type step struct {
@@ -187,18 +168,18 @@ var waitStates = map[string]step{
 // Reach moves the node to the goal, one transition at a time, waiting for each; it
 // returns the node as it ends. A failed transition gives a *ProvisionError carrying
 // Ironic's last_error; calling Reach again later recovers from where the node stopped.
-func (p *Provisioner) Reach(ctx context.Context, id string, g Goal) (*nodes.Node, error) {
-	node, err := nodes.Get(ctx, p.Client, id).Extract()
+func (c *Client) Reach(ctx context.Context, id string, g Goal) (*nodes.Node, error) {
+	node, err := nodes.Get(ctx, c.SC, id).Extract()
 	if err != nil {
 		return nil, err
 	}
 	if abort, ok := waitStates[node.ProvisionState]; ok && !waitLeadsToGoal(node.ProvisionState, g) {
-		if node, err = p.transition(ctx, node, abort, g); err != nil {
+		if node, err = c.transition(ctx, node, abort, g); err != nil {
 			return node, err
 		}
 	}
 	if !Settled(node) {
-		if node, err = p.WaitStable(ctx, id); err != nil {
+		if node, err = c.WaitStable(ctx, id); err != nil {
 			return node, err
 		}
 	}
@@ -211,7 +192,7 @@ func (p *Provisioner) Reach(ctx context.Context, id string, g Goal) (*nodes.Node
 		if !ok {
 			return node, nil
 		}
-		if node, err = p.transition(ctx, node, st, g); err != nil {
+		if node, err = c.transition(ctx, node, st, g); err != nil {
 			return node, err
 		}
 		done[st.action] = true
@@ -219,7 +200,7 @@ func (p *Provisioner) Reach(ctx context.Context, id string, g Goal) (*nodes.Node
 	return node, fmt.Errorf("node %s did not reach %q (now %q)", id, g.State, node.ProvisionState)
 }
 
-func (p *Provisioner) transition(ctx context.Context, node *nodes.Node, st step, g Goal) (*nodes.Node, error) {
+func (c *Client) transition(ctx context.Context, node *nodes.Node, st step, g Goal) (*nodes.Node, error) {
 	opts := nodes.ProvisionStateOpts{Target: st.action}
 	switch st.action {
 	case nodes.TargetActive, nodes.TargetRebuild:
@@ -233,11 +214,11 @@ func (p *Provisioner) transition(ctx context.Context, node *nodes.Node, st step,
 	if g.Runbook != "" && (st.action == nodes.TargetClean || st.action == nodes.TargetService) {
 		req.runbook = g.Runbook
 	}
-	p.log(ctx, "changing provision state", map[string]any{"node": node.UUID, "from": node.ProvisionState, "action": string(st.action)})
-	if err := nodes.ChangeProvisionState(ctx, p.Client, node.UUID, req).ExtractErr(); err != nil && !p.accepted(ctx, node, err) {
+	c.log(ctx, "changing provision state", map[string]any{"node": node.UUID, "from": node.ProvisionState, "action": string(st.action)})
+	if err := nodes.ChangeProvisionState(ctx, c.SC, node.UUID, req).ExtractErr(); err != nil && !c.accepted(ctx, node, err) {
 		return node, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: node.ProvisionState, Err: err}
 	}
-	after, err := p.WaitStable(ctx, node.UUID)
+	after, err := c.WaitStable(ctx, node.UUID)
 	if err != nil {
 		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: StateOf(after, node), Err: err}
 	}
@@ -265,11 +246,11 @@ func (r provisionRequest) ToProvisionStateMap() (map[string]any, error) {
 // accepted tells whether a provision request that failed was carried out all the same:
 // a resent request whose first attempt's answer was lost is refused ("can not be
 // performed in state verifying"), but the node has moved on.
-func (p *Provisioner) accepted(ctx context.Context, before *nodes.Node, err error) bool {
+func (c *Client) accepted(ctx context.Context, before *nodes.Node, err error) bool {
 	if code := StatusCode(err); code != 400 && code != 409 {
 		return false
 	}
-	now, gerr := nodes.Get(ctx, p.Client, before.UUID).Extract()
+	now, gerr := nodes.Get(ctx, c.SC, before.UUID).Extract()
 	return gerr == nil && (now.ProvisionState != before.ProvisionState || now.TargetProvisionState != "")
 }
 
@@ -323,10 +304,10 @@ func isHold(state string) bool { return strings.HasSuffix(state, " hold") }
 // with no conductor reserving it for nodeStall has been dropped by Ironic (on sqlite, a
 // "database is locked" while saving the node's state): nothing moves it until its
 // conductor restarts, so the wait ends with a *StalledError rather than at the timeout.
-func (p *Provisioner) WaitStable(ctx context.Context, id string) (*nodes.Node, error) {
-	clock := &elapsedClock{clock: p.clockOrReal()}
+func (c *Client) WaitStable(ctx context.Context, id string) (*nodes.Node, error) {
+	clock := &elapsedClock{Sleeper: c.sleeper()}
 	unattendedSince := time.Duration(-1)
-	node, err := p.pollNodeWith(ctx, clock, id, func(n *nodes.Node) (bool, error) {
+	node, err := c.pollNodeWith(ctx, clock, id, func(n *nodes.Node) (bool, error) {
 		if isHold(n.ProvisionState) {
 			return true, &HoldError{NodeID: id, State: n.ProvisionState, Target: n.TargetProvisionState}
 		}
@@ -372,11 +353,11 @@ func (e *StalledError) Error() string {
 }
 
 // SetPower switches the node on or off and waits until Ironic reports it.
-func (p *Provisioner) SetPower(ctx context.Context, id, target string) (*nodes.Node, error) {
-	if err := nodes.ChangePowerState(ctx, p.Client, id, nodes.PowerStateOpts{Target: nodes.TargetPowerState(target)}).ExtractErr(); err != nil {
+func (c *Client) SetPower(ctx context.Context, id, target string) (*nodes.Node, error) {
+	if err := nodes.ChangePowerState(ctx, c.SC, id, nodes.PowerStateOpts{Target: nodes.TargetPowerState(target)}).ExtractErr(); err != nil {
 		return nil, fmt.Errorf("node %s: %s: %s", id, target, Message(err))
 	}
-	return p.pollNode(ctx, id, func(n *nodes.Node) (bool, error) {
+	return c.pollNode(ctx, id, func(n *nodes.Node) (bool, error) {
 		if n.TargetPowerState == "" && n.PowerState != target && n.LastError != "" {
 			return false, fmt.Errorf("node %s: %s ended in %q: %s", id, target, n.PowerState, n.LastError)
 		}
@@ -391,18 +372,18 @@ func (p *Provisioner) SetPower(ctx context.Context, id, target string) (*nodes.N
 // even one that outlasts the client's own retries, never ends the wait: polling goes on
 // until done or ctx's deadline, which then names the last such answer. Only Ironic's
 // verdict, through done, ends a wait early.
-func (p *Provisioner) pollNode(ctx context.Context, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
-	return p.pollNodeWith(ctx, p.clockOrReal(), id, done)
+func (c *Client) pollNode(ctx context.Context, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
+	return c.pollNodeWith(ctx, c.sleeper(), id, done)
 }
 
 // pollNodeWith is pollNode with the clock that spaces the reads.
-func (p *Provisioner) pollNodeWith(ctx context.Context, c clock, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
+func (c *Client) pollNodeWith(ctx context.Context, clk backoff.Sleeper, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
 	var node *nodes.Node
 	var transient error
-	err := poll(ctx, c, p.Poll, func() (bool, error) {
-		n, err := nodes.Get(ctx, p.Client, id).Extract()
+	err := backoff.Poll(ctx, clk, c.Poll, func() (bool, error) {
+		n, err := nodes.Get(ctx, c.SC, id).Extract()
 		if err != nil && IsTransient(err) && ctx.Err() == nil {
-			p.log(ctx, "transient error while waiting; polling on", map[string]any{"node": id, "error": Message(err)})
+			c.log(ctx, "transient error while waiting; polling on", map[string]any{"node": id, "error": Message(err)})
 			transient = err
 			return false, nil
 		}
@@ -418,13 +399,6 @@ func (p *Provisioner) pollNodeWith(ctx context.Context, c clock, id string, done
 	return node, err
 }
 
-func (p *Provisioner) clockOrReal() clock {
-	if p.clock == nil {
-		return realClock{}
-	}
-	return p.clock
-}
-
 // Remove deletes a node, torn down first as Ironic does it: a deployed or failed node is
 // brought to available (undeployed, and cleaned where automated cleaning is on: a clean
 // that failed before runs again), then to manageable, then deleted. Maintenance is lifted
@@ -433,8 +407,8 @@ func (p *Provisioner) clockOrReal() clock {
 // error carries Ironic's reason and maintenance is restored. force deletes at once,
 // in maintenance, without a teardown (decommissioning hardware that is gone). A node
 // already gone counts as deleted.
-func (p *Provisioner) Remove(ctx context.Context, id string, force bool) error {
-	node, err := nodes.Get(ctx, p.Client, id).Extract()
+func (c *Client) Remove(ctx context.Context, id string, force bool) error {
+	node, err := nodes.Get(ctx, c.SC, id).Extract()
 	if IsNotFound(err) {
 		return nil
 	}
@@ -444,20 +418,20 @@ func (p *Provisioner) Remove(ctx context.Context, id string, force bool) error {
 	switch {
 	case force:
 		if !node.Maintenance {
-			if err := nodes.SetMaintenance(ctx, p.Client, id, nodes.MaintenanceOpts{Reason: "terraform destroy with force_delete"}).ExtractErr(); err != nil {
+			if err := nodes.SetMaintenance(ctx, c.SC, id, nodes.MaintenanceOpts{Reason: "terraform destroy with force_delete"}).ExtractErr(); err != nil {
 				return fmt.Errorf("setting maintenance to delete without a teardown: %s", Message(err))
 			}
 		}
 	case !slices.Contains([]string{StateEnroll, StateManageable, StateAvailable}, node.ProvisionState) || !Settled(node):
-		if err := p.tearDown(ctx, node); err != nil {
+		if err := c.tearDown(ctx, node); err != nil {
 			return err
 		}
 	case node.ProvisionState == StateAvailable:
-		if _, err := p.Reach(ctx, id, Goal{State: StateManageable}); err != nil {
+		if _, err := c.Reach(ctx, id, Goal{State: StateManageable}); err != nil {
 			return err
 		}
 	}
-	if err := nodes.Delete(ctx, p.Client, id).ExtractErr(); err != nil && !IsNotFound(err) {
+	if err := nodes.Delete(ctx, c.SC, id).ExtractErr(); err != nil && !IsNotFound(err) {
 		return errors.New(Message(err))
 	}
 	return nil
@@ -465,22 +439,22 @@ func (p *Provisioner) Remove(ctx context.Context, id string, force bool) error {
 
 // tearDown brings a node to manageable through available, maintenance lifted for it and
 // restored when the teardown fails.
-func (p *Provisioner) tearDown(ctx context.Context, node *nodes.Node) error {
+func (c *Client) tearDown(ctx context.Context, node *nodes.Node) error {
 	id := node.UUID
 	if node.Maintenance {
-		if err := nodes.UnsetMaintenance(ctx, p.Client, id).ExtractErr(); err != nil {
+		if err := nodes.UnsetMaintenance(ctx, c.SC, id).ExtractErr(); err != nil {
 			return fmt.Errorf("lifting maintenance to tear the node down: %s", Message(err))
 		}
 	}
-	_, err := p.Reach(ctx, id, Goal{State: StateAvailable})
+	_, err := c.Reach(ctx, id, Goal{State: StateAvailable})
 	if err == nil {
-		_, err = p.Reach(ctx, id, Goal{State: StateManageable})
+		_, err = c.Reach(ctx, id, Goal{State: StateManageable})
 	}
 	if err == nil {
 		return nil
 	}
 	if node.Maintenance {
-		if merr := nodes.SetMaintenance(context.WithoutCancel(ctx), p.Client, id, nodes.MaintenanceOpts{Reason: node.MaintenanceReason}).ExtractErr(); merr != nil {
+		if merr := nodes.SetMaintenance(context.WithoutCancel(ctx), c.SC, id, nodes.MaintenanceOpts{Reason: node.MaintenanceReason}).ExtractErr(); merr != nil {
 			err = fmt.Errorf("%w; then restoring maintenance: %s", err, Message(merr))
 		}
 	}

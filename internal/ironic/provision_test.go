@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
 // fakeClock records the waits it is asked for and returns at once.
@@ -145,15 +147,14 @@ func nullable(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-func newFakeProvisioner(t *testing.T, f *fakeStateMachine) (*Provisioner, *fakeClock) {
+func newFakeProvisioner(t *testing.T, f *fakeStateMachine) (*Client, *fakeClock) {
 	srv := httptest.NewServer(http.HandlerFunc(f.handler))
 	t.Cleanup(srv.Close)
-	sc, err := Connect(context.Background(), Config{Endpoint: srv.URL})
+	p, err := Connect(context.Background(), Config{Endpoint: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &fakeClock{}
-	p := NewProvisioner(sc, nil)
 	p.clock = c
 	return p, c
 }
@@ -238,7 +239,7 @@ func TestReachTimeoutNamesTheState(t *testing.T) {
 	script := map[string][]fakeStep{"available/active": {{"wait call-back", "active", ""}}}
 	f := &fakeStateMachine{state: "available", script: script}
 	p, _ := newFakeProvisioner(t, f)
-	p.clock = realClock{}
+	p.clock = backoff.Clock{}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := p.Reach(ctx, "n1", Goal{State: "active"})
@@ -314,7 +315,7 @@ func TestPollRidesOutTransientErrors(t *testing.T) {
 	// At the deadline, the last transient answer is named.
 	f2 := &fakeStateMachine{state: "deploying", target: "active", bad: 1 << 20}
 	p2, _ := newFakeProvisioner(t, f2)
-	p2.clock = realClock{}
+	p2.clock = backoff.Clock{}
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	if _, err := p2.WaitStable(ctx, "n1"); err == nil || !strings.Contains(err.Error(), "the last answer while waiting") || !strings.Contains(err.Error(), "502") {

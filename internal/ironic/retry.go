@@ -15,17 +15,13 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 )
 
-// Logger receives the engine's log lines; the provider passes tflog. It is the one
-// logger type of every engine (backoff.Logger), named here for this package's calls.
-type Logger = backoff.Logger
-
 // RetryPolicy bounds retries of transient API answers: 409 NodeLocked (the conductor
 // holds the node for a moment), 502, 503 and 504 (a proxy or load balancer in front of
 // Ironic), and connection errors, on requests that are safe to send again.
 type RetryPolicy struct {
 	MaxRetries int
 	Backoff    backoff.Policy
-	Log        Logger
+	Log        backoff.Logger
 	// sleep is replaced in tests.
 	sleep func(context.Context, time.Duration) error
 	// current reads the object a PATCH was sent to, to resend only what did not apply.
@@ -33,7 +29,7 @@ type RetryPolicy struct {
 }
 
 // DefaultRetryPolicy: 8 retries, 100 ms doubling to 5 s (about 15 s in all).
-func DefaultRetryPolicy(log Logger) *RetryPolicy {
+func DefaultRetryPolicy(log backoff.Logger) *RetryPolicy {
 	return &RetryPolicy{MaxRetries: 8, Backoff: backoff.Policy{Initial: 100 * time.Millisecond, Max: 5 * time.Second, Jitter: 0.2}, Log: log}
 }
 

@@ -2,8 +2,6 @@ package ironic
 
 import (
 	"context"
-
-	"github.com/gophercloud/gophercloud/v2"
 )
 
 // Runbook is a named list of steps (API 1.92, Ironic 26.1) that a node whose traits
@@ -20,21 +18,21 @@ type Runbook struct {
 
 // CreateRunbook creates one from a body carrying a UUID chosen by the caller, so a
 // request whose answer was lost is never sent twice.
-func CreateRunbook(ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, body map[string]any) (*Runbook, error) {
-	return createObject[Runbook](ctx, sc, policy, "runbook", "runbooks", body)
+func (c *Client) CreateRunbook(ctx context.Context, body map[string]any) (*Runbook, error) {
+	return createObject[Runbook](ctx, c.SC, c.Retry, "runbook", "runbooks", body)
 }
 
 // GetRunbook reads one by UUID or name.
-func GetRunbook(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*Runbook, error) {
-	return getObject[Runbook](ctx, sc, "runbooks", id)
+func (c *Client) GetRunbook(ctx context.Context, id string) (*Runbook, error) {
+	return getObject[Runbook](ctx, c.SC, "runbooks", id)
 }
 
 // UpdateRunbook applies a JSON patch; with no operations it reads it.
-func UpdateRunbook(ctx context.Context, sc *gophercloud.ServiceClient, id string, ops []PatchOp) (*Runbook, error) {
-	return updateObject[Runbook](ctx, sc, "runbooks", id, ops)
+func (c *Client) UpdateRunbook(ctx context.Context, id string, ops []PatchOp) (*Runbook, error) {
+	return updateObject[Runbook](ctx, c.SC, "runbooks", id, ops)
 }
 
 // DeleteRunbook deletes a runbook; one already gone counts as deleted.
-func DeleteRunbook(ctx context.Context, sc *gophercloud.ServiceClient, id string) error {
-	return rawDelete(ctx, sc, "runbooks", id)
+func (c *Client) DeleteRunbook(ctx context.Context, id string) error {
+	return rawDelete(ctx, c.SC, "runbooks", id)
 }

@@ -85,12 +85,12 @@ func TestReadBIOS(t *testing.T) {
 	f, p := newFakeNodeAPI(t, fakeNodeIn("n1", "manageable"))
 	v := "Enabled"
 	f.bios = []BIOSSetting{{Name: "ProcTurboMode", Value: &v}, {Name: "Other", Value: &v}}
-	got, err := ReadBIOS(context.Background(), p.Client, "n1", map[string]string{"ProcTurboMode": "enabled"})
+	got, err := p.ReadBIOS(context.Background(), "n1", map[string]string{"ProcTurboMode": "enabled"})
 	if err != nil || fmt.Sprint(got) != "map[ProcTurboMode:enabled]" {
 		t.Fatalf("%v %v", got, err)
 	}
 	f.fail["GET /nodes/n1/bios"] = 500
-	if _, err := ReadBIOS(context.Background(), p.Client, "n1", map[string]string{"a": "b"}); err == nil {
+	if _, err := p.ReadBIOS(context.Background(), "n1", map[string]string{"a": "b"}); err == nil {
 		t.Fatal("a failed read passed")
 	}
 }

@@ -159,8 +159,8 @@ func (e *HardwareError) Unwrap() error { return e.Err }
 //
 // allowService guards the running machine: without it an active node is refused, as the
 // plan that allowed only cleaning may have been made before a deployment took the node.
-func (p *Provisioner) ApplyHardware(ctx context.Context, node *nodes.Node, c HardwareChange, previousRAID map[string]any, allowService bool) (*nodes.Node, error) {
-	if c.Empty() {
+func (c *Client) ApplyHardware(ctx context.Context, node *nodes.Node, change HardwareChange, previousRAID map[string]any, allowService bool) (*nodes.Node, error) {
+	if change.Empty() {
 		return node, nil
 	}
 	rest := node.ProvisionState
@@ -171,39 +171,39 @@ func (p *Provisioner) ApplyHardware(ctx context.Context, node *nodes.Node, c Har
 	var err error
 	switch {
 	case Cleanable(rest):
-		after, err = p.clean(ctx, node.UUID, Goal{CleanSteps: c.CleanSteps()}, rest)
-		if err == nil && c.Runbook != "" {
-			after, err = p.clean(ctx, node.UUID, Goal{Runbook: c.Runbook}, rest)
+		after, err = c.clean(ctx, node.UUID, Goal{CleanSteps: change.CleanSteps()}, rest)
+		if err == nil && change.Runbook != "" {
+			after, err = c.clean(ctx, node.UUID, Goal{Runbook: change.Runbook}, rest)
 		}
 	case Servicing(rest):
-		after, err = p.service(ctx, node.UUID, Goal{ServiceSteps: c.ServiceSteps()})
-		if err == nil && c.Runbook != "" {
-			after, err = p.service(ctx, node.UUID, Goal{Runbook: c.Runbook})
+		after, err = c.service(ctx, node.UUID, Goal{ServiceSteps: change.ServiceSteps()})
+		if err == nil && change.Runbook != "" {
+			after, err = c.service(ctx, node.UUID, Goal{Runbook: change.Runbook})
 		}
 	default:
 		return node, fmt.Errorf("node %s is %q: BIOS settings and RAID layouts are applied by manual cleaning (manageable "+
 			"or available) or by servicing (active)", node.UUID, rest)
 	}
-	if err == nil && len(c.Firmware) > 0 {
-		err = p.checkFirmwareVersions(ctx, node.UUID, c.FirmwareVersions)
+	if err == nil && len(change.Firmware) > 0 {
+		err = c.checkFirmwareVersions(ctx, node.UUID, change.FirmwareVersions)
 	}
 	if err == nil {
 		return after, nil
 	}
 	herr := &HardwareError{NodeID: node.UUID, State: StateOf(after, node), Serviced: Servicing(rest), Err: err}
-	if c.RAID != nil && previousRAID != nil {
-		herr.RAIDRestored = SetTargetRAIDConfig(context.WithoutCancel(ctx), p.Client, node.UUID, previousRAID) == nil
+	if change.RAID != nil && previousRAID != nil {
+		herr.RAIDRestored = c.SetTargetRAIDConfig(context.WithoutCancel(ctx), node.UUID, previousRAID) == nil
 	}
 	return after, herr
 }
 
 // checkFirmwareVersions compares the versions Ironic read from the components after the
 // flash with the wanted ones.
-func (p *Provisioner) checkFirmwareVersions(ctx context.Context, id string, want map[string]string) error {
+func (c *Client) checkFirmwareVersions(ctx context.Context, id string, want map[string]string) error {
 	if len(want) == 0 {
 		return nil
 	}
-	components, err := FirmwareComponents(ctx, p.Client, id)
+	components, err := c.FirmwareComponents(ctx, id)
 	if err != nil {
 		return fmt.Errorf("reading the firmware components back: %s", Message(err))
 	}
@@ -236,22 +236,22 @@ func FirmwareDrift(want map[string]string, components []nodes.FirmwareComponent)
 // clean runs manual cleaning (the goal's clean steps or runbook; nothing when it has
 // neither) and brings the node back to rest (manageable or available). A clean failed
 // is moved back to manageable, not left there.
-func (p *Provisioner) clean(ctx context.Context, id string, work Goal, rest string) (*nodes.Node, error) {
+func (c *Client) clean(ctx context.Context, id string, work Goal, rest string) (*nodes.Node, error) {
 	if len(work.CleanSteps) == 0 && work.Runbook == "" {
-		return GetNode(ctx, p.Client, id)
+		return c.GetNode(ctx, id)
 	}
 	work.State = StateManageable
-	node, err := p.Reach(ctx, id, work)
+	node, err := c.Reach(ctx, id, work)
 	if err != nil {
 		if node != nil && node.ProvisionState == StateCleanFailed {
-			if n, rerr := p.Reach(ctx, id, Goal{State: StateManageable}); rerr == nil {
+			if n, rerr := c.Reach(ctx, id, Goal{State: StateManageable}); rerr == nil {
 				node = n
 			}
 		}
 		return node, fmt.Errorf("applying %s: %w", work.describe(), err)
 	}
 	if rest == StateAvailable {
-		return p.Reach(ctx, id, Goal{State: StateAvailable})
+		return c.Reach(ctx, id, Goal{State: StateAvailable})
 	}
 	return node, nil
 }
@@ -260,18 +260,18 @@ func (p *Provisioner) clean(ctx context.Context, id string, work Goal, rest stri
 // nothing when it has neither) and waits until it is active again. A service failed is
 // aborted back to active (Ironic returns the machine to its instance); the error carries
 // Ironic's last_error from before the abort.
-func (p *Provisioner) service(ctx context.Context, id string, work Goal) (*nodes.Node, error) {
+func (c *Client) service(ctx context.Context, id string, work Goal) (*nodes.Node, error) {
 	if len(work.ServiceSteps) == 0 && work.Runbook == "" {
-		return GetNode(ctx, p.Client, id)
+		return c.GetNode(ctx, id)
 	}
 	work.State = StateActive
-	if node, err := GetNode(ctx, p.Client, id); err != nil || (node.ProvisionState == StateServiceFailed && node.Maintenance) {
+	if node, err := c.GetNode(ctx, id); err != nil || (node.ProvisionState == StateServiceFailed && node.Maintenance) {
 		if err != nil {
 			return node, err
 		}
 		return node, fmt.Errorf("not running %s: %w", work.describe(), &ServiceFailedMaintenanceError{NodeID: id, Reason: node.MaintenanceReason})
 	}
-	node, err := p.Reach(ctx, id, work)
+	node, err := c.Reach(ctx, id, work)
 	if err == nil {
 		return node, nil
 	}
@@ -285,7 +285,7 @@ func (p *Provisioner) service(ctx context.Context, id string, work Goal) (*nodes
 		// failure"): a safety flag the provider leaves to the operator.
 		return node, fmt.Errorf("%w. %w", err, &ServiceFailedMaintenanceError{NodeID: id})
 	}
-	back, aerr := p.Reach(ctx, id, Goal{State: StateActive})
+	back, aerr := c.Reach(ctx, id, Goal{State: StateActive})
 	if aerr != nil {
 		return back, fmt.Errorf("%w; then aborting it back to active: %v", err, aerr)
 	}

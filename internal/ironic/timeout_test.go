@@ -54,7 +54,7 @@ func TestTimedOutRequestIsRetriedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = nodes.Get(context.Background(), sc, "n1").Extract()
+	_, err = nodes.Get(context.Background(), sc.SC, "n1").Extract()
 	if !httpclient.IsTimeout(err) || !strings.Contains(err.Error(), srv.URL+"/v1/nodes/n1") {
 		t.Fatalf("got %v", err)
 	}
@@ -108,7 +108,7 @@ func TestKeystoneCloudsYAMLCACertHoldsForIronic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := nodes.Get(context.Background(), sc, "n1").Extract(); err != nil || nodeGets.Load() != 1 {
+	if _, err := nodes.Get(context.Background(), sc.SC, "n1").Extract(); err != nil || nodeGets.Load() != 1 {
 		t.Fatalf("Ironic call: %v", err)
 	}
 }
