@@ -38,7 +38,7 @@ func TestStartAgentDeploysThroughDirect(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Remove()
-	sc, err := ironic.Connect(ctx, ironic.Config{Endpoint: s.Endpoint})
+	p, err := ironic.Connect(ctx, ironic.Config{Endpoint: s.Endpoint})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,21 +53,20 @@ func TestStartAgentDeploysThroughDirect(t *testing.T) {
 
 	deploy := func(t *testing.T, name string, fault AgentFault, info map[string]any) (*nodes.Node, error) {
 		t.Helper()
-		n, err := nodes.Create(ctx, sc, nodes.CreateOpts{Name: name, Driver: "manual-management", BootInterface: "pxe", DeployInterface: "direct",
+		n, err := nodes.Create(ctx, p.SC, nodes.CreateOpts{Name: name, Driver: "manual-management", BootInterface: "pxe", DeployInterface: "direct",
 			DriverInfo: map[string]any{"deploy_kernel": s.DeployKernel, "deploy_ramdisk": s.DeployRamdisk}}).Extract()
 		if err != nil {
 			t.Fatal(err)
 		}
 		mac := "52:54:00:aa:01:" + name[len(name)-2:]
-		if _, err := ports.Create(ctx, sc, ports.CreateOpts{NodeUUID: n.UUID, Address: mac}).Extract(); err != nil {
+		if _, err := ports.Create(ctx, p.SC, ports.CreateOpts{NodeUUID: n.UUID, Address: mac}).Extract(); err != nil {
 			t.Fatal(err)
 		}
 		s.Agent.SetFault(mac, fault)
-		p := ironic.NewProvisioner(sc, nil)
 		if _, err := p.Reach(ctx, n.UUID, ironic.Goal{State: ironic.StateAvailable}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := nodes.Update(ctx, sc, n.UUID, nodes.UpdateOpts{nodes.UpdateOperation{Op: nodes.AddOp, Path: "/instance_info", Value: info}}).Extract(); err != nil {
+		if _, err := nodes.Update(ctx, p.SC, n.UUID, nodes.UpdateOpts{nodes.UpdateOperation{Op: nodes.AddOp, Path: "/instance_info", Value: info}}).Extract(); err != nil {
 			t.Fatal(err)
 		}
 		dctx, cancel := context.WithTimeout(ctx, 90*time.Second)

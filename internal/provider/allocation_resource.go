@@ -134,12 +134,12 @@ func (r *allocationResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, sc, ok := r.clients.begin(ctx, plan.Timeouts.Create, defaultAllocationTimeout, &resp.Diagnostics)
+	ctx, cancel, ic, ok := r.clients.begin(ctx, plan.Timeouts.Create, defaultAllocationTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
 	}
-	body := ironic.AllocationCreate{"uuid": ironic.NewUUID(), "resource_class": plan.ResourceClass.ValueString()}
+	body := ironic.AllocationCreate{"resource_class": plan.ResourceClass.ValueString()}
 	setIfKnown(body, "name", plan.Name)
 	setIfKnown(body, "owner", plan.Owner)
 	if traits := stringList(ctx, plan.Traits, &resp.Diagnostics); traits != nil {
@@ -151,8 +151,8 @@ func (r *allocationResource) Create(ctx context.Context, req resource.CreateRequ
 	if m := stringMap(ctx, plan.Extra, &resp.Diagnostics); m != nil {
 		body["extra"] = ironic.AnyMap(m)
 	}
-	tflog.Debug(ctx, "creating allocation", map[string]any{"uuid": body["uuid"], "resource_class": body["resource_class"]})
-	a, err := ironic.NewProvisioner(sc, logDebug).Allocate(ctx, r.clients.cfg.Retry, body)
+	tflog.Debug(ctx, "creating allocation", map[string]any{"resource_class": body["resource_class"]})
+	a, err := ic.Allocate(ctx, body)
 	if err != nil {
 		detail := ironic.Message(err)
 		if fe := new(ironic.AllocationFailedError); errors.As(err, &fe) {
@@ -170,7 +170,7 @@ func (r *allocationResource) Create(ctx context.Context, req resource.CreateRequ
 
 func (r *allocationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	readResource(ctx, r.clients, req, resp, "allocation", func(m *allocationResourceModel) string { return m.ID.ValueString() },
-		ironic.GetAllocation, func(m *allocationResourceModel, a *ironic.Allocation) bool {
+		(*ironic.Client).GetAllocation, func(m *allocationResourceModel, a *ironic.Allocation) bool {
 			m.fromAllocation(ctx, a, &resp.Diagnostics)
 			return true
 		})
@@ -178,7 +178,7 @@ func (r *allocationResource) Read(ctx context.Context, req resource.ReadRequest,
 
 // Update changes what Ironic allows in place: name and extra.
 func (r *allocationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, state, sc, ok := startUpdate[allocationResourceModel](ctx, r.clients, req, &resp.Diagnostics)
+	plan, state, ic, ok := startUpdate[allocationResourceModel](ctx, r.clients, req, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -186,7 +186,7 @@ func (r *allocationResource) Update(ctx context.Context, req resource.UpdateRequ
 	b.str("name", plan.Name, state.Name)
 	b.strMap("extra", plan.Extra, state.Extra)
 	id := state.ID.ValueString()
-	a, err := ironic.UpdateAllocation(ctx, sc, id, b.ops)
+	a, err := ic.UpdateAllocation(ctx, id, b.ops)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to update bare metal allocation", fmt.Sprintf("Allocation %s: %s", id, ironic.Message(err)))
 		return
@@ -201,12 +201,12 @@ func (r *allocationResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, sc, ok := r.clients.begin(ctx, state.Timeouts.Delete, defaultAllocationTimeout, &resp.Diagnostics)
+	ctx, cancel, ic, ok := r.clients.begin(ctx, state.Timeouts.Delete, defaultAllocationTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
 	}
-	if err := ironic.DeleteAllocation(ctx, sc, state.ID.ValueString()); err != nil {
+	if err := ic.DeleteAllocation(ctx, state.ID.ValueString()); err != nil {
 		resp.Diagnostics.AddError("Unable to delete bare metal allocation",
 			fmt.Sprintf("Allocation %s (node %s): %s", state.ID.ValueString(), state.NodeID.ValueString(), ironic.Message(err)))
 	}
@@ -214,7 +214,7 @@ func (r *allocationResource) Delete(ctx context.Context, req resource.DeleteRequ
 
 // ImportState accepts an allocation UUID or name.
 func (r *allocationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importResource(ctx, r.clients, req, resp, "allocation", ironic.GetAllocation, func(a *ironic.Allocation) allocationResourceModel {
+	importResource(ctx, r.clients, req, resp, "allocation", (*ironic.Client).GetAllocation, func(a *ironic.Allocation) allocationResourceModel {
 		m := allocationResourceModel{
 			Traits: types.SetNull(types.StringType), CandidateNodes: types.ListNull(types.StringType),
 			Extra: types.MapNull(types.StringType), Timeouts: nullTimeouts("create", "delete"),

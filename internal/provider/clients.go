@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -30,7 +29,7 @@ type clients struct {
 	deadline time.Duration
 
 	mu     sync.Mutex
-	ironic *gophercloud.ServiceClient
+	ironic *ironic.Client
 	err    error // a connection failure that trying again will not cure
 
 	imageMu   sync.Mutex
@@ -91,7 +90,7 @@ func (c *clients) Images() (*image.Engine, diag.Diagnostics) {
 }
 
 // Ironic returns the connected client, or a diagnostic saying why there is none.
-func (c *clients) Ironic(ctx context.Context) (*gophercloud.ServiceClient, diag.Diagnostics) {
+func (c *clients) Ironic(ctx context.Context) (*ironic.Client, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if c == nil {
 		diags.AddError("Provider not configured", "The baremetal provider was not configured before use; this is a bug in the provider or in Terraform.")
@@ -100,10 +99,10 @@ func (c *clients) Ironic(ctx context.Context) (*gophercloud.ServiceClient, diag.
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ironic == nil && c.err == nil {
-		sc, err := ironic.Connect(ctx, c.cfg)
+		ic, err := ironic.Connect(ctx, c.cfg)
 		switch {
 		case err == nil:
-			c.ironic = sc
+			c.ironic = ic
 		case ctx.Err() != nil:
 			// The caller gave up (cancelled, or its deadline passed): that says nothing
 			// about Ironic, so the next caller connects afresh.
@@ -125,21 +124,21 @@ func (c *clients) Ironic(ctx context.Context) (*gophercloud.ServiceClient, diag.
 const batchAfter = 8
 
 // readNode reads a node for a refresh: from the plan's list of nodes when many are read.
-func (c *clients) readNode(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*nodes.Node, error) {
+func (c *clients) readNode(ctx context.Context, ic *ironic.Client, id string) (*nodes.Node, error) {
 	return readThrough(ctx, c, &c.nodes, id,
-		func(ctx context.Context) ([]nodes.Node, error) { return ironic.ListAllNodes(ctx, sc, logDebug) },
-		func(ctx context.Context, id string) (*nodes.Node, error) { return ironic.GetNode(ctx, sc, id) },
+		func(ctx context.Context) ([]nodes.Node, error) { return ic.ListAllNodes(ctx) },
+		func(ctx context.Context, id string) (*nodes.Node, error) { return ic.GetNode(ctx, id) },
 		func(n *nodes.Node) string { return n.UUID },
-		func(ctx context.Context, limit int) (bool, error) { return ironic.NodesAtMost(ctx, sc, limit) })
+		func(ctx context.Context, limit int) (bool, error) { return ic.NodesAtMost(ctx, limit) })
 }
 
 // readPort reads a port for a refresh: from the plan's list of ports when many are read.
-func (c *clients) readPort(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*ironic.Port, error) {
+func (c *clients) readPort(ctx context.Context, ic *ironic.Client, id string) (*ironic.Port, error) {
 	return readThrough(ctx, c, &c.ports, id,
-		func(ctx context.Context) ([]ironic.Port, error) { return ironic.ListAllPorts(ctx, sc, logDebug) },
-		func(ctx context.Context, id string) (*ironic.Port, error) { return ironic.GetPort(ctx, sc, id) },
+		func(ctx context.Context) ([]ironic.Port, error) { return ic.ListAllPorts(ctx) },
+		func(ctx context.Context, id string) (*ironic.Port, error) { return ic.GetPort(ctx, id) },
 		func(p *ironic.Port) string { return p.UUID },
-		func(ctx context.Context, limit int) (bool, error) { return ironic.PortsAtMost(ctx, sc, limit) })
+		func(ctx context.Context, limit int) (bool, error) { return ic.PortsAtMost(ctx, limit) })
 }
 
 // readThrough reads one object through its kind's snapshot, or with its own GET once
@@ -162,7 +161,7 @@ func readThrough[T any](ctx context.Context, c *clients, slot **ironic.Snapshot[
 
 // forWrite is the client for a create, update or delete. From then on, this process
 // reads every object from Ironic: a read after the provider's own write sees it.
-func (c *clients) forWrite(ctx context.Context) (*gophercloud.ServiceClient, diag.Diagnostics) {
+func (c *clients) forWrite(ctx context.Context) (*ironic.Client, diag.Diagnostics) {
 	if c != nil {
 		c.snapMu.Lock()
 		c.wrote = true
@@ -175,14 +174,14 @@ func (c *clients) forWrite(ctx context.Context) (*gophercloud.ServiceClient, dia
 // the connected client. ok is false when diags say why it cannot start; cancel is
 // always safe to call.
 func (c *clients) begin(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
-	def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc, *gophercloud.ServiceClient, bool) {
+	def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc, *ironic.Client, bool) {
 	ctx, cancel, ok := withTimeout(ctx, timeout, def, diags)
 	if !ok {
 		return ctx, cancel, nil, false
 	}
-	sc, d := c.forWrite(ctx)
+	ic, d := c.forWrite(ctx)
 	diags.Append(d...)
-	return ctx, cancel, sc, !d.HasError()
+	return ctx, cancel, ic, !d.HasError()
 }
 
 // configureClients is the shared body of every resource's and data source's Configure.
@@ -217,12 +216,12 @@ func (c *clients) checkFeatures(ctx context.Context, config tfsdk.Config, diags 
 	if len(configured) == 0 || c == nil {
 		return
 	}
-	sc, d := c.Ironic(ctx)
-	if d.HasError() || sc == nil {
+	ic, d := c.Ironic(ctx)
+	if d.HasError() || ic == nil {
 		return
 	}
 	for _, u := range configured {
-		if err := ironic.FeatureNamed(u.feature).Check(sc.Microversion); err != nil {
+		if err := ironic.FeatureNamed(u.feature).Check(ic.SC.Microversion); err != nil {
 			diags.AddAttributeError(path.Root(u.attribute), "Not supported by this Ironic", err.Error()+".")
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -85,7 +84,7 @@ func secretValues(info map[string]string) []string {
 // a warning (the next plan creates it again). fill records the object; false means it
 // removed the resource itself.
 func readResource[M, T any](ctx context.Context, c *clients, req resource.ReadRequest, resp *resource.ReadResponse, kind string,
-	id func(*M) string, get func(context.Context, *gophercloud.ServiceClient, string) (*T, error), fill func(*M, *T) bool) {
+	id func(*M) string, get func(*ironic.Client, context.Context, string) (*T, error), fill func(*M, *T) bool) {
 	ctx, cancel := c.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
 	var m M
@@ -93,12 +92,12 @@ func readResource[M, T any](ctx context.Context, c *clients, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := c.Ironic(ctx)
+	ic, diags := c.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
 	key := id(&m)
-	obj, err := get(ctx, sc, key)
+	obj, err := get(ic, ctx, key)
 	if ironic.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Bare metal "+kind+" not found",
 			fmt.Sprintf("The %s %s no longer exists in Ironic; it is removed from the Terraform state and will be created again on the next apply.", kind, key))
@@ -116,31 +115,31 @@ func readResource[M, T any](ctx context.Context, c *clients, req resource.ReadRe
 
 // startUpdate is the shared start of an Update without a timeout: the plan, the state
 // and the client; ok is false when the diagnostics say why it cannot go on.
-func startUpdate[M any](ctx context.Context, c *clients, req resource.UpdateRequest, diags *diag.Diagnostics) (plan, state M, sc *gophercloud.ServiceClient, ok bool) {
+func startUpdate[M any](ctx context.Context, c *clients, req resource.UpdateRequest, diags *diag.Diagnostics) (plan, state M, ic *ironic.Client, ok bool) {
 	diags.Append(req.Plan.Get(ctx, &plan)...)
 	diags.Append(req.State.Get(ctx, &state)...)
 	if diags.HasError() {
 		return plan, state, nil, false
 	}
-	sc, d := c.forWrite(ctx)
+	ic, d := c.forWrite(ctx)
 	diags.Append(d...)
-	return plan, state, sc, !d.HasError()
+	return plan, state, ic, !d.HasError()
 }
 
 // deleteResource is the shared body of a Delete that is one API call: the object named
 // by the state's id goes (one already gone counts as deleted).
 func deleteResource[M any](ctx context.Context, c *clients, req resource.DeleteRequest, resp *resource.DeleteResponse, kind string,
-	id func(*M) string, del func(context.Context, *gophercloud.ServiceClient, string) error) {
+	id func(*M) string, del func(*ironic.Client, context.Context, string) error) {
 	var m M
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := c.forWrite(ctx)
+	ic, diags := c.forWrite(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	if err := del(ctx, sc, id(&m)); err != nil {
+	if err := del(ic, ctx, id(&m)); err != nil {
 		resp.Diagnostics.AddError("Unable to delete bare metal "+kind, fmt.Sprintf("The %s %s: %s", kind, id(&m), ironic.Message(err)))
 	}
 }
@@ -148,14 +147,14 @@ func deleteResource[M any](ctx context.Context, c *clients, req resource.DeleteR
 // importResource is the shared body of an ImportState by UUID or name: the object, then
 // fill records it into a model whose unset attributes are typed nulls.
 func importResource[M, T any](ctx context.Context, c *clients, req resource.ImportStateRequest, resp *resource.ImportStateResponse, kind string,
-	get func(context.Context, *gophercloud.ServiceClient, string) (*T, error), fill func(*T) M) {
+	get func(*ironic.Client, context.Context, string) (*T, error), fill func(*T) M) {
 	ctx, cancel := c.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
-	sc, diags := c.Ironic(ctx)
+	ic, diags := c.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	obj, err := get(ctx, sc, req.ID)
+	obj, err := get(ic, ctx, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import bare metal "+kind, fmt.Sprintf("No %s with UUID or name %q: %s", kind, req.ID, ironic.Message(err)))
 		return

@@ -202,7 +202,7 @@ func (r *deployTemplateResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := r.clients.forWrite(ctx)
+	ic, diags := r.clients.forWrite(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
@@ -211,12 +211,12 @@ func (r *deployTemplateResource) Create(ctx context.Context, req resource.Create
 		resp.Diagnostics.AddError("Invalid steps", err.Error())
 		return
 	}
-	body := map[string]any{"uuid": ironic.NewUUID(), "name": plan.Name.ValueString(), "steps": steps}
+	body := map[string]any{"name": plan.Name.ValueString(), "steps": steps}
 	if m := stringMap(ctx, plan.Extra, &resp.Diagnostics); m != nil {
 		body["extra"] = ironic.AnyMap(m)
 	}
-	tflog.Debug(ctx, "creating deploy template", map[string]any{"uuid": body["uuid"], "name": body["name"]})
-	t, err := ironic.CreateDeployTemplate(ctx, sc, r.clients.cfg.Retry, body)
+	tflog.Debug(ctx, "creating deploy template", map[string]any{"name": body["name"]})
+	t, err := ic.CreateDeployTemplate(ctx, body)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create deploy template", fmt.Sprintf("%s: %s", plan.Name.ValueString(), ironic.Message(err)))
 		return
@@ -227,14 +227,14 @@ func (r *deployTemplateResource) Create(ctx context.Context, req resource.Create
 
 func (r *deployTemplateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	readResource(ctx, r.clients, req, resp, "deploy template", func(m *deployTemplateModel) string { return m.ID.ValueString() },
-		ironic.GetDeployTemplate, func(m *deployTemplateModel, t *ironic.DeployTemplate) bool {
+		(*ironic.Client).GetDeployTemplate, func(m *deployTemplateModel, t *ironic.DeployTemplate) bool {
 			m.fromTemplate(ctx, t, &resp.Diagnostics)
 			return true
 		})
 }
 
 func (r *deployTemplateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, state, sc, ok := startUpdate[deployTemplateModel](ctx, r.clients, req, &resp.Diagnostics)
+	plan, state, ic, ok := startUpdate[deployTemplateModel](ctx, r.clients, req, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -246,7 +246,7 @@ func (r *deployTemplateResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	id := state.ID.ValueString()
-	t, err := ironic.UpdateDeployTemplate(ctx, sc, id, b.ops)
+	t, err := ic.UpdateDeployTemplate(ctx, id, b.ops)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to update deploy template", fmt.Sprintf("%s: %s", id, ironic.Message(err)))
 		return
@@ -256,12 +256,12 @@ func (r *deployTemplateResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *deployTemplateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteResource(ctx, r.clients, req, resp, "deploy template", func(m *deployTemplateModel) string { return m.ID.ValueString() }, ironic.DeleteDeployTemplate)
+	deleteResource(ctx, r.clients, req, resp, "deploy template", func(m *deployTemplateModel) string { return m.ID.ValueString() }, (*ironic.Client).DeleteDeployTemplate)
 }
 
 // ImportState accepts a template UUID or name.
 func (r *deployTemplateResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importResource(ctx, r.clients, req, resp, "deploy template", ironic.GetDeployTemplate, func(t *ironic.DeployTemplate) deployTemplateModel {
+	importResource(ctx, r.clients, req, resp, "deploy template", (*ironic.Client).GetDeployTemplate, func(t *ironic.DeployTemplate) deployTemplateModel {
 		m := deployTemplateModel{Extra: types.MapNull(types.StringType)}
 		m.fromTemplate(ctx, t, &resp.Diagnostics)
 		return m

@@ -176,14 +176,14 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, sc, ok := r.clients.begin(ctx, plan.Timeouts.Create, defaultDeployTimeout, &resp.Diagnostics)
+	ctx, cancel, ic, ok := r.clients.begin(ctx, plan.Timeouts.Create, defaultDeployTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
 	}
 	id := plan.NodeID.ValueString()
 	tflog.Info(ctx, "deploying node", map[string]any{"node": id})
-	node, err := ironic.NewProvisioner(sc, logDebug).Deploy(ctx, id, spec)
+	node, err := ic.Deploy(ctx, id, spec)
 	if hint := ironic.KnownDefect(err, spec); hint != "" {
 		err = fmt.Errorf("%w\n\n%s", err, hint)
 	}
@@ -200,7 +200,7 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 			fmt.Sprintf("%s\n\nThe deployment is recorded as tainted: the next apply undeploys node %s (Ironic cleans it "+
 				"if automated cleaning is on) and deploys it again. The node's enrollment, UUID and ports are untouched.",
 				deployError(err), node.UUID))
-	} else if node, err = ironic.NewProvisioner(sc, logDebug).SetProtection(ctx, node, protectionOf(plan.Protected, plan.ProtectedReason)); err != nil {
+	} else if node, err = ic.SetProtection(ctx, node, protectionOf(plan.Protected, plan.ProtectedReason)); err != nil {
 		protectionFailed(err, &resp.Diagnostics)
 	}
 	plan.fromNode(ctx, node, &resp.Diagnostics)
@@ -208,7 +208,10 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 }
 
 func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readResource(ctx, r.clients, req, resp, "node", func(m *deploymentResourceModel) string { return m.ID.ValueString() }, r.clients.readNode,
+	readResource(ctx, r.clients, req, resp, "node", func(m *deploymentResourceModel) string { return m.ID.ValueString() },
+		func(ic *ironic.Client, ctx context.Context, id string) (*nodes.Node, error) {
+			return r.clients.readNode(ctx, ic, id)
+		},
 		func(m *deploymentResourceModel, node *nodes.Node) bool {
 			if !ironic.IsDeployed(node.ProvisionState) {
 				resp.Diagnostics.AddWarning("Bare metal deployment gone",
@@ -239,14 +242,14 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	adopted := isAdopted(ctx, req.Private, &resp.Diagnostics)
-	ctx, cancel, sc, ok := r.clients.begin(ctx, plan.Timeouts.Update, defaultDeployTimeout, &resp.Diagnostics)
+	ctx, cancel, ic, ok := r.clients.begin(ctx, plan.Timeouts.Update, defaultDeployTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
 	}
 	id := state.ID.ValueString()
 	// Whether the node must be rebuilt is decided on what Ironic holds now, not on the plan.
-	node, err := ironic.NewProvisioner(sc, logDebug).UpdateDeployment(ctx, id, ironic.DeploymentUpdate{
+	node, err := ic.UpdateDeployment(ctx, id, ironic.DeploymentUpdate{
 		Spec:              spec,
 		Recorded:          stringMap(ctx, state.InstanceInfo, &resp.Diagnostics),
 		Adopted:           adopted,
@@ -296,14 +299,14 @@ func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, sc, ok := r.clients.begin(ctx, state.Timeouts.Delete, defaultUndeployTimeout, &resp.Diagnostics)
+	ctx, cancel, ic, ok := r.clients.begin(ctx, state.Timeouts.Delete, defaultUndeployTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
 	}
 	id := state.ID.ValueString()
 	tflog.Info(ctx, "undeploying node", map[string]any{"node": id})
-	if _, err := ironic.NewProvisioner(sc, logDebug).Undeploy(ctx, id); errors.As(err, new(*ironic.ProtectedError)) {
+	if _, err := ic.Undeploy(ctx, id); errors.As(err, new(*ironic.ProtectedError)) {
 		protectedRefusal("undeploy", id, &resp.Diagnostics)
 	} else if err != nil {
 		resp.Diagnostics.AddError("Unable to undeploy bare metal node",
@@ -315,11 +318,11 @@ func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequ
 func (r *deploymentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
+	ic, diags := r.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	node, err := ironic.GetNode(ctx, sc, req.ID)
+	node, err := ic.GetNode(ctx, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import bare metal deployment",
 			fmt.Sprintf("No node with UUID or name %q: %s", req.ID, ironic.Message(err)))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -15,21 +14,21 @@ import (
 
 // inventoryOf reads the node's inventory for a plan-time check; nil (and no noise) when
 // the node has none or it cannot be read.
-func inventoryOf(ctx context.Context, c *clients, nodeID string) (*ironic.Inventory, *gophercloud.ServiceClient) {
-	sc, d := c.Ironic(ctx)
+func inventoryOf(ctx context.Context, c *clients, nodeID string) (*ironic.Inventory, *ironic.Client) {
+	ic, d := c.Ironic(ctx)
 	if d.HasError() || nodeID == "" {
 		return nil, nil
 	}
 	if v, ok := c.inventories.Load(nodeID); ok {
-		return v.(*ironic.Inventory), sc
+		return v.(*ironic.Inventory), ic
 	}
-	inv, err := ironic.GetInventory(ctx, sc, nodeID)
+	inv, err := ic.GetInventory(ctx, nodeID)
 	if err != nil {
 		logDebug(ctx, "no inventory check", map[string]any{"node": nodeID, "error": ironic.Message(err)})
-		return nil, sc
+		return nil, ic
 	}
 	c.inventories.Store(nodeID, inv)
-	return inv, sc
+	return inv, ic
 }
 
 // checkHardware refuses, before anything is touched, root device hints that match no

@@ -85,9 +85,9 @@ func checkNodesDestroyed(s *terraform.State) error {
 		case "baremetal_port":
 			_, getErr = ports.Get(context.Background(), sc, rs.Primary.ID).Extract()
 		case "baremetal_portgroup":
-			_, getErr = ironic.GetPortgroup(context.Background(), sc, rs.Primary.ID)
+			_, getErr = ironic.NewClient(sc, nil, nil).GetPortgroup(context.Background(), rs.Primary.ID)
 		case "baremetal_allocation":
-			_, getErr = ironic.GetAllocation(context.Background(), sc, rs.Primary.ID)
+			_, getErr = ironic.NewClient(sc, nil, nil).GetAllocation(context.Background(), rs.Primary.ID)
 		default:
 			continue
 		}
@@ -178,7 +178,7 @@ func provisionOutOfBand(t *testing.T, name string, target nodes.TargetProvisionS
 	if err := nodes.ChangeProvisionState(context.Background(), sc, name, nodes.ProvisionStateOpts{Target: target}).ExtractErr(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ironic.NewProvisioner(sc, nil).WaitStable(context.Background(), name); err != nil {
+	if _, err := ironic.NewClient(sc, nil, nil).WaitStable(context.Background(), name); err != nil {
 		t.Fatal(err)
 	}
 }

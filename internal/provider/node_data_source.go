@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -137,7 +136,7 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := d.clients.Ironic(ctx)
+	ic, diags := d.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
@@ -145,29 +144,29 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	if ident == "" {
 		ident, field = m.Name.ValueString(), "name"
 	}
-	node, err := ironic.GetNode(ctx, sc, ident)
+	node, err := ic.GetNode(ctx, ident)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root(field), "Unable to read bare metal node",
 			fmt.Sprintf("No node with %s %q: %s", field, ident, ironic.Message(err)))
 		return
 	}
-	found, err := ironic.NodePorts(ctx, sc, node.UUID)
+	found, err := ic.NodePorts(ctx, node.UUID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list the node's ports", fmt.Sprintf("Node %s: %s", node.UUID, ironic.Message(err)))
 		return
 	}
-	instanceName, err := ironic.NodeInstanceName(ctx, sc, node.UUID)
+	instanceName, err := ic.NodeInstanceName(ctx, node.UUID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to read the node's instance name", fmt.Sprintf("Node %s: %s", node.UUID, ironic.Message(err)))
 		return
 	}
-	children, err := ironic.NodeChildren(ctx, sc, node.UUID)
+	children, err := ic.NodeChildren(ctx, node.UUID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list the node's children", fmt.Sprintf("Node %s: %s", node.UUID, ironic.Message(err)))
 		return
 	}
 	m.Children = types.ListNull(types.StringType)
-	if ironic.FeatureNamed("parent_node").Available(sc.Microversion) {
+	if ironic.FeatureNamed("parent_node").Available(ic.SC.Microversion) {
 		m.Children, diags = types.ListValueFrom(ctx, types.StringType, append([]string{}, children...))
 		resp.Diagnostics.Append(diags...)
 	}
@@ -182,10 +181,10 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	}
 	m.Ports = types.ListValueMust(types.ObjectType{AttrTypes: portInfoAttrTypes}, portValues)
 	m.Health, m.InstanceName = stringOrNull(node.Health), stringOrNull(instanceName)
-	m.Firmware = firmwareComponentsValue(ctx, sc, node.UUID, &resp.Diagnostics)
-	resp.Diagnostics.Append(m.nodeFields.lookedUp(ctx, node, sc.Microversion)...)
+	m.Firmware = firmwareComponentsValue(ctx, ic, node.UUID, &resp.Diagnostics)
+	resp.Diagnostics.Append(m.nodeFields.lookedUp(ctx, node, ic.SC.Microversion)...)
 	m.nodeHardware.fromNode(ctx, node, nil, &resp.Diagnostics)
-	m.BIOSSettings = allBIOS(ctx, sc, node.UUID, &resp.Diagnostics)
+	m.BIOSSettings = allBIOS(ctx, ic, node.UUID, &resp.Diagnostics)
 	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)
 	m.PortAddresses, diags = types.ListValueFrom(ctx, types.StringType, addresses)
 	resp.Diagnostics.Append(diags...)
@@ -221,8 +220,8 @@ func hardwareDataSourceAttributes() map[string]schema.Attribute {
 }
 
 // allBIOS lists every BIOS setting; a node whose BIOS interface lists none has an empty map.
-func allBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, diags *diag.Diagnostics) types.Map {
-	settings, err := ironic.BIOSSettings(ctx, sc, id)
+func allBIOS(ctx context.Context, ic *ironic.Client, id string, diags *diag.Diagnostics) types.Map {
+	settings, err := ic.BIOSSettings(ctx, id)
 	if err != nil {
 		diags.AddWarning("Unable to read the node's BIOS settings", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return types.MapNull(types.StringType)
@@ -233,14 +232,14 @@ func allBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, diag
 }
 
 // firmwareComponentsValue reads the node's firmware components; null where Ironic has none.
-func firmwareComponentsValue(ctx context.Context, sc *gophercloud.ServiceClient, id string, diags *diag.Diagnostics) types.List {
+func firmwareComponentsValue(ctx context.Context, ic *ironic.Client, id string, diags *diag.Diagnostics) types.List {
 	typ := types.ObjectType{AttrTypes: firmwareComponentAttrTypes}
-	found, err := ironic.FirmwareComponents(ctx, sc, id)
+	found, err := ic.FirmwareComponents(ctx, id)
 	if err != nil {
 		diags.AddError("Unable to read the node's firmware components", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return types.ListNull(typ)
 	}
-	if found == nil && !ironic.FeatureNamed("firmware_interface").Available(sc.Microversion) {
+	if found == nil && !ironic.FeatureNamed("firmware_interface").Available(ic.SC.Microversion) {
 		return types.ListNull(typ)
 	}
 	values := make([]attr.Value, 0, len(found))

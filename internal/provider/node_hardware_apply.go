@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -209,12 +208,12 @@ func firmwareVersionsOf(ctx context.Context, l types.List, diags *diag.Diagnosti
 // readFirmware keeps the recorded firmware_updates while the components Ironic lists
 // report the versions they name, and records the list as not applied (null, so the plan
 // flashes it again) when one reports another: the drift.
-func readFirmware(ctx context.Context, sc *gophercloud.ServiceClient, id string, recorded types.List, diags *diag.Diagnostics) types.List {
+func readFirmware(ctx context.Context, ic *ironic.Client, id string, recorded types.List, diags *diag.Diagnostics) types.List {
 	want := firmwareVersionsOf(ctx, recorded, diags)
-	if len(want) == 0 || sc == nil {
+	if len(want) == 0 || ic == nil {
 		return recorded
 	}
-	components, err := ironic.FirmwareComponents(ctx, sc, id)
+	components, err := ic.FirmwareComponents(ctx, id)
 	if err != nil {
 		diags.AddWarning("Unable to read the node's firmware components", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return recorded
@@ -271,12 +270,12 @@ func hardwareFailed(c ironic.HardwareChange, err error, plan *nodeResourceModel,
 
 // readBIOS keeps the configured BIOS settings as Ironic reports them; a setting Ironic
 // does not list is left out, so the next plan applies it again.
-func readBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, configured types.Map, diags *diag.Diagnostics) types.Map {
+func readBIOS(ctx context.Context, ic *ironic.Client, id string, configured types.Map, diags *diag.Diagnostics) types.Map {
 	want := stringMap(ctx, configured, diags)
 	if want == nil {
 		return configured
 	}
-	got, err := ironic.ReadBIOS(ctx, sc, id, want)
+	got, err := ic.ReadBIOS(ctx, id, want)
 	if err != nil {
 		diags.AddWarning("Unable to read the node's BIOS settings", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return configured
@@ -287,8 +286,8 @@ func readBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, con
 }
 
 // readBackBIOS is readBIOS after an apply, which also says what the BMC did not take.
-func readBackBIOS(ctx context.Context, sc *gophercloud.ServiceClient, id string, configured types.Map, diags *diag.Diagnostics) types.Map {
-	read := readBIOS(ctx, sc, id, configured, diags)
+func readBackBIOS(ctx context.Context, ic *ironic.Client, id string, configured types.Map, diags *diag.Diagnostics) types.Map {
+	read := readBIOS(ctx, ic, id, configured, diags)
 	if !diags.HasError() {
 		checkBIOSApplied(ctx, id, configured, read, diags)
 	}

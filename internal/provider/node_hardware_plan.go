@@ -114,11 +114,11 @@ func (r *nodeResource) liveNode(ctx context.Context, state *nodeResourceModel) *
 	if r.clients == nil {
 		return nil
 	}
-	sc, d := r.clients.Ironic(ctx)
-	if d.HasError() || sc == nil {
+	ic, d := r.clients.Ironic(ctx)
+	if d.HasError() || ic == nil {
 		return nil
 	}
-	n, err := ironic.GetNode(ctx, sc, state.ID.ValueString())
+	n, err := ic.GetNode(ctx, state.ID.ValueString())
 	if err != nil {
 		return nil
 	}
@@ -132,8 +132,8 @@ func (r *nodeResource) microversion(ctx context.Context) string {
 	if r.clients == nil {
 		return ""
 	}
-	if sc, d := r.clients.Ironic(ctx); !d.HasError() && sc != nil {
-		return sc.Microversion
+	if ic, d := r.clients.Ironic(ctx); !d.HasError() && ic != nil {
+		return ic.SC.Microversion
 	}
 	return ""
 }
@@ -182,11 +182,11 @@ func planServicing(resp *resource.ModifyPlanResponse, plan, state *nodeResourceM
 // checkBIOSRegistry refuses settings the node's BIOS registry (API 1.74) does not know
 // or marks read-only. Without a registry (no setting carries its details) nothing is checked.
 func (r *nodeResource) checkBIOSRegistry(ctx context.Context, id string, plan *nodeResourceModel, diags *diag.Diagnostics) {
-	sc, d := r.clients.Ironic(ctx)
+	ic, d := r.clients.Ironic(ctx)
 	if d.HasError() {
 		return
 	}
-	settings, err := ironic.BIOSSettings(ctx, sc, id)
+	settings, err := ic.BIOSSettings(ctx, id)
 	if err != nil {
 		diags.AddAttributeWarning(path.Root("bios_settings"), "Unable to check the BIOS settings", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return
@@ -220,8 +220,8 @@ func (r *nodeResource) checkBIOSRegistry(ctx context.Context, id string, plan *n
 // node's traits do not approve (Ironic runs a runbook only on a node whose traits
 // include its name).
 func (r *nodeResource) planRunbook(ctx context.Context, resp *resource.ModifyPlanResponse, plan *nodeResourceModel) {
-	if sc, d := r.clients.Ironic(ctx); !d.HasError() && sc != nil {
-		if err := ironic.FeatureNamed("runbooks").Check(sc.Microversion); err != nil {
+	if ic, d := r.clients.Ironic(ctx); !d.HasError() && ic != nil {
+		if err := ironic.FeatureNamed("runbooks").Check(ic.SC.Microversion); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("runbook"), "Not supported by this Ironic", err.Error()+".")
 			return
 		}

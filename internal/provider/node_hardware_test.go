@@ -98,7 +98,7 @@ func TestAccNode_hardwareConfiguration(t *testing.T) {
 		// A trait added by hand shows in the plan...
 		PreConfig: func() {
 			sc := testIronic(t)
-			if err := ironic.SetTraits(context.Background(), sc, name, []string{"CUSTOM_GPU", "HW_CPU_X86_VMX", "CUSTOM_BY_HAND"}); err != nil {
+			if err := ironic.NewClient(sc, nil, nil).SetTraits(context.Background(), name, []string{"CUSTOM_GPU", "HW_CPU_X86_VMX", "CUSTOM_BY_HAND"}); err != nil {
 				t.Fatal(err)
 			}
 		},
@@ -121,7 +121,7 @@ func TestAccNode_hardwareConfiguration(t *testing.T) {
 		// A target RAID set by hand is drift too.
 		PreConfig: func() {
 			sc := testIronic(t)
-			if err := ironic.SetTargetRAIDConfig(context.Background(), sc, name, map[string]any{"logical_disks": []any{
+			if err := ironic.NewClient(sc, nil, nil).SetTargetRAIDConfig(context.Background(), name, map[string]any{"logical_disks": []any{
 				map[string]any{"size_gb": 10, "raid_level": "0"}}}); err != nil {
 				t.Fatal(err)
 			}

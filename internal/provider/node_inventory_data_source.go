@@ -153,17 +153,17 @@ func (d *nodeInventoryDataSource) Read(ctx context.Context, req datasource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := d.clients.Ironic(ctx)
+	ic, diags := d.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	node, err := ironic.GetNode(ctx, sc, m.NodeID.ValueString())
+	node, err := ic.GetNode(ctx, m.NodeID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("node_id"), "Unable to read bare metal node",
 			fmt.Sprintf("No node with UUID or name %q: %s", m.NodeID.ValueString(), ironic.Message(err)))
 		return
 	}
-	inv, err := ironic.GetInventory(ctx, sc, node.UUID)
+	inv, err := ic.GetInventory(ctx, node.UUID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to read the node's inventory", fmt.Sprintf("Node %s: %s", node.UUID, ironic.Message(err)))
 		return

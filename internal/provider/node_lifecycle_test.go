@@ -414,7 +414,7 @@ resource "baremetal_port" "p" {
 		// and the erase fails.
 		PreConfig: func() {
 			sc := testIronic(t)
-			if _, err := ironic.NewProvisioner(sc, nil).Deploy(context.Background(), name, ironic.DeploySpec{
+			if _, err := ironic.NewClient(sc, nil, nil).Deploy(context.Background(), name, ironic.DeploySpec{
 				InstanceInfo: map[string]string{"image_source": srv.URL + "/os.img", "image_checksum": hexMD5(img)}}); err != nil {
 				t.Fatal(err)
 			}

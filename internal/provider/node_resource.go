@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -153,7 +152,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, sc, ok := r.clients.begin(ctx, plan.Timeouts.Create, defaultNodeTimeout, &resp.Diagnostics)
+	ctx, cancel, ic, ok := r.clients.begin(ctx, plan.Timeouts.Create, defaultNodeTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -168,7 +167,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	defer release()
 	var node *nodes.Node
-	earlier, err := ironic.FindEnrollment(ctx, sc, plan.Name.ValueString(), enrollmentTarget(&plan))
+	earlier, err := ic.FindEnrollment(ctx, plan.Name.ValueString(), enrollmentTarget(&plan))
 	var exists *ironic.NodeExistsError
 	var readErr *ironic.ReadError
 	switch {
@@ -178,10 +177,10 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 		resp.Diagnostics.AddError("Unable to create bare metal node", fmt.Sprintf("Looking up node %s: %s", uuid, ironic.Message(readErr.Err)))
 		return
 	case earlier != nil:
-		node = r.resume(ctx, sc, req.Config, &plan, earlier, &resp.Diagnostics)
+		node = r.resume(ctx, ic, req.Config, &plan, earlier, &resp.Diagnostics)
 	}
 	if node == nil && !resp.Diagnostics.HasError() {
-		node = r.enroll(ctx, sc, req.Config, &plan, uuid, &resp.Diagnostics)
+		node = r.enroll(ctx, ic, req.Config, &plan, uuid, &resp.Diagnostics)
 	}
 	if node == nil {
 		return // nothing was enrolled
@@ -206,7 +205,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	prior := plan
 	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
-	plan.BIOSSettings = readBackBIOS(ctx, sc, node.UUID, plan.BIOSSettings, &resp.Diagnostics)
+	plan.BIOSSettings = readBackBIOS(ctx, ic, node.UUID, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -216,11 +215,11 @@ func (r *nodeResource) planEnrollment(ctx context.Context, plan *nodeResourceMod
 	if plan.Name.IsNull() || plan.Name.IsUnknown() || plan.Name.ValueString() == "" {
 		return
 	}
-	sc, d := r.clients.Ironic(ctx)
+	ic, d := r.clients.Ironic(ctx)
 	if d.HasError() {
 		return // the apply reports it
 	}
-	earlier, err := ironic.FindEnrollment(ctx, sc, plan.Name.ValueString(), enrollmentTarget(plan))
+	earlier, err := ic.FindEnrollment(ctx, plan.Name.ValueString(), enrollmentTarget(plan))
 	var exists *ironic.NodeExistsError
 	switch {
 	case errors.As(err, &exists):
@@ -256,7 +255,7 @@ func enrollmentTarget(plan *nodeResourceModel) ironic.EnrollmentTarget {
 // enroll creates the node and brings it to the plan: traits and RAID target,
 // provisioning, power, maintenance, hardware configuration. It returns the node as it
 // ends, nil when Ironic created nothing.
-func (r *nodeResource) enroll(ctx context.Context, sc *gophercloud.ServiceClient, config tfsdk.Config, plan *nodeResourceModel, uuid string, diags *diag.Diagnostics) *nodes.Node {
+func (r *nodeResource) enroll(ctx context.Context, ic *ironic.Client, config tfsdk.Config, plan *nodeResourceModel, uuid string, diags *diag.Diagnostics) *nodes.Node {
 	create := ironic.NodeCreate{"uuid": uuid, "driver": plan.Driver.ValueString()}
 	plan.nodeFields.addToCreate(ctx, create, diags)
 	addHardware(ctx, create, plan, diags)
@@ -277,7 +276,7 @@ func (r *nodeResource) enroll(ctx context.Context, sc *gophercloud.ServiceClient
 	}
 	ctx = maskSecrets(ctx, &plan.nodeFields, diags)
 	tflog.Debug(ctx, "creating node", map[string]any{"uuid": create["uuid"], "driver": create["driver"]})
-	node, err := ironic.NewProvisioner(sc, logDebug).Enroll(ctx, r.clients.cfg.Retry, create, w)
+	node, err := ic.Enroll(ctx, create, w)
 	var ownerErr *ironic.OwnerError
 	switch {
 	case errors.As(err, &ownerErr):
@@ -297,13 +296,13 @@ func (r *nodeResource) enroll(ctx context.Context, sc *gophercloud.ServiceClient
 // finish (ironic.FindEnrollment: it is not where the plan says, or Ironic recorded an
 // error): the fields are patched to the plan (the fix, such as a corrected BMC address,
 // included; secrets sent again) and provisioning continues, as an update would.
-func (r *nodeResource) resume(ctx context.Context, sc *gophercloud.ServiceClient, config tfsdk.Config, plan *nodeResourceModel, earlier *nodes.Node, diags *diag.Diagnostics) *nodes.Node {
+func (r *nodeResource) resume(ctx context.Context, ic *ironic.Client, config tfsdk.Config, plan *nodeResourceModel, earlier *nodes.Node, diags *diag.Diagnostics) *nodes.Node {
 	tflog.Info(ctx, "continuing the enrollment of a node an earlier apply left unfinished",
 		map[string]any{"uuid": earlier.UUID, "provision_state": earlier.ProvisionState, "last_error": earlier.LastError})
 	var state nodeResourceModel
 	diags.Append(state.record(ctx, earlier, nil)...) // as an import: masked secrets are left out, so sent again
 	state.ProvisionState = types.StringValue(earlier.ProvisionState)
-	return r.bringToPlan(ctx, sc, config, plan, &state, true, diags)
+	return r.bringToPlan(ctx, ic, config, plan, &state, true, diags)
 }
 
 func alreadyExists(plan *nodeResourceModel, earlier *nodes.Node, diags *diag.Diagnostics) {
@@ -314,17 +313,17 @@ func alreadyExists(plan *nodeResourceModel, earlier *nodes.Node, diags *diag.Dia
 }
 
 func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var sc *gophercloud.ServiceClient
-	get := func(ctx context.Context, c *gophercloud.ServiceClient, id string) (*nodes.Node, error) {
-		sc = c
+	var ic *ironic.Client
+	get := func(c *ironic.Client, ctx context.Context, id string) (*nodes.Node, error) {
+		ic = c
 		return r.clients.readNode(ctx, c, id)
 	}
 	readResource(ctx, r.clients, req, resp, "node", func(m *nodeResourceModel) string { return m.ID.ValueString() }, get,
 		func(m *nodeResourceModel, n *nodes.Node) bool {
 			prior := *m
 			resp.Diagnostics.Append(m.record(ctx, n, &prior)...)
-			m.BIOSSettings = readBIOS(ctx, sc, n.UUID, m.BIOSSettings, &resp.Diagnostics)
-			m.FirmwareUpdates = readFirmware(ctx, sc, n.UUID, m.FirmwareUpdates, &resp.Diagnostics)
+			m.BIOSSettings = readBIOS(ctx, ic, n.UUID, m.BIOSSettings, &resp.Diagnostics)
+			m.FirmwareUpdates = readFirmware(ctx, ic, n.UUID, m.FirmwareUpdates, &resp.Diagnostics)
 			return true
 		})
 }
@@ -336,20 +335,20 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, sc, ok := r.clients.begin(ctx, plan.Timeouts.Update, defaultNodeTimeout, &resp.Diagnostics)
+	ctx, cancel, ic, ok := r.clients.begin(ctx, plan.Timeouts.Update, defaultNodeTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
 	}
 	rotate := !plan.DriverSecretsWOVersion.Equal(state.DriverSecretsWOVersion) // the secrets are sent again
-	node := r.bringToPlan(ctx, sc, req.Config, &plan, &state, rotate, &resp.Diagnostics)
+	node := r.bringToPlan(ctx, ic, req.Config, &plan, &state, rotate, &resp.Diagnostics)
 	if node == nil {
 		return
 	}
 	id := node.UUID
 	prior := plan
 	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
-	plan.BIOSSettings = readBackBIOS(ctx, sc, id, plan.BIOSSettings, &resp.Diagnostics)
+	plan.BIOSSettings = readBackBIOS(ctx, ic, id, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -357,7 +356,7 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 // patched, traits and RAID target set, provisioning, power and maintenance converged,
 // hardware configuration applied. It returns the node as it ends (nil when the patch
 // itself was refused); failures are in diags.
-func (r *nodeResource) bringToPlan(ctx context.Context, sc *gophercloud.ServiceClient, config tfsdk.Config, plan, state *nodeResourceModel,
+func (r *nodeResource) bringToPlan(ctx context.Context, ic *ironic.Client, config tfsdk.Config, plan, state *nodeResourceModel,
 	sendSecrets bool, diags *diag.Diagnostics) *nodes.Node {
 	ctx = maskSecrets(ctx, &plan.nodeFields, diags)
 	ops, driverChanged := nodePatch(ctx, plan, state, diags)
@@ -372,7 +371,7 @@ func (r *nodeResource) bringToPlan(ctx context.Context, sc *gophercloud.ServiceC
 	}
 	id := state.ID.ValueString()
 	tflog.Debug(ctx, "updating node", map[string]any{"uuid": id, "operations": len(ops)})
-	node, err := ironic.NewProvisioner(sc, logDebug).UpdateNode(ctx, id, ops, driverChanged, w)
+	node, err := ic.UpdateNode(ctx, id, ops, driverChanged, w)
 	if node == nil {
 		diags.AddError("Unable to update bare metal node", fmt.Sprintf("Node %s: %s%s", id, ironic.Message(err),
 			deployedHint(state.ProvisionState.ValueString())))
@@ -480,14 +479,14 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel, sc, ok := r.clients.begin(ctx, state.Timeouts.Delete, defaultNodeDeleteTimeout, &resp.Diagnostics)
+	ctx, cancel, ic, ok := r.clients.begin(ctx, state.Timeouts.Delete, defaultNodeDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
 	}
 	id := state.ID.ValueString()
 	tflog.Debug(ctx, "deleting node", map[string]any{"uuid": id})
-	if err := ironic.NewProvisioner(sc, logDebug).Remove(ctx, id, state.ForceDelete.ValueBool()); err != nil {
+	if err := ic.Remove(ctx, id, state.ForceDelete.ValueBool()); err != nil {
 		detail := fmt.Sprintf("Node %s: %s", id, err)
 		if errors.As(err, new(*ironic.TeardownError)) {
 			detail += "\n\nThe node stays enrolled and in the Terraform state; the next destroy tries the teardown again. " +
@@ -502,11 +501,11 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
+	ic, diags := r.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	node, err := ironic.GetNode(ctx, sc, req.ID)
+	node, err := ic.GetNode(ctx, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import bare metal node",
 			fmt.Sprintf("No node with UUID or name %q: %s", req.ID, ironic.Message(err)))

@@ -160,7 +160,7 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := d.clients.Ironic(ctx)
+	ic, diags := d.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
@@ -179,7 +179,7 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		Associated:     m.Associated.ValueBoolPointer(),
 		Traits:         traits,
 	}
-	found, err := ironic.ListNodes(ctx, sc, filter, logDebug)
+	found, err := ic.ListNodes(ctx, filter)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list bare metal nodes", ironic.Message(err))
 		return
@@ -188,7 +188,7 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	for i, n := range found {
 		ids[i], names[i] = n.UUID, n.Name
 	}
-	portsOf, err := ironic.PortsOfNodes(ctx, sc, ids, logDebug)
+	portsOf, err := ic.PortsOfNodes(ctx, ids)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list bare metal ports", ironic.Message(err))
 		return

@@ -167,12 +167,11 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := r.clients.forWrite(ctx)
+	ic, diags := r.clients.forWrite(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
 	create := ironic.PortCreate{
-		"uuid":        ironic.NewUUID(),
 		"address":     plan.Address.ValueString(),
 		"node_uuid":   plan.NodeID.ValueString(),
 		"pxe_enabled": plan.PXEEnabled.ValueBool(),
@@ -189,8 +188,8 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if m := stringMap(ctx, plan.Extra, &resp.Diagnostics); m != nil {
 		create["extra"] = ironic.AnyMap(m)
 	}
-	tflog.Debug(ctx, "creating port", map[string]any{"uuid": create["uuid"], "address": create["address"], "node": create["node_uuid"]})
-	port, err := ironic.CreatePort(ctx, sc, r.clients.cfg.Retry, create)
+	tflog.Debug(ctx, "creating port", map[string]any{"address": create["address"], "node": create["node_uuid"]})
+	port, err := ic.CreatePort(ctx, create)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create bare metal port",
 			fmt.Sprintf("Creating port %s for node %s failed: %s", plan.Address.ValueString(), plan.NodeID.ValueString(), ironic.Message(err)))
@@ -201,7 +200,10 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 func (r *portResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readResource(ctx, r.clients, req, resp, "port", func(m *portResourceModel) string { return m.ID.ValueString() }, r.clients.readPort,
+	readResource(ctx, r.clients, req, resp, "port", func(m *portResourceModel) string { return m.ID.ValueString() },
+		func(ic *ironic.Client, ctx context.Context, id string) (*ironic.Port, error) {
+			return r.clients.readPort(ctx, ic, id)
+		},
 		func(m *portResourceModel, p *ironic.Port) bool {
 			resp.Diagnostics.Append(m.fromPort(ctx, p, m)...)
 			return true
@@ -215,7 +217,7 @@ func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := r.clients.forWrite(ctx)
+	ic, diags := r.clients.forWrite(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
@@ -232,7 +234,7 @@ func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		b.str(f.attribute, *f.field, *stateNewer[i].field)
 	}
 	id := state.ID.ValueString()
-	port, err := ironic.UpdatePort(ctx, sc, id, b.ops)
+	port, err := ic.UpdatePort(ctx, id, b.ops)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to update bare metal port", fmt.Sprintf("Port %s (%s): %s", id, plan.Address.ValueString(), ironic.Message(err)))
 		return
@@ -242,20 +244,20 @@ func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, r
 }
 
 func (r *portResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteResource(ctx, r.clients, req, resp, "port", func(m *portResourceModel) string { return m.ID.ValueString() }, ironic.DeletePort)
+	deleteResource(ctx, r.clients, req, resp, "port", func(m *portResourceModel) string { return m.ID.ValueString() }, (*ironic.Client).DeletePort)
 }
 
 // ImportState accepts a port UUID or its MAC address.
 func (r *portResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
-	sc, diags := r.clients.Ironic(ctx)
+	ic, diags := r.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
 	id := req.ID
 	if mac, err := ironic.NormalizeMAC(req.ID); err == nil {
-		found, err := ironic.PortsByMAC(ctx, sc, mac)
+		found, err := ic.PortsByMAC(ctx, mac)
 		if err != nil || len(found) != 1 {
 			resp.Diagnostics.AddError("Unable to import bare metal port",
 				fmt.Sprintf("No single port with MAC address %s (found %d): %s", mac, len(found), ironic.Message(err)))

@@ -115,12 +115,12 @@ func (r *portgroupResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := r.clients.forWrite(ctx)
+	ic, diags := r.clients.forWrite(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
 	body := map[string]any{
-		"uuid": ironic.NewUUID(), "node_uuid": plan.NodeID.ValueString(),
+		"node_uuid":                  plan.NodeID.ValueString(),
 		"standalone_ports_supported": plan.StandalonePortsSupported.ValueBool(),
 	}
 	setIfKnown(body, "address", plan.Address.StringValue)
@@ -132,8 +132,8 @@ func (r *portgroupResource) Create(ctx context.Context, req resource.CreateReque
 	if m := stringMap(ctx, plan.Extra, &resp.Diagnostics); m != nil {
 		body["extra"] = ironic.AnyMap(m)
 	}
-	tflog.Debug(ctx, "creating port group", map[string]any{"uuid": body["uuid"], "node": body["node_uuid"]})
-	pg, err := ironic.CreatePortgroup(ctx, sc, r.clients.cfg.Retry, body)
+	tflog.Debug(ctx, "creating port group", map[string]any{"node": body["node_uuid"]})
+	pg, err := ic.CreatePortgroup(ctx, body)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create bare metal port group",
 			fmt.Sprintf("Creating a port group for node %s failed: %s", plan.NodeID.ValueString(), ironic.Message(err)))
@@ -145,14 +145,14 @@ func (r *portgroupResource) Create(ctx context.Context, req resource.CreateReque
 
 func (r *portgroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	readResource(ctx, r.clients, req, resp, "port group", func(m *portgroupResourceModel) string { return m.ID.ValueString() },
-		ironic.GetPortgroup, func(m *portgroupResourceModel, pg *ironic.Portgroup) bool {
+		(*ironic.Client).GetPortgroup, func(m *portgroupResourceModel, pg *ironic.Portgroup) bool {
 			m.fromPortgroup(ctx, pg, &resp.Diagnostics)
 			return true
 		})
 }
 
 func (r *portgroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, state, sc, ok := startUpdate[portgroupResourceModel](ctx, r.clients, req, &resp.Diagnostics)
+	plan, state, ic, ok := startUpdate[portgroupResourceModel](ctx, r.clients, req, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -164,7 +164,7 @@ func (r *portgroupResource) Update(ctx context.Context, req resource.UpdateReque
 	b.strMap("properties", plan.Properties, state.Properties)
 	b.strMap("extra", plan.Extra, state.Extra)
 	id := state.ID.ValueString()
-	pg, err := ironic.UpdatePortgroup(ctx, sc, id, b.ops)
+	pg, err := ic.UpdatePortgroup(ctx, id, b.ops)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to update bare metal port group", fmt.Sprintf("Port group %s: %s", id, ironic.Message(err)))
 		return
@@ -174,12 +174,12 @@ func (r *portgroupResource) Update(ctx context.Context, req resource.UpdateReque
 }
 
 func (r *portgroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteResource(ctx, r.clients, req, resp, "port group", func(m *portgroupResourceModel) string { return m.ID.ValueString() }, ironic.DeletePortgroup)
+	deleteResource(ctx, r.clients, req, resp, "port group", func(m *portgroupResourceModel) string { return m.ID.ValueString() }, (*ironic.Client).DeletePortgroup)
 }
 
 // ImportState accepts a port group UUID or name.
 func (r *portgroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importResource(ctx, r.clients, req, resp, "port group", ironic.GetPortgroup, func(pg *ironic.Portgroup) portgroupResourceModel {
+	importResource(ctx, r.clients, req, resp, "port group", (*ironic.Client).GetPortgroup, func(pg *ironic.Portgroup) portgroupResourceModel {
 		m := portgroupResourceModel{Properties: types.MapNull(types.StringType), Extra: types.MapNull(types.StringType)}
 		m.fromPortgroup(ctx, pg, &resp.Diagnostics)
 		return m

@@ -147,12 +147,12 @@ func testIronicClient() (*gophercloud.ServiceClient, error) {
 		c := *testClient // callers may change the microversion
 		return &c, nil
 	}
-	sc, err := ironic.Connect(context.Background(), testIronicConfig())
+	conn, err := ironic.Connect(context.Background(), testIronicConfig())
 	if err != nil {
 		return nil, err
 	}
-	testClient = sc
-	c := *sc
+	testClient = conn.SC
+	c := *conn.SC
 	return &c, nil
 }
 

@@ -59,7 +59,7 @@ resource "baremetal_port" "p%[1]d" {
 		PreConfig: func() {
 			sc := testIronic(t)
 			patchNode(t, prefix+"-3", nodes.UpdateOperation{Op: nodes.ReplaceOp, Path: "/description", Value: "changed by hand"})
-			found, err := ironic.PortsByMAC(t.Context(), sc, macs[5])
+			found, err := ironic.NewClient(sc, nil, nil).PortsByMAC(t.Context(), macs[5])
 			if err != nil || len(found) != 1 {
 				t.Fatalf("port %s: %v %v", macs[5], found, err)
 			}

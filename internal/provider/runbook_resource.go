@@ -128,7 +128,7 @@ func (r *runbookResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, diags := r.clients.forWrite(ctx)
+	ic, diags := r.clients.forWrite(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
@@ -137,14 +137,14 @@ func (r *runbookResource) Create(ctx context.Context, req resource.CreateRequest
 		resp.Diagnostics.AddError("Invalid steps", err.Error())
 		return
 	}
-	body := map[string]any{"uuid": ironic.NewUUID(), "name": plan.Name.ValueString(), "steps": steps,
+	body := map[string]any{"name": plan.Name.ValueString(), "steps": steps,
 		"disable_ramdisk": plan.DisableRamdisk.ValueBool(), "public": plan.Public.ValueBool()}
 	setIfKnown(body, "owner", plan.Owner)
 	if m := stringMap(ctx, plan.Extra, &resp.Diagnostics); m != nil {
 		body["extra"] = ironic.AnyMap(m)
 	}
-	tflog.Debug(ctx, "creating runbook", map[string]any{"uuid": body["uuid"], "name": body["name"]})
-	rb, err := ironic.CreateRunbook(ctx, sc, r.clients.cfg.Retry, body)
+	tflog.Debug(ctx, "creating runbook", map[string]any{"name": body["name"]})
+	rb, err := ic.CreateRunbook(ctx, body)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create runbook", fmt.Sprintf("%s: %s", plan.Name.ValueString(), ironic.Message(err)))
 		return
@@ -155,14 +155,14 @@ func (r *runbookResource) Create(ctx context.Context, req resource.CreateRequest
 
 func (r *runbookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	readResource(ctx, r.clients, req, resp, "runbook", func(m *runbookModel) string { return m.ID.ValueString() },
-		ironic.GetRunbook, func(m *runbookModel, rb *ironic.Runbook) bool {
+		(*ironic.Client).GetRunbook, func(m *runbookModel, rb *ironic.Runbook) bool {
 			m.fromRunbook(ctx, rb, &resp.Diagnostics)
 			return true
 		})
 }
 
 func (r *runbookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, state, sc, ok := startUpdate[runbookModel](ctx, r.clients, req, &resp.Diagnostics)
+	plan, state, ic, ok := startUpdate[runbookModel](ctx, r.clients, req, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -177,7 +177,7 @@ func (r *runbookResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	id := state.ID.ValueString()
-	rb, err := ironic.UpdateRunbook(ctx, sc, id, b.ops)
+	rb, err := ic.UpdateRunbook(ctx, id, b.ops)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to update runbook", fmt.Sprintf("%s: %s", id, ironic.Message(err)))
 		return
@@ -187,12 +187,12 @@ func (r *runbookResource) Update(ctx context.Context, req resource.UpdateRequest
 }
 
 func (r *runbookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteResource(ctx, r.clients, req, resp, "runbook", func(m *runbookModel) string { return m.ID.ValueString() }, ironic.DeleteRunbook)
+	deleteResource(ctx, r.clients, req, resp, "runbook", func(m *runbookModel) string { return m.ID.ValueString() }, (*ironic.Client).DeleteRunbook)
 }
 
 // ImportState accepts a runbook UUID or name.
 func (r *runbookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importResource(ctx, r.clients, req, resp, "runbook", ironic.GetRunbook, func(rb *ironic.Runbook) runbookModel {
+	importResource(ctx, r.clients, req, resp, "runbook", (*ironic.Client).GetRunbook, func(rb *ironic.Runbook) runbookModel {
 		m := runbookModel{Extra: types.MapNull(types.StringType)}
 		m.fromRunbook(ctx, rb, &resp.Diagnostics)
 		return m

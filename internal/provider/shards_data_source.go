@@ -58,11 +58,11 @@ func (d *shardsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 func (d *shardsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx, cancel := d.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
-	sc, diags := d.clients.Ironic(ctx)
+	ic, diags := d.clients.Ironic(ctx)
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	shards, err := ironic.ListShards(ctx, sc)
+	shards, err := ic.ListShards(ctx)
 	if err != nil {
 		detail := ironic.Message(err)
 		if ironic.StatusCode(err) == 403 {

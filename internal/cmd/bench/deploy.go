@@ -29,7 +29,7 @@ const benchImageSize = 8 << 20
 // deployments only) and through the same API calls made directly (same parallelism,
 // 50 ms polling).
 func deployRow(ctx context.Context, e *env, n int) (row, error) {
-	sc, err := ironic.Connect(ctx, ironic.Config{Endpoint: e.endpoint, Retry: ironic.DefaultRetryPolicy(nil)})
+	sc, err := connect(ctx, ironic.Config{Endpoint: e.endpoint, Retry: ironic.DefaultRetryPolicy(nil)})
 	if err != nil {
 		return row{}, err
 	}

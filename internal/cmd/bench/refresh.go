@@ -28,7 +28,7 @@ func refreshRows(ctx context.Context, e *env, n int) ([]row, error) {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}
-	sc, err := ironic.Connect(ctx, ironic.Config{Endpoint: e.endpoint})
+	sc, err := connect(ctx, ironic.Config{Endpoint: e.endpoint})
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ resource "terraform_data" "d" {
 	fmt.Fprintf(os.Stderr, "bench: plan over %d nodes + ports, 2x%d terraform_data, and the direct reads\n", n, n)
 	ours := best(2, func() error { return e.terraformRun(dir, "plan", "-input=false", "-detailed-exitcode", par) })
 	terraformOnly := best(2, func() error { return e.terraformRun(base, "plan", "-input=false", "-detailed-exitcode", par) })
-	sc, err := ironic.Connect(ctx, ironic.Config{Endpoint: e.endpoint})
+	sc, err := connect(ctx, ironic.Config{Endpoint: e.endpoint})
 	if err != nil {
 		return nil, err
 	}
@@ -87,11 +87,11 @@ resource "terraform_data" "d" {
 // a time: the refresh a provider without list calls makes. The listing that finds
 // them is not timed.
 func directReads(ctx context.Context, sc *gophercloud.ServiceClient, prefix string) (time.Duration, error) {
-	all, err := ironic.ListAllNodes(ctx, sc, nil)
+	all, err := ironic.NewClient(sc, nil, nil).ListAllNodes(ctx)
 	if err != nil {
 		return 0, err
 	}
-	allPorts, err := ironic.ListAllPorts(ctx, sc, nil)
+	allPorts, err := ironic.NewClient(sc, nil, nil).ListAllPorts(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -126,7 +126,7 @@ func smallWorkspaceRows(ctx context.Context, e *env) ([]row, error) {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(fleetConfig(n, prefix, "52:54:04", "")), 0o644); err != nil {
 		return nil, err
 	}
-	sc, err := ironic.Connect(ctx, ironic.Config{Endpoint: e.endpoint})
+	sc, err := connect(ctx, ironic.Config{Endpoint: e.endpoint})
 	if err != nil {
 		return nil, err
 	}
