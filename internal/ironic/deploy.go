@@ -15,16 +15,6 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
-// IsDeployed reports whether a deployment holds a node in this state. A state this
-// provider does not know (a newer Ironic's) counts as deployed: what might be a running
-// machine is kept and left alone, never dropped and deployed again.
-func IsDeployed(state string) bool { return state != "" && !slices.Contains(undeployedStates, state) }
-
-// IsKnownState reports whether the provider knows what this provision state means.
-func IsKnownState(state string) bool {
-	return slices.Contains(deployedStates, state) || slices.Contains(undeployedStates, state)
-}
-
 // ironicOwnedInstanceInfo are the instance_info keys Ironic writes by itself while
 // deploying; they are never the user's and never drift.
 var ironicOwnedInstanceInfo = []string{
@@ -225,40 +215,6 @@ func (c *Client) Redeploy(ctx context.Context, node *nodes.Node, spec DeploySpec
 		}
 	}
 	return c.Reach(ctx, id, Goal{State: StateActive, ConfigDrive: spec.ConfigDrive, DeploySteps: spec.DeploySteps, Rebuild: rebuild})
-}
-
-// Undeploy tears a deployment down (Ironic's "deleted": the node goes through cleaning
-// when automated cleaning is on) until the node is available. Maintenance is lifted for
-// it and restored afterwards. A node that is gone, or not deployed, needs nothing; a
-// protected one is refused (*ProtectedError) before anything is sent, as Ironic would.
-func (c *Client) Undeploy(ctx context.Context, id string) (*nodes.Node, error) {
-	node, err := nodes.Get(ctx, c.SC, id).Extract()
-	if IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if node.Protected {
-		return node, &ProtectedError{NodeID: id, Action: "undeploy"}
-	}
-	if !IsDeployed(node.ProvisionState) {
-		return node, nil
-	}
-	restore := node.Maintenance
-	reason := node.MaintenanceReason
-	if restore {
-		if err := nodes.UnsetMaintenance(ctx, c.SC, id).ExtractErr(); err != nil {
-			return node, fmt.Errorf("node %s: lifting maintenance to undeploy: %s", id, Message(err))
-		}
-	}
-	after, err := c.Reach(ctx, id, Goal{State: StateAvailable})
-	if restore {
-		if merr := nodes.SetMaintenance(context.WithoutCancel(ctx), c.SC, id, nodes.MaintenanceOpts{Reason: reason}).ExtractErr(); merr != nil && err == nil {
-			err = fmt.Errorf("node %s: restoring maintenance: %s", id, Message(merr))
-		}
-	}
-	return after, err
 }
 
 // setInstanceInfo replaces the node's instance_info with want: a deploy or rebuild

@@ -2,6 +2,10 @@ package ironic
 
 import (
 	"context"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -13,22 +17,6 @@ import (
 
 // listPageSize is Ironic's default max_limit: the most one page may hold.
 const listPageSize = 1000
-
-// portReadFields are the port fields the provider's resources read, those of newer
-// microversions where the client speaks them (asking for a field the microversion lacks
-// is refused).
-func portReadFields(sc *gophercloud.ServiceClient) []string {
-	fields := []string{
-		"uuid", "address", "node_uuid", "portgroup_uuid", "pxe_enabled", "local_link_connection",
-		"physical_network", "extra", "is_smartnic",
-	}
-	for field, feature := range map[string]string{"name": "port name", "description": "port description", "vendor": "port vendor", "category": "port category"} {
-		if FeatureNamed(feature).Available(sc.Microversion) {
-			fields = append(fields, field)
-		}
-	}
-	return fields
-}
 
 // ListAllNodes returns every node the caller may see, in full, page after page. Not
 // only the fields the resources read: Ironic refuses created_at and updated_at in a
@@ -154,4 +142,97 @@ func atMost[T any](ctx context.Context, limit int, page func(marker string, size
 		}
 		marker = id(&items[len(items)-1])
 	}
+}
+
+// NodeFilter selects nodes; empty fields match everything.
+type NodeFilter struct {
+	ProvisionState, Driver, ResourceClass, ConductorGroup, Owner, Lessee, Fault, Shard string
+	Maintenance, Associated                                                            *bool
+	// Traits: only nodes that have every one (Ironic has no such filter: checked here).
+	Traits []string
+}
+
+// nodeSummaryFields are what a node list returns per node: enough to choose nodes and
+// to write import blocks for them.
+var nodeSummaryFields = []string{
+	"uuid", "name", "provision_state", "driver", "resource_class", "owner", "lessee", "conductor_group",
+	"maintenance", "fault", "traits", "instance_uuid", "shard",
+}
+
+// ListNodes lists the matching nodes, oldest first, page after page, with the fields of
+// nodeSummaryFields only.
+func (c *Client) ListNodes(ctx context.Context, f NodeFilter) ([]nodes.Node, error) {
+	extra := url.Values{}
+	for name, v := range map[string]*bool{"maintenance": f.Maintenance, "associated": f.Associated} {
+		if v != nil {
+			extra.Set(name, strconv.FormatBool(*v))
+		}
+	}
+	if f.Lessee != "" {
+		extra.Set("lessee", f.Lessee)
+	}
+	if f.Shard != "" {
+		extra.Set("shard", f.Shard) // API 1.82
+	}
+	opts := nodeListQuery{ListOpts: nodes.ListOpts{
+		ProvisionState: nodes.ProvisionState(f.ProvisionState),
+		Driver:         f.Driver,
+		ResourceClass:  f.ResourceClass,
+		ConductorGroup: f.ConductorGroup,
+		Owner:          f.Owner,
+		Fault:          f.Fault,
+		Fields:         nodeSummaryFields,
+		SortKey:        "created_at",
+		Limit:          listPageSize,
+	}, extra: extra}
+	found, err := listPages(ctx, func(marker string) pagination.Pager {
+		opts.Marker = marker
+		return nodes.List(c.SC, opts)
+	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", c.Log)
+	if err != nil || len(f.Traits) == 0 {
+		return found, err
+	}
+	return slices.DeleteFunc(found, func(n nodes.Node) bool {
+		return slices.ContainsFunc(f.Traits, func(t string) bool { return !slices.Contains(n.Traits, t) })
+	}), nil
+}
+
+// nodeListQuery adds the filters gophercloud cannot express: maintenance=false,
+// associated=false, lessee and shard.
+type nodeListQuery struct {
+	nodes.ListOpts
+	extra url.Values
+}
+
+func (q nodeListQuery) ToNodeListQuery() (string, error) {
+	s, err := q.ListOpts.ToNodeListQuery()
+	if err != nil || len(q.extra) == 0 {
+		return s, err
+	}
+	sep := "&"
+	if s == "" {
+		sep = "?"
+	}
+	return s + sep + q.extra.Encode(), nil
+}
+
+func (q nodeListQuery) ToNodeListDetailQuery() (string, error) { return q.ToNodeListQuery() }
+
+// Shard is one shard Ironic knows and how many nodes it holds.
+type Shard struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// ListShards lists the shards of the nodes (GET /v1/shards, API 1.82), by name; nodes
+// without a shard are in none.
+func (c *Client) ListShards(ctx context.Context) ([]Shard, error) {
+	var out struct {
+		Shards []Shard `json:"shards"`
+	}
+	if _, err := c.SC.Get(ctx, c.SC.ServiceURL("shards"), &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+		return nil, err
+	}
+	sort.Slice(out.Shards, func(i, j int) bool { return out.Shards[i].Name < out.Shards[j].Name })
+	return out.Shards, nil
 }

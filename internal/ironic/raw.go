@@ -50,19 +50,6 @@ func rawDelete(ctx context.Context, sc *gophercloud.ServiceClient, parts ...stri
 	return err
 }
 
-// createObject creates an object of a kind gophercloud does not wrap (kind names it in
-// errors, path is its collection) from a body carrying a UUID the caller chose (or
-// chosen here), so a request whose answer was lost is never sent twice.
-func createObject[T any](ctx context.Context, sc *gophercloud.ServiceClient, policy *RetryPolicy, kind, path string, body map[string]any) (*T, error) {
-	uuid := chooseUUID(body)
-	return createOnce(ctx, policy, kind, uuid,
-		func() (*T, error) {
-			var obj T
-			return &obj, rawPost(ctx, sc, body, &obj, path)
-		},
-		func() (*T, error) { return getObject[T](ctx, sc, path, uuid) })
-}
-
 // getObject reads one object of such a kind by UUID or name.
 func getObject[T any](ctx context.Context, sc *gophercloud.ServiceClient, path, id string) (*T, error) {
 	var obj T

@@ -1,9 +1,17 @@
 package ironic
 
-// Ironic's provision states, in one place: what the state machine (provision.go), the
-// deployment (deploy.go), cleaning and servicing (steps.go) and the provider compare a
-// node's provision_state with. TestEveryIronicStateIsHandled checks the lists below
-// against the states Ironic itself defines.
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+)
+
+// Ironic's provision states, in one place, and what they mean: what the state machine
+// (provision.go, wait.go), the deployment (deploy.go), cleaning and servicing (steps.go)
+// and the provider compare a node's provision_state with. TestEveryIronicStateIsHandled
+// checks the lists below against the states Ironic itself defines.
 const (
 	// Enrolled, prepared, cleaned: no deployment holds the node.
 	StateEnroll        = "enroll"
@@ -78,3 +86,76 @@ var workingStates = []string{
 	StateCleaning, StateDeploying, StateDeleting, StateVerifying, StateInspecting, StateServicing, StateRescuing,
 	StateUnrescuing, StateAdopting,
 }
+
+// IsStable reports whether a node in this state waits for a request.
+func IsStable(state string) bool { return slices.Contains(stable, state) }
+
+// Settled reports whether a transition is over. Ironic keeps target_provision_state set
+// on a failed node ("deploy failed" still targets "active"), so a failure state is
+// settled whatever the target says.
+func Settled(n *nodes.Node) bool {
+	if !IsStable(n.ProvisionState) {
+		return false
+	}
+	return n.TargetProvisionState == "" || strings.HasSuffix(n.ProvisionState, "failed") || n.ProvisionState == StateError
+}
+
+// StateOf is the provision state of n, or of fallback when n is nil (a failed call
+// that returned no node).
+func StateOf(n, fallback *nodes.Node) string {
+	if n != nil {
+		return n.ProvisionState
+	}
+	return fallback.ProvisionState
+}
+
+// HeldOrServiced says, for a deployed node Ironic holds or services, what is going on
+// and what ends it; "" otherwise.
+func HeldOrServiced(n *nodes.Node) string {
+	switch {
+	case isHold(n.ProvisionState):
+		return (&HoldError{NodeID: n.UUID, State: n.ProvisionState, Target: n.TargetProvisionState}).Error() + "."
+	case strings.HasPrefix(n.ProvisionState, "servic"):
+		msg := fmt.Sprintf("Node %s is %q: Ironic runs service steps on the deployed machine.", n.UUID, n.ProvisionState)
+		if n.LastError != "" {
+			msg += " Ironic's last_error: " + n.LastError + "."
+		}
+		return msg
+	}
+	return ""
+}
+
+// IsServicedOrHeld: Ironic runs service steps on the deployed machine (servicing,
+// service wait) or holds it for an operator (a hold state): a deployment leaves it be.
+func IsServicedOrHeld(state string) bool {
+	return isHold(state) || state == StateServicing || state == StateServiceWait
+}
+
+// isHold: clean hold, deploy hold, service hold.
+func isHold(state string) bool { return strings.HasSuffix(state, " hold") }
+
+// IsDeployed reports whether a deployment holds a node in this state. A state this
+// provider does not know (a newer Ironic's) counts as deployed: what might be a running
+// machine is kept and left alone, never dropped and deployed again.
+func IsDeployed(state string) bool { return state != "" && !slices.Contains(undeployedStates, state) }
+
+// IsKnownState reports whether the provider knows what this provision state means.
+func IsKnownState(state string) bool {
+	return slices.Contains(deployedStates, state) || slices.Contains(undeployedStates, state)
+}
+
+// Servicing reports whether a change to a node in this state runs as servicing: an
+// active node, or one whose last servicing failed (it is still deployed: the failed
+// servicing is aborted back to active first); one that rests in manageable or
+// available is cleaned.
+func Servicing(state string) bool { return state == StateActive || state == StateServiceFailed }
+
+// Cleanable: a node resting here takes manual cleaning.
+func Cleanable(state string) bool { return state == StateManageable || state == StateAvailable }
+
+// Allocation states.
+const (
+	AllocationAllocating = "allocating"
+	AllocationActive     = "active"
+	AllocationError      = "error"
+)

@@ -117,15 +117,6 @@ func StepNames(steps []nodes.CleanStep) string {
 	return strings.Join(names, ", ")
 }
 
-// Servicing reports whether a change to a node in this state runs as servicing: an
-// active node, or one whose last servicing failed (it is still deployed: the failed
-// servicing is aborted back to active first); one that rests in manageable or
-// available is cleaned.
-func Servicing(state string) bool { return state == StateActive || state == StateServiceFailed }
-
-// Cleanable: a node resting here takes manual cleaning.
-func Cleanable(state string) bool { return state == StateManageable || state == StateAvailable }
-
 // HardwareError is a hardware change that did not complete. The node was brought back
 // where it rested (State); RAIDRestored says whether the previous target RAID layout was
 // put back after a failed build.

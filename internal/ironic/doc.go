@@ -1,0 +1,17 @@
+// Package ironic is the engine that talks to Ironic; it never imports Terraform. Every
+// call goes through one Client (api.go), built by Connect once per provider
+// configuration. Its files, by layer:
+//
+//   - transport: client.go (Connect, Config, authentication, microversion), api.go (the
+//     Client), raw.go (requests gophercloud does not wrap), create.go (idempotent
+//     creates), retry.go (RetryPolicy), errors.go, version.go, features.go;
+//   - object calls, one file per kind: nodes.go, ports.go, portgroups.go,
+//     allocations.go, deploy_templates.go, runbooks.go, hardware.go (traits, RAID,
+//     BIOS, firmware), inventory.go, list.go (paged lists), snapshot.go (a plan's
+//     refresh from one list);
+//   - states and the state machine: states.go (every provision, power and allocation
+//     state and what it means), provision.go (Reach), wait.go (WaitStable, polling),
+//     converge.go (Converge), allocate.go (Allocate), teardown.go (Undeploy, Remove);
+//   - rules: enroll.go, deploy.go, image_info.go, protect.go, servicing.go, steps.go,
+//     bios.go, hwcheck.go, maps.go, mac.go.
+package ironic
