@@ -39,14 +39,7 @@ func (c *Client) GetAllocation(ctx context.Context, id string) (*Allocation, err
 // UpdateAllocation patches an allocation (name and extra); gophercloud has no call for
 // it. With no operations it reads the allocation.
 func (c *Client) UpdateAllocation(ctx context.Context, id string, ops []PatchOp) (*Allocation, error) {
-	if len(ops) == 0 {
-		return c.GetAllocation(ctx, id)
-	}
-	var a Allocation
-	if err := rawPatch(ctx, c.SC, ops, &a, "allocations", id); err != nil {
-		return nil, err
-	}
-	return &a, nil
+	return updateObject[Allocation](ctx, c.SC, "allocations", id, ops)
 }
 
 // DeleteAllocation releases an allocation; one already gone counts as deleted.

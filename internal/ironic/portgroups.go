@@ -17,37 +17,20 @@ type Portgroup struct {
 	Extra                    map[string]any `json:"extra"`
 }
 
-// CreatePortgroup creates a port group whose body carries a UUID chosen by the caller,
-// so a request whose answer was lost is never sent twice.
+// CreatePortgroup creates a port group from a body carrying a UUID chosen by the caller
+// (or chosen here), so a request whose answer was lost is never sent twice.
 func (c *Client) CreatePortgroup(ctx context.Context, body map[string]any) (*Portgroup, error) {
-	uuid, _ := body["uuid"].(string)
-	return createOnce(ctx, c.Retry, "portgroup", uuid,
-		func() (*Portgroup, error) {
-			var pg Portgroup
-			return &pg, rawPost(ctx, c.SC, body, &pg, "portgroups")
-		},
-		func() (*Portgroup, error) { return c.GetPortgroup(ctx, uuid) })
+	return createObject[Portgroup](ctx, c.SC, c.Retry, "portgroup", "portgroups", body)
 }
 
 // GetPortgroup reads a port group by UUID or name.
 func (c *Client) GetPortgroup(ctx context.Context, id string) (*Portgroup, error) {
-	var pg Portgroup
-	if err := rawGet(ctx, c.SC, &pg, "portgroups", id); err != nil {
-		return nil, err
-	}
-	return &pg, nil
+	return getObject[Portgroup](ctx, c.SC, "portgroups", id)
 }
 
 // UpdatePortgroup applies a JSON patch to a port group; with no operations it reads it.
 func (c *Client) UpdatePortgroup(ctx context.Context, id string, ops []PatchOp) (*Portgroup, error) {
-	if len(ops) == 0 {
-		return c.GetPortgroup(ctx, id)
-	}
-	var pg Portgroup
-	if err := rawPatch(ctx, c.SC, ops, &pg, "portgroups", id); err != nil {
-		return nil, err
-	}
-	return &pg, nil
+	return updateObject[Portgroup](ctx, c.SC, "portgroups", id, ops)
 }
 
 // DeletePortgroup deletes a port group; one already gone counts as deleted.
