@@ -81,8 +81,9 @@ func secretValues(info map[string]string) []string {
 
 // readResource is the shared body of a resource's Read: the state, the object Ironic
 // holds, the state again. One deleted outside Terraform is removed from the state with
-// a warning (the next plan creates it again). fill records the object; false means it
-// removed the resource itself.
+// a warning (the next plan creates it again). get reads the object: a method expression
+// such as (*ironic.Client).GetPort. fill records the object; false means it removed the
+// resource itself.
 func readResource[M, T any](ctx context.Context, c *clients, req resource.ReadRequest, resp *resource.ReadResponse, kind string,
 	id func(*M) string, get func(*ironic.Client, context.Context, string) (*T, error), fill func(*M, *T) bool) {
 	ctx, cancel := c.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
@@ -127,7 +128,8 @@ func startUpdate[M any](ctx context.Context, c *clients, req resource.UpdateRequ
 }
 
 // deleteResource is the shared body of a Delete that is one API call: the object named
-// by the state's id goes (one already gone counts as deleted).
+// by the state's id goes (one already gone counts as deleted). del is a method
+// expression such as (*ironic.Client).DeletePort.
 func deleteResource[M any](ctx context.Context, c *clients, req resource.DeleteRequest, resp *resource.DeleteResponse, kind string,
 	id func(*M) string, del func(*ironic.Client, context.Context, string) error) {
 	var m M
