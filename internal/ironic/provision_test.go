@@ -147,7 +147,7 @@ func nullable(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-func newFakeProvisioner(t *testing.T, f *fakeStateMachine) (*Client, *fakeClock) {
+func newFakeClient(t *testing.T, f *fakeStateMachine) (*Client, *fakeClock) {
 	srv := httptest.NewServer(http.HandlerFunc(f.handler))
 	t.Cleanup(srv.Close)
 	p, err := Connect(context.Background(), Config{Endpoint: srv.URL})
@@ -181,7 +181,7 @@ func TestReachWalksTheStateMachine(t *testing.T) {
 	}
 	for _, c := range cases {
 		f := &fakeStateMachine{state: c.from, script: lifecycle}
-		p, clk := newFakeProvisioner(t, f)
+		p, clk := newFakeClient(t, f)
 		node, err := p.Reach(context.Background(), "n1", c.goal)
 		if err != nil {
 			t.Fatalf("%s -> %s: %v", c.from, c.goal.State, err)
@@ -203,7 +203,7 @@ func TestReachReportsLastErrorAndRecovers(t *testing.T) {
 		"deploy failed/active": {{"deploying", "active", ""}, {"active", "", ""}},
 	}
 	f := &fakeStateMachine{state: "available", script: script}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	_, err := p.Reach(context.Background(), "n1", Goal{State: "active"})
 	var pe *ProvisionError
 	if !errors.As(err, &pe) || pe.State != "deploy failed" || pe.Action != "active" || !strings.Contains(err.Error(), "no API URL") || !strings.Contains(err.Error(), "n1") {
@@ -219,7 +219,7 @@ func TestReachReportsLastErrorAndRecovers(t *testing.T) {
 func TestReachManageFailureFallsBackToEnroll(t *testing.T) {
 	script := map[string][]fakeStep{"enroll/manage": {{"verifying", "manageable", ""}, {"enroll", "", "Failed to get power state: BMC unreachable"}}}
 	f := &fakeStateMachine{state: "enroll", script: script}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	_, err := p.Reach(context.Background(), "n1", Goal{State: "available"})
 	if err == nil || !strings.Contains(err.Error(), `stopped in state "enroll": Failed to get power state`) {
 		t.Fatalf("got %v", err)
@@ -228,7 +228,7 @@ func TestReachManageFailureFallsBackToEnroll(t *testing.T) {
 
 func TestReachRefusedActionCarriesIronicsMessage(t *testing.T) {
 	f := &fakeStateMachine{state: "available", script: map[string][]fakeStep{}}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	_, err := p.Reach(context.Background(), "n1", Goal{State: "active"})
 	if err == nil || !strings.Contains(err.Error(), "can not be performed") || !strings.Contains(err.Error(), "HTTP 400") {
 		t.Fatalf("got %v", err)
@@ -238,7 +238,7 @@ func TestReachRefusedActionCarriesIronicsMessage(t *testing.T) {
 func TestReachTimeoutNamesTheState(t *testing.T) {
 	script := map[string][]fakeStep{"available/active": {{"wait call-back", "active", ""}}}
 	f := &fakeStateMachine{state: "available", script: script}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	p.clock = backoff.Clock{}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -254,7 +254,7 @@ func TestReachLeavesWaitCallBack(t *testing.T) {
 		"available/manage":       {{"manageable", "", ""}},
 	}
 	f := &fakeStateMachine{state: "wait call-back", target: "active", script: script}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	node, err := p.Reach(context.Background(), "n1", Goal{State: "manageable"})
 	if err != nil || node.ProvisionState != "manageable" || strings.Join(f.actions, " ") != "deleted manage" {
 		t.Fatalf("got %v after %v", err, f.actions)
@@ -264,7 +264,7 @@ func TestReachLeavesWaitCallBack(t *testing.T) {
 func TestFailedStatesSettleDespiteTheirTarget(t *testing.T) {
 	script := map[string][]fakeStep{"available/active": {{"deploying", "active", ""}, {"deploy failed", "active", "boom"}}}
 	f := &fakeStateMachine{state: "available", script: script}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err := p.Reach(ctx, "n1", Goal{State: "active"})
@@ -279,7 +279,7 @@ func TestReachWaitsOnACleanUnderWay(t *testing.T) {
 	for _, goal := range []string{"available", "manageable"} {
 		f := &fakeStateMachine{state: "clean wait", target: "available", script: map[string][]fakeStep{"available/manage": {{"manageable", "", ""}}}}
 		f.pending = []fakeStep{{"clean wait", "available", ""}, {"cleaning", "available", ""}, {"available", "", ""}}
-		p, _ := newFakeProvisioner(t, f)
+		p, _ := newFakeClient(t, f)
 		node, err := p.Reach(context.Background(), "n1", Goal{State: goal})
 		want := map[string]string{"available": "", "manageable": "manage"}[goal]
 		if err != nil || node.ProvisionState != goal || strings.Join(f.actions, " ") != want {
@@ -291,7 +291,7 @@ func TestReachWaitsOnACleanUnderWay(t *testing.T) {
 // Polls ride out a proxy's 502s, even with no client retries, until Ironic says more.
 func TestPollRidesOutTransientErrors(t *testing.T) {
 	f := &fakeStateMachine{state: "available", script: lifecycle, bad: 0}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	f.mu.Lock()
 	f.script = map[string][]fakeStep{"available/active": {{"deploying", "active", ""}, {"wait call-back", "active", ""}, {"active", "", ""}}}
 	f.mu.Unlock()
@@ -314,7 +314,7 @@ func TestPollRidesOutTransientErrors(t *testing.T) {
 	}
 	// At the deadline, the last transient answer is named.
 	f2 := &fakeStateMachine{state: "deploying", target: "active", bad: 1 << 20}
-	p2, _ := newFakeProvisioner(t, f2)
+	p2, _ := newFakeClient(t, f2)
 	p2.clock = backoff.Clock{}
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -326,7 +326,7 @@ func TestPollRidesOutTransientErrors(t *testing.T) {
 // A node Ironic holds waits for an operator: the wait ends at once, saying how to release it.
 func TestHoldEndsTheWait(t *testing.T) {
 	f := &fakeStateMachine{state: "deploy hold", target: "active"}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	_, err := p.Reach(context.Background(), "n1", Goal{State: "active"})
 	var he *HoldError
 	if !errors.As(err, &he) || !strings.Contains(err.Error(), "baremetal node unhold n1") {
@@ -364,7 +364,7 @@ func TestHeldOrServiced(t *testing.T) {
 func TestWaitEndsOnADroppedNode(t *testing.T) {
 	f := &fakeStateMachine{state: "cleaning", target: "manageable", dropped: true,
 		lastErr: "Async execution of do_node_clean failed with error: database is locked"}
-	p, clk := newFakeProvisioner(t, f)
+	p, clk := newFakeClient(t, f)
 	_, err := p.WaitStable(context.Background(), "n1")
 	var se *StalledError
 	if !errors.As(err, &se) || se.State != "cleaning" || !strings.Contains(err.Error(), "database is locked") || !strings.Contains(err.Error(), "conductor restarts") {

@@ -41,7 +41,7 @@ var servicing = map[string][]fakeStep{
 // active again; no rebuild, no undeploy.
 func TestApplyHardwareServicesAnActiveNode(t *testing.T) {
 	f := &fakeStateMachine{state: "active", script: servicing}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	node, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "active"},
 		HardwareChange{BIOS: map[string]string{"LogicalProc": "Disabled"}}, nil, true)
 	if err != nil || node.ProvisionState != "active" {
@@ -59,7 +59,7 @@ func TestApplyHardwareServiceFailedAbortsToActive(t *testing.T) {
 		"active/service":       {{"servicing", "active", ""}, {"service failed", "active", "service step bios.apply_configuration is not supported"}},
 		"service failed/abort": {{"active", "", ""}},
 	}}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	node, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "active"},
 		HardwareChange{BIOS: map[string]string{"LogicalProc": "Disabled"}}, nil, true)
 	var herr *HardwareError
@@ -79,7 +79,7 @@ func TestApplyHardwareCleansARestingNode(t *testing.T) {
 		"manageable/clean":   {{"cleaning", "manageable", ""}, {"clean wait", "manageable", ""}, {"manageable", "", ""}},
 		"manageable/provide": {{"cleaning", "available", ""}, {"available", "", ""}},
 	}}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	node, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "available"},
 		HardwareChange{BIOS: map[string]string{"a": "1"}}, nil, true)
 	if err != nil || node.ProvisionState != "available" || strings.Join(f.actions, " ") != "manage clean provide" {
@@ -93,7 +93,7 @@ func TestApplyHardwareCleansARestingNode(t *testing.T) {
 // Neither cleaning nor servicing runs on a node in another state: nothing is asked of Ironic.
 func TestApplyHardwareRefusesOtherStates(t *testing.T) {
 	f := &fakeStateMachine{state: "deploy failed", script: servicing}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	_, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "deploy failed"},
 		HardwareChange{BIOS: map[string]string{"a": "1"}}, nil, true)
 	if err == nil || !strings.Contains(err.Error(), `"deploy failed"`) || len(f.actions) != 0 {
@@ -104,7 +104,7 @@ func TestApplyHardwareRefusesOtherStates(t *testing.T) {
 // Servicing not allowed: an active node is refused before anything is asked of Ironic.
 func TestApplyHardwareNeedsServicingAllowed(t *testing.T) {
 	f := &fakeStateMachine{state: "active", script: servicing}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	_, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "active"},
 		HardwareChange{BIOS: map[string]string{"a": "1"}}, nil, false)
 	if err == nil || !errors.As(err, new(*ServicingNotAllowedError)) || len(f.actions) != 0 {
@@ -116,7 +116,7 @@ func TestApplyHardwareNeedsServicingAllowed(t *testing.T) {
 // naming the runbook, no steps), by cleaning on a resting one.
 func TestApplyHardwareRunsARunbook(t *testing.T) {
 	f := &fakeStateMachine{state: "active", script: servicing}
-	p, _ := newFakeProvisioner(t, f)
+	p, _ := newFakeClient(t, f)
 	node, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "active"},
 		HardwareChange{Runbook: "CUSTOM_BURNIN"}, nil, true)
 	if err != nil || node.ProvisionState != "active" || strings.Join(f.bodies, " ") != `{"runbook":"CUSTOM_BURNIN","target":"service"}` {
@@ -125,7 +125,7 @@ func TestApplyHardwareRunsARunbook(t *testing.T) {
 	f = &fakeStateMachine{state: "manageable", script: map[string][]fakeStep{
 		"manageable/clean": {{"cleaning", "manageable", ""}, {"manageable", "", ""}},
 	}}
-	p, _ = newFakeProvisioner(t, f)
+	p, _ = newFakeClient(t, f)
 	c := HardwareChange{BIOS: map[string]string{"a": "1"}, Runbook: "CUSTOM_WIPE"}
 	if _, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "manageable"}, c, nil, false); err != nil {
 		t.Fatal(err)
