@@ -31,6 +31,9 @@ func NewClient(sc *gophercloud.ServiceClient, retry *RetryPolicy, log backoff.Lo
 	return &Client{SC: sc, Retry: retry, Log: log, Poll: DefaultPoll, clock: backoff.Clock{}}
 }
 
+// Microversion is the API version negotiated at Connect.
+func (c *Client) Microversion() string { return c.SC.Microversion }
+
 // log writes through Log, if there is one.
 func (c *Client) log(ctx context.Context, msg string, fields map[string]any) {
 	if c.Log != nil {

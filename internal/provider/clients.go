@@ -221,7 +221,7 @@ func (c *clients) checkFeatures(ctx context.Context, config tfsdk.Config, diags 
 		return
 	}
 	for _, u := range configured {
-		if err := ironic.FeatureNamed(u.feature).Check(ic.SC.Microversion); err != nil {
+		if err := ironic.FeatureNamed(u.feature).Check(ic.Microversion()); err != nil {
 			diags.AddAttributeError(path.Root(u.attribute), "Not supported by this Ironic", err.Error()+".")
 		}
 	}

@@ -166,7 +166,7 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		return
 	}
 	m.Children = types.ListNull(types.StringType)
-	if ironic.FeatureNamed("parent_node").Available(ic.SC.Microversion) {
+	if ironic.FeatureNamed("parent_node").Available(ic.Microversion()) {
 		m.Children, diags = types.ListValueFrom(ctx, types.StringType, append([]string{}, children...))
 		resp.Diagnostics.Append(diags...)
 	}
@@ -182,7 +182,7 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	m.Ports = types.ListValueMust(types.ObjectType{AttrTypes: portInfoAttrTypes}, portValues)
 	m.Health, m.InstanceName = stringOrNull(node.Health), stringOrNull(instanceName)
 	m.Firmware = firmwareComponentsValue(ctx, ic, node.UUID, &resp.Diagnostics)
-	resp.Diagnostics.Append(m.nodeFields.lookedUp(ctx, node, ic.SC.Microversion)...)
+	resp.Diagnostics.Append(m.nodeFields.lookedUp(ctx, node, ic.Microversion())...)
 	m.nodeHardware.fromNode(ctx, node, nil, &resp.Diagnostics)
 	m.BIOSSettings = allBIOS(ctx, ic, node.UUID, &resp.Diagnostics)
 	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)
@@ -239,7 +239,7 @@ func firmwareComponentsValue(ctx context.Context, ic *ironic.Client, id string, 
 		diags.AddError("Unable to read the node's firmware components", fmt.Sprintf("Node %s: %s", id, ironic.Message(err)))
 		return types.ListNull(typ)
 	}
-	if found == nil && !ironic.FeatureNamed("firmware_interface").Available(ic.SC.Microversion) {
+	if found == nil && !ironic.FeatureNamed("firmware_interface").Available(ic.Microversion()) {
 		return types.ListNull(typ)
 	}
 	values := make([]attr.Value, 0, len(found))

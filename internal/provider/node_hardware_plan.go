@@ -133,7 +133,7 @@ func (r *nodeResource) microversion(ctx context.Context) string {
 		return ""
 	}
 	if ic, d := r.clients.Ironic(ctx); !d.HasError() && ic != nil {
-		return ic.SC.Microversion
+		return ic.Microversion()
 	}
 	return ""
 }
@@ -221,7 +221,7 @@ func (r *nodeResource) checkBIOSRegistry(ctx context.Context, id string, plan *n
 // include its name).
 func (r *nodeResource) planRunbook(ctx context.Context, resp *resource.ModifyPlanResponse, plan *nodeResourceModel) {
 	if ic, d := r.clients.Ironic(ctx); !d.HasError() && ic != nil {
-		if err := ironic.FeatureNamed("runbooks").Check(ic.SC.Microversion); err != nil {
+		if err := ironic.FeatureNamed("runbooks").Check(ic.Microversion()); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("runbook"), "Not supported by this Ironic", err.Error()+".")
 			return
 		}
