@@ -20,8 +20,7 @@ case "$RELEASE_TARGETS" in
 esac
 targets=$(echo $targets)
 
-command -v goreleaser >/dev/null 2>&1 && command -v gpg >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1 ||
-  internal/scripts/deps.sh --release
+internal/scripts/deps.sh --release # GoReleaser, gpg, zip, unzip: installed if missing
 
 export GNUPGHOME
 GNUPGHOME=$(mktemp -d)
@@ -42,8 +41,8 @@ start=$SECONDS
 goreleaser release --snapshot --clean
 # A release uploads the manifest beside the zips (release.extra_files); a snapshot
 # publishes nothing, so it is put into dist/ here, under the name the checksums give it.
-version=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' dist/metadata.json)
-cp terraform-registry-manifest.json "dist/terraform-provider-baremetal_${version}_manifest.json"
+sums=(dist/terraform-provider-baremetal_*_SHA256SUMS)
+cp terraform-registry-manifest.json "${sums[0]%_SHA256SUMS}_manifest.json"
 echo "release-snapshot: built $RELEASE_TARGETS targets in $((SECONDS - start)) s"
 
 internal/scripts/release-check.sh -k "$GNUPGHOME/public.asc" -t "$targets" dist
