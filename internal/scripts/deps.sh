@@ -40,6 +40,13 @@ if ! $demo_only; then
   command -v unzip >/dev/null 2>&1 || need_pkgs+=(unzip)
   command -v zip >/dev/null 2>&1 || need_pkgs+=(zip)
 fi
+# The current Ironic's chroot is built in the background below, while Go builds OpenTofu and
+# GoReleaser: its debootstrap comes with the other packages, so no two apt-gets overlap.
+build_chroot=false
+if ! $demo_only && ! $release_only && [ ! -f bin/ironic-forky/.complete ]; then
+  build_chroot=true
+  command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
+fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "deps: installing ${need_pkgs[*]} (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive
@@ -48,6 +55,19 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 # The Debian post-installs may start a system Ironic (port 6385) and Keystone (5000); the
 # tests run their own on free ports and need nothing from them.
+
+# A current Ironic beside 21.4, in a chroot of a newer Debian's packages (about six minutes,
+# mostly downloads, and 1.1 GB, once): started now, waited for at the end. Its output goes
+# to a log shown when it ends.
+chroot_pid=
+if $build_chroot; then
+  mkdir -p bin
+  echo "deps: building the current Ironic's chroot in the background (log: bin/ironic-current-build.log)"
+  internal/scripts/ironic-current.sh >bin/ironic-current-build.log 2>&1 &
+  chroot_pid=$!
+  # Never leave it running behind a failed step: wait for it on any exit.
+  trap '[ -n "$chroot_pid" ] && wait "$chroot_pid" 2>/dev/null' EXIT
+fi
 
 # GoReleaser v2 for make release-snapshot: the one on PATH if it is a v2, else built from the
 # Go module proxy into ./bin (about 4.5 minutes of CPU: 3 on 2 idle cores, once). Pinned to the newest
@@ -97,7 +117,13 @@ else
   (cd "$src" && GOFLAGS= go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$out.partial" ./cmd/tofu)
   mv "$out.partial" "$out"   # a build cut short leaves no bin/tofu behind to be trusted
 fi
-# A current Ironic beside 21.4, in a chroot of a newer Debian's packages (about three
-# minutes and 1.1 GB, once).
-internal/scripts/ironic-current.sh
+if [ -n "$chroot_pid" ]; then
+  status=0
+  wait "$chroot_pid" || status=$?
+  chroot_pid=
+  cat bin/ironic-current-build.log
+  [ "$status" -eq 0 ] || { echo "deps: building the current Ironic's chroot failed ($status)" >&2; exit "$status"; }
+else
+  internal/scripts/ironic-current.sh
+fi
 echo "deps: ironic $(dpkg-query -W -f='${Version}' ironic-common 2>/dev/null || echo '?'), keystone $(dpkg-query -W -f='${Version}' keystone 2>/dev/null || echo '?'), go $(go env GOVERSION)"
