@@ -26,7 +26,8 @@ import (
 
 // nodeFields are the node attributes shared by the resource and the data source.
 // Attribute names equal Ironic's field names, which are also the JSON patch paths. All
-// but the identity (id, driver) and the states Ironic reports are in nodeFieldTable.
+// but the identity (id, driver), maintenance (which the engine sets through Ironic's
+// maintenance call, not the patch) and the states Ironic reports are in nodeFieldTable.
 type nodeFields struct {
 	ID              types.String `tfsdk:"id"`
 	Name            types.String `tfsdk:"name"`
