@@ -3,7 +3,7 @@
 terraform {
   required_version = ">= 1.5.0" # import blocks and -generate-config-out
   required_providers {
-    baremetal = { source = "metalform/baremetal" }
+    baremetal = { source = "metalform/baremetal", version = "~> 0.1" }
   }
 }
 

@@ -8,7 +8,8 @@
 terraform {
   required_providers {
     baremetal = {
-      source = "metalform/baremetal"
+      source  = "metalform/baremetal"
+      version = "~> 0.1"
     }
   }
 }

@@ -1,3 +1,12 @@
+terraform {
+  required_providers {
+    baremetal = {
+      source  = "metalform/baremetal"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # A standalone Ironic without authentication (Ironic's `noauth`).
 provider "baremetal" {
   endpoint = "http://127.0.0.1:6385"

@@ -183,7 +183,7 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	m.Health, m.InstanceName = stringOrNull(node.Health), stringOrNull(instanceName)
 	m.Firmware = firmwareComponentsValue(ctx, ic, node.UUID, &resp.Diagnostics)
 	resp.Diagnostics.Append(m.nodeFields.lookedUp(ctx, node, ic.Microversion())...)
-	m.nodeHardware.fromNode(ctx, node, nil, &resp.Diagnostics)
+	m.nodeHardware.fromNode(ctx, node, &resp.Diagnostics)
 	m.BIOSSettings = allBIOS(ctx, ic, node.UUID, &resp.Diagnostics)
 	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)
 	m.PortAddresses, diags = types.ListValueFrom(ctx, types.StringType, addresses)
@@ -212,10 +212,6 @@ func hardwareDataSourceAttributes() map[string]schema.Attribute {
 		}},
 		"current_raid_config": schema.StringAttribute{Computed: true, MarkdownDescription: currentRAIDDoc},
 		"bios_settings":       schema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Every BIOS setting Ironic lists for the node, name to value."},
-		"automated_clean":     schema.BoolAttribute{Computed: true, MarkdownDescription: automatedCleanDoc},
-		"retired":             schema.BoolAttribute{Computed: true, MarkdownDescription: retiredDoc},
-		"retired_reason":      schema.StringAttribute{Computed: true, MarkdownDescription: "Why the node is retired."},
-		"network_data":        schema.StringAttribute{Computed: true, MarkdownDescription: networkDataDoc},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -25,7 +26,8 @@ import (
 
 // nodeFields are the node attributes shared by the resource and the data source.
 // Attribute names equal Ironic's field names, which are also the JSON patch paths. All
-// but the identity (id, driver) and the states Ironic reports are in nodeFieldTable.
+// but the identity (id, driver), maintenance (which the engine sets through Ironic's
+// maintenance call, not the patch) and the states Ironic reports are in nodeFieldTable.
 type nodeFields struct {
 	ID              types.String `tfsdk:"id"`
 	Name            types.String `tfsdk:"name"`
@@ -41,6 +43,10 @@ type nodeFields struct {
 	Shard           types.String `tfsdk:"shard"`
 	ParentNode      types.String `tfsdk:"parent_node"`
 	DisablePowerOff types.Bool   `tfsdk:"disable_power_off"`
+	AutomatedClean  types.Bool   `tfsdk:"automated_clean"`
+	Retired         types.Bool   `tfsdk:"retired"`
+	RetiredReason   types.String `tfsdk:"retired_reason"`
+	NetworkData     types.String `tfsdk:"network_data"`
 
 	BIOSInterface       types.String `tfsdk:"bios_interface"`
 	BootInterface       types.String `tfsdk:"boot_interface"`
@@ -85,22 +91,28 @@ type nodeField struct {
 	mapModifiers []planmodifier.Map
 	feature      string // the ironic.Features entry the attribute needs when set
 
-	// One kind: a string, a map of strings or a bool, with where it lives in the model
-	// and in Ironic's node.
+	// One kind: a string, a JSON object's text, a map of strings, a bool or an optional
+	// bool, with where it lives in the model and in Ironic's node.
 	str        func(*nodeFields) *types.String
 	remoteStr  func(*nodes.Node) string
+	remoteJSON func(*nodes.Node) map[string]any // instead of remoteStr: the text of a JSON object
 	mapAttr    func(*nodeFields) *types.Map
 	remoteMap  func(ctx context.Context, n *nodes.Node, prior *nodeFields, diags *diag.Diagnostics) map[string]string
 	keyByKey   bool // a map patched key by key: another attribute owns a key, or Ironic masks some
 	boolAttr   func(*nodeFields) *types.Bool
 	remoteBool func(*nodes.Node) bool
+	// instead of remoteBool: a bool Ironic may leave null (a conductor setting then
+	// decides), null in the resource when not configured and removed when configured away
+	remoteOptBool func(*nodes.Node) *bool
+	// a bool with a default: computed, never null, sent at enrollment only when it differs
+	boolDefault *bool
 }
 
 // keptUnset is what an unset kept attribute plans.
 const keptUnset = "Unset: whatever Ironic holds, kept as it is."
 
-// nodeFieldTable is the node's fields: strings, interfaces, maps, booleans (the order of
-// the patch's operations).
+// nodeFieldTable is the node's fields: strings, interfaces, maps, booleans, then
+// cleaning, retirement and network data (the order of the patch's operations).
 var nodeFieldTable = []nodeField{
 	{name: "name", doc: "Unique, human-readable node name (letters, digits, `-`, `_`, `.`, `~`). Nodes can be looked up and imported by name.",
 		str: func(m *nodeFields) *types.String { return &m.Name }, remoteStr: func(n *nodes.Node) string { return n.Name }},
@@ -179,6 +191,17 @@ var nodeFieldTable = []nodeField{
 		"machines whose BMC shares their power, such as DPUs.",
 		kept: true, read: "Null where Ironic has none.", feature: "disable_power_off",
 		boolAttr: func(m *nodeFields) *types.Bool { return &m.DisablePowerOff }, remoteBool: func(n *nodes.Node) bool { return n.DisablePowerOff }},
+	{name: "automated_clean", doc: "Whether Ironic cleans this node automatically between tenants (on undeploy and when made " +
+		"available). Null: the conductor's `[conductor]automated_clean` setting.",
+		boolAttr: func(m *nodeFields) *types.Bool { return &m.AutomatedClean }, remoteOptBool: func(n *nodes.Node) *bool { return n.AutomatedClean }},
+	{name: "retired", doc: "Whether the node is retired: it stays in service until undeployed, then is not offered again.",
+		boolDefault: new(false),
+		boolAttr:    func(m *nodeFields) *types.Bool { return &m.Retired }, remoteBool: func(n *nodes.Node) bool { return n.Retired }},
+	{name: "retired_reason", doc: "Why the node is retired; only with `retired = true`.",
+		str: func(m *nodeFields) *types.String { return &m.RetiredReason }, remoteStr: func(n *nodes.Node) string { return n.RetiredReason }},
+	{name: "network_data", doc: "Static network configuration for the config drive (Ironic's `network_data`, API 1.66), as a JSON object.",
+		input: "Build it with `jsonencode()`.", validators: []validator.String{validators.JSONText("an object")},
+		str: func(m *nodeFields) *types.String { return &m.NetworkData }, remoteJSON: func(n *nodes.Node) map[string]any { return n.NetworkData }},
 }
 
 // nodeInterface is the `<kind>_interface` field. An interface left out of the
@@ -256,6 +279,9 @@ func (f nodeField) resourceAttribute() rschema.Attribute {
 		}
 		return rschema.MapAttribute{ElementType: types.StringType, Optional: true, Computed: f.kept, Sensitive: f.sensitive,
 			MarkdownDescription: doc, PlanModifiers: modifiers}
+	case f.boolDefault != nil:
+		return rschema.BoolAttribute{Optional: true, Computed: true, Sensitive: f.sensitive, Default: booldefault.StaticBool(*f.boolDefault),
+			MarkdownDescription: joinDoc(doc, fmt.Sprintf("Default `%v`.", *f.boolDefault))}
 	default:
 		var modifiers []planmodifier.Bool
 		if f.kept {
@@ -313,6 +339,12 @@ func nodeFieldFeatures() []featureUse {
 func (m *nodeFields) addToCreate(ctx context.Context, create ironic.NodeCreate, diags *diag.Diagnostics) {
 	for _, f := range nodeFieldTable {
 		switch {
+		case f.remoteJSON != nil:
+			if v := *f.str(m); known(v) {
+				var obj map[string]any
+				diags.Append(unmarshalJSON(f.name, v.ValueString(), &obj)...)
+				create[f.name] = obj
+			}
 		case f.str != nil:
 			setIfKnown(create, f.name, *f.str(m))
 		case f.mapAttr != nil:
@@ -320,7 +352,7 @@ func (m *nodeFields) addToCreate(ctx context.Context, create ironic.NodeCreate, 
 				create[f.name] = ironic.AnyMap(v)
 			}
 		default:
-			if v := *f.boolAttr(m); !v.IsNull() && !v.IsUnknown() {
+			if v := *f.boolAttr(m); !v.IsNull() && !v.IsUnknown() && (f.boolDefault == nil || v.ValueBool() != *f.boolDefault) {
 				create[f.name] = v.ValueBool()
 			}
 		}
@@ -331,12 +363,16 @@ func (m *nodeFields) addToCreate(ctx context.Context, create ironic.NodeCreate, 
 func (m *nodeFields) patch(b *patchBuilder, state *nodeFields) {
 	for _, f := range nodeFieldTable {
 		switch {
+		case f.remoteJSON != nil:
+			b.jsonObject(f.name, *f.str(m), *f.str(state))
 		case f.str != nil:
 			b.str(f.name, *f.str(m), *f.str(state))
 		case f.keyByKey:
 			b.mapKeys(f.name, *f.mapAttr(m), *f.mapAttr(state))
 		case f.mapAttr != nil:
 			b.strMap(f.name, *f.mapAttr(m), *f.mapAttr(state))
+		case f.remoteOptBool != nil:
+			b.optBool(f.name, *f.boolAttr(m), *f.boolAttr(state))
 		default:
 			b.boolean(f.name, *f.boolAttr(m), *f.boolAttr(state))
 		}
@@ -363,6 +399,12 @@ func (m *nodeFields) fromNode(ctx context.Context, n *nodes.Node, prior *nodeFie
 	m.Driver = types.StringValue(n.Driver)
 	for _, f := range nodeFieldTable {
 		switch {
+		case f.remoteJSON != nil:
+			var before types.String // a text meaning what Ironic holds is kept as written
+			if prior != nil {
+				before = *f.str(prior)
+			}
+			*f.str(m) = jsonOrNull(f.remoteJSON(n), before)
 		case f.str != nil:
 			*f.str(m) = stringOrNull(f.remoteStr(n))
 		case f.mapAttr != nil:
@@ -371,6 +413,10 @@ func (m *nodeFields) fromNode(ctx context.Context, n *nodes.Node, prior *nodeFie
 				before = f.mapAttr(prior)
 			}
 			*f.mapAttr(m) = mapValue(ctx, f.remoteMap(ctx, n, prior, &diags), before, &diags)
+		case f.remoteOptBool != nil:
+			*f.boolAttr(m) = types.BoolPointerValue(f.remoteOptBool(n))
+		case f.boolDefault != nil:
+			*f.boolAttr(m) = types.BoolValue(f.remoteBool(n))
 		default:
 			// A field of a newer Ironic reads false from an older one. So false is null
 			// unless the configuration says false: a generated configuration then never
@@ -398,7 +444,7 @@ func (m *nodeFields) fromNode(ctx context.Context, n *nodes.Node, prior *nodeFie
 func (m *nodeFields) lookedUp(ctx context.Context, n *nodes.Node, microversion string) diag.Diagnostics {
 	diags := m.fromNode(ctx, n, nil)
 	for _, f := range nodeFieldTable {
-		if f.boolAttr != nil && (f.feature == "" || ironic.FeatureNamed(f.feature).Available(microversion)) {
+		if f.remoteBool != nil && (f.feature == "" || ironic.FeatureNamed(f.feature).Available(microversion)) {
 			*f.boolAttr(m) = types.BoolValue(f.remoteBool(n))
 		}
 	}

@@ -30,8 +30,9 @@ func TestNodeFieldTableAccessors(t *testing.T) {
 				kinds++
 			}
 		}
-		if kinds != 1 || (f.str != nil) != (f.remoteStr != nil) || (f.mapAttr != nil) != (f.remoteMap != nil) ||
-			(f.boolAttr != nil) != (f.remoteBool != nil) {
+		oneOf := func(a, b bool) bool { return a != b }
+		if kinds != 1 || (f.str != nil) != oneOf(f.remoteStr != nil, f.remoteJSON != nil) || (f.mapAttr != nil) != (f.remoteMap != nil) ||
+			(f.boolAttr != nil) != oneOf(f.remoteBool != nil, f.remoteOptBool != nil) || (f.boolDefault != nil && f.remoteBool == nil) {
 			t.Errorf("%s: needs exactly one kind, with its model and Ironic accessors", f.name)
 			continue
 		}
@@ -68,6 +69,11 @@ func TestNodeFieldTableAccessors(t *testing.T) {
 		}
 		var diags diag.Diagnostics
 		switch {
+		case f.remoteJSON != nil:
+			remote.Set(reflect.ValueOf(map[string]any{"k": "x"}))
+			if got := f.remoteJSON(&n); got["k"] != "x" {
+				t.Errorf("%s: reads another field of Ironic's node", f.name)
+			}
 		case f.str != nil:
 			remote.SetString("x")
 			if f.remoteStr(&n) != "x" {
@@ -76,6 +82,11 @@ func TestNodeFieldTableAccessors(t *testing.T) {
 		case f.mapAttr != nil:
 			remote.Set(reflect.ValueOf(map[string]any{"k": "x"}))
 			if got := f.remoteMap(ctx, &n, nil, &diags); got["k"] != "x" {
+				t.Errorf("%s: reads another field of Ironic's node", f.name)
+			}
+		case f.remoteOptBool != nil:
+			remote.Set(reflect.ValueOf(new(true)))
+			if got := f.remoteOptBool(&n); got == nil || !*got {
 				t.Errorf("%s: reads another field of Ironic's node", f.name)
 			}
 		default:
@@ -112,6 +123,8 @@ func TestNodeFieldTableCreateAndPatch(t *testing.T) {
 	var plan, state nodeFields
 	for _, f := range nodeFieldTable {
 		switch {
+		case f.remoteJSON != nil:
+			*f.str(&plan), *f.str(&state) = types.StringValue(`{"k":"new"}`), types.StringValue(`{"k":"old"}`)
 		case f.str != nil:
 			*f.str(&plan), *f.str(&state) = types.StringValue("new"), types.StringValue("old")
 		case f.mapAttr != nil:
@@ -140,5 +153,56 @@ func TestNodeFieldTableCreateAndPatch(t *testing.T) {
 	plan.patch(b, &plan)
 	if len(b.ops) != 0 || diags.HasError() {
 		t.Errorf("no change patched %+v (%v)", b.ops, diags)
+	}
+}
+
+// The kinds beyond a plain string: an optional bool Ironic may leave null, a bool with a
+// default (sent at enrollment only when it differs), a JSON object kept as written.
+func TestNodeFieldKinds(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	prior := unsetNodeFields()
+	prior.NetworkData = types.StringValue(`{ "links": [] }`)
+	var m nodeFields
+	diags.Append(m.fromNode(ctx, &nodes.Node{UUID: "n1", NetworkData: map[string]any{"links": []any{}}}, prior)...)
+	if !m.AutomatedClean.IsNull() || !m.Retired.Equal(types.BoolValue(false)) || !m.RetiredReason.IsNull() ||
+		m.NetworkData.ValueString() != `{ "links": [] }` {
+		t.Errorf("read %v %v %v %v", m.AutomatedClean, m.Retired, m.RetiredReason, m.NetworkData)
+	}
+	diags.Append(m.fromNode(ctx, &nodes.Node{UUID: "n1", AutomatedClean: new(false), Retired: true, RetiredReason: "eol",
+		NetworkData: map[string]any{"links": []any{"x"}}}, prior)...)
+	if !m.AutomatedClean.Equal(types.BoolValue(false)) || !m.Retired.Equal(types.BoolValue(true)) || m.RetiredReason.ValueString() != "eol" ||
+		m.NetworkData.ValueString() != `{"links":["x"]}` {
+		t.Errorf("read %v %v %v %v", m.AutomatedClean, m.Retired, m.RetiredReason, m.NetworkData)
+	}
+
+	plan := *unsetNodeFields()
+	plan.Retired, plan.NetworkData = types.BoolValue(false), types.StringValue(`{"links":[]}`)
+	create := ironic.NodeCreate{}
+	plan.addToCreate(ctx, create, &diags)
+	if _, ok := create["retired"]; ok {
+		t.Errorf("retired = false (the default) sent at enrollment")
+	}
+	if _, ok := create["automated_clean"]; ok {
+		t.Errorf("unset automated_clean sent at enrollment")
+	}
+	if v, ok := create["network_data"].(map[string]any); !ok || v["links"] == nil {
+		t.Errorf("network_data sent as %#v", create["network_data"])
+	}
+
+	state := plan
+	state.AutomatedClean, state.NetworkData = types.BoolValue(true), types.StringValue(`{"links":[1]}`)
+	plan.NetworkData = types.StringNull()
+	b := newPatch(ctx, &diags)
+	plan.patch(b, &state)
+	got := []string{}
+	for _, op := range b.ops {
+		got = append(got, op.Op+" "+op.Path)
+	}
+	if strings.Join(got, ", ") != "remove /automated_clean, remove /network_data" {
+		t.Errorf("configured away: %v", got)
+	}
+	if diags.HasError() {
+		t.Error(diags)
 	}
 }

@@ -16,18 +16,14 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
-// nodeHardware is the node's hardware configuration, shared by the resource and the
-// data source: traits, root device hints, the target RAID layout, cleaning and
-// retirement, network data.
+// nodeHardware is the node's structured hardware configuration, shared by the resource
+// and the data source: traits, root device hints, the target RAID layout. The plain
+// fields (cleaning, retirement, network data) are in nodeFieldTable.
 type nodeHardware struct {
 	Traits            types.Set    `tfsdk:"traits"`
 	RootDevice        types.Map    `tfsdk:"root_device"`
 	RAIDConfig        types.Object `tfsdk:"raid_config"`
 	CurrentRAIDConfig types.String `tfsdk:"current_raid_config"`
-	AutomatedClean    types.Bool   `tfsdk:"automated_clean"`
-	Retired           types.Bool   `tfsdk:"retired"`
-	RetiredReason     types.String `tfsdk:"retired_reason"`
-	NetworkData       types.String `tfsdk:"network_data"`
 }
 
 // rootDeviceKey is where Ironic keeps root device hints: properties.root_device.
@@ -72,16 +68,11 @@ func nullHardware() nodeHardware {
 		RootDevice:        types.MapNull(types.StringType),
 		RAIDConfig:        types.ObjectNull(raidConfigAttrTypes),
 		CurrentRAIDConfig: types.StringNull(),
-		AutomatedClean:    types.BoolNull(),
-		Retired:           types.BoolNull(),
-		RetiredReason:     types.StringNull(),
-		NetworkData:       types.StringNull(),
 	}
 }
 
-// fromNode records Ironic's view; prior (the plan or state) keeps a JSON text that
-// means what Ironic holds as it was written.
-func (h *nodeHardware) fromNode(ctx context.Context, n *nodes.Node, prior *nodeHardware, diags *diag.Diagnostics) {
+// fromNode records Ironic's view.
+func (h *nodeHardware) fromNode(ctx context.Context, n *nodes.Node, diags *diag.Diagnostics) {
 	traits := append([]string{}, n.Traits...)
 	sort.Strings(traits)
 	var d diag.Diagnostics
@@ -90,14 +81,6 @@ func (h *nodeHardware) fromNode(ctx context.Context, n *nodes.Node, prior *nodeH
 	h.RootDevice = rootDeviceValue(ctx, n.Properties[rootDeviceKey], diags)
 	h.RAIDConfig = raidConfigValue(ctx, n.TargetRAIDConfig, diags)
 	h.CurrentRAIDConfig = jsonOrNull(n.RAIDConfig, types.StringNull())
-	h.AutomatedClean = types.BoolPointerValue(n.AutomatedClean)
-	h.Retired = types.BoolValue(n.Retired)
-	h.RetiredReason = stringOrNull(n.RetiredReason)
-	var priorNetwork types.String
-	if prior != nil {
-		priorNetwork = prior.NetworkData
-	}
-	h.NetworkData = jsonOrNull(n.NetworkData, priorNetwork)
 }
 
 // jsonOrNull renders a JSON object; empty is null, and prior is kept when it means the same.

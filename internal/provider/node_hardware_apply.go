@@ -27,7 +27,7 @@ type nodeApplied struct {
 	RunbookVersion  types.Int64  `tfsdk:"runbook_version"`
 }
 
-// addHardware puts the hardware fields Ironic takes at creation into the create body.
+// addHardware puts the root device hints, kept in properties, into the create body.
 func addHardware(ctx context.Context, create ironic.NodeCreate, m *nodeResourceModel, diags *diag.Diagnostics) {
 	if hints := rootDeviceHintsOf(ctx, m.RootDevice, diags); hints != nil {
 		props, _ := create["properties"].(map[string]any)
@@ -37,21 +37,9 @@ func addHardware(ctx context.Context, create ironic.NodeCreate, m *nodeResourceM
 		props[rootDeviceKey] = hints
 		create["properties"] = props
 	}
-	if !m.AutomatedClean.IsNull() && !m.AutomatedClean.IsUnknown() {
-		create["automated_clean"] = m.AutomatedClean.ValueBool()
-	}
-	if m.Retired.ValueBool() {
-		create["retired"] = true
-	}
-	setIfKnown(create, "retired_reason", m.RetiredReason)
-	if known(m.NetworkData) {
-		var v map[string]any
-		diags.Append(unmarshalJSON("network_data", m.NetworkData.ValueString(), &v)...)
-		create["network_data"] = v
-	}
 }
 
-// hardwarePatch adds the operations for the hardware fields that live on the node.
+// hardwarePatch adds the operations for the root device hints, kept in properties.
 func hardwarePatch(b *patchBuilder, plan, state *nodeHardware) {
 	if !plan.RootDevice.IsUnknown() && !plan.RootDevice.Equal(state.RootDevice) {
 		if hints := rootDeviceHintsOf(b.ctx, plan.RootDevice, b.diags); hints != nil {
@@ -60,10 +48,6 @@ func hardwarePatch(b *patchBuilder, plan, state *nodeHardware) {
 			b.ops = append(b.ops, ironic.PatchOp{Op: ironic.OpRemove, Path: "/properties/" + rootDeviceKey})
 		}
 	}
-	b.optBool("automated_clean", plan.AutomatedClean, state.AutomatedClean)
-	b.boolean("retired", plan.Retired, state.Retired)
-	b.str("retired_reason", plan.RetiredReason, state.RetiredReason)
-	b.jsonObject("network_data", plan.NetworkData, state.NetworkData)
 }
 
 // traitsAndRAIDWork asks for the traits and the target RAID layout when they change

@@ -28,11 +28,7 @@ const (
 		"`size` is in GiB and may carry an operator (`>= 100`); `rotational` is `true` or `false`."
 	raidConfigDoc = "Target RAID layout (Ironic's `target_raid_config`): what a RAID clean step or deploy step " +
 		"builds. Setting it changes no disk by itself (as `baremetal node set --target-raid-config`)."
-	currentRAIDDoc    = "The RAID configuration Ironic reports as built (`raid_config`), as JSON; null when none."
-	networkDataDoc    = "Static network configuration for the config drive (Ironic's `network_data`, API 1.66), as a JSON object."
-	retiredDoc        = "Whether the node is retired: it stays in service until undeployed, then is not offered again."
-	automatedCleanDoc = "Whether Ironic cleans this node automatically between tenants (on undeploy and when made " +
-		"available). Null: the conductor's `[conductor]automated_clean` setting."
+	currentRAIDDoc = "The RAID configuration Ironic reports as built (`raid_config`), as JSON; null when none."
 )
 
 var (
@@ -148,19 +144,6 @@ func hardwareAttributes() map[string]schema.Attribute {
 			Optional: true,
 			MarkdownDescription: "Runs `runbook` when it changes (and at create): an unchanged version never runs it " +
 				"again. If the run fails, the version is recorded as not run, so the next apply runs it again.",
-		},
-		"automated_clean": schema.BoolAttribute{Optional: true, MarkdownDescription: automatedCleanDoc},
-		"retired": schema.BoolAttribute{
-			Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-			MarkdownDescription: retiredDoc + " Default `false`.",
-		},
-		"retired_reason": schema.StringAttribute{
-			Optional: true, MarkdownDescription: "Why the node is retired; only with `retired = true`.",
-			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-		},
-		"network_data": schema.StringAttribute{
-			Optional: true, MarkdownDescription: networkDataDoc + " Build it with `jsonencode()`.",
-			Validators: []validator.String{validators.JSONText("an object")},
 		},
 	}
 }

@@ -56,15 +56,14 @@ type nodeResourceModel struct {
 // replaces (nil at import).
 func (m *nodeResourceModel) record(ctx context.Context, n *nodes.Node, prior *nodeResourceModel) diag.Diagnostics {
 	var fields *nodeFields
-	var hw *nodeHardware
 	if prior != nil {
-		fields, hw = &prior.nodeFields, &prior.nodeHardware
+		fields = &prior.nodeFields
 	}
 	if fields == nil { // an import: no configured secret to unmask, so masked ones are left out
 		fields = unsetNodeFields()
 	}
 	diags := m.nodeFields.fromNode(ctx, n, fields)
-	m.nodeHardware.fromNode(ctx, n, hw, &diags)
+	m.nodeHardware.fromNode(ctx, n, &diags)
 	return diags
 }
 

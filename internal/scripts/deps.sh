@@ -5,26 +5,47 @@
 # - a Terraform CLI: the one on PATH if any, else v1.5.7 (the last MPL release) built
 #   from the Go module proxy into ./bin (about two minutes, once);
 # - an OpenTofu CLI: the one on PATH if any, else v1.12.6 built the same way;
-# - a current Ironic (Debian forky's 35) in a chroot: internal/scripts/ironic-current.sh.
+# - a current Ironic (Debian forky's 35) in a chroot: internal/scripts/ironic-current.sh;
+# - for make release-snapshot: GoReleaser v2 built from the Go module proxy into ./bin, and
+#   gpg, its agent, zip and unzip from Debian's packages.
 # With --demo, only what `make demo` uses: Ironic, the baremetal CLI and Terraform (no
 # Keystone, no OpenTofu, whose build alone takes about seven minutes).
+# With --release, only what `make release-snapshot` uses.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-demo_only=false
+demo_only=false release_only=false
 [ "${1:-}" = "--demo" ] && demo_only=true
+[ "${1:-}" = "--release" ] && release_only=true
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 need_pkgs=()
-command -v ironic >/dev/null 2>&1 || need_pkgs+=(ironic-api ironic-conductor)
-command -v ironic-dbsync >/dev/null 2>&1 || need_pkgs+=(ironic-api)
-command -v baremetal >/dev/null 2>&1 || need_pkgs+=(python3-ironicclient)
-# qemu-img: Ironic converts images with it, and so does the test agent.
-command -v qemu-img >/dev/null 2>&1 || need_pkgs+=(qemu-utils)
-if ! $demo_only; then
+if ! $release_only; then
+  command -v ironic >/dev/null 2>&1 || need_pkgs+=(ironic-api ironic-conductor)
+  command -v ironic-dbsync >/dev/null 2>&1 || need_pkgs+=(ironic-api)
+  command -v baremetal >/dev/null 2>&1 || need_pkgs+=(python3-ironicclient)
+  # qemu-img: Ironic converts images with it, and so does the test agent.
+  command -v qemu-img >/dev/null 2>&1 || need_pkgs+=(qemu-utils)
+fi
+if ! $demo_only && ! $release_only; then
   command -v keystone-manage >/dev/null 2>&1 || need_pkgs+=(keystone)
   # Keystone's package brings uwsgi-core; the tests serve it through the Python 3 plugin.
   [ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || need_pkgs+=(uwsgi-plugin-python3)
+fi
+if ! $demo_only; then
+  # make release-snapshot: GoReleaser signs with gpg (whose agent holds the throwaway key),
+  # the check reads the zips, and its self-test adds a stray file to one.
+  command -v gpg >/dev/null 2>&1 || need_pkgs+=(gpg)
+  command -v gpg-agent >/dev/null 2>&1 || need_pkgs+=(gpg-agent)
+  command -v unzip >/dev/null 2>&1 || need_pkgs+=(unzip)
+  command -v zip >/dev/null 2>&1 || need_pkgs+=(zip)
+fi
+# The current Ironic's chroot is built in the background below, while Go builds OpenTofu and
+# GoReleaser: its debootstrap comes with the other packages, so no two apt-gets overlap.
+build_chroot=false
+if ! $demo_only && ! $release_only && [ ! -f bin/ironic-forky/.complete ]; then
+  build_chroot=true
+  command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "deps: installing ${need_pkgs[*]} (Debian packages)"
@@ -34,6 +55,38 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 # The Debian post-installs may start a system Ironic (port 6385) and Keystone (5000); the
 # tests run their own on free ports and need nothing from them.
+
+# A current Ironic beside 21.4, in a chroot of a newer Debian's packages (about six minutes,
+# mostly downloads, and 1.1 GB, once): started now, waited for at the end. Its output goes
+# to a log shown when it ends.
+chroot_pid=
+if $build_chroot; then
+  mkdir -p bin
+  echo "deps: building the current Ironic's chroot in the background (log: bin/ironic-current-build.log)"
+  internal/scripts/ironic-current.sh >bin/ironic-current-build.log 2>&1 &
+  chroot_pid=$!
+  # Never leave it running behind a failed step: wait for it on any exit.
+  trap '[ -n "$chroot_pid" ] && wait "$chroot_pid" 2>/dev/null' EXIT
+fi
+
+# GoReleaser v2 for make release-snapshot: the one on PATH if it is a v2, else built from the
+# Go module proxy into ./bin (about 4.5 minutes of CPU: 3 on 2 idle cores, once). Pinned to the newest
+# release whose go.mod this Go accepts (2.18 needs Go 1.27.1); never a tool line in go.mod
+# (its module graph is large).
+GORELEASER_VERSION=2.17.0
+if $demo_only; then
+  : # make demo builds no release
+elif goreleaser --version 2>/dev/null | grep '^GitVersion: *v\?2\.' >/dev/null; then
+  echo "deps: using $(command -v goreleaser) (GoReleaser $(goreleaser --version 2>/dev/null | sed -n 's/^GitVersion: *//p'))"
+elif [ -x bin/goreleaser ]; then
+  echo "deps: using bin/goreleaser (GoReleaser $(bin/goreleaser --version 2>/dev/null | sed -n 's/^GitVersion: *//p'))"
+else
+  echo "deps: building GoReleaser v$GORELEASER_VERSION from the Go module proxy into bin/ (about three minutes, once)"
+  GOBIN="$PWD/bin" GOFLAGS=-mod=mod go install "github.com/goreleaser/goreleaser/v2@v$GORELEASER_VERSION"
+fi
+if $release_only; then
+  exit 0
+fi
 
 if command -v terraform >/dev/null 2>&1; then
   echo "deps: using $(command -v terraform) ($(terraform version 2>/dev/null | grep -m1 '^Terraform'))"
@@ -64,7 +117,13 @@ else
   (cd "$src" && GOFLAGS= go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$out.partial" ./cmd/tofu)
   mv "$out.partial" "$out"   # a build cut short leaves no bin/tofu behind to be trusted
 fi
-# A current Ironic beside 21.4, in a chroot of a newer Debian's packages (about three
-# minutes and 1.1 GB, once).
-internal/scripts/ironic-current.sh
+if [ -n "$chroot_pid" ]; then
+  status=0
+  wait "$chroot_pid" || status=$?
+  chroot_pid=
+  cat bin/ironic-current-build.log
+  [ "$status" -eq 0 ] || { echo "deps: building the current Ironic's chroot failed ($status)" >&2; exit "$status"; }
+else
+  internal/scripts/ironic-current.sh
+fi
 echo "deps: ironic $(dpkg-query -W -f='${Version}' ironic-common 2>/dev/null || echo '?'), keystone $(dpkg-query -W -f='${Version}' keystone 2>/dev/null || echo '?'), go $(go env GOVERSION)"

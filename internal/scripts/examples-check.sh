@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs `terraform validate` on every example, against the provider built from this tree
-# (dev_overrides in a private CLI config; nothing is downloaded).
+# (dev_overrides in a private CLI config; nothing is downloaded). Under dev_overrides
+# Terraform takes the local build whatever version an example pins; each example that
+# declares the provider must still pin one, as users copy them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
@@ -23,7 +25,9 @@ for dir in $(find examples -name '*.tf' -printf '%h\n' | sort -u); do
   if ! grep -q required_providers "$work"/*.tf; then
     printf 'terraform {\n  required_providers {\n    baremetal = { source = "metalform/baremetal" }\n  }\n}\n' >"$work/versions.tf"
   fi
-  if out=$(cd "$work" && terraform validate -no-color 2>&1); then
+  if grep -q '"metalform/baremetal"' "$dir"/*.tf && ! grep -Eq '^[^#]*version *= *"~> ' "$dir"/*.tf; then
+    echo "examples-check: $dir: INVALID"; echo "    declares metalform/baremetal without a version constraint such as version = \"~> 0.1\""; failed=1
+  elif out=$(cd "$work" && terraform validate -no-color 2>&1); then
     echo "examples-check: $dir: valid"
   else
     echo "examples-check: $dir: INVALID"; echo "$out" | grep -v '^$' | sed 's/^/    /'; failed=1
