@@ -12,9 +12,9 @@ import (
 
 // followTarget plans a computed state as the target attribute that drives it, so the
 // plan shows where the node will be, and an out-of-band change (someone moved the node
-// back to manageable) shows in the plan and is corrected. A target equal to idle means
-// "leave the node where it is": the state's value stays. So does a state that belongs
-// to someone else: a deployment holds the node (its recorded provision_state says so).
+// back to manageable) shows in the plan and is corrected. Where the engine's Converge
+// leaves the node as it is (keeps: a target of enroll, or a deployment holds the node),
+// the state's value stays.
 type followTarget struct {
 	target string
 	// keeps is the engine's rule (Converge's): whether the node keeps the state's value
@@ -22,15 +22,14 @@ type followTarget struct {
 	keeps func(provisionState, target string) bool
 }
 
-// provisionStateFromTarget: provision_state follows target_provision_state; with enroll
-// the node is left where it is, and a node a deployment holds stays as it is.
+// provisionStateFromTarget: provision_state follows target_provision_state, except where
+// ironic.KeepsProvisionState (enroll; a node a deployment holds).
 func provisionStateFromTarget() followTarget {
 	return followTarget{target: "target_provision_state", keeps: ironic.KeepsProvisionState}
 }
 
 // powerStateFromTarget: power_state follows target_power_state when one is set, except
-// while a deployment holds the node: its power is the deployment's (a deploy powers the
-// machine on, a tenant may power it off).
+// where ironic.KeepsPowerState (a deployment holds the node: its power is the deployment's).
 func powerStateFromTarget() followTarget {
 	return followTarget{target: "target_power_state", keeps: func(provisionState, _ string) bool {
 		return ironic.KeepsPowerState(provisionState)
