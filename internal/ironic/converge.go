@@ -47,7 +47,7 @@ func (c *Client) Converge(ctx context.Context, node *nodes.Node, g NodeGoal) (*n
 	id := node.UUID
 	stale := false // a maintenance call changed the node after it was last read
 	move := NeedsMove(node, g.Goal)
-	if MaintenanceHoldsMove(node.Maintenance, g.KeepMaintenance, move) {
+	if maintenanceHolds(node.Maintenance, g.KeepMaintenance, move) {
 		return node, &ConvergeError{"Unable to provision bare metal node",
 			&MaintenanceHeldError{NodeID: id, Reason: node.MaintenanceReason, From: node.ProvisionState, To: g.State}}
 	}
@@ -96,9 +96,15 @@ func (c *Client) Converge(ctx context.Context, node *nodes.Node, g NodeGoal) (*n
 // deploying it is a deployment's work.
 var NodeGoals = []string{StateEnroll, StateManageable, StateAvailable}
 
-// MaintenanceHoldsMove: a node in maintenance that Ironic or an operator put there
-// (the goal keeps maintenance as it is) cannot make a move it needs.
-func MaintenanceHoldsMove(inMaintenance, keepMaintenance, move bool) bool {
+// MaintenanceHoldsMove reports whether a node in state, in maintenance or not, stays
+// there instead of reaching target: it is in maintenance that Ironic or an operator put
+// it in (keepMaintenance: the goal leaves maintenance as it is), and it needs a move
+// (StateNeedsMove). Converge then fails with a MaintenanceHeldError.
+func MaintenanceHoldsMove(state, target string, inMaintenance, keepMaintenance bool) bool {
+	return maintenanceHolds(inMaintenance, keepMaintenance, StateNeedsMove(state, target))
+}
+
+func maintenanceHolds(inMaintenance, keepMaintenance, move bool) bool {
 	return keepMaintenance && inMaintenance && move
 }
 

@@ -48,14 +48,20 @@ func TestKeepsPowerState(t *testing.T) {
 }
 
 func TestMaintenanceHoldsMove(t *testing.T) {
-	for _, c := range []struct{ inMaintenance, keep, move, want bool }{
-		{true, true, true, true}, // Ironic's or an operator's maintenance, and a move: held
-		{true, false, true, false},
-		{true, true, false, false},
-		{false, true, true, false},
+	for _, c := range []struct {
+		state, target       string
+		inMaintenance, keep bool
+		want                bool
+	}{
+		{"manageable", "available", true, true, true},   // Ironic's or an operator's maintenance, and a move: held
+		{"manageable", "available", true, false, false}, // the configuration lifts it first
+		{"manageable", "available", false, true, false},
+		{"available", "available", true, true, false}, // already there: no move
+		{"available", "enroll", true, true, false},    // enroll moves nothing
+		{"active", "manageable", true, true, false},   // a deployment holds it: no move
 	} {
-		if got := MaintenanceHoldsMove(c.inMaintenance, c.keep, c.move); got != c.want {
-			t.Errorf("MaintenanceHoldsMove(%v, %v, %v) = %v, want %v", c.inMaintenance, c.keep, c.move, got, c.want)
+		if got := MaintenanceHoldsMove(c.state, c.target, c.inMaintenance, c.keep); got != c.want {
+			t.Errorf("MaintenanceHoldsMove(%q, %q, %v, %v) = %v, want %v", c.state, c.target, c.inMaintenance, c.keep, got, c.want)
 		}
 	}
 }

@@ -441,8 +441,7 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	var maintenance types.Bool
 	target := plan.TargetProvisionState.ValueString()
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("maintenance"), &maintenance)...)
-	if !plan.TargetProvisionState.IsUnknown() && ironic.MaintenanceHoldsMove(state.Maintenance.ValueBool(), maintenance.IsNull(),
-		ironic.StateNeedsMove(cur, target)) {
+	if !plan.TargetProvisionState.IsUnknown() && ironic.MaintenanceHoldsMove(cur, target, state.Maintenance.ValueBool(), maintenance.IsNull()) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("maintenance"), "The node is in maintenance",
 			fmt.Sprintf("Node %s is in maintenance (%s), set by Ironic or an operator, and the configuration does not manage "+
 				"maintenance: the apply leaves it in maintenance and cannot move it to %q. Clear maintenance in Ironic, or "+
