@@ -3,6 +3,7 @@ package ironic
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 )
@@ -46,7 +47,7 @@ func (c *Client) Converge(ctx context.Context, node *nodes.Node, g NodeGoal) (*n
 	id := node.UUID
 	stale := false // a maintenance call changed the node after it was last read
 	move := NeedsMove(node, g.Goal)
-	if g.KeepMaintenance && node.Maintenance && move {
+	if maintenanceHolds(node.Maintenance, g.KeepMaintenance, move) {
 		return node, &ConvergeError{"Unable to provision bare metal node",
 			&MaintenanceHeldError{NodeID: id, Reason: node.MaintenanceReason, From: node.ProvisionState, To: g.State}}
 	}
@@ -74,7 +75,7 @@ func (c *Client) Converge(ctx context.Context, node *nodes.Node, g NodeGoal) (*n
 					"powering it off to learn one failed: %w", id, err)}
 		}
 	}
-	if t := g.PowerState; t != "" && node.PowerState != t && Settled(node) && !IsDeployed(node.ProvisionState) {
+	if t := g.PowerState; t != "" && node.PowerState != t && Settled(node) && !KeepsPowerState(node.ProvisionState) {
 		if node, err = c.SetPower(ctx, id, t); err != nil {
 			return c.refetch(ctx, id, node), &ConvergeError{"Unable to change the power state of bare metal node", err}
 		}
@@ -89,6 +90,68 @@ func (c *Client) Converge(ctx context.Context, node *nodes.Node, g NodeGoal) (*n
 		return c.refetch(ctx, id, node), nil
 	}
 	return node, nil
+}
+
+// NodeGoals are the provision states a node is driven to by itself (Goal.State):
+// deploying it is a deployment's work.
+var NodeGoals = []string{StateEnroll, StateManageable, StateAvailable}
+
+// MaintenanceHoldsMove reports whether a node in state, in maintenance or not, stays
+// there instead of reaching target: it is in maintenance that Ironic or an operator put
+// it in (keepMaintenance: the goal leaves maintenance as it is), and it needs a move
+// (StateNeedsMove). Converge then fails with a MaintenanceHeldError.
+func MaintenanceHoldsMove(state, target string, inMaintenance, keepMaintenance bool) bool {
+	return maintenanceHolds(inMaintenance, keepMaintenance, StateNeedsMove(state, target))
+}
+
+func maintenanceHolds(inMaintenance, keepMaintenance, move bool) bool {
+	return keepMaintenance && inMaintenance && move
+}
+
+// KeepsProvisionState reports whether Converge leaves a node recorded in state (""
+// for a node not enrolled yet) where it is for target: a target of enroll moves
+// nothing, and a node a deployment holds stays where its deployment put it. Otherwise
+// the node ends in target.
+func KeepsProvisionState(state, target string) bool {
+	return state != "" && (target == StateEnroll || IsDeployed(state))
+}
+
+// KeepsPowerState reports whether Converge leaves the power of a node in this
+// provision state alone whatever the goal's PowerState: a deployment holds the node,
+// and its power is the deployment's (a deploy powers the machine on, a tenant may
+// power it off).
+func KeepsPowerState(state string) bool { return IsDeployed(state) }
+
+// GoalLeavesNode reports whether a goal state (or none: the default, enroll) leaves
+// the node where it is: no provisioning, hence no manual cleaning either, which needs
+// the node in manageable or available.
+func GoalLeavesNode(target string) bool { return target == "" || target == StateEnroll }
+
+// InspectionRuns reports whether reaching target from state inspects the node: with
+// Goal.Inspect, whenever the node moves (it passes through manageable).
+func InspectionRuns(state, target string, inspect bool) bool {
+	return inspect && StateNeedsMove(state, target)
+}
+
+// ImportedTarget is the goal state that leaves an imported node as it is: where it
+// rests when that is a goal, available for a node a deployment holds (that is where
+// the deployment's teardown leaves it), enroll (no move) otherwise.
+func ImportedTarget(state string) string {
+	switch {
+	case slices.Contains(NodeGoals, state):
+		return state
+	case IsDeployed(state):
+		return StateAvailable
+	}
+	return StateEnroll
+}
+
+// TargetAwaitsTeardown reports whether a node in state cannot reach target while its
+// deployment holds it: the teardown leaves it available, so only available (and
+// enroll, which moves nothing) take effect as they are; any other target only once
+// the deployment is destroyed.
+func TargetAwaitsTeardown(state, target string) bool {
+	return IsDeployed(state) && target != StateAvailable && target != StateEnroll
 }
 
 // NeedsMove reports whether the node's provision state must change for the goal. A

@@ -3,6 +3,7 @@ package ironic
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -173,6 +174,30 @@ func (c *Client) Deploy(ctx context.Context, id string, spec DeploySpec) (*nodes
 		return c.Reach(ctx, id, goal)
 	}
 	return after, err
+}
+
+// DeployRefused reports whether a failed Deploy (err not nil; node as it returned)
+// was refused before anything ran, so there is no deployment to record: no node, a
+// node no deployment holds, or one someone else deployed. Otherwise the deploy ran and
+// failed, and the node holds a failed deployment.
+func DeployRefused(node *nodes.Node, err error) bool {
+	return node == nil || !IsDeployed(node.ProvisionState) || errors.As(err, new(*AlreadyDeployedError))
+}
+
+// DeploymentReading is what a node's provision state says about the deployment that
+// holds it, when the deployment is read or imported.
+type DeploymentReading struct {
+	Gone    bool   // no deployment holds the node (any more): nothing to keep or import
+	Note    string // Ironic holds or services the deployed node (HeldOrServiced); "" otherwise
+	Unknown bool   // a state the provider does not know: the deployment is kept, the node left alone
+}
+
+// ReadDeployment reads n's provision state as its deployment's.
+func ReadDeployment(n *nodes.Node) DeploymentReading {
+	if !IsDeployed(n.ProvisionState) {
+		return DeploymentReading{Gone: true}
+	}
+	return DeploymentReading{Note: HeldOrServiced(n), Unknown: !IsKnownState(n.ProvisionState)}
 }
 
 // refusedForNoPort: Ironic's PXE and iPXE boot refuse to deploy a node without a port

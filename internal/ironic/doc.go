@@ -11,7 +11,8 @@
 //     refresh from one list);
 //   - states and the state machine: states.go (every provision, power and allocation
 //     state and what it means), provision.go (Reach), wait.go (WaitStable, polling),
-//     converge.go (Converge), allocate.go (Allocate), teardown.go (Undeploy, Remove);
+//     converge.go (Converge, and what it moves or keeps told from a recorded state, as a
+//     plan needs it), allocate.go (Allocate), teardown.go (Undeploy, Remove);
 //   - rules: enroll.go, deploy.go, image_info.go, protect.go, servicing.go, steps.go,
 //     bios.go, hwcheck.go, maps.go, mac.go.
 package ironic

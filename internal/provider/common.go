@@ -195,7 +195,7 @@ func useStateUnlessInspecting() planmodifier.Map {
 			if target.IsUnknown() {
 				return true, diags
 			}
-			return ironic.StateNeedsMove(current.ValueString(), target.ValueString()), diags
+			return ironic.InspectionRuns(current.ValueString(), target.ValueString(), true), diags
 		})
 }
 

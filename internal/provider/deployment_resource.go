@@ -188,7 +188,7 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 		err = fmt.Errorf("%w\n\n%s", err, hint)
 	}
 	if err != nil {
-		if node == nil || !ironic.IsDeployed(node.ProvisionState) || errors.As(err, new(*ironic.AlreadyDeployedError)) {
+		if ironic.DeployRefused(node, err) {
 			// Refused before anything ran: nothing to record, the next apply tries again.
 			resp.Diagnostics.AddAttributeError(path.Root("node_id"), "Unable to deploy bare metal node",
 				fmt.Sprintf("%s\n\nNo deployment was recorded; fix the cause and apply again.", deployError(err)))
@@ -213,17 +213,18 @@ func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest,
 			return r.clients.readNode(ctx, ic, id)
 		},
 		func(m *deploymentResourceModel, node *nodes.Node) bool {
-			if !ironic.IsDeployed(node.ProvisionState) {
+			reading := ironic.ReadDeployment(node)
+			if reading.Gone {
 				resp.Diagnostics.AddWarning("Bare metal deployment gone",
 					fmt.Sprintf("Node %s is no longer deployed (provision state %q): the deployment is removed from the Terraform "+
 						"state, and the next apply deploys the node again.", node.UUID, node.ProvisionState))
 				resp.State.RemoveResource(ctx)
 				return false
 			}
-			if msg := ironic.HeldOrServiced(node); msg != "" {
-				resp.Diagnostics.AddWarning("Bare metal node held or serviced", msg+" The deployment is kept as it is.")
+			if reading.Note != "" {
+				resp.Diagnostics.AddWarning("Bare metal node held or serviced", reading.Note+" The deployment is kept as it is.")
 			}
-			if !ironic.IsKnownState(node.ProvisionState) {
+			if reading.Unknown {
 				resp.Diagnostics.AddWarning("Unknown provision state",
 					fmt.Sprintf("Node %s is in provision state %q, which this provider does not know (a newer Ironic's?): the "+
 						"deployment is kept as it is, and the node left alone.", node.UUID, node.ProvisionState))
@@ -328,7 +329,7 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 			fmt.Sprintf("No node with UUID or name %q: %s", req.ID, ironic.Message(err)))
 		return
 	}
-	if !ironic.IsDeployed(node.ProvisionState) {
+	if ironic.ReadDeployment(node).Gone {
 		resp.Diagnostics.AddError("Unable to import bare metal deployment",
 			fmt.Sprintf("Node %s is not deployed (provision state %q): there is nothing to import. Create the deployment "+
 				"instead; that deploys the node.", node.UUID, node.ProvisionState))

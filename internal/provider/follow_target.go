@@ -12,23 +12,29 @@ import (
 
 // followTarget plans a computed state as the target attribute that drives it, so the
 // plan shows where the node will be, and an out-of-band change (someone moved the node
-// back to manageable) shows in the plan and is corrected. A target equal to idle means
-// "leave the node where it is": the state's value stays. So does a state that belongs
-// to someone else: a deployment holds the node (its recorded provision_state says so).
+// back to manageable) shows in the plan and is corrected. Where the engine's Converge
+// leaves the node as it is (keeps: a target of enroll, or a deployment holds the node),
+// the state's value stays.
 type followTarget struct {
-	target, idle string
+	target string
+	// keeps is the engine's rule (Converge's): whether the node keeps the state's value
+	// for this target, given the provision_state recorded ("" for a new node).
+	keeps func(provisionState, target string) bool
 }
 
-// provisionStateFromTarget: provision_state follows target_provision_state; with enroll
-// the node is left where it is, and a node a deployment holds stays as it is.
+// provisionStateFromTarget: provision_state follows target_provision_state, except where
+// ironic.KeepsProvisionState (enroll; a node a deployment holds).
 func provisionStateFromTarget() followTarget {
-	return followTarget{target: "target_provision_state", idle: ironic.StateEnroll}
+	return followTarget{target: "target_provision_state", keeps: ironic.KeepsProvisionState}
 }
 
 // powerStateFromTarget: power_state follows target_power_state when one is set, except
-// while a deployment holds the node: its power is the deployment's (a deploy powers the
-// machine on, a tenant may power it off).
-func powerStateFromTarget() followTarget { return followTarget{target: "target_power_state"} }
+// where ironic.KeepsPowerState (a deployment holds the node: its power is the deployment's).
+func powerStateFromTarget() followTarget {
+	return followTarget{target: "target_power_state", keeps: func(provisionState, _ string) bool {
+		return ironic.KeepsPowerState(provisionState)
+	}}
+}
 
 func (f followTarget) Description(context.Context) string {
 	return "The state the node is driven to: " + f.target + "."
@@ -43,13 +49,9 @@ func (f followTarget) PlanModifyString(ctx context.Context, req planmodifier.Str
 	}
 	switch {
 	case target.IsUnknown() || target.IsNull():
-	case ironic.IsDeployed(provision.ValueString()):
+	case f.keeps(provision.ValueString(), target.ValueString()):
 		resp.PlanValue = req.StateValue
-	case f.idle == "" || target.ValueString() != f.idle:
-		resp.PlanValue = target
-	case req.StateValue.IsNull():
-		resp.PlanValue = target
 	default:
-		resp.PlanValue = req.StateValue
+		resp.PlanValue = target
 	}
 }

@@ -27,8 +27,7 @@ func validateHardware(ctx context.Context, m *nodeResourceModel, diags *diag.Dia
 	}
 	cleaning := (!m.BIOSSettings.IsNull() && !m.BIOSSettings.IsUnknown()) || m.ApplyRAIDConfig.ValueBool() || known(m.Runbook) ||
 		(!m.FirmwareUpdates.IsNull() && !m.FirmwareUpdates.IsUnknown())
-	if cleaning && !m.TargetProvisionState.IsUnknown() &&
-		(m.TargetProvisionState.IsNull() || m.TargetProvisionState.ValueString() == ironic.StateEnroll) {
+	if cleaning && !m.TargetProvisionState.IsUnknown() && ironic.GoalLeavesNode(m.TargetProvisionState.ValueString()) {
 		attr := "bios_settings"
 		switch {
 		case m.ApplyRAIDConfig.ValueBool():

@@ -26,7 +26,7 @@ var powerStates = []string{ironic.PowerOn, ironic.PowerOff}
 
 // nodeTargetStates are the states the node resource drives a node to; deploying is
 // baremetal_deployment's.
-var nodeTargetStates = []string{ironic.StateEnroll, ironic.StateManageable, ironic.StateAvailable}
+var nodeTargetStates = ironic.NodeGoals
 
 // nodeLifecycle are the resource's provisioning inputs (the data source has none).
 type nodeLifecycle struct {

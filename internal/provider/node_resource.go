@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -431,25 +430,24 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	// When something changes, Ironic stamps the node, and a provisioning move (or the
 	// deployment holding the node, in the same apply) may change its states.
 	settle := []string{"updated_at", "last_error"}
-	deployed := ironic.IsDeployed(state.ProvisionState.ValueString())
-	if plan.TargetPowerState.IsNull() || deployed {
+	cur := state.ProvisionState.ValueString()
+	if plan.TargetPowerState.IsNull() || ironic.KeepsPowerState(cur) {
 		settle = append(settle, "power_state")
 	}
-	if deployed {
+	if ironic.IsDeployed(cur) {
 		settle = append(settle, "provision_state")
 	}
 	resp.Diagnostics.Append(settleComputed(ctx, &resp.Plan, req.State, settle...)...)
 	var maintenance types.Bool
+	target := plan.TargetProvisionState.ValueString()
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("maintenance"), &maintenance)...)
-	if maintenance.IsNull() && state.Maintenance.ValueBool() && !plan.TargetProvisionState.IsUnknown() &&
-		ironic.StateNeedsMove(state.ProvisionState.ValueString(), plan.TargetProvisionState.ValueString()) {
+	if !plan.TargetProvisionState.IsUnknown() && ironic.MaintenanceHoldsMove(cur, target, state.Maintenance.ValueBool(), maintenance.IsNull()) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("maintenance"), "The node is in maintenance",
 			fmt.Sprintf("Node %s is in maintenance (%s), set by Ironic or an operator, and the configuration does not manage "+
 				"maintenance: the apply leaves it in maintenance and cannot move it to %q. Clear maintenance in Ironic, or "+
-				"set maintenance = false to lift it.", state.ID.ValueString(), state.MaintenanceReason.ValueString(), plan.TargetProvisionState.ValueString()))
+				"set maintenance = false to lift it.", state.ID.ValueString(), state.MaintenanceReason.ValueString(), target))
 	}
-	cur, target := state.ProvisionState.ValueString(), plan.TargetProvisionState.ValueString()
-	if ironic.IsDeployed(cur) && target != ironic.StateAvailable && target != ironic.StateEnroll && !plan.TargetProvisionState.IsUnknown() {
+	if !plan.TargetProvisionState.IsUnknown() && ironic.TargetAwaitsTeardown(cur, target) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("target_provision_state"), "The node is deployed",
 			fmt.Sprintf("Node %s is %q: a deployment holds it, so target_provision_state %q takes effect only once the "+
 				"deployment is destroyed (the node is then available). This apply does not move it.", state.ID.ValueString(), cur, target))
@@ -517,20 +515,8 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	m.FirmwareUpdates = types.ListNull(firmwareUpdateType)
 	m.DriverSecretsWO, m.DriverSecretsWOVersion = types.MapNull(types.StringType), types.Int64Null()
 	m.Timeouts = nullTimeouts("create", "update", "delete")
-	m.TargetProvisionState = types.StringValue(importedTarget(node.ProvisionState))
+	m.TargetProvisionState = types.StringValue(ironic.ImportedTarget(node.ProvisionState))
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-}
-
-// importedTarget is the target an imported node plans as unchanged: where it rests, and
-// available for a node a deployment holds (that is where the deployment leaves it).
-func importedTarget(state string) string {
-	switch {
-	case slices.Contains(nodeTargetStates, state):
-		return state
-	case ironic.IsDeployed(state):
-		return ironic.StateAvailable
-	}
-	return ironic.StateEnroll
 }
 
 func nodeLabel(name types.String, uuid string) string {

@@ -1,5 +1,10 @@
 // Package provider translates between Terraform and the engines in internal/ironic and
-// internal/image. It holds no Ironic logic of its own.
+// internal/image: schemas, plan and state values, diagnostics. It makes no gophercloud
+// call (gophercloud's node types pass through it only as values the engine takes and
+// returns) and holds no Ironic state rule: where a plan, a read or a message depends on
+// a node's provision state, it asks a named rule of internal/ironic (IsDeployed,
+// KeepsProvisionState, TargetAwaitsTeardown, ReadDeployment, DecideHardware,
+// ForecastRebuild, ...) and words the answer in Terraform terms.
 package provider
 
 import (
