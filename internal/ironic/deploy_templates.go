@@ -4,13 +4,19 @@ import (
 	"context"
 )
 
-// DeployTemplate is a named set of deploy steps (API 1.55) that Ironic runs when a node
-// whose traits include the template's name is deployed. gophercloud does not wrap it.
-type DeployTemplate struct {
+// StepsObject is what a deploy template and a runbook share: a named list of steps that a
+// node whose traits include the name may run. gophercloud wraps neither.
+type StepsObject struct {
 	UUID  string           `json:"uuid"`
 	Name  string           `json:"name"`
 	Steps []map[string]any `json:"steps"`
 	Extra map[string]any   `json:"extra"`
+}
+
+// DeployTemplate is a named set of deploy steps (API 1.55) that Ironic runs when a node
+// whose traits include the template's name is deployed.
+type DeployTemplate struct {
+	StepsObject
 }
 
 // CreateDeployTemplate creates one from a body carrying a UUID chosen by the caller, so a

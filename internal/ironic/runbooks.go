@@ -5,15 +5,12 @@ import (
 )
 
 // Runbook is a named list of steps (API 1.92, Ironic 26.1) that a node whose traits
-// include the runbook's name can be cleaned or serviced with. gophercloud does not wrap it.
+// include the runbook's name can be cleaned or serviced with.
 type Runbook struct {
-	UUID           string           `json:"uuid"`
-	Name           string           `json:"name"`
-	Steps          []map[string]any `json:"steps"`
-	DisableRamdisk bool             `json:"disable_ramdisk"`
-	Public         bool             `json:"public"`
-	Owner          string           `json:"owner"`
-	Extra          map[string]any   `json:"extra"`
+	StepsObject
+	DisableRamdisk bool   `json:"disable_ramdisk"`
+	Public         bool   `json:"public"`
+	Owner          string `json:"owner"`
 }
 
 // CreateRunbook creates one from a body carrying a UUID chosen by the caller, so a

@@ -1,0 +1,108 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+// objectCalls are what a resource needs that is one Ironic object, each of whose
+// operations is one API call (a deploy template, a runbook, a port group): the calls, as
+// method expressions such as (*ironic.Client).GetPortgroup, and the model mapping. Its
+// Create, Read, Update, Delete and ImportState are the shared bodies below; the resource
+// keeps its schema, its model, the body it creates, the patch it sends and its words.
+type objectCalls[M, T any] struct {
+	kind   string // the object in messages: "port group"
+	id     func(*M) string
+	create func(*ironic.Client, context.Context, map[string]any) (*T, error)
+	get    func(*ironic.Client, context.Context, string) (*T, error)
+	update func(*ironic.Client, context.Context, string, []ironic.PatchOp) (*T, error)
+	del    func(*ironic.Client, context.Context, string) error
+	// fill records the object Ironic holds into the model.
+	fill func(*M, context.Context, *T, *diag.Diagnostics)
+	// imported is the model an import fills: its optional maps typed nulls.
+	imported func() M
+	// logged names the create body's values logged before the create: log field to body key.
+	logged map[string]string
+}
+
+// createWith creates the object from the plan: build makes the request body (adding
+// diagnostics when it cannot), and what Ironic answers is recorded into the state. A
+// failure reads summary, then subject of the plan and Ironic's message.
+func (o objectCalls[M, T]) createWith(ctx context.Context, c *clients, req resource.CreateRequest, resp *resource.CreateResponse,
+	build func(*M, context.Context, *diag.Diagnostics) map[string]any, summary string, subject func(*M) string) {
+	var plan M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ic, diags := c.forWrite(ctx)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	body := build(&plan, ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	fields := map[string]any{}
+	for field, key := range o.logged {
+		fields[field] = body[key]
+	}
+	tflog.Debug(ctx, "creating "+o.kind, fields)
+	obj, err := o.create(ic, ctx, body)
+	if err != nil {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s: %s", subject(&plan), ironic.Message(err)))
+		return
+	}
+	o.fill(&plan, ctx, obj, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// updateWith sends the patch that patch adds to b for the change from state to plan
+// (nothing when building it failed), and records what Ironic answers. A failure reads
+// summary, then subject (a format of the object's id) and Ironic's message.
+func (o objectCalls[M, T]) updateWith(ctx context.Context, c *clients, req resource.UpdateRequest, resp *resource.UpdateResponse,
+	patch func(b *patchBuilder, plan, state *M), summary, subject string) {
+	plan, state, ic, ok := startUpdate[M](ctx, c, req, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	b := newPatch(ctx, &resp.Diagnostics)
+	patch(b, &plan, &state)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := o.id(&state)
+	obj, err := o.update(ic, ctx, id, b.ops)
+	if err != nil {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf(subject, id)+": "+ironic.Message(err))
+		return
+	}
+	o.fill(&plan, ctx, obj, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (o objectCalls[M, T]) read(ctx context.Context, c *clients, req resource.ReadRequest, resp *resource.ReadResponse) {
+	readResource(ctx, c, req, resp, o.kind, o.id, o.get, func(m *M, obj *T) bool {
+		o.fill(m, ctx, obj, &resp.Diagnostics)
+		return true
+	})
+}
+
+func (o objectCalls[M, T]) delete(ctx context.Context, c *clients, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	deleteResource(ctx, c, req, resp, o.kind, o.id, o.del)
+}
+
+// importState accepts a UUID or a name.
+func (o objectCalls[M, T]) importState(ctx context.Context, c *clients, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importResource(ctx, c, req, resp, o.kind, o.get, func(obj *T) M {
+		m := o.imported()
+		o.fill(&m, ctx, obj, &resp.Diagnostics)
+		return m
+	})
+}
