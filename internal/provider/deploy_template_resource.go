@@ -18,8 +18,10 @@ var (
 	_ resource.ResourceWithImportState = (*deployTemplateResource)(nil)
 )
 
+// deployTemplateResource is an objectResource, whence its Metadata, Configure, Read,
+// Delete and ImportState.
 type deployTemplateResource struct {
-	clients *clients
+	objectResource[deployTemplateModel, ironic.DeployTemplate]
 }
 
 type deployTemplateModel struct {
@@ -27,14 +29,8 @@ type deployTemplateModel struct {
 }
 
 // NewDeployTemplateResource is the baremetal_deploy_template resource.
-func NewDeployTemplateResource() resource.Resource { return &deployTemplateResource{} }
-
-func (r *deployTemplateResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_deploy_template"
-}
-
-func (r *deployTemplateResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+func NewDeployTemplateResource() resource.Resource {
+	return &deployTemplateResource{objectResource[deployTemplateModel, ironic.DeployTemplate]{calls: deployTemplates}}
 }
 
 // deployStepInterfaces are the interfaces whose steps a deploy template may name.
@@ -61,7 +57,7 @@ func deployTemplateSteps() validator.String {
 
 // deployTemplates are the deploy template's calls and model mapping.
 var deployTemplates = objectCalls[deployTemplateModel, ironic.DeployTemplate]{
-	kind: "deploy template", id: func(m *deployTemplateModel) string { return m.ID.ValueString() },
+	typeName: "deploy_template", kind: "deploy template", id: func(m *deployTemplateModel) string { return m.ID.ValueString() },
 	create: (*ironic.Client).CreateDeployTemplate, get: (*ironic.Client).GetDeployTemplate,
 	update: (*ironic.Client).UpdateDeployTemplate, del: (*ironic.Client).DeleteDeployTemplate,
 	fill: (*deployTemplateModel).fromTemplate,
@@ -72,27 +68,14 @@ var deployTemplates = objectCalls[deployTemplateModel, ironic.DeployTemplate]{
 }
 
 func (r *deployTemplateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	deployTemplates.createWith(ctx, r.clients, req, resp, (*deployTemplateModel).body,
+	r.calls.createWith(ctx, r.clients, req, resp, (*deployTemplateModel).body,
 		"Unable to create deploy template", func(m *deployTemplateModel) string { return m.Name.ValueString() })
 }
 
-func (r *deployTemplateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	deployTemplates.read(ctx, r.clients, req, resp)
-}
-
 func (r *deployTemplateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	deployTemplates.updateWith(ctx, r.clients, req, resp, func(b *patchBuilder, plan, state *deployTemplateModel) {
+	r.calls.updateWith(ctx, r.clients, req, resp, func(b *patchBuilder, plan, state *deployTemplateModel) {
 		plan.patch(b, &state.stepsObjectModel)
 	}, "Unable to update deploy template", "%s")
-}
-
-func (r *deployTemplateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deployTemplates.delete(ctx, r.clients, req, resp)
-}
-
-// ImportState accepts a template UUID or name.
-func (r *deployTemplateResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	deployTemplates.importState(ctx, r.clients, req, resp)
 }
 
 // fromTemplate records Ironic's view; steps keep the configured text when they mean the same.

@@ -11,18 +11,55 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
-// objectCalls are what a resource needs that is one Ironic object, each of whose
-// operations is one API call (a deploy template, a runbook, a port group): the calls, as
-// method expressions such as (*ironic.Client).GetPortgroup, and the model mapping. Its
-// Create, Read, Update, Delete and ImportState are the shared bodies below; the resource
-// keeps its schema, its model, the body it creates, the patch it sends and its words.
+// objectResource is the shared part of a resource that is one Ironic object, each of
+// whose operations is one API call (a deploy template, a runbook, a port group): its
+// Metadata, Configure, Read, Delete and ImportState (by UUID or name). A resource embeds
+// it and keeps its schema, its model, its Create and Update (through calls.createWith
+// and calls.updateWith: the body it creates, the patch it sends, its words) and its own
+// rules.
+type objectResource[M, T any] struct {
+	clients *clients
+	calls   objectCalls[M, T]
+}
+
+func (r *objectResource[M, T]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + r.calls.typeName
+}
+
+func (r *objectResource[M, T]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *objectResource[M, T]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	readResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.id, r.calls.get, func(m *M, obj *T) bool {
+		r.calls.fill(m, ctx, obj, &resp.Diagnostics)
+		return true
+	})
+}
+
+func (r *objectResource[M, T]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	deleteResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.id, r.calls.del)
+}
+
+// ImportState accepts a UUID or a name.
+func (r *objectResource[M, T]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.get, func(obj *T) M {
+		m := r.calls.imported()
+		r.calls.fill(&m, ctx, obj, &resp.Diagnostics)
+		return m
+	})
+}
+
+// objectCalls are an objectResource's Ironic calls, as method expressions such as
+// (*ironic.Client).GetPortgroup, and its model mapping.
 type objectCalls[M, T any] struct {
-	kind   string // the object in messages: "port group"
-	id     func(*M) string
-	create func(*ironic.Client, context.Context, map[string]any) (*T, error)
-	get    func(*ironic.Client, context.Context, string) (*T, error)
-	update func(*ironic.Client, context.Context, string, []ironic.PatchOp) (*T, error)
-	del    func(*ironic.Client, context.Context, string) error
+	typeName string // the resource type without the provider's prefix: "portgroup"
+	kind     string // the object in messages: "port group"
+	id       func(*M) string
+	create   func(*ironic.Client, context.Context, map[string]any) (*T, error)
+	get      func(*ironic.Client, context.Context, string) (*T, error)
+	update   func(*ironic.Client, context.Context, string, []ironic.PatchOp) (*T, error)
+	del      func(*ironic.Client, context.Context, string) error
 	// fill records the object Ironic holds into the model.
 	fill func(*M, context.Context, *T, *diag.Diagnostics)
 	// imported is the model an import fills: its optional maps typed nulls.
@@ -85,24 +122,4 @@ func (o objectCalls[M, T]) updateWith(ctx context.Context, c *clients, req resou
 	}
 	o.fill(&plan, ctx, obj, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-}
-
-func (o objectCalls[M, T]) read(ctx context.Context, c *clients, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readResource(ctx, c, req, resp, o.kind, o.id, o.get, func(m *M, obj *T) bool {
-		o.fill(m, ctx, obj, &resp.Diagnostics)
-		return true
-	})
-}
-
-func (o objectCalls[M, T]) delete(ctx context.Context, c *clients, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteResource(ctx, c, req, resp, o.kind, o.id, o.del)
-}
-
-// importState accepts a UUID or a name.
-func (o objectCalls[M, T]) importState(ctx context.Context, c *clients, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importResource(ctx, c, req, resp, o.kind, o.get, func(obj *T) M {
-		m := o.imported()
-		o.fill(&m, ctx, obj, &resp.Diagnostics)
-		return m
-	})
 }

@@ -24,8 +24,10 @@ var (
 	_ resource.ResourceWithImportState = (*portgroupResource)(nil)
 )
 
+// portgroupResource is an objectResource, whence its Metadata, Configure, Read,
+// Delete and ImportState.
 type portgroupResource struct {
-	clients *clients
+	objectResource[portgroupResourceModel, ironic.Portgroup]
 }
 
 type portgroupResourceModel struct {
@@ -40,14 +42,8 @@ type portgroupResourceModel struct {
 }
 
 // NewPortgroupResource is the baremetal_portgroup resource.
-func NewPortgroupResource() resource.Resource { return &portgroupResource{} }
-
-func (r *portgroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_portgroup"
-}
-
-func (r *portgroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+func NewPortgroupResource() resource.Resource {
+	return &portgroupResource{objectResource[portgroupResourceModel, ironic.Portgroup]{calls: portgroups}}
 }
 
 func (r *portgroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -109,7 +105,7 @@ func (r *portgroupResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 
 // portgroups are the port group's calls and model mapping.
 var portgroups = objectCalls[portgroupResourceModel, ironic.Portgroup]{
-	kind: "port group", id: func(m *portgroupResourceModel) string { return m.ID.ValueString() },
+	typeName: "portgroup", kind: "port group", id: func(m *portgroupResourceModel) string { return m.ID.ValueString() },
 	create: (*ironic.Client).CreatePortgroup, get: (*ironic.Client).GetPortgroup,
 	update: (*ironic.Client).UpdatePortgroup, del: (*ironic.Client).DeletePortgroup,
 	fill: (*portgroupResourceModel).fromPortgroup,
@@ -120,7 +116,7 @@ var portgroups = objectCalls[portgroupResourceModel, ironic.Portgroup]{
 }
 
 func (r *portgroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	portgroups.createWith(ctx, r.clients, req, resp, (*portgroupResourceModel).body, "Unable to create bare metal port group",
+	r.calls.createWith(ctx, r.clients, req, resp, (*portgroupResourceModel).body, "Unable to create bare metal port group",
 		func(m *portgroupResourceModel) string {
 			return "Creating a port group for node " + m.NodeID.ValueString() + " failed"
 		})
@@ -144,12 +140,8 @@ func (m *portgroupResourceModel) body(ctx context.Context, diags *diag.Diagnosti
 	return body
 }
 
-func (r *portgroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	portgroups.read(ctx, r.clients, req, resp)
-}
-
 func (r *portgroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	portgroups.updateWith(ctx, r.clients, req, resp, func(b *patchBuilder, plan, state *portgroupResourceModel) {
+	r.calls.updateWith(ctx, r.clients, req, resp, func(b *patchBuilder, plan, state *portgroupResourceModel) {
 		b.str("address", plan.Address.StringValue, state.Address.StringValue)
 		b.str("name", plan.Name, state.Name)
 		b.str("mode", plan.Mode, state.Mode)
@@ -157,15 +149,6 @@ func (r *portgroupResource) Update(ctx context.Context, req resource.UpdateReque
 		b.strMap("properties", plan.Properties, state.Properties)
 		b.strMap("extra", plan.Extra, state.Extra)
 	}, "Unable to update bare metal port group", "Port group %s")
-}
-
-func (r *portgroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	portgroups.delete(ctx, r.clients, req, resp)
-}
-
-// ImportState accepts a port group UUID or name.
-func (r *portgroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	portgroups.importState(ctx, r.clients, req, resp)
 }
 
 func (m *portgroupResourceModel) fromPortgroup(ctx context.Context, pg *ironic.Portgroup, diags *diag.Diagnostics) {

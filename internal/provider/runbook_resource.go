@@ -25,8 +25,10 @@ var (
 	_ resource.ResourceWithValidateConfig = (*runbookResource)(nil)
 )
 
+// runbookResource is an objectResource, whence its Metadata, Configure, Read,
+// Delete and ImportState.
 type runbookResource struct {
-	clients *clients
+	objectResource[runbookModel, ironic.Runbook]
 }
 
 type runbookModel struct {
@@ -41,14 +43,8 @@ type runbookModel struct {
 var runbookStepInterfaces = []string{"bios", "deploy", "firmware", "management", "power", "raid", "vendor"}
 
 // NewRunbookResource is the baremetal_runbook resource.
-func NewRunbookResource() resource.Resource { return &runbookResource{} }
-
-func (r *runbookResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_runbook"
-}
-
-func (r *runbookResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+func NewRunbookResource() resource.Resource {
+	return &runbookResource{objectResource[runbookModel, ironic.Runbook]{calls: runbooks}}
 }
 
 func (r *runbookResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -106,7 +102,7 @@ func (r *runbookResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 
 // runbooks are the runbook's calls and model mapping.
 var runbooks = objectCalls[runbookModel, ironic.Runbook]{
-	kind: "runbook", id: func(m *runbookModel) string { return m.ID.ValueString() },
+	typeName: "runbook", kind: "runbook", id: func(m *runbookModel) string { return m.ID.ValueString() },
 	create: (*ironic.Client).CreateRunbook, get: (*ironic.Client).GetRunbook,
 	update: (*ironic.Client).UpdateRunbook, del: (*ironic.Client).DeleteRunbook,
 	fill: (*runbookModel).fromRunbook,
@@ -117,7 +113,7 @@ var runbooks = objectCalls[runbookModel, ironic.Runbook]{
 }
 
 func (r *runbookResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	runbooks.createWith(ctx, r.clients, req, resp, func(m *runbookModel, ctx context.Context, diags *diag.Diagnostics) map[string]any {
+	r.calls.createWith(ctx, r.clients, req, resp, func(m *runbookModel, ctx context.Context, diags *diag.Diagnostics) map[string]any {
 		body := m.body(ctx, diags)
 		if body != nil {
 			body["disable_ramdisk"], body["public"] = m.DisableRamdisk.ValueBool(), m.Public.ValueBool()
@@ -127,26 +123,13 @@ func (r *runbookResource) Create(ctx context.Context, req resource.CreateRequest
 	}, "Unable to create runbook", func(m *runbookModel) string { return m.Name.ValueString() })
 }
 
-func (r *runbookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	runbooks.read(ctx, r.clients, req, resp)
-}
-
 func (r *runbookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	runbooks.updateWith(ctx, r.clients, req, resp, func(b *patchBuilder, plan, state *runbookModel) {
+	r.calls.updateWith(ctx, r.clients, req, resp, func(b *patchBuilder, plan, state *runbookModel) {
 		b.str("owner", plan.Owner, state.Owner)
 		b.boolean("public", plan.Public, state.Public)
 		b.boolean("disable_ramdisk", plan.DisableRamdisk, state.DisableRamdisk)
 		plan.patch(b, &state.stepsObjectModel)
 	}, "Unable to update runbook", "%s")
-}
-
-func (r *runbookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	runbooks.delete(ctx, r.clients, req, resp)
-}
-
-// ImportState accepts a runbook UUID or name.
-func (r *runbookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	runbooks.importState(ctx, r.clients, req, resp)
 }
 
 // fromRunbook records Ironic's view; steps keep the configured text when they mean the same.
