@@ -58,8 +58,7 @@ func deployTemplateSteps() validator.String {
 // deployTemplates are the deploy template's calls and model mapping.
 var deployTemplates = objectCalls[deployTemplateModel, ironic.DeployTemplate]{
 	typeName: "deploy_template", kind: "deploy template", id: func(m *deployTemplateModel) string { return m.ID.ValueString() },
-	create: (*ironic.Client).CreateDeployTemplate, get: (*ironic.Client).GetDeployTemplate,
-	update: (*ironic.Client).UpdateDeployTemplate, del: (*ironic.Client).DeleteDeployTemplate,
+	api:  ironic.DeployTemplates,
 	fill: (*deployTemplateModel).fromTemplate,
 	imported: func() deployTemplateModel {
 		return deployTemplateModel{stepsObjectModel{Extra: types.MapNull(types.StringType)}}

@@ -85,7 +85,7 @@ func checkNodesDestroyed(s *terraform.State) error {
 		case "baremetal_port":
 			_, getErr = ports.Get(context.Background(), sc, rs.Primary.ID).Extract()
 		case "baremetal_portgroup":
-			_, getErr = testEngineNoT().GetPortgroup(context.Background(), rs.Primary.ID)
+			_, getErr = ironic.Portgroups.Get(testEngineNoT(), context.Background(), rs.Primary.ID)
 		case "baremetal_allocation":
 			_, getErr = testEngineNoT().GetAllocation(context.Background(), rs.Primary.ID)
 		default:

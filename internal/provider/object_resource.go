@@ -31,35 +31,31 @@ func (r *objectResource[M, T]) Configure(_ context.Context, req resource.Configu
 }
 
 func (r *objectResource[M, T]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.id, r.calls.get, func(m *M, obj *T) bool {
+	readResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.id, r.calls.api.Get, func(m *M, obj *T) bool {
 		r.calls.fill(m, ctx, obj, &resp.Diagnostics)
 		return true
 	})
 }
 
 func (r *objectResource[M, T]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.id, r.calls.del)
+	deleteResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.id, r.calls.api.Delete)
 }
 
 // ImportState accepts a UUID or a name.
 func (r *objectResource[M, T]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.get, func(obj *T) M {
+	importResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.api.Get, func(obj *T) M {
 		m := r.calls.imported()
 		r.calls.fill(&m, ctx, obj, &resp.Diagnostics)
 		return m
 	})
 }
 
-// objectCalls are an objectResource's Ironic calls, as method expressions such as
-// (*ironic.Client).GetPortgroup, and its model mapping.
+// objectCalls are an objectResource's Ironic calls and its model mapping.
 type objectCalls[M, T any] struct {
 	typeName string // the resource type without the provider's prefix: "portgroup"
 	kind     string // the object in messages: "port group"
 	id       func(*M) string
-	create   func(*ironic.Client, context.Context, map[string]any) (*T, error)
-	get      func(*ironic.Client, context.Context, string) (*T, error)
-	update   func(*ironic.Client, context.Context, string, []ironic.PatchOp) (*T, error)
-	del      func(*ironic.Client, context.Context, string) error
+	api      ironic.ObjectKind[T]
 	// fill records the object Ironic holds into the model.
 	fill func(*M, context.Context, *T, *diag.Diagnostics)
 	// imported is the model an import fills: its optional maps typed nulls.
@@ -91,7 +87,7 @@ func (o objectCalls[M, T]) createWith(ctx context.Context, c *clients, req resou
 		fields[field] = body[key]
 	}
 	tflog.Debug(ctx, "creating "+o.kind, fields)
-	obj, err := o.create(ic, ctx, body)
+	obj, err := o.api.Create(ic, ctx, body)
 	if err != nil {
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s: %s", subject(&plan), ironic.Message(err)))
 		return
@@ -115,7 +111,7 @@ func (o objectCalls[M, T]) updateWith(ctx context.Context, c *clients, req resou
 		return
 	}
 	id := o.id(&state)
-	obj, err := o.update(ic, ctx, id, b.ops)
+	obj, err := o.api.Update(ic, ctx, id, b.ops)
 	if err != nil {
 		resp.Diagnostics.AddError(summary, fmt.Sprintf(subject, id)+": "+ironic.Message(err))
 		return

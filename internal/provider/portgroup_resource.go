@@ -106,8 +106,7 @@ func (r *portgroupResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 // portgroups are the port group's calls and model mapping.
 var portgroups = objectCalls[portgroupResourceModel, ironic.Portgroup]{
 	typeName: "portgroup", kind: "port group", id: func(m *portgroupResourceModel) string { return m.ID.ValueString() },
-	create: (*ironic.Client).CreatePortgroup, get: (*ironic.Client).GetPortgroup,
-	update: (*ironic.Client).UpdatePortgroup, del: (*ironic.Client).DeletePortgroup,
+	api:  ironic.Portgroups,
 	fill: (*portgroupResourceModel).fromPortgroup,
 	imported: func() portgroupResourceModel {
 		return portgroupResourceModel{Properties: types.MapNull(types.StringType), Extra: types.MapNull(types.StringType)}

@@ -103,8 +103,7 @@ func (r *runbookResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 // runbooks are the runbook's calls and model mapping.
 var runbooks = objectCalls[runbookModel, ironic.Runbook]{
 	typeName: "runbook", kind: "runbook", id: func(m *runbookModel) string { return m.ID.ValueString() },
-	create: (*ironic.Client).CreateRunbook, get: (*ironic.Client).GetRunbook,
-	update: (*ironic.Client).UpdateRunbook, del: (*ironic.Client).DeleteRunbook,
+	api:  ironic.Runbooks,
 	fill: (*runbookModel).fromRunbook,
 	imported: func() runbookModel {
 		return runbookModel{stepsObjectModel: stepsObjectModel{Extra: types.MapNull(types.StringType)}}
