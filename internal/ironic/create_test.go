@@ -39,9 +39,9 @@ func TestCreatesChooseTheUUID(t *testing.T) {
 	for name, create := range map[string]func(body map[string]any) error{
 		"node":            func(b map[string]any) error { _, err := c.CreateNode(ctx, b); return err },
 		"port":            func(b map[string]any) error { _, err := c.CreatePort(ctx, b); return err },
-		"portgroup":       func(b map[string]any) error { _, err := c.CreatePortgroup(ctx, b); return err },
-		"deploy template": func(b map[string]any) error { _, err := c.CreateDeployTemplate(ctx, b); return err },
-		"runbook":         func(b map[string]any) error { _, err := c.CreateRunbook(ctx, b); return err },
+		"portgroup":       func(b map[string]any) error { _, err := Portgroups.Create(c, ctx, b); return err },
+		"deploy template": func(b map[string]any) error { _, err := DeployTemplates.Create(c, ctx, b); return err },
+		"runbook":         func(b map[string]any) error { _, err := Runbooks.Create(c, ctx, b); return err },
 		"allocation":      func(b map[string]any) error { _, err := c.Allocate(ctx, b); return err },
 	} {
 		t.Run(strings.ReplaceAll(name, " ", "_"), func(t *testing.T) {

@@ -6,7 +6,8 @@
 //     Client), raw.go (requests gophercloud does not wrap), create.go (idempotent
 //     creates), retry.go (RetryPolicy), errors.go, version.go, features.go;
 //   - object calls, one file per kind: nodes.go, ports.go, portgroups.go,
-//     allocations.go, deploy_templates.go, runbooks.go, hardware.go (traits, RAID,
+//     allocations.go, deploy_templates.go, runbooks.go (the last three through
+//     object_kinds.go's ObjectKind), hardware.go (traits, RAID,
 //     BIOS, firmware), inventory.go, list.go (paged lists), snapshot.go (a plan's
 //     refresh from one list);
 //   - states and the state machine: states.go (every provision, power and allocation

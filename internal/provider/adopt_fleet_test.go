@@ -188,7 +188,7 @@ func makeHandMadeNode(ctx context.Context, sc *gophercloud.ServiceClient, owner,
 	}
 	addrs := []string{"baremetal_node." + label}
 	if i%4 == 0 {
-		if err := ironic.NewClient(sc, nil, nil).SetTraits(ctx, node.UUID, []string{"CUSTOM_RACK_" + fmt.Sprint(i%5), "CUSTOM_HAND_MADE"}); err != nil {
+		if err := testEngineNoT().SetTraits(ctx, node.UUID, []string{"CUSTOM_RACK_" + fmt.Sprint(i%5), "CUSTOM_HAND_MADE"}); err != nil {
 			return nil, 0, false, err
 		}
 	}
@@ -209,7 +209,7 @@ func makeHandMadeNode(ctx context.Context, sc *gophercloud.ServiceClient, owner,
 		}
 		addrs = append(addrs, "baremetal_port."+label+"_"+strings.ReplaceAll(mac, ":", ""))
 	}
-	prov := ironic.NewClient(sc, nil, nil)
+	prov := testEngineNoT()
 	deployed := false
 	switch i % 10 {
 	case 5, 6:

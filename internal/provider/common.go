@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -261,4 +263,29 @@ func settleComputed(ctx context.Context, plan *tfsdk.Plan, state tfsdk.State, na
 func unknownOf(ctx context.Context, v attr.Value) (attr.Value, error) {
 	raw := tftypes.NewValue(v.Type(ctx).TerraformType(ctx), tftypes.UnknownValue)
 	return v.Type(ctx).ValueFromTerraform(ctx, raw)
+}
+
+// startRead is the shared start of a data source's Read (under a context the caller
+// bounds): the configuration and the client; ok is false when the diagnostics say why
+// it cannot go on.
+func startRead[M any](ctx context.Context, c *clients, req datasource.ReadRequest, diags *diag.Diagnostics) (m M, ic *ironic.Client, ok bool) {
+	diags.Append(req.Config.Get(ctx, &m)...)
+	if diags.HasError() {
+		return m, nil, false
+	}
+	ic, d := c.Ironic(ctx)
+	diags.Append(d...)
+	return m, ic, !d.HasError()
+}
+
+// lookUpNode reads the node a data source names by ident, given as attribute; one not
+// found is an error on that attribute, naming it by what ("name", "UUID or name").
+func lookUpNode(ctx context.Context, ic *ironic.Client, attribute, what, ident string, diags *diag.Diagnostics) *nodes.Node {
+	node, err := ic.GetNode(ctx, ident)
+	if err != nil {
+		diags.AddAttributeError(path.Root(attribute), "Unable to read bare metal node",
+			fmt.Sprintf("No node with %s %q: %s", what, ident, ironic.Message(err)))
+		return nil
+	}
+	return node
 }

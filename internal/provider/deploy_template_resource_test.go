@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
@@ -61,7 +60,7 @@ func TestAccDeployTemplate_lifecycle(t *testing.T) {
 			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("traits"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(name)})),
 		},
 		Check: func(*terraform.State) error {
-			tpl, err := ironic.NewClient(testIronicNoT(), nil, nil).GetDeployTemplate(context.Background(), name)
+			tpl, err := ironic.DeployTemplates.Get(testEngineNoT(), context.Background(), name)
 			if err != nil || len(tpl.Steps) != 2 || fmt.Sprint(tpl.Steps[0]["priority"]) != "150" {
 				return fmt.Errorf("Ironic has %+v (%v)", tpl, err)
 			}
@@ -73,7 +72,7 @@ func TestAccDeployTemplate_lifecycle(t *testing.T) {
 			plancheck.ExpectResourceAction("baremetal_deploy_template.raid", plancheck.ResourceActionUpdate),
 		}},
 		Check: func(*terraform.State) error {
-			tpl, err := ironic.NewClient(testIronicNoT(), nil, nil).GetDeployTemplate(context.Background(), name)
+			tpl, err := ironic.DeployTemplates.Get(testEngineNoT(), context.Background(), name)
 			if err != nil || !strings.Contains(mustJSON(tpl.Steps), `"raid_level":"5"`) || tpl.Extra["owner"] != "storage-team" {
 				return fmt.Errorf("Ironic has %+v (%v)", tpl, err)
 			}

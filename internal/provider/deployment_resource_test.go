@@ -295,7 +295,7 @@ func TestAccDeployment_adoptRunningNode(t *testing.T) {
 		// Rewritten keys come from image_download_source = local instead.
 		made[1].source, made[1].local = srv.URL+"/os.img", true
 	}
-	prov := ironic.NewClient(sc, nil, nil)
+	prov := testEngine(t)
 	for _, h := range made {
 		h.mac = macFor(h.name)
 		node, err := nodes.Create(ctx, sc, nodes.CreateOpts{Name: h.name, Driver: "manual-management", BootInterface: "pxe",
@@ -615,7 +615,7 @@ func TestAccDeployment_ownsPower(t *testing.T) {
 		Check:  power("power on"),
 	}, {
 		PreConfig: func() {
-			if _, err := ironic.NewClient(testIronic(t), nil, nil).SetPower(context.Background(), name, "power off"); err != nil {
+			if _, err := testEngine(t).SetPower(context.Background(), name, "power off"); err != nil {
 				t.Fatal(err)
 			}
 		},

@@ -85,9 +85,9 @@ func checkNodesDestroyed(s *terraform.State) error {
 		case "baremetal_port":
 			_, getErr = ports.Get(context.Background(), sc, rs.Primary.ID).Extract()
 		case "baremetal_portgroup":
-			_, getErr = ironic.NewClient(sc, nil, nil).GetPortgroup(context.Background(), rs.Primary.ID)
+			_, getErr = ironic.Portgroups.Get(testEngineNoT(), context.Background(), rs.Primary.ID)
 		case "baremetal_allocation":
-			_, getErr = ironic.NewClient(sc, nil, nil).GetAllocation(context.Background(), rs.Primary.ID)
+			_, getErr = testEngineNoT().GetAllocation(context.Background(), rs.Primary.ID)
 		default:
 			continue
 		}
@@ -167,6 +167,16 @@ func testIronicNoT() *gophercloud.ServiceClient {
 	return sc
 }
 
+// testEngine is the engine's client over testIronic: what a test drives Ironic with
+// behind Terraform's back.
+func testEngine(t *testing.T) *ironic.Client {
+	t.Helper()
+	return ironic.NewClient(testIronic(t), nil, nil)
+}
+
+// testEngineNoT is testEngine for check functions, which have no *testing.T.
+func testEngineNoT() *ironic.Client { return ironic.NewClient(testIronicNoT(), nil, nil) }
+
 var compareEqual = compare.ValuesSame()
 
 type terraformState = terraform.State
@@ -178,7 +188,7 @@ func provisionOutOfBand(t *testing.T, name string, target nodes.TargetProvisionS
 	if err := nodes.ChangeProvisionState(context.Background(), sc, name, nodes.ProvisionStateOpts{Target: target}).ExtractErr(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ironic.NewClient(sc, nil, nil).WaitStable(context.Background(), name); err != nil {
+	if _, err := testEngine(t).WaitStable(context.Background(), name); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -131,23 +131,17 @@ func (d *nodeDataSource) ConfigValidators(context.Context) []datasource.ConfigVa
 func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx, cancel := d.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
-	var m nodeDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	m, ic, ok := startRead[nodeDataSourceModel](ctx, d.clients, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ic, diags := d.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
+	var diags diag.Diagnostics
 	ident, field := m.ID.ValueString(), "id"
 	if ident == "" {
 		ident, field = m.Name.ValueString(), "name"
 	}
-	node, err := ic.GetNode(ctx, ident)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root(field), "Unable to read bare metal node",
-			fmt.Sprintf("No node with %s %q: %s", field, ident, ironic.Message(err)))
+	node := lookUpNode(ctx, ic, field, field, ident, &resp.Diagnostics)
+	if node == nil {
 		return
 	}
 	found, err := ic.NodePorts(ctx, node.UUID)

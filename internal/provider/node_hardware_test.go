@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
@@ -97,8 +96,7 @@ func TestAccNode_hardwareConfiguration(t *testing.T) {
 	}, resource.TestStep{
 		// A trait added by hand shows in the plan...
 		PreConfig: func() {
-			sc := testIronic(t)
-			if err := ironic.NewClient(sc, nil, nil).SetTraits(context.Background(), name, []string{"CUSTOM_GPU", "HW_CPU_X86_VMX", "CUSTOM_BY_HAND"}); err != nil {
+			if err := testEngine(t).SetTraits(context.Background(), name, []string{"CUSTOM_GPU", "HW_CPU_X86_VMX", "CUSTOM_BY_HAND"}); err != nil {
 				t.Fatal(err)
 			}
 		},
@@ -120,8 +118,7 @@ func TestAccNode_hardwareConfiguration(t *testing.T) {
 	}, resource.TestStep{
 		// A target RAID set by hand is drift too.
 		PreConfig: func() {
-			sc := testIronic(t)
-			if err := ironic.NewClient(sc, nil, nil).SetTargetRAIDConfig(context.Background(), name, map[string]any{"logical_disks": []any{
+			if err := testEngine(t).SetTargetRAIDConfig(context.Background(), name, map[string]any{"logical_disks": []any{
 				map[string]any{"size_gb": 10, "raid_level": "0"}}}); err != nil {
 				t.Fatal(err)
 			}

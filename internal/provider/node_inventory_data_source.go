@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -148,19 +147,12 @@ func (d *nodeInventoryDataSource) Schema(_ context.Context, _ datasource.SchemaR
 func (d *nodeInventoryDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx, cancel := d.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
-	var m nodeInventoryModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	m, ic, ok := startRead[nodeInventoryModel](ctx, d.clients, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ic, diags := d.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	node, err := ic.GetNode(ctx, m.NodeID.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("node_id"), "Unable to read bare metal node",
-			fmt.Sprintf("No node with UUID or name %q: %s", m.NodeID.ValueString(), ironic.Message(err)))
+	node := lookUpNode(ctx, ic, "node_id", "UUID or name", m.NodeID.ValueString(), &resp.Diagnostics)
+	if node == nil {
 		return
 	}
 	inv, err := ic.GetInventory(ctx, node.UUID)

@@ -413,8 +413,7 @@ resource "baremetal_port" "p" {
 		// Deployed by hand (a tenant's system on it), then the destroy: undeploying cleans,
 		// and the erase fails.
 		PreConfig: func() {
-			sc := testIronic(t)
-			if _, err := ironic.NewClient(sc, nil, nil).Deploy(context.Background(), name, ironic.DeploySpec{
+			if _, err := testEngine(t).Deploy(context.Background(), name, ironic.DeploySpec{
 				InstanceInfo: map[string]string{"image_source": srv.URL + "/os.img", "image_checksum": hexMD5(img)}}); err != nil {
 				t.Fatal(err)
 			}

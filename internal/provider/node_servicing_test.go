@@ -343,7 +343,7 @@ func operatorServices(t *testing.T, id string) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	if n, err := ironic.NewClient(sc, nil, nil).WaitStable(ctx, id); err != nil || n.ProvisionState != "active" {
+	if n, err := testEngine(t).WaitStable(ctx, id); err != nil || n.ProvisionState != "active" {
 		t.Fatalf("the operator's servicing: %v %v", n, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
@@ -155,15 +156,11 @@ func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx, cancel := d.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
-	var m nodesDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	m, ic, ok := startRead[nodesDataSourceModel](ctx, d.clients, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ic, diags := d.clients.Ironic(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
+	var diags diag.Diagnostics
 	var traits []string
 	resp.Diagnostics.Append(m.Traits.ElementsAs(ctx, &traits, false)...)
 	filter := ironic.NodeFilter{

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 	"github.com/metalform/terraform-provider-baremetal/internal/planmodifiers"
@@ -26,8 +24,10 @@ var (
 	_ resource.ResourceWithImportState = (*portgroupResource)(nil)
 )
 
+// portgroupResource is an objectResource, whence its Metadata, Configure, Read,
+// Delete and ImportState.
 type portgroupResource struct {
-	clients *clients
+	objectResource[portgroupResourceModel, ironic.Portgroup]
 }
 
 type portgroupResourceModel struct {
@@ -42,14 +42,8 @@ type portgroupResourceModel struct {
 }
 
 // NewPortgroupResource is the baremetal_portgroup resource.
-func NewPortgroupResource() resource.Resource { return &portgroupResource{} }
-
-func (r *portgroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_portgroup"
-}
-
-func (r *portgroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+func NewPortgroupResource() resource.Resource {
+	return &portgroupResource{objectResource[portgroupResourceModel, ironic.Portgroup]{calls: portgroups}}
 }
 
 func (r *portgroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -109,81 +103,51 @@ func (r *portgroupResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 	}
 }
 
-func (r *portgroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan portgroupResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ic, diags := r.clients.forWrite(ctx)
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	body := map[string]any{
-		"node_uuid":                  plan.NodeID.ValueString(),
-		"standalone_ports_supported": plan.StandalonePortsSupported.ValueBool(),
-	}
-	setIfKnown(body, "address", plan.Address.StringValue)
-	setIfKnown(body, "name", plan.Name)
-	setIfKnown(body, "mode", plan.Mode)
-	if m := stringMap(ctx, plan.Properties, &resp.Diagnostics); m != nil {
-		body["properties"] = ironic.AnyMap(m)
-	}
-	if m := stringMap(ctx, plan.Extra, &resp.Diagnostics); m != nil {
-		body["extra"] = ironic.AnyMap(m)
-	}
-	tflog.Debug(ctx, "creating port group", map[string]any{"node": body["node_uuid"]})
-	pg, err := ic.CreatePortgroup(ctx, body)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to create bare metal port group",
-			fmt.Sprintf("Creating a port group for node %s failed: %s", plan.NodeID.ValueString(), ironic.Message(err)))
-		return
-	}
-	plan.fromPortgroup(ctx, pg, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+// portgroups are the port group's calls and model mapping.
+var portgroups = objectCalls[portgroupResourceModel, ironic.Portgroup]{
+	typeName: "portgroup", kind: "port group", id: func(m *portgroupResourceModel) string { return m.ID.ValueString() },
+	api:  ironic.Portgroups,
+	fill: (*portgroupResourceModel).fromPortgroup,
+	imported: func() portgroupResourceModel {
+		return portgroupResourceModel{Properties: types.MapNull(types.StringType), Extra: types.MapNull(types.StringType)}
+	},
+	logged: map[string]string{"node": "node_uuid"},
 }
 
-func (r *portgroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readResource(ctx, r.clients, req, resp, "port group", func(m *portgroupResourceModel) string { return m.ID.ValueString() },
-		(*ironic.Client).GetPortgroup, func(m *portgroupResourceModel, pg *ironic.Portgroup) bool {
-			m.fromPortgroup(ctx, pg, &resp.Diagnostics)
-			return true
+func (r *portgroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.calls.createWith(ctx, r.clients, req, resp, (*portgroupResourceModel).body, "Unable to create bare metal port group",
+		func(m *portgroupResourceModel) string {
+			return "Creating a port group for node " + m.NodeID.ValueString() + " failed"
 		})
 }
 
+// body is the create request: the fields that are set.
+func (m *portgroupResourceModel) body(ctx context.Context, diags *diag.Diagnostics) map[string]any {
+	body := map[string]any{
+		"node_uuid":                  m.NodeID.ValueString(),
+		"standalone_ports_supported": m.StandalonePortsSupported.ValueBool(),
+	}
+	setIfKnown(body, "address", m.Address.StringValue)
+	setIfKnown(body, "name", m.Name)
+	setIfKnown(body, "mode", m.Mode)
+	if props := stringMap(ctx, m.Properties, diags); props != nil {
+		body["properties"] = ironic.AnyMap(props)
+	}
+	if extra := stringMap(ctx, m.Extra, diags); extra != nil {
+		body["extra"] = ironic.AnyMap(extra)
+	}
+	return body
+}
+
 func (r *portgroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, state, ic, ok := startUpdate[portgroupResourceModel](ctx, r.clients, req, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	b := newPatch(ctx, &resp.Diagnostics)
-	b.str("address", plan.Address.StringValue, state.Address.StringValue)
-	b.str("name", plan.Name, state.Name)
-	b.str("mode", plan.Mode, state.Mode)
-	b.boolean("standalone_ports_supported", plan.StandalonePortsSupported, state.StandalonePortsSupported)
-	b.strMap("properties", plan.Properties, state.Properties)
-	b.strMap("extra", plan.Extra, state.Extra)
-	id := state.ID.ValueString()
-	pg, err := ic.UpdatePortgroup(ctx, id, b.ops)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to update bare metal port group", fmt.Sprintf("Port group %s: %s", id, ironic.Message(err)))
-		return
-	}
-	plan.fromPortgroup(ctx, pg, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-}
-
-func (r *portgroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteResource(ctx, r.clients, req, resp, "port group", func(m *portgroupResourceModel) string { return m.ID.ValueString() }, (*ironic.Client).DeletePortgroup)
-}
-
-// ImportState accepts a port group UUID or name.
-func (r *portgroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importResource(ctx, r.clients, req, resp, "port group", (*ironic.Client).GetPortgroup, func(pg *ironic.Portgroup) portgroupResourceModel {
-		m := portgroupResourceModel{Properties: types.MapNull(types.StringType), Extra: types.MapNull(types.StringType)}
-		m.fromPortgroup(ctx, pg, &resp.Diagnostics)
-		return m
-	})
+	r.calls.updateWith(ctx, r.clients, req, resp, func(b *patchBuilder, plan, state *portgroupResourceModel) {
+		b.str("address", plan.Address.StringValue, state.Address.StringValue)
+		b.str("name", plan.Name, state.Name)
+		b.str("mode", plan.Mode, state.Mode)
+		b.boolean("standalone_ports_supported", plan.StandalonePortsSupported, state.StandalonePortsSupported)
+		b.strMap("properties", plan.Properties, state.Properties)
+		b.strMap("extra", plan.Extra, state.Extra)
+	}, "Unable to update bare metal port group", "Port group %s")
 }
 
 func (m *portgroupResourceModel) fromPortgroup(ctx context.Context, pg *ironic.Portgroup, diags *diag.Diagnostics) {

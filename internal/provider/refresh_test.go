@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
-	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
@@ -59,7 +58,7 @@ resource "baremetal_port" "p%[1]d" {
 		PreConfig: func() {
 			sc := testIronic(t)
 			patchNode(t, prefix+"-3", nodes.UpdateOperation{Op: nodes.ReplaceOp, Path: "/description", Value: "changed by hand"})
-			found, err := ironic.NewClient(sc, nil, nil).PortsByMAC(t.Context(), macs[5])
+			found, err := testEngine(t).PortsByMAC(t.Context(), macs[5])
 			if err != nil || len(found) != 1 {
 				t.Fatalf("port %s: %v %v", macs[5], found, err)
 			}

@@ -52,7 +52,7 @@ func TestAccRunbook_lifecycle(t *testing.T) {
 	}
 	remote := func(check func(*ironic.Runbook) error) resource.TestCheckFunc {
 		return func(*terraform.State) error {
-			rb, err := ironic.NewClient(testIronicNoT(), nil, nil).GetRunbook(context.Background(), name)
+			rb, err := ironic.Runbooks.Get(testEngineNoT(), context.Background(), name)
 			if err != nil {
 				return err
 			}
