@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 )
@@ -49,21 +48,8 @@ func TestDelayJitter(t *testing.T) {
 	}
 }
 
-// fakeSleeper records the waits and returns at once.
-type fakeSleeper struct {
-	mu     sync.Mutex
-	sleeps []time.Duration
-}
-
-func (s *fakeSleeper) Sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.sleeps = append(s.sleeps, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
 func TestPollBacksOffToTheCap(t *testing.T) {
-	s := &fakeSleeper{}
+	s := &Recorder{}
 	calls := 0
 	p := Policy{Initial: 20 * time.Millisecond, Factor: 2, Max: 100 * time.Millisecond}
 	if err := Poll(context.Background(), s, p, func() (bool, error) { calls++; return calls == 6, nil }); err != nil {
@@ -73,8 +59,8 @@ func TestPollBacksOffToTheCap(t *testing.T) {
 	for i := range want {
 		want[i] *= time.Millisecond
 	}
-	if fmt.Sprint(s.sleeps) != fmt.Sprint(want) {
-		t.Fatalf("sleeps %v, want %v", s.sleeps, want)
+	if fmt.Sprint(s.Sleeps()) != fmt.Sprint(want) {
+		t.Fatalf("sleeps %v, want %v", s.Sleeps(), want)
 	}
 }
 
@@ -82,11 +68,11 @@ func TestPollStopsOnCancelAndError(t *testing.T) {
 	p := Policy{Initial: time.Millisecond, Max: time.Second}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := Poll(ctx, &fakeSleeper{}, p, func() (bool, error) { return false, nil }); !errors.Is(err, context.Canceled) {
+	if err := Poll(ctx, &Recorder{}, p, func() (bool, error) { return false, nil }); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)
 	}
 	boom := errors.New("boom")
-	if err := Poll(context.Background(), &fakeSleeper{}, p, func() (bool, error) { return false, boom }); err != boom {
+	if err := Poll(context.Background(), &Recorder{}, p, func() (bool, error) { return false, boom }); err != boom {
 		t.Fatalf("error: %v", err)
 	}
 }

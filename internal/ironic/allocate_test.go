@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
 // allocationIronic answers allocations: the first one created is never picked up (the
@@ -69,7 +71,7 @@ func TestLostAllocationDeletedThenRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Retry, p.clock = fastRetry(0), &fakeClock{}
+	p.Retry, p.clock = fastRetry(0), &backoff.Recorder{}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // without the fix, the wait runs out
 	defer cancel()
 	a, err := p.Allocate(ctx, AllocationCreate{"resource_class": "baremetal"})
@@ -89,7 +91,7 @@ func TestLostAllocationsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Retry, p.clock = fastRetry(0), &fakeClock{}
+	p.Retry, p.clock = fastRetry(0), &backoff.Recorder{}
 	defer func(a []time.Duration) { allocationAttempts = a }(allocationAttempts)
 	allocationAttempts = allocationAttempts[:1]
 	_, err = p.Allocate(context.Background(), AllocationCreate{"resource_class": "baremetal"})

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
 // Every create is idempotent by itself: a body without a UUID is sent with one chosen
@@ -34,7 +36,7 @@ func TestCreatesChooseTheUUID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Retry, c.clock = fastRetry(0), &fakeClock{}
+	c.Retry, c.clock = fastRetry(0), &backoff.Recorder{}
 	ctx := context.Background()
 	for name, create := range map[string]func(body map[string]any) error{
 		"node":            func(b map[string]any) error { _, err := c.CreateNode(ctx, b); return err },

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
 // fakeNodeAPI is an Ironic holding nodes as JSON objects: creates, reads, patches,
@@ -42,7 +44,7 @@ func newFakeNodeAPI(t *testing.T, nodes ...map[string]any) (*fakeNodeAPI, *Clien
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Retry, p.clock = fastRetry(0), &fakeClock{}
+	p.Retry, p.clock = fastRetry(0), &backoff.Recorder{}
 	return f, p
 }
 

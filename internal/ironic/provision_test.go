@@ -18,19 +18,6 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
-// fakeClock records the waits it is asked for and returns at once.
-type fakeClock struct {
-	mu     sync.Mutex
-	sleeps []time.Duration
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.sleeps = append(c.sleeps, d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
-
 func TestNext(t *testing.T) {
 	none := map[nodes.TargetProvisionState]bool{}
 	cases := []struct {
@@ -147,14 +134,14 @@ func nullable(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-func newFakeClient(t *testing.T, f *fakeStateMachine) (*Client, *fakeClock) {
+func newFakeClient(t *testing.T, f *fakeStateMachine) (*Client, *backoff.Recorder) {
 	srv := httptest.NewServer(http.HandlerFunc(f.handler))
 	t.Cleanup(srv.Close)
 	p, err := Connect(context.Background(), Config{Endpoint: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &fakeClock{}
+	c := &backoff.Recorder{}
 	p.clock = c
 	return p, c
 }
@@ -189,7 +176,7 @@ func TestReachWalksTheStateMachine(t *testing.T) {
 		if node.ProvisionState != c.goal.State || strings.Join(f.actions, " ") != c.actions {
 			t.Fatalf("%s -> %s: ended %q after %v, want actions %q", c.from, c.goal.State, node.ProvisionState, f.actions, c.actions)
 		}
-		for _, d := range clk.sleeps {
+		for _, d := range clk.Sleeps() {
 			if d > DefaultPoll.Max {
 				t.Fatalf("slept %v", d)
 			}
@@ -371,7 +358,7 @@ func TestWaitEndsOnADroppedNode(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	var slept time.Duration
-	for _, d := range clk.sleeps {
+	for _, d := range clk.Sleeps() {
 		slept += d
 	}
 	if slept < nodeStall || slept > nodeStall+DefaultPoll.Max {
