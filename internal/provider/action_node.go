@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -55,7 +56,8 @@ type nodeAction[M any, P actionModel[M]] struct {
 	check func(m P, microversion string, diags *diag.Diagnostics)
 	// run does the work through the engine and says how the node ended.
 	run func(ctx context.Context, ic *ironic.Client, m P) (*nodes.Node, error)
-	// outcome is the last progress line, from the node as run returned it.
+	// outcome is the last progress line, from the node as run returned it; default: where
+	// the node is (ironic.DescribeNode).
 	outcome func(m P, n *nodes.Node) string
 }
 
@@ -170,10 +172,13 @@ func (a *nodeAction[M, P]) Invoke(ctx context.Context, req action.InvokeRequest,
 			fmt.Sprintf("%s.%s", inTerraformTerms(err), whereItStopped(node)))
 		return
 	}
-	if a.outcome != nil && node != nil {
-		say(a.outcome(m, node))
-	} else {
+	switch {
+	case node == nil:
 		say(fmt.Sprintf("node %s: done", id))
+	case a.outcome != nil:
+		say(a.outcome(m, node))
+	default:
+		say(ironic.DescribeNode(node))
 	}
 }
 
@@ -201,11 +206,11 @@ func positiveTimeout(ctx context.Context, t timeouts.Value) (string, bool) {
 // shortDuration is a duration as a person writes it: 20m, not 20m0s.
 func shortDuration(d time.Duration) string {
 	s := d.String()
-	if len(s) > 4 && s[len(s)-4:] == "m0s" {
-		s = s[:len(s)-2]
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
 	}
-	if len(s) > 4 && s[len(s)-4:] == "h0m" {
-		s = s[:len(s)-2]
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
 }

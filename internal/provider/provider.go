@@ -343,7 +343,8 @@ func (p *baremetalProvider) Configure(ctx context.Context, req provider.Configur
 }
 
 func (p *baremetalProvider) Actions(context.Context) []func() action.Action {
-	return []func() action.Action{NewNodePowerAction, NewNodeBootDeviceAction}
+	return []func() action.Action{NewNodePowerAction, NewNodeBootDeviceAction, NewNodeRescueAction, NewNodeUnrescueAction,
+		NewNodeInspectAction, NewNodeCleanAction, NewNodeServiceAction, NewDeploymentRebuildAction}
 }
 
 func (p *baremetalProvider) Resources(context.Context) []func() resource.Resource {
