@@ -3,13 +3,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/provider"
 )
@@ -23,10 +22,11 @@ func main() {
 	flag.Parse()
 	quietUnlessLogging()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/metalform/baremetal",
-		Debug:   debug,
-	})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err := tf6server.Serve("registry.terraform.io/metalform/baremetal", provider.NewServer(version), opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

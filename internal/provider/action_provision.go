@@ -47,6 +47,14 @@ func NewNodeRescueAction() action.Action {
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 		},
+		check: func(m *nodeRescueModel, _ string, diags *diag.Diagnostics) {
+			// Required lets a null through from an ephemeral variable, which Terraform
+			// knows only once it plans.
+			if m.RescuePassword.IsNull() {
+				diags.AddAttributeError(path.Root("rescue_password"), "Missing rescue_password",
+					"The rescue user needs a password; rescue_password is null (an unset variable?).")
+			}
+		},
 		run: func(ctx context.Context, ic *ironic.Client, m *nodeRescueModel) (*nodes.Node, error) {
 			return ic.Rescue(ctx, m.NodeID.ValueString(), m.RescuePassword.ValueString())
 		},
@@ -87,12 +95,12 @@ func NewNodeInspectAction() action.Action {
 
 // stepsAttributes are an action's steps (named stepsAttr: clean_steps, service_steps)
 // and runbook.
-func stepsAttributes(stepsAttr, kind string) map[string]schema.Attribute {
+func stepsAttributes(stepsAttr, kind, example string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		stepsAttr: schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: fmt.Sprintf("The %s steps, as a JSON list (`jsonencode([{interface = \"deploy\", step = "+
-				"\"erase_devices_metadata\", args = {}}])`). Exactly one of `%s` and `runbook`.", kind, stepsAttr),
+			MarkdownDescription: fmt.Sprintf("The %s steps, as a JSON list (`jsonencode(%s)`). Exactly one of `%s` and "+
+				"`runbook`.", kind, example, stepsAttr),
 			Validators: []validator.String{validators.JSONText("a list"), validators.StepList()},
 		},
 		"runbook": schema.StringAttribute{
@@ -144,7 +152,7 @@ func NewNodeCleanAction() action.Action {
 			"deployed node is refused (see `baremetal_node_service`). On failure the node stays where Ironic put it " +
 			"(`clean failed`), with Ironic's reason in the error.",
 		timeout: 60 * time.Minute,
-		attrs:   stepsAttributes("clean_steps", "clean"),
+		attrs:   stepsAttributes("clean_steps", "clean", `[{interface = "deploy", step = "erase_devices_metadata", args = {}}]`),
 		check: func(m *cleanModel, mv string, diags *diag.Diagnostics) {
 			checkSteps("clean_steps", m.Steps, m.Runbook, mv, diags)
 		},
@@ -168,7 +176,8 @@ func NewNodeServiceAction() action.Action {
 			"failure the node stays where Ironic put it (`service failed`), with Ironic's reason in the error; " +
 			"`baremetal node abort` returns it to `active`.",
 		timeout: 60 * time.Minute,
-		attrs:   stepsAttributes("service_steps", "service"),
+		attrs: stepsAttributes("service_steps", "service",
+			`[{interface = "bios", step = "apply_configuration", args = {settings = [{name = "LogicalProc", value = "Disabled"}]}}]`),
 		check: func(m *serviceModel, mv string, diags *diag.Diagnostics) {
 			featureCheck("node_id", "servicing", mv, diags)
 			checkSteps("service_steps", m.Steps, m.Runbook, mv, diags)
