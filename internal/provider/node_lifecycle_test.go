@@ -436,3 +436,53 @@ resource "baremetal_port" "p" {
 		Config: providerBlock, // decommissioned: deleted without a teardown
 	}}...)
 }
+
+// Taking a deployed machine out of service in one apply: retired = true and its
+// deployment removed. Ironic undeploys it, cleans it (automated cleaning) and, as it is
+// retired, ends the clean in manageable and refuses to provide it (API 1.61): the apply
+// succeeds, the node rests in manageable with target_provision_state "available" (a
+// retired node's available is manageable), and the plan is empty. Then the reverse:
+// retired = false brings it back to available. Then the same in two applies (retired
+// while deployed, the deployment removed later), which failed with "deleted" stopped in
+// state "manageable".
+func TestAccNode_retireDeployedNode(t *testing.T) {
+	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
+	cache := t.TempDir()
+	name := testNodeName()
+	cfg := func(deployed bool, retired string) string {
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Deployed: deployed,
+			Node: agentNode(t) + "\n  automated_clean = true\n" + retired}.String()
+	}
+	rests := func(state string, retired bool) resource.TestCheckFunc {
+		return checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.ProvisionState != state || n.Retired != retired {
+				return fmt.Errorf("node is %q, retired %v; want %q, retired %v (last_error %q)", n.ProvisionState, n.Retired, state, retired, n.LastError)
+			}
+			return nil
+		})
+	}
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg(true, ""),
+		Check:  rests("active", false),
+	}, {
+		Config: cfg(false, `  retired = true
+  retired_reason = "disk SMART errors"`),
+		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("manageable")},
+		Check:             rests("manageable", true),
+	}, {
+		Config:            cfg(false, ""),
+		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("available")},
+		Check:             rests("available", false),
+	}, {
+		Config: cfg(true, ""),
+		Check:  rests("active", false),
+	}, {
+		Config:            cfg(true, "  retired = true"), // retired while deployed: it stays in service
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
+		Check:             rests("active", true),
+	}, {
+		Config:            cfg(false, "  retired = true"),
+		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("manageable")},
+		Check:             rests("manageable", true),
+	}}...)
+}
