@@ -481,6 +481,10 @@ func TestAccNode_retireDeployedNode(t *testing.T) {
 		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
 		Check:             rests("active", true),
 	}, {
+		// The node's own state is read again by the next refresh (it did not change here).
+		Config: cfg(false, "  retired = true"),
+		Check:  rests("manageable", true),
+	}, {
 		Config:            cfg(false, "  retired = true"),
 		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("manageable")},
 		Check:             rests("manageable", true),
