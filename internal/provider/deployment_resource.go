@@ -437,6 +437,12 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 				"unrescues a node. %s, then plan again; or revert the change.", state.ID.ValueString(), cur, unrescueAdvice(state.ID.ValueString())))
 		return
 	}
+	if change == mayRebuild && ironic.IsRescued(cur) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("instance_info"), "The node may need a rebuild",
+			fmt.Sprintf("Node %s is %q and what is deployed on it depends on values known only at apply. If they change, "+
+				"the apply fails before touching the node: Terraform never unrescues a node to rebuild it.", state.ID.ValueString(), cur))
+		return
+	}
 	if f.Block == ironic.RebuildProtected {
 		resp.Diagnostics.AddAttributeError(path.Root("protected"), "Rebuild forbidden",
 			fmt.Sprintf("Node %s is %q and this apply would rebuild it (overwriting its disk), but protected = true. "+

@@ -490,3 +490,56 @@ func TestAccNode_retireDeployedNode(t *testing.T) {
 		Check:             rests("manageable", true),
 	}}...)
 }
+
+// Power changed outside Terraform (an operator, the power action) on a node at rest is
+// not fought: without target_power_state the plan is empty and the node stays as it
+// was put; with it declared, the plan shows the change and the apply converges it.
+func TestAccNode_powerChangedOutside(t *testing.T) {
+	name := testNodeName()
+	cfg := func(extra string) string {
+		return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %q
+  driver                 = "fake-hardware"
+  target_provision_state = "manageable"
+%s
+}
+`, name, extra)
+	}
+	power := func(want string) resource.TestCheckFunc {
+		return checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.PowerState != want {
+				return fmt.Errorf("node is %q, want %q", n.PowerState, want)
+			}
+			return nil
+		})
+	}
+	setPower := func(target string) func() {
+		return func() {
+			if _, err := testEngine(t).SetPower(context.Background(), name, target); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg(""),
+	}, {
+		PreConfig: setPower("power on"),
+		Config:    cfg(""),
+		PlanOnly:  true, // not declared: an empty plan
+	}, {
+		Config: cfg(""),
+		Check:  power("power on"),
+	}, {
+		Config: cfg(`  target_power_state = "power on"`),
+		Check:  power("power on"),
+	}, {
+		PreConfig: setPower("power off"),
+		Config:    cfg(`  target_power_state = "power on"`),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
+			plancheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("power_state"), knownvalue.StringExact("power on")),
+		}},
+		Check: power("power on"), // declared: converged
+	}}...)
+}
