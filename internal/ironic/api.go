@@ -19,6 +19,8 @@ type Client struct {
 	Log   backoff.Logger
 	Poll  backoff.Policy
 	clock backoff.Sleeper // spaces polls; tests replace it with one that records the waits
+	// progress hears where a node is while a wait polls it (WithProgress); nil: nobody.
+	progress Progress
 }
 
 // DefaultPoll polls after 20 ms, then 24, 29, ... up to every 3 s: a wait overshoots the

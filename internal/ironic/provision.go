@@ -21,6 +21,8 @@ type Goal struct {
 	// through manageable, by servicing on an active node.
 	Runbook string
 	Rebuild bool // redeploy an active node (its image changed)
+	// RescuePassword is sent with rescue: the agent sets it for the rescue user.
+	RescuePassword string
 }
 
 // ProvisionError is a transition that did not end where it should.
@@ -216,6 +218,8 @@ func (c *Client) transition(ctx context.Context, node *nodes.Node, st step, g Go
 		opts.CleanSteps = g.CleanSteps
 	case nodes.TargetService:
 		opts.ServiceSteps = g.ServiceSteps
+	case nodes.TargetRescue:
+		opts.RescuePassword = g.RescuePassword
 	}
 	req := provisionRequest{ProvisionStateOpts: opts}
 	if g.Runbook != "" && (st.action == nodes.TargetClean || st.action == nodes.TargetService) {

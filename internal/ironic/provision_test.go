@@ -73,17 +73,18 @@ func TestNext(t *testing.T) {
 // fakeStateMachine is an Ironic API answering node GETs and provision requests, with
 // each action's path through transitional states scripted by the test.
 type fakeStateMachine struct {
-	retired bool // the node is retired
-	mu      sync.Mutex
-	state   string
-	target  string
-	lastErr string
-	pending []fakeStep // states the next GETs return, in order
-	actions []string
-	bodies  []string // the provision requests' bodies, in order
-	script  map[string][]fakeStep
-	bad     int  // the next GETs that a proxy answers with 502
-	dropped bool // no conductor holds the node (Ironic lost the work)
+	mu        sync.Mutex
+	state     string
+	target    string
+	lastErr   string
+	pending   []fakeStep // states the next GETs return, in order
+	actions   []string
+	bodies    []string // the provision requests' bodies, in order
+	script    map[string][]fakeStep
+	bad       int  // the next GETs that a proxy answers with 502
+	dropped   bool // no conductor holds the node (Ironic lost the work)
+	protected bool
+	retired   bool // the node is retired
 }
 
 type fakeStep struct{ state, target, lastErr string }
@@ -118,8 +119,8 @@ func (f *fakeStateMachine) handler(w http.ResponseWriter, r *http.Request) {
 		if !IsStable(f.state) && !f.dropped {
 			reservation = "conductor-1"
 		}
-		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q, "reservation": %s, "retired": %v}`,
-			f.state, nullable(f.target), f.lastErr, nullable(reservation), f.retired)
+		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q, "reservation": %s, "protected": %t, "retired": %t}`,
+			f.state, nullable(f.target), f.lastErr, nullable(reservation), f.protected, f.retired)
 		f.advance()
 	default:
 		http.NotFound(w, r)

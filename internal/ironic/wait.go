@@ -91,6 +91,9 @@ func (c *Client) pollNode(ctx context.Context, id string, done func(*nodes.Node)
 func (c *Client) pollNodeWith(ctx context.Context, clk backoff.Sleeper, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
 	var node *nodes.Node
 	var transient error
+	if c.progress != nil {
+		clk = c.progress.watch(clk, &node)
+	}
 	err := backoff.Poll(ctx, clk, c.Poll, func() (bool, error) {
 		n, err := nodes.Get(ctx, c.SC, id).Extract()
 		if err != nil && IsTransient(err) && ctx.Err() == nil {

@@ -382,19 +382,25 @@ func deploySpec(ctx context.Context, plan *deploymentResourceModel, diags *diag.
 	if s := plan.DeploySteps.ValueString(); s != "" {
 		diags.Append(unmarshalJSON("deploy_steps", s, &spec.DeploySteps)...)
 	}
-	if !plan.ConfigDrive.IsNull() && !plan.ConfigDrive.IsUnknown() {
-		var cd configDriveModel
-		diags.Append(plan.ConfigDrive.As(ctx, &cd, basetypes.ObjectAsOptions{})...)
-		drive := nodes.ConfigDrive{MetaData: ironic.AnyMap(stringMap(ctx, cd.MetaData, diags))}
-		if !cd.UserData.IsNull() {
-			drive.UserData = cd.UserData.ValueString()
-		}
-		if s := cd.NetworkData.ValueString(); s != "" {
-			diags.Append(unmarshalJSON("config_drive.network_data", s, &drive.NetworkData)...)
-		}
-		spec.ConfigDrive = drive
-	}
+	spec.ConfigDrive = configDriveOf(ctx, plan.ConfigDrive, diags)
 	return spec
+}
+
+// configDriveOf is a config_drive attribute as Ironic takes it; nil for none.
+func configDriveOf(ctx context.Context, v types.Object, diags *diag.Diagnostics) any {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	var cd configDriveModel
+	diags.Append(v.As(ctx, &cd, basetypes.ObjectAsOptions{})...)
+	drive := nodes.ConfigDrive{MetaData: ironic.AnyMap(stringMap(ctx, cd.MetaData, diags))}
+	if !cd.UserData.IsNull() {
+		drive.UserData = cd.UserData.ValueString()
+	}
+	if s := cd.NetworkData.ValueString(); s != "" {
+		diags.Append(unmarshalJSON("config_drive.network_data", s, &drive.NetworkData)...)
+	}
+	return drive
 }
 
 func deployError(err error) string {

@@ -10,6 +10,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -338,6 +339,12 @@ func (p *baremetalProvider) Configure(ctx context.Context, req provider.Configur
 	data := newClients(cfg, imageOpts)
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ActionData = data
+}
+
+func (p *baremetalProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{NewNodePowerAction, NewNodeBootDeviceAction, NewNodeRescueAction, NewNodeUnrescueAction,
+		NewNodeInspectAction, NewNodeCleanAction, NewNodeServiceAction, NewDeploymentRebuildAction}
 }
 
 func (p *baremetalProvider) Resources(context.Context) []func() resource.Resource {
