@@ -890,7 +890,7 @@ func TestAccDeployment_rescueHeld(t *testing.T) {
 // real rescue is another test's.
 func TestAccDeployment_rescuedByActionHeld(t *testing.T) {
 	testAccPreCheck(t)
-	skipBelowTerraform(t, "1.14.1") // actions
+	skipUnlessCLIHas(t, cliActions)
 	name := testNodeName()
 	images := newTestImageServer(t, []byte("os image "+name))
 	cfg := func(description string) string {
