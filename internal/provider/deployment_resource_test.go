@@ -805,3 +805,137 @@ func TestAccDeployment_serviceHoldKept(t *testing.T) {
 		PlanOnly: true,
 	}}...)
 }
+
+// A node an operator (or the rescue action) put in rescue is held there: an unrelated
+// apply leaves it in rescue and its plan is empty, a change that would rebuild it is a
+// plan-time error naming the state, never an unrescue; once unrescued by hand the plan
+// is empty again; and the final destroy tears the rescued node down (Ironic's deleted).
+// Fake interfaces: the agent's real rescue is another test's.
+func TestAccDeployment_rescueHeld(t *testing.T) {
+	sc := testIronic(t)
+	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
+	cache := t.TempDir()
+	name := testNodeName()
+	cfg := func(description, instanceInfo string) string {
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Deployed: true, InstanceInfo: instanceInfo,
+			Node: fmt.Sprintf(`driver = "fake-hardware"
+  boot_interface   = "fake"
+  deploy_interface = "fake"
+  rescue_interface = "fake"
+  description      = %q`, description)}.String()
+	}
+	move := func(target nodes.TargetProvisionState, want string) func() {
+		return func() {
+			opts := nodes.ProvisionStateOpts{Target: target}
+			if target == nodes.TargetRescue {
+				opts.RescuePassword = "s3cret"
+			}
+			err := nodes.ChangeProvisionState(context.Background(), sc, name, opts).ExtractErr()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+				n, err := nodes.Get(context.Background(), sc, name).Extract()
+				if err == nil && n.ProvisionState == want && n.TargetProvisionState == "" {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("node %s not %q after %s: %+v %v", name, want, target, n, err)
+				}
+			}
+		}
+	}
+	rescued := func(want string) resource.TestCheckFunc {
+		return checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.ProvisionState != want {
+				return fmt.Errorf("node is %q, want %q (last_error %q)", n.ProvisionState, want, n.LastError)
+			}
+			return nil
+		})
+	}
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg("web 1", ""),
+		Check:  rescued("active"),
+	}, {
+		PreConfig: move(nodes.TargetRescue, "rescue"),
+		Config:    cfg("web 1, in repair", ""), // an unrelated apply: the node is updated, the deployment not
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
+			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
+		}},
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("rescue")},
+		Check:             rescued("rescue"),
+	}, {
+		// A change that would rebuild it: refused at plan time, nothing touched.
+		Config:      cfg("web 1, in repair", `merge(baremetal_image.os.instance_info, { root_gb = "10" })`),
+		ExpectError: regexp.MustCompile(`(?s)Rebuild of a rescued node.*"rescue".*baremetal node unrescue`),
+	}, {
+		Config: cfg("web 1, in repair", ""),
+		Check:  rescued("rescue"),
+	}, {
+		PreConfig:         move(nodes.TargetUnrescue, "active"),
+		Config:            cfg("web 1, in repair", ""),
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
+		Check:             rescued("active"),
+	}, {
+		PreConfig: move(nodes.TargetRescue, "rescue"), // the final destroy tears the rescued node down
+		Config:    cfg("web 1, in repair", ""),
+		Check:     rescued("rescue"),
+	}}...)
+}
+
+// A rescued node stays rescued through an unrelated apply (the apply says so, and the
+// deployment is left as it is), the plan is empty while it is rescued, and the unrescue
+// action brings it back to active with an empty plan again. Fake interfaces: the agent's
+// real rescue is another test's.
+func TestAccDeployment_rescuedByActionHeld(t *testing.T) {
+	testAccPreCheck(t)
+	skipUnlessCLIHas(t, cliActions)
+	name := testNodeName()
+	images := newTestImageServer(t, []byte("os image "+name))
+	cfg := func(description string) string {
+		return deploymentConfig{Cache: t.TempDir(), ImageURL: images.URL, Name: name, Deployed: true,
+			Node: fmt.Sprintf(`driver = "fake-hardware"
+  boot_interface   = "fake"
+  deploy_interface = "fake"
+  rescue_interface = "fake"
+  description      = %q`, description)}.String() + `
+action "baremetal_node_unrescue" "done" {
+  config {
+    node_id = baremetal_node.n.id
+  }
+}
+`
+	}
+	sc := testIronic(t)
+	state := func(want string) {
+		t.Helper()
+		n, err := nodes.Get(t.Context(), sc, name).Extract()
+		if err != nil || n.ProvisionState != want {
+			t.Fatalf("node %v (%v), want %q", n, err, want)
+		}
+	}
+	w := newCLIWorkspace(t)
+	w.write(cfg("web 1"))
+	w.apply()
+	defer w.destroy()
+	// Rescued as an operator does it: the rescue action's rescue_password is write-only,
+	// which the framework (1.19) refuses in any action's configuration.
+	if err := nodes.ChangeProvisionState(t.Context(), sc, name, nodes.ProvisionStateOpts{Target: nodes.TargetRescue, RescuePassword: "s3cret"}).ExtractErr(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testEngine(t).WaitStable(t.Context(), name); err != nil {
+		t.Fatal(err)
+	}
+	state("rescue")
+	w.expectEmptyPlan()
+	w.write(cfg("web 1, in repair"))
+	if out := w.apply(); !strings.Contains(out, "Bare metal node in rescue") || !strings.Contains(out, "baremetal node unrescue") {
+		t.Fatalf("the apply did not say the node is held in rescue:\n%s", out)
+	}
+	state("rescue")
+	w.expectEmptyPlan()
+	w.invoke("baremetal_node_unrescue.done")
+	state("active")
+	w.expectEmptyPlan()
+}
