@@ -74,6 +74,7 @@ func TestStartOperations(t *testing.T) {
 	}{
 		{"Power", testPower},
 		{"Rescue", testRescueAndRebuild},
+		{"RescueRedfish", testRescueRedfish},
 		{"Clean", testManualClean},
 		{"Service", testService},
 		{"Inspect", testInspect},
@@ -184,16 +185,28 @@ func (h *opsHarness) scribble(uuid string) {
 	}
 }
 
+// redfishNode enrolls a node of the redfish hardware type whose BMC is a new system of
+// the harness's BMC (named after the node), deployed through direct and booted by PXE.
+func (h *opsHarness) redfishNode(name, mac, state string, more func(*nodes.CreateOpts)) *nodes.Node {
+	h.t.Helper()
+	bmc := h.s.BMC
+	system := bmc.AddSystem(name, mac)
+	opts := nodes.CreateOpts{Name: name, Driver: "redfish", BootInterface: "pxe", DeployInterface: "direct",
+		DriverInfo: map[string]any{"deploy_kernel": h.s.DeployKernel, "deploy_ramdisk": h.s.DeployRamdisk,
+			"redfish_address": bmc.URL, "redfish_system_id": system, "redfish_username": bmc.Username,
+			"redfish_password": bmc.Password, "redfish_auth_type": "basic"}}
+	if more != nil {
+		more(&opts)
+	}
+	return h.enroll(opts, mac, state)
+}
+
 // Power and boot device on a Redfish machine: every Ironic power target reaches the BMC
 // as its reset type, every boot device as its override.
 func testPower(h *opsHarness) {
 	t := h.t
 	bmc := h.s.BMC
-	system := bmc.AddSystem("ops-power", "52:54:00:ab:00:01")
-	n := h.enroll(nodes.CreateOpts{Name: "ops-power", Driver: "redfish", BootInterface: "pxe", DeployInterface: "direct",
-		DriverInfo: map[string]any{"deploy_kernel": h.s.DeployKernel, "deploy_ramdisk": h.s.DeployRamdisk,
-			"redfish_address": bmc.URL, "redfish_system_id": system, "redfish_username": bmc.Username,
-			"redfish_password": bmc.Password, "redfish_auth_type": "basic"}}, "52:54:00:ab:00:01", ironic.StateManageable)
+	n := h.redfishNode("ops-power", "52:54:00:ab:00:01", ironic.StateManageable, nil)
 	before := len(bmc.Resets("ops-power"))
 	for _, step := range []struct {
 		target nodes.TargetPowerState
@@ -206,6 +219,7 @@ func testPower(h *opsHarness) {
 		{nodes.PowerOn, "power on"},
 		{nodes.PowerOff, "power off"},
 	} {
+		start := time.Now()
 		opts := nodes.PowerStateOpts{Target: step.target}
 		if strings.HasPrefix(string(step.target), "soft") {
 			opts.Timeout = 30
@@ -216,6 +230,7 @@ func testPower(h *opsHarness) {
 		h.waitFor(n.UUID, string(step.target), func(n *nodes.Node) bool {
 			return n.PowerState == step.want && n.TargetPowerState == ""
 		})
+		t.Logf("%s: %s", step.target, time.Since(start).Round(time.Millisecond))
 	}
 	// Ironic's redfish power interface reboots a machine that is on with ForceOff then On
 	// (restoring the boot device between them), not with ForceRestart.
@@ -288,6 +303,38 @@ func testRescueAndRebuild(h *opsHarness) {
 			t.Fatalf("the rebuild cleaned: %v", h.s.Agent.Steps(n.UUID))
 		}
 	}
+}
+
+// Rescue on a Redfish machine: the BMC boots the network for the rescue ramdisk (the
+// agent), and the disk again at unrescue.
+func testRescueRedfish(h *opsHarness) {
+	t := h.t
+	const mac = "52:54:00:ab:00:06"
+	n := h.redfishNode("ops-rescue-rf", mac, "active", func(o *nodes.CreateOpts) { o.RescueInterface = "agent" })
+	bmc := h.s.BMC
+	if !bmc.BootsFromDisk([]string{mac}) {
+		t.Fatal("the deployed machine did not boot its disk")
+	}
+	resets, overrides := len(bmc.Resets(n.Name)), len(bmc.BootOverrides(n.Name))
+	h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetRescue, RescuePassword: "rescue me"}, "rescue")
+	if got, hashed := h.s.Agent.RescuePassword(n.UUID); got == "" || !hashed {
+		t.Fatalf("the agent got rescue password %q (hashed %t)", got, hashed)
+	}
+	if got := bmc.BootOverrides(n.Name)[overrides:]; !slices.ContainsFunc(got, func(o BootOverride) bool { return o.Target == "Pxe" }) {
+		t.Fatalf("the BMC was not told to boot the network for the rescue ramdisk: %+v", got)
+	}
+	if bmc.BootsFromDisk([]string{mac}) || bmc.PowerState(n.Name) != "On" {
+		t.Fatal("the machine in rescue does not run the ramdisk it booted from the network")
+	}
+	h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetUnrescue}, "active")
+	if !bmc.BootsFromDisk([]string{mac}) || bmc.PowerState(n.Name) != "On" {
+		t.Fatalf("after unrescue the machine is %s, booted from the network", bmc.PowerState(n.Name))
+	}
+	if got := bmc.Resets(n.Name)[resets:]; len(got) < 4 {
+		t.Fatalf("resets for rescue and unrescue: %v", got)
+	}
+	t.Logf("resets %v, boot overrides %+v", bmc.Resets(n.Name)[resets:], bmc.BootOverrides(n.Name)[overrides:])
+	h.onDisk(n.UUID)
 }
 
 // A manual clean of a node at rest runs the agent's erase_devices_metadata.
