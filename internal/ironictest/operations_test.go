@@ -377,15 +377,22 @@ func testService(h *opsHarness) {
 // Inspection: through the agent where Ironic has the agent inspect interface (its
 // inventory then readable at /v1/nodes/{id}/inventory); else fake-hardware's fake.
 func testInspect(h *opsHarness) {
-	t := h.t
 	if !h.s.AgentInspect {
 		n := h.enroll(nodes.CreateOpts{Name: "ops-inspect", Driver: "fake-hardware", InspectInterface: "fake"},
 			"52:54:00:ab:00:05", ironic.StateManageable)
 		h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetInspect}, "manageable")
 		return
 	}
-	const mac = "52:54:00:ab:00:05"
-	n := h.agentNode("ops-inspect", mac, ironic.StateManageable, func(o *nodes.CreateOpts) { o.InspectInterface = "agent" })
+	agentInspect := func(o *nodes.CreateOpts) { o.InspectInterface = "agent" }
+	h.inspectThroughAgent(h.agentNode("ops-inspect", "52:54:00:ab:00:05", ironic.StateManageable, agentInspect), "52:54:00:ab:00:05")
+	// On a Redfish machine the BMC boots the network for the agent.
+	h.inspectThroughAgent(h.redfishNode("ops-inspect-rf", "52:54:00:ab:00:07", ironic.StateManageable, agentInspect), "52:54:00:ab:00:07")
+}
+
+// inspectThroughAgent inspects the node (inspect_interface agent) and checks the
+// inventory Ironic stored is the one the agent posted.
+func (h *opsHarness) inspectThroughAgent(n *nodes.Node, mac string) {
+	t := h.t
 	h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetInspect}, "manageable")
 	if h.s.Agent.Inventory(n.UUID) == nil {
 		t.Fatalf("the agent posted no inventory; agent log:\n%s", strings.Join(h.s.Agent.Log(n.UUID), "\n"))
