@@ -290,11 +290,16 @@ func testRescueAndRebuild(h *opsHarness) {
 		return len(slices.DeleteFunc(h.s.Agent.Steps(n.UUID), func(s string) bool { return s != "deploy.write_image" }))
 	}
 	before := writes()
-	r := h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetRebuild}, "active")
+	// A rebuild with a new config drive (structured, API 1.56: Ironic builds the ISO).
+	const userData = "#cloud-config\nhostname: rebuilt-by-the-test\n"
+	r := h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetRebuild, ConfigDrive: nodes.ConfigDrive{UserData: userData}}, "active")
 	if r.UUID != n.UUID {
 		t.Fatalf("rebuilt node %s, want %s", r.UUID, n.UUID)
 	}
 	h.onDisk(n.UUID)
+	if iso, err := os.ReadFile(h.s.Agent.ConfigDrivePath(n.UUID)); err != nil || !bytes.Contains(iso, []byte("rebuilt-by-the-test")) {
+		t.Fatalf("the config drive the agent wrote at the rebuild (%d bytes, %v) lacks the user data", len(iso), err)
+	}
 	if writes() != before+1 {
 		t.Fatalf("steps the agent ran: %v", h.s.Agent.Steps(n.UUID))
 	}
