@@ -140,9 +140,12 @@ func (b *BMC) Requests(id string) []string {
 	return nil
 }
 
-// Resets lists every ComputerSystem.Reset type the system received, oldest first: On,
-// ForceOff, GracefulShutdown (Ironic's soft power off), GracefulRestart (soft
-// rebooting), ForceRestart (rebooting), PowerCycle, Nmi...
+// Resets lists every ComputerSystem.Reset type the system received, oldest first.
+// Ironic's redfish power interface sends On for "power on", ForceOff for "power off",
+// GracefulShutdown for "soft power off", GracefulRestart for "soft rebooting", and for
+// "rebooting" ForceOff then On (ForceRestart only on a node with disable_power_off,
+// Ironic 29 and later); the BMC also takes ForceRestart, ForceOn, PushPowerButton,
+// PowerCycle and Nmi.
 func (b *BMC) Resets(id string) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
