@@ -144,7 +144,7 @@ func (b *BMC) Requests(id string) []string {
 // Ironic's redfish power interface sends On for "power on", ForceOff for "power off",
 // GracefulShutdown for "soft power off", GracefulRestart for "soft rebooting", and for
 // "rebooting" ForceOff then On (ForceRestart only on a node with disable_power_off,
-// Ironic 29 and later); the BMC also takes ForceRestart, ForceOn, PushPowerButton,
+// API 1.95, Ironic 28.0 and later); the BMC also takes ForceRestart, ForceOn, PushPowerButton,
 // PowerCycle and Nmi.
 func (b *BMC) Resets(id string) []string {
 	b.mu.Lock()
