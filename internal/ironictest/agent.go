@@ -92,6 +92,9 @@ const (
 	// AgentSlowErase makes a full erase take EraseTime, as shredding a real disk takes
 	// hours.
 	AgentSlowErase AgentFault = "slow-erase"
+	// AgentRescueFails fails rescue.finalize_rescue (a rescue ramdisk that cannot set the
+	// password): Ironic puts the node in "rescue failed" with the agent's error.
+	AgentRescueFails AgentFault = "rescue-fails"
 )
 
 // DiskSize is the size of each machine's disk file (sparse: it costs what is written).

@@ -75,6 +75,7 @@ func TestStartOperations(t *testing.T) {
 		{"Power", testPower},
 		{"Rescue", testRescueAndRebuild},
 		{"RescueRedfish", testRescueRedfish},
+		{"RescueFails", testRescueFails},
 		{"Clean", testManualClean},
 		{"Service", testService},
 		{"Inspect", testInspect},
@@ -242,6 +243,23 @@ func testPower(h *opsHarness) {
 		t.Fatalf("the machine is %q", got)
 	}
 
+	// An operating system that ignores the ACPI request: the soft power off times out,
+	// the machine stays on, Ironic says why.
+	if err := nodes.ChangePowerState(h.ctx, h.p.SC, n.UUID, nodes.PowerStateOpts{Target: nodes.PowerOn}).ExtractErr(); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(n.UUID, "power on", func(n *nodes.Node) bool { return n.PowerState == "power on" && n.TargetPowerState == "" })
+	bmc.IgnoreGraceful("ops-power", true)
+	if err := nodes.ChangePowerState(h.ctx, h.p.SC, n.UUID, nodes.PowerStateOpts{Target: nodes.SoftPowerOff, Timeout: 3}).ExtractErr(); err != nil {
+		t.Fatal(err)
+	}
+	got := h.waitFor(n.UUID, "soft power off ignored", func(n *nodes.Node) bool { return n.TargetPowerState == "" && n.LastError != "" })
+	if got.PowerState != "power on" || bmc.PowerState("ops-power") != "On" {
+		t.Fatalf("an ignored soft power off left the node %q, the machine %s", got.PowerState, bmc.PowerState("ops-power"))
+	}
+	t.Logf("ignored soft power off: %s", got.LastError)
+	bmc.IgnoreGraceful("ops-power", false)
+
 	for _, bd := range []struct {
 		opts nodes.BootDeviceOpts
 		want BootOverride
@@ -339,6 +357,25 @@ func testRescueRedfish(h *opsHarness) {
 		t.Fatalf("resets for rescue and unrescue: %v", got)
 	}
 	t.Logf("resets %v, boot overrides %+v", bmc.Resets(n.Name)[resets:], bmc.BootOverrides(n.Name)[overrides:])
+	h.onDisk(n.UUID)
+}
+
+// A rescue ramdisk that cannot set the password: "rescue failed" with the agent's
+// error; unrescue brings the instance back.
+func testRescueFails(h *opsHarness) {
+	t := h.t
+	const mac = "52:54:00:ab:00:08"
+	n := h.agentNode("ops-rescue-fails", mac, "active", func(o *nodes.CreateOpts) { o.RescueInterface = "agent" })
+	h.s.Agent.SetFault(mac, AgentRescueFails)
+	if err := nodes.ChangeProvisionState(h.ctx, h.p.SC, n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetRescue, RescuePassword: "x"}).ExtractErr(); err != nil {
+		t.Fatal(err)
+	}
+	got := h.waitFor(n.UUID, "rescue", func(n *nodes.Node) bool { return n.ProvisionState == "rescue failed" })
+	if !strings.Contains(got.LastError, "chpasswd refused it") {
+		t.Fatalf("last_error %q", got.LastError)
+	}
+	h.s.Agent.SetFault(mac, AgentHealthy)
+	h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetUnrescue}, "active")
 	h.onDisk(n.UUID)
 }
 

@@ -84,6 +84,13 @@ func TestBMC(t *testing.T) {
 	if got, want := b.BootOverrides("s1"), []BootOverride{{"Pxe", "Once", "UEFI"}, {"Cd", "Continuous", "Legacy"}}; !slices.Equal(got, want) {
 		t.Fatalf("boot overrides %+v, want %+v", got, want)
 	}
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "On"}, true)
+	b.IgnoreGraceful("s1", true)
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "GracefulShutdown"}, true)
+	if b.PowerState("s1") != "On" {
+		t.Fatal("an ignored GracefulShutdown powered the machine off")
+	}
+	b.IgnoreGraceful("s1", false)
 	if b.Resets("nosuch") != nil || b.BootOverrides("nosuch") != nil || b.PowerState("nosuch") != "" {
 		t.Fatal("records of a system the BMC does not have")
 	}
