@@ -28,6 +28,24 @@ import (
 // is sent: deploy and clean steps, the image write (download, checksum as IPA verifies
 // it, written to a file that stands for the disk), power off. Faults on demand make it
 // silent, fail the download or corrupt the bytes.
+//
+// What a node needs for each operation (driver manual-management, fake power, or
+// redfish with a system of the BMC; boot_interface pxe; deploy_interface direct;
+// driver_info deploy_kernel and deploy_ramdisk from the Server; a port with the
+// machine's MAC), on Ironic 21.4 and 35 alike unless said:
+//   - deploy, rebuild (with or without a config drive), manual clean
+//     (deploy.erase_devices_metadata, erase_devices, erase_devices_express): nothing more;
+//     Steps records each step run.
+//   - servicing (Ironic 23.0, API 1.87: only the current Ironic): deploy.burnin_cpu or
+//     burnin_memory, for driver_info agent_burnin_cpu_timeout / agent_burnin_vm_timeout
+//     seconds.
+//   - rescue and unrescue: rescue_interface "agent" (no rescue_kernel or rescue_ramdisk:
+//     the harness's ironic.conf names the agent's); RescuePassword is what the conductor
+//     sent. fake-hardware nodes rescue through the fake interface, no agent involved.
+//   - inspection through the agent: inspect_interface "agent", only where
+//     Server.AgentInspect (Ironic 24.0 and later); Inventory is what the agent posted,
+//     MachineInventory(MACs) what Ironic then stores. On 21.4 only fake-hardware's
+//     "fake" inspect interface inspects (it stores no inventory: SeedInventory).
 type Agent struct {
 	api    string // Ironic's API root, for lookup and heartbeat (public routes)
 	dir    string // the machines' disks
@@ -74,13 +92,20 @@ const (
 	// AgentSlowErase makes a full erase take EraseTime, as shredding a real disk takes
 	// hours.
 	AgentSlowErase AgentFault = "slow-erase"
+	// AgentRescueFails fails rescue.finalize_rescue (a rescue ramdisk that cannot set the
+	// password): Ironic puts the node in "rescue failed" with the agent's error.
+	AgentRescueFails AgentFault = "rescue-fails"
 )
 
 // DiskSize is the size of each machine's disk file (sparse: it costs what is written).
 const DiskSize = 1 << 30
 
-// agentStates are the provision states in which Ironic waits for an agent to call back.
-var agentStates = []string{"wait call-back", "clean wait", "service wait", "rescue wait"}
+// agentStates are the provision states in which Ironic waits for an agent to call back
+// (or, in "inspect wait", for the inventory it posts: Ironic 24.0 and later's agent
+// inspect interface).
+var agentStates = []string{"wait call-back", "clean wait", "service wait", "rescue wait", inspectWait}
+
+const inspectWait = "inspect wait"
 
 // StartAgent serves the agents' API on a free loopback port and starts watching Ironic
 // for nodes that wait for one.
@@ -199,6 +224,51 @@ func (a *Agent) Disk(nodeUUID string, n int) ([]byte, error) {
 	return b, nil
 }
 
+// RescuePassword is the rescue password the conductor last sent the node's agent with
+// rescue.finalize_rescue, as it came: Ironic sends a crypt(3) hash of the node's
+// rescue_password (SHA-256, "$5$...", or SHA-512 by [conductor]
+// rescue_password_hash_algorithm) and hashed = true. "" if no rescue was finalized.
+func (a *Agent) RescuePassword(nodeUUID string) (password string, hashed bool) {
+	a.mu.Lock()
+	m := a.machines[nodeUUID]
+	a.mu.Unlock()
+	if m == nil {
+		return "", false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.rescuePassword, m.rescueHashed
+}
+
+// Steps lists the steps the node's agent ran to the end, oldest first, as
+// "<kind>.<step>": "deploy.write_image", "clean.erase_devices_metadata",
+// "service.burnin_cpu"; a step that failed is followed by " (failed)".
+func (a *Agent) Steps(nodeUUID string) []string {
+	a.mu.Lock()
+	m := a.machines[nodeUUID]
+	a.mu.Unlock()
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.steps)
+}
+
+// Inventory is the inventory the node's agent last posted to Ironic's
+// /v1/continue_inspection (MachineInventory of its NICs), or nil.
+func (a *Agent) Inventory(nodeUUID string) map[string]any {
+	a.mu.Lock()
+	m := a.machines[nodeUUID]
+	a.mu.Unlock()
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.inventory
+}
+
 // Log is what the agent of a node did, oldest first (for failure messages).
 func (a *Agent) Log(nodeUUID string) []string {
 	a.mu.Lock()
@@ -272,7 +342,7 @@ func (a *Agent) maybeBoot(ctx context.Context, n watchedNode) {
 		m.note("%s: silent (fault): the ramdisk never calls back", n.ProvisionState)
 		return
 	}
-	m.boot(ctx, macs, fault)
+	m.boot(ctx, macs, fault, n.ProvisionState)
 }
 
 type watchedNode struct {

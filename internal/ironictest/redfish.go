@@ -51,6 +51,21 @@ type bmcSystem struct {
 	// Ironic prepared) or "Hdd" (the instance on the disk); "" while off.
 	bootedFrom string
 	requests   []string
+	resets     []string       // every ResetType received, in order
+	overrides  []BootOverride // the boot override after each change, in order
+	// gracefulIgnored: the operating system ignores GracefulShutdown and
+	// GracefulRestart (hung, or no ACPI handling): the BMC accepts them, nothing happens.
+	gracefulIgnored bool
+}
+
+// BootOverride is a system's boot source override as a PATCH of Boot left it.
+type BootOverride struct {
+	// Target is BootSourceOverrideTarget: None, Pxe, Hdd, Cd, BiosSetup, UefiHttp.
+	Target string
+	// Enabled is BootSourceOverrideEnabled: Disabled, Once or Continuous.
+	Enabled string
+	// Mode is BootSourceOverrideMode: UEFI or Legacy.
+	Mode string
 }
 
 // DefaultBIOS is the BIOS a new system of the BMC has.
@@ -126,6 +141,53 @@ func (b *BMC) Requests(id string) []string {
 		return slices.Clone(s.requests)
 	}
 	return nil
+}
+
+// Resets lists every ComputerSystem.Reset type the system received, oldest first.
+// Ironic's redfish power interface sends On for "power on", ForceOff for "power off",
+// GracefulShutdown for "soft power off", GracefulRestart for "soft rebooting", and for
+// "rebooting" ForceOff then On (ForceRestart only on a node with disable_power_off,
+// API 1.95, Ironic 28.0 and later); the BMC also takes ForceRestart, ForceOn, PushPowerButton,
+// PowerCycle and Nmi.
+func (b *BMC) Resets(id string) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.systems[id]; s != nil {
+		return slices.Clone(s.resets)
+	}
+	return nil
+}
+
+// BootOverrides lists the system's boot override after each change it was asked for
+// (Ironic's boot device calls and the network boots it prepares), oldest first.
+func (b *BMC) BootOverrides(id string) []BootOverride {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.systems[id]; s != nil {
+		return slices.Clone(s.overrides)
+	}
+	return nil
+}
+
+// IgnoreGraceful makes the system's operating system ignore (or, with false, heed
+// again) GracefulShutdown and GracefulRestart: the BMC accepts them and the machine
+// stays on, so Ironic's soft power off and soft rebooting run into their timeout.
+func (b *BMC) IgnoreGraceful(id string, ignore bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.systems[id]; s != nil {
+		s.gracefulIgnored = ignore
+	}
+}
+
+// PowerState is the system's power state now: On or Off ("" for no such system).
+func (b *BMC) PowerState(id string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.systems[id]; s != nil {
+		return s.power
+	}
+	return ""
 }
 
 func systemPath(id string) string { return "/redfish/v1/Systems/" + id }
@@ -281,7 +343,7 @@ func (s *bmcSystem) biosResource() map[string]any {
 
 var (
 	bootTargets = []string{"None", "Pxe", "Hdd", "Cd", "BiosSetup", "UefiHttp"}
-	resetTypes  = []string{"On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "ForceOn", "PushPowerButton"}
+	resetTypes  = []string{"On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "ForceOn", "PushPowerButton", "PowerCycle", "Nmi"}
 )
 
 func (b *BMC) patchBoot(w http.ResponseWriter, s *bmcSystem, body map[string]any) {
@@ -301,6 +363,8 @@ func (b *BMC) patchBoot(w http.ResponseWriter, s *bmcSystem, body map[string]any
 		s.boot[k] = v.(string)
 	}
 	s.note("PATCH Boot %s", compactJSON(boot))
+	s.overrides = append(s.overrides, BootOverride{Target: s.boot["BootSourceOverrideTarget"],
+		Enabled: s.boot["BootSourceOverrideEnabled"], Mode: s.boot["BootSourceOverrideMode"]})
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -332,6 +396,12 @@ func (b *BMC) reset(w http.ResponseWriter, s *bmcSystem, body map[string]any) {
 		return
 	}
 	s.note("Reset %s", kind)
+	s.resets = append(s.resets, kind)
+	if s.gracefulIgnored && strings.HasPrefix(kind, "Graceful") {
+		s.note("%s ignored by the operating system", kind)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	switch kind {
 	case "On", "ForceOn":
 		s.powerOn()
@@ -340,6 +410,11 @@ func (b *BMC) reset(w http.ResponseWriter, s *bmcSystem, body map[string]any) {
 	case "ForceRestart", "GracefulRestart":
 		b.powerOff(s)
 		s.powerOn()
+	case "PowerCycle": // off, then on; a machine that was off stays off
+		if s.power == "On" {
+			b.powerOff(s)
+			s.powerOn()
+		}
 	case "PushPowerButton":
 		if s.power == "On" {
 			b.powerOff(s)
