@@ -24,6 +24,7 @@ import (
 )
 
 var (
+	_ resource.ResourceWithIdentity       = (*nodeResource)(nil)
 	_ resource.Resource                   = (*nodeResource)(nil)
 	_ resource.ResourceWithConfigure      = (*nodeResource)(nil)
 	_ resource.ResourceWithImportState    = (*nodeResource)(nil)
@@ -75,6 +76,11 @@ func (r *nodeResource) Metadata(_ context.Context, req resource.MetadataRequest,
 
 func (r *nodeResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+// IdentitySchema: the node's UUID.
+func (r *nodeResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = uuidIdentity("node")
 }
 
 func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -205,6 +211,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
 	plan.BIOSSettings = readBackBIOS(ctx, ic, node.UUID, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 // planEnrollment says at plan time what a create will do with a node an earlier apply
@@ -348,6 +355,7 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
 	plan.BIOSSettings = readBackBIOS(ctx, ic, id, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 // bringToPlan changes the node that state describes into what plan says: the fields
@@ -502,10 +510,11 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	node, err := ic.GetNode(ctx, req.ID)
+	ident := importedID(ctx, req, &resp.Diagnostics)
+	node, err := ic.GetNode(ctx, ident)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import bare metal node",
-			fmt.Sprintf("No node with UUID or name %q: %s", req.ID, ironic.Message(err)))
+			fmt.Sprintf("No node with UUID or name %q: %s", ident, ironic.Message(err)))
 		return
 	}
 	var m nodeResourceModel
@@ -517,6 +526,7 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	m.Timeouts = nullTimeouts("create", "update", "delete")
 	m.TargetProvisionState = types.StringValue(ironic.ImportedTarget(node.ProvisionState))
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setID(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 func nodeLabel(name types.String, uuid string) string {
