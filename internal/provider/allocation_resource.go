@@ -223,13 +223,18 @@ func (r *allocationResource) Delete(ctx context.Context, req resource.DeleteRequ
 // ImportState accepts an allocation UUID or name.
 func (r *allocationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importResource(ctx, r.clients, req, resp, "allocation", (*ironic.Client).GetAllocation, func(a *ironic.Allocation) allocationResourceModel {
-		m := allocationResourceModel{
-			Traits: types.SetNull(types.StringType), CandidateNodes: types.ListNull(types.StringType),
-			Extra: types.MapNull(types.StringType), Timeouts: nullTimeouts("create", "delete"),
-		}
-		m.fromAllocation(ctx, a, &resp.Diagnostics)
-		return m
+		return importedAllocation(ctx, a, &resp.Diagnostics)
 	})
+}
+
+// importedAllocation is what an import records of an allocation.
+func importedAllocation(ctx context.Context, a *ironic.Allocation, diags *diag.Diagnostics) allocationResourceModel {
+	m := allocationResourceModel{
+		Traits: types.SetNull(types.StringType), CandidateNodes: types.ListNull(types.StringType),
+		Extra: types.MapNull(types.StringType), Timeouts: nullTimeouts("create", "delete"),
+	}
+	m.fromAllocation(ctx, a, diags)
+	return m
 }
 
 // fromAllocation records Ironic's view; an empty list or map stays as it was written.

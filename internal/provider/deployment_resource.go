@@ -344,6 +344,14 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 				"instead; that deploys the node.", node.UUID, node.ProvisionState))
 		return
 	}
+	m := importedDeployment(ctx, node, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopted, []byte("true"))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setID(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+}
+
+// importedDeployment is what an import records of a deployed node.
+func importedDeployment(ctx context.Context, node *nodes.Node, diags *diag.Diagnostics) deploymentResourceModel {
 	m := deploymentResourceModel{
 		ID:           types.StringValue(node.UUID),
 		NodeID:       types.StringValue(node.UUID),
@@ -354,7 +362,7 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 	}
 	// Every key Ironic holds: the plan then matches a configuration with or without the
 	// keys Ironic added by itself.
-	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)
+	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, diags)
 	if m.InstanceInfo.IsNull() {
 		m.InstanceInfo = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	}
@@ -362,9 +370,7 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 	m.LastError = stringOrNull(node.LastError)
 	m.Protected = types.BoolValue(node.Protected)
 	m.ProtectedReason = stringOrNull(node.ProtectedReason)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopted, []byte("true"))...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-	setID(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	return m
 }
 
 // fromNode records what Ironic reports; instance_info keeps the keys already tracked.

@@ -325,12 +325,17 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	readResource(ctx, r.clients, req, resp, "node", func(m *nodeResourceModel) string { return m.ID.ValueString() }, get,
 		func(m *nodeResourceModel, n *nodes.Node) bool {
-			prior := *m
-			resp.Diagnostics.Append(m.record(ctx, n, &prior)...)
-			m.BIOSSettings = readBIOS(ctx, ic, n.UUID, m.BIOSSettings, &resp.Diagnostics)
-			m.FirmwareUpdates = readFirmware(ctx, ic, n.UUID, m.FirmwareUpdates, &resp.Diagnostics)
+			refreshNode(ctx, ic, m, n, &resp.Diagnostics)
 			return true
 		})
+}
+
+// refreshNode records into m what a read finds: the node as Ironic holds it.
+func refreshNode(ctx context.Context, ic *ironic.Client, m *nodeResourceModel, n *nodes.Node, diags *diag.Diagnostics) {
+	prior := *m
+	diags.Append(m.record(ctx, n, &prior)...)
+	m.BIOSSettings = readBIOS(ctx, ic, n.UUID, m.BIOSSettings, diags)
+	m.FirmwareUpdates = readFirmware(ctx, ic, n.UUID, m.FirmwareUpdates, diags)
 }
 
 func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -517,16 +522,22 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 			fmt.Sprintf("No node with UUID or name %q: %s", ident, ironic.Message(err)))
 		return
 	}
+	m := importedNode(ctx, node, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setID(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+}
+
+// importedNode is what an import records of a node.
+func importedNode(ctx context.Context, node *nodes.Node, diags *diag.Diagnostics) nodeResourceModel {
 	var m nodeResourceModel
-	resp.Diagnostics.Append(m.record(ctx, node, nil)...)
+	diags.Append(m.record(ctx, node, nil)...)
 	m.ApplyRAIDConfig, m.ForceDelete, m.AllowServicing = types.BoolValue(false), types.BoolValue(false), types.BoolValue(false)
 	m.BIOSSettings = types.MapNull(types.StringType)
 	m.FirmwareUpdates = types.ListNull(firmwareUpdateType)
 	m.DriverSecretsWO, m.DriverSecretsWOVersion = types.MapNull(types.StringType), types.Int64Null()
 	m.Timeouts = nullTimeouts("create", "update", "delete")
 	m.TargetProvisionState = types.StringValue(ironic.ImportedTarget(node.ProvisionState))
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-	setID(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+	return m
 }
 
 func nodeLabel(name types.String, uuid string) string {

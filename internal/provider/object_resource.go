@@ -49,10 +49,15 @@ func (r *objectResource[M, T]) IdentitySchema(_ context.Context, _ resource.Iden
 // ImportState accepts a UUID or a name.
 func (r *objectResource[M, T]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.api.Get, func(obj *T) M {
-		m := r.calls.imported()
-		r.calls.fill(&m, ctx, obj, &resp.Diagnostics)
-		return m
+		return r.calls.importedModel(ctx, obj, &resp.Diagnostics)
 	})
+}
+
+// importedModel is what an import records of the object.
+func (o objectCalls[M, T]) importedModel(ctx context.Context, obj *T, diags *diag.Diagnostics) M {
+	m := o.imported()
+	o.fill(&m, ctx, obj, diags)
+	return m
 }
 
 // objectCalls are an objectResource's Ironic calls and its model mapping.
