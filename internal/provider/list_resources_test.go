@@ -255,7 +255,9 @@ func (p *providerBeforeIdentity) Resources(ctx context.Context) []func() resourc
 	return []func() resource.Resource{func() resource.Resource { return nodeBeforeIdentity{NewNodeResource().(nodeInterfaces)} }}
 }
 
-func (p *providerBeforeIdentity) ListResources(context.Context) []func() list.ListResource { return nil }
+func (p *providerBeforeIdentity) ListResources(context.Context) []func() list.ListResource {
+	return nil
+}
 
 // nodeInterfaces are those the node resource implements, but identity.
 type nodeInterfaces interface {
