@@ -168,59 +168,52 @@ func nodeListConfig() map[string]listschema.Attribute {
 	return attrs
 }
 
-// eachNode lists the nodes a nodeListModel selects, only the deployed ones with deployedOnly.
-func eachNode(deployedOnly bool) func(context.Context, *ironic.Client, tfsdk.Config, ironic.Listing, func(*nodes.Node) bool, *diag.Diagnostics) error {
-	return func(ctx context.Context, ic *ironic.Client, config tfsdk.Config, l ironic.Listing, yield func(*nodes.Node) bool, diags *diag.Diagnostics) error {
-		var m nodeListModel
-		if diags.Append(config.Get(ctx, &m)...); diags.HasError() {
-			return nil
-		}
-		traits := stringList(ctx, m.Traits, diags)
-		return ic.EachNode(ctx, m.filter(traits), deployedOnly, l, yield)
-	}
-}
-
-func nodeUUID(n *nodes.Node) string { return n.UUID }
-
 // NewNodeListResource is the baremetal_node list resource.
 func NewNodeListResource() list.ListResource {
-	return &listResource[nodes.Node]{
-		typeName: "node",
-		doc: "Lists the bare-metal nodes matching all the given filters (none: every node the credentials may see), " +
-			"oldest first, page after page, for `terraform query` (Terraform 1.14 or later): the filters of the " +
-			"`baremetal_nodes` data source. Each result is named by the node's name, else its UUID; its identity is the " +
-			"UUID. With `include_resource` (and `terraform query -generate-config-out`) each result is the node as " +
-			"`terraform import` records it.",
-		config: nodeListConfig(),
-		each:   eachNode(false),
-		id:     nodeUUID,
-		name:   nameOr,
-		record: func(ctx context.Context, ic *ironic.Client, n *nodes.Node, res *tfsdk.Resource, diags *diag.Diagnostics) {
+	return nodeListResource("node", false, "Lists the bare-metal nodes matching all the given filters (none: every node "+
+		"the credentials may see), oldest first, page after page, for `terraform query` (Terraform 1.14 or later): the "+
+		"filters of the `baremetal_nodes` data source. Each result is named by the node's name, else its UUID; its "+
+		"identity is the UUID. With `include_resource` (and `terraform query -generate-config-out`) each result is the "+
+		"node as `terraform import` records it.",
+		func(ctx context.Context, ic *ironic.Client, n *nodes.Node, res *tfsdk.Resource, diags *diag.Diagnostics) {
 			m := importedNode(ctx, n, diags)
 			refreshNode(ctx, ic, &m, n, diags)
 			setModel(ctx, res, m, diags)
-		},
-	}
+		})
 }
 
 // NewDeploymentListResource is the baremetal_deployment list resource.
 func NewDeploymentListResource() list.ListResource {
-	return &listResource[nodes.Node]{
-		typeName: "deployment",
-		doc: "Lists the deployments: the nodes an instance is deployed on (provision state `active` and the other states " +
-			"a deployment holds a node in), among those matching all the given filters, oldest first, page after page, " +
-			"for `terraform query` (Terraform 1.14 or later). The filters are those of the `baremetal_nodes` data " +
-			"source. Each result is named by the node's name, else its UUID; its identity is the node's UUID. With " +
-			"`include_resource` each result is the deployment as `terraform import` records it.",
-		config: nodeListConfig(),
-		each:   eachNode(true),
-		id:     nodeUUID,
-		name:   nameOr,
-		record: func(ctx context.Context, _ *ironic.Client, n *nodes.Node, res *tfsdk.Resource, diags *diag.Diagnostics) {
+	return nodeListResource("deployment", true, "Lists the deployments: the nodes an instance is deployed on (provision "+
+		"state `active` and the other states a deployment holds a node in), among those matching all the given filters, "+
+		"oldest first, page after page, for `terraform query` (Terraform 1.14 or later). The filters are those of the "+
+		"`baremetal_nodes` data source. Each result is named by the node's name, else its UUID; its identity is the "+
+		"node's UUID. With `include_resource` each result is the deployment as `terraform import` records it.",
+		func(ctx context.Context, _ *ironic.Client, n *nodes.Node, res *tfsdk.Resource, diags *diag.Diagnostics) {
 			m := importedDeployment(ctx, n, diags)
 			m.fromNode(ctx, n, diags)
 			setModel(ctx, res, m, diags)
+		})
+}
+
+// nodeListResource lists nodes (with deployedOnly, those a deployment holds) by the
+// filters of nodeListModel, recording each with record.
+func nodeListResource(typeName string, deployedOnly bool, doc string,
+	record func(context.Context, *ironic.Client, *nodes.Node, *tfsdk.Resource, *diag.Diagnostics)) list.ListResource {
+	return &listResource[nodes.Node]{
+		typeName: typeName,
+		doc:      doc,
+		config:   nodeListConfig(),
+		each: func(ctx context.Context, ic *ironic.Client, config tfsdk.Config, l ironic.Listing, yield func(*nodes.Node) bool, diags *diag.Diagnostics) error {
+			var m nodeListModel
+			if diags.Append(config.Get(ctx, &m)...); diags.HasError() {
+				return nil
+			}
+			return ic.EachNode(ctx, m.filter(stringList(ctx, m.Traits, diags)), deployedOnly, l, yield)
 		},
+		id:     func(n *nodes.Node) string { return n.UUID },
+		name:   nameOr,
+		record: record,
 	}
 }
 
