@@ -90,10 +90,24 @@ resource "baremetal_deploy_template" "t" {
   steps = jsonencode([{ interface = "bios", step = "apply_configuration", priority = 140, args = { settings = [] } }])
 }
 `, imageURL, name, class, bondMAC, mac, template))
+	// Runbooks where the Ironic has them (26.1 or later).
+	runbooks := ironic.FeatureNamed("runbooks").Available(testNegotiated(t))
+	runbook := templateName()
+	if runbooks {
+		config += fmt.Sprintf(`
+resource "baremetal_runbook" "r" {
+  name  = %q
+  steps = jsonencode([{ interface = "deploy", step = "erase_devices_metadata", order = 1 }])
+}
+`, runbook)
+	}
 	ids := map[string]*string{}
 	for _, addr := range []string{"baremetal_node.n", "baremetal_port.p", "baremetal_portgroup.bond", "baremetal_allocation.a",
 		"baremetal_deployment.d", "baremetal_deploy_template.t"} {
 		ids[addr] = new(string)
+	}
+	if runbooks {
+		ids["baremetal_runbook.r"] = new(string)
 	}
 	var identities []statecheck.StateCheck
 	for addr := range ids {
@@ -103,6 +117,44 @@ resource "baremetal_deploy_template" "t" {
 	id := func(addr string) knownvalue.Check { return captured{ids[addr]} }
 	byID := func(addr string) queryfilter.QueryFilter {
 		return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"id": id(addr)})
+	}
+	query := fmt.Sprintf(queryRack, class, name+"-0")
+	checks := []querycheck.QueryResultCheck{
+		querycheck.ExpectLength("baremetal_node.rack", 2),
+		querycheck.ExpectIdentity("baremetal_node.rack", map[string]knownvalue.Check{"id": id("baremetal_node.n")}),
+		querycheck.ExpectResourceDisplayName("baremetal_node.rack", byID("baremetal_node.n"), knownvalue.StringExact(name+"-0")),
+		querycheck.ExpectResourceKnownValues("baremetal_node.rack", byID("baremetal_node.n"), []querycheck.KnownValueCheck{
+			{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact(name + "-0")},
+			{Path: tfjsonpath.New("resource_class"), KnownValue: knownvalue.StringExact(class)},
+			{Path: tfjsonpath.New("target_provision_state"), KnownValue: knownvalue.StringExact("available")},
+			{Path: tfjsonpath.New("force_delete"), KnownValue: knownvalue.Bool(false)},
+			{Path: tfjsonpath.New("bios_settings"), KnownValue: knownvalue.Null()},
+		}),
+		querycheck.ExpectLength("baremetal_node.first", 1),
+		querycheck.ExpectLength("baremetal_deployment.rack", 1),
+		querycheck.ExpectIdentity("baremetal_deployment.rack", map[string]knownvalue.Check{"id": id("baremetal_deployment.d")}),
+		querycheck.ExpectResourceKnownValues("baremetal_deployment.rack", byID("baremetal_deployment.d"), []querycheck.KnownValueCheck{
+			{Path: tfjsonpath.New("node_id"), KnownValue: id("baremetal_deployment.d")},
+			{Path: tfjsonpath.New("provision_state"), KnownValue: knownvalue.StringExact("active")},
+			{Path: tfjsonpath.New("instance_info").AtMapKey("image_source"), KnownValue: knownvalue.StringExact(imageURL)},
+			{Path: tfjsonpath.New("allow_rebuild"), KnownValue: knownvalue.Bool(true)},
+		}),
+		querycheck.ExpectLength("baremetal_port.rack", 1),
+		querycheck.ExpectIdentity("baremetal_port.rack", map[string]knownvalue.Check{"id": id("baremetal_port.p")}),
+		querycheck.ExpectResourceDisplayName("baremetal_port.rack", byID("baremetal_port.p"), knownvalue.StringExact(mac)),
+		querycheck.ExpectResourceKnownValues("baremetal_port.rack", byID("baremetal_port.p"), []querycheck.KnownValueCheck{
+			{Path: tfjsonpath.New("address"), KnownValue: knownvalue.StringExact(mac)},
+			{Path: tfjsonpath.New("node_id"), KnownValue: id("baremetal_node.n")},
+			{Path: tfjsonpath.New("portgroup_id"), KnownValue: id("baremetal_portgroup.bond")},
+		}),
+		querycheck.ExpectLength("baremetal_portgroup.rack", 1),
+		querycheck.ExpectResourceDisplayName("baremetal_portgroup.rack", byID("baremetal_portgroup.bond"), knownvalue.StringExact(name+"-bond")),
+		querycheck.ExpectResourceDisplayName("baremetal_allocation.all", byID("baremetal_allocation.a"), knownvalue.StringExact(name+"-alloc")),
+		querycheck.ExpectResourceDisplayName("baremetal_deploy_template.all", byID("baremetal_deploy_template.t"), knownvalue.StringExact(template)),
+	}
+	if runbooks {
+		query += "list \"baremetal_runbook\" \"all\" {\n  provider = baremetal\n}\n"
+		checks = append(checks, querycheck.ExpectResourceDisplayName("baremetal_runbook.all", byID("baremetal_runbook.r"), knownvalue.StringExact(runbook)))
 	}
 	acc.ParallelTest(t, acc.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -133,8 +185,16 @@ resource "baremetal_deploy_template" "t" {
 			ImportStateKind: acc.ImportBlockWithResourceIdentity,
 			Config:          config,
 		}, {
-			Query: true,
-			Config: fmt.Sprintf(` # beside the configuration of the steps before, with its provider block
+			Query:             true,
+			Config:            query,
+			QueryResultChecks: checks,
+		}},
+	})
+}
+
+// queryRack lists the rack of TestAccQuery_rack (resource class %[1]s, first node %[2]s),
+// beside the configuration of the steps before, whose provider block it uses.
+const queryRack = `
 list "baremetal_node" "rack" {
   provider         = baremetal
   include_resource = true
@@ -176,43 +236,7 @@ list "baremetal_allocation" "all" {
 list "baremetal_deploy_template" "all" {
   provider = baremetal
 }
-`, class, name+"-0"),
-			QueryResultChecks: []querycheck.QueryResultCheck{
-				querycheck.ExpectLength("baremetal_node.rack", 2),
-				querycheck.ExpectIdentity("baremetal_node.rack", map[string]knownvalue.Check{"id": id("baremetal_node.n")}),
-				querycheck.ExpectResourceDisplayName("baremetal_node.rack", byID("baremetal_node.n"), knownvalue.StringExact(name+"-0")),
-				querycheck.ExpectResourceKnownValues("baremetal_node.rack", byID("baremetal_node.n"), []querycheck.KnownValueCheck{
-					{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact(name + "-0")},
-					{Path: tfjsonpath.New("resource_class"), KnownValue: knownvalue.StringExact(class)},
-					{Path: tfjsonpath.New("target_provision_state"), KnownValue: knownvalue.StringExact("available")},
-					{Path: tfjsonpath.New("force_delete"), KnownValue: knownvalue.Bool(false)},
-					{Path: tfjsonpath.New("bios_settings"), KnownValue: knownvalue.Null()},
-				}),
-				querycheck.ExpectLength("baremetal_node.first", 1),
-				querycheck.ExpectLength("baremetal_deployment.rack", 1),
-				querycheck.ExpectIdentity("baremetal_deployment.rack", map[string]knownvalue.Check{"id": id("baremetal_deployment.d")}),
-				querycheck.ExpectResourceKnownValues("baremetal_deployment.rack", byID("baremetal_deployment.d"), []querycheck.KnownValueCheck{
-					{Path: tfjsonpath.New("node_id"), KnownValue: id("baremetal_deployment.d")},
-					{Path: tfjsonpath.New("provision_state"), KnownValue: knownvalue.StringExact("active")},
-					{Path: tfjsonpath.New("instance_info").AtMapKey("image_source"), KnownValue: knownvalue.StringExact(imageURL)},
-					{Path: tfjsonpath.New("allow_rebuild"), KnownValue: knownvalue.Bool(true)},
-				}),
-				querycheck.ExpectLength("baremetal_port.rack", 1),
-				querycheck.ExpectIdentity("baremetal_port.rack", map[string]knownvalue.Check{"id": id("baremetal_port.p")}),
-				querycheck.ExpectResourceDisplayName("baremetal_port.rack", byID("baremetal_port.p"), knownvalue.StringExact(mac)),
-				querycheck.ExpectResourceKnownValues("baremetal_port.rack", byID("baremetal_port.p"), []querycheck.KnownValueCheck{
-					{Path: tfjsonpath.New("address"), KnownValue: knownvalue.StringExact(mac)},
-					{Path: tfjsonpath.New("node_id"), KnownValue: id("baremetal_node.n")},
-					{Path: tfjsonpath.New("portgroup_id"), KnownValue: id("baremetal_portgroup.bond")},
-				}),
-				querycheck.ExpectLength("baremetal_portgroup.rack", 1),
-				querycheck.ExpectResourceDisplayName("baremetal_portgroup.rack", byID("baremetal_portgroup.bond"), knownvalue.StringExact(name+"-bond")),
-				querycheck.ExpectResourceDisplayName("baremetal_allocation.all", byID("baremetal_allocation.a"), knownvalue.StringExact(name+"-alloc")),
-				querycheck.ExpectResourceDisplayName("baremetal_deploy_template.all", byID("baremetal_deploy_template.t"), knownvalue.StringExact(template)),
-			},
-		}},
-	})
-}
+`
 
 // A state written by a provider without identity (the previous release) gains the
 // identity on the next refresh, and the plan stays empty.
