@@ -3,13 +3,19 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -22,6 +28,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/image"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
@@ -351,5 +358,86 @@ func TestListResourcesAndIdentities(t *testing.T) {
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
 		t.Errorf("list resources %v, want %v", got, want)
+	}
+}
+
+// The node list asks Ironic for Terraform's limit as its page size and reads no page
+// after the result Terraform stopped at; without include_resource it asks for the
+// fields that name a node only, with it for every field, and the result holds the node
+// as an import records it.
+func TestNodeListFollowsTerraform(t *testing.T) {
+	var mu sync.Mutex
+	var calls []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			w.Write([]byte(`{"default_version":{"id":"v1","min_version":"1.1","status":"CURRENT","version":"1.82"},"versions":[]}`))
+			return
+		}
+		mu.Lock()
+		calls = append(calls, r.URL.Path+"?"+r.URL.RawQuery)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		// Ironic's page of two (its max_limit here), and a link to more.
+		fmt.Fprintf(w, `{"nodes": [
+  {"uuid": "11111111-1111-4111-8111-111111111111", "name": "rack1-a", "provision_state": "available", "driver": "fake-hardware"},
+  {"uuid": "22222222-2222-4222-8222-222222222222", "name": "", "provision_state": "available", "driver": "fake-hardware"}],
+  "next": "http://%s/v1/nodes?limit=2&marker=22222222-2222-4222-8222-222222222222"}`, r.Host)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	l := NewNodeListResource().(*listResource[nodes.Node])
+	l.clients = newClients(ironic.Config{Endpoint: srv.URL}, image.Options{CacheDir: t.TempDir()})
+	var config list.ListResourceSchemaResponse
+	l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &config)
+	var schema resource.SchemaResponse
+	var identity resource.IdentitySchemaResponse
+	NewNodeResource().Schema(ctx, resource.SchemaRequest{}, &schema)
+	NewNodeResource().(resource.ResourceWithIdentity).IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &identity)
+	typ := config.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	filters := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		filters[name] = tftypes.NewValue(at, nil)
+	}
+	filters["shard"] = tftypes.NewValue(tftypes.String, "rack1")
+	run := func(limit int64, include bool, take int) []list.ListResult {
+		calls = nil
+		stream := &list.ListResultsStream{}
+		l.List(ctx, list.ListRequest{
+			Config:          tfsdk.Config{Schema: config.Schema, Raw: tftypes.NewValue(typ, filters)},
+			Limit:           limit,
+			IncludeResource: include,
+			ResourceSchema:  schema.Schema, ResourceIdentitySchema: identity.IdentitySchema,
+		}, stream)
+		var got []list.ListResult
+		for r := range stream.Results {
+			if r.Diagnostics.HasError() {
+				t.Fatal(r.Diagnostics)
+			}
+			if got = append(got, r); len(got) == take {
+				break
+			}
+		}
+		return got
+	}
+	got := run(5, false, 1)
+	if len(got) != 1 || got[0].DisplayName != "rack1-a" || len(calls) != 1 ||
+		calls[0] != "/v1/nodes?fields=uuid%2Cname%2Cprovision_state%2Ctraits&limit=5&sort_key=created_at&shard=rack1" {
+		t.Fatalf("results %v, calls %v", got, calls)
+	}
+	var id string
+	got[0].Identity.GetAttribute(ctx, path.Root("id"), &id)
+	if id != "11111111-1111-4111-8111-111111111111" {
+		t.Fatalf("identity %q", id)
+	}
+	// Unnamed: the UUID. Terraform reads three: the second page is read, not a third.
+	got = run(100, true, 3)
+	if len(got) != 3 || got[1].DisplayName != "22222222-2222-4222-8222-222222222222" || len(calls) != 2 ||
+		!strings.HasPrefix(calls[0], "/v1/nodes/detail?limit=100&") || !strings.Contains(calls[1], "limit=98&marker=2222") {
+		t.Fatalf("results %v, calls %v", got, calls)
+	}
+	var m nodeResourceModel
+	if d := got[0].Resource.Get(ctx, &m); d.HasError() || m.Name.ValueString() != "rack1-a" ||
+		m.TargetProvisionState.ValueString() != "available" || m.ForceDelete.ValueBool() {
+		t.Fatalf("resource %+v %v", m, d)
 	}
 }
