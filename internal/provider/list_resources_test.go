@@ -249,12 +249,16 @@ list "baremetal_deploy_template" "all" {
 // identity on the next refresh, and the plan stays empty.
 func TestAccIdentity_addedOnRefresh(t *testing.T) {
 	name := testNodeName()
-	config := providerBlock + fmt.Sprintf(`
+	srv := newTestImageServer(t, []byte("image "+name))
+	config := imageConfig(t.TempDir(), fmt.Sprintf(`
 resource "baremetal_node" "n" {
   name   = %q
   driver = "fake-hardware"
 }
-`, name)
+resource "baremetal_image" "os" {
+  url = "%s/images/os.qcow2"
+}
+`, name, srv.URL))
 	acc.ParallelTest(t, acc.TestCase{
 		PreCheck:               func() { testAccPreCheck(t) },
 		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}, // identity
@@ -264,7 +268,7 @@ resource "baremetal_node" "n" {
 				"baremetal": providerserver.NewProtocol6WithError(&providerBeforeIdentity{New("test")().(*baremetalProvider)}),
 			},
 			Config:            config,
-			ConfigStateChecks: []statecheck.StateCheck{expectNoIdentity("baremetal_node.n")},
+			ConfigStateChecks: []statecheck.StateCheck{expectNoIdentity("baremetal_node.n"), expectNoIdentity("baremetal_image.os")},
 		}, {
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Config:                   config,
@@ -273,24 +277,30 @@ resource "baremetal_node" "n" {
 				statecheck.ExpectIdentity("baremetal_node.n", map[string]knownvalue.Check{
 					"id": knownvalue.StringExact(ironic.EnrollmentUUID(name)),
 				}),
+				statecheck.ExpectIdentity("baremetal_image.os", map[string]knownvalue.Check{
+					"url": knownvalue.StringExact(srv.URL + "/images/os.qcow2"),
+				}),
 			},
 		}},
 	})
 }
 
-// providerBeforeIdentity is the provider as it was before identity: its node resource
-// has none, and there are no list resources (they need it).
+// providerBeforeIdentity is the provider as it was before identity: its node and image
+// resources have none, and there are no list resources (they need it).
 type providerBeforeIdentity struct{ *baremetalProvider }
 
 func (p *providerBeforeIdentity) Resources(ctx context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return nodeBeforeIdentity{NewNodeResource().(nodeInterfaces)} }}
+	return []func() resource.Resource{
+		func() resource.Resource { return nodeBeforeIdentity{NewNodeResource().(nodeInterfaces)} },
+		func() resource.Resource { return imageBeforeIdentity{NewImageResource().(imageInterfaces)} },
+	}
 }
 
 func (p *providerBeforeIdentity) ListResources(context.Context) []func() list.ListResource {
 	return nil
 }
 
-// nodeInterfaces are those the node resource implements, but identity.
+// nodeInterfaces and imageInterfaces are those the resources implement, but identity.
 type nodeInterfaces interface {
 	resource.ResourceWithConfigure
 	resource.ResourceWithImportState
@@ -298,6 +308,15 @@ type nodeInterfaces interface {
 	resource.ResourceWithModifyPlan
 	resource.ResourceWithUpgradeState
 }
+
+type imageInterfaces interface {
+	resource.ResourceWithConfigure
+	resource.ResourceWithValidateConfig
+	resource.ResourceWithModifyPlan
+	resource.ResourceWithUpgradeState
+}
+
+type imageBeforeIdentity struct{ imageInterfaces }
 
 type nodeBeforeIdentity struct{ nodeInterfaces }
 
