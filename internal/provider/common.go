@@ -160,6 +160,9 @@ func importResource[M, T any](ctx context.Context, c *clients, req resource.Impo
 		return
 	}
 	ident := importedID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	obj, err := get(ic, ctx, ident)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import bare metal "+kind, fmt.Sprintf("No %s with UUID or name %q: %s", kind, ident, ironic.Message(err)))

@@ -340,6 +340,9 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 		return
 	}
 	ident := importedID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	node, err := ic.GetNode(ctx, ident)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import bare metal deployment",

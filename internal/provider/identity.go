@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -43,12 +44,17 @@ func setID(ctx context.Context, identity *tfsdk.ResourceIdentity, id types.Strin
 // importedID is what an import names: the ID of `terraform import` or of an import
 // block's id (a UUID, a name, a MAC), else the id of an import block's identity.
 func importedID(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) string {
-	if req.ID != "" || req.Identity == nil {
-		return req.ID
+	id := req.ID
+	if id == "" && req.Identity != nil {
+		var v types.String
+		diags.Append(req.Identity.GetAttribute(ctx, path.Root("id"), &v)...)
+		id = v.ValueString()
 	}
-	var id types.String
-	diags.Append(req.Identity.GetAttribute(ctx, path.Root("id"), &id)...)
-	return id.ValueString()
+	if strings.TrimSpace(id) == "" && !diags.HasError() {
+		// Ironic answers a read of "" with the list of every node, not with "not found".
+		diags.AddError("Nothing to import", "The import names no object: give its UUID (or name) as the ID, or the identity's id.")
+	}
+	return id
 }
 
 // setIDFromState records the identity of a resource that is an Ironic object from the

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -458,5 +459,15 @@ func TestNodeListFollowsTerraform(t *testing.T) {
 	if d := got[0].Resource.Get(ctx, &m); d.HasError() || m.Name.ValueString() != "rack1-a" ||
 		m.TargetProvisionState.ValueString() != "available" || m.ForceDelete.ValueBool() {
 		t.Fatalf("resource %+v %v", m, d)
+	}
+}
+
+// An import that names nothing is refused before Ironic is asked (which would answer a
+// read of "" with every node).
+func TestImportNamingNothingIsRefused(t *testing.T) {
+	var diags diag.Diagnostics
+	importedID(context.Background(), resource.ImportStateRequest{ID: " "}, &diags)
+	if !diags.HasError() || diags[0].Summary() != "Nothing to import" {
+		t.Fatalf("got %v", diags)
 	}
 }

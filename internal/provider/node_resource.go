@@ -523,6 +523,9 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	ident := importedID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	node, err := ic.GetNode(ctx, ident)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import bare metal node",

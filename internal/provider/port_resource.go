@@ -264,6 +264,9 @@ func (r *portResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	id := importedID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	if mac, err := ironic.NormalizeMAC(id); err == nil {
 		found, err := ic.PortsByMAC(ctx, mac)
 		if err != nil || len(found) != 1 {
