@@ -74,16 +74,23 @@ func eachListed[T any](ctx context.Context, page func(marker string, size int) p
 var nodeListedFields = []string{"uuid", "name", "provision_state", "traits"}
 
 // EachNode hands the matching nodes to yield, oldest first, page after page (see
-// Listing); with deployedOnly, only those a deployment holds (IsDeployed).
-func (c *Client) EachNode(ctx context.Context, f NodeFilter, deployedOnly bool, l Listing, yield func(*nodes.Node) bool) error {
-	opts := nodeQuery(f, nodeListedFields)
+// Listing); with deployments, only those whose deployment an adoption imports
+// (AdoptsDeployment).
+func (c *Client) EachNode(ctx context.Context, f NodeFilter, deployments *DeploymentFilter, l Listing, yield func(*nodes.Node) bool) error {
+	fields := nodeListedFields
+	if deployments != nil {
+		fields = append(slices.Clip(fields), deploymentFields...)
+	}
+	opts := nodeQuery(f, fields)
 	list := nodes.List
 	if l.Full {
 		opts.Fields, list = nil, nodes.ListDetail
 	}
 	var keep func(*nodes.Node) bool
-	if deployedOnly || len(f.Traits) > 0 {
-		keep = func(n *nodes.Node) bool { return (!deployedOnly || IsDeployed(n.ProvisionState)) && f.hasTraits(n) }
+	if deployments != nil || len(f.Traits) > 0 {
+		keep = func(n *nodes.Node) bool {
+			return (deployments == nil || AdoptsDeployment(n, deployments.IncludeForeign)) && f.hasTraits(n)
+		}
 	}
 	return eachListed(ctx, func(marker string, size int) pagination.Pager {
 		opts.Marker, opts.Limit = marker, size

@@ -79,7 +79,7 @@ func pagedNodes(n int, state func(i int) string) []map[string]any {
 
 func available(int) string { return "available" }
 
-func collectNodes(t *testing.T, c *Client, f NodeFilter, deployed bool, l Listing, stopAfter int) []string {
+func collectNodes(t *testing.T, c *Client, f NodeFilter, deployed *DeploymentFilter, l Listing, stopAfter int) []string {
 	t.Helper()
 	var got []string
 	err := c.EachNode(context.Background(), f, deployed, l, func(n *nodes.Node) bool {
@@ -95,7 +95,7 @@ func collectNodes(t *testing.T, c *Client, f NodeFilter, deployed bool, l Listin
 // A limit is asked of Ironic as the page size, and no page is read beyond it.
 func TestEachNodeHonoursTheLimit(t *testing.T) {
 	f, c := newFakePagedAPI(t, 2, map[string][]map[string]any{"nodes": pagedNodes(7, available)})
-	got := collectNodes(t, c, NodeFilter{Shard: "rack-a"}, false, Listing{Limit: 5}, 0)
+	got := collectNodes(t, c, NodeFilter{Shard: "rack-a"}, nil, Listing{Limit: 5}, 0)
 	if strings.Join(got, " ") != "n0 n1 n2 n3 n4" {
 		t.Fatalf("listed %v", got)
 	}
@@ -112,7 +112,7 @@ func TestEachNodeHonoursTheLimit(t *testing.T) {
 // Without a limit every page is read; with Full the nodes come in detail.
 func TestEachNodeReadsEveryPage(t *testing.T) {
 	f, c := newFakePagedAPI(t, 2, map[string][]map[string]any{"nodes": pagedNodes(5, available)})
-	if got := collectNodes(t, c, NodeFilter{}, false, Listing{Full: true}, 0); len(got) != 5 {
+	if got := collectNodes(t, c, NodeFilter{}, nil, Listing{Full: true}, 0); len(got) != 5 {
 		t.Fatalf("listed %v", got)
 	}
 	if len(f.calls) != 3 || !strings.HasPrefix(f.calls[0], "GET /nodes/detail?limit=1000&sort_key=created_at") {
@@ -123,7 +123,7 @@ func TestEachNodeReadsEveryPage(t *testing.T) {
 // When the reader stops, no further page is read.
 func TestEachNodeStopsWhenTheReaderStops(t *testing.T) {
 	f, c := newFakePagedAPI(t, 2, map[string][]map[string]any{"nodes": pagedNodes(7, available)})
-	if got := collectNodes(t, c, NodeFilter{}, false, Listing{}, 2); len(got) != 2 {
+	if got := collectNodes(t, c, NodeFilter{}, nil, Listing{}, 2); len(got) != 2 {
 		t.Fatalf("listed %v", got)
 	}
 	if len(f.calls) != 1 {
@@ -141,9 +141,36 @@ func TestEachNodeDeployedOnly(t *testing.T) {
 		return "manageable"
 	}
 	f, c := newFakePagedAPI(t, 2, map[string][]map[string]any{"nodes": pagedNodes(8, state)})
-	got := collectNodes(t, c, NodeFilter{}, true, Listing{Limit: 3}, 0)
+	got := collectNodes(t, c, NodeFilter{}, &DeploymentFilter{}, Listing{Limit: 3}, 0)
 	if strings.Join(got, " ") != "n1 n3 n5" || len(f.calls) != 3 || !strings.Contains(f.calls[1], "limit=1000") {
 		t.Fatalf("listed %v, calls:\n%s", got, strings.Join(f.calls, "\n"))
+	}
+}
+
+// Deployments to adopt: neither a foreign instance (unless asked for) nor a deployment
+// that failed, whose import would plan a new deploy; the fields that tell them apart
+// are asked for.
+func TestEachNodeDeploymentsToAdopt(t *testing.T) {
+	nodes := []map[string]any{
+		{"uuid": "n0", "provision_state": "active"},
+		{"uuid": "n1", "provision_state": "active", "instance_uuid": "s1"},
+		{"uuid": "n2", "provision_state": "active", "instance_uuid": "a2", "allocation_uuid": "a2"},
+		{"uuid": "n3", "provision_state": "deploy failed"},
+		{"uuid": "n4", "provision_state": "clean failed"},
+		{"uuid": "n5", "provision_state": "rescue"},
+	}
+	f, c := newFakePagedAPI(t, 10, map[string][]map[string]any{"nodes": nodes})
+	if got := collectNodes(t, c, NodeFilter{}, &DeploymentFilter{}, Listing{}, 0); strings.Join(got, " ") != "n0 n2 n5" {
+		t.Errorf("listed %v", got)
+	}
+	if !strings.Contains(f.calls[0], "fields=uuid%2Cname%2Cprovision_state%2Ctraits%2Cinstance_uuid%2Callocation_uuid&") {
+		t.Errorf("calls:\n%s", strings.Join(f.calls, "\n"))
+	}
+	if got := collectNodes(t, c, NodeFilter{}, &DeploymentFilter{IncludeForeign: true}, Listing{}, 0); strings.Join(got, " ") != "n0 n1 n2 n5" {
+		t.Errorf("with foreign instances, listed %v", got)
+	}
+	if got := collectNodes(t, c, NodeFilter{}, nil, Listing{}, 0); len(got) != 6 {
+		t.Errorf("nodes: listed %v", got)
 	}
 }
 

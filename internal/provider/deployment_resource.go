@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -157,11 +156,13 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"allow_rebuild": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
-				Default:  booldefault.StaticBool(true),
 				MarkdownDescription: "Whether a change of `instance_info`, `config_drive` or `deploy_steps` may rebuild the " +
-					"node in place (overwriting its disk). Default `true`: the plan shows the update with a warning. With " +
+					"node in place (overwriting its disk). With `true` the plan shows the update with a warning. With " +
 					"`false` such a change is a plan-time error instead, in the spirit of `prevent_destroy`; if a value known " +
-					"only at apply time turns out to change, the apply fails before touching the node.",
+					"only at apply time turns out to change, the apply fails before touching the node. Default: `true` for " +
+					"a deployment Terraform created, `false` for one adopted by import (its disk was never written by this " +
+					"configuration; `terraform query -generate-config-out` and `plan -generate-config-out` write it out).",
+				PlanModifiers: []planmodifier.Bool{rebuildDefault{}},
 			},
 			"provision_state": schema.StringAttribute{
 				Computed: true,
@@ -357,6 +358,7 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 	}
 	m := importedDeployment(ctx, node, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopted, []byte("true"))...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte("true"))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 	setID(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
@@ -368,7 +370,7 @@ func importedDeployment(ctx context.Context, node *nodes.Node, diags *diag.Diagn
 		NodeID:       types.StringValue(node.UUID),
 		ConfigDrive:  types.ObjectNull(configDriveAttrTypes),
 		DeploySteps:  types.StringNull(),
-		AllowRebuild: types.BoolValue(true),
+		AllowRebuild: types.BoolValue(false), // adopted: no rebuild unless the configuration allows it
 		Timeouts:     nullTimeouts("create", "update", "delete"),
 	}
 	// Every key Ironic holds: the plan then matches a configuration with or without the

@@ -151,6 +151,19 @@ type nodeListModel struct {
 	Traits types.List `tfsdk:"traits"`
 }
 
+// deploymentListModel is the configuration of the deployment list resource.
+type deploymentListModel struct {
+	nodeListModel
+	IncludeForeign types.Bool `tfsdk:"include_foreign_instances"`
+}
+
+// includeForeignDoc describes include_foreign_instances (ironic.ForeignInstance).
+const includeForeignDoc = "Whether to list, too, the instances another service put on its nodes: those whose " +
+	"`instance_uuid` is set, and not by an allocation. The Compute service (Nova) sets it to its server's UUID, metal3's " +
+	"baremetal-operator to its host's; Ironic's own deploy, and so this provider, never set it. Default `false`: such an " +
+	"instance is that service's, and a `baremetal_deployment` adopted on it would undeploy it once removed from the " +
+	"configuration. Its node is listed by the `baremetal_node` list resource all the same."
+
 // nodeListConfig is the schema of nodeListModel.
 func nodeListConfig() map[string]listschema.Attribute {
 	attrs := map[string]listschema.Attribute{
@@ -184,11 +197,15 @@ func NewNodeListResource() list.ListResource {
 
 // NewDeploymentListResource is the baremetal_deployment list resource.
 func NewDeploymentListResource() list.ListResource {
-	return nodeListResource("deployment", true, "Lists the deployments: the nodes an instance is deployed on (provision "+
-		"state `active` and the other states a deployment holds a node in), among those matching all the given filters, "+
-		"oldest first, page after page, for `terraform query` (Terraform 1.14 or later). The filters are those of the "+
-		"`baremetal_nodes` data source. Each result is named by the node's name, else its UUID; its identity is the "+
-		"node's UUID. With `include_resource` each result is the deployment as `terraform import` records it.",
+	return nodeListResource("deployment", true, "Lists the deployments to adopt: the nodes an instance runs on, among "+
+		"those matching all the given filters, oldest first, page after page, for `terraform query` (Terraform 1.14 or "+
+		"later). Only deployments whose import plans no change are listed: provision state `active`, or held, serviced "+
+		"or rescued; not a deploy that failed or is under way (`deploy failed`, `error`, `adopt failed`, `service "+
+		"failed`, `wait call-back`, ...), which an apply would deploy again, and not, unless `include_foreign_instances` "+
+		"says so, an instance another service put there (see that filter). The node itself is listed by the "+
+		"`baremetal_node` list resource in every state. The filters are those of the `baremetal_nodes` data source. "+
+		"Each result is named by the node's name, else its UUID; its identity is the node's UUID. With "+
+		"`include_resource` each result is the deployment as `terraform import` records it, with `allow_rebuild = false`.",
 		func(ctx context.Context, _ *ironic.Client, n *nodes.Node, res *tfsdk.Resource, diags *diag.Diagnostics) {
 			m := importedDeployment(ctx, n, diags)
 			m.fromNode(ctx, n, diags)
@@ -198,18 +215,30 @@ func NewDeploymentListResource() list.ListResource {
 
 // nodeListResource lists nodes (with deployedOnly, those a deployment holds) by the
 // filters of nodeListModel, recording each with record.
-func nodeListResource(typeName string, deployedOnly bool, doc string,
+func nodeListResource(typeName string, deployments bool, doc string,
 	record func(context.Context, *ironic.Client, *nodes.Node, *tfsdk.Resource, *diag.Diagnostics)) list.ListResource {
+	config := nodeListConfig()
+	if deployments {
+		config["include_foreign_instances"] = listschema.BoolAttribute{Optional: true, MarkdownDescription: includeForeignDoc}
+	}
 	return &listResource[nodes.Node]{
 		typeName: typeName,
 		doc:      doc,
-		config:   nodeListConfig(),
+		config:   config,
 		each: func(ctx context.Context, ic *ironic.Client, config tfsdk.Config, l ironic.Listing, yield func(*nodes.Node) bool, diags *diag.Diagnostics) error {
 			var m nodeListModel
-			if diags.Append(config.Get(ctx, &m)...); diags.HasError() {
+			var sel *ironic.DeploymentFilter
+			if deployments {
+				var d deploymentListModel
+				diags.Append(config.Get(ctx, &d)...)
+				m, sel = d.nodeListModel, &ironic.DeploymentFilter{IncludeForeign: d.IncludeForeign.ValueBool()}
+			} else {
+				diags.Append(config.Get(ctx, &m)...)
+			}
+			if diags.HasError() {
 				return nil
 			}
-			return ic.EachNode(ctx, m.filter(stringList(ctx, m.Traits, diags)), deployedOnly, l, yield)
+			return ic.EachNode(ctx, m.filter(stringList(ctx, m.Traits, diags)), sel, l, yield)
 		},
 		id:     func(n *nodes.Node) string { return n.UUID },
 		name:   nameOr,

@@ -145,7 +145,7 @@ resource "baremetal_runbook" "r" {
 			{Path: tfjsonpath.New("node_id"), KnownValue: id("baremetal_deployment.d")},
 			{Path: tfjsonpath.New("provision_state"), KnownValue: knownvalue.StringExact("active")},
 			{Path: tfjsonpath.New("instance_info").AtMapKey("image_source"), KnownValue: knownvalue.StringExact(imageURL)},
-			{Path: tfjsonpath.New("allow_rebuild"), KnownValue: knownvalue.Bool(true)},
+			{Path: tfjsonpath.New("allow_rebuild"), KnownValue: knownvalue.Bool(false)},
 		}),
 		querycheck.ExpectLength("baremetal_port.rack", 1),
 		querycheck.ExpectIdentity("baremetal_port.rack", map[string]knownvalue.Check{"id": id("baremetal_port.p")}),

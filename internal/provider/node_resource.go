@@ -533,6 +533,7 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	m := importedNode(ctx, node, &resp.Diagnostics)
+	maskedSecretsWarning(node, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 	setID(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }

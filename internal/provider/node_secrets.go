@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -48,8 +51,19 @@ func configuredSecrets(ctx context.Context, config tfsdk.Config, diags *diag.Dia
 	return stringMap(ctx, v, diags)
 }
 
-// validateSecrets refuses a key given both as a write-only secret and in driver_info.
+// validateSecrets refuses a key given both as a write-only secret and in driver_info,
+// and a driver_info value that is Ironic's mask (copied from what Ironic shows): it
+// would be sent as the password.
 func validateSecrets(m *nodeResourceModel, diags *diag.Diagnostics) {
+	for k, v := range m.DriverInfo.Elements() {
+		if s, ok := v.(types.String); ok && s.ValueString() == ironic.Masked {
+			diags.AddAttributeError(path.Root("driver_info").AtMapKey(k), "Masked secret in driver_info",
+				fmt.Sprintf("driver_info[%q] is %q, the mask Ironic shows instead of a secret it never returns: it is not the "+
+					"secret, and nothing is sent to Ironic while it is configured. Remove the key from driver_info (Ironic "+
+					"keeps the secret it holds), or supply the real value in driver_secrets_wo (with driver_secrets_wo_version).",
+					k, ironic.Masked))
+		}
+	}
 	// Keys only: the values may not be known yet (ephemeral ones never are at validation).
 	info := m.DriverInfo.Elements()
 	for _, k := range sortedKeys(m.DriverSecretsWO.Elements()) {
@@ -58,6 +72,21 @@ func validateSecrets(m *nodeResourceModel, diags *diag.Diagnostics) {
 				fmt.Sprintf("driver_secrets_wo and driver_info both set %q; keep it in driver_secrets_wo only.", k))
 		}
 	}
+}
+
+// maskedSecretsWarning says, of a node being adopted, which driver_info secrets Ironic
+// holds masked: they are left out of the state and stay in Ironic as they are; the
+// configuration manages one only once it supplies it.
+func maskedSecretsWarning(n *nodes.Node, diags *diag.Diagnostics) {
+	keys := ironic.MaskedKeys(ironic.StringMap(n.DriverInfo))
+	if len(keys) == 0 {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("driver_info"), "Secrets Ironic does not return",
+		fmt.Sprintf("Node %s holds driver_info keys %s, which Ironic returns masked (%q): they are not in the state, and "+
+			"Ironic keeps them as they are. Leaving driver_info unset (as generated configuration does) or without these "+
+			"keys changes nothing. To manage them, supply their values in driver_secrets_wo and set driver_secrets_wo_version.",
+			n.UUID, strings.Join(keys, ", "), ironic.Masked))
 }
 
 // secretOps are the patch operations that send the secrets into driver_info.
