@@ -1,6 +1,9 @@
 # The inventory: every node in Ironic (narrowed by the filters below, all optional),
-# rendered as import blocks for the node, its ports and, when it is deployed, its
-# deployment. Delete this file once the fleet is adopted.
+# rendered as import blocks for the node, its port groups, its ports and, when its
+# deployment can be adopted as it is (adopt_deployment), its deployment. An instance
+# another service put on a node (Nova's: foreign_instance) is left to that service, and a
+# deploy that failed is not adopted: those nodes are adopted as nodes, where they are.
+# Delete this file once the fleet is adopted.
 
 variable "owner" {
   description = "Adopt only the nodes of this owner (a project id)."
@@ -44,9 +47,11 @@ locals {
   import_blocks = [
     for n in local.nodes : join("", concat(
       [format("import {\n  to = baremetal_node.%s\n  id = %q\n}\n", local.label[n.id], n.id)],
+      [for g in n.portgroups : format("import {\n  to = baremetal_portgroup.%s_pg_%s\n  id = %q\n}\n",
+      local.label[n.id], substr(g.id, 0, 8), g.id)],
       [for p in n.ports : format("import {\n  to = baremetal_port.%s_%s\n  id = %q\n}\n",
       local.label[n.id], replace(lower(p.address), ":", ""), p.id)],
-      n.deployed ? [format("import {\n  to = baremetal_deployment.%s\n  id = %q\n}\n", local.label[n.id], n.id)] : [],
+      n.adopt_deployment ? [format("import {\n  to = baremetal_deployment.%s\n  id = %q\n}\n", local.label[n.id], n.id)] : [],
     ))
   ]
 }
@@ -68,7 +73,11 @@ output "found" {
   description = "What the import blocks adopt."
   value = {
     nodes       = length(local.nodes)
+    portgroups  = length(flatten(local.nodes[*].portgroups))
     ports       = length(flatten(local.nodes[*].ports))
-    deployments = length([for n in local.nodes : n.id if n.deployed])
+    deployments = length([for n in local.nodes : n.id if n.adopt_deployment])
+    # Deployed, but not adopted as deployments: another service's instances (Nova's),
+    # and deploys that failed or are under way.
+    left_alone = [for n in local.nodes : n.id if n.deployed && !n.adopt_deployment]
   }
 }

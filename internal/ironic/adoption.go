@@ -1,6 +1,7 @@
 package ironic
 
 import (
+	"context"
 	"slices"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
@@ -53,8 +54,36 @@ type DeploymentFilter struct {
 	IncludeForeign bool // the instances of other services as well (ForeignInstance)
 }
 
-// deploymentFields are the fields AdoptsDeployment reads.
-var deploymentFields = []string{"instance_uuid", "allocation_uuid"}
+// deploymentFields are the fields AdoptsDeployment reads in a list with fields (Ironic
+// 21.4 answers a list asking for allocation_uuid with an error 500: markAllocated sets it).
+var deploymentFields = []string{"instance_uuid"}
+
+// markAllocated sets the AllocationUUID of the nodes whose instance_uuid is an
+// allocation's (an allocation sets it to its own UUID), for lists that could not ask
+// for allocation_uuid. It reads the allocations' UUIDs only when some node has an
+// instance_uuid.
+func (c *Client) markAllocated(ctx context.Context, found []nodes.Node) error {
+	if !slices.ContainsFunc(found, func(n nodes.Node) bool { return n.InstanceUUID != "" && n.AllocationUUID == "" }) {
+		return nil
+	}
+	allocated, err := c.allocationUUIDs(ctx)
+	for i := range found {
+		if allocated[found[i].InstanceUUID] {
+			found[i].AllocationUUID = found[i].InstanceUUID
+		}
+	}
+	return err
+}
+
+// allocationUUIDs are the UUIDs of every allocation the caller may see.
+func (c *Client) allocationUUIDs(ctx context.Context) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := allocationKind.each(ctx, c, nil, []string{"uuid"}, Listing{}, func(a *Allocation) bool {
+		out[a.UUID] = true
+		return true
+	})
+	return out, err
+}
 
 // MaskedKeys are the keys whose values Ironic returned masked (Masked), sorted: the
 // secrets an adoption cannot read, which stay in Ironic as they are until the

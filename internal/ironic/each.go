@@ -88,7 +88,19 @@ func (c *Client) EachNode(ctx context.Context, f NodeFilter, deployments *Deploy
 	}
 	var keep func(*nodes.Node) bool
 	if deployments != nil || len(f.Traits) > 0 {
+		var allocated map[string]bool // read once, when a node needs it (see markAllocated)
 		keep = func(n *nodes.Node) bool {
+			if deployments != nil && !l.Full && n.InstanceUUID != "" && IsDeployed(n.ProvisionState) {
+				if allocated == nil {
+					var err error
+					if allocated, err = c.allocationUUIDs(ctx); err != nil {
+						allocated = map[string]bool{} // then counted as foreign: the safe side
+					}
+				}
+				if allocated[n.InstanceUUID] {
+					n.AllocationUUID = n.InstanceUUID
+				}
+			}
 			return (deployments == nil || AdoptsDeployment(n, deployments.IncludeForeign)) && f.hasTraits(n)
 		}
 	}
@@ -123,6 +135,23 @@ func (c *Client) EachPortgroup(ctx context.Context, node string, l Listing, yiel
 		q.Set("node", node)
 	}
 	return Portgroups.each(ctx, c, q, []string{"uuid", "name", "address"}, l, yield)
+}
+
+// PortgroupsOfNodes groups the port groups of these nodes by node UUID, as
+// PortsOfNodes groups ports: node by node for a few nodes, else one paged list of all.
+func (c *Client) PortgroupsOfNodes(ctx context.Context, nodeIDs []string) (map[string][]Portgroup, error) {
+	byNode := map[string][]Portgroup{}
+	fields := []string{"uuid", "node_uuid", "address", "name"}
+	add := func(g *Portgroup) bool { byNode[g.NodeUUID] = append(byNode[g.NodeUUID], *g); return true }
+	if len(nodeIDs) <= portsNodeByNodeUpTo {
+		for _, id := range nodeIDs {
+			if err := Portgroups.each(ctx, c, url.Values{"node": {id}}, fields, Listing{}, add); err != nil {
+				return nil, err
+			}
+		}
+		return byNode, nil
+	}
+	return byNode, Portgroups.each(ctx, c, nil, fields, Listing{}, add)
 }
 
 // EachAllocation hands the allocations to yield, page after page (see Listing).

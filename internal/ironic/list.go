@@ -168,6 +168,9 @@ func (c *Client) ListNodes(ctx context.Context, f NodeFilter) ([]nodes.Node, err
 		opts.Marker = marker
 		return nodes.List(c.SC, opts)
 	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", c.Log)
+	if err == nil {
+		err = c.markAllocated(ctx, found)
+	}
 	if err != nil || len(f.Traits) == 0 {
 		return found, err
 	}

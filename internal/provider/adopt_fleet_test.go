@@ -57,12 +57,17 @@ func TestAccAdoptFleet_recipe(t *testing.T) {
 
 	// 1. The inventory: reads only, so the apply records its outputs and nothing else.
 	cli("apply", "-auto-approve")
-	var found struct{ Nodes, Ports, Deployments int }
+	var found struct {
+		Nodes, Portgroups, Ports, Deployments int
+		LeftAlone                             []string `json:"left_alone"`
+	}
 	if err := json.Unmarshal([]byte(cli("output", "-json", "found")), &found); err != nil {
 		t.Fatal(err)
 	}
-	if found.Nodes != len(fleet.nodes) || found.Ports != fleet.ports || found.Deployments != fleet.deployed {
-		t.Fatalf("the inventory found %+v; made %d nodes, %d ports, %d deployments", found, len(fleet.nodes), fleet.ports, fleet.deployed)
+	if found.Nodes != len(fleet.nodes) || found.Portgroups != fleet.portgroups || found.Ports != fleet.ports ||
+		found.Deployments != fleet.deployed || len(found.LeftAlone) != 1 || found.LeftAlone[0] != fleet.foreign {
+		t.Fatalf("the inventory found %+v; made %d nodes, %d port groups, %d ports, %d deployments, and %s deployed by another service",
+			found, len(fleet.nodes), fleet.portgroups, fleet.ports, fleet.deployed, fleet.foreign)
 	}
 	writeImports := func(output string) {
 		t.Helper()
@@ -77,7 +82,7 @@ func TestAccAdoptFleet_recipe(t *testing.T) {
 	cli("plan", "-generate-config-out=generated.tf")
 	writeImports("import_blocks")
 	// 3. The imports, then a plan with nothing to do.
-	total := found.Nodes + found.Ports + found.Deployments
+	total := found.Nodes + found.Portgroups + found.Ports + found.Deployments
 	if out := cli("apply", "-auto-approve"); !strings.Contains(out, fmt.Sprintf("Resources: %d imported, 0 added, 0 changed, 0 destroyed", total)) {
 		t.Fatalf("the apply did more or less than import %d objects:\n%s", total, out)
 	}
@@ -102,12 +107,16 @@ func TestAccAdoptFleet_recipe(t *testing.T) {
 	}
 }
 
+// foreignNode is the node of a hand-made fleet that another service deployed.
+const foreignNode = 18
+
 // handMadeFleet is what makeHandMadeFleet enrolled, and the resource addresses the
 // recipe should give it.
 type handMadeFleet struct {
-	nodes           []string // UUIDs
-	ports, deployed int
-	addresses       []string
+	nodes                       []string // UUIDs
+	portgroups, ports, deployed int
+	foreign                     string // the node whose instance another service put there
+	addresses                   []string
 }
 
 // makeHandMadeFleet enrolls n nodes the way people do by hand: some without a name, some
@@ -131,8 +140,14 @@ func makeHandMadeFleet(t *testing.T, sc *gophercloud.ServiceClient, owner string
 			defer mu.Unlock()
 			f.addresses = append(f.addresses, addrs...)
 			f.ports += ports
-			if deployed {
+			switch {
+			case deployed && i == foreignNode:
+				f.foreign = f.nodes[i]
+			case deployed:
 				f.deployed++
+			}
+			if i%4 == 2 {
+				f.portgroups++
 			}
 			return err
 		})
@@ -200,9 +215,19 @@ func makeHandMadeNode(ctx context.Context, sc *gophercloud.ServiceClient, owner,
 		}
 	}
 	nports := []int{1, 1, 2, 0}[i%4]
+	var bond string
+	if nports == 2 {
+		// The two ports bonded, as a switch's LACP wants them.
+		g, err := ironic.Portgroups.Create(testEngineNoT(), ctx, map[string]any{"node_uuid": node.UUID, "name": label + "-bond0", "mode": "802.3ad"})
+		if err != nil {
+			return nil, 0, false, err
+		}
+		bond = g.UUID
+		addrs = append(addrs, "baremetal_portgroup."+label+"_pg_"+g.UUID[:8])
+	}
 	for p := range nports {
 		mac := randomMAC()
-		popts := ports.CreateOpts{NodeUUID: node.UUID, Address: mac, Extra: map[string]any{"nic": p}}
+		popts := ports.CreateOpts{NodeUUID: node.UUID, Address: mac, Extra: map[string]any{"nic": p}, PortGroupUUID: bond}
 		if p == 1 {
 			off := false
 			popts.PXEEnabled = &off
@@ -229,7 +254,15 @@ func makeHandMadeNode(ctx context.Context, sc *gophercloud.ServiceClient, owner,
 				"image_source": "http://images.example/os-" + prefix + ".qcow2", "image_checksum": "d41d8cd98f00b204e9800998ecf8427e", "root_gb": "10",
 			}})
 			deployed = err == nil
-			addrs = append(addrs, "baremetal_deployment."+label)
+			if i == foreignNode && deployed {
+				// Deployed by another service, which set instance_uuid as Nova does: left to it.
+				_, err = nodes.Update(ctx, sc, node.UUID, nodes.UpdateOpts{
+					nodes.UpdateOperation{Op: nodes.AddOp, Path: "/instance_uuid", Value: "5f1a7a0e-4c55-4b7e-9d1d-" + node.UUID[24:]},
+					nodes.UpdateOperation{Op: nodes.AddOp, Path: "/instance_info/display_name", Value: "vm-" + prefix},
+				}).Extract()
+			} else {
+				addrs = append(addrs, "baremetal_deployment."+label)
+			}
 		}
 	case 1, 3:
 		// In maintenance, with the reason someone typed.

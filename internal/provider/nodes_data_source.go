@@ -46,10 +46,14 @@ type listedNode struct {
 	Maintenance    bool         `tfsdk:"maintenance"`
 	Fault          string       `tfsdk:"fault"`
 	InstanceUUID   string       `tfsdk:"instance_uuid"`
+	Foreign        bool         `tfsdk:"foreign_instance"`
+	Adopt          bool         `tfsdk:"adopt_deployment"`
 	Traits         []string     `tfsdk:"traits"`
 	Ports          []listedPort `tfsdk:"ports"`
+	Portgroups     []listedPort `tfsdk:"portgroups"`
 }
 
+// listedPort is a port, or a port group (its address, else its name, else its UUID).
 type listedPort struct {
 	ID      string `tfsdk:"id"`
 	Address string `tfsdk:"address"`
@@ -61,8 +65,9 @@ var listedNodeType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"id": types.StringType, "name": types.StringType, "provision_state": types.StringType, "deployed": types.BoolType,
 	"driver": types.StringType, "resource_class": types.StringType, "owner": types.StringType, "lessee": types.StringType,
 	"conductor_group": types.StringType, "shard": types.StringType, "maintenance": types.BoolType, "fault": types.StringType,
-	"instance_uuid": types.StringType, "traits": types.ListType{ElemType: types.StringType},
-	"ports": types.ListType{ElemType: listedPortType},
+	"instance_uuid": types.StringType, "foreign_instance": types.BoolType, "adopt_deployment": types.BoolType,
+	"traits": types.ListType{ElemType: types.StringType},
+	"ports": types.ListType{ElemType: listedPortType}, "portgroups": types.ListType{ElemType: listedPortType},
 }}
 
 // NewNodesDataSource is the baremetal_nodes data source.
@@ -109,7 +114,19 @@ func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 					"id":              computed("UUID."),
 					"name":            computed("Name (empty string when none)."),
 					"provision_state": computed("Provision state."),
-					"deployed":        schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether an instance is deployed (`active`): import a `baremetal_deployment` for it."},
+					"deployed": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether a deployment holds the node: " +
+						"provision state `active`, or any state between a deploy request and the teardown (`deploying`, `wait " +
+						"call-back`, `deploy failed`, `deploy hold`, `error`, `adopting`, `adopt failed`, the rescue and servicing " +
+						"states), or one this provider does not know. `false` in `enroll`, `manageable`, `available` and the " +
+						"inspection and cleaning states. To choose what to import, use `adopt_deployment`."},
+					"foreign_instance": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the instance on it " +
+						"is another service's: `instance_uuid` is set, and not by an allocation (the Compute service, Nova, sets " +
+						"it to its server's UUID; metal3's baremetal-operator to its host's; Ironic's own deploy never sets it). " +
+						"A `baremetal_deployment` adopted on it would undeploy that service's instance once removed."},
+					"adopt_deployment": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether to import a " +
+						"`baremetal_deployment` for it, as the fleet adoption recipe does: the import plans no change (provision " +
+						"state `active`, or held, serviced or rescued; not a deploy that failed or is under way, which an apply " +
+						"would deploy again) and `foreign_instance` is `false`."},
 					"driver":          computed("Hardware type."),
 					"resource_class":  computed("Resource class."),
 					"owner":           computed("Owning project."),
@@ -120,6 +137,14 @@ func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 					"fault":           computed("Why Ironic put it in maintenance, if it did."),
 					"instance_uuid":   computed("UUID of the instance on it, if any."),
 					"traits":          schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Traits, sorted."},
+					"portgroups": schema.ListNestedAttribute{
+						Computed:            true,
+						MarkdownDescription: "The node's port groups (bonds), by UUID: import them with its ports, whose `portgroup_id` names them.",
+						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+							"id":      computed("Port group UUID."),
+							"address": computed("MAC address, lower case; empty string when none."),
+						}},
+					},
 					"ports": schema.ListNestedAttribute{
 						Computed:            true,
 						MarkdownDescription: "The node's ports, by address.",
@@ -159,6 +184,11 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		resp.Diagnostics.AddError("Unable to list bare metal ports", ironic.Message(err))
 		return
 	}
+	groupsOf, err := ic.PortgroupsOfNodes(ctx, ids)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to list bare metal port groups", ironic.Message(err))
+		return
+	}
 	listed := make([]listedNode, len(found))
 	for i, n := range found {
 		traits := append([]string{}, n.Traits...)
@@ -171,6 +201,10 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 			ID: n.UUID, Name: n.Name, ProvisionState: n.ProvisionState, Deployed: ironic.IsDeployed(n.ProvisionState),
 			Driver: n.Driver, ResourceClass: n.ResourceClass, Owner: n.Owner, Lessee: n.Lessee, ConductorGroup: n.ConductorGroup, Shard: n.Shard,
 			Maintenance: n.Maintenance, Fault: n.Fault, InstanceUUID: n.InstanceUUID, Traits: traits, Ports: ports,
+			Foreign: ironic.ForeignInstance(&n), Adopt: ironic.AdoptsDeployment(&n, false), Portgroups: []listedPort{},
+		}
+		for _, g := range groupsOf[n.UUID] {
+			listed[i].Portgroups = append(listed[i].Portgroups, listedPort{ID: g.UUID, Address: g.Address})
 		}
 	}
 	m.IDs, diags = types.ListValueFrom(ctx, types.StringType, ids)

@@ -16,40 +16,10 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
-
-// queryRackFile is the .tfquery.hcl of the fleet adoption guide: a rack's nodes (by
-// shard), their deployments, and each node's port groups and ports.
-const queryRackFile = `
-list "baremetal_node" "rack" {
-  provider = baremetal
-  config {
-    shard = %[1]q
-  }
-}
-list "baremetal_deployment" "rack" {
-  provider = baremetal
-  config {
-    shard = %[1]q
-  }
-}
-list "baremetal_portgroup" "rack" {
-  for_each = toset([for n in list.baremetal_node.rack.data : n.identity.id])
-  provider = baremetal
-  config {
-    node_id = each.key
-  }
-}
-list "baremetal_port" "rack" {
-  for_each = toset([for n in list.baremetal_node.rack.data : n.identity.id])
-  provider = baremetal
-  config {
-    node_id = each.key
-  }
-}
-`
 
 // The whole `terraform query` adoption, as the fleet guide tells it: a rack made by hand
 // (five nodes with BMC passwords Ironic masks; two deployed by hand, one of them with a
@@ -72,8 +42,13 @@ func TestAccQuery_generateConfig(t *testing.T) {
 	rec := ironictest.NewRecorder(testEndpoint())
 	defer rec.Close()
 	w := newCLIWorkspace(t, envEndpoint+"="+rec.URL)
-	w.write(providerBlock)
-	if err := os.WriteFile(filepath.Join(w.dir, "rack.tfquery.hcl"), []byte(fmt.Sprintf(queryRackFile, shard)), 0o600); err != nil {
+	// The guide's files, its shard replaced by this rack's.
+	copyExample(t, "adopt-fleet-query", w.dir)
+	query, err := os.ReadFile(filepath.Join(devtools.RepoRoot(), "examples", "adopt-fleet-query", "rack.tfquery.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(w.dir, "rack.tfquery.hcl"), []byte(strings.ReplaceAll(string(query), `"rack-a"`, `"`+shard+`"`)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	timed := func(what string, f func() string) string {
@@ -85,6 +60,11 @@ func TestAccQuery_generateConfig(t *testing.T) {
 	timed("init", func() string { return w.run("init", "-input=false") })
 	timed("query", func() string { return w.run("query", "-generate-config-out=generated.tf") })
 	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
+	// A plain query (no resources: only the fields that name them) lists the same.
+	listed := timed("query without resources", func() string { return w.run("query") })
+	if n := strings.Count(listed, "list.baremetal_deployment.rack"); n != 2 {
+		t.Errorf("the query lists %d deployments, want 2:\n%s", n, listed)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
