@@ -67,7 +67,7 @@ var listedNodeType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"conductor_group": types.StringType, "shard": types.StringType, "maintenance": types.BoolType, "fault": types.StringType,
 	"instance_uuid": types.StringType, "foreign_instance": types.BoolType, "adopt_deployment": types.BoolType,
 	"traits": types.ListType{ElemType: types.StringType},
-	"ports": types.ListType{ElemType: listedPortType}, "portgroups": types.ListType{ElemType: listedPortType},
+	"ports":  types.ListType{ElemType: listedPortType}, "portgroups": types.ListType{ElemType: listedPortType},
 }}
 
 // NewNodesDataSource is the baremetal_nodes data source.
