@@ -1,6 +1,6 @@
-# The provider, in the directory that adopts the rack with `terraform query`.
+# The provider, in the directory that adopts the rack with `terraform query` (Terraform
+# 1.14.1 or later: list resources and .tfquery.hcl files).
 terraform {
-  required_version = ">= 1.14.1" # list resources and terraform query
   required_providers {
     baremetal = { source = "metalform/baremetal", version = "~> 0.1" }
   }

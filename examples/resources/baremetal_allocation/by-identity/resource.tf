@@ -1,0 +1,4 @@
+# The resource the import block of import.tf adopts (examples-check validates them together).
+resource "baremetal_allocation" "web" {
+  resource_class = "baremetal"
+}

@@ -1,0 +1,8 @@
+# The resource the import block of import.tf adopts (examples-check validates them together).
+resource "baremetal_deployment" "server1" {
+  node_id = "1be26c0b-03f2-4d2e-ae87-c02d7f33c123"
+  instance_info = {
+    image_source   = "http://images.example/os.qcow2"
+    image_checksum = "d41d8cd98f00b204e9800998ecf8427e"
+  }
+}
