@@ -61,18 +61,22 @@ var deploymentFields = []string{"instance_uuid"}
 // markAllocated sets the AllocationUUID of the nodes whose instance_uuid is an
 // allocation's (an allocation sets it to its own UUID), for lists that could not ask
 // for allocation_uuid. It reads the allocations' UUIDs only when some node has an
-// instance_uuid.
+// instance_uuid. Allocations it may not read leave the nodes foreign: the safe side
+// (their deployments are not adopted), never a failed list.
 func (c *Client) markAllocated(ctx context.Context, found []nodes.Node) error {
 	if !slices.ContainsFunc(found, func(n nodes.Node) bool { return n.InstanceUUID != "" && n.AllocationUUID == "" }) {
 		return nil
 	}
 	allocated, err := c.allocationUUIDs(ctx)
+	if err != nil && c.Log != nil {
+		c.Log(ctx, "allocations not readable: instances on nodes are counted as other services'", map[string]any{"error": err.Error()})
+	}
 	for i := range found {
 		if allocated[found[i].InstanceUUID] {
 			found[i].AllocationUUID = found[i].InstanceUUID
 		}
 	}
-	return err
+	return nil
 }
 
 // allocationUUIDs are the UUIDs of every allocation the caller may see.
