@@ -79,8 +79,12 @@ const (
 // DiskSize is the size of each machine's disk file (sparse: it costs what is written).
 const DiskSize = 1 << 30
 
-// agentStates are the provision states in which Ironic waits for an agent to call back.
-var agentStates = []string{"wait call-back", "clean wait", "service wait", "rescue wait"}
+// agentStates are the provision states in which Ironic waits for an agent to call back
+// (or, in "inspect wait", for the inventory it posts: Ironic 24.0 and later's agent
+// inspect interface).
+var agentStates = []string{"wait call-back", "clean wait", "service wait", "rescue wait", inspectWait}
+
+const inspectWait = "inspect wait"
 
 // StartAgent serves the agents' API on a free loopback port and starts watching Ironic
 // for nodes that wait for one.
@@ -199,6 +203,51 @@ func (a *Agent) Disk(nodeUUID string, n int) ([]byte, error) {
 	return b, nil
 }
 
+// RescuePassword is the rescue password the conductor last sent the node's agent with
+// rescue.finalize_rescue, as it came: Ironic sends a crypt(3) hash of the node's
+// rescue_password (SHA-256, "$5$...", or SHA-512 by [conductor]
+// rescue_password_hash_algorithm) and hashed = true. "" if no rescue was finalized.
+func (a *Agent) RescuePassword(nodeUUID string) (password string, hashed bool) {
+	a.mu.Lock()
+	m := a.machines[nodeUUID]
+	a.mu.Unlock()
+	if m == nil {
+		return "", false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.rescuePassword, m.rescueHashed
+}
+
+// Steps lists the steps the node's agent ran to the end, oldest first, as
+// "<kind>.<step>": "deploy.write_image", "clean.erase_devices_metadata",
+// "service.burnin_cpu"; a step that failed is followed by " (failed)".
+func (a *Agent) Steps(nodeUUID string) []string {
+	a.mu.Lock()
+	m := a.machines[nodeUUID]
+	a.mu.Unlock()
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.steps)
+}
+
+// Inventory is the inventory the node's agent last posted to Ironic's
+// /v1/continue_inspection (MachineInventory of its NICs), or nil.
+func (a *Agent) Inventory(nodeUUID string) map[string]any {
+	a.mu.Lock()
+	m := a.machines[nodeUUID]
+	a.mu.Unlock()
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.inventory
+}
+
 // Log is what the agent of a node did, oldest first (for failure messages).
 func (a *Agent) Log(nodeUUID string) []string {
 	a.mu.Lock()
@@ -272,7 +321,7 @@ func (a *Agent) maybeBoot(ctx context.Context, n watchedNode) {
 		m.note("%s: silent (fault): the ramdisk never calls back", n.ProvisionState)
 		return
 	}
-	m.boot(ctx, macs, fault)
+	m.boot(ctx, macs, fault, n.ProvisionState)
 }
 
 type watchedNode struct {

@@ -55,6 +55,8 @@ var commands = map[string]handler{
 		return map[string]any{"result": "install_bootloader: the test agent boots whole-disk images only"}, nil
 	}},
 	"log.collect_system_logs": {run: (*machine).systemLogs},
+	// Rescue: the conductor hands the rescue password over and the agent exits.
+	"rescue.finalize_rescue": {run: (*machine).finalizeRescue},
 }
 
 func stepsLister(key string, steps []map[string]any) func(*machine, map[string]any) (map[string]any, error) {
@@ -89,6 +91,13 @@ func stepRunner(kind string) func(*machine, map[string]any) (map[string]any, err
 			err = newAgentError("HardwareManagerMethodNotFound", "No HardwareManager found to handle method",
 				"Could not find method: "+name)
 		}
+		ran := kind + "." + name
+		if err != nil {
+			ran += " (failed)"
+		}
+		m.mu.Lock()
+		m.steps = append(m.steps, ran)
+		m.mu.Unlock()
 		if err != nil {
 			return nil, err
 		}

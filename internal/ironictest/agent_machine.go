@@ -33,6 +33,13 @@ type machine struct {
 	alive    context.Context // ends when the ramdisk does
 	stop     context.CancelFunc
 	log      []string
+
+	// What outlives a boot, for the tests: the rescue password the conductor sent, the
+	// steps run, the inventory posted.
+	rescuePassword string
+	rescueHashed   bool
+	steps          []string
+	inventory      map[string]any
 }
 
 // ramdiskHeartbeatVersion is the API version the agent's lookup and heartbeat ask for:
@@ -66,14 +73,18 @@ func (m *machine) logLines() []string {
 
 // boot starts the ramdisk: a fresh agent with no command history, which looks its node
 // up and then heartbeats until it is powered off or Ironic stops accepting it.
-func (m *machine) boot(parent context.Context, macs []string, fault AgentFault) {
+func (m *machine) boot(parent context.Context, macs []string, fault AgentFault, state string) {
 	ctx, cancel := context.WithCancel(parent)
 	m.mu.Lock()
 	m.on, m.fault, m.token, m.commands, m.busy, m.macs = true, fault, "", nil, false, macs
 	m.wake = make(chan struct{}, 1)
 	m.alive, m.stop = ctx, cancel
 	m.mu.Unlock()
-	m.note("boot: MACs %v, fault %q", macs, fault)
+	m.note("boot (%s): MACs %v, fault %q", state, macs, fault)
+	if state == inspectWait {
+		go m.inspect(ctx, macs)
+		return
+	}
 	go m.run(ctx, macs)
 }
 

@@ -38,6 +38,9 @@ type Server struct {
 	// DeployKernel and DeployRamdisk are the agent's boot files, for a node's
 	// driver_info: Ironic's PXE boot interface fetches and caches them as on a rack.
 	DeployKernel, DeployRamdisk string
+	// AgentInspect: this Ironic (24.0 and later) has the agent inspect interface, through
+	// which the Agent inspects a node in-band; else only fake-hardware's fake inspects.
+	AgentInspect bool
 	// BMC is a Redfish service for nodes of the redfish hardware type: power, boot
 	// device, BIOS settings, through Ironic's own redfish interfaces.
 	BMC *BMC
@@ -105,7 +108,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{Endpoint: endpoint, Dir: dir, auth: requestAuth(opts), root: opts.Root,
+	s := &Server{Endpoint: endpoint, Dir: dir, auth: requestAuth(opts), root: opts.Root, AgentInspect: hasAgentInspect(opts.Root),
 		DeployKernel: opts.bootURL + "/agent/ipa.kernel", DeployRamdisk: opts.bootURL + "/agent/ipa.initramfs"}
 	if err := s.serveBootFiles(bootLn); err != nil {
 		bootLn.Close()
@@ -334,11 +337,18 @@ func writeConfig(dir string, port int, opts Options, service *ServiceUser) (stri
 	}
 	var buf bytes.Buffer
 	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port, "Auth": auth, "Service": service, "BootURL": opts.bootURL,
-		"TempDir": filepath.Clean(os.TempDir())}); err != nil {
+		"TempDir": filepath.Clean(os.TempDir()), "AgentInspect": hasAgentInspect(opts.Root)}); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, "ironic.conf")
 	return path, os.WriteFile(path, buf.Bytes(), 0o600)
+}
+
+// hasAgentInspect tells whether the Ironic in root ("" for the machine's own) has the
+// agent inspect interface (Ironic 24.0 and later; not Debian 12's 21.4).
+func hasAgentInspect(root string) bool {
+	_, err := os.Stat(filepath.Join(root, "/usr/lib/python3/dist-packages/ironic/drivers/modules/inspector/agent.py"))
+	return err == nil
 }
 
 var configTemplate = template.Must(template.New("ironic.conf").Parse(`[DEFAULT]
@@ -355,9 +365,14 @@ enabled_management_interfaces = fake,ipmitool,noop,redfish
 enabled_power_interfaces = fake,ipmitool,redfish
 enabled_bios_interfaces = no-bios,fake,redfish
 enabled_console_interfaces = no-console,fake
-enabled_inspect_interfaces = no-inspect,fake
+# Ironic 24.0 and later inspect in-band by themselves (the agent inspect interface,
+# whose ramdisk posts to /v1/continue_inspection); 21.4 only through ironic-inspector,
+# which the harness does not run, so there only fake-hardware's fake inspects.
+enabled_inspect_interfaces = no-inspect,fake{{if .AgentInspect}},agent{{end}}
 enabled_raid_interfaces = no-raid,fake
-enabled_rescue_interfaces = no-rescue,fake
+# The agent rescue interface: the conductor boots the agent, which takes the rescue
+# password (rescue.finalize_rescue). Not a default of any hardware type.
+enabled_rescue_interfaces = no-rescue,fake,agent
 enabled_vendor_interfaces = no-vendor,fake
 # Ironic 22.1 and later have a firmware interface (21.4 ignores the option).
 enabled_firmware_interfaces = no-firmware,fake,redfish
@@ -379,6 +394,9 @@ automated_clean = false
 # Ironic 21.4.4 and later read file:// images only below these: here the temporary
 # directories the tests write their images to.
 file_url_allowed_paths = {{.TempDir}},/var/lib/ironic
+# The rescue ramdisk is the agent's own: a node needs no rescue_kernel or rescue_ramdisk.
+rescue_kernel = {{.BootURL}}/agent/ipa.kernel
+rescue_ramdisk = {{.BootURL}}/agent/ipa.initramfs
 
 [pxe]
 tftp_root = {{.Dir}}/tftpboot

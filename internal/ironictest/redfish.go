@@ -51,6 +51,18 @@ type bmcSystem struct {
 	// Ironic prepared) or "Hdd" (the instance on the disk); "" while off.
 	bootedFrom string
 	requests   []string
+	resets     []string       // every ResetType received, in order
+	overrides  []BootOverride // the boot override after each change, in order
+}
+
+// BootOverride is a system's boot source override as a PATCH of Boot left it.
+type BootOverride struct {
+	// Target is BootSourceOverrideTarget: None, Pxe, Hdd, Cd, BiosSetup, UefiHttp.
+	Target string
+	// Enabled is BootSourceOverrideEnabled: Disabled, Once or Continuous.
+	Enabled string
+	// Mode is BootSourceOverrideMode: UEFI or Legacy.
+	Mode string
 }
 
 // DefaultBIOS is the BIOS a new system of the BMC has.
@@ -126,6 +138,39 @@ func (b *BMC) Requests(id string) []string {
 		return slices.Clone(s.requests)
 	}
 	return nil
+}
+
+// Resets lists every ComputerSystem.Reset type the system received, oldest first: On,
+// ForceOff, GracefulShutdown (Ironic's soft power off), GracefulRestart (soft
+// rebooting), ForceRestart (rebooting), PowerCycle, Nmi...
+func (b *BMC) Resets(id string) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.systems[id]; s != nil {
+		return slices.Clone(s.resets)
+	}
+	return nil
+}
+
+// BootOverrides lists the system's boot override after each change it was asked for
+// (Ironic's boot device calls and the network boots it prepares), oldest first.
+func (b *BMC) BootOverrides(id string) []BootOverride {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.systems[id]; s != nil {
+		return slices.Clone(s.overrides)
+	}
+	return nil
+}
+
+// PowerState is the system's power state now: On or Off ("" for no such system).
+func (b *BMC) PowerState(id string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.systems[id]; s != nil {
+		return s.power
+	}
+	return ""
 }
 
 func systemPath(id string) string { return "/redfish/v1/Systems/" + id }
@@ -281,7 +326,7 @@ func (s *bmcSystem) biosResource() map[string]any {
 
 var (
 	bootTargets = []string{"None", "Pxe", "Hdd", "Cd", "BiosSetup", "UefiHttp"}
-	resetTypes  = []string{"On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "ForceOn", "PushPowerButton"}
+	resetTypes  = []string{"On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "ForceOn", "PushPowerButton", "PowerCycle", "Nmi"}
 )
 
 func (b *BMC) patchBoot(w http.ResponseWriter, s *bmcSystem, body map[string]any) {
@@ -301,6 +346,8 @@ func (b *BMC) patchBoot(w http.ResponseWriter, s *bmcSystem, body map[string]any
 		s.boot[k] = v.(string)
 	}
 	s.note("PATCH Boot %s", compactJSON(boot))
+	s.overrides = append(s.overrides, BootOverride{Target: s.boot["BootSourceOverrideTarget"],
+		Enabled: s.boot["BootSourceOverrideEnabled"], Mode: s.boot["BootSourceOverrideMode"]})
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -332,6 +379,7 @@ func (b *BMC) reset(w http.ResponseWriter, s *bmcSystem, body map[string]any) {
 		return
 	}
 	s.note("Reset %s", kind)
+	s.resets = append(s.resets, kind)
 	switch kind {
 	case "On", "ForceOn":
 		s.powerOn()
@@ -340,6 +388,11 @@ func (b *BMC) reset(w http.ResponseWriter, s *bmcSystem, body map[string]any) {
 	case "ForceRestart", "GracefulRestart":
 		b.powerOff(s)
 		s.powerOn()
+	case "PowerCycle": // off, then on; a machine that was off stays off
+		if s.power == "On" {
+			b.powerOff(s)
+			s.powerOn()
+		}
 	case "PushPowerButton":
 		if s.power == "On" {
 			b.powerOff(s)
