@@ -1,0 +1,263 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
+)
+
+// The provision actions (rebuild, clean, inspect, service, rescue and unrescue) on the
+// harness's machines, driven as a user drives them: terraform apply -invoke with the CLI
+// under test.
+
+// remoteNode is the node as Ironic has it now.
+func remoteNode(t *testing.T, id string) *nodes.Node {
+	t.Helper()
+	n, err := nodes.Get(t.Context(), testIronic(t), id).Extract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// expectNodeState fails unless Ironic has the node at rest in state.
+func expectNodeState(t *testing.T, id, state string) *nodes.Node {
+	t.Helper()
+	n := remoteNode(t, id)
+	if n.ProvisionState != state || n.TargetProvisionState != "" {
+		t.Fatalf("node %s is %q (target %q), not %q; last_error %q", id, n.ProvisionState, n.TargetProvisionState, state, n.LastError)
+	}
+	return n
+}
+
+// diskStarts fails unless the disk of the node begins with want.
+func diskStarts(t *testing.T, uuid string, want []byte) {
+	t.Helper()
+	got, err := testServer.Agent.Disk(uuid, len(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("the disk of %s starts %q, not %q; agent log:\n%s", uuid, got[:min(len(got), 40)], want[:min(len(want), 40)],
+			strings.Join(testServer.Agent.Log(uuid), "\n"))
+	}
+}
+
+// nodeHistory is the node's history (API 1.78): one "<event_type>: <event>" a record.
+func nodeHistory(t *testing.T, uuid string) []string {
+	t.Helper()
+	sc := testIronic(t)
+	var out struct {
+		History []struct {
+			EventType string `json:"event_type"`
+			Event     string `json:"event"`
+		} `json:"history"`
+	}
+	resp, err := sc.Get(t.Context(), sc.ServiceURL("nodes", uuid, "history"), &out,
+		&gophercloud.RequestOpts{MoreHeaders: map[string]string{"X-OpenStack-Ironic-API-Version": "1.78"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var h []string
+	for _, e := range out.History {
+		h = append(h, e.EventType+": "+e.Event)
+	}
+	return h
+}
+
+// progressShown fails unless the CLI output shows the action's progress: a line with the
+// node's state while it waited (one of states) and the time elapsed.
+func progressShown(t *testing.T, out, name string, states ...string) {
+	t.Helper()
+	re := regexp.MustCompile(fmt.Sprintf(`node %s: provision state "(%s)"[^\n]*\(\d+s\)`, regexp.QuoteMeta(name), strings.Join(states, "|")))
+	if !re.MatchString(out) {
+		t.Fatalf("no progress line with state %q and the time elapsed in the output:\n%s", states, out)
+	}
+}
+
+const rebuildAction = `
+action "baremetal_deployment_rebuild" "r" {
+  config {
+    node_id = baremetal_deployment.d.node_id
+  }
+}
+`
+
+// A deployed machine whose disk was overwritten is rebuilt in place by the action
+// through direct: the disk holds the image again, the node keeps its UUID, Ironic did
+// not clean it, the CLI showed the progress, and the plan afterwards is empty. Protected,
+// the same action is refused before anything is sent: the node stays active and its
+// disk untouched.
+func TestAccDeploymentRebuildAction_invoke(t *testing.T) {
+	testAccPreCheck(t)
+	skipBelowTerraform(t, "1.14.1") // actions
+	name := testNodeName()
+	image := []byte("os image to rebuild " + name)
+	images := newTestImageServer(t, image)
+	cfg := deploymentConfig{Cache: t.TempDir(), ImageURL: images.URL, Name: name, Node: agentNode(t), Deployed: true}
+	w := newCLIWorkspace(t)
+	w.write(cfg.String() + rebuildAction)
+	w.apply()
+	defer w.destroy()
+	node := expectNodeState(t, name, "active")
+	diskStarts(t, node.UUID, image)
+
+	// Out of band, the disk is overwritten: what a broken upgrade or a wrong dd leaves.
+	disk, err := os.OpenFile(testServer.Agent.DiskPath(node.UUID), os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	garbage := []byte(strings.Repeat("X", len(image)))
+	if _, err := disk.WriteAt(garbage, 0); err != nil {
+		t.Fatal(err)
+	}
+	disk.Close()
+	diskStarts(t, node.UUID, garbage)
+
+	out := w.invoke("baremetal_deployment_rebuild.r")
+	progressShown(t, out, name, "deploying", "wait call-back", "rebuild")
+	after := expectNodeState(t, node.UUID, "active")
+	if after.UUID != node.UUID || after.Name != name {
+		t.Fatalf("rebuilt as another node: %s %s", after.UUID, after.Name)
+	}
+	diskStarts(t, node.UUID, image)
+	if got := strings.Count(strings.Join(testServer.Agent.Steps(node.UUID), "\n"), "deploy.write_image"); got != 2 {
+		t.Fatalf("the image was written %d times, not twice (deploy, rebuild): %v", got, testServer.Agent.Steps(node.UUID))
+	}
+	for what, lines := range map[string][]string{"agent's log": testServer.Agent.Log(node.UUID), "node's history": nodeHistory(t, node.UUID),
+		"agent's steps": testServer.Agent.Steps(node.UUID)} {
+		if text := strings.Join(lines, "\n"); strings.Contains(text, "clean") {
+			t.Fatalf("the rebuild cleaned the node; the %s says:\n%s", what, text)
+		}
+	}
+	w.expectEmptyPlan()
+
+	// Protected: refused with the reason before anything is sent.
+	cfg.Deployment = `protected = true`
+	w.write(cfg.String() + rebuildAction)
+	w.apply()
+	steps := len(testServer.Agent.Steps(node.UUID))
+	if _, err := os.Stat(testServer.Agent.DiskPath(node.UUID)); err != nil {
+		t.Fatal(err)
+	}
+	out = w.fails("apply", "-auto-approve", "-input=false", "-invoke=action.baremetal_deployment_rebuild.r")
+	if !regexp.MustCompile(`(?s)Unable to rebuild bare metal node.*is protected: Ironic refuses to rebuild it; nothing was\s+changed`).MatchString(out) {
+		t.Fatalf("not refused as protected:\n%s", out)
+	}
+	expectNodeState(t, node.UUID, "active")
+	diskStarts(t, node.UUID, image)
+	if got := testServer.Agent.Steps(node.UUID); len(got) != steps {
+		t.Fatalf("the agent ran %v after the refusal", got[steps:])
+	}
+	w.expectEmptyPlan()
+	cfg.Deployment = ""
+	w.write(cfg.String() + rebuildAction)
+	w.apply()
+}
+
+// restingNodeConfig is a node of the harness's agent (agentNode) at rest in target, with
+// its port, and the actions (HCL) after it.
+func restingNodeConfig(t *testing.T, name, target, more, actions string) string {
+	return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %q
+  target_provision_state = %q
+  %s
+  %s
+}
+resource "baremetal_port" "p" {
+  node_id = baremetal_node.n.id
+  address = %q
+}
+`, name, target, agentNode(t), more, macFor(name)) + actions
+}
+
+const cleanActions = `
+action "baremetal_node_clean" "metadata" {
+  config {
+    node_id     = baremetal_node.n.id
+    clean_steps = jsonencode([{ interface = "deploy", step = "erase_devices_metadata", args = {} }])
+  }
+}
+`
+
+// scribble writes marker at the start of the node's disk, as an earlier tenant left it.
+func scribble(t *testing.T, uuid string, marker []byte) {
+	t.Helper()
+	disk, err := os.OpenFile(testServer.Agent.DiskPath(uuid), os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer disk.Close()
+	if _, err := disk.WriteAt(marker, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A manual clean of an available node with a step the agent runs (it zeroes the disk's
+// metadata) ends back in available, with the progress shown; a clean whose erase the
+// disk refuses fails with Ironic's last_error and leaves the node in "clean failed",
+// where the next clean starts again (ending in manageable, as Ironic rests a node it
+// cleaned from there).
+func TestAccNodeCleanAction_invoke(t *testing.T) {
+	testAccPreCheck(t)
+	skipBelowTerraform(t, "1.14.1") // actions
+	name := testNodeName()
+	w := newCLIWorkspace(t)
+	w.write(restingNodeConfig(t, name, "available", "", cleanActions))
+	w.apply()
+	defer w.destroy()
+	uuid := expectNodeState(t, name, "available").UUID
+	marker := []byte("partition table of the last tenant " + name)
+	scribble(t, uuid, marker)
+
+	out := w.invoke("baremetal_node_clean.metadata")
+	progressShown(t, out, name, "cleaning", "clean wait")
+	expectNodeState(t, uuid, "available")
+	diskStarts(t, uuid, make([]byte, len(marker)))
+	if steps := testServer.Agent.Steps(uuid); !slices.Equal(steps, []string{"clean.erase_devices_metadata"}) {
+		t.Fatalf("the agent ran %v", steps)
+	}
+	w.expectEmptyPlan()
+
+	// The disk refuses the erase: Ironic's reason, the node where Ironic put it.
+	testServer.Agent.SetFault(name, ironictest.AgentEraseFails)
+	defer testServer.Agent.SetFault(name, ironictest.AgentHealthy)
+	out = w.fails("apply", "-auto-approve", "-input=false", "-invoke=action.baremetal_node_clean.metadata")
+	if !regexp.MustCompile(`(?s)Error: Unable to clean bare metal node.*deploy.erase_devices_metadata\s+failed.*the disk refused the\s+erase.*` +
+		`left as Ironic reports it: .*provision state\s+"clean\s+failed"`).MatchString(out) {
+		t.Fatalf("the failed clean does not say why, or where the node is:\n%s", out)
+	}
+	failed := remoteNode(t, uuid)
+	if failed.ProvisionState != "clean failed" || !strings.Contains(failed.LastError, "refused the erase") {
+		t.Fatalf("node %q, last_error %q", failed.ProvisionState, failed.LastError)
+	}
+	plan, _ := runCLI(w.dir, w.rc, w.env, "plan", "-input=false")
+	t.Logf("the plan of a node in clean failed, declared available:\n%s", plan)
+
+	// Ironic put the node in maintenance too: a clean again is refused before anything
+	// is sent (not moved to manageable first, for nothing); once the operator lifted
+	// maintenance it runs from "clean failed" and rests the node in manageable.
+	testServer.Agent.SetFault(name, ironictest.AgentHealthy)
+	out = w.fails("apply", "-auto-approve", "-input=false", "-invoke=action.baremetal_node_clean.metadata")
+	if !regexp.MustCompile(`(?s)is in maintenance.*Ironic refuses to clean a node in\s+maintenance; nothing was changed`).MatchString(out) {
+		t.Fatalf("a clean in maintenance is not refused as such:\n%s", out)
+	}
+	if n := remoteNode(t, uuid); n.ProvisionState != "clean failed" {
+		t.Fatalf("the refused clean moved the node to %q", n.ProvisionState)
+	}
+	if err := nodes.UnsetMaintenance(t.Context(), testIronic(t), uuid).ExtractErr(); err != nil {
+		t.Fatal(err)
+	}
+	w.invoke("baremetal_node_clean.metadata")
+	expectNodeState(t, uuid, "manageable")
+}
