@@ -11,6 +11,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
@@ -260,4 +261,138 @@ func TestAccNodeCleanAction_invoke(t *testing.T) {
 	}
 	w.invoke("baremetal_node_clean.metadata")
 	expectNodeState(t, uuid, "manageable")
+}
+
+// An available node is inspected by the action and provided again, with the progress
+// shown: through the agent where Ironic has the agent inspect interface (24.0 and
+// later), whose inventory the baremetal_node_inventory data source then reads; else
+// through fake-hardware's fake inspect interface, which stores none.
+func TestAccNodeInspectAction_invoke(t *testing.T) {
+	testAccPreCheck(t)
+	skipBelowTerraform(t, "1.14.1") // actions
+	testAgent(t)
+	name := testNodeName()
+	const actions = `
+action "baremetal_node_inspect" "i" {
+  config {
+    node_id = baremetal_node.n.id
+  }
+}
+data "baremetal_node_inventory" "inv" {
+  node_id = baremetal_node.n.id
+}
+output "has_inventory" { value = data.baremetal_node_inventory.inv.has_inventory }
+output "cpu_count" { value = data.baremetal_node_inventory.inv.cpu_count }
+output "mac" { value = try(data.baremetal_node_inventory.inv.interfaces[0].mac_address, null) }
+`
+	hcl := providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %q
+  driver                 = "fake-hardware"
+  inspect_interface      = "fake"
+  target_provision_state = "available"
+}
+`, name) + actions
+	if testServer.AgentInspect {
+		hcl = restingNodeConfig(t, name, "available", `inspect_interface = "agent"`, actions)
+	}
+	w := newCLIWorkspace(t)
+	w.write(hcl)
+	w.apply()
+	defer w.destroy()
+	uuid := expectNodeState(t, name, "available").UUID
+
+	out := w.invoke("baremetal_node_inspect.i")
+	if testServer.AgentInspect { // the fake interface inspects before Ironic answers
+		progressShown(t, out, name, "inspecting", "inspect wait")
+	}
+	if n := expectNodeState(t, uuid, "available"); n.InspectionFinishedAt == nil {
+		t.Fatal("Ironic has no inspection_finished_at: the node was not inspected")
+	}
+	w.apply() // reads the inventory again
+	outputs := w.run("output", "-json")
+	if !testServer.AgentInspect {
+		if !strings.Contains(outputs, `"has_inventory": {`) || !regexp.MustCompile(`"has_inventory":\s*\{[^}]*"value":\s*false`).MatchString(outputs) {
+			t.Fatalf("fake inspection stored an inventory? outputs:\n%s", outputs)
+		}
+		return
+	}
+	if testServer.Agent.Inventory(uuid) == nil {
+		t.Fatalf("the agent posted no inventory; agent log:\n%s", strings.Join(testServer.Agent.Log(uuid), "\n"))
+	}
+	for _, want := range []string{`"value":\s*true`, `"value":\s*4\b`, `"value":\s*"` + macFor(name) + `"`} {
+		if !regexp.MustCompile(want).MatchString(outputs) {
+			t.Fatalf("the inventory read after the inspection lacks %s:\n%s", want, outputs)
+		}
+	}
+	w.expectEmptyPlan()
+}
+
+// A manual clean by a runbook (API 1.92) the node's traits approve: the agent runs its
+// step and the node is available again.
+func TestAccNodeCleanAction_runbook(t *testing.T) {
+	testAccPreCheck(t)
+	skipBelowTerraform(t, "1.14.1") // actions
+	if mv := testNegotiated(t); !ironic.FeatureNamed("runbooks").Available(mv) {
+		t.Skipf("%s", ironic.FeatureNamed("runbooks").Check(mv))
+	}
+	name, rb := testNodeName(), templateName()
+	w := newCLIWorkspace(t)
+	w.write(restingNodeConfig(t, name, "available", fmt.Sprintf("traits = [%q]", rb), fmt.Sprintf(`
+resource "baremetal_runbook" "metadata" {
+  name  = %q
+  steps = jsonencode([{ interface = "deploy", step = "erase_devices_metadata", order = 1 }])
+}
+action "baremetal_node_clean" "rb" {
+  config {
+    node_id = baremetal_node.n.id
+    runbook = baremetal_runbook.metadata.name
+  }
+}
+`, rb)))
+	w.apply()
+	defer w.destroy()
+	uuid := expectNodeState(t, name, "available").UUID
+	w.invoke("baremetal_node_clean.rb")
+	expectNodeState(t, uuid, "available")
+	if steps := testServer.Agent.Steps(uuid); !slices.Equal(steps, []string{"clean.erase_devices_metadata"}) {
+		t.Fatalf("the agent ran %v", steps)
+	}
+	w.expectEmptyPlan()
+}
+
+// A deployed machine is serviced (API 1.87) with a step the agent runs (a CPU burn-in
+// of the node's agent_burnin_cpu_timeout): it is active again with its disk as it was,
+// the progress was shown, and the plan afterwards is empty.
+func TestAccNodeServiceAction_invoke(t *testing.T) {
+	testAccPreCheck(t)
+	skipBelowTerraform(t, "1.14.1") // actions
+	if mv := testNegotiated(t); !ironic.FeatureNamed("servicing").Available(mv) {
+		t.Skipf("%s", ironic.FeatureNamed("servicing").Check(mv))
+	}
+	name := testNodeName()
+	image := []byte("os image to service " + name)
+	images := newTestImageServer(t, image)
+	cfg := deploymentConfig{Cache: t.TempDir(), ImageURL: images.URL, Name: name, Node: agentNode(t, `agent_burnin_cpu_timeout = "1"`), Deployed: true}
+	w := newCLIWorkspace(t)
+	w.write(cfg.String() + `
+action "baremetal_node_service" "burnin" {
+  config {
+    node_id       = baremetal_deployment.d.node_id
+    service_steps = jsonencode([{ interface = "deploy", step = "burnin_cpu", args = {} }])
+  }
+}
+`)
+	w.apply()
+	defer w.destroy()
+	uuid := expectNodeState(t, name, "active").UUID
+
+	out := w.invoke("baremetal_node_service.burnin")
+	progressShown(t, out, name, "servicing", "service wait")
+	expectNodeState(t, uuid, "active")
+	if steps := testServer.Agent.Steps(uuid); !slices.Contains(steps, "service.burnin_cpu") {
+		t.Fatalf("the agent ran %v", steps)
+	}
+	diskStarts(t, uuid, image)
+	w.expectEmptyPlan()
 }
