@@ -28,6 +28,24 @@ import (
 // is sent: deploy and clean steps, the image write (download, checksum as IPA verifies
 // it, written to a file that stands for the disk), power off. Faults on demand make it
 // silent, fail the download or corrupt the bytes.
+//
+// What a node needs for each operation (driver manual-management, fake power, or
+// redfish with a system of the BMC; boot_interface pxe; deploy_interface direct;
+// driver_info deploy_kernel and deploy_ramdisk from the Server; a port with the
+// machine's MAC), on Ironic 21.4 and 35 alike unless said:
+//   - deploy, rebuild (with or without a config drive), manual clean
+//     (deploy.erase_devices_metadata, erase_devices, erase_devices_express): nothing more;
+//     Steps records each step run.
+//   - servicing (Ironic 23.0, API 1.87: only the current Ironic): deploy.burnin_cpu or
+//     burnin_memory, for driver_info agent_burnin_cpu_timeout / agent_burnin_vm_timeout
+//     seconds.
+//   - rescue and unrescue: rescue_interface "agent" (no rescue_kernel or rescue_ramdisk:
+//     the harness's ironic.conf names the agent's); RescuePassword is what the conductor
+//     sent. fake-hardware nodes rescue through the fake interface, no agent involved.
+//   - inspection through the agent: inspect_interface "agent", only where
+//     Server.AgentInspect (Ironic 24.0 and later); Inventory is what the agent posted,
+//     MachineInventory(MACs) what Ironic then stores. On 21.4 only fake-hardware's
+//     "fake" inspect interface inspects (it stores no inventory: SeedInventory).
 type Agent struct {
 	api    string // Ironic's API root, for lookup and heartbeat (public routes)
 	dir    string // the machines' disks
@@ -74,6 +92,9 @@ const (
 	// AgentSlowErase makes a full erase take EraseTime, as shredding a real disk takes
 	// hours.
 	AgentSlowErase AgentFault = "slow-erase"
+	// AgentRescueFails fails rescue.finalize_rescue (a rescue ramdisk that cannot set the
+	// password): Ironic puts the node in "rescue failed" with the agent's error.
+	AgentRescueFails AgentFault = "rescue-fails"
 )
 
 // DiskSize is the size of each machine's disk file (sparse: it costs what is written).

@@ -83,6 +83,10 @@ func (m *machine) finalizeRescue(params map[string]any) (map[string]any, error) 
 		return nil, newAgentError("InvalidCommandParamsError", "Invalid command parameters",
 			"rescue_password is required")
 	}
+	if m.faultIs(AgentRescueFails) {
+		return nil, newAgentError("CommandExecutionError", "Error executing command",
+			"Failed to save the rescue password: chpasswd refused it (fault injected by the test agent)")
+	}
 	m.mu.Lock()
 	m.rescuePassword, m.rescueHashed = password, hashed
 	m.mu.Unlock()

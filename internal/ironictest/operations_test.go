@@ -74,6 +74,8 @@ func TestStartOperations(t *testing.T) {
 	}{
 		{"Power", testPower},
 		{"Rescue", testRescueAndRebuild},
+		{"RescueRedfish", testRescueRedfish},
+		{"RescueFails", testRescueFails},
 		{"Clean", testManualClean},
 		{"Service", testService},
 		{"Inspect", testInspect},
@@ -184,16 +186,28 @@ func (h *opsHarness) scribble(uuid string) {
 	}
 }
 
+// redfishNode enrolls a node of the redfish hardware type whose BMC is a new system of
+// the harness's BMC (named after the node), deployed through direct and booted by PXE.
+func (h *opsHarness) redfishNode(name, mac, state string, more func(*nodes.CreateOpts)) *nodes.Node {
+	h.t.Helper()
+	bmc := h.s.BMC
+	system := bmc.AddSystem(name, mac)
+	opts := nodes.CreateOpts{Name: name, Driver: "redfish", BootInterface: "pxe", DeployInterface: "direct",
+		DriverInfo: map[string]any{"deploy_kernel": h.s.DeployKernel, "deploy_ramdisk": h.s.DeployRamdisk,
+			"redfish_address": bmc.URL, "redfish_system_id": system, "redfish_username": bmc.Username,
+			"redfish_password": bmc.Password, "redfish_auth_type": "basic"}}
+	if more != nil {
+		more(&opts)
+	}
+	return h.enroll(opts, mac, state)
+}
+
 // Power and boot device on a Redfish machine: every Ironic power target reaches the BMC
 // as its reset type, every boot device as its override.
 func testPower(h *opsHarness) {
 	t := h.t
 	bmc := h.s.BMC
-	system := bmc.AddSystem("ops-power", "52:54:00:ab:00:01")
-	n := h.enroll(nodes.CreateOpts{Name: "ops-power", Driver: "redfish", BootInterface: "pxe", DeployInterface: "direct",
-		DriverInfo: map[string]any{"deploy_kernel": h.s.DeployKernel, "deploy_ramdisk": h.s.DeployRamdisk,
-			"redfish_address": bmc.URL, "redfish_system_id": system, "redfish_username": bmc.Username,
-			"redfish_password": bmc.Password, "redfish_auth_type": "basic"}}, "52:54:00:ab:00:01", ironic.StateManageable)
+	n := h.redfishNode("ops-power", "52:54:00:ab:00:01", ironic.StateManageable, nil)
 	before := len(bmc.Resets("ops-power"))
 	for _, step := range []struct {
 		target nodes.TargetPowerState
@@ -206,6 +220,7 @@ func testPower(h *opsHarness) {
 		{nodes.PowerOn, "power on"},
 		{nodes.PowerOff, "power off"},
 	} {
+		start := time.Now()
 		opts := nodes.PowerStateOpts{Target: step.target}
 		if strings.HasPrefix(string(step.target), "soft") {
 			opts.Timeout = 30
@@ -216,6 +231,7 @@ func testPower(h *opsHarness) {
 		h.waitFor(n.UUID, string(step.target), func(n *nodes.Node) bool {
 			return n.PowerState == step.want && n.TargetPowerState == ""
 		})
+		t.Logf("%s: %s", step.target, time.Since(start).Round(time.Millisecond))
 	}
 	// Ironic's redfish power interface reboots a machine that is on with ForceOff then On
 	// (restoring the boot device between them), not with ForceRestart.
@@ -226,6 +242,23 @@ func testPower(h *opsHarness) {
 	if got := bmc.PowerState("ops-power"); got != "Off" {
 		t.Fatalf("the machine is %q", got)
 	}
+
+	// An operating system that ignores the ACPI request: the soft power off times out,
+	// the machine stays on, Ironic says why.
+	if err := nodes.ChangePowerState(h.ctx, h.p.SC, n.UUID, nodes.PowerStateOpts{Target: nodes.PowerOn}).ExtractErr(); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(n.UUID, "power on", func(n *nodes.Node) bool { return n.PowerState == "power on" && n.TargetPowerState == "" })
+	bmc.IgnoreGraceful("ops-power", true)
+	if err := nodes.ChangePowerState(h.ctx, h.p.SC, n.UUID, nodes.PowerStateOpts{Target: nodes.SoftPowerOff, Timeout: 3}).ExtractErr(); err != nil {
+		t.Fatal(err)
+	}
+	got := h.waitFor(n.UUID, "soft power off ignored", func(n *nodes.Node) bool { return n.TargetPowerState == "" && n.LastError != "" })
+	if got.PowerState != "power on" || bmc.PowerState("ops-power") != "On" {
+		t.Fatalf("an ignored soft power off left the node %q, the machine %s", got.PowerState, bmc.PowerState("ops-power"))
+	}
+	t.Logf("ignored soft power off: %s", got.LastError)
+	bmc.IgnoreGraceful("ops-power", false)
 
 	for _, bd := range []struct {
 		opts nodes.BootDeviceOpts
@@ -275,11 +308,16 @@ func testRescueAndRebuild(h *opsHarness) {
 		return len(slices.DeleteFunc(h.s.Agent.Steps(n.UUID), func(s string) bool { return s != "deploy.write_image" }))
 	}
 	before := writes()
-	r := h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetRebuild}, "active")
+	// A rebuild with a new config drive (structured, API 1.56: Ironic builds the ISO).
+	const userData = "#cloud-config\nhostname: rebuilt-by-the-test\n"
+	r := h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetRebuild, ConfigDrive: nodes.ConfigDrive{UserData: userData}}, "active")
 	if r.UUID != n.UUID {
 		t.Fatalf("rebuilt node %s, want %s", r.UUID, n.UUID)
 	}
 	h.onDisk(n.UUID)
+	if iso, err := os.ReadFile(h.s.Agent.ConfigDrivePath(n.UUID)); err != nil || !bytes.Contains(iso, []byte("rebuilt-by-the-test")) {
+		t.Fatalf("the config drive the agent wrote at the rebuild (%d bytes, %v) lacks the user data", len(iso), err)
+	}
 	if writes() != before+1 {
 		t.Fatalf("steps the agent ran: %v", h.s.Agent.Steps(n.UUID))
 	}
@@ -288,6 +326,57 @@ func testRescueAndRebuild(h *opsHarness) {
 			t.Fatalf("the rebuild cleaned: %v", h.s.Agent.Steps(n.UUID))
 		}
 	}
+}
+
+// Rescue on a Redfish machine: the BMC boots the network for the rescue ramdisk (the
+// agent), and the disk again at unrescue.
+func testRescueRedfish(h *opsHarness) {
+	t := h.t
+	const mac = "52:54:00:ab:00:06"
+	n := h.redfishNode("ops-rescue-rf", mac, "active", func(o *nodes.CreateOpts) { o.RescueInterface = "agent" })
+	bmc := h.s.BMC
+	if !bmc.BootsFromDisk([]string{mac}) {
+		t.Fatal("the deployed machine did not boot its disk")
+	}
+	resets, overrides := len(bmc.Resets(n.Name)), len(bmc.BootOverrides(n.Name))
+	h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetRescue, RescuePassword: "rescue me"}, "rescue")
+	if got, hashed := h.s.Agent.RescuePassword(n.UUID); got == "" || !hashed {
+		t.Fatalf("the agent got rescue password %q (hashed %t)", got, hashed)
+	}
+	if got := bmc.BootOverrides(n.Name)[overrides:]; !slices.ContainsFunc(got, func(o BootOverride) bool { return o.Target == "Pxe" }) {
+		t.Fatalf("the BMC was not told to boot the network for the rescue ramdisk: %+v", got)
+	}
+	if bmc.BootsFromDisk([]string{mac}) || bmc.PowerState(n.Name) != "On" {
+		t.Fatal("the machine in rescue does not run the ramdisk it booted from the network")
+	}
+	h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetUnrescue}, "active")
+	if !bmc.BootsFromDisk([]string{mac}) || bmc.PowerState(n.Name) != "On" {
+		t.Fatalf("after unrescue the machine is %s, booted from the network", bmc.PowerState(n.Name))
+	}
+	if got := bmc.Resets(n.Name)[resets:]; len(got) < 4 {
+		t.Fatalf("resets for rescue and unrescue: %v", got)
+	}
+	t.Logf("resets %v, boot overrides %+v", bmc.Resets(n.Name)[resets:], bmc.BootOverrides(n.Name)[overrides:])
+	h.onDisk(n.UUID)
+}
+
+// A rescue ramdisk that cannot set the password: "rescue failed" with the agent's
+// error; unrescue brings the instance back.
+func testRescueFails(h *opsHarness) {
+	t := h.t
+	const mac = "52:54:00:ab:00:08"
+	n := h.agentNode("ops-rescue-fails", mac, "active", func(o *nodes.CreateOpts) { o.RescueInterface = "agent" })
+	h.s.Agent.SetFault(mac, AgentRescueFails)
+	if err := nodes.ChangeProvisionState(h.ctx, h.p.SC, n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetRescue, RescuePassword: "x"}).ExtractErr(); err != nil {
+		t.Fatal(err)
+	}
+	got := h.waitFor(n.UUID, "rescue", func(n *nodes.Node) bool { return n.ProvisionState == "rescue failed" })
+	if !strings.Contains(got.LastError, "chpasswd refused it") {
+		t.Fatalf("last_error %q", got.LastError)
+	}
+	h.s.Agent.SetFault(mac, AgentHealthy)
+	h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetUnrescue}, "active")
+	h.onDisk(n.UUID)
 }
 
 // A manual clean of a node at rest runs the agent's erase_devices_metadata.
@@ -330,15 +419,22 @@ func testService(h *opsHarness) {
 // Inspection: through the agent where Ironic has the agent inspect interface (its
 // inventory then readable at /v1/nodes/{id}/inventory); else fake-hardware's fake.
 func testInspect(h *opsHarness) {
-	t := h.t
 	if !h.s.AgentInspect {
 		n := h.enroll(nodes.CreateOpts{Name: "ops-inspect", Driver: "fake-hardware", InspectInterface: "fake"},
 			"52:54:00:ab:00:05", ironic.StateManageable)
 		h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetInspect}, "manageable")
 		return
 	}
-	const mac = "52:54:00:ab:00:05"
-	n := h.agentNode("ops-inspect", mac, ironic.StateManageable, func(o *nodes.CreateOpts) { o.InspectInterface = "agent" })
+	agentInspect := func(o *nodes.CreateOpts) { o.InspectInterface = "agent" }
+	h.inspectThroughAgent(h.agentNode("ops-inspect", "52:54:00:ab:00:05", ironic.StateManageable, agentInspect), "52:54:00:ab:00:05")
+	// On a Redfish machine the BMC boots the network for the agent.
+	h.inspectThroughAgent(h.redfishNode("ops-inspect-rf", "52:54:00:ab:00:07", ironic.StateManageable, agentInspect), "52:54:00:ab:00:07")
+}
+
+// inspectThroughAgent inspects the node (inspect_interface agent) and checks the
+// inventory Ironic stored is the one the agent posted.
+func (h *opsHarness) inspectThroughAgent(n *nodes.Node, mac string) {
+	t := h.t
 	h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetInspect}, "manageable")
 	if h.s.Agent.Inventory(n.UUID) == nil {
 		t.Fatalf("the agent posted no inventory; agent log:\n%s", strings.Join(h.s.Agent.Log(n.UUID), "\n"))

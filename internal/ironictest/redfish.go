@@ -53,6 +53,9 @@ type bmcSystem struct {
 	requests   []string
 	resets     []string       // every ResetType received, in order
 	overrides  []BootOverride // the boot override after each change, in order
+	// gracefulIgnored: the operating system ignores GracefulShutdown and
+	// GracefulRestart (hung, or no ACPI handling): the BMC accepts them, nothing happens.
+	gracefulIgnored bool
 }
 
 // BootOverride is a system's boot source override as a PATCH of Boot left it.
@@ -140,9 +143,12 @@ func (b *BMC) Requests(id string) []string {
 	return nil
 }
 
-// Resets lists every ComputerSystem.Reset type the system received, oldest first: On,
-// ForceOff, GracefulShutdown (Ironic's soft power off), GracefulRestart (soft
-// rebooting), ForceRestart (rebooting), PowerCycle, Nmi...
+// Resets lists every ComputerSystem.Reset type the system received, oldest first.
+// Ironic's redfish power interface sends On for "power on", ForceOff for "power off",
+// GracefulShutdown for "soft power off", GracefulRestart for "soft rebooting", and for
+// "rebooting" ForceOff then On (ForceRestart only on a node with disable_power_off,
+// API 1.95, Ironic 28.0 and later); the BMC also takes ForceRestart, ForceOn, PushPowerButton,
+// PowerCycle and Nmi.
 func (b *BMC) Resets(id string) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -161,6 +167,17 @@ func (b *BMC) BootOverrides(id string) []BootOverride {
 		return slices.Clone(s.overrides)
 	}
 	return nil
+}
+
+// IgnoreGraceful makes the system's operating system ignore (or, with false, heed
+// again) GracefulShutdown and GracefulRestart: the BMC accepts them and the machine
+// stays on, so Ironic's soft power off and soft rebooting run into their timeout.
+func (b *BMC) IgnoreGraceful(id string, ignore bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.systems[id]; s != nil {
+		s.gracefulIgnored = ignore
+	}
 }
 
 // PowerState is the system's power state now: On or Off ("" for no such system).
@@ -380,6 +397,11 @@ func (b *BMC) reset(w http.ResponseWriter, s *bmcSystem, body map[string]any) {
 	}
 	s.note("Reset %s", kind)
 	s.resets = append(s.resets, kind)
+	if s.gracefulIgnored && strings.HasPrefix(kind, "Graceful") {
+		s.note("%s ignored by the operating system", kind)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	switch kind {
 	case "On", "ForceOn":
 		s.powerOn()

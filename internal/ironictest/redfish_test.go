@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The BMC as sushy sees it: credentials required, pending BIOS settings applied at the
@@ -65,9 +66,48 @@ func TestBMC(t *testing.T) {
 	if !b.BootsFromDisk([]string{"52:54:00:00:00:01"}) {
 		t.Fatal("the one-time network boot was used twice")
 	}
+	// PowerCycle: off and on again, a machine that is off stays off; Nmi changes nothing.
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "PowerCycle"}, true)
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "Nmi"}, true)
+	if b.PowerState("s1") != "On" {
+		t.Fatalf("after a power cycle the machine is %s", b.PowerState("s1"))
+	}
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "GracefulShutdown"}, true)
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "PowerCycle"}, true)
+	if b.PowerState("s1") != "Off" {
+		t.Fatal("a power cycle powered on a machine that was off")
+	}
+	if got, want := b.Resets("s1"), []string{"On", "ForceRestart", "PowerCycle", "Nmi", "GracefulShutdown", "PowerCycle"}; !slices.Equal(got, want) {
+		t.Fatalf("resets %v, want %v", got, want)
+	}
+	do("PATCH", sys, map[string]any{"Boot": map[string]any{"BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Continuous", "BootSourceOverrideMode": "Legacy"}}, true)
+	if got, want := b.BootOverrides("s1"), []BootOverride{{"Pxe", "Once", "UEFI"}, {"Cd", "Continuous", "Legacy"}}; !slices.Equal(got, want) {
+		t.Fatalf("boot overrides %+v, want %+v", got, want)
+	}
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "On"}, true)
+	b.IgnoreGraceful("s1", true)
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "GracefulShutdown"}, true)
+	if b.PowerState("s1") != "On" {
+		t.Fatal("an ignored GracefulShutdown powered the machine off")
+	}
+	b.IgnoreGraceful("s1", false)
+	if b.Resets("nosuch") != nil || b.BootOverrides("nosuch") != nil || b.PowerState("nosuch") != "" {
+		t.Fatal("records of a system the BMC does not have")
+	}
+
+	// The power-offs are reported asynchronously (the agent takes its own lock).
+	for i := 0; i < 100; i++ {
+		mu.Lock()
+		n := len(off)
+		mu.Unlock()
+		if n >= 3 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(off) != 1 || !slices.Equal(off[0], []string{"52:54:00:00:00:01"}) {
+	if len(off) != 3 || !slices.Equal(off[0], []string{"52:54:00:00:00:01"}) {
 		t.Fatalf("power-offs reported: %v", off)
 	}
 	if r := strings.Join(b.Requests("s1"), "\n"); !strings.Contains(r, `PATCH Bios/Settings {"LogicalProc":"Disabled"}`) || !strings.Contains(r, "Reset ForceRestart") {
