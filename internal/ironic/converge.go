@@ -147,11 +147,12 @@ func ImportedTarget(state string) string {
 }
 
 // TargetAwaitsTeardown reports whether a node in state cannot reach target while its
-// deployment holds it: the teardown leaves it available, so only available (and
-// enroll, which moves nothing) take effect as they are; any other target only once
-// the deployment is destroyed.
-func TargetAwaitsTeardown(state, target string) bool {
-	return IsDeployed(state) && target != StateAvailable && target != StateEnroll
+// deployment holds it: the teardown leaves it available (manageable when it is
+// retired: RestingState), so only that target (and enroll, which moves nothing, and
+// available for a retired node, which rests in manageable) take effect as they are;
+// any other target only once the deployment is destroyed.
+func TargetAwaitsTeardown(state, target string, retired bool) bool {
+	return IsDeployed(state) && RestingState(target, retired) != RestingState(StateAvailable, retired) && target != StateEnroll
 }
 
 // NeedsMove reports whether the node's provision state must change for the goal. A
@@ -161,7 +162,18 @@ func NeedsMove(n *nodes.Node, g Goal) bool {
 	if g.State == StateEnroll || IsDeployed(n.ProvisionState) {
 		return false
 	}
-	return n.ProvisionState != g.State || !Settled(n)
+	return n.ProvisionState != RestingState(g.State, n.Retired) || !Settled(n)
+}
+
+// RestingState is where a node driven to target rests: target, except that a retired
+// node is taken out of service: Ironic ends its cleaning in manageable and refuses to
+// provide it (API 1.61), so for a retired node available means manageable. Un-retired,
+// it is provided again.
+func RestingState(target string, retired bool) string {
+	if retired && target == StateAvailable {
+		return StateManageable
+	}
+	return target
 }
 
 // refetch reads the node once more, with a fresh context: the operation's own may have
@@ -178,4 +190,29 @@ func (c *Client) refetch(ctx context.Context, id string, fallback *nodes.Node) *
 // view of it): whether provisioning moves it from state to target.
 func StateNeedsMove(state, target string) bool {
 	return NeedsMove(&nodes.Node{ProvisionState: state}, Goal{State: target})
+}
+
+// Retires reports whether a node patch retires the node (sets /retired to true).
+func Retires(ops nodes.UpdateOpts) bool {
+	for _, op := range ops {
+		if u, ok := op.(nodes.UpdateOperation); ok && u.Path == "/retired" && u.Op != nodes.RemoveOp && u.Value == true {
+			return true
+		}
+	}
+	return false
+}
+
+// PrepareRetirement brings a node that is about to be retired out of available, to
+// manageable: Ironic refuses to retire an available node ("can not have 'retired' set
+// in provision state 'available'"), and a retired node rests in manageable anyway
+// (RestingState). That is the case when its deployment was torn down earlier in the
+// same apply. A node in any other state is left as it is. It returns the node as it
+// ends.
+func (c *Client) PrepareRetirement(ctx context.Context, id string) (*nodes.Node, error) {
+	node, err := nodes.Get(ctx, c.SC, id).Extract()
+	if err != nil || node.Retired || node.ProvisionState != StateAvailable {
+		return node, err
+	}
+	c.log(ctx, "moving node to manageable to retire it", map[string]any{"node": id})
+	return c.Reach(ctx, id, Goal{State: StateManageable})
 }

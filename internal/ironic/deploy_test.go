@@ -72,6 +72,7 @@ func TestNeedsMoveLeavesDeployedNodes(t *testing.T) {
 		{"available", StateAvailable, false},
 		{"available", StateManageable, true},
 		{"manageable", StateEnroll, false},
+		{"rescue", StateAvailable, false},
 	}
 	for _, c := range cases {
 		n := fakeNode(c.state)
@@ -152,7 +153,9 @@ func TestRebuildGuard(t *testing.T) {
 		{"error", false, false, false, RebuildNotAllowed}, // a failed teardown's disk is intact
 		{"deploy failed", false, false, false, RebuildAllowed},
 		{"active", true, true, true, RebuildProtected},
-		{"active", true, true, false, RebuildAllowed}, // lifted first by the same apply
+		{"active", true, true, false, RebuildAllowed},  // lifted first by the same apply
+		{"rescue", false, true, false, RebuildRescued}, // never unrescued to be rebuilt
+		{"unrescue failed", true, false, true, RebuildRescued},
 	} {
 		if got := RebuildGuard(&nodes.Node{ProvisionState: c.state, Protected: c.protected}, c.allow, c.stays); got != c.want {
 			t.Errorf("%+v: got %v", c, got)

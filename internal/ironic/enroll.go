@@ -176,6 +176,11 @@ func (c *Client) Enroll(ctx context.Context, body NodeCreate, w NodeWork) (*node
 // patched in maintenance) and does the work. It returns the node as it ends, nil when
 // the patch was refused; failed steps are *NodeStepError values, joined.
 func (c *Client) UpdateNode(ctx context.Context, id string, ops nodes.UpdateOpts, resetInterfaces bool, w NodeWork) (*nodes.Node, error) {
+	if Retires(ops) { // an available node is retired from manageable
+		if _, err := c.PrepareRetirement(ctx, id); err != nil {
+			return nil, &NodeStepError{Step: StepPatch, NodeID: id, Err: err}
+		}
+	}
 	node, err := c.PatchNodeSafely(ctx, id, ops, resetInterfaces)
 	if err != nil {
 		return nil, &NodeStepError{Step: StepPatch, NodeID: id, Err: err}

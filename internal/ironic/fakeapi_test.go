@@ -103,6 +103,11 @@ func (f *fakeNodeAPI) handler(w http.ResponseWriter, r *http.Request) {
 		json.Unmarshal(raw, &ops)
 		for _, op := range ops {
 			field := strings.TrimPrefix(op.Path, "/")
+			if field == "retired" && op.Value == true && n["provision_state"] == "available" {
+				w.WriteHeader(http.StatusConflict)
+				fmt.Fprint(w, `{"error_message": "{\"faultstring\": \"can not have 'retired' set in provision state 'available'\"}"}`)
+				return
+			}
 			if op.Op == OpRemove {
 				delete(n, field)
 			} else {
@@ -134,9 +139,13 @@ func (f *fakeNodeAPI) handler(w http.ResponseWriter, r *http.Request) {
 		var body struct{ Target string }
 		json.Unmarshal(raw, &body)
 		to, ok := settlesIn[body.Target]
-		if !ok {
+		retired := n["retired"] == true
+		if !ok || retired && body.Target == "provide" { // Ironic provides no retired node (API 1.61)
 			w.WriteHeader(http.StatusBadRequest)
 			return
+		}
+		if retired && body.Target == "deleted" && n["automated_clean"] != false {
+			to = "manageable" // its cleaning ends there
 		}
 		f.calls[len(f.calls)-1] += " " + body.Target
 		n["provision_state"] = to

@@ -107,17 +107,22 @@ func TestImportedTarget(t *testing.T) {
 func TestTargetAwaitsTeardown(t *testing.T) {
 	for _, c := range []struct {
 		state, target string
+		retired       bool
 		want          bool
 	}{
-		{"active", "manageable", true},
-		{"deploy failed", "manageable", true},
-		{"active", "available", false}, // where the teardown leaves it
-		{"active", "enroll", false},    // moves nothing
-		{"available", "manageable", false},
-		{"manageable", "available", false},
+		{"active", "manageable", false, true},
+		{"deploy failed", "manageable", false, true},
+		{"active", "available", false, false}, // where the teardown leaves it
+		{"active", "enroll", false, false},    // moves nothing
+		{"available", "manageable", false, false},
+		{"manageable", "available", false, false},
+		// A retired node's teardown leaves it manageable, where its available rests too.
+		{"active", "manageable", true, false},
+		{"active", "available", true, false},
+		{"rescue", "manageable", false, true},
 	} {
-		if got := TargetAwaitsTeardown(c.state, c.target); got != c.want {
-			t.Errorf("TargetAwaitsTeardown(%q, %q) = %v, want %v", c.state, c.target, got, c.want)
+		if got := TargetAwaitsTeardown(c.state, c.target, c.retired); got != c.want {
+			t.Errorf("TargetAwaitsTeardown(%q, %q, %v) = %v, want %v", c.state, c.target, c.retired, got, c.want)
 		}
 	}
 }

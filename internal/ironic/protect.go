@@ -15,13 +15,16 @@ const (
 	RebuildAllowed    RebuildBlock = iota
 	RebuildNotAllowed              // it overwrites a disk (active or error) and was not allowed
 	RebuildProtected               // Ironic refuses it on a node that stays protected
+	RebuildRescued                 // the node is held in rescue (IsRescued): a rebuild would unrescue it
 )
 
-// RebuildGuard says what forbids a rebuild of the node: one that overwrites a disk
-// (active or error) needs allowRebuild, and Ironic refuses one on a node that stays
-// protected.
+// RebuildGuard says what forbids a rebuild of the node: a rescued node is never
+// unrescued to be rebuilt, one that overwrites a disk (active or error) needs
+// allowRebuild, and Ironic refuses one on a node that stays protected.
 func RebuildGuard(node *nodes.Node, allowRebuild, staysProtected bool) RebuildBlock {
 	switch {
+	case IsRescued(node.ProvisionState):
+		return RebuildRescued
 	case (node.ProvisionState == StateActive || node.ProvisionState == StateError) && !allowRebuild:
 		return RebuildNotAllowed
 	case node.Protected && staysProtected:
@@ -47,8 +50,10 @@ type RebuildForecast struct {
 	FromError bool
 	// OverwritesDisk: the node holds a deployed disk (active or error) a rebuild overwrites.
 	OverwritesDisk bool
-	// Block is RebuildProtected when the rebuild is certain and the node is and stays
-	// protected (Ironic refuses it); consent to a rebuild is the caller's to check.
+	// Block is RebuildRescued when the rebuild is certain and the node is rescued (it is
+	// never unrescued for it), RebuildProtected when the rebuild is certain and the node
+	// is and stays protected (Ironic refuses it); consent to a rebuild is the caller's
+	// to check.
 	Block RebuildBlock
 }
 
@@ -61,7 +66,10 @@ func ForecastRebuild(state string, change RebuildChange, protected, staysProtect
 		// rebuild, whatever the configuration says.
 		f.Change = WillRebuild
 	}
-	if protected && staysProtected && f.Change == WillRebuild && f.OverwritesDisk {
+	switch {
+	case f.Change == WillRebuild && IsRescued(state):
+		f.Block = RebuildRescued
+	case protected && staysProtected && f.Change == WillRebuild && f.OverwritesDisk:
 		f.Block = RebuildProtected
 	}
 	return f
@@ -76,8 +84,12 @@ type RebuildRefusedError struct {
 
 func (e *RebuildRefusedError) Error() string {
 	why := "a rebuild was not allowed"
-	if e.Block == RebuildProtected {
+	switch e.Block {
+	case RebuildProtected:
 		why = "the node is protected"
+	case RebuildRescued:
+		return fmt.Sprintf("node %s is %q and the update would rebuild it, which needs it out of rescue; it is held "+
+			"in rescue and only an unrescue ends that; nothing was changed", e.NodeID, e.State)
 	}
 	return fmt.Sprintf("node %s is %q and the update would rebuild it (overwriting its disk), but %s; nothing was changed",
 		e.NodeID, e.State, why)
@@ -158,9 +170,10 @@ type DeploymentUpdate struct {
 
 // UpdateDeployment brings a deployed node to u: whether it is rebuilt is decided on what
 // Ironic holds now (NeedsRebuild), and refused (*RebuildRefusedError, nothing changed)
-// where RebuildGuard forbids it. Then: protection lifted first where the update lifts it
-// (a rebuild may follow), the node redeployed when it is rebuilt or not active, and
-// protected again (or anew) once that succeeded. It returns the node as it ends; failures
+// where RebuildGuard forbids it (a rescued node is never unrescued for it). Then:
+// protection lifted first where the update lifts it (a rebuild may follow), the node
+// redeployed when it is rebuilt or not active (a rescued node stays in rescue:
+// IsRescued), and protected again (or anew) once that succeeded. It returns the node as it ends; failures
 // are a *ReadError, or *ProtectionError and *RedeployError values, joined.
 func (c *Client) UpdateDeployment(ctx context.Context, id string, u DeploymentUpdate) (*nodes.Node, error) {
 	node, err := c.GetNode(ctx, id)
@@ -177,7 +190,7 @@ func (c *Client) UpdateDeployment(ctx context.Context, id string, u DeploymentUp
 			errs = append(errs, err)
 		}
 	}
-	if rebuild || node.ProvisionState != StateActive {
+	if rebuild || node.ProvisionState != StateActive && !IsRescued(node.ProvisionState) {
 		c.log(ctx, "redeploying node", map[string]any{"node": id, "from": node.ProvisionState, "rebuild": rebuild})
 		if node, err = c.Redeploy(ctx, node, u.Spec, rebuild); err != nil {
 			errs = append(errs, &RedeployError{Err: err})

@@ -80,6 +80,12 @@ func TestUpdateDeployment(t *testing.T) {
 		{name: "from error only a rebuild leads back", node: unchanged("error", false), recorded: same, block: RebuildNotAllowed},
 		{name: "the redeploy fails: not protected", node: deployed("active", false), recorded: was, allow: true, protect: Protection{Protected: true},
 			fail: "PUT /nodes/n1/states/provision", calls: "PATCH /nodes/n1, PUT /nodes/n1/states/provision", errs: "*ironic.RedeployError"},
+		// A rescued node (an operator's, an action's) stays in rescue: never unrescued by
+		// an unrelated update, and a rebuild is refused rather than unrescuing it.
+		{name: "a rescued node stays rescued", node: unchanged("rescue", false), recorded: same, protect: Protection{Protected: true},
+			calls: "PATCH /nodes/n1", protected: true},
+		{name: "rescue failed stays too", node: unchanged("rescue failed", false), recorded: same},
+		{name: "a rebuild of a rescued node is refused", node: deployed("rescue", false), recorded: was, allow: true, block: RebuildRescued},
 		{name: "lifting fails: the rebuild is still tried", node: deployed("active", true), recorded: was, allow: true,
 			fail: "PATCH /nodes/n1", calls: "PATCH /nodes/n1, PATCH /nodes/n1", errs: "*ironic.ProtectionError *ironic.RedeployError", protected: true},
 	} {
@@ -137,6 +143,11 @@ func TestForecastRebuild(t *testing.T) {
 		// A failed or running deploy has no disk to lose: deployed again, not rebuilt.
 		{"deploy failed", WillRebuild, true, true, RebuildForecast{Change: WillRebuild}},
 		{"wait call-back", WillRebuild, false, false, RebuildForecast{Change: WillRebuild}},
+		// A rescued node is never unrescued for a rebuild: refused when certain.
+		{"rescue", WillRebuild, false, false, RebuildForecast{Change: WillRebuild, Block: RebuildRescued}},
+		{"rescue wait", WillRebuild, true, true, RebuildForecast{Change: WillRebuild, Block: RebuildRescued}},
+		{"rescue", MayRebuild, false, false, RebuildForecast{Change: MayRebuild}},
+		{"rescue", NoRebuild, false, false, RebuildForecast{Change: NoRebuild}},
 	} {
 		if got := ForecastRebuild(c.state, c.change, c.protected, c.staysProtected); got != c.want {
 			t.Errorf("%+v: %+v", c, got)

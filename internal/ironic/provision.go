@@ -51,6 +51,15 @@ func (e *ProvisionError) Error() string {
 
 func (e *ProvisionError) Unwrap() error { return e.Err }
 
+// RescueHeldError says a move would take a rescued node (IsRescued) out of rescue,
+// which the provider never does: only an operator's (or an action's) unrescue ends a
+// rescue. Nothing was sent.
+type RescueHeldError struct{ NodeID, State string }
+
+func (e *RescueHeldError) Error() string {
+	return fmt.Sprintf("node %s is %q: it is held in rescue, and only an unrescue ends that; nothing was changed", e.NodeID, e.State)
+}
+
 // step is one provision action and the stable state it must end in.
 type step struct {
 	action nodes.TargetProvisionState
@@ -113,7 +122,12 @@ func next(cur string, g Goal, done map[nodes.TargetProvisionState]bool) (step, b
 	case StateCleanFailed, StateInspectFailed, StateAdoptFailed:
 		return step{nodes.TargetManage, StateManageable}, true, nil
 	case StateRescue, StateRescueFailed, StateUnrescueFailed:
-		return step{nodes.TargetUnrescue, StateActive}, true, nil
+		// Held (IsRescued): never unrescued; a teardown is what the user asked for, and
+		// Ironic tears a rescued node down directly.
+		if want == StateActive {
+			return step{}, false, &RescueHeldError{State: cur}
+		}
+		return step{nodes.TargetDeleted, StateAvailable}, true, nil
 	case StateServiceFailed:
 		// Servicing failed on a deployed machine: Ironic's abort returns it to active
 		// (API 1.87, Ironic 23.0), its disk as it is; otherwise it is torn down.
@@ -146,16 +160,23 @@ var waitStates = map[string]step{
 	StateWaitCallBack: {nodes.TargetDeleted, StateAvailable},
 	StateCleanWait:    {nodes.TargetAbort, StateCleanFailed},
 	StateInspectWait:  {nodes.TargetAbort, StateInspectFailed},
-	StateRescueWait:   {nodes.TargetAbort, StateRescueFailed},
+	StateRescueWait:   {nodes.TargetDeleted, StateAvailable}, // only a teardown leaves it (Reach)
 }
 
 // Reach moves the node to the goal, one transition at a time, waiting for each; it
 // returns the node as it ends. A failed transition gives a *ProvisionError carrying
 // Ironic's last_error; calling Reach again later recovers from where the node stopped.
+// A retired node's goal of available is manageable (RestingState). A rescued node
+// (IsRescued) is never brought back to active: that is a *RescueHeldError, nothing sent;
+// its teardown goes straight to Ironic's deleted.
 func (c *Client) Reach(ctx context.Context, id string, g Goal) (*nodes.Node, error) {
 	node, err := nodes.Get(ctx, c.SC, id).Extract()
 	if err != nil {
 		return nil, err
+	}
+	g.State = RestingState(g.State, node.Retired)
+	if g.State == StateActive && IsRescued(node.ProvisionState) && node.ProvisionState != StateUnrescuing {
+		return node, &RescueHeldError{NodeID: id, State: node.ProvisionState}
 	}
 	if abort, ok := waitStates[node.ProvisionState]; ok && !waitLeadsToGoal(node.ProvisionState, g) {
 		if node, err = c.transition(ctx, node, abort, g); err != nil {
@@ -170,6 +191,10 @@ func (c *Client) Reach(ctx context.Context, id string, g Goal) (*nodes.Node, err
 	done := map[nodes.TargetProvisionState]bool{}
 	for range 16 { // the longest walk (deploy failed -> active, rebuilt) is a handful of steps
 		st, ok, err := next(node.ProvisionState, g, done)
+		if held := (*RescueHeldError)(nil); errors.As(err, &held) {
+			held.NodeID = id
+			return node, held
+		}
 		if err != nil {
 			return node, &ProvisionError{NodeID: id, Action: "move to " + g.State, State: node.ProvisionState, LastError: node.LastError, Err: err}
 		}
@@ -208,10 +233,18 @@ func (c *Client) transition(ctx context.Context, node *nodes.Node, st step, g Go
 	if err != nil {
 		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: StateOf(after, node), Err: err}
 	}
-	if after.ProvisionState != st.expect {
+	if !reached(after, st) {
 		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: after.ProvisionState, LastError: after.LastError}
 	}
 	return after, nil
+}
+
+// reached reports whether a transition ended where it should: st.expect, or, for a
+// teardown (deleted) of a retired node, manageable: Ironic ends a retired node's
+// cleaning there (API 1.61).
+func reached(after *nodes.Node, st step) bool {
+	return after.ProvisionState == st.expect ||
+		st.action == nodes.TargetDeleted && after.Retired && after.ProvisionState == StateManageable
 }
 
 // provisionRequest is a provision request with what gophercloud's options lack: the

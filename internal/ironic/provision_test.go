@@ -48,6 +48,13 @@ func TestNext(t *testing.T) {
 		{"inspect failed", Goal{State: "manageable"}, none, nodes.TargetManage, ""},
 		{"error", Goal{State: "available"}, none, nodes.TargetDeleted, ""},
 		{"clean hold", Goal{State: "available"}, none, "", "does not move nodes out of state"},
+		// Rescued nodes are held: never unrescued; a teardown goes straight to deleted.
+		{"rescue", Goal{State: "active"}, none, "", "held in rescue"},
+		{"rescue failed", Goal{State: "active"}, none, "", "held in rescue"},
+		{"unrescue failed", Goal{State: "active"}, none, "", "held in rescue"},
+		{"rescue", Goal{State: "available"}, none, nodes.TargetDeleted, ""},
+		{"rescue failed", Goal{State: "manageable"}, none, nodes.TargetDeleted, ""},
+		{"unrescue failed", Goal{State: "available"}, none, nodes.TargetDeleted, ""},
 	}
 	for _, c := range cases {
 		st, ok, err := next(c.cur, c.goal, c.done)
@@ -77,6 +84,7 @@ type fakeStateMachine struct {
 	bad       int  // the next GETs that a proxy answers with 502
 	dropped   bool // no conductor holds the node (Ironic lost the work)
 	protected bool
+	retired   bool // the node is retired
 }
 
 type fakeStep struct{ state, target, lastErr string }
@@ -111,8 +119,8 @@ func (f *fakeStateMachine) handler(w http.ResponseWriter, r *http.Request) {
 		if !IsStable(f.state) && !f.dropped {
 			reservation = "conductor-1"
 		}
-		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q, "reservation": %s, "protected": %t}`,
-			f.state, nullable(f.target), f.lastErr, nullable(reservation), f.protected)
+		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q, "reservation": %s, "protected": %t, "retired": %t}`,
+			f.state, nullable(f.target), f.lastErr, nullable(reservation), f.protected, f.retired)
 		f.advance()
 	default:
 		http.NotFound(w, r)
@@ -337,6 +345,10 @@ func TestHeldOrServiced(t *testing.T) {
 		"servicing":      "runs service steps",
 		"service wait":   "runs service steps",
 		"service failed": "burn-in failed",
+		"rescue":         "no apply unrescues it",
+		"rescue wait":    "no apply unrescues it",
+		"rescue failed":  "burn-in failed",
+		"unrescuing":     "returns to active by itself",
 		"active":         "",
 	} {
 		got := HeldOrServiced(&nodes.Node{UUID: "n1", ProvisionState: state, TargetProvisionState: "active", LastError: "burn-in failed"})
@@ -364,5 +376,76 @@ func TestWaitEndsOnADroppedNode(t *testing.T) {
 	}
 	if slept < nodeStall || slept > nodeStall+DefaultPoll.Max {
 		t.Fatalf("gave up after %v of waiting, want %v", slept, nodeStall)
+	}
+}
+
+// A rescued node (an operator's or an action's) is held: a goal of active never
+// unrescues it (nothing is sent), and a teardown goes straight to Ironic's deleted.
+func TestReachHoldsRescuedNodes(t *testing.T) {
+	script := map[string][]fakeStep{
+		"rescue/deleted":          {{"deleting", "available", ""}, {"cleaning", "available", ""}, {"available", "", ""}},
+		"rescue wait/deleted":     {{"deleting", "available", ""}, {"available", "", ""}},
+		"unrescue failed/deleted": {{"deleting", "available", ""}, {"available", "", ""}},
+	}
+	for _, c := range []struct {
+		from, goal, actions string
+		held                bool
+	}{
+		{"rescue", "active", "", true},
+		{"rescue wait", "active", "", true},
+		{"rescue failed", "active", "", true},
+		{"rescue", "available", "deleted", false},
+		{"rescue wait", "available", "deleted", false},
+		{"unrescue failed", "available", "deleted", false},
+	} {
+		f := &fakeStateMachine{state: c.from, script: script}
+		if c.from == "rescue wait" {
+			f.target = "rescue"
+		}
+		p, _ := newFakeClient(t, f)
+		node, err := p.Reach(context.Background(), "n1", Goal{State: c.goal})
+		var held *RescueHeldError
+		if got := strings.Join(f.actions, " "); got != c.actions || errors.As(err, &held) != c.held {
+			t.Errorf("%s -> %s: actions %q, err %v", c.from, c.goal, got, err)
+			continue
+		}
+		if c.held && (held.NodeID != "n1" || held.State != c.from || !strings.Contains(err.Error(), "only an unrescue ends that")) {
+			t.Errorf("%s -> %s: %+v", c.from, c.goal, held)
+		}
+		if !c.held && (err != nil || node.ProvisionState != c.goal) {
+			t.Errorf("%s -> %s: ended %v, %v", c.from, c.goal, node, err)
+		}
+	}
+}
+
+// A retired node is taken out of service: Ironic ends its teardown's cleaning in
+// manageable and provides it no more, so its goal of available is manageable: the
+// undeploy ends there (or is managed there when cleaning is skipped), never provided.
+func TestReachRetiredNodeRestsInManageable(t *testing.T) {
+	cleaned := map[string][]fakeStep{
+		"active/deleted":   {{"deleting", "available", ""}, {"cleaning", "available", ""}, {"manageable", "", ""}},
+		"available/manage": {{"manageable", "", ""}},
+	}
+	notCleaned := map[string][]fakeStep{
+		"active/deleted":   {{"deleting", "available", ""}, {"available", "", ""}},
+		"available/manage": {{"manageable", "", ""}},
+	}
+	for _, c := range []struct {
+		name, from, goal string
+		script           map[string][]fakeStep
+		actions          string
+	}{
+		{"undeployed and cleaned", "active", "available", cleaned, "deleted"},
+		{"undeployed without cleaning", "active", "available", notCleaned, "deleted manage"},
+		{"torn down to manageable", "active", "manageable", cleaned, "deleted"},
+		{"at rest already", "manageable", "available", cleaned, ""},
+		{"available, retired by hand", "available", "available", cleaned, "manage"},
+	} {
+		f := &fakeStateMachine{state: c.from, script: c.script, retired: true}
+		p, _ := newFakeClient(t, f)
+		node, err := p.Reach(context.Background(), "n1", Goal{State: c.goal})
+		if err != nil || node.ProvisionState != "manageable" || strings.Join(f.actions, " ") != c.actions {
+			t.Errorf("%s: ended %v after %v (%v), want manageable after %q", c.name, node, f.actions, err, c.actions)
+		}
 	}
 }

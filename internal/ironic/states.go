@@ -109,12 +109,14 @@ func StateOf(n, fallback *nodes.Node) string {
 	return fallback.ProvisionState
 }
 
-// HeldOrServiced says, for a deployed node Ironic holds or services, what is going on
-// and what ends it; "" otherwise.
+// HeldOrServiced says, for a deployed node Ironic holds, services or that is rescued
+// (RescueNote), what is going on and what ends it; "" otherwise.
 func HeldOrServiced(n *nodes.Node) string {
 	switch {
 	case isHold(n.ProvisionState):
 		return (&HoldError{NodeID: n.UUID, State: n.ProvisionState, Target: n.TargetProvisionState}).Error() + "."
+	case IsRescued(n.ProvisionState):
+		return RescueNote(n)
 	case strings.HasPrefix(n.ProvisionState, "servic"):
 		msg := fmt.Sprintf("Node %s is %q: Ironic runs service steps on the deployed machine.", n.UUID, n.ProvisionState)
 		if n.LastError != "" {
@@ -123,6 +125,48 @@ func HeldOrServiced(n *nodes.Node) string {
 		return msg
 	}
 	return ""
+}
+
+// rescueStates: the deployed machine boots Ironic's rescue ramdisk for an operator,
+// is on its way in or out of it, or stopped on the way (an operator's or an action's
+// doing).
+var rescueStates = []string{StateRescuing, StateRescueWait, StateRescue, StateRescueFailed, StateUnrescuing, StateUnrescueFailed}
+
+// IsRescued reports whether a deployed node in this state is held in rescue: no apply
+// moves it out (never an unrescue: only the operator's or an action's ends it), no
+// update rebuilds it, and its plan keeps it where it is. Tearing its deployment down
+// (Ironic's deleted) is allowed: the user asked for that.
+func IsRescued(state string) bool { return slices.Contains(rescueStates, state) }
+
+// KeepsDeployedState reports whether a deployment leaves a node in this state where it
+// is, in its plan and its apply: Ironic services it or holds it for an operator
+// (IsServicedOrHeld), or it is rescued (IsRescued).
+func KeepsDeployedState(state string) bool { return IsServicedOrHeld(state) || IsRescued(state) }
+
+// RescueNote says, for a rescued node (IsRescued), where it is and that no apply
+// moves it; "" for any other node.
+func RescueNote(n *nodes.Node) string {
+	var what string
+	switch n.ProvisionState {
+	case StateRescue:
+		what = "the deployed machine runs Ironic's rescue ramdisk"
+	case StateRescuing, StateRescueWait:
+		what = "Ironic is booting the deployed machine into its rescue ramdisk"
+	case StateRescueFailed:
+		what = "Ironic could not boot the deployed machine into its rescue ramdisk"
+	case StateUnrescueFailed:
+		what = "Ironic could not bring the deployed machine back from rescue"
+	case StateUnrescuing:
+		return fmt.Sprintf("Node %s is %q: Ironic is bringing the deployed machine back from rescue; it returns to active by itself.",
+			n.UUID, n.ProvisionState)
+	default:
+		return ""
+	}
+	msg := fmt.Sprintf("Node %s is %q: %s. It is held there: no apply unrescues it", n.UUID, n.ProvisionState, what)
+	if n.LastError != "" {
+		msg += " (Ironic's last_error: " + n.LastError + ")"
+	}
+	return msg + "."
 }
 
 // IsServicedOrHeld: Ironic runs service steps on the deployed machine (servicing,

@@ -25,8 +25,9 @@ func (p plannedValue) PlanModifyString(_ context.Context, req planmodifier.Strin
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	if ironic.IsServicedOrHeld(req.StateValue.ValueString()) {
-		resp.PlanValue = req.StateValue // Ironic works on the deployed machine, or holds it for an operator: not fought
+	if ironic.KeepsDeployedState(req.StateValue.ValueString()) {
+		// Ironic works on the deployed machine, holds it for an operator, or it is rescued: not fought
+		resp.PlanValue = req.StateValue
 		return
 	}
 	resp.PlanValue = types.StringValue(string(p))

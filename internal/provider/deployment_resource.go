@@ -221,7 +221,9 @@ func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest,
 				resp.State.RemoveResource(ctx)
 				return false
 			}
-			if reading.Note != "" {
+			if ironic.IsRescued(node.ProvisionState) {
+				resp.Diagnostics.AddWarning(rescueWarning(node))
+			} else if reading.Note != "" {
 				resp.Diagnostics.AddWarning("Bare metal node held or serviced", reading.Note+" The deployment is kept as it is.")
 			}
 			if reading.Unknown {
@@ -268,6 +270,12 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
 			fmt.Sprintf("Node %s is %q and this apply would rebuild it (overwriting its disk), but allow_rebuild = false. "+
 				"Nothing was changed.", id, refused.State))
+		return
+	case errors.As(err, &refused) && refused.Block == ironic.RebuildRescued:
+		resp.Diagnostics.AddError("Unable to rebuild a rescued bare metal node",
+			fmt.Sprintf("Node %s is %q and this apply would rebuild it, which needs it out of rescue. Terraform never "+
+				"unrescues a node: it is held in rescue. Nothing was changed. %s, then apply again; or revert the change.",
+				id, refused.State, unrescueAdvice(id)))
 		return
 	case refused != nil:
 		protectedRefusal("rebuild", id, &resp.Diagnostics)
@@ -429,6 +437,18 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	cur := state.ProvisionState.ValueString()
 	f := ironic.ForecastRebuild(cur, rebuildPlanned(&plan, &state, adopted), state.Protected.ValueBool(), plan.Protected.ValueBool())
 	change := f.Change
+	if f.Block == ironic.RebuildRescued {
+		resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild of a rescued node",
+			fmt.Sprintf("Node %s is %q and this apply would rebuild it, which needs it out of rescue; Terraform never "+
+				"unrescues a node. %s, then plan again; or revert the change.", state.ID.ValueString(), cur, unrescueAdvice(state.ID.ValueString())))
+		return
+	}
+	if change == mayRebuild && ironic.IsRescued(cur) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("instance_info"), "The node may need a rebuild",
+			fmt.Sprintf("Node %s is %q and what is deployed on it depends on values known only at apply. If they change, "+
+				"the apply fails before touching the node: Terraform never unrescues a node to rebuild it.", state.ID.ValueString(), cur))
+		return
+	}
 	if f.Block == ironic.RebuildProtected {
 		resp.Diagnostics.AddAttributeError(path.Root("protected"), "Rebuild forbidden",
 			fmt.Sprintf("Node %s is %q and this apply would rebuild it (overwriting its disk), but protected = true. "+

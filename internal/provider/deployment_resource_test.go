@@ -805,3 +805,81 @@ func TestAccDeployment_serviceHoldKept(t *testing.T) {
 		PlanOnly: true,
 	}}...)
 }
+
+// A node an operator (or the rescue action) put in rescue is held there: an unrelated
+// apply leaves it in rescue and its plan is empty, a change that would rebuild it is a
+// plan-time error naming the state, never an unrescue; once unrescued by hand the plan
+// is empty again; and the final destroy tears the rescued node down (Ironic's deleted).
+// Fake interfaces: the agent's real rescue is another test's.
+func TestAccDeployment_rescueHeld(t *testing.T) {
+	sc := testIronic(t)
+	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
+	cache := t.TempDir()
+	name := testNodeName()
+	cfg := func(description, instanceInfo string) string {
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Deployed: true, InstanceInfo: instanceInfo,
+			Node: fmt.Sprintf(`driver = "fake-hardware"
+  boot_interface   = "fake"
+  deploy_interface = "fake"
+  rescue_interface = "fake"
+  description      = %q`, description)}.String()
+	}
+	move := func(target nodes.TargetProvisionState, want string) func() {
+		return func() {
+			opts := nodes.ProvisionStateOpts{Target: target}
+			if target == nodes.TargetRescue {
+				opts.RescuePassword = "s3cret"
+			}
+			err := nodes.ChangeProvisionState(context.Background(), sc, name, opts).ExtractErr()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+				n, err := nodes.Get(context.Background(), sc, name).Extract()
+				if err == nil && n.ProvisionState == want && n.TargetProvisionState == "" {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("node %s not %q after %s: %+v %v", name, want, target, n, err)
+				}
+			}
+		}
+	}
+	rescued := func(want string) resource.TestCheckFunc {
+		return checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.ProvisionState != want {
+				return fmt.Errorf("node is %q, want %q (last_error %q)", n.ProvisionState, want, n.LastError)
+			}
+			return nil
+		})
+	}
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg("web 1", ""),
+		Check:  rescued("active"),
+	}, {
+		PreConfig: move(nodes.TargetRescue, "rescue"),
+		Config:    cfg("web 1, in repair", ""), // an unrelated apply: the node is updated, the deployment not
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
+			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
+		}},
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("rescue")},
+		Check:             rescued("rescue"),
+	}, {
+		// A change that would rebuild it: refused at plan time, nothing touched.
+		Config:      cfg("web 1, in repair", `merge(baremetal_image.os.instance_info, { root_gb = "10" })`),
+		ExpectError: regexp.MustCompile(`(?s)Rebuild of a rescued node.*"rescue".*baremetal node unrescue`),
+	}, {
+		Config: cfg("web 1, in repair", ""),
+		Check:  rescued("rescue"),
+	}, {
+		PreConfig:         move(nodes.TargetUnrescue, "active"),
+		Config:            cfg("web 1, in repair", ""),
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
+		Check:             rescued("active"),
+	}, {
+		PreConfig: move(nodes.TargetRescue, "rescue"), // the final destroy tears the rescued node down
+		Config:    cfg("web 1, in repair", ""),
+		Check:     rescued("rescue"),
+	}}...)
+}

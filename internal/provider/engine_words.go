@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
@@ -16,9 +18,9 @@ func inTerraformTerms(err error) string {
 	add := func(reason error, advice string) {
 		msg = strings.Replace(msg, reason.Error(), reason.Error()+advice, 1)
 	}
-	var held *ironic.MaintenanceHeldError
-	if errors.As(err, &held) {
-		add(held, ": maintenance is not in the configuration, and Terraform does not lift what it does not manage. "+
+	var maintenanceHeld *ironic.MaintenanceHeldError
+	if errors.As(err, &maintenanceHeld) {
+		add(maintenanceHeld, ": maintenance is not in the configuration, and Terraform does not lift what it does not manage. "+
 			"Clear it in Ironic once the machine is fine, or set maintenance = false to lift it in the next apply")
 	}
 	var notDeployable *ironic.NotDeployableError
@@ -33,10 +35,31 @@ func inTerraformTerms(err error) string {
 	if errors.As(err, &deployed) {
 		add(deployed, ". To manage what runs on it, import it: terraform import <address> "+deployed.NodeID)
 	}
+	var held *ironic.RescueHeldError
+	if errors.As(err, &held) {
+		add(held, ". "+unrescueAdvice(held.NodeID))
+	}
 	var notAllowed *ironic.ServicingNotAllowedError
 	if errors.As(err, &notAllowed) {
 		msg = strings.Replace(msg, notAllowed.Error(), fmt.Sprintf("node %s is active: changing its hardware would service "+
 			"the running machine, which is not allowed (allow_servicing); nothing was run", notAllowed.NodeID), 1)
 	}
 	return msg
+}
+
+// unrescueAdvice says how to end the rescue of a node Terraform holds there
+// (ironic.IsRescued): Terraform itself never unrescues it.
+func unrescueAdvice(nodeID string) string {
+	return "To end the rescue: the baremetal_node_unrescue action (terraform apply " +
+		"-invoke=action.baremetal_node_unrescue.<name>), or `baremetal node unrescue " + nodeID + "`"
+}
+
+// rescueWarning is the warning for a deployment whose node is rescued
+// (ironic.IsRescued): the node is held there, and how to end that.
+func rescueWarning(n *nodes.Node) (summary, detail string) {
+	detail = ironic.RescueNote(n)
+	if n.ProvisionState != ironic.StateUnrescuing {
+		detail += " " + unrescueAdvice(n.UUID) + "."
+	}
+	return "Bare metal node in rescue", detail + " The deployment is kept as it is."
 }

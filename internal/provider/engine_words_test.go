@@ -3,7 +3,10 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
@@ -29,10 +32,34 @@ func TestInTerraformTerms(t *testing.T) {
 				"To manage what runs on it, import it: terraform import <address> n1"},
 		{&ironic.NodeStepError{Step: ironic.StepHardware, NodeID: "n1", Err: &ironic.ServicingNotAllowedError{NodeID: "n1"}},
 			"node n1 is active: changing its hardware would service the running machine, which is not allowed (allow_servicing); nothing was run"},
+		{&ironic.RescueHeldError{NodeID: "n1", State: "rescue"},
+			`node n1 is "rescue": it is held in rescue, and only an unrescue ends that; nothing was changed. ` +
+				"To end the rescue: the baremetal_node_unrescue action (terraform apply -invoke=action.baremetal_node_unrescue.<name>), " +
+				"or `baremetal node unrescue n1`"},
 		{errors.New("anything else"), "anything else"},
 	} {
 		if got := inTerraformTerms(c.err); got != c.want {
 			t.Errorf("got\n %s\nwant\n %s", got, c.want)
 		}
+	}
+}
+
+// A rescued deployment's warning names the state and how to end the rescue (but not
+// while Ironic is already ending it).
+func TestRescueWarning(t *testing.T) {
+	summary, detail := rescueWarning(&nodes.Node{UUID: "n1", ProvisionState: "rescue"})
+	want := `Node n1 is "rescue": the deployed machine runs Ironic's rescue ramdisk. It is held there: no apply unrescues it. ` +
+		"To end the rescue: the baremetal_node_unrescue action (terraform apply -invoke=action.baremetal_node_unrescue.<name>), " +
+		"or `baremetal node unrescue n1`. The deployment is kept as it is."
+	if summary != "Bare metal node in rescue" || detail != want {
+		t.Errorf("%s:\n %s\nwant\n %s", summary, detail, want)
+	}
+	_, detail = rescueWarning(&nodes.Node{UUID: "n1", ProvisionState: "unrescuing"})
+	if strings.Contains(detail, "baremetal node unrescue") || !strings.Contains(detail, "returns to active by itself") {
+		t.Errorf("unrescuing: %s", detail)
+	}
+	_, detail = rescueWarning(&nodes.Node{UUID: "n1", ProvisionState: "rescue failed", LastError: "no agent"})
+	if !strings.Contains(detail, `"rescue failed"`) || !strings.Contains(detail, "no agent") || !strings.Contains(detail, "baremetal node unrescue n1") {
+		t.Errorf("rescue failed: %s", detail)
 	}
 }

@@ -20,12 +20,16 @@ type followTarget struct {
 	// keeps is the engine's rule (Converge's): whether the node keeps the state's value
 	// for this target, given the provision_state recorded ("" for a new node).
 	keeps func(provisionState, target string) bool
+	// rests: the value planned is where the node rests for the target, given whether it
+	// is retired (ironic.RestingState), unknown while that is.
+	rests bool
 }
 
 // provisionStateFromTarget: provision_state follows target_provision_state, except where
-// ironic.KeepsProvisionState (enroll; a node a deployment holds).
+// ironic.KeepsProvisionState (enroll; a node a deployment holds), and a retired node's
+// available rests in manageable (ironic.RestingState).
 func provisionStateFromTarget() followTarget {
-	return followTarget{target: "target_provision_state", keeps: ironic.KeepsProvisionState}
+	return followTarget{target: "target_provision_state", keeps: ironic.KeepsProvisionState, rests: true}
 }
 
 // powerStateFromTarget: power_state follows target_power_state when one is set, except
@@ -51,6 +55,14 @@ func (f followTarget) PlanModifyString(ctx context.Context, req planmodifier.Str
 	case target.IsUnknown() || target.IsNull():
 	case f.keeps(provision.ValueString(), target.ValueString()):
 		resp.PlanValue = req.StateValue
+	case f.rests:
+		var retired types.Bool
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("retired"), &retired)...)
+		if retired.IsUnknown() {
+			resp.PlanValue = types.StringUnknown()
+		} else {
+			resp.PlanValue = types.StringValue(ironic.RestingState(target.ValueString(), retired.ValueBool()))
+		}
 	default:
 		resp.PlanValue = target
 	}

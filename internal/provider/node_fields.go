@@ -194,7 +194,12 @@ var nodeFieldTable = []nodeField{
 	{name: "automated_clean", doc: "Whether Ironic cleans this node automatically between tenants (on undeploy and when made " +
 		"available). Null: the conductor's `[conductor]automated_clean` setting.",
 		boolAttr: func(m *nodeFields) *types.Bool { return &m.AutomatedClean }, remoteOptBool: func(n *nodes.Node) *bool { return n.AutomatedClean }},
-	{name: "retired", doc: "Whether the node is retired: it stays in service until undeployed, then is not offered again.",
+	{name: "retired", doc: "Whether the node is retired (API 1.61): taken out of service. A deployed node stays in service " +
+		"until its deployment is destroyed; that teardown then ends in `manageable` (Ironic ends a retired node's cleaning " +
+		"there and refuses to provide it). A retired node's `target_provision_state = \"available\"` rests in `manageable` " +
+		"(the plan says so), and an `available` node is moved to `manageable` to be retired (Ironic refuses to retire it " +
+		"there). To take a machine out of service, set `retired = true` and remove its deployment in one apply: it is " +
+		"undeployed, cleaned and rests in `manageable`. `false` again returns it to its target (`available`: provided).",
 		boolDefault: new(false),
 		boolAttr:    func(m *nodeFields) *types.Bool { return &m.Retired }, remoteBool: func(n *nodes.Node) bool { return n.Retired }},
 	{name: "retired_reason", doc: "Why the node is retired; only with `retired = true`.",

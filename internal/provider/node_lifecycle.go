@@ -48,7 +48,8 @@ func lifecycleAttributes() map[string]schema.Attribute {
 				"transitions in between (manage, provide) and wait for each; a failed one reports Ironic's `last_error`, " +
 				"and the next apply continues from where the node stopped. Deploying is a `baremetal_deployment`'s job: " +
 				"while one holds the node (`active`, `deploying`, `deploy failed`, ...) this attribute leaves the node " +
-				"where it is. `enroll` never moves a node back (Ironic cannot): it leaves the node wherever it is.",
+				"where it is. `enroll` never moves a node back (Ironic cannot): it leaves the node wherever it is. A retired " +
+				"node (`retired = true`) is offered no more: its `available` rests in `manageable`, with a plan warning.",
 			Validators: []validator.String{stringvalidator.OneOf(nodeTargetStates...)},
 		},
 		"target_power_state": schema.StringAttribute{

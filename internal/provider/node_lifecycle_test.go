@@ -436,3 +436,110 @@ resource "baremetal_port" "p" {
 		Config: providerBlock, // decommissioned: deleted without a teardown
 	}}...)
 }
+
+// Taking a deployed machine out of service in one apply: retired = true and its
+// deployment removed. Ironic undeploys it, cleans it (automated cleaning) and, as it is
+// retired, ends the clean in manageable and refuses to provide it (API 1.61): the apply
+// succeeds, the node rests in manageable with target_provision_state "available" (a
+// retired node's available is manageable), and the plan is empty. Then the reverse:
+// retired = false brings it back to available. Then the same in two applies (retired
+// while deployed, the deployment removed later), which failed with "deleted" stopped in
+// state "manageable".
+func TestAccNode_retireDeployedNode(t *testing.T) {
+	srv := newTestImageServer(t, []byte("os image "+testNodeName()))
+	cache := t.TempDir()
+	name := testNodeName()
+	cfg := func(deployed bool, retired string) string {
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Deployed: deployed,
+			Node: agentNode(t) + "\n  automated_clean = true\n" + retired}.String()
+	}
+	rests := func(state string, retired bool) resource.TestCheckFunc {
+		return checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.ProvisionState != state || n.Retired != retired {
+				return fmt.Errorf("node is %q, retired %v; want %q, retired %v (last_error %q)", n.ProvisionState, n.Retired, state, retired, n.LastError)
+			}
+			return nil
+		})
+	}
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg(true, ""),
+		Check:  rests("active", false),
+	}, {
+		Config: cfg(false, `  retired = true
+  retired_reason = "disk SMART errors"`),
+		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("manageable")},
+		Check:             rests("manageable", true),
+	}, {
+		Config:            cfg(false, ""),
+		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("available")},
+		Check:             rests("available", false),
+	}, {
+		Config: cfg(true, ""),
+		Check:  rests("active", false),
+	}, {
+		Config:            cfg(true, "  retired = true"), // retired while deployed: it stays in service
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
+		Check:             rests("active", true),
+	}, {
+		// The node's own state is read again by the next refresh (it did not change here).
+		Config: cfg(false, "  retired = true"),
+		Check:  rests("manageable", true),
+	}, {
+		Config:            cfg(false, "  retired = true"),
+		ConfigStateChecks: []statecheck.StateCheck{expectProvisionState("manageable")},
+		Check:             rests("manageable", true),
+	}}...)
+}
+
+// Power changed outside Terraform (an operator, the power action) on a node at rest is
+// not fought: without target_power_state the plan is empty and the node stays as it
+// was put; with it declared, the plan shows the change and the apply converges it.
+func TestAccNode_powerChangedOutside(t *testing.T) {
+	name := testNodeName()
+	cfg := func(extra string) string {
+		return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %q
+  driver                 = "fake-hardware"
+  target_provision_state = "manageable"
+%s
+}
+`, name, extra)
+	}
+	power := func(want string) resource.TestCheckFunc {
+		return checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.PowerState != want {
+				return fmt.Errorf("node is %q, want %q", n.PowerState, want)
+			}
+			return nil
+		})
+	}
+	setPower := func(target string) func() {
+		return func() {
+			if _, err := testEngine(t).SetPower(context.Background(), name, target); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg(""),
+	}, {
+		PreConfig: setPower("power on"),
+		Config:    cfg(""),
+		PlanOnly:  true, // not declared: an empty plan
+	}, {
+		Config: cfg(""),
+		Check:  power("power on"),
+	}, {
+		Config: cfg(`  target_power_state = "power on"`),
+		Check:  power("power on"),
+	}, {
+		PreConfig: setPower("power off"),
+		Config:    cfg(`  target_power_state = "power on"`),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
+			plancheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("power_state"), knownvalue.StringExact("power on")),
+		}},
+		Check: power("power on"), // declared: converged
+	}}...)
+}

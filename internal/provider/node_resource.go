@@ -440,14 +440,21 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	resp.Diagnostics.Append(settleComputed(ctx, &resp.Plan, req.State, settle...)...)
 	var maintenance types.Bool
 	target := plan.TargetProvisionState.ValueString()
+	retired := plan.Retired.ValueBool()
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("maintenance"), &maintenance)...)
-	if !plan.TargetProvisionState.IsUnknown() && ironic.MaintenanceHoldsMove(cur, target, state.Maintenance.ValueBool(), maintenance.IsNull()) {
+	if known(plan.TargetProvisionState) && !plan.Retired.IsUnknown() && ironic.RestingState(target, retired) != target {
+		resp.Diagnostics.AddAttributeWarning(path.Root("target_provision_state"), "The node is retired",
+			fmt.Sprintf("Node %s is retired: Ironic offers it no more (it ends its cleaning in %q and refuses to provide it), "+
+				"so target_provision_state %q rests in %q. Set retired = false to return it to %q.",
+				state.ID.ValueString(), ironic.StateManageable, target, ironic.StateManageable, target))
+	}
+	if !plan.TargetProvisionState.IsUnknown() && ironic.MaintenanceHoldsMove(cur, ironic.RestingState(target, retired), state.Maintenance.ValueBool(), maintenance.IsNull()) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("maintenance"), "The node is in maintenance",
 			fmt.Sprintf("Node %s is in maintenance (%s), set by Ironic or an operator, and the configuration does not manage "+
 				"maintenance: the apply leaves it in maintenance and cannot move it to %q. Clear maintenance in Ironic, or "+
 				"set maintenance = false to lift it.", state.ID.ValueString(), state.MaintenanceReason.ValueString(), target))
 	}
-	if !plan.TargetProvisionState.IsUnknown() && ironic.TargetAwaitsTeardown(cur, target) {
+	if !plan.TargetProvisionState.IsUnknown() && ironic.TargetAwaitsTeardown(cur, target, retired) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("target_provision_state"), "The node is deployed",
 			fmt.Sprintf("Node %s is %q: a deployment holds it, so target_provision_state %q takes effect only once the "+
 				"deployment is destroyed (the node is then available). This apply does not move it.", state.ID.ValueString(), cur, target))

@@ -77,11 +77,19 @@ func TestPlanAs(t *testing.T) {
 	}
 }
 
-// followTarget needs the plan's target attribute.
-func targetPlan(target string) tfsdk.Plan {
-	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"target_provision_state": tftypes.String}}
+// followTarget needs the plan's target attribute, and whether the node is retired
+// (nil: unknown).
+func targetPlan(target string, retired ...any) tfsdk.Plan {
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"target_provision_state": tftypes.String, "retired": tftypes.Bool}}
 	sch := nodeSchemaForTest()
-	return tfsdk.Plan{Schema: sch, Raw: tftypes.NewValue(typ, map[string]tftypes.Value{"target_provision_state": tftypes.NewValue(tftypes.String, target)})}
+	r := tftypes.NewValue(tftypes.Bool, false)
+	if len(retired) > 0 {
+		r = tftypes.NewValue(tftypes.Bool, retired[0])
+		if retired[0] == nil {
+			r = tftypes.NewValue(tftypes.Bool, tftypes.UnknownValue)
+		}
+	}
+	return tfsdk.Plan{Schema: sch, Raw: tftypes.NewValue(typ, map[string]tftypes.Value{"target_provision_state": tftypes.NewValue(tftypes.String, target), "retired": r})}
 }
 
 // nodeState is a node's state with a provision and power state, for followTarget.
@@ -131,6 +139,26 @@ func TestProvisionStateFollowsTarget(t *testing.T) {
 			planmodifier.StringRequest{Plan: targetPlan(c.target), State: provisionOnly(c.state), StateValue: c.state}, resp)
 		if resp.Diagnostics.HasError() || resp.PlanValue.ValueString() != c.want {
 			t.Errorf("target %s, state %s: planned %s, want %s (%v)", c.target, c.state, resp.PlanValue, c.want, resp.Diagnostics)
+		}
+	}
+	// A retired node is offered no more: its available rests in manageable (Ironic refuses
+	// to provide it), so the plan after its teardown is empty; unknown while retired is.
+	for _, c := range []struct {
+		target  string
+		retired any
+		want    types.String
+	}{
+		{"available", true, types.StringValue("manageable")},
+		{"manageable", true, types.StringValue("manageable")},
+		{"available", false, types.StringValue("available")},
+		{"available", nil, types.StringUnknown()},
+	} {
+		resp := &planmodifier.StringResponse{PlanValue: types.StringUnknown()}
+		state := types.StringValue("manageable")
+		provisionStateFromTarget().PlanModifyString(context.Background(),
+			planmodifier.StringRequest{Plan: targetPlan(c.target, c.retired), State: provisionOnly(state), StateValue: state}, resp)
+		if resp.Diagnostics.HasError() || !resp.PlanValue.Equal(c.want) {
+			t.Errorf("target %s, retired %v: planned %s, want %s (%v)", c.target, c.retired, resp.PlanValue, c.want, resp.Diagnostics)
 		}
 	}
 }
@@ -272,7 +300,8 @@ func TestRebuildPlanned(t *testing.T) {
 }
 
 func nodeSchemaForTest() schema.Schema {
-	return schema.Schema{Attributes: map[string]schema.Attribute{"target_provision_state": schema.StringAttribute{Optional: true}}}
+	return schema.Schema{Attributes: map[string]schema.Attribute{"target_provision_state": schema.StringAttribute{Optional: true},
+		"retired": schema.BoolAttribute{Optional: true}}}
 }
 
 // Deploy template steps in another order, formatting, or without an empty args are
