@@ -3,13 +3,13 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/provider"
 )
@@ -23,10 +23,18 @@ func main() {
 	flag.Parse()
 	quietUnlessLogging()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/metalform/baremetal",
-		Debug:   debug,
-	})
+	// The framework's server, through provider.NewServer (a correction for actions).
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err := tf6server.Serve("registry.terraform.io/metalform/baremetal", func() tfprotov6.ProviderServer {
+		server, err := provider.NewServer(version)()
+		if err != nil {
+			log.Fatal(err.Error())
+		}
+		return server
+	}, opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

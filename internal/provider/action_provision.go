@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -48,10 +49,22 @@ func NewNodeRescueAction() action.Action {
 			},
 		},
 		run: func(ctx context.Context, ic *ironic.Client, m *nodeRescueModel) (*nodes.Node, error) {
+			if m.RescuePassword.ValueString() == "" {
+				return nil, errRescuePasswordDropped
+			}
 			return ic.Rescue(ctx, m.NodeID.ValueString(), m.RescuePassword.ValueString())
 		},
 	}
 }
+
+// errRescuePasswordDropped: the invocation came without the password its configuration
+// sets (the validators refuse an empty one). Terraform (1.14 to 1.16.2) invokes an
+// action run with -invoke with the configuration it planned, from which it removed every
+// ephemeral value; an action_trigger evaluates the configuration again and passes them.
+var errRescuePasswordDropped = errors.New("rescue_password reached the provider empty, so nothing was sent: Terraform " +
+	"(1.14 to 1.16) drops ephemeral values from the configuration of an action run with -invoke, and passes them only " +
+	"when a resource's action_trigger runs it. Trigger baremetal_node_rescue from a resource's lifecycle (for example " +
+	"a terraform_data whose input you change), or set rescue_password from a value that is not ephemeral")
 
 type nodeOnlyModel struct{ actionBase }
 

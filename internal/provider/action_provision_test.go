@@ -3,6 +3,8 @@ package provider
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -395,4 +397,128 @@ action "baremetal_node_service" "burnin" {
 	}
 	diskStarts(t, uuid, image)
 	w.expectEmptyPlan()
+}
+
+// rescueConfig is a deployed machine with the rescue actions: rescue_password from an
+// ephemeral variable (TF_VAR_pw), the rescue triggered by a change of
+// terraform_data.rescue's input (round), and the node's description.
+func rescueConfig(cfg deploymentConfig, round int, description string) string {
+	cfg.Node += fmt.Sprintf("\n  rescue_interface = \"agent\"\n  description = %q", description)
+	return cfg.String() + fmt.Sprintf(`
+variable "pw" {
+  type      = string
+  ephemeral = true
+}
+resource "terraform_data" "rescue" {
+  input = %d
+  lifecycle {
+    action_trigger {
+      events  = [after_update]
+      actions = [action.baremetal_node_rescue.r]
+    }
+  }
+}
+action "baremetal_node_rescue" "r" {
+  config {
+    node_id         = baremetal_deployment.d.node_id
+    rescue_password = var.pw
+  }
+}
+action "baremetal_node_unrescue" "u" {
+  config {
+    node_id = baremetal_deployment.d.node_id
+  }
+}
+`, round)
+}
+
+// A deployed machine is rescued through the agent's rescue protocol with a password from
+// an ephemeral variable, the rescue triggered by a change of another resource: the
+// conductor hands the agent a hash of the password, which is in no state, plan JSON,
+// output or TRACE log. Run with -invoke instead, the rescue is refused before anything
+// is sent: Terraform 1.16 drops ephemeral values from actions it runs that way. An
+// unrelated apply (the node's description) leaves the node in rescue and the plan after
+// it is empty; the unrescue action boots it back into its instance, its disk as it was.
+func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
+	testAccPreCheck(t)
+	skipBelowTerraform(t, "1.14.1") // actions
+	const password = "rescue-Secr3t-4q7z"
+	name := testNodeName()
+	image := []byte("os image to rescue " + name)
+	images := newTestImageServer(t, image)
+	trace := filepath.Join(t.TempDir(), "trace.log")
+	cfg := deploymentConfig{Cache: t.TempDir(), ImageURL: images.URL, Name: name, Deployed: true, Node: agentNode(t)}
+	w := newCLIWorkspace(t, "TF_LOG=TRACE", "TF_LOG_PATH="+trace, "TF_VAR_pw="+password)
+	w.write(rescueConfig(cfg, 0, "web server"))
+	var outputs, planJSON strings.Builder
+	outputs.WriteString(w.apply())
+	defer w.destroy()
+	uuid := expectNodeState(t, name, "active").UUID
+
+	// -invoke: Terraform sends the action no ephemeral value.
+	out := w.fails("apply", "-auto-approve", "-input=false", "-invoke=action.baremetal_node_rescue.r")
+	outputs.WriteString(out)
+	if !regexp.MustCompile(`(?s)rescue_password reached the provider empty, so nothing was sent`).MatchString(out) {
+		t.Fatalf("a rescue without its password is not refused as such:\n%s", out)
+	}
+	expectNodeState(t, uuid, "active")
+
+	// Triggered: the plan (saved, shown as JSON), then the apply.
+	w.write(rescueConfig(cfg, 1, "web server"))
+	w.run("plan", "-input=false", "-out=trigger.bin")
+	planJSON.WriteString(w.run("show", "-json", "trigger.bin"))
+	if !strings.Contains(planJSON.String(), `"action_invocations"`) {
+		t.Fatalf("the plan JSON has no action_invocations; a scan of it proves nothing:\n%s", planJSON.String())
+	}
+	out = w.apply()
+	outputs.WriteString(out)
+	progressShown(t, out, name, "rescuing", "rescue wait")
+	expectNodeState(t, uuid, "rescue")
+	got, hashed := testServer.Agent.RescuePassword(uuid)
+	if !hashed || !strings.HasPrefix(got, "$") {
+		t.Fatalf("the agent got rescue password %q (hashed %t), want a crypt hash", got, hashed)
+	}
+	// The host's Python (3.11) still has crypt(3).
+	check, err := exec.Command("python3", "-W", "ignore", "-c", "import crypt, sys; print(crypt.crypt(sys.argv[1], sys.argv[2]) == sys.argv[2])",
+		password, got).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(check)) != "True" {
+		t.Fatalf("the hash %q the agent got is not of the rescue password: %v %s", got, err, check)
+	}
+
+	// An unrelated apply: the node stays in rescue, said so; the plan after it is empty.
+	w.write(rescueConfig(cfg, 1, "web server, disk being repaired"))
+	out = w.apply()
+	outputs.WriteString(out)
+	if !strings.Contains(out, "rescue") {
+		t.Fatalf("the apply does not say the node is held in rescue:\n%s", out)
+	}
+	if n := expectNodeState(t, uuid, "rescue"); n.Description != "web server, disk being repaired" {
+		t.Fatalf("the description is %q", n.Description)
+	}
+	w.expectEmptyPlan()
+
+	out = w.invoke("baremetal_node_unrescue.u")
+	outputs.WriteString(out)
+	progressShown(t, out, name, "unrescuing")
+	expectNodeState(t, uuid, "active")
+	diskStarts(t, uuid, image)
+	w.expectEmptyPlan()
+
+	state, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(logs), "action progress") {
+		t.Fatal("the TRACE log has no line of the action: a scan of it proves nothing")
+	}
+	for what, text := range map[string]string{"the state": string(state), "the plan JSON": planJSON.String(),
+		"the TRACE log": string(logs), "the CLI's output": outputs.String()} {
+		if strings.Contains(text, password) {
+			t.Errorf("the rescue password appears in %s", what)
+		}
+	}
 }

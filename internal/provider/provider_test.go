@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
@@ -19,7 +18,7 @@ import (
 // testAccProtoV6ProviderFactories runs the provider in the test process, so the tests
 // drive it with a real Terraform CLI while sharing its environment.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"baremetal": providerserver.NewProtocol6WithError(New("test")()),
+	"baremetal": NewServer("test"),
 }
 
 // testServer is the private Ironic TestMain started; nil when the tests use another one.
