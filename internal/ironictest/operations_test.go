@@ -77,6 +77,7 @@ func TestStartOperations(t *testing.T) {
 		{"RescueRedfish", testRescueRedfish},
 		{"RescueFails", testRescueFails},
 		{"Clean", testManualClean},
+		{"CleanRedfishBIOS", testCleanRedfishBIOS},
 		{"Service", testService},
 		{"Inspect", testInspect},
 	} {
@@ -395,6 +396,23 @@ func testManualClean(h *opsHarness) {
 	}
 	if !bytes.Equal(disk, make([]byte, metadataBytes)) {
 		t.Fatalf("the disk's metadata was not erased: it starts %q", disk[:40])
+	}
+}
+
+// A manual clean with a step the BMC runs: bios.apply_configuration on a Redfish
+// machine, its setting applied at the power-on that follows.
+func testCleanRedfishBIOS(h *opsHarness) {
+	t := h.t
+	n := h.redfishNode("ops-clean-bios", "52:54:00:ab:00:09", ironic.StateManageable, func(o *nodes.CreateOpts) { o.BIOSInterface = "redfish" })
+	h.provision(n.UUID, nodes.ProvisionStateOpts{Target: nodes.TargetClean, CleanSteps: []nodes.CleanStep{{
+		Interface: nodes.InterfaceBIOS, Step: "apply_configuration",
+		Args: map[string]any{"settings": []map[string]any{{"name": "LogicalProc", "value": "Disabled"}}},
+	}}}, "manageable")
+	if got := h.s.BMC.BIOS(n.Name)["LogicalProc"]; got != "Disabled" {
+		t.Fatalf("LogicalProc is %q after the clean; BMC requests: %v", got, h.s.BMC.Requests(n.Name))
+	}
+	if r := strings.Join(h.s.BMC.Requests(n.Name), "\n"); !strings.Contains(r, `PATCH Bios/Settings {"LogicalProc":"Disabled"}`) {
+		t.Fatalf("BMC requests: %s", r)
 	}
 }
 
