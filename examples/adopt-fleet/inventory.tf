@@ -56,6 +56,14 @@ output "import_blocks" {
   value       = join("\n", local.import_blocks)
 }
 
+# The same naming the provider, for the -generate-config-out step only: without it Terraform
+# 1.16.0 to 1.16.2 looks for hashicorp/baremetal there (hashicorp/terraform#39144), and every
+# CLI refuses it once the resource blocks exist.
+output "import_blocks_to_generate" {
+  description = "For the generate step: terraform output -raw import_blocks_to_generate > imports.tf"
+  value       = replace(join("\n", local.import_blocks), "import {\n", "import {\n  provider = baremetal\n")
+}
+
 output "found" {
   description = "What the import blocks adopt."
   value = {

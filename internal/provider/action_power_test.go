@@ -49,7 +49,7 @@ action "baremetal_node_boot_device" "pxe_once" {
 // empty: the deployment does not fight a power state an action set.
 func TestAccNodePowerAction_invoke(t *testing.T) {
 	testAccPreCheck(t)
-	skipBelowTerraform(t, "1.14.1") // actions
+	skipUnlessCLIHas(t, cliActions)
 	name := testNodeName()
 	images := newTestImageServer(t, []byte("os image "+name))
 	cfg := deploymentConfig{Cache: t.TempDir(), ImageURL: images.URL, Name: name, Node: redfishNode(t, name), Deployed: true}
@@ -96,7 +96,7 @@ func TestAccNodePowerAction_invoke(t *testing.T) {
 // A target Ironic does not know is refused before anything is sent, naming the attribute.
 func TestAccNodePowerAction_badTarget(t *testing.T) {
 	testAccPreCheck(t)
-	skipBelowTerraform(t, "1.14.1")
+	skipUnlessCLIHas(t, cliActions)
 	w := newCLIWorkspace(t)
 	w.write(`
 action "baremetal_node_power" "bad" {

@@ -64,11 +64,18 @@ func TestAccAdoptFleet_recipe(t *testing.T) {
 	if found.Nodes != len(fleet.nodes) || found.Ports != fleet.ports || found.Deployments != fleet.deployed {
 		t.Fatalf("the inventory found %+v; made %d nodes, %d ports, %d deployments", found, len(fleet.nodes), fleet.ports, fleet.deployed)
 	}
-	if err := os.WriteFile(filepath.Join(work, "imports.tf"), []byte(cli("output", "-raw", "import_blocks")), 0o644); err != nil {
-		t.Fatal(err)
+	writeImports := func(output string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(work, "imports.tf"), []byte(cli("output", "-raw", output)), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	// 2. Resource blocks written by the CLI from what the imports read.
+	// 2. Resource blocks written by the CLI from what the imports read (the import blocks
+	// name the provider for this step, which Terraform 1.16.0 to 1.16.2 needs), then the
+	// import blocks without it, which the CLI requires once the resource blocks exist.
+	writeImports("import_blocks_to_generate")
 	cli("plan", "-generate-config-out=generated.tf")
+	writeImports("import_blocks")
 	// 3. The imports, then a plan with nothing to do.
 	total := found.Nodes + found.Ports + found.Deployments
 	if out := cli("apply", "-auto-approve"); !strings.Contains(out, fmt.Sprintf("Resources: %d imported, 0 added, 0 changed, 0 destroyed", total)) {

@@ -25,9 +25,13 @@ func inTerraformTerms(err error) string {
 	}
 	var notDeployable *ironic.NotDeployableError
 	if errors.As(err, &notDeployable) {
-		if notDeployable.Maintenance {
+		switch {
+		case notDeployable.Maintenance:
 			add(notDeployable, ". Set maintenance = false on the node first")
-		} else {
+		case ironic.IsDeployed(notDeployable.State):
+			// Deployed by other means (rescued, serviced, held): adopt it rather than deploy it.
+			add(notDeployable, ". It is deployed already: to manage what runs on it, import it: terraform import <address> "+notDeployable.NodeID)
+		default:
 			add(notDeployable, `. Set target_provision_state = "available" on the node`)
 		}
 	}

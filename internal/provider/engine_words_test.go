@@ -27,6 +27,9 @@ func TestInTerraformTerms(t *testing.T) {
 		{fmt.Errorf("%w\n\nhint", &ironic.NotDeployableError{NodeID: "n1", State: "manageable"}),
 			`node n1 is in provision state "manageable"; a deployment starts from "available" (or "deploy failed" after an earlier try). ` +
 				`Set target_provision_state = "available" on the node` + "\n\nhint"},
+		{&ironic.NotDeployableError{NodeID: "n1", State: "rescue"},
+			`node n1 is in provision state "rescue"; a deployment starts from "available" (or "deploy failed" after an earlier try). ` +
+				"It is deployed already: to manage what runs on it, import it: terraform import <address> n1"},
 		{&ironic.AlreadyDeployedError{NodeID: "n1", State: "active"},
 			`node n1 is already deployed (provision state "active") with another instance_info; nothing was changed. ` +
 				"To manage what runs on it, import it: terraform import <address> n1"},

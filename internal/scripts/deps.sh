@@ -2,17 +2,23 @@
 # Installs what the tests need, idempotently, on a Debian or Ubuntu machine:
 # - Ironic (API and conductor in one process), Keystone (run under uwsgi by the tests) and
 #   the `baremetal` CLI, from Debian's packages;
-# - a Terraform CLI: the one on PATH if any, else v1.5.7 (the last MPL release) built
-#   from the Go module proxy into ./bin (about two minutes, once);
+# - Terraform 1.16.2, the one the main acceptance run, examples-check and make generate use
+#   (actions and query need 1.14 or later): built from its module source on the Go module
+#   proxy into bin/terraform by internal/scripts/terraform-build.sh, in the background (about
+#   two minutes on 2 cores, once; an older bin/terraform is replaced);
+# - an older Terraform, for the Keystone run: bin/terraform-older links to the terraform on
+#   PATH outside bin/ if any, else to v1.5.7 (the last MPL release, the oldest supported)
+#   built from the Go module proxy into bin/terraform-1.5.7 (about two minutes, once);
 # - an OpenTofu CLI: the one on PATH if any, else v1.12.6 built the same way;
 # - a current Ironic (Debian forky's 35) in a chroot: internal/scripts/ironic-current.sh;
 # - for make release-snapshot: GoReleaser v2 built from the Go module proxy into ./bin, and
 #   gpg, its agent, zip and unzip from Debian's packages.
-# With --demo, only what `make demo` uses: Ironic, the baremetal CLI and Terraform (no
-# Keystone, no OpenTofu, whose build alone takes about seven minutes).
+# With --demo, only what `make demo` uses: Ironic, the baremetal CLI and a Terraform (any on
+# PATH, else 1.16.2 built; no Keystone, no OpenTofu, whose build alone takes about seven minutes).
 # With --release, only what `make release-snapshot` uses.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+export CHECKPOINT_DISABLE=1   # no version check over the network from `terraform version`
 demo_only=false release_only=false
 [ "${1:-}" = "--demo" ] && demo_only=true
 [ "${1:-}" = "--release" ] && release_only=true
@@ -56,17 +62,43 @@ fi
 # The Debian post-installs may start a system Ironic (port 6385) and Keystone (5000); the
 # tests run their own on free ports and need nothing from them.
 
+# Background builds are never left running behind a failed step: waited for on any exit.
+chroot_pid= terraform_pid=
+trap 'for p in $chroot_pid $terraform_pid; do wait "$p" 2>/dev/null || true; done' EXIT
+# finish PID LOG WHAT waits for a background build; its log is shown if it failed.
+finish() {
+  local status=0
+  wait "$1" || status=$?
+  [ "$status" -eq 0 ] || { cat "$2"; echo "deps: $3 failed ($status)" >&2; exit "$status"; }
+}
+
 # A current Ironic beside 21.4, in a chroot of a newer Debian's packages (about six minutes,
 # mostly downloads, and 1.1 GB, once): started now, waited for at the end. Its output goes
 # to a log shown when it ends.
-chroot_pid=
 if $build_chroot; then
   mkdir -p bin
   echo "deps: building the current Ironic's chroot in the background (log: bin/ironic-current-build.log)"
   internal/scripts/ironic-current.sh >bin/ironic-current-build.log 2>&1 &
   chroot_pid=$!
-  # Never leave it running behind a failed step: wait for it on any exit.
-  trap '[ -n "$chroot_pid" ] && wait "$chroot_pid" 2>/dev/null' EXIT
+fi
+
+# Terraform 1.16.2 into bin/terraform (make puts bin/ first on PATH), unless it is there:
+# started now beside the chroot and the Go builds below, waited for at the end.
+TERRAFORM_VERSION=1.16.2
+have=$(bin/terraform version 2>/dev/null || true)
+if ! $release_only && ! grep -qx "Terraform v$TERRAFORM_VERSION" <<<"$have"; then
+  if $demo_only && command -v terraform >/dev/null 2>&1; then
+    : # the demo takes any Terraform on PATH
+  else
+    mkdir -p bin
+    # The 1.5.7 that deps built here before is kept as the older Terraform (below).
+    if [ ! -e bin/terraform-1.5.7 ] && grep -qx 'Terraform v1.5.7' <<<"$have"; then
+      mv bin/terraform bin/terraform-1.5.7
+    fi
+    echo "deps: building Terraform v$TERRAFORM_VERSION from the Go module proxy into bin/ in the background (log: bin/terraform-build.log)"
+    internal/scripts/terraform-build.sh "$TERRAFORM_VERSION" "$PWD/bin/terraform" >bin/terraform-build.log 2>&1 &
+    terraform_pid=$!
+  fi
 fi
 
 # GoReleaser v2 for make release-snapshot: the one on PATH if it is a v2, else built from the
@@ -88,13 +120,30 @@ if $release_only; then
   exit 0
 fi
 
-if command -v terraform >/dev/null 2>&1; then
-  echo "deps: using $(command -v terraform) ($(terraform version 2>/dev/null | grep -m1 '^Terraform'))"
-elif [ -x bin/terraform ]; then
-  echo "deps: using bin/terraform ($(bin/terraform version 2>/dev/null | grep -m1 '^Terraform'))"
+if $demo_only; then
+  [ -z "$terraform_pid" ] || finish "$terraform_pid" bin/terraform-build.log "building Terraform v$TERRAFORM_VERSION"
+  tf=$(command -v terraform || echo bin/terraform)
+  echo "deps: using $tf ($("$tf" version 2>/dev/null | grep -m1 '^Terraform'))"
 else
-  echo "deps: building Terraform v1.5.7 from the Go module proxy into bin/ (about two minutes, once)"
-  GOBIN="$PWD/bin" GOFLAGS=-mod=mod go install github.com/hashicorp/terraform@v1.5.7
+  # The older Terraform, so that the CLIs users still run stay tested (the Keystone run): the
+  # terraform on PATH outside bin/, else v1.5.7 built once. bin/terraform-older links to it.
+  mkdir -p bin
+  outside_bin=
+  IFS=: read -ra dirs <<<"$PATH"
+  for d in "${dirs[@]}"; do [ "$d" -ef bin ] || outside_bin+=${outside_bin:+:}$d; done
+  if older=$(PATH=$outside_bin command -v terraform); then
+    ln -sfn "$older" bin/terraform-older
+  else
+    older=bin/terraform-1.5.7
+    if [ ! -x "$older" ]; then
+      echo "deps: building Terraform v1.5.7 from the Go module proxy into bin/ (about two minutes, once)"
+      gobin=$(mktemp -d)
+      GOBIN="$gobin" GOFLAGS=-mod=mod go install github.com/hashicorp/terraform@v1.5.7
+      mv "$gobin/terraform" "$older" && rmdir "$gobin"
+    fi
+    ln -sfn terraform-1.5.7 bin/terraform-older
+  fi
+  echo "deps: the older Terraform (bin/terraform-older): $older ($("$older" version 2>/dev/null | grep -m1 '^Terraform'))"
 fi
 # OpenTofu, for the second run of the acceptance suite: the one on PATH if any, else
 # v1.12.6 built from its module source on the Go module proxy into ./bin (about seven
@@ -117,12 +166,15 @@ else
   (cd "$src" && GOFLAGS= go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$out.partial" ./cmd/tofu)
   mv "$out.partial" "$out"   # a build cut short leaves no bin/tofu behind to be trusted
 fi
+if [ -n "$terraform_pid" ]; then
+  finish "$terraform_pid" bin/terraform-build.log "building Terraform v$TERRAFORM_VERSION"
+  terraform_pid=
+fi
+echo "deps: using bin/terraform ($(bin/terraform version 2>/dev/null | grep -m1 '^Terraform'))"
 if [ -n "$chroot_pid" ]; then
-  status=0
-  wait "$chroot_pid" || status=$?
+  finish "$chroot_pid" bin/ironic-current-build.log "building the current Ironic's chroot"
   chroot_pid=
   cat bin/ironic-current-build.log
-  [ "$status" -eq 0 ] || { echo "deps: building the current Ironic's chroot failed ($status)" >&2; exit "$status"; }
 else
   internal/scripts/ironic-current.sh
 fi
