@@ -77,6 +77,10 @@ func nodeHistory(t *testing.T, uuid string) []string {
 	return h
 }
 
+// flat is the CLI's output with its line wrapping undone: every run of white space one
+// space.
+func flat(out string) string { return strings.Join(strings.Fields(out), " ") }
+
 // progressShown fails unless the CLI output shows the action's progress: a line with the
 // node's state while it waited (one of states) and the time elapsed.
 func progressShown(t *testing.T, out, name string, states ...string) {
@@ -153,7 +157,7 @@ func TestAccDeploymentRebuildAction_invoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	out = w.fails("apply", "-auto-approve", "-input=false", "-invoke=action.baremetal_deployment_rebuild.r")
-	if !regexp.MustCompile(`(?s)Unable to rebuild bare metal node.*is protected: Ironic refuses to rebuild it; nothing was\s+changed`).MatchString(out) {
+	if !regexp.MustCompile(`Unable to rebuild bare metal node.*is protected: Ironic refuses to rebuild it; nothing was changed`).MatchString(flat(out)) {
 		t.Fatalf("not refused as protected:\n%s", out)
 	}
 	expectNodeState(t, node.UUID, "active")
@@ -236,8 +240,8 @@ func TestAccNodeCleanAction_invoke(t *testing.T) {
 	testServer.Agent.SetFault(name, ironictest.AgentEraseFails)
 	defer testServer.Agent.SetFault(name, ironictest.AgentHealthy)
 	out = w.fails("apply", "-auto-approve", "-input=false", "-invoke=action.baremetal_node_clean.metadata")
-	if !regexp.MustCompile(`(?s)Error: Unable to clean bare metal node.*deploy.erase_devices_metadata\s+failed.*the disk refused the\s+erase.*` +
-		`left as Ironic reports it: .*provision state\s+"clean\s+failed"`).MatchString(out) {
+	if !regexp.MustCompile(`Error: Unable to clean bare metal node.*deploy.erase_devices_metadata failed.*the disk refused the erase.*` +
+		`left as Ironic reports it: .*provision state "clean failed"`).MatchString(flat(out)) {
 		t.Fatalf("the failed clean does not say why, or where the node is:\n%s", out)
 	}
 	failed := remoteNode(t, uuid)
@@ -252,7 +256,7 @@ func TestAccNodeCleanAction_invoke(t *testing.T) {
 	// maintenance it runs from "clean failed" and rests the node in manageable.
 	testServer.Agent.SetFault(name, ironictest.AgentHealthy)
 	out = w.fails("apply", "-auto-approve", "-input=false", "-invoke=action.baremetal_node_clean.metadata")
-	if !regexp.MustCompile(`(?s)is in maintenance.*Ironic refuses to clean a node in\s+maintenance; nothing was changed`).MatchString(out) {
+	if !regexp.MustCompile(`is in maintenance.*Ironic refuses to clean a node in maintenance; nothing was changed`).MatchString(flat(out)) {
 		t.Fatalf("a clean in maintenance is not refused as such:\n%s", out)
 	}
 	if n := remoteNode(t, uuid); n.ProvisionState != "clean failed" {
@@ -435,7 +439,8 @@ action "baremetal_node_unrescue" "u" {
 // A deployed machine is rescued through the agent's rescue protocol with a password from
 // an ephemeral variable, the rescue triggered by a change of another resource: the
 // conductor hands the agent a hash of the password, which is in no state, plan JSON,
-// output or TRACE log. Run with -invoke instead, the rescue is refused before anything
+// output or TRACE log. A rescue the ramdisk fails reports Ironic's reason and leaves
+// the node in "rescue failed", from which the next rescue starts. Run with -invoke instead, the rescue is refused before anything
 // is sent: Terraform 1.16 drops ephemeral values from actions it runs that way. An
 // unrelated apply (the node's description) leaves the node in rescue and the plan after
 // it is empty; the unrescue action boots it back into its instance, its disk as it was.
@@ -458,13 +463,28 @@ func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
 	// -invoke: Terraform sends the action no ephemeral value.
 	out := w.fails("apply", "-auto-approve", "-input=false", "-invoke=action.baremetal_node_rescue.r")
 	outputs.WriteString(out)
-	if !regexp.MustCompile(`(?s)rescue_password reached the provider empty, so nothing was sent`).MatchString(out) {
+	if !strings.Contains(flat(out), "rescue_password reached the provider empty, so nothing was sent") {
 		t.Fatalf("a rescue without its password is not refused as such:\n%s", out)
 	}
 	expectNodeState(t, uuid, "active")
 
-	// Triggered: the plan (saved, shown as JSON), then the apply.
+	// Triggered, with a rescue ramdisk that cannot set the password: Ironic's reason, the
+	// node left in "rescue failed".
+	testServer.Agent.SetFault(name, ironictest.AgentRescueFails)
+	defer testServer.Agent.SetFault(name, ironictest.AgentHealthy)
 	w.write(rescueConfig(cfg, 1, "web server"))
+	out = w.fails("apply", "-auto-approve", "-input=false")
+	outputs.WriteString(out)
+	if !regexp.MustCompile(`Error: Unable to rescue bare metal node.*chpasswd refused it.*left as Ironic reports it: .*provision state "rescue failed"`).MatchString(flat(out)) {
+		t.Fatalf("the failed rescue does not say why, or where the node is:\n%s", out)
+	}
+	if n := remoteNode(t, uuid); n.ProvisionState != "rescue failed" || !strings.Contains(n.LastError, "chpasswd refused it") {
+		t.Fatalf("node %q, last_error %q", n.ProvisionState, n.LastError)
+	}
+	testServer.Agent.SetFault(name, ironictest.AgentHealthy)
+
+	// Triggered again: the plan (saved, shown as JSON), then the apply.
+	w.write(rescueConfig(cfg, 2, "web server"))
 	w.run("plan", "-input=false", "-out=trigger.bin")
 	planJSON.WriteString(w.run("show", "-json", "trigger.bin"))
 	if !strings.Contains(planJSON.String(), `"action_invocations"`) {
@@ -486,10 +506,10 @@ func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
 	}
 
 	// An unrelated apply: the node stays in rescue, said so; the plan after it is empty.
-	w.write(rescueConfig(cfg, 1, "web server, disk being repaired"))
+	w.write(rescueConfig(cfg, 2, "web server, disk being repaired"))
 	out = w.apply()
 	outputs.WriteString(out)
-	if !strings.Contains(out, "rescue") {
+	if !strings.Contains(out, "Warning: Bare metal node in rescue") {
 		t.Fatalf("the apply does not say the node is held in rescue:\n%s", out)
 	}
 	if n := expectNodeState(t, uuid, "rescue"); n.Description != "web server, disk being repaired" {
