@@ -542,3 +542,40 @@ func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
 		}
 	}
 }
+
+// An action is bounded by its timeouts.invoke: a clean whose agent never calls back
+// fails when it runs out, saying where the node is, and leaves the node where Ironic has
+// it (waiting for the agent): the action sends nothing more.
+func TestAccNodeCleanAction_timeout(t *testing.T) {
+	testAccPreCheck(t)
+	skipBelowTerraform(t, "1.14.1") // actions
+	name := testNodeName()
+	w := newCLIWorkspace(t)
+	w.write(restingNodeConfig(t, name, "manageable", "", `
+action "baremetal_node_clean" "metadata" {
+  config {
+    node_id     = baremetal_node.n.id
+    clean_steps = jsonencode([{ interface = "deploy", step = "erase_devices_metadata", args = {} }])
+    timeouts    = { invoke = "4s" }
+  }
+}
+`))
+	w.apply()
+	defer w.destroy()
+	uuid := expectNodeState(t, name, "manageable").UUID
+	testServer.Agent.SetFault(name, ironictest.AgentSilent)
+	defer testServer.Agent.SetFault(name, ironictest.AgentHealthy)
+
+	out := w.fails("apply", "-auto-approve", "-input=false", "-invoke=action.baremetal_node_clean.metadata")
+	progressShown(t, out, name, "clean wait")
+	if !regexp.MustCompile(`Error: Unable to clean bare metal node.*context deadline exceeded.*left as Ironic reports it: .*provision state "clean wait"`).MatchString(flat(out)) {
+		t.Fatalf("the timeout does not say where the node is:\n%s", out)
+	}
+	if n := remoteNode(t, uuid); n.ProvisionState != "clean wait" {
+		t.Fatalf("the node is %q after the timeout, not waiting for the agent", n.ProvisionState)
+	}
+	// As an operator would: abort the clean, then the node can go.
+	if err := nodes.ChangeProvisionState(t.Context(), testIronic(t), uuid, nodes.ProvisionStateOpts{Target: nodes.TargetAbort}).ExtractErr(); err != nil {
+		t.Fatal(err)
+	}
+}
