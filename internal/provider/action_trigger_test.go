@@ -15,7 +15,7 @@ import (
 // triggeredRebootConfig is a powered-on Redfish node whose updates trigger a reboot
 // (action_trigger after_update). The action names the node by its name: an action a
 // resource triggers cannot refer to that resource (Terraform: "action reference cycle").
-func triggeredRebootConfig(t *testing.T, name, description string) string {
+func triggeredRebootConfig(t *testing.T, name, description, more string) string {
 	return providerBlock + fmt.Sprintf(`
 locals {
   node = %q
@@ -25,6 +25,7 @@ resource "baremetal_node" "n" {
   description            = %q
   target_provision_state = "manageable"
   target_power_state     = "power on"
+  %s
   %s
   lifecycle {
     action_trigger {
@@ -39,13 +40,13 @@ action "baremetal_node_power" "reboot" {
     target  = "rebooting"
   }
 }
-`, name, description, redfishNode(t, name))
+`, name, description, redfishNode(t, name), more)
 }
 
 // A node's update triggers the reboot action from its lifecycle (action_trigger
-// after_update), as a BIOS change would on a rack: the BMC receives the reset, the node
-// is powered on again, and creating the node triggers nothing. The plan afterwards is
-// empty.
+// after_update): the BMC receives the reset, the node is powered on again, and creating
+// the node triggers nothing. A BIOS change (applied by Ironic's cleaning through the
+// BMC) is followed by the reboot too. The plan after each is empty.
 func TestAccNodePowerAction_triggeredAfterUpdate(t *testing.T) {
 	name := testNodeName()
 	var resets int
@@ -71,12 +72,27 @@ func TestAccNodePowerAction_triggeredAfterUpdate(t *testing.T) {
 		CheckDestroy:             checkNodesDestroyed,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(version.Must(version.NewVersion("1.14.1")))},
 		Steps: []resource.TestStep{{
-			Config: triggeredRebootConfig(t, name, "web server"),
+			Config: triggeredRebootConfig(t, name, "web server", ""),
 			Check:  resource.ComposeTestCheckFunc(poweredOn, resetsSince("On")), // powered on by the apply, not rebooted
 		}, {
-			Config: triggeredRebootConfig(t, name, "web server, BIOS tuned"),
+			Config: triggeredRebootConfig(t, name, "web server, tuned", ""),
 			// Ironic's redfish power interface reboots by powering off and on.
 			Check: resource.ComposeTestCheckFunc(poweredOn, resetsSince("ForceOff", "On")),
+		}, {
+			// A BIOS setting: Ironic's manual clean applies it through the BMC (with resets
+			// of its own, and the machine off at its end), the apply powers the node on as
+			// declared, and then the reboot runs.
+			Config: triggeredRebootConfig(t, name, "web server, tuned", `bios_settings = { LogicalProc = "Disabled" }`),
+			Check: resource.ComposeTestCheckFunc(poweredOn, func(*terraform.State) error {
+				bmc := testBMC(t)
+				if got := bmc.BIOS(name)["LogicalProc"]; got != "Disabled" {
+					return fmt.Errorf("the BMC has LogicalProc = %q", got)
+				}
+				if got := bmc.Resets(name)[resets:]; len(got) < 3 || !slices.Equal(got[len(got)-3:], []string{"On", "ForceOff", "On"}) {
+					return fmt.Errorf("the BMC received resets %q: not powered on, then rebooted, last", got)
+				}
+				return nil
+			}),
 		}},
 	})
 }
