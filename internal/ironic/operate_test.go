@@ -298,3 +298,24 @@ func newFakeInMaintenance(t *testing.T, f *fakeStateMachine, reason string) *Cli
 	p.clock = &backoff.Recorder{}
 	return p
 }
+
+// A progress line says where the node is in Ironic's words; a power target of a node
+// whose power state Ironic does not know yet reads as such, not as a second target of
+// the provision state.
+func TestDescribeNode(t *testing.T) {
+	for _, c := range []struct {
+		node nodes.Node
+		want string
+	}{
+		{nodes.Node{UUID: "n1", Name: "r1-07", ProvisionState: "active", PowerState: "power on"}, `node r1-07: provision state "active", power on`},
+		{nodes.Node{UUID: "n1", ProvisionState: "cleaning", TargetProvisionState: "manageable", TargetPowerState: "power on"},
+			`node n1: provision state "cleaning" (target "manageable"), power state unknown (target "power on")`},
+		{nodes.Node{UUID: "n1", ProvisionState: "deploying", TargetProvisionState: "active", PowerState: "power off", TargetPowerState: "power on"},
+			`node n1: provision state "deploying" (target "active"), power off (target "power on")`},
+		{nodes.Node{UUID: "n1", ProvisionState: "enroll"}, `node n1: provision state "enroll"`},
+	} {
+		if got := DescribeNode(&c.node); got != c.want {
+			t.Errorf("got  %s\nwant %s", got, c.want)
+		}
+	}
+}
