@@ -44,7 +44,9 @@ func NewNodeRescueAction() action.Action {
 				Required:  true,
 				WriteOnly: true,
 				MarkdownDescription: "The password for the rescue user. Write-only: it is in no plan, state or log; pass " +
-					"it from an ephemeral variable or resource.",
+					"it from an ephemeral variable or resource. Terraform (1.14 to 1.16) hands an ephemeral value to an " +
+					"action only when a resource's `action_trigger` runs it: `-invoke` drops it, and the action then fails " +
+					"before anything is sent.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 		},
