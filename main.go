@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/provider"
@@ -23,18 +22,11 @@ func main() {
 	flag.Parse()
 	quietUnlessLogging()
 
-	// The framework's server, through provider.NewServer (a correction for actions).
 	var opts []tf6server.ServeOpt
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	err := tf6server.Serve("registry.terraform.io/metalform/baremetal", func() tfprotov6.ProviderServer {
-		server, err := provider.NewServer(version)()
-		if err != nil {
-			log.Fatal(err.Error())
-		}
-		return server
-	}, opts...)
+	err := tf6server.Serve("registry.terraform.io/metalform/baremetal", provider.NewServer(version), opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -162,6 +162,20 @@ var nodeSummaryFields = []string{
 // ListNodes lists the matching nodes, oldest first, page after page, with the fields of
 // nodeSummaryFields only.
 func (c *Client) ListNodes(ctx context.Context, f NodeFilter) ([]nodes.Node, error) {
+	opts := nodeQuery(f, nodeSummaryFields)
+	opts.Limit = listPageSize
+	found, err := listPages(ctx, func(marker string) pagination.Pager {
+		opts.Marker = marker
+		return nodes.List(c.SC, opts)
+	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", c.Log)
+	if err != nil || len(f.Traits) == 0 {
+		return found, err
+	}
+	return slices.DeleteFunc(found, func(n nodes.Node) bool { return !f.hasTraits(&n) }), nil
+}
+
+// nodeQuery is the query of a node list with these filters and fields, oldest first.
+func nodeQuery(f NodeFilter, fields []string) nodeListQuery {
 	extra := url.Values{}
 	for name, v := range map[string]*bool{"maintenance": f.Maintenance, "associated": f.Associated} {
 		if v != nil {
@@ -174,27 +188,16 @@ func (c *Client) ListNodes(ctx context.Context, f NodeFilter) ([]nodes.Node, err
 	if f.Shard != "" {
 		extra.Set("shard", f.Shard) // API 1.82
 	}
-	opts := nodeListQuery{ListOpts: nodes.ListOpts{
+	return nodeListQuery{ListOpts: nodes.ListOpts{
 		ProvisionState: nodes.ProvisionState(f.ProvisionState),
 		Driver:         f.Driver,
 		ResourceClass:  f.ResourceClass,
 		ConductorGroup: f.ConductorGroup,
 		Owner:          f.Owner,
 		Fault:          f.Fault,
-		Fields:         nodeSummaryFields,
+		Fields:         fields,
 		SortKey:        "created_at",
-		Limit:          listPageSize,
 	}, extra: extra}
-	found, err := listPages(ctx, func(marker string) pagination.Pager {
-		opts.Marker = marker
-		return nodes.List(c.SC, opts)
-	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", c.Log)
-	if err != nil || len(f.Traits) == 0 {
-		return found, err
-	}
-	return slices.DeleteFunc(found, func(n nodes.Node) bool {
-		return slices.ContainsFunc(f.Traits, func(t string) bool { return !slices.Contains(n.Traits, t) })
-	}), nil
 }
 
 // nodeListQuery adds the filters gophercloud cannot express: maintenance=false,

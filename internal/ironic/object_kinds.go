@@ -8,8 +8,9 @@ import (
 // a port group), by its four calls. They take the client first, in the shape of a method
 // expression such as (*Client).GetPort, so that a caller can hold them as such.
 type ObjectKind[T any] struct {
-	kind string // in errors: "deploy template"
-	path string // its collection: "deploy_templates"
+	kind string   // in errors: "deploy template"
+	path string   // its collection: "deploy_templates"
+	full []string // the fields a list reads of each when they are not all returned with detail=true
 }
 
 // Create creates one from a body carrying a UUID chosen by the caller (or chosen here),

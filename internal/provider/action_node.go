@@ -90,14 +90,21 @@ func (a *nodeAction[M, P]) Schema(ctx context.Context, _ action.SchemaRequest, r
 			MarkdownDescription: "The node, by UUID or name.",
 			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
-		"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{InvokeDescription: fmt.Sprintf(
-			"How long the invocation may take, as a duration (`30m`); default `%s`. When it runs out, the action fails "+
-				"and says where the node is; Ironic carries on with what it was asked.", shortDuration(a.timeout))}),
+		"timeouts": actionTimeouts(ctx, a.timeout),
 	}
 	for k, v := range a.attrs {
 		attrs[k] = v
 	}
 	resp.Schema = schema.Schema{MarkdownDescription: a.doc, Attributes: attrs}
+}
+
+// actionTimeouts is the timeouts attribute of an action whose invocation takes def by default.
+func actionTimeouts(ctx context.Context, def time.Duration) schema.Attribute {
+	a := timeouts.AttributesWithOpts(ctx, timeouts.Opts{InvokeDescription: fmt.Sprintf(
+		"How long the invocation may take, as a duration (`30m`); default `%s`. When it runs out, the action fails "+
+			"and says where the node is; Ironic carries on with what it was asked.", shortDuration(def))}).(schema.SingleNestedAttribute)
+	a.MarkdownDescription = "Time limits of the invocation."
+	return a
 }
 
 // config reads the action's configuration.

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // The provider serves the actions the issue names, with schemas the framework accepts,
@@ -115,5 +116,55 @@ func TestShortDuration(t *testing.T) {
 		if got := shortDuration(d); got != want {
 			t.Errorf("%v: %q, want %q", d, got, want)
 		}
+	}
+}
+
+// rescueConfig is a baremetal_node_rescue configuration as Terraform sends it.
+func rescueConfig(t *testing.T, password tftypes.Value) *tfprotov6.DynamicValue {
+	t.Helper()
+	ty := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"node_id": tftypes.String, "rescue_password": tftypes.String,
+		"timeouts": tftypes.Object{AttributeTypes: map[string]tftypes.Type{"invoke": tftypes.String}},
+	}}
+	v, err := tfprotov6.NewDynamicValue(ty, tftypes.NewValue(ty, map[string]tftypes.Value{
+		"node_id": tftypes.NewValue(tftypes.String, "r1-07"), "rescue_password": password,
+		"timeouts": tftypes.NewValue(tftypes.Object{AttributeTypes: map[string]tftypes.Type{"invoke": tftypes.String}}, nil),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &v
+}
+
+func validateRescue(t *testing.T, srv tfprotov6.ActionServer, password tftypes.Value) []string {
+	t.Helper()
+	resp, err := srv.ValidateActionConfig(context.Background(), &tfprotov6.ValidateActionConfigRequest{
+		ActionType: "baremetal_node_rescue", Config: rescueConfig(t, password)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range resp.Diagnostics {
+		got = append(got, d.Summary)
+	}
+	return got
+}
+
+// The framework refuses a write-only value in any action configuration; the provider's
+// server takes it, and still reports a missing one.
+func TestRescuePasswordIsAcceptedWriteOnly(t *testing.T) {
+	framework := providerserver.NewProtocol6(New("test")())().(tfprotov6.ProviderServerWithActions)
+	if got := validateRescue(t, framework, tftypes.NewValue(tftypes.String, "pw")); !slices.Contains(got, writeOnlyRefused) {
+		t.Fatalf("the framework no longer refuses write-only action inputs (%q): drop the correction in server.go", got)
+	}
+	ours := NewServer("test")().(tfprotov6.ActionServer)
+	if got := validateRescue(t, ours, tftypes.NewValue(tftypes.String, "pw")); len(got) > 0 {
+		t.Fatalf("refused: %q", got)
+	}
+	if got := validateRescue(t, ours, tftypes.NewValue(tftypes.String, nil)); !slices.Contains(got, "Missing rescue_password") {
+		t.Fatalf("a null password passed: %q", got)
+	}
+	if got := validateRescue(t, ours, tftypes.NewValue(tftypes.String, tftypes.UnknownValue)); len(got) > 0 {
+		t.Fatalf("an unknown password (an ephemeral variable at validate time) refused: %q", got)
 	}
 }

@@ -32,8 +32,8 @@ func NewNodePowerAction() action.Action {
 		verb: "change the power state of",
 		doc: "Powers a node on or off, or reboots it, hard or soft, and waits until Ironic reports the target " +
 			"reached (`baremetal node power on|off`, `baremetal node reboot`). It works on any node, deployed or not: " +
-			"a deployed machine powered this way is not powered back by the next apply (a `baremetal_deployment` " +
-			"leaves power alone), unless its `baremetal_node` sets `target_power_state`.",
+			"the next apply does not power a deployed machine back (its power is its operators'), nor a node at rest " +
+			"unless its `baremetal_node` declares `target_power_state`.",
 		timeout: 10 * time.Minute,
 		attrs: map[string]schema.Attribute{
 			"target": schema.StringAttribute{

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -50,23 +49,28 @@ func NewNodeRescueAction() action.Action {
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 		},
-		run: func(ctx context.Context, ic *ironic.Client, m *nodeRescueModel) (*nodes.Node, error) {
-			if m.RescuePassword.ValueString() == "" {
-				return nil, errRescuePasswordDropped
+		check: func(m *nodeRescueModel, _ string, diags *diag.Diagnostics) {
+			// Required lets a null through from an ephemeral variable, which Terraform
+			// knows only once it plans.
+			if m.RescuePassword.IsNull() {
+				diags.AddAttributeError(path.Root("rescue_password"), "Missing rescue_password", rescuePasswordNull)
 			}
+		},
+		run: func(ctx context.Context, ic *ironic.Client, m *nodeRescueModel) (*nodes.Node, error) {
 			return ic.Rescue(ctx, m.NodeID.ValueString(), m.RescuePassword.ValueString())
 		},
 	}
 }
 
-// errRescuePasswordDropped: the invocation came without the password its configuration
-// sets (the validators refuse an empty one). Terraform (1.14 to 1.16.2) invokes an
-// action run with -invoke with the configuration it planned, from which it removed every
-// ephemeral value; an action_trigger evaluates the configuration again and passes them.
-var errRescuePasswordDropped = errors.New("rescue_password reached the provider empty, so nothing was sent: Terraform " +
-	"(1.14 to 1.16) drops ephemeral values from the configuration of an action run with -invoke, and passes them only " +
-	"when a resource's action_trigger runs it. Trigger baremetal_node_rescue from a resource's lifecycle (for example " +
-	"a terraform_data whose input you change), or set rescue_password from a value that is not ephemeral")
+// rescuePasswordNull explains a null rescue_password: an unset variable, or an
+// ephemeral value Terraform dropped. Terraform (1.14 to 1.16.2) invokes an action run
+// with -invoke with the configuration it planned, from which it removed every ephemeral
+// value; an action_trigger evaluates the configuration again and passes them.
+const rescuePasswordNull = "The rescue user needs a password, and rescue_password is null; nothing was sent. Either " +
+	"its variable is unset, or its value is ephemeral and the action was run with -invoke: Terraform (1.14 to 1.16) " +
+	"drops ephemeral values from the configuration of an action run with -invoke, and passes them only when a " +
+	"resource's action_trigger runs it. Trigger baremetal_node_rescue from a resource's lifecycle (for example a " +
+	"terraform_data whose input you change), or set rescue_password from a value that is not ephemeral."
 
 type nodeOnlyModel struct{ actionBase }
 
@@ -102,12 +106,12 @@ func NewNodeInspectAction() action.Action {
 
 // stepsAttributes are an action's steps (named stepsAttr: clean_steps, service_steps)
 // and runbook.
-func stepsAttributes(stepsAttr, kind string) map[string]schema.Attribute {
+func stepsAttributes(stepsAttr, kind, example string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		stepsAttr: schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: fmt.Sprintf("The %s steps, as a JSON list (`jsonencode([{interface = \"deploy\", step = "+
-				"\"erase_devices_metadata\", args = {}}])`). Exactly one of `%s` and `runbook`.", kind, stepsAttr),
+			MarkdownDescription: fmt.Sprintf("The %s steps, as a JSON list (`jsonencode(%s)`). Exactly one of `%s` and "+
+				"`runbook`.", kind, example, stepsAttr),
 			Validators: []validator.String{validators.JSONText("a list"), validators.StepList()},
 		},
 		"runbook": schema.StringAttribute{
@@ -159,7 +163,7 @@ func NewNodeCleanAction() action.Action {
 			"deployed node is refused (see `baremetal_node_service`). On failure the node stays where Ironic put it " +
 			"(`clean failed`), with Ironic's reason in the error.",
 		timeout: 60 * time.Minute,
-		attrs:   stepsAttributes("clean_steps", "clean"),
+		attrs:   stepsAttributes("clean_steps", "clean", `[{interface = "deploy", step = "erase_devices_metadata", args = {}}]`),
 		check: func(m *cleanModel, mv string, diags *diag.Diagnostics) {
 			checkSteps("clean_steps", m.Steps, m.Runbook, mv, diags)
 		},
@@ -183,7 +187,8 @@ func NewNodeServiceAction() action.Action {
 			"failure the node stays where Ironic put it (`service failed`), with Ironic's reason in the error; " +
 			"`baremetal node abort` returns it to `active`.",
 		timeout: 60 * time.Minute,
-		attrs:   stepsAttributes("service_steps", "service"),
+		attrs: stepsAttributes("service_steps", "service",
+			`[{interface = "bios", step = "apply_configuration", args = {settings = [{name = "LogicalProc", value = "Disabled"}]}}]`),
 		check: func(m *serviceModel, mv string, diags *diag.Diagnostics) {
 			featureCheck("node_id", "servicing", mv, diags)
 			checkSteps("service_steps", m.Steps, m.Runbook, mv, diags)

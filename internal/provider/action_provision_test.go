@@ -12,6 +12,8 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
@@ -403,10 +405,10 @@ action "baremetal_node_service" "burnin" {
 	w.expectEmptyPlan()
 }
 
-// rescueConfig is a deployed machine with the rescue actions: rescue_password from an
+// rescueActionConfig is a deployed machine with the rescue actions: rescue_password from an
 // ephemeral variable (TF_VAR_pw), the rescue triggered by a change of
 // terraform_data.rescue's input (round), and the node's description.
-func rescueConfig(cfg deploymentConfig, round int, description string) string {
+func rescueActionConfig(cfg deploymentConfig, round int, description string) string {
 	cfg.Node += fmt.Sprintf("\n  rescue_interface = \"agent\"\n  description = %q", description)
 	return cfg.String() + fmt.Sprintf(`
 variable "pw" {
@@ -454,7 +456,7 @@ func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
 	trace := filepath.Join(t.TempDir(), "trace.log")
 	cfg := deploymentConfig{Cache: t.TempDir(), ImageURL: images.URL, Name: name, Deployed: true, Node: agentNode(t)}
 	w := newCLIWorkspace(t, "TF_LOG=TRACE", "TF_LOG_PATH="+trace, "TF_VAR_pw="+password)
-	w.write(rescueConfig(cfg, 0, "web server"))
+	w.write(rescueActionConfig(cfg, 0, "web server"))
 	var outputs, planJSON strings.Builder
 	outputs.WriteString(w.apply())
 	defer w.destroy()
@@ -463,7 +465,7 @@ func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
 	// -invoke: Terraform sends the action no ephemeral value.
 	out := w.fails("apply", "-auto-approve", "-input=false", "-invoke=action.baremetal_node_rescue.r")
 	outputs.WriteString(out)
-	if !strings.Contains(flat(out), "rescue_password reached the provider empty, so nothing was sent") {
+	if !strings.Contains(flat(out), "Missing rescue_password") || !strings.Contains(flat(out), "drops ephemeral values from the configuration of an action run with -invoke") {
 		t.Fatalf("a rescue without its password is not refused as such:\n%s", out)
 	}
 	expectNodeState(t, uuid, "active")
@@ -472,7 +474,7 @@ func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
 	// node left in "rescue failed".
 	testServer.Agent.SetFault(name, ironictest.AgentRescueFails)
 	defer testServer.Agent.SetFault(name, ironictest.AgentHealthy)
-	w.write(rescueConfig(cfg, 1, "web server"))
+	w.write(rescueActionConfig(cfg, 1, "web server"))
 	out = w.fails("apply", "-auto-approve", "-input=false")
 	outputs.WriteString(out)
 	if !regexp.MustCompile(`Error: Unable to rescue bare metal node.*chpasswd refused it.*left as Ironic reports it: .*provision state "rescue failed"`).MatchString(flat(out)) {
@@ -484,7 +486,7 @@ func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
 	testServer.Agent.SetFault(name, ironictest.AgentHealthy)
 
 	// Triggered again: the plan (saved, shown as JSON), then the apply.
-	w.write(rescueConfig(cfg, 2, "web server"))
+	w.write(rescueActionConfig(cfg, 2, "web server"))
 	w.run("plan", "-input=false", "-out=trigger.bin")
 	planJSON.WriteString(w.run("show", "-json", "trigger.bin"))
 	if !strings.Contains(planJSON.String(), `"action_invocations"`) {
@@ -506,7 +508,7 @@ func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
 	}
 
 	// An unrelated apply: the node stays in rescue, said so; the plan after it is empty.
-	w.write(rescueConfig(cfg, 2, "web server, disk being repaired"))
+	w.write(rescueActionConfig(cfg, 2, "web server, disk being repaired"))
 	out = w.apply()
 	outputs.WriteString(out)
 	if !strings.Contains(out, "Warning: Bare metal node in rescue") {
@@ -577,5 +579,17 @@ action "baremetal_node_clean" "metadata" {
 	// As an operator would: abort the clean, then the node can go.
 	if err := nodes.ChangeProvisionState(t.Context(), testIronic(t), uuid, nodes.ProvisionStateOpts{Target: nodes.TargetAbort}).ExtractErr(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A rescue whose password is null (an unset variable, or an ephemeral value Terraform
+// dropped from an action run with -invoke) is refused before anything is sent, saying
+// both.
+func TestRescueActionWithoutPassword(t *testing.T) {
+	a := NewNodeRescueAction().(*nodeAction[nodeRescueModel, *nodeRescueModel])
+	var d diag.Diagnostics
+	a.check(&nodeRescueModel{RescuePassword: types.StringNull()}, "1.82", &d)
+	if got := errorsAt(d); got != "rescue_password: Missing rescue_password" || !strings.Contains(d[0].Detail(), "action_trigger") {
+		t.Fatalf("%q: %v", got, d)
 	}
 }

@@ -24,6 +24,7 @@ import (
 )
 
 var (
+	_ resource.ResourceWithIdentity    = (*allocationResource)(nil)
 	_ resource.Resource                = (*allocationResource)(nil)
 	_ resource.ResourceWithConfigure   = (*allocationResource)(nil)
 	_ resource.ResourceWithImportState = (*allocationResource)(nil)
@@ -59,6 +60,11 @@ func (r *allocationResource) Metadata(_ context.Context, req resource.MetadataRe
 
 func (r *allocationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+// IdentitySchema: the allocation's UUID.
+func (r *allocationResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = uuidIdentity("allocation")
 }
 
 func (r *allocationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -166,6 +172,7 @@ func (r *allocationResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	plan.fromAllocation(ctx, a, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *allocationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -193,6 +200,7 @@ func (r *allocationResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	plan.fromAllocation(ctx, a, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *allocationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -215,13 +223,18 @@ func (r *allocationResource) Delete(ctx context.Context, req resource.DeleteRequ
 // ImportState accepts an allocation UUID or name.
 func (r *allocationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importResource(ctx, r.clients, req, resp, "allocation", (*ironic.Client).GetAllocation, func(a *ironic.Allocation) allocationResourceModel {
-		m := allocationResourceModel{
-			Traits: types.SetNull(types.StringType), CandidateNodes: types.ListNull(types.StringType),
-			Extra: types.MapNull(types.StringType), Timeouts: nullTimeouts("create", "delete"),
-		}
-		m.fromAllocation(ctx, a, &resp.Diagnostics)
-		return m
+		return importedAllocation(ctx, a, &resp.Diagnostics)
 	})
+}
+
+// importedAllocation is what an import records of an allocation.
+func importedAllocation(ctx context.Context, a *ironic.Allocation, diags *diag.Diagnostics) allocationResourceModel {
+	m := allocationResourceModel{
+		Traits: types.SetNull(types.StringType), CandidateNodes: types.ListNull(types.StringType),
+		Extra: types.MapNull(types.StringType), Timeouts: nullTimeouts("create", "delete"),
+	}
+	m.fromAllocation(ctx, a, diags)
+	return m
 }
 
 // fromAllocation records Ironic's view; an empty list or map stays as it was written.

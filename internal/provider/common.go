@@ -100,6 +100,7 @@ func readResource[M, T any](ctx context.Context, c *clients, req resource.ReadRe
 		return
 	}
 	key := id(&m)
+	setIdentity(ctx, resp.Identity, "id", key, &resp.Diagnostics) // also on a state written before identity
 	obj, err := get(ic, ctx, key)
 	if ironic.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Bare metal "+kind+" not found",
@@ -158,13 +159,18 @@ func importResource[M, T any](ctx context.Context, c *clients, req resource.Impo
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	obj, err := get(ic, ctx, req.ID)
+	ident := importedID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	obj, err := get(ic, ctx, ident)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to import bare metal "+kind, fmt.Sprintf("No %s with UUID or name %q: %s", kind, req.ID, ironic.Message(err)))
+		resp.Diagnostics.AddError("Unable to import bare metal "+kind, fmt.Sprintf("No %s with UUID or name %q: %s", kind, ident, ironic.Message(err)))
 		return
 	}
 	m := fill(obj)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIDFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // useStateUnlessDriverChanges keeps an unset hardware interface at its known value,

@@ -27,6 +27,7 @@ import (
 )
 
 var (
+	_ resource.ResourceWithIdentity     = (*deploymentResource)(nil)
 	_ resource.Resource                 = (*deploymentResource)(nil)
 	_ resource.ResourceWithConfigure    = (*deploymentResource)(nil)
 	_ resource.ResourceWithImportState  = (*deploymentResource)(nil)
@@ -82,6 +83,11 @@ func (r *deploymentResource) Metadata(_ context.Context, req resource.MetadataRe
 
 func (r *deploymentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+// IdentitySchema: the deployed node's UUID.
+func (r *deploymentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = uuidIdentity("deployed node")
 }
 
 func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -205,6 +211,7 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	plan.fromNode(ctx, node, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -300,6 +307,7 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopted, []byte("false"))...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -331,10 +339,14 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	node, err := ic.GetNode(ctx, req.ID)
+	ident := importedID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	node, err := ic.GetNode(ctx, ident)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import bare metal deployment",
-			fmt.Sprintf("No node with UUID or name %q: %s", req.ID, ironic.Message(err)))
+			fmt.Sprintf("No node with UUID or name %q: %s", ident, ironic.Message(err)))
 		return
 	}
 	if ironic.ReadDeployment(node).Gone {
@@ -343,6 +355,14 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 				"instead; that deploys the node.", node.UUID, node.ProvisionState))
 		return
 	}
+	m := importedDeployment(ctx, node, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopted, []byte("true"))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setID(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+}
+
+// importedDeployment is what an import records of a deployed node.
+func importedDeployment(ctx context.Context, node *nodes.Node, diags *diag.Diagnostics) deploymentResourceModel {
 	m := deploymentResourceModel{
 		ID:           types.StringValue(node.UUID),
 		NodeID:       types.StringValue(node.UUID),
@@ -353,7 +373,7 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 	}
 	// Every key Ironic holds: the plan then matches a configuration with or without the
 	// keys Ironic added by itself.
-	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)
+	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, diags)
 	if m.InstanceInfo.IsNull() {
 		m.InstanceInfo = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	}
@@ -361,8 +381,7 @@ func (r *deploymentResource) ImportState(ctx context.Context, req resource.Impor
 	m.LastError = stringOrNull(node.LastError)
 	m.Protected = types.BoolValue(node.Protected)
 	m.ProtectedReason = stringOrNull(node.ProtectedReason)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopted, []byte("true"))...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	return m
 }
 
 // fromNode records what Ironic reports; instance_info keeps the keys already tracked.

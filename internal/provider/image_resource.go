@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -27,6 +28,7 @@ import (
 
 var (
 	_ resource.Resource                   = (*imageResource)(nil)
+	_ resource.ResourceWithIdentity       = (*imageResource)(nil)
 	_ resource.ResourceWithConfigure      = (*imageResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*imageResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*imageResource)(nil)
@@ -61,6 +63,16 @@ func (r *imageResource) Metadata(_ context.Context, req resource.MetadataRequest
 
 func (r *imageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+// IdentitySchema: the image's URL. Nothing in Ironic holds an image: the URL is what
+// names it, what the bytes are fetched from and asked about at every plan, and it
+// cannot change without replacing the image (id, a cache key derived from it, names a
+// file on one machine only, and checksum says what the bytes were, not where).
+func (r *imageResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"url": identityschema.StringAttribute{RequiredForImport: true, Description: "Where the image is: its `url`."},
+	}}
 }
 
 func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -237,18 +249,25 @@ func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	plan.InstanceInfo = mapValue(ctx, ironic.ImageInstanceInfo(url, res.Algorithm, res.Checksum), nil, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setIdentity(ctx, resp.Identity, "url", url, &resp.Diagnostics)
 }
 
-// Read keeps the state as it is. Whether the source changed is asked in ModifyPlan, once
+// Read keeps the state as it is, and records its identity (a state written before
+// identity existed gains it). Whether the source changed is asked in ModifyPlan, once
 // per plan; whether this machine holds a copy is no concern of the plan (a copy only
 // saves a download), so nothing local can drop or change the image.
-func (r *imageResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+func (r *imageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var url types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("url"), &url)...)
+	setIdentity(ctx, resp.Identity, "url", url.ValueString(), &resp.Diagnostics)
+}
 
 func (r *imageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	// Every input forces replacement; only timeouts can change in place.
 	var plan imageResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setIdentity(ctx, resp.Identity, "url", plan.URL.ValueString(), &resp.Diagnostics)
 }
 
 // Delete forgets the image. The cached copy stays: another resource, workspace or

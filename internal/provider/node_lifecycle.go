@@ -55,7 +55,8 @@ func lifecycleAttributes() map[string]schema.Attribute {
 		"target_power_state": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "Power state to keep the node in after provisioning: " + quotedList(powerStates) +
-				". Unset: left as provisioning leaves it.",
+				". Unset: left as provisioning leaves it. It applies only while no deployment holds the node: the " +
+					"power of a deployed machine is its operators' (and their actions'), never changed by an apply.",
 			Validators: []validator.String{stringvalidator.OneOf(powerStates...)},
 		},
 		"maintenance": schema.BoolAttribute{

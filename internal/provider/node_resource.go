@@ -24,6 +24,7 @@ import (
 )
 
 var (
+	_ resource.ResourceWithIdentity       = (*nodeResource)(nil)
 	_ resource.Resource                   = (*nodeResource)(nil)
 	_ resource.ResourceWithConfigure      = (*nodeResource)(nil)
 	_ resource.ResourceWithImportState    = (*nodeResource)(nil)
@@ -75,6 +76,11 @@ func (r *nodeResource) Metadata(_ context.Context, req resource.MetadataRequest,
 
 func (r *nodeResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+// IdentitySchema: the node's UUID.
+func (r *nodeResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = uuidIdentity("node")
 }
 
 func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -205,6 +211,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
 	plan.BIOSSettings = readBackBIOS(ctx, ic, node.UUID, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 // planEnrollment says at plan time what a create will do with a node an earlier apply
@@ -318,12 +325,17 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	readResource(ctx, r.clients, req, resp, "node", func(m *nodeResourceModel) string { return m.ID.ValueString() }, get,
 		func(m *nodeResourceModel, n *nodes.Node) bool {
-			prior := *m
-			resp.Diagnostics.Append(m.record(ctx, n, &prior)...)
-			m.BIOSSettings = readBIOS(ctx, ic, n.UUID, m.BIOSSettings, &resp.Diagnostics)
-			m.FirmwareUpdates = readFirmware(ctx, ic, n.UUID, m.FirmwareUpdates, &resp.Diagnostics)
+			refreshNode(ctx, ic, m, n, &resp.Diagnostics)
 			return true
 		})
+}
+
+// refreshNode records into m what a read finds: the node as Ironic holds it.
+func refreshNode(ctx context.Context, ic *ironic.Client, m *nodeResourceModel, n *nodes.Node, diags *diag.Diagnostics) {
+	prior := *m
+	diags.Append(m.record(ctx, n, &prior)...)
+	m.BIOSSettings = readBIOS(ctx, ic, n.UUID, m.BIOSSettings, diags)
+	m.FirmwareUpdates = readFirmware(ctx, ic, n.UUID, m.FirmwareUpdates, diags)
 }
 
 func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -348,6 +360,7 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
 	plan.BIOSSettings = readBackBIOS(ctx, ic, id, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 // bringToPlan changes the node that state describes into what plan says: the fields
@@ -509,21 +522,32 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	node, err := ic.GetNode(ctx, req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to import bare metal node",
-			fmt.Sprintf("No node with UUID or name %q: %s", req.ID, ironic.Message(err)))
+	ident := importedID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
+	node, err := ic.GetNode(ctx, ident)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import bare metal node",
+			fmt.Sprintf("No node with UUID or name %q: %s", ident, ironic.Message(err)))
+		return
+	}
+	m := importedNode(ctx, node, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setID(ctx, resp.Identity, m.ID, &resp.Diagnostics)
+}
+
+// importedNode is what an import records of a node.
+func importedNode(ctx context.Context, node *nodes.Node, diags *diag.Diagnostics) nodeResourceModel {
 	var m nodeResourceModel
-	resp.Diagnostics.Append(m.record(ctx, node, nil)...)
+	diags.Append(m.record(ctx, node, nil)...)
 	m.ApplyRAIDConfig, m.ForceDelete, m.AllowServicing = types.BoolValue(false), types.BoolValue(false), types.BoolValue(false)
 	m.BIOSSettings = types.MapNull(types.StringType)
 	m.FirmwareUpdates = types.ListNull(firmwareUpdateType)
 	m.DriverSecretsWO, m.DriverSecretsWOVersion = types.MapNull(types.StringType), types.Int64Null()
 	m.Timeouts = nullTimeouts("create", "update", "delete")
 	m.TargetProvisionState = types.StringValue(ironic.ImportedTarget(node.ProvisionState))
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	return m
 }
 
 func nodeLabel(name types.String, uuid string) string {

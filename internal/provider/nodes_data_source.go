@@ -23,20 +23,11 @@ type nodesDataSource struct {
 }
 
 type nodesDataSourceModel struct {
-	ProvisionState types.String `tfsdk:"provision_state"`
-	Driver         types.String `tfsdk:"driver"`
-	ResourceClass  types.String `tfsdk:"resource_class"`
-	ConductorGroup types.String `tfsdk:"conductor_group"`
-	Shard          types.String `tfsdk:"shard"`
-	Owner          types.String `tfsdk:"owner"`
-	Lessee         types.String `tfsdk:"lessee"`
-	Fault          types.String `tfsdk:"fault"`
-	Maintenance    types.Bool   `tfsdk:"maintenance"`
-	Associated     types.Bool   `tfsdk:"associated"`
-	Traits         types.Set    `tfsdk:"traits"`
-	IDs            types.List   `tfsdk:"ids"`
-	Names          types.List   `tfsdk:"names"`
-	Nodes          types.List   `tfsdk:"nodes"`
+	nodeFilterModel
+	Traits types.Set  `tfsdk:"traits"`
+	IDs    types.List `tfsdk:"ids"`
+	Names  types.List `tfsdk:"names"`
+	Nodes  types.List `tfsdk:"nodes"`
 }
 
 // listedNode is one element of nodes: what a module needs to choose machines and to
@@ -98,29 +89,19 @@ func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"and lists the ports of all of them in one more paged call. Enough to write `import` blocks for a whole fleet: " +
 			"see the fleet adoption guide.",
 		Attributes: map[string]schema.Attribute{
-			"provision_state": filter("Only nodes in this provision state, for example `available`."),
-			"driver":          filter("Only nodes with this hardware type."),
-			"resource_class":  filter("Only nodes of this resource class."),
-			"conductor_group": filter("Only nodes in this conductor group."),
-			"shard":           filter("Only nodes in this shard (see `baremetal_shards`): one workspace per shard is how a large fleet is split across many plans."),
-			"owner":           filter("Only nodes owned by this project."),
-			"lessee":          filter("Only nodes leased to this project."),
-			"fault":           filter("Only nodes in maintenance for this fault: `power failure`, `clean failure`, `rescue abort failure` or, from Ironic 23.0 (2023.2), `service failure`."),
-			"maintenance": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only nodes in (`true`) or out of (`false`) maintenance mode.",
-			},
-			"associated": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only nodes with (`true`) or without (`false`) an instance.",
-			},
-			"traits": schema.SetAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				MarkdownDescription: "Only nodes that have every one of these traits.",
-			},
-			"ids":   schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "UUIDs of the matching nodes."},
-			"names": schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Names of the matching nodes, in the order of `ids` (empty string for a node without a name)."},
+			"provision_state": filter(nodeFilterDocs["provision_state"]),
+			"driver":          filter(nodeFilterDocs["driver"]),
+			"resource_class":  filter(nodeFilterDocs["resource_class"]),
+			"conductor_group": filter(nodeFilterDocs["conductor_group"]),
+			"shard":           filter(nodeFilterDocs["shard"]),
+			"owner":           filter(nodeFilterDocs["owner"]),
+			"lessee":          filter(nodeFilterDocs["lessee"]),
+			"fault":           filter(nodeFilterDocs["fault"]),
+			"maintenance":     schema.BoolAttribute{Optional: true, MarkdownDescription: nodeFilterDocs["maintenance"]},
+			"associated":      schema.BoolAttribute{Optional: true, MarkdownDescription: nodeFilterDocs["associated"]},
+			"traits":          schema.SetAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: nodeFilterDocs["traits"]},
+			"ids":             schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "UUIDs of the matching nodes."},
+			"names":           schema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Names of the matching nodes, in the order of `ids` (empty string for a node without a name)."},
 			"nodes": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The matching nodes, in the order of `ids`.",
@@ -163,19 +144,7 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	var diags diag.Diagnostics
 	var traits []string
 	resp.Diagnostics.Append(m.Traits.ElementsAs(ctx, &traits, false)...)
-	filter := ironic.NodeFilter{
-		ProvisionState: m.ProvisionState.ValueString(),
-		Driver:         m.Driver.ValueString(),
-		ResourceClass:  m.ResourceClass.ValueString(),
-		ConductorGroup: m.ConductorGroup.ValueString(),
-		Shard:          m.Shard.ValueString(),
-		Owner:          m.Owner.ValueString(),
-		Lessee:         m.Lessee.ValueString(),
-		Fault:          m.Fault.ValueString(),
-		Maintenance:    m.Maintenance.ValueBoolPointer(),
-		Associated:     m.Associated.ValueBoolPointer(),
-		Traits:         traits,
-	}
+	filter := m.filter(traits)
 	found, err := ic.ListNodes(ctx, filter)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list bare metal nodes", ironic.Message(err))

@@ -41,13 +41,23 @@ func (r *objectResource[M, T]) Delete(ctx context.Context, req resource.DeleteRe
 	deleteResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.id, r.calls.api.Delete)
 }
 
+// IdentitySchema: the object's UUID.
+func (r *objectResource[M, T]) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = uuidIdentity(r.calls.kind)
+}
+
 // ImportState accepts a UUID or a name.
 func (r *objectResource[M, T]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importResource(ctx, r.clients, req, resp, r.calls.kind, r.calls.api.Get, func(obj *T) M {
-		m := r.calls.imported()
-		r.calls.fill(&m, ctx, obj, &resp.Diagnostics)
-		return m
+		return r.calls.importedModel(ctx, obj, &resp.Diagnostics)
 	})
+}
+
+// importedModel is what an import records of the object.
+func (o objectCalls[M, T]) importedModel(ctx context.Context, obj *T, diags *diag.Diagnostics) M {
+	m := o.imported()
+	o.fill(&m, ctx, obj, diags)
+	return m
 }
 
 // objectCalls are an objectResource's Ironic calls and its model mapping.
@@ -94,6 +104,7 @@ func (o objectCalls[M, T]) createWith(ctx context.Context, c *clients, req resou
 	}
 	o.fill(&plan, ctx, obj, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setIdentity(ctx, resp.Identity, "id", o.id(&plan), &resp.Diagnostics)
 }
 
 // updateWith sends the patch that patch adds to b for the change from state to plan
@@ -118,4 +129,5 @@ func (o objectCalls[M, T]) updateWith(ctx context.Context, c *clients, req resou
 	}
 	o.fill(&plan, ctx, obj, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setIdentity(ctx, resp.Identity, "id", o.id(&plan), &resp.Diagnostics)
 }

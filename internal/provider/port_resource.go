@@ -22,6 +22,7 @@ import (
 )
 
 var (
+	_ resource.ResourceWithIdentity     = (*portResource)(nil)
 	_ resource.Resource                 = (*portResource)(nil)
 	_ resource.ResourceWithConfigure    = (*portResource)(nil)
 	_ resource.ResourceWithImportState  = (*portResource)(nil)
@@ -85,6 +86,11 @@ func (r *portResource) Metadata(_ context.Context, req resource.MetadataRequest,
 
 func (r *portResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.clients = configureClients(req.ProviderData, &resp.Diagnostics)
+}
+
+// IdentitySchema: the port's UUID.
+func (r *portResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = uuidIdentity("port")
 }
 
 func (r *portResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -197,6 +203,7 @@ func (r *portResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	resp.Diagnostics.Append(plan.fromPort(ctx, port, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *portResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -241,6 +248,7 @@ func (r *portResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	resp.Diagnostics.Append(plan.fromPort(ctx, port, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *portResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -255,8 +263,11 @@ func (r *portResource) ImportState(ctx context.Context, req resource.ImportState
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	id := req.ID
-	if mac, err := ironic.NormalizeMAC(req.ID); err == nil {
+	id := importedID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if mac, err := ironic.NormalizeMAC(id); err == nil {
 		found, err := ic.PortsByMAC(ctx, mac)
 		if err != nil || len(found) != 1 {
 			resp.Diagnostics.AddError("Unable to import bare metal port",
@@ -266,6 +277,7 @@ func (r *portResource) ImportState(ctx context.Context, req resource.ImportState
 		id = found[0]
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	setIdentity(ctx, resp.Identity, "id", id, &resp.Diagnostics)
 }
 
 func (m *portResourceModel) fromPort(ctx context.Context, p *ironic.Port, prior *portResourceModel) diag.Diagnostics {

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -37,6 +38,7 @@ import (
 var (
 	_ provider.Provider                   = (*baremetalProvider)(nil)
 	_ provider.ProviderWithValidateConfig = (*baremetalProvider)(nil)
+	_ provider.ProviderWithListResources  = (*baremetalProvider)(nil)
 )
 
 // Environment variables behind each provider setting.
@@ -340,6 +342,7 @@ func (p *baremetalProvider) Configure(ctx context.Context, req provider.Configur
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *baremetalProvider) Actions(context.Context) []func() action.Action {
@@ -349,6 +352,12 @@ func (p *baremetalProvider) Actions(context.Context) []func() action.Action {
 
 func (p *baremetalProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{NewNodeResource, NewPortResource, NewImageResource, NewDeploymentResource, NewAllocationResource, NewPortgroupResource, NewDeployTemplateResource, NewRunbookResource}
+}
+
+// ListResources are listed by `terraform query` (Terraform 1.14 or later).
+func (p *baremetalProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewNodeListResource, NewPortListResource, NewPortgroupListResource, NewDeploymentListResource,
+		NewAllocationListResource, NewRunbookListResource, NewDeployTemplateListResource}
 }
 
 func (p *baremetalProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -18,7 +18,7 @@ import (
 // testAccProtoV6ProviderFactories runs the provider in the test process, so the tests
 // drive it with a real Terraform CLI while sharing its environment.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"baremetal": NewServer("test"),
+	"baremetal": func() (tfprotov6.ProviderServer, error) { return NewServer("test")(), nil },
 }
 
 // testServer is the private Ironic TestMain started; nil when the tests use another one.

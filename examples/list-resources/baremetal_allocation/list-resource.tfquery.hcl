@@ -1,0 +1,4 @@
+# Every allocation the credentials may see.
+list "baremetal_allocation" "all" {
+  provider = baremetal
+}

@@ -1,0 +1,4 @@
+# Every deploy template.
+list "baremetal_deploy_template" "all" {
+  provider = baremetal
+}
