@@ -42,10 +42,11 @@ func NewNodeRescueAction() action.Action {
 			"rescue_password": schema.StringAttribute{
 				Required:  true,
 				WriteOnly: true,
-				MarkdownDescription: "The password for the rescue user. Write-only: it is in no plan, state or log; pass " +
-					"it from an ephemeral variable or resource. Terraform (1.14 to 1.16) hands an ephemeral value to an " +
-					"action only when a resource's `action_trigger` runs it: `-invoke` drops it, and the action then fails " +
-					"before anything is sent.",
+				MarkdownDescription: "The password for the rescue user. Write-only: the provider keeps it in no plan, " +
+					"state or log. From a resource's `action_trigger`, pass it from an ephemeral variable or resource. " +
+					"Terraform (1.14 to 1.16) drops ephemeral values from an action run with `-invoke` (the action then " +
+					"fails before anything is sent), so for `-invoke` use a `sensitive` variable and do not save that " +
+					"plan (`-out`): a saved plan holds every variable's value.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 		},
@@ -70,7 +71,8 @@ const rescuePasswordNull = "The rescue user needs a password, and rescue_passwor
 	"its variable is unset, or its value is ephemeral and the action was run with -invoke: Terraform (1.14 to 1.16) " +
 	"drops ephemeral values from the configuration of an action run with -invoke, and passes them only when a " +
 	"resource's action_trigger runs it. Trigger baremetal_node_rescue from a resource's lifecycle (for example a " +
-	"terraform_data whose input you change), or set rescue_password from a value that is not ephemeral."
+	"terraform_data whose input you change), or, with -invoke, set rescue_password from a sensitive variable that is " +
+	"not ephemeral."
 
 type nodeOnlyModel struct{ actionBase }
 

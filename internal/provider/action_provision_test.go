@@ -435,6 +435,18 @@ action "baremetal_node_unrescue" "u" {
     node_id = baremetal_deployment.d.node_id
   }
 }
+# For -invoke, which drops ephemeral values: a sensitive variable, never saved in a plan file here.
+variable "pw_invoke" {
+  type      = string
+  sensitive = true
+  default   = null
+}
+action "baremetal_node_rescue" "by_invoke" {
+  config {
+    node_id         = baremetal_deployment.d.node_id
+    rescue_password = var.pw_invoke
+  }
+}
 `, round)
 }
 
@@ -525,6 +537,16 @@ func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
 	expectNodeState(t, uuid, "active")
 	diskStarts(t, uuid, image)
 	w.expectEmptyPlan()
+
+	// -invoke with the password from a sensitive (not ephemeral) variable, set only for
+	// that command (a saved plan would hold a variable's value): rescued, and back again.
+	env := w.env
+	w.env = append(slices.Clone(env), "TF_VAR_pw_invoke="+password)
+	outputs.WriteString(w.invoke("baremetal_node_rescue.by_invoke"))
+	w.env = env
+	expectNodeState(t, uuid, "rescue")
+	outputs.WriteString(w.invoke("baremetal_node_unrescue.u"))
+	expectNodeState(t, uuid, "active")
 
 	state, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
 	if err != nil {
