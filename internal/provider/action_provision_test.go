@@ -108,7 +108,7 @@ action "baremetal_deployment_rebuild" "r" {
 // disk untouched.
 func TestAccDeploymentRebuildAction_invoke(t *testing.T) {
 	testAccPreCheck(t)
-	skipBelowTerraform(t, "1.14.1") // actions
+	skipUnlessCLIHas(t, cliActions)
 	name := testNodeName()
 	image := []byte("os image to rebuild " + name)
 	images := newTestImageServer(t, image)
@@ -219,7 +219,7 @@ func scribble(t *testing.T, uuid string, marker []byte) {
 // cleaned from there).
 func TestAccNodeCleanAction_invoke(t *testing.T) {
 	testAccPreCheck(t)
-	skipBelowTerraform(t, "1.14.1") // actions
+	skipUnlessCLIHas(t, cliActions)
 	name := testNodeName()
 	w := newCLIWorkspace(t)
 	w.write(restingNodeConfig(t, name, "available", "", cleanActions))
@@ -277,7 +277,7 @@ func TestAccNodeCleanAction_invoke(t *testing.T) {
 // through fake-hardware's fake inspect interface, which stores none.
 func TestAccNodeInspectAction_invoke(t *testing.T) {
 	testAccPreCheck(t)
-	skipBelowTerraform(t, "1.14.1") // actions
+	skipUnlessCLIHas(t, cliActions)
 	testAgent(t)
 	name := testNodeName()
 	const actions = `
@@ -340,7 +340,7 @@ resource "baremetal_node" "n" {
 // step and the node is available again.
 func TestAccNodeCleanAction_runbook(t *testing.T) {
 	testAccPreCheck(t)
-	skipBelowTerraform(t, "1.14.1") // actions
+	skipUnlessCLIHas(t, cliActions)
 	if mv := testNegotiated(t); !ironic.FeatureNamed("runbooks").Available(mv) {
 		t.Skipf("%s", ironic.FeatureNamed("runbooks").Check(mv))
 	}
@@ -374,7 +374,7 @@ action "baremetal_node_clean" "rb" {
 // the progress was shown, and the plan afterwards is empty.
 func TestAccNodeServiceAction_invoke(t *testing.T) {
 	testAccPreCheck(t)
-	skipBelowTerraform(t, "1.14.1") // actions
+	skipUnlessCLIHas(t, cliActions)
 	if mv := testNegotiated(t); !ironic.FeatureNamed("servicing").Available(mv) {
 		t.Skipf("%s", ironic.FeatureNamed("servicing").Check(mv))
 	}
@@ -460,7 +460,7 @@ action "baremetal_node_rescue" "by_invoke" {
 // it is empty; the unrescue action boots it back into its instance, its disk as it was.
 func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
 	testAccPreCheck(t)
-	skipBelowTerraform(t, "1.14.1") // actions
+	skipUnlessCLIHas(t, cliActions)
 	const password = "rescue-Secr3t-4q7z"
 	name := testNodeName()
 	image := []byte("os image to rescue " + name)
@@ -572,7 +572,7 @@ func TestAccNodeRescueAction_ephemeralPassword(t *testing.T) {
 // it (waiting for the agent): the action sends nothing more.
 func TestAccNodeCleanAction_timeout(t *testing.T) {
 	testAccPreCheck(t)
-	skipBelowTerraform(t, "1.14.1") // actions
+	skipUnlessCLIHas(t, cliActions)
 	name := testNodeName()
 	w := newCLIWorkspace(t)
 	w.write(restingNodeConfig(t, name, "manageable", "", `
