@@ -80,11 +80,7 @@ func adoptError(err error) string {
 	case errors.As(err, &deployed):
 		return err.Error() + ". It is Ironic's already: import it instead (terraform import <address> " + deployed.NodeID + ")."
 	}
-	var pe *ironic.ProvisionError
-	if errors.As(err, &pe) && pe.LastError != "" {
-		return fmt.Sprintf("%s\n\nIronic's last_error: %s", inTerraformTerms(err), pe.LastError)
-	}
-	return inTerraformTerms(err)
+	return inTerraformTerms(err) // a failed adoption's error carries Ironic's last_error
 }
 
 // adoptRetry says what the next apply does after a failed adoption.

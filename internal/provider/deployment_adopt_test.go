@@ -1,0 +1,164 @@
+package provider
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// handInstalled is a machine whose system was installed outside Ironic: its disk file
+// holds these bytes before the adoption, and must hold exactly them afterwards.
+type handInstalled struct {
+	t      *testing.T
+	name   string // the node's name and its BMC system's
+	disk   []byte
+	resets int // the BMC's resets when the disk was written
+}
+
+func newHandInstalled(t *testing.T, name string) *handInstalled {
+	return &handInstalled{t: t, name: name, disk: []byte("hand-installed OS of " + name + ": bootloader, root fs, /etc/hostname\x00\x01\x02")}
+}
+
+// install writes the system to the node's disk file and notes the BMC's resets so far.
+func (h *handInstalled) install(s *terraform.State) error {
+	id, err := stateID(s, "baremetal_node.n")
+	if err != nil {
+		return err
+	}
+	h.resets = len(testServer.BMC.Resets(h.name))
+	return os.WriteFile(testServer.Agent.DiskPath(id), h.disk, 0o600)
+}
+
+// untouched checks that the disk file is byte-identical and that the BMC received no
+// power action since install.
+func (h *handInstalled) untouched(s *terraform.State) error {
+	id, err := stateID(s, "baremetal_node.n")
+	if err != nil {
+		return err
+	}
+	got, err := os.ReadFile(testServer.Agent.DiskPath(id))
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, h.disk) {
+		return fmt.Errorf("the disk of node %s changed: %q, want %q; agent log:\n%s", id, got[:min(len(got), 60)], h.disk,
+			strings.Join(testServer.Agent.Log(id), "\n"))
+	}
+	if resets := testServer.BMC.Resets(h.name); len(resets) != h.resets {
+		return fmt.Errorf("the BMC received power actions during the adoption: %v", resets[h.resets:])
+	}
+	return nil
+}
+
+// A machine installed by hand, enrolled and managed, is adopted to active: Ironic
+// records its instance_info, its disk stays byte-identical and its BMC sees no power
+// action. Removing the adopted deployment is refused at plan time until on_destroy says
+// what happens to the disk; on_destroy = "keep" is recorded without touching Ironic, and
+// the removal then leaves the node active and the disk as it was.
+func TestAccDeployment_adoptHandInstalled(t *testing.T) {
+	name := testNodeName()
+	srv := newTestImageServer(t, []byte("os image "+name))
+	cache := t.TempDir()
+	node := redfishNode(t, name)
+	h := newHandInstalled(t, name)
+	cfg := func(deployment string) string {
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Target: "manageable", Node: node,
+			Deployed: deployment != "", Deployment: deployment}.String()
+	}
+	var adoptedAt string
+	ironicTest(t, resource.TestStep{
+		Config: cfg(""),
+		Check:  resource.ComposeTestCheckFunc(expectRemoteState("manageable"), h.install),
+	}, resource.TestStep{
+		Config: cfg("adopt = true\n  allow_rebuild = false"),
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active"),
+			statecheck.ExpectKnownValue("baremetal_deployment.d", tfjsonpath.New("adopt"), knownvalue.Bool(true)),
+			statecheck.ExpectKnownValue("baremetal_deployment.d", tfjsonpath.New("on_destroy"), knownvalue.Null())},
+		Check: resource.ComposeTestCheckFunc(h.untouched, checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.ProvisionState != "active" || !strings.HasSuffix(fmt.Sprint(n.InstanceInfo["image_source"]), "/images/os.qcow2") {
+				return fmt.Errorf("node is %q with instance_info %v", n.ProvisionState, n.InstanceInfo)
+			}
+			adoptedAt = fmt.Sprint(n.ProvisionUpdatedAt)
+			return nil
+		})),
+	}, resource.TestStep{
+		Config:      cfg(""), // the deployment removed, nothing decided
+		ExpectError: regexp.MustCompile(`(?s)Destroy of an adopted deployment needs a decision.*on_destroy = "keep".*Nothing\s+was\s+changed`),
+	}, resource.TestStep{
+		Config: cfg("adopt = true\n  allow_rebuild = false\n  on_destroy = \"keep\""),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionUpdate),
+		}},
+		Check: resource.ComposeTestCheckFunc(h.untouched, checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if now := fmt.Sprint(n.ProvisionUpdatedAt); n.ProvisionState != "active" || now != adoptedAt {
+				return fmt.Errorf("recording on_destroy moved the node: %q, provision_updated_at %s (was %s)", n.ProvisionState, now, adoptedAt)
+			}
+			return nil
+		})),
+	}, resource.TestStep{
+		Config: cfg(""), // removed with on_destroy = "keep": forgotten, the machine kept
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionDestroy),
+		}},
+		Check: resource.ComposeTestCheckFunc(h.untouched, expectRemoteState("active"), checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if now := fmt.Sprint(n.ProvisionUpdatedAt); now != adoptedAt || n.InstanceInfo["image_source"] == nil {
+				return fmt.Errorf("the kept node moved: provision_updated_at %s (was %s), instance_info %v", now, adoptedAt, n.InstanceInfo)
+			}
+			return nil
+		})),
+	})
+}
+
+// An adoption Ironic refuses (a ramdisk-booted machine whose instance_info lacks the
+// kernel and ramdisk its PXE boot needs) stops in "adopt failed" with Ironic's
+// last_error and records nothing; the fixed configuration's apply adopts it from there.
+// The disk is never written and the BMC never reset, neither by the failure nor by the
+// retry. on_destroy = "undeploy" then lets the deployment go through Ironic's teardown.
+func TestAccDeployment_adoptFailedRetried(t *testing.T) {
+	name := testNodeName()
+	srv := newTestImageServer(t, []byte("os image "+name))
+	cache := t.TempDir()
+	node := strings.Replace(redfishNode(t, name), `deploy_interface = "direct"`, `deploy_interface = "ramdisk"`, 1)
+	h := newHandInstalled(t, name)
+	cfg := func(instanceInfo string, deployed bool, target ...string) string {
+		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Target: cmp.Or(strings.Join(target, ""), "manageable"), Node: node, Deployed: deployed,
+			InstanceInfo: instanceInfo, Deployment: "adopt = true\n  on_destroy = \"undeploy\""}.String()
+	}
+	fixed := fmt.Sprintf(`merge(baremetal_image.os.instance_info, { kernel = "%[1]s/images/os.qcow2", ramdisk = "%[1]s/images/os.qcow2" })`, srv.URL)
+	ironicTest(t, resource.TestStep{
+		Config: cfg("", false),
+		Check:  resource.ComposeTestCheckFunc(expectRemoteState("manageable"), h.install),
+	}, resource.TestStep{
+		Config:      cfg("", true),
+		ExpectError: regexp.MustCompile(`(?s)Unable to adopt bare metal node.*stopped\s+in\s+state\s+"adopt\s+failed".*Missing\s+are:\s+\['kernel',\s+'ramdisk'\].*No\s+deployment\s+was\s+recorded.*adopt\s+again`),
+	}, resource.TestStep{
+		Config: cfg("", false),
+		Check:  resource.ComposeTestCheckFunc(expectRemoteState("adopt failed"), h.untouched),
+	}, resource.TestStep{
+		Config: cfg(fixed, true),
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active"),
+			statecheck.ExpectKnownValue("baremetal_deployment.d", tfjsonpath.New("last_error"), knownvalue.Null())},
+		Check: resource.ComposeTestCheckFunc(h.untouched, expectRemoteState("active")),
+	}, resource.TestStep{
+		Config: cfg(fixed, false, "available"), // on_destroy = "undeploy": Ironic's teardown, to available
+		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if !slices.Contains([]string{"available", "manageable"}, n.ProvisionState) {
+				return fmt.Errorf("undeployed node is %q", n.ProvisionState)
+			}
+			return nil
+		}),
+	})
+}
