@@ -122,8 +122,8 @@ func TestAccDeployment_adoptHandInstalled(t *testing.T) {
 	})
 }
 
-// An adoption Ironic refuses (a ramdisk-booted machine whose instance_info lacks the
-// kernel and ramdisk its PXE boot needs) stops in "adopt failed" with Ironic's
+// An adoption Ironic refuses (a ramdisk-booted machine whose instance_info names the
+// kernel but not the ramdisk its PXE boot needs: 21.4 and 2026.1 both check that pair) stops in "adopt failed" with Ironic's
 // last_error and records nothing; the fixed configuration's apply adopts it from there.
 // The disk is never written and the BMC never reset, neither by the failure nor by the
 // retry. on_destroy = "undeploy" then lets the deployment go through Ironic's teardown.
@@ -137,13 +137,14 @@ func TestAccDeployment_adoptFailedRetried(t *testing.T) {
 		return deploymentConfig{Cache: cache, ImageURL: srv.URL, Name: name, Target: cmp.Or(strings.Join(target, ""), "manageable"), Node: node, Deployed: deployed,
 			InstanceInfo: instanceInfo, Deployment: "adopt = true\n  on_destroy = \"undeploy\""}.String()
 	}
+	kernelOnly := fmt.Sprintf(`merge(baremetal_image.os.instance_info, { kernel = "%s/images/os.qcow2" })`, srv.URL)
 	fixed := fmt.Sprintf(`merge(baremetal_image.os.instance_info, { kernel = "%[1]s/images/os.qcow2", ramdisk = "%[1]s/images/os.qcow2" })`, srv.URL)
 	ironicTest(t, resource.TestStep{
 		Config: cfg("", false),
 		Check:  resource.ComposeTestCheckFunc(expectRemoteState("manageable"), h.install),
 	}, resource.TestStep{
-		Config:      cfg("", true),
-		ExpectError: regexp.MustCompile(`(?s)Unable to adopt bare metal node.*stopped\s+in\s+state\s+"adopt\s+failed".*Missing\s+are:\s+\['kernel',\s+'ramdisk'\].*No\s+deployment\s+was\s+recorded.*adopt\s+again`),
+		Config:      cfg(kernelOnly, true),
+		ExpectError: regexp.MustCompile(`(?s)Unable to adopt bare metal node.*stopped\s+in\s+state\s+"adopt\s+failed".*Missing\s+are:\s+\['ramdisk'\].*No\s+deployment\s+was\s+recorded.*adopt\s+again`),
 	}, resource.TestStep{
 		Config: cfg("", false),
 		Check:  resource.ComposeTestCheckFunc(expectRemoteState("adopt failed"), h.untouched),
