@@ -98,3 +98,20 @@ func (d Disposal) Undeploys() bool { return d != DisposalKeep }
 // machine's system was never Ironic's, so what happens to its disk is decided
 // explicitly (keep it, or undeploy it), never by default.
 func DestroyRefused(adopted bool, d Disposal) bool { return adopted && d == DisposalDefault }
+
+// NoopDeploy is the deploy interface of Ironic 2026.1 that deploys nothing: its deploy
+// step returns at once, so a deploy or rebuild request ends in active with nothing
+// written to the disk, and its teardown does nothing either. A node using it is never
+// deployed, only adopted. (Ironic 35.0.1 accepts it on fake-hardware nodes only; its
+// redfish, ipmi and manual-management types refuse it.)
+const NoopDeploy = "noop"
+
+// NeverDeployedError says a deploy or rebuild was asked of a node whose deploy
+// interface is NoopDeploy: Ironic would report it deployed with nothing written. Nothing
+// was sent.
+type NeverDeployedError struct{ NodeID, Action string }
+
+func (e *NeverDeployedError) Error() string {
+	return fmt.Sprintf("node %s uses Ironic's %q deploy interface, which never writes an image: a %s would end in active "+
+		"with nothing written to the disk. Such a node is only ever adopted. Nothing was changed", e.NodeID, NoopDeploy, e.Action)
+}

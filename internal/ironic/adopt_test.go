@@ -103,3 +103,31 @@ func TestDestroyRefusedOnlyForAnUndecidedAdoption(t *testing.T) {
 		t.Error("Undeploys")
 	}
 }
+
+// A node using Ironic's noop deploy interface is never deployed nor rebuilt (Ironic would
+// report it active with nothing written): refused, nothing sent. Its adoption goes on.
+func TestNoopDeployInterfaceOnlyAdopted(t *testing.T) {
+	spec := DeploySpec{InstanceInfo: map[string]string{"image_source": "http://i/os.img"}}
+	avail := fakeNodeIn("n1", "available")
+	avail["deploy_interface"] = "noop"
+	f, p := newFakeNodeAPI(t, avail)
+	_, err := p.Deploy(context.Background(), "n1", spec)
+	var never *NeverDeployedError
+	if !errors.As(err, &never) || never.Action != "deploy" || f.requests(false) != "" {
+		t.Fatalf("deploy: %v after %q", err, f.requests(false))
+	}
+	active := fakeNodeIn("n2", "active")
+	active["deploy_interface"] = "noop"
+	f, p = newFakeNodeAPI(t, active)
+	node, _ := p.GetNode(context.Background(), "n2")
+	if _, err := p.Redeploy(context.Background(), node, spec, true); !errors.As(err, &never) || never.Action != "rebuild" ||
+		strings.Contains(f.requests(false), "PATCH") || strings.Contains(f.requests(false), "PUT") {
+		t.Fatalf("rebuild: %v after %q", err, f.requests(false))
+	}
+	manageable := fakeNodeIn("n3", "manageable")
+	manageable["deploy_interface"] = "noop"
+	f, p = newFakeNodeAPI(t, manageable)
+	if _, err := p.Adopt(context.Background(), "n3", spec); err != nil || !strings.Contains(f.requests(false), "adopt") {
+		t.Fatalf("adopt: %v after %q", err, f.requests(false))
+	}
+}

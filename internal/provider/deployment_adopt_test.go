@@ -163,3 +163,46 @@ func TestAccDeployment_adoptFailedRetried(t *testing.T) {
 		}),
 	})
 }
+
+// A node using Ironic 2026.1's noop deploy interface is never deployed, only adopted: a
+// deployment without adopt is refused before anything is sent (Ironic would report it
+// active with nothing written), and its adoption brings it to active. (Ironic 35.0.1
+// accepts noop on fake-hardware nodes only.)
+func TestAccDeployment_adoptNoopInterface(t *testing.T) {
+	testAccPreCheck(t)
+	if testServer == nil || !testServer.NoopDeploy {
+		t.Skip("the Ironic under test has no noop deploy interface (Ironic 2026.1 has it: BAREMETAL_TEST_IRONIC=current)")
+	}
+	name := testNodeName()
+	cfg := func(target, deployment string) string {
+		hcl := fmt.Sprintf(`
+resource "baremetal_node" "n" {
+  name                   = %q
+  driver                 = "fake-hardware"
+  deploy_interface       = "noop"
+  target_provision_state = %q
+}
+`, name, target)
+		if deployment != "" {
+			hcl += fmt.Sprintf(`
+resource "baremetal_deployment" "d" {
+  node_id       = baremetal_node.n.id
+  instance_info = { image_source = "https://images.example/legacy.img", image_checksum = "0123456789abcdef0123456789abcdef" }
+  %s
+}
+`, deployment)
+		}
+		return hcl
+	}
+	ironicTest(t, resource.TestStep{
+		Config:      cfg("available", "allow_rebuild = false"),
+		ExpectError: regexp.MustCompile(`(?s)uses\s+Ironic's\s+"noop"\s+deploy\s+interface.*nothing\s+written.*set\s+adopt\s+=\s+true`),
+	}, resource.TestStep{
+		Config: cfg("manageable", ""),
+		Check:  expectRemoteState("manageable"),
+	}, resource.TestStep{
+		Config:            cfg("manageable", "adopt = true\n  on_destroy = \"undeploy\""),
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
+		Check:             expectRemoteState("active"),
+	})
+}
