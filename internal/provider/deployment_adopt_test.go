@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -205,4 +207,45 @@ resource "baremetal_deployment" "d" {
 		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
 		Check:             expectRemoteState("active"),
 	})
+}
+
+// The destroy rule as the plan applies it: an adopted deployment without on_destroy is
+// an error naming on_destroy; "keep" warns; a deployment Ironic deployed undeploys
+// quietly; a change of node_id (or one known only at apply) is a replacement.
+func TestPlanDestroyOfAnAdoptedDeployment(t *testing.T) {
+	for _, c := range []struct {
+		adopt           bool
+		onDestroy       string
+		errors, warns   int
+		applyGoesOnWith bool
+	}{
+		{true, "", 1, 0, false},
+		{true, "keep", 0, 1, false},
+		{true, "undeploy", 0, 0, true},
+		{false, "", 0, 0, true},
+		{false, "keep", 0, 1, false},
+	} {
+		state := deploymentResourceModel{ID: types.StringValue("n1"), Adopt: types.BoolValue(c.adopt), OnDestroy: types.StringNull()}
+		if c.onDestroy != "" {
+			state.OnDestroy = types.StringValue(c.onDestroy)
+		}
+		var diags diag.Diagnostics
+		planDestroy(&state, "destroy", &diags)
+		if diags.ErrorsCount() != c.errors || diags.WarningsCount() != c.warns {
+			t.Errorf("%v %q: %v", c.adopt, c.onDestroy, diags)
+		}
+		if c.errors > 0 && !strings.Contains(fmt.Sprint(diags), "on_destroy") {
+			t.Errorf("the error does not name on_destroy: %v", diags)
+		}
+		var applied diag.Diagnostics
+		if got := destroyDecided(&state, &applied); got != c.applyGoesOnWith || applied.ErrorsCount() != c.errors {
+			t.Errorf("%v %q: the apply goes on %v, want %v (%v)", c.adopt, c.onDestroy, got, c.applyGoesOnWith, applied)
+		}
+	}
+	st := &deploymentResourceModel{NodeID: types.StringValue("a")}
+	for plan, want := range map[types.String]bool{types.StringValue("a"): false, types.StringValue("b"): true, types.StringUnknown(): true} {
+		if replaced(&deploymentResourceModel{NodeID: plan}, st) != want {
+			t.Errorf("node_id %v: replaced %v", plan, !want)
+		}
+	}
 }
