@@ -30,7 +30,7 @@ type fakeNodeAPI struct {
 // settlesIn is where a provision request leaves the node.
 var settlesIn = map[string]string{
 	"manage": "manageable", "provide": "available", "active": "active", "rebuild": "active", "deleted": "available",
-	"clean": "manageable",
+	"clean": "manageable", "adopt": "active",
 }
 
 func newFakeNodeAPI(t *testing.T, nodes ...map[string]any) (*fakeNodeAPI, *Client) {
