@@ -147,6 +147,9 @@ func (c *Client) Deploy(ctx context.Context, id string, spec DeploySpec) (*nodes
 		}
 		node = after
 	}
+	if node.DeployInterface == NoopDeploy && node.ProvisionState != StateActive {
+		return node, &NeverDeployedError{NodeID: id, Action: "deploy"}
+	}
 	remote := StringMap(node.InstanceInfo)
 	switch node.ProvisionState {
 	case StateAvailable, StateDeployFailed:
@@ -233,6 +236,9 @@ func (c *Client) Redeploy(ctx context.Context, node *nodes.Node, spec DeploySpec
 	var err error
 	if !IsDeployed(node.ProvisionState) {
 		return node, &NotDeployableError{NodeID: id, State: node.ProvisionState}
+	}
+	if node.DeployInterface == NoopDeploy && (rebuild || node.ProvisionState != StateActive) {
+		return node, &NeverDeployedError{NodeID: id, Action: "rebuild"}
 	}
 	if rebuild || node.ProvisionState != StateActive {
 		if node, err = c.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {

@@ -188,6 +188,22 @@ func (c *Client) UpdateNode(ctx context.Context, id string, ops nodes.UpdateOpts
 	return c.work(ctx, node, w)
 }
 
+// powerAgain sets the power the goal asks for again after the hardware change: Ironic
+// ends a manual clean with the machine powered off, whatever it was before.
+func (c *Client) powerAgain(ctx context.Context, node *nodes.Node, g NodeGoal, errs []error) (*nodes.Node, []error) {
+	t := g.PowerState
+	if t == "" || node.PowerState == t || !Settled(node) || KeepsPowerState(node.ProvisionState) {
+		return node, errs
+	}
+	n, err := c.SetPower(ctx, node.UUID, t)
+	if err != nil {
+		errs = append(errs, &NodeStepError{Step: StepConverge, NodeID: node.UUID,
+			Err: &ConvergeError{"Unable to change the power state of bare metal node", err}})
+		n = c.refetch(ctx, node.UUID, node)
+	}
+	return n, errs
+}
+
 // work does w on the node: traits and RAID target, then converging, then (when nothing
 // failed) the hardware change. The node is read again when the traits or RAID target
 // changed it behind the last read; on failure of that read the last one stands.
@@ -215,6 +231,9 @@ func (c *Client) work(ctx context.Context, node *nodes.Node, w NodeWork) (*nodes
 		}
 		if after != nil {
 			node = after
+		}
+		if err == nil && !w.Hardware.Empty() {
+			node, errs = c.powerAgain(ctx, node, w.Goal, errs)
 		}
 	}
 	if w.SetTraits || w.SetRAIDTarget {

@@ -3,6 +3,7 @@ package ironic
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -275,5 +276,30 @@ func TestChooseUUID(t *testing.T) {
 	}
 	if other := chooseUUID(map[string]any{}); other == uuid {
 		t.Fatal("two creates, one UUID")
+	}
+}
+
+// A hardware change applied by manual cleaning ends with the machine powered off, as
+// Ironic leaves it: the power the goal asks for is set again, so the node ends as
+// planned (not "inconsistent result after apply"). Without a power goal it stays off.
+func TestUpdateNodePowersAgainAfterCleaning(t *testing.T) {
+	for _, c := range []struct {
+		power, calls, ends string
+	}{
+		{PowerOn, "PUT /nodes/n1/states/provision clean, PUT /nodes/n1/states/power power on", PowerOn},
+		{"", "PUT /nodes/n1/states/provision clean", PowerOff},
+	} {
+		n := fakeNodeIn("n1", "manageable")
+		n["power_state"] = PowerOn
+		f, p := newFakeNodeAPI(t, n)
+		node, err := p.UpdateNode(context.Background(), "n1", nil, false, NodeWork{
+			Hardware: HardwareChange{BIOS: map[string]string{"LogicalProc": "Disabled"}},
+			Goal:     NodeGoal{Goal: Goal{State: "manageable"}, PowerState: c.power}})
+		if err != nil || node.PowerState != c.ends || node.ProvisionState != "manageable" {
+			t.Fatalf("power goal %q: node %v, err %v", c.power, node, err)
+		}
+		if got := f.requests(false); !strings.HasSuffix(got, c.calls) || strings.Contains(strings.TrimSuffix(got, c.calls), "power") {
+			t.Fatalf("power goal %q: calls %s", c.power, got)
+		}
 	}
 }

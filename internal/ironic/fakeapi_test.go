@@ -15,8 +15,8 @@ import (
 )
 
 // fakeNodeAPI is an Ironic holding nodes as JSON objects: creates, reads, patches,
-// traits, target RAID, maintenance, BIOS settings and provision requests (each settling
-// at once in the state it leads to). fail makes a request ("PATCH /nodes/n1", "PUT
+// traits, target RAID, maintenance, BIOS settings, provision and power requests (each
+// settling at once in the state it leads to; a clean ends powered off). fail makes a request ("PATCH /nodes/n1", "PUT
 // /nodes/n1/traits", ...) answer with that status; calls records every request but the
 // version document's, in order.
 type fakeNodeAPI struct {
@@ -30,6 +30,7 @@ type fakeNodeAPI struct {
 // settlesIn is where a provision request leaves the node.
 var settlesIn = map[string]string{
 	"manage": "manageable", "provide": "available", "active": "active", "rebuild": "active", "deleted": "available",
+	"clean": "manageable", "adopt": "active",
 }
 
 func newFakeNodeAPI(t *testing.T, nodes ...map[string]any) (*fakeNodeAPI, *Client) {
@@ -149,6 +150,15 @@ func (f *fakeNodeAPI) handler(w http.ResponseWriter, r *http.Request) {
 		}
 		f.calls[len(f.calls)-1] += " " + body.Target
 		n["provision_state"] = to
+		if body.Target == "clean" {
+			n["power_state"] = PowerOff // as Ironic ends a clean
+		}
+		w.WriteHeader(http.StatusAccepted)
+	case r.Method == http.MethodPut && sub == "states/power":
+		var body struct{ Target string }
+		json.Unmarshal(raw, &body)
+		f.calls[len(f.calls)-1] += " " + body.Target
+		n["power_state"] = body.Target
 		w.WriteHeader(http.StatusAccepted)
 	default:
 		http.NotFound(w, r)

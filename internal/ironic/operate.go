@@ -78,6 +78,9 @@ func (c *Client) SetBootDevice(ctx context.Context, id, device string, persisten
 // password), as Ironic allows.
 func (c *Client) Rescue(ctx context.Context, id, password string) (*nodes.Node, error) {
 	node, err := c.startFrom(ctx, id, "rescue", StateActive, StateRescue, StateRescueFailed, StateUnrescueFailed)
+	if err == nil {
+		err = notInMaintenance(node, "rescue")
+	}
 	if err != nil {
 		return node, err
 	}
@@ -89,6 +92,9 @@ func (c *Client) Rescue(ctx context.Context, id, password string) (*nodes.Node, 
 func (c *Client) Unrescue(ctx context.Context, id string) (*nodes.Node, error) {
 	node, err := c.startFrom(ctx, id, "unrescue", StateActive, StateRescue, StateRescueFailed, StateUnrescueFailed)
 	if err != nil || node.ProvisionState == StateActive {
+		return node, err
+	}
+	if err := notInMaintenance(node, "unrescue"); err != nil {
 		return node, err
 	}
 	return c.transition(ctx, node, step{nodes.TargetUnrescue, StateActive}, Goal{})
@@ -119,6 +125,9 @@ func (c *Client) Inspect(ctx context.Context, id string) (*nodes.Node, error) {
 // provided again (which runs automated cleaning where Ironic has it enabled).
 func (c *Client) CleanAtRest(ctx context.Context, id string, steps []nodes.CleanStep, runbook string) (*nodes.Node, error) {
 	node, err := c.startFrom(ctx, id, "clean", StateManageable, StateAvailable, StateCleanFailed)
+	if err == nil {
+		err = notInMaintenance(node, "clean") // else it would be moved to manageable first, for nothing
+	}
 	if err != nil {
 		return node, err
 	}
@@ -133,6 +142,9 @@ func (c *Client) CleanAtRest(ctx context.Context, id string, steps []nodes.Clean
 // until it is active again; its instance and disk are left as they are.
 func (c *Client) Service(ctx context.Context, id string, steps []nodes.ServiceStep, runbook string) (*nodes.Node, error) {
 	node, err := c.startFrom(ctx, id, "service", StateActive)
+	if err == nil {
+		err = notInMaintenance(node, "service")
+	}
 	if err != nil {
 		return node, err
 	}
@@ -149,6 +161,9 @@ func (c *Client) Rebuild(ctx context.Context, id string, configDrive any) (*node
 	}
 	if node.Protected {
 		return node, &ProtectedError{NodeID: node.UUID, Action: "rebuild"}
+	}
+	if err := notInMaintenance(node, "rebuild"); err != nil {
+		return node, err
 	}
 	return c.transition(ctx, node, step{nodes.TargetRebuild, StateActive}, Goal{ConfigDrive: configDrive})
 }
@@ -179,6 +194,31 @@ func (c *Client) startFrom(ctx context.Context, id, action string, from ...strin
 		return node, &WrongStateError{NodeID: node.UUID, Action: action, State: node.ProvisionState, From: from}
 	}
 	return node, nil
+}
+
+// notInMaintenance refuses, before anything is sent, an operation Ironic refuses on a
+// node in maintenance (rescue, unrescue, manual cleaning, servicing, deploy and rebuild;
+// a failed clean or deploy puts the node there). Power, boot device and inspection
+// work in maintenance.
+func notInMaintenance(node *nodes.Node, action string) error {
+	if !node.Maintenance {
+		return nil
+	}
+	return &InMaintenanceError{NodeID: node.UUID, Action: action, Reason: node.MaintenanceReason}
+}
+
+// InMaintenanceError says Ironic refuses the operation on a node in maintenance;
+// nothing was sent.
+type InMaintenanceError struct{ NodeID, Action, Reason string }
+
+func (e *InMaintenanceError) Error() string {
+	reason := ""
+	if e.Reason != "" {
+		reason = fmt.Sprintf(" (%q)", e.Reason)
+	}
+	return fmt.Sprintf("node %s is in maintenance%s: Ironic refuses to %s a node in maintenance; nothing was changed. "+
+		"Once the machine is fine, take it out of maintenance (baremetal node maintenance unset) and try again",
+		e.NodeID, reason, e.Action)
 }
 
 // WrongStateError says an operation cannot start from the node's provision state;

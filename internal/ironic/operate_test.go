@@ -239,3 +239,83 @@ func TestProgressReportsChangesAndAliveness(t *testing.T) {
 		t.Fatalf("got\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+// A node in maintenance (where a failed clean or deploy leaves it) is refused, before
+// anything is sent, by the operations Ironic refuses there: a clean from "available" or
+// "clean failed" is not moved to manageable first, for nothing. Inspection and power
+// work in maintenance.
+func TestOperationsRefuseANodeInMaintenance(t *testing.T) {
+	cases := []struct {
+		name, from string
+		run        func(*Client) (*nodes.Node, error)
+		action     string
+	}{
+		{"clean available", "available", func(c *Client) (*nodes.Node, error) { return c.CleanAtRest(ctx, "n1", nil, "rb") }, "clean"},
+		{"clean after a failed clean", "clean failed", func(c *Client) (*nodes.Node, error) { return c.CleanAtRest(ctx, "n1", nil, "rb") }, "clean"},
+		{"rescue", "active", func(c *Client) (*nodes.Node, error) { return c.Rescue(ctx, "n1", "pw") }, "rescue"},
+		{"unrescue", "rescue", func(c *Client) (*nodes.Node, error) { return c.Unrescue(ctx, "n1") }, "unrescue"},
+		{"service", "active", func(c *Client) (*nodes.Node, error) { return c.Service(ctx, "n1", nil, "rb") }, "service"},
+		{"rebuild", "active", func(c *Client) (*nodes.Node, error) { return c.Rebuild(ctx, "n1", nil) }, "rebuild"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := &fakeStateMachine{state: c.from, script: operations}
+			p := newFakeInMaintenance(t, f, "Clean step deploy.erase_devices_metadata failed")
+			node, err := c.run(p)
+			var me *InMaintenanceError
+			want := fmt.Sprintf(`node n1 is in maintenance ("Clean step deploy.erase_devices_metadata failed"): Ironic refuses to %s a node in maintenance; nothing was changed`, c.action)
+			if !errors.As(err, &me) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("got %v, want %q", err, want)
+			}
+			if len(f.actions) > 0 || node.ProvisionState != c.from {
+				t.Fatalf("sent %v, node %q", f.actions, node.ProvisionState)
+			}
+		})
+	}
+	f := &fakeStateMachine{state: "available", script: operations}
+	if node, err := newFakeInMaintenance(t, f, "").Inspect(ctx, "n1"); err != nil || node.ProvisionState != "available" {
+		t.Fatalf("inspection in maintenance: %v, %v", node, err)
+	}
+}
+
+// newFakeInMaintenance is a client of f whose node is in maintenance for reason.
+func newFakeInMaintenance(t *testing.T, f *fakeStateMachine, reason string) *Client {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		f.handler(rec, r)
+		body := rec.Body.String()
+		if r.Method == http.MethodGet && strings.HasPrefix(body, `{"uuid"`) {
+			body = fmt.Sprintf(`{"maintenance": true, "maintenance_reason": %q, `, reason) + body[1:]
+		}
+		w.WriteHeader(rec.Code)
+		w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	p, err := Connect(ctx, Config{Endpoint: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.clock = &backoff.Recorder{}
+	return p
+}
+
+// A progress line says where the node is in Ironic's words; a power target of a node
+// whose power state Ironic does not know yet reads as such, not as a second target of
+// the provision state.
+func TestDescribeNode(t *testing.T) {
+	for _, c := range []struct {
+		node nodes.Node
+		want string
+	}{
+		{nodes.Node{UUID: "n1", Name: "r1-07", ProvisionState: "active", PowerState: "power on"}, `node r1-07: provision state "active", power on`},
+		{nodes.Node{UUID: "n1", ProvisionState: "cleaning", TargetProvisionState: "manageable", TargetPowerState: "power on"},
+			`node n1: provision state "cleaning" (target "manageable"), power state unknown (target "power on")`},
+		{nodes.Node{UUID: "n1", ProvisionState: "deploying", TargetProvisionState: "active", PowerState: "power off", TargetPowerState: "power on"},
+			`node n1: provision state "deploying" (target "active"), power off (target "power on")`},
+		{nodes.Node{UUID: "n1", ProvisionState: "enroll"}, `node n1: provision state "enroll"`},
+	} {
+		if got := DescribeNode(&c.node); got != c.want {
+			t.Errorf("got  %s\nwant %s", got, c.want)
+		}
+	}
+}

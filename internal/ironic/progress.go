@@ -64,8 +64,11 @@ func DescribeNode(n *nodes.Node) string {
 	if n.TargetProvisionState != "" {
 		s += fmt.Sprintf(" (target %q)", n.TargetProvisionState)
 	}
-	if n.PowerState != "" {
+	switch {
+	case n.PowerState != "":
 		s += ", " + n.PowerState
+	case n.TargetPowerState != "":
+		s += ", power state unknown" // fake power before the conductor's first sync
 	}
 	if n.TargetPowerState != "" {
 		s += fmt.Sprintf(" (target %q)", n.TargetPowerState)

@@ -1,6 +1,7 @@
 package ironic
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -85,6 +86,10 @@ type fakeStateMachine struct {
 	dropped   bool // no conductor holds the node (Ironic lost the work)
 	protected bool
 	retired   bool // the node is retired
+	// instanceInfo is the node's instance_info (JSON; "" for none), replaced by a
+	// PATCH of /instance_info, whose bodies patches records.
+	instanceInfo string
+	patches      []string
 }
 
 type fakeStep struct{ state, target, lastErr string }
@@ -110,6 +115,20 @@ func (f *fakeStateMachine) handler(w http.ResponseWriter, r *http.Request) {
 		f.pending = append([]fakeStep(nil), steps...)
 		f.advance()
 		w.WriteHeader(http.StatusAccepted)
+	case r.Method == http.MethodPatch:
+		raw, _ := io.ReadAll(r.Body)
+		f.patches = append(f.patches, string(raw))
+		var ops []struct {
+			Path  string
+			Value json.RawMessage
+		}
+		json.Unmarshal(raw, &ops)
+		for _, op := range ops {
+			if op.Path == "/instance_info" {
+				f.instanceInfo = string(op.Value)
+			}
+		}
+		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "instance_info": %s}`, f.state, cmp.Or(f.instanceInfo, "null"))
 	case r.Method == http.MethodGet && f.bad > 0:
 		f.bad--
 		w.WriteHeader(http.StatusBadGateway)
@@ -119,8 +138,8 @@ func (f *fakeStateMachine) handler(w http.ResponseWriter, r *http.Request) {
 		if !IsStable(f.state) && !f.dropped {
 			reservation = "conductor-1"
 		}
-		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q, "reservation": %s, "protected": %t, "retired": %t}`,
-			f.state, nullable(f.target), f.lastErr, nullable(reservation), f.protected, f.retired)
+		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q, "reservation": %s, "protected": %t, "retired": %t, "instance_info": %s}`,
+			f.state, nullable(f.target), f.lastErr, nullable(reservation), f.protected, f.retired, cmp.Or(f.instanceInfo, "null"))
 		f.advance()
 	default:
 		http.NotFound(w, r)

@@ -41,6 +41,9 @@ type Server struct {
 	// AgentInspect: this Ironic (24.0 and later) has the agent inspect interface, through
 	// which the Agent inspects a node in-band; else only fake-hardware's fake inspects.
 	AgentInspect bool
+	// NoopDeploy: this Ironic (2026.1) has the noop deploy interface, enabled here (its
+	// 35.0.1 accepts it on fake-hardware nodes only).
+	NoopDeploy bool
 	// BMC is a Redfish service for nodes of the redfish hardware type: power, boot
 	// device, BIOS settings, through Ironic's own redfish interfaces.
 	BMC *BMC
@@ -109,7 +112,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 	}
 	s := &Server{Endpoint: endpoint, Dir: dir, auth: requestAuth(opts), root: opts.Root, AgentInspect: hasAgentInspect(opts.Root),
-		DeployKernel: opts.bootURL + "/agent/ipa.kernel", DeployRamdisk: opts.bootURL + "/agent/ipa.initramfs"}
+		NoopDeploy: hasNoopDeploy(opts.Root), DeployKernel: opts.bootURL + "/agent/ipa.kernel", DeployRamdisk: opts.bootURL + "/agent/ipa.initramfs"}
 	if err := s.serveBootFiles(bootLn); err != nil {
 		bootLn.Close()
 		return nil, err
@@ -337,7 +340,7 @@ func writeConfig(dir string, port int, opts Options, service *ServiceUser) (stri
 	}
 	var buf bytes.Buffer
 	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port, "Auth": auth, "Service": service, "BootURL": opts.bootURL,
-		"TempDir": filepath.Clean(os.TempDir()), "AgentInspect": hasAgentInspect(opts.Root)}); err != nil {
+		"TempDir": filepath.Clean(os.TempDir()), "AgentInspect": hasAgentInspect(opts.Root), "NoopDeploy": hasNoopDeploy(opts.Root)}); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, "ironic.conf")
@@ -351,6 +354,13 @@ func hasAgentInspect(root string) bool {
 	return err == nil
 }
 
+// hasNoopDeploy tells whether the Ironic in root has the noop deploy interface
+// (ironic.drivers.modules.noop:NoDeploy, Ironic 2026.1; not 21.4).
+func hasNoopDeploy(root string) bool {
+	src, err := os.ReadFile(filepath.Join(root, "/usr/lib/python3/dist-packages/ironic/drivers/modules/noop.py"))
+	return err == nil && bytes.Contains(src, []byte("class NoDeploy("))
+}
+
 var configTemplate = template.Must(template.New("ironic.conf").Parse(`[DEFAULT]
 auth_strategy = {{.Auth}}
 http_basic_auth_user_file = {{.Dir}}/htpasswd
@@ -360,7 +370,7 @@ log_dir = {{.Dir}}/log
 use_stderr = false
 enabled_hardware_types = fake-hardware,manual-management,ipmi,redfish
 enabled_boot_interfaces = fake,pxe
-enabled_deploy_interfaces = fake,direct,ramdisk
+enabled_deploy_interfaces = fake,direct,ramdisk{{if .NoopDeploy}},noop{{end}}
 enabled_management_interfaces = fake,ipmitool,noop,redfish
 enabled_power_interfaces = fake,ipmitool,redfish
 enabled_bios_interfaces = no-bios,fake,redfish

@@ -42,8 +42,11 @@ func NewNodeRescueAction() action.Action {
 			"rescue_password": schema.StringAttribute{
 				Required:  true,
 				WriteOnly: true,
-				MarkdownDescription: "The password for the rescue user. Write-only: it is in no plan, state or log; pass " +
-					"it from an ephemeral variable or resource.",
+				MarkdownDescription: "The password for the rescue user. Write-only: the provider keeps it in no plan, " +
+					"state or log. From a resource's `action_trigger`, pass it from an ephemeral variable or resource. " +
+					"Terraform (1.14 to 1.16) drops ephemeral values from an action run with `-invoke` (the action then " +
+					"fails before anything is sent), so for `-invoke` use a `sensitive` variable and do not save that " +
+					"plan (`-out`): a saved plan holds every variable's value.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 		},
@@ -51,8 +54,7 @@ func NewNodeRescueAction() action.Action {
 			// Required lets a null through from an ephemeral variable, which Terraform
 			// knows only once it plans.
 			if m.RescuePassword.IsNull() {
-				diags.AddAttributeError(path.Root("rescue_password"), "Missing rescue_password",
-					"The rescue user needs a password; rescue_password is null (an unset variable?).")
+				diags.AddAttributeError(path.Root("rescue_password"), "Missing rescue_password", rescuePasswordNull)
 			}
 		},
 		run: func(ctx context.Context, ic *ironic.Client, m *nodeRescueModel) (*nodes.Node, error) {
@@ -60,6 +62,17 @@ func NewNodeRescueAction() action.Action {
 		},
 	}
 }
+
+// rescuePasswordNull explains a null rescue_password: an unset variable, or an
+// ephemeral value Terraform dropped. Terraform (1.14 to 1.16.2) invokes an action run
+// with -invoke with the configuration it planned, from which it removed every ephemeral
+// value; an action_trigger evaluates the configuration again and passes them.
+const rescuePasswordNull = "The rescue user needs a password, and rescue_password is null; nothing was sent. Either " +
+	"its variable is unset, or its value is ephemeral and the action was run with -invoke: Terraform (1.14 to 1.16) " +
+	"drops ephemeral values from the configuration of an action run with -invoke, and passes them only when a " +
+	"resource's action_trigger runs it. Trigger baremetal_node_rescue from a resource's lifecycle (for example a " +
+	"terraform_data whose input you change), or, with -invoke, set rescue_password from a sensitive variable that is " +
+	"not ephemeral."
 
 type nodeOnlyModel struct{ actionBase }
 

@@ -68,9 +68,11 @@ func protectedRefusal(action, id string, diags *diag.Diagnostics) {
 		fmt.Sprintf("Node %s has protected = true: Ironic refuses to %s it. Set protected = false and apply first. Nothing was changed.", id, action))
 }
 
-// UpgradeState moves a version 0 deployment (before protection) to version 1.
+// UpgradeState moves a version 0 deployment (before protection) and a version 1 one
+// (before adoption) to version 2.
 func (r *deploymentResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
 	return migrationUpgraders(r, []stateMigration{
 		func(attrs map[string]any) { defaultIfMissing(attrs, "protected", false) },
+		func(attrs map[string]any) { defaultIfMissing(attrs, "adopt", false) }, // deployed by Ironic; on_destroy null
 	})
 }

@@ -60,6 +60,8 @@ type deploymentResourceModel struct {
 	LastError       types.String   `tfsdk:"last_error"`
 	Protected       types.Bool     `tfsdk:"protected"`
 	ProtectedReason types.String   `tfsdk:"protected_reason"`
+	Adopt           types.Bool     `tfsdk:"adopt"`
+	OnDestroy       types.String   `tfsdk:"on_destroy"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -94,12 +96,17 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 		for k, a := range protectionAttributes() {
 			resp.Schema.Attributes[k] = a
 		}
+		for k, a := range adoptionAttributes() {
+			resp.Schema.Attributes[k] = a
+		}
 	}()
 	resp.Schema = schema.Schema{
-		Version: 1, // 1 added protected and protected_reason
+		Version: 2, // 1 added protected and protected_reason; 2 adopt and on_destroy
 		MarkdownDescription: "What runs on a bare-metal node: an image deployed by Ironic (`baremetal node deploy`). Create " +
 			"deploys the node (from `available`, or from `deploy failed` after an earlier try) and waits until it is " +
-			"`active`; destroy undeploys it back to `available`. A failed deploy costs only the deployment: the node's " +
+			"`active`; destroy undeploys it back to `available`. With `adopt = true` it takes over a machine Ironic never " +
+			"deployed instead (Ironic's adopt: nothing written to the disk, no reboot), and destroying it needs " +
+			"`on_destroy`. A failed deploy costs only the deployment: the node's " +
 			"enrollment, UUID and ports stay. Changing `instance_info`, `config_drive` or `deploy_steps` rebuilds the " +
 			"node (Ironic's rebuild overwrites its disk): the plan says so, and `allow_rebuild = false` turns such a " +
 			"change into a plan-time error. Import by node UUID or name adopts a node deployed by other means without " +
@@ -189,6 +196,10 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	id := plan.NodeID.ValueString()
+	if plan.Adopt.ValueBool() {
+		r.adopt(ctx, ic, id, spec, &plan, resp)
+		return
+	}
 	tflog.Info(ctx, "deploying node", map[string]any{"node": id})
 	node, err := ic.Deploy(ctx, id, spec)
 	if hint := ironic.KnownDefect(err, spec); hint != "" {
@@ -323,6 +334,9 @@ func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return
 	}
 	id := state.ID.ValueString()
+	if !destroyDecided(&state, &resp.Diagnostics) {
+		return
+	}
 	tflog.Info(ctx, "undeploying node", map[string]any{"node": id})
 	if _, err := ic.Undeploy(ctx, id); errors.As(err, new(*ironic.ProtectedError)) {
 		protectedRefusal("undeploy", id, &resp.Diagnostics)
@@ -371,6 +385,8 @@ func importedDeployment(ctx context.Context, node *nodes.Node, diags *diag.Diagn
 		ConfigDrive:  types.ObjectNull(configDriveAttrTypes),
 		DeploySteps:  types.StringNull(),
 		AllowRebuild: types.BoolValue(false), // adopted: no rebuild unless the configuration allows it
+		Adopt:        types.BoolValue(false),
+		OnDestroy:    types.StringNull(),
 		Timeouts:     nullTimeouts("create", "update", "delete"),
 	}
 	// Every key Ironic holds: the plan then matches a configuration with or without the
@@ -444,12 +460,22 @@ func isAdopted(ctx context.Context, private interface {
 func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.State.Raw.IsNull() {
 		return
 	}
 	var plan, state deploymentResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.Plan.Raw.IsNull() {
+		planDestroy(&state, "destroy", &resp.Diagnostics)
+		return
+	}
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if replaced(&plan, &state) {
+		planDestroy(&state, "replacement (node_id changes)", &resp.Diagnostics)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -35,6 +35,10 @@ func inTerraformTerms(err error) string {
 			add(notDeployable, `. Set target_provision_state = "available" on the node`)
 		}
 	}
+	var never *ironic.NeverDeployedError
+	if errors.As(err, &never) {
+		add(never, ": set adopt = true on its baremetal_deployment (from manageable) to take over the system it runs")
+	}
 	var deployed *ironic.AlreadyDeployedError
 	if errors.As(err, &deployed) {
 		add(deployed, ". To manage what runs on it, import it: terraform import <address> "+deployed.NodeID)

@@ -56,7 +56,7 @@ func lifecycleAttributes() map[string]schema.Attribute {
 			Optional: true,
 			MarkdownDescription: "Power state to keep the node in after provisioning: " + quotedList(powerStates) +
 				". Unset: left as provisioning leaves it. It applies only while no deployment holds the node: the " +
-					"power of a deployed machine is its operators' (and their actions'), never changed by an apply.",
+				"power of a deployed machine is its operators' (and their actions'), never changed by an apply.",
 			Validators: []validator.String{stringvalidator.OneOf(powerStates...)},
 		},
 		"maintenance": schema.BoolAttribute{

@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
 // upgrade runs a resource's version 0 upgrader on a state written as JSON.
@@ -194,5 +196,26 @@ func TestDeploymentUpgradeFromV0(t *testing.T) {
 	}
 	if m.ID.ValueString() != "n1" || m.Protected.IsNull() || m.Protected.ValueBool() || !m.ProtectedReason.IsNull() {
 		t.Fatalf("upgraded: %+v", m)
+	}
+}
+
+// A version 1 deployment (before adoption) was deployed by Ironic: it upgrades with
+// adopt = false and no on_destroy, so its destroy undeploys as before; so does version 0.
+func TestDeploymentUpgradeFromV1(t *testing.T) {
+	v1 := `{"id":"n1","node_id":"n1","instance_info":{"image_source":"file:///i.img"},"config_drive":null,"deploy_steps":null,
+"allow_rebuild":true,"provision_state":"active","last_error":null,"protected":true,"protected_reason":"prod","timeouts":null}`
+	for v, st := range map[int64]string{1: v1, 0: `{"id":"n1","node_id":"n1","instance_info":{"image_source":"file:///i.img"},
+"config_drive":null,"deploy_steps":null,"allow_rebuild":true,"provision_state":"active","last_error":null,"timeouts":null}`} {
+		var m deploymentResourceModel
+		if d := upgradeFrom(t, &deploymentResource{}, v, st).Get(context.Background(), &m); d.HasError() {
+			t.Fatalf("v%d: %v", v, d)
+		}
+		if m.Adopt.IsNull() || m.Adopt.ValueBool() || !m.OnDestroy.IsNull() || m.ID.ValueString() != "n1" ||
+			ironic.DestroyRefused(m.Adopt.ValueBool(), ironic.Disposal(m.OnDestroy.ValueString())) {
+			t.Fatalf("v%d upgraded: %+v", v, m)
+		}
+		if v == 1 && (!m.Protected.ValueBool() || m.ProtectedReason.ValueString() != "prod") {
+			t.Fatalf("v1 lost its protection: %+v", m)
+		}
 	}
 }
