@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -26,10 +27,19 @@ func (rebuildDefault) PlanModifyBool(ctx context.Context, req planmodifier.BoolR
 		return
 	}
 	imported := false
-	if !req.State.Raw.IsNull() && req.Private != nil {
+	if !req.State.Raw.IsNull() && req.Private != nil && !replacesNode(ctx, req) {
 		v, d := req.Private.GetKey(ctx, privateImported)
 		resp.Diagnostics.Append(d...)
 		imported = string(v) == "true"
 	}
 	resp.PlanValue = types.BoolValue(!imported)
+}
+
+// replacesNode reports whether the plan deploys another node (node_id changes, which
+// replaces the deployment): the new one is Terraform's own.
+func replacesNode(ctx context.Context, req planmodifier.BoolRequest) bool {
+	var planned, prior types.String
+	req.Plan.GetAttribute(ctx, path.Root("node_id"), &planned)
+	req.State.GetAttribute(ctx, path.Root("node_id"), &prior)
+	return !planned.IsUnknown() && !planned.Equal(prior)
 }

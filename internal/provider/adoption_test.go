@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -76,6 +77,29 @@ func TestRebuildDefault(t *testing.T) {
 		rebuildDefault{}.PlanModifyBool(ctx, req, &resp)
 		if resp.Diagnostics.HasError() || !resp.PlanValue.Equal(c.want) {
 			t.Errorf("%s: planned %s, want %s (%v)", c.name, resp.PlanValue, c.want, resp.Diagnostics)
+		}
+	}
+}
+
+// A deployment moved to another node (node_id changes: a replacement) is Terraform's own
+// deployment, whatever the one it replaces was; an unknown node_id is not known to move.
+func TestReplacesNode(t *testing.T) {
+	ctx := context.Background()
+	s := schema.Schema{Attributes: map[string]schema.Attribute{"node_id": schema.StringAttribute{Required: true}}}
+	val := func(v any) tftypes.Value {
+		return tftypes.NewValue(s.Type().TerraformType(ctx), map[string]tftypes.Value{"node_id": tftypes.NewValue(tftypes.String, v)})
+	}
+	for _, c := range []struct {
+		plan, state any
+		want        bool
+	}{
+		{"n1", "n1", false},
+		{"n2", "n1", true},
+		{tftypes.UnknownValue, "n1", false},
+	} {
+		req := planmodifier.BoolRequest{Plan: tfsdk.Plan{Schema: s, Raw: val(c.plan)}, State: tfsdk.State{Schema: s, Raw: val(c.state)}}
+		if got := replacesNode(ctx, req); got != c.want {
+			t.Errorf("node_id %v after %v: replaces = %v", c.plan, c.state, got)
 		}
 	}
 }
