@@ -81,6 +81,23 @@ func TestRebuildDefault(t *testing.T) {
 	}
 }
 
+// A deployment that adopts its machine (adopt = true) defaults to allow_rebuild = false:
+// a rebuild would overwrite the system Ironic never wrote.
+func TestRebuildDefaultForAdopt(t *testing.T) {
+	ctx := context.Background()
+	s := schema.Schema{Attributes: map[string]schema.Attribute{"adopt": schema.BoolAttribute{Optional: true}}}
+	for adopt, want := range map[any]bool{true: false, false: true, nil: true} {
+		cfg := tftypes.NewValue(s.Type().TerraformType(ctx), map[string]tftypes.Value{"adopt": tftypes.NewValue(tftypes.Bool, adopt)})
+		req := planmodifier.BoolRequest{ConfigValue: types.BoolNull(), Config: tfsdk.Config{Schema: s, Raw: cfg},
+			Plan: tfsdk.Plan{Schema: s, Raw: cfg}, State: tfsdk.State{Schema: s, Raw: tftypes.NewValue(s.Type().TerraformType(ctx), nil)}}
+		resp := planmodifier.BoolResponse{PlanValue: types.BoolUnknown()}
+		rebuildDefault{}.PlanModifyBool(ctx, req, &resp)
+		if resp.Diagnostics.HasError() || resp.PlanValue.ValueBool() != want {
+			t.Errorf("adopt = %v: planned %s, want %t (%v)", adopt, resp.PlanValue, want, resp.Diagnostics)
+		}
+	}
+}
+
 // A deployment moved to another node (node_id changes: a replacement) is Terraform's own
 // deployment, whatever the one it replaces was; an unknown node_id is not known to move.
 func TestReplacesNode(t *testing.T) {

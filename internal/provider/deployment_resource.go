@@ -167,8 +167,9 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"node in place (overwriting its disk). With `true` the plan shows the update with a warning. With " +
 					"`false` such a change is a plan-time error instead, in the spirit of `prevent_destroy`; if a value known " +
 					"only at apply time turns out to change, the apply fails before touching the node. Default: `true` for " +
-					"a deployment Terraform created, `false` for one adopted by import (its disk was never written by this " +
-					"configuration; `terraform query -generate-config-out` and `plan -generate-config-out` write it out).",
+					"a deployment Terraform deployed, `false` for one adopted by import or with `adopt = true` (its disk was " +
+					"never written by this configuration; `terraform query -generate-config-out` and `plan " +
+					"-generate-config-out` write it out).",
 				PlanModifiers: []planmodifier.Bool{rebuildDefault{}},
 			},
 			"provision_state": schema.StringAttribute{
