@@ -539,6 +539,10 @@ func TestAccDeployment_agentNeverCallsBack(t *testing.T) {
 	deployed := node
 	deployed.Deployed, deployed.Deployment = true, `timeouts = { create = "8s" }`
 	cfg := deployed.String()
+	// The retry's own budget: the undeploy and deploy of the tainted deployment, which
+	// a loaded machine (CI's two suites side by side) can take longer than 8 s to do.
+	retried := deployed
+	retried.Deployment = `timeouts = { create = "5m" }`
 	var start time.Time
 	var nodeID, portID string
 	ironicTest(t, []resource.TestStep{{
@@ -556,7 +560,7 @@ func TestAccDeployment_agentNeverCallsBack(t *testing.T) {
 			}
 			agent.SetFault(name, ironictest.AgentHealthy)
 		},
-		Config:            cfg,
+		Config:            retried.String(),
 		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
 		Check:             resource.ComposeTestCheckFunc(sameNodeAndPort(&nodeID, &portID), checkDisk("baremetal_node.n", img)),
 	}}...)
