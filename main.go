@@ -16,6 +16,9 @@ import (
 // version is set by the build (-ldflags "-X main.version=...").
 var version = "dev"
 
+// stopProfile ends the CPU profile of a build with -tags pprof (profile.go).
+var stopProfile = func() {}
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run with support for debuggers like delve")
@@ -27,6 +30,7 @@ func main() {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
 	err := tf6server.Serve("registry.terraform.io/metalform/baremetal", provider.NewServer(version), opts...)
+	stopProfile()
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -203,3 +203,40 @@ func TestEachPortgroupPages(t *testing.T) {
 		t.Fatalf("runbooks %v %v %v", got, err, f.calls)
 	}
 }
+
+// A page is decoded once, straight into its objects: a next link (or none, or null)
+// says whether more follow, and a page without the collection's key holds nothing.
+func TestListPage(t *testing.T) {
+	for _, c := range []struct {
+		body  string
+		names string
+		more  bool
+	}{
+		{`{"nodes": [{"uuid": "a", "name": "n1"}, {"uuid": "b", "name": "n2"}], "next": "http://x/v1/nodes?marker=b"}`, "n1 n2", true},
+		{`{"nodes": [{"uuid": "a", "name": "n1"}], "next": null}`, "n1", false},
+		{`{"nodes": [{"uuid": "a", "name": "n1"}]}`, "n1", false},
+		{`{"ports": []}`, "", false},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/" {
+				w.Write([]byte(versionDoc))
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(c.body))
+		}))
+		c2, err := Connect(context.Background(), Config{Endpoint: srv.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items, more, err := listPage[nodes.Node](context.Background(), c2, c2.SC.ServiceURL("nodes"), "nodes")
+		srv.Close()
+		var names []string
+		for _, n := range items {
+			names = append(names, n.Name)
+		}
+		if err != nil || strings.Join(names, " ") != c.names || more != c.more {
+			t.Errorf("%s: %v more=%v %v", c.body, names, more, err)
+		}
+	}
+}

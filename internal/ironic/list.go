@@ -11,8 +11,6 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 	"github.com/gophercloud/gophercloud/v2/pagination"
-
-	"github.com/metalform/terraform-provider-baremetal/internal/backoff"
 )
 
 // listPageSize is Ironic's default max_limit: the most one page may hold.
@@ -22,48 +20,30 @@ const listPageSize = 1000
 // only the fields the resources read: Ironic refuses created_at and updated_at in a
 // node list's fields, and the state holds both.
 func (c *Client) ListAllNodes(ctx context.Context) ([]nodes.Node, error) {
-	return listPages(ctx, func(marker string) pagination.Pager {
-		return nodes.ListDetail(c.SC, nodes.ListOpts{Limit: listPageSize, Marker: marker})
-	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", c.Log)
+	return listPages(ctx, c, "nodes", func(marker string) (string, error) {
+		q, err := nodes.ListOpts{Limit: listPageSize, Marker: marker}.ToNodeListDetailQuery()
+		return c.SC.ServiceURL("nodes", "detail") + q, err
+	}, func(n *nodes.Node) string { return n.UUID })
 }
 
 // ListAllPorts returns every port the caller may see, page after page.
 func (c *Client) ListAllPorts(ctx context.Context) ([]Port, error) {
 	fields := portReadFields(c.SC)
-	return listPages(ctx, func(marker string) pagination.Pager {
-		return ports.List(c.SC, ports.ListOpts{Fields: fields, Limit: listPageSize, Marker: marker})
-	}, extractPorts, func(p *Port) string { return p.UUID }, "ports", c.Log)
+	return listPages(ctx, c, "ports", func(marker string) (string, error) {
+		q, err := ports.ListOpts{Fields: fields, Limit: listPageSize, Marker: marker}.ToPortListQuery()
+		return c.SC.ServiceURL("ports") + q, err
+	}, func(p *Port) string { return p.UUID })
 }
 
 // listPages follows Ironic's pagination itself: Ironic says there is more with a "next"
 // URL, which gophercloud's node and port pagers do not read (they look for
-// nodes_links), so they stop after the first page. Each page asks for the objects
-// after the previous page's last one.
-func listPages[T any](ctx context.Context, page func(marker string) pagination.Pager, extract func(pagination.Page) ([]T, error),
-	id func(*T) string, kind string, log backoff.Logger) ([]T, error) {
+// nodes_links), so they stop after the first page. Each page (pageURL) asks for the
+// objects after the previous page's last one.
+func listPages[T any](ctx context.Context, c *Client, kind string, pageURL func(marker string) (string, error), id func(*T) string) ([]T, error) {
 	var all []T
-	marker := ""
-	for call := 1; ; call++ {
-		var items []T
-		more := false
-		err := page(marker).EachPage(ctx, func(_ context.Context, p pagination.Page) (bool, error) {
-			var err error
-			items, err = extract(p)
-			more = hasNext(p)
-			return false, err
-		})
-		if err != nil {
-			return nil, err
-		}
-		if log != nil {
-			log(ctx, "listed a page of "+kind, map[string]any{"objects": len(items), "call": call})
-		}
-		all = append(all, items...)
-		if !more || len(items) == 0 {
-			return all, nil
-		}
-		marker = id(&items[len(items)-1])
-	}
+	err := eachListed(ctx, c, kind, func(marker string, _ int) (string, error) { return pageURL(marker) }, id, 0, nil,
+		func(obj *T) bool { all = append(all, *obj); return true })
+	return all, err
 }
 
 // hasNext reports whether a page of an Ironic list names a next one.
@@ -164,10 +144,11 @@ var nodeSummaryFields = []string{
 func (c *Client) ListNodes(ctx context.Context, f NodeFilter) ([]nodes.Node, error) {
 	opts := nodeQuery(f, nodeSummaryFields)
 	opts.Limit = listPageSize
-	found, err := listPages(ctx, func(marker string) pagination.Pager {
+	found, err := listPages(ctx, c, "nodes", func(marker string) (string, error) {
 		opts.Marker = marker
-		return nodes.List(c.SC, opts)
-	}, nodes.ExtractNodes, func(n *nodes.Node) string { return n.UUID }, "nodes", c.Log)
+		q, err := opts.ToNodeListQuery()
+		return c.SC.ServiceURL("nodes") + q, err
+	}, func(n *nodes.Node) string { return n.UUID })
 	if err == nil {
 		err = c.markAllocated(ctx, found)
 	}

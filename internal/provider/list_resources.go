@@ -84,8 +84,14 @@ func (l *listResource[T]) List(ctx context.Context, req list.ListRequest, stream
 	}
 }
 
-// setModel records a resource model as a list result's resource.
+// setModel records a resource model as a list result's resource (see modelValue).
 func setModel[M any](ctx context.Context, res *tfsdk.Resource, m M, diags *diag.Diagnostics) {
+	if typ, ok := res.Schema.Type().TerraformType(ctx).(tftypes.Object); ok {
+		if v, ok := modelValue(ctx, typ, m); ok {
+			res.Raw = v
+			return
+		}
+	}
 	diags.Append(res.Set(ctx, m)...)
 }
 

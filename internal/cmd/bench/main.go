@@ -22,7 +22,8 @@ func main() {
 	var (
 		nodeCounts    = flag.String("nodes", "20,1000", "node counts for the provisioning comparison")
 		refreshCounts = flag.String("refresh", "300,1000", "node counts for the plan (refresh) comparison")
-		only          = flag.String("only", "", "run only sections whose name contains this (nodes, hash, fetch, plan, refresh)")
+		queryCount    = flag.Int("query", 1000, "node (and port) count of the terraform query and adoption plan rows")
+		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query); default $BENCH")
 		fetchChild    = flag.String("fetch-child", "", "internal: fetch this URL and exit")
 		cacheDir      = flag.String("cache", "", "internal: cache directory of -fetch-child")
 	)
@@ -34,7 +35,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*nodeCounts, *refreshCounts, *only); err != nil {
+	if err := run(*nodeCounts, *refreshCounts, *queryCount, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -42,7 +43,7 @@ func main() {
 
 type row struct{ what, ours, theirs, ratio, goal string }
 
-func run(nodeCounts, refreshCounts, only string) error {
+func run(nodeCounts, refreshCounts string, queryCount int, only string) error {
 	ctx := context.Background()
 	env, err := newEnv()
 	if err != nil {
@@ -66,7 +67,7 @@ func run(nodeCounts, refreshCounts, only string) error {
 		}
 		rows = append(rows, r...)
 	}
-	if want("plan") || want("nodes") || want("refresh") {
+	if want("plan") || want("nodes") || want("refresh") || want("query") {
 		fmt.Fprintln(os.Stderr, "bench: starting a private Ironic")
 		srv, err := ironictest.Start(ctx, ironictest.Options{})
 		if err != nil {
@@ -77,6 +78,13 @@ func run(nodeCounts, refreshCounts, only string) error {
 		env.ironic = srv
 		if want("plan") {
 			r, err := planRows(env)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r...)
+		}
+		if want("query") {
+			r, err := queryRows(ctx, env, queryCount)
 			if err != nil {
 				return err
 			}

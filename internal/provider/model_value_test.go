@@ -1,0 +1,114 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+// A model converted without the framework's reflection is the value the framework's
+// Set records, for the models the list resources record.
+func TestModelValueIsWhatSetRecords(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	node := &nodes.Node{
+		UUID: "11111111-1111-4111-8111-111111111111", Name: "rack1-a", Driver: "ipmi", ProvisionState: "active",
+		DriverInfo:   map[string]any{"ipmi_address": "10.0.0.1", "ipmi_username": "admin", "ipmi_password": ironic.Masked},
+		Properties:   map[string]any{"cpu_arch": "x86_64", "memory_mb": 8192},
+		InstanceInfo: map[string]any{"image_source": "http://images/x.qcow2", "image_checksum": "abc"},
+		Traits:       []string{"CUSTOM_A"}, ResourceClass: "gold", Extra: map[string]any{"rack": "1"},
+	}
+	nm := importedNode(ctx, node, &diags)
+	refreshNode(ctx, nil, &nm, node, &diags)
+	dm := importedDeployment(ctx, node, &diags)
+	dm.fromNode(ctx, node, &diags)
+	var pm portResourceModel
+	port := &ironic.Port{Port: ports.Port{UUID: "33333333-3333-4333-8333-333333333333", Address: "52:54:00:00:00:01",
+		NodeUUID: node.UUID, PXEEnabled: true, LocalLinkConnection: map[string]any{"switch_id": "aa:bb:cc:dd:ee:ff", "port_id": "Eth1"}}}
+	pm.ID = types.StringValue(port.UUID)
+	diags.Append(pm.fromPort(ctx, port, &pm)...)
+	alloc := &ironic.Allocation{UUID: "44444444-4444-4444-8444-444444444444", Name: "a1", ResourceClass: "gold", State: "active"}
+	am := importedAllocation(ctx, alloc, &diags)
+	am.fromAllocation(ctx, alloc, &diags)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	for _, c := range []struct {
+		name  string
+		r     resource.Resource
+		model any
+	}{
+		{"node", NewNodeResource(), nm}, {"deployment", NewDeploymentResource(), dm},
+		{"port", NewPortResource(), pm}, {"allocation", NewAllocationResource(), am},
+	} {
+		var schema resource.SchemaResponse
+		c.r.Schema(ctx, resource.SchemaRequest{}, &schema)
+		typ := schema.Schema.Type().TerraformType(ctx).(tftypes.Object)
+		want := tfsdk.Resource{Schema: schema.Schema, Raw: tftypes.NewValue(typ, nil)}
+		if d := want.Set(ctx, c.model); d.HasError() {
+			t.Fatalf("%s: %v", c.name, d)
+		}
+		got, ok := modelValue(ctx, typ, c.model)
+		if !ok {
+			t.Fatalf("%s: not converted", c.name)
+		}
+		if !got.Equal(want.Raw) {
+			diffs, _ := got.Diff(want.Raw)
+			t.Errorf("%s: the value differs from the framework's: %v", c.name, diffs)
+		}
+		// Through setModel, as a list result records it.
+		res := tfsdk.Resource{Schema: schema.Schema, Raw: tftypes.NewValue(typ, nil)}
+		setModel(ctx, &res, c.model, &diags)
+		if diags.HasError() || !res.Raw.Equal(want.Raw) {
+			t.Errorf("%s: setModel recorded another value: %v", c.name, diags)
+		}
+	}
+}
+
+// A model it cannot convert (a field that is no attr.Value, an attribute missing or
+// unknown to the type) is left to the framework.
+func TestModelValueLeavesOthersToTheFramework(t *testing.T) {
+	ctx := context.Background()
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String, "name": tftypes.String}}
+	type plain struct {
+		ID   types.String `tfsdk:"id"`
+		Name string       `tfsdk:"name"`
+	}
+	type short struct {
+		ID types.String `tfsdk:"id"`
+	}
+	type other struct {
+		ID   types.String `tfsdk:"id"`
+		Kind types.String `tfsdk:"kind"`
+	}
+	type wrongType struct {
+		ID   types.String `tfsdk:"id"`
+		Name types.Bool   `tfsdk:"name"`
+	}
+	type inner struct {
+		Name types.String `tfsdk:"name"`
+	}
+	type embedded struct {
+		inner
+		ID types.String `tfsdk:"id"`
+	}
+	for name, m := range map[string]any{"plain": plain{}, "short": short{}, "other": other{}, "wrong type": wrongType{}, "not a struct": "x"} {
+		if _, ok := modelValue(ctx, typ, m); ok {
+			t.Errorf("%s: converted", name)
+		}
+	}
+	v, ok := modelValue(ctx, typ, &embedded{inner{types.StringValue("n")}, types.StringNull()})
+	want := tftypes.NewValue(typ, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, nil), "name": tftypes.NewValue(tftypes.String, "n")})
+	if !ok || !v.Equal(want) {
+		t.Errorf("embedded: %v %v", v, ok)
+	}
+}
