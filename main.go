@@ -10,14 +10,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
+	"github.com/metalform/terraform-provider-baremetal/internal/profiling"
 	"github.com/metalform/terraform-provider-baremetal/internal/provider"
 )
 
 // version is set by the build (-ldflags "-X main.version=...").
 var version = "dev"
-
-// stopProfile ends the CPU profile of a build with -tags pprof (profile.go).
-var stopProfile = func() {}
 
 func main() {
 	var debug bool
@@ -29,6 +27,7 @@ func main() {
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
+	stopProfile := profiling.Start()
 	err := tf6server.Serve("registry.terraform.io/metalform/baremetal", provider.NewServer(version), opts...)
 	stopProfile()
 	if err != nil {
