@@ -394,7 +394,10 @@ host_ip = 127.0.0.1
 port = {{.Port}}
 
 [database]
-connection = sqlite:///{{.Dir}}/ironic.sqlite
+# A writer waits up to 30 s for sqlite's lock (pysqlite's default is 5 s): on a loaded
+# machine Ironic otherwise loses a state change now and then ("database is locked"),
+# leaving a node "deleting" or "cleaning" that no conductor works on.
+connection = sqlite:///{{.Dir}}/ironic.sqlite?timeout=30
 
 [dhcp]
 dhcp_provider = none
