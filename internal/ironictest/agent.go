@@ -229,44 +229,36 @@ func (a *Agent) Disk(nodeUUID string, n int) ([]byte, error) {
 // rescue_password (SHA-256, "$5$...", or SHA-512 by [conductor]
 // rescue_password_hash_algorithm) and hashed = true. "" if no rescue was finalized.
 func (a *Agent) RescuePassword(nodeUUID string) (password string, hashed bool) {
-	a.mu.Lock()
-	m := a.machines[nodeUUID]
-	a.mu.Unlock()
-	if m == nil {
-		return "", false
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.rescuePassword, m.rescueHashed
+	a.withMachine(nodeUUID, func(m *machine) { password, hashed = m.rescuePassword, m.rescueHashed })
+	return password, hashed
 }
 
 // Steps lists the steps the node's agent ran to the end, oldest first, as
 // "<kind>.<step>": "deploy.write_image", "clean.erase_devices_metadata",
 // "service.burnin_cpu"; a step that failed is followed by " (failed)".
-func (a *Agent) Steps(nodeUUID string) []string {
-	a.mu.Lock()
-	m := a.machines[nodeUUID]
-	a.mu.Unlock()
-	if m == nil {
-		return nil
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.steps)
+func (a *Agent) Steps(nodeUUID string) (steps []string) {
+	a.withMachine(nodeUUID, func(m *machine) { steps = slices.Clone(m.steps) })
+	return steps
 }
 
 // Inventory is the inventory the node's agent last posted to Ironic's
 // /v1/continue_inspection (MachineInventory of its NICs), or nil.
-func (a *Agent) Inventory(nodeUUID string) map[string]any {
+func (a *Agent) Inventory(nodeUUID string) (inventory map[string]any) {
+	a.withMachine(nodeUUID, func(m *machine) { inventory = m.inventory })
+	return inventory
+}
+
+// withMachine runs read under the lock of the node's machine, if the agent has one.
+func (a *Agent) withMachine(nodeUUID string, read func(*machine)) {
 	a.mu.Lock()
 	m := a.machines[nodeUUID]
 	a.mu.Unlock()
 	if m == nil {
-		return nil
+		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.inventory
+	read(m)
 }
 
 // Log is what the agent of a node did, oldest first (for failure messages).

@@ -240,12 +240,11 @@ func NewDeploymentRebuildAction() action.Action {
 				MarkdownDescription: "A config drive for the rebuilt instance, as the deployment's `config_drive` (Ironic " +
 					"keeps none from the first deploy). Not write-only: keep secrets out of `user_data` here.",
 				Attributes: map[string]schema.Attribute{
-					"user_data": schema.StringAttribute{Optional: true, MarkdownDescription: "User data, for example a cloud-init document."},
+					"user_data": schema.StringAttribute{Optional: true, MarkdownDescription: configDriveDocs.userData},
 					"meta_data": schema.MapAttribute{ElementType: types.StringType, Optional: true,
-						MarkdownDescription: "Meta data, such as `hostname` and `public_keys`."},
-					"network_data": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Network data as a JSON document, in OpenStack's `network_data.json` format.",
-						Validators:          []validator.String{validators.JSONText("an object")}},
+						MarkdownDescription: configDriveDocs.metaData},
+					"network_data": schema.StringAttribute{Optional: true, MarkdownDescription: configDriveDocs.networkData,
+						Validators: []validator.String{validators.JSONText("an object")}},
 				},
 			},
 		},

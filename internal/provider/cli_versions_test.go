@@ -34,6 +34,8 @@ var (
 	// List resources, .tfquery.hcl files and `terraform query` (-generate-config-out
 	// included). OpenTofu: opentofu#3787.
 	cliQuery = cliFeature{name: "list resources and terraform query", terraform: "1.14.1"}
+	// Write-only attributes (driver_secrets_wo) and ephemeral variables (1.10).
+	cliWriteOnly = cliFeature{name: "write-only attributes", terraform: "1.11.0", opentofu: "1.11.0"}
 	// before_destroy and after_destroy action triggers, on_failure, -invoke with -target.
 	cliDestroyActionTriggers = cliFeature{name: "destroy-time action triggers", terraform: "1.16.0"}
 )

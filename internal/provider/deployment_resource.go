@@ -145,13 +145,11 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				MarkdownDescription: "Config drive Ironic builds at deploy and rebuild time (sent as JSON). Ironic does not " +
 					"return it, so it is kept as configured. Changing it rebuilds the node.",
 				Attributes: map[string]schema.Attribute{
-					"user_data": schema.StringAttribute{Optional: true, Sensitive: true,
-						MarkdownDescription: "User data, for example a cloud-init document."},
+					"user_data": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: configDriveDocs.userData},
 					"meta_data": schema.MapAttribute{ElementType: types.StringType, Optional: true,
-						MarkdownDescription: "Meta data, such as `hostname` and `public_keys`."},
-					"network_data": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Network data as a JSON document (`jsonencode({...})`), in OpenStack's `network_data.json` format.",
-						Validators:          []validator.String{validators.JSONText("an object")}},
+						MarkdownDescription: configDriveDocs.metaData},
+					"network_data": schema.StringAttribute{Optional: true, MarkdownDescription: configDriveDocs.networkData,
+						Validators: []validator.String{validators.JSONText("an object")}},
 				},
 			},
 			"deploy_steps": schema.StringAttribute{
@@ -422,6 +420,14 @@ func deploySpec(ctx context.Context, plan *deploymentResourceModel, diags *diag.
 	}
 	spec.ConfigDrive = configDriveOf(ctx, plan.ConfigDrive, diags)
 	return spec
+}
+
+// configDriveDocs describe a config drive's attributes, for the deployment and the
+// rebuild action alike.
+var configDriveDocs = struct{ userData, metaData, networkData string }{
+	userData:    "User data, for example a cloud-init document.",
+	metaData:    "Meta data, such as `hostname` and `public_keys`.",
+	networkData: "Network data as a JSON document (`jsonencode({...})`), in OpenStack's `network_data.json` format.",
 }
 
 // configDriveOf is a config_drive attribute as Ironic takes it; nil for none.

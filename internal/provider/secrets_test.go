@@ -2,15 +2,12 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
@@ -22,7 +19,7 @@ import (
 // Terraform CLI, as a user does, against an Ironic that requires HTTP basic auth.
 func TestAccSecrets_notInLogsOrOutput(t *testing.T) {
 	testAccPreCheck(t)
-	skipBelowTerraform(t, "1.11") // write-only attributes; ephemeral variables need 1.10
+	skipUnlessCLIHas(t, cliWriteOnly)
 	const bmcPassword, apiPassword, woPassword, urlPassword = "bmc-Secr3t-9f2k", "api-Secr3t-77xq", "wo-Secr3t-5m1p", "url-Secr3t-3v8n"
 	images := newTestImageServer(t, []byte("image behind basic auth"))
 	imageURL := strings.Replace(images.URL, "http://", "http://mirror:"+urlPassword+"@", 1) + "/os.qcow2?token=" + urlPassword
@@ -144,21 +141,6 @@ func runAndCollect(t *testing.T, dir, rc string, env ...string) collected {
 		t.Fatal("the run did not log, apply or plan what it should; a scan of it would prove nothing")
 	}
 	return c
-}
-
-// skipBelowTerraform skips a test that runs the CLI itself when it is older than min.
-func skipBelowTerraform(t *testing.T, min string) {
-	t.Helper()
-	out, err := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "version", "-json").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if json.Unmarshal(out, &v) != nil || version.Must(version.NewVersion(v.Version)).LessThan(version.Must(version.NewVersion(min))) {
-		t.Skipf("needs Terraform %s or later, this is %s", min, v.Version)
-	}
 }
 
 // Logged in to a real Keystone with a password and with an application credential,
