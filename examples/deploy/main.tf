@@ -58,9 +58,10 @@ resource "baremetal_deployment" "server1" {
       #cloud-config
       hostname: server1
     EOT
-    meta_data = {
-      hostname = "server1"
-    }
+    meta_data = jsonencode({
+      hostname    = "server1"
+      public_keys = { admin = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG5vdGFyZWFsa2V5 admin@example" }
+    })
     network_data = jsonencode({
       links    = [{ id = "bond0", type = "bond", bond_links = ["eth0", "eth1"], bond_mode = "802.3ad" }]
       networks = [{ id = "net0", link = "bond0", type = "ipv4_dhcp" }]

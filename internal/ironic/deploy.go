@@ -92,6 +92,18 @@ func SameRecordedInstanceInfo(configured, recorded map[string]string, recordedBy
 	return SameImage(configured, recorded, recordedByIronic)
 }
 
+// ConfigDrive is a config drive as Ironic takes it to build the ISO itself (API 1.56;
+// vendor_data 1.59, both older than MinMicroversion): each part becomes its file under
+// openstack/latest/ (meta_data.json, network_data.json, vendor_data.json, user_data), the
+// way cloud-init's OpenStack data source reads them. Ironic adds uuid and name to
+// meta_data when they are missing. gophercloud's nodes.ConfigDrive has no vendor_data.
+type ConfigDrive struct {
+	MetaData    map[string]any `json:"meta_data,omitempty"`
+	NetworkData map[string]any `json:"network_data,omitempty"`
+	UserData    any            `json:"user_data,omitempty"`
+	VendorData  map[string]any `json:"vendor_data,omitempty"`
+}
+
 // DeploySpec is what a deployment asks of a node.
 type DeploySpec struct {
 	InstanceInfo map[string]string

@@ -240,11 +240,10 @@ func NewDeploymentRebuildAction() action.Action {
 				MarkdownDescription: "A config drive for the rebuilt instance, as the deployment's `config_drive` (Ironic " +
 					"keeps none from the first deploy). Not write-only: keep secrets out of `user_data` here.",
 				Attributes: map[string]schema.Attribute{
-					"user_data": schema.StringAttribute{Optional: true, MarkdownDescription: configDriveDocs.userData},
-					"meta_data": schema.MapAttribute{ElementType: types.StringType, Optional: true,
-						MarkdownDescription: configDriveDocs.metaData},
-					"network_data": schema.StringAttribute{Optional: true, MarkdownDescription: configDriveDocs.networkData,
-						Validators: []validator.String{validators.JSONText("an object")}},
+					"user_data":    schema.StringAttribute{Optional: true, MarkdownDescription: configDriveDocs.userData},
+					"meta_data":    configDriveJSONAttribute(configDriveDocs.metaData),
+					"network_data": configDriveJSONAttribute(configDriveDocs.networkData),
+					"vendor_data":  configDriveJSONAttribute(configDriveDocs.vendorData),
 				},
 			},
 		},

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -68,11 +69,27 @@ func protectedRefusal(action, id string, diags *diag.Diagnostics) {
 		fmt.Sprintf("Node %s has protected = true: Ironic refuses to %s it. Set protected = false and apply first. Nothing was changed.", id, action))
 }
 
-// UpgradeState moves a version 0 deployment (before protection) and a version 1 one
-// (before adoption) to version 2.
+// UpgradeState moves a version 0 deployment (before protection), a version 1 one
+// (before adoption) and a version 2 one (config_drive's meta_data a map of strings) to
+// version 3.
 func (r *deploymentResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
 	return migrationUpgraders(r, []stateMigration{
 		func(attrs map[string]any) { defaultIfMissing(attrs, "protected", false) },
 		func(attrs map[string]any) { defaultIfMissing(attrs, "adopt", false) }, // deployed by Ironic; on_destroy null
+		metaDataAsJSON,
 	})
+}
+
+// metaDataAsJSON turns config_drive.meta_data, a map of strings before version 3, into
+// the JSON text jsonencode() gives for that map (keys sorted, compact, the same escapes),
+// so that a configuration that wraps its map in jsonencode() plans no rebuild.
+func metaDataAsJSON(attrs map[string]any) {
+	cd, _ := attrs["config_drive"].(map[string]any)
+	if cd == nil {
+		return
+	}
+	if md, ok := cd["meta_data"].(map[string]any); ok {
+		b, _ := json.Marshal(md)
+		cd["meta_data"] = string(b)
+	}
 }

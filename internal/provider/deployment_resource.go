@@ -67,12 +67,13 @@ type deploymentResourceModel struct {
 
 type configDriveModel struct {
 	UserData    types.String `tfsdk:"user_data"`
-	MetaData    types.Map    `tfsdk:"meta_data"`
+	MetaData    types.String `tfsdk:"meta_data"`
 	NetworkData types.String `tfsdk:"network_data"`
+	VendorData  types.String `tfsdk:"vendor_data"`
 }
 
 var configDriveAttrTypes = map[string]attr.Type{
-	"user_data": types.StringType, "meta_data": types.MapType{ElemType: types.StringType}, "network_data": types.StringType,
+	"user_data": types.StringType, "meta_data": types.StringType, "network_data": types.StringType, "vendor_data": types.StringType,
 }
 
 // NewDeploymentResource is the baremetal_deployment resource.
@@ -101,7 +102,7 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 		}
 	}()
 	resp.Schema = schema.Schema{
-		Version: 2, // 1 added protected and protected_reason; 2 adopt and on_destroy
+		Version: 3, // 1 added protected and protected_reason; 2 adopt and on_destroy; 3 config_drive's JSON meta_data and vendor_data
 		MarkdownDescription: "What runs on a bare-metal node: an image deployed by Ironic (`baremetal node deploy`). Create " +
 			"deploys the node (from `available`, or from `deploy failed` after an earlier try) and waits until it is " +
 			"`active`; destroy undeploys it back to `available`. With `adopt = true` it takes over a machine Ironic never " +
@@ -145,11 +146,10 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				MarkdownDescription: "Config drive Ironic builds at deploy and rebuild time (sent as JSON). Ironic does not " +
 					"return it, so it is kept as configured. Changing it rebuilds the node.",
 				Attributes: map[string]schema.Attribute{
-					"user_data": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: configDriveDocs.userData},
-					"meta_data": schema.MapAttribute{ElementType: types.StringType, Optional: true,
-						MarkdownDescription: configDriveDocs.metaData},
-					"network_data": schema.StringAttribute{Optional: true, MarkdownDescription: configDriveDocs.networkData,
-						Validators: []validator.String{validators.JSONText("an object")}},
+					"user_data":    schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: configDriveDocs.userData},
+					"meta_data":    configDriveJSONAttribute(configDriveDocs.metaData),
+					"network_data": configDriveJSONAttribute(configDriveDocs.networkData),
+					"vendor_data":  configDriveJSONAttribute(configDriveDocs.vendorData),
 				},
 			},
 			"deploy_steps": schema.StringAttribute{
@@ -424,10 +424,20 @@ func deploySpec(ctx context.Context, plan *deploymentResourceModel, diags *diag.
 
 // configDriveDocs describe a config drive's attributes, for the deployment and the
 // rebuild action alike.
-var configDriveDocs = struct{ userData, metaData, networkData string }{
-	userData:    "User data, for example a cloud-init document.",
-	metaData:    "Meta data, such as `hostname` and `public_keys`.",
-	networkData: "Network data as a JSON document (`jsonencode({...})`), in OpenStack's `network_data.json` format.",
+var configDriveDocs = struct{ userData, metaData, networkData, vendorData string }{
+	userData: "User data, for example a cloud-init document.",
+	metaData: "Meta data as a JSON object (`jsonencode({...})`), in OpenStack's `meta_data.json` format, which " +
+		"cloud-init reads: `hostname`, `public_keys` (an object, name to SSH public key), `instance-id`, ... Values may " +
+		"be objects and lists. Ironic adds `uuid` and `name` (the node's) where they are missing.",
+	networkData: "Network data as a JSON object (`jsonencode({...})`), in OpenStack's `network_data.json` format: " +
+		"`links` (the physical NICs with their MACs, then bonds and VLANs over them), `networks` and `services`.",
+	vendorData: "Vendor data as a JSON object (`jsonencode({...})`), written as OpenStack's `vendor_data.json` " +
+		"(cloud-init reads its `cloud-init` key as further cloud-config).",
+}
+
+// configDriveJSONAttribute is a config drive part written as a JSON object.
+func configDriveJSONAttribute(doc string) schema.StringAttribute {
+	return schema.StringAttribute{Optional: true, MarkdownDescription: doc, Validators: []validator.String{validators.JSONText("an object")}}
 }
 
 // configDriveOf is a config_drive attribute as Ironic takes it; nil for none.
@@ -437,12 +447,17 @@ func configDriveOf(ctx context.Context, v types.Object, diags *diag.Diagnostics)
 	}
 	var cd configDriveModel
 	diags.Append(v.As(ctx, &cd, basetypes.ObjectAsOptions{})...)
-	drive := nodes.ConfigDrive{MetaData: ironic.AnyMap(stringMap(ctx, cd.MetaData, diags))}
+	var drive ironic.ConfigDrive
 	if !cd.UserData.IsNull() {
 		drive.UserData = cd.UserData.ValueString()
 	}
-	if s := cd.NetworkData.ValueString(); s != "" {
-		diags.Append(unmarshalJSON("config_drive.network_data", s, &drive.NetworkData)...)
+	for name, part := range map[string]struct {
+		v  types.String
+		to *map[string]any
+	}{"meta_data": {cd.MetaData, &drive.MetaData}, "network_data": {cd.NetworkData, &drive.NetworkData}, "vendor_data": {cd.VendorData, &drive.VendorData}} {
+		if s := part.v.ValueString(); s != "" {
+			diags.Append(unmarshalJSON("config_drive."+name, s, part.to)...)
+		}
 	}
 	return drive
 }

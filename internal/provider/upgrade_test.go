@@ -2,13 +2,16 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -217,5 +220,84 @@ func TestDeploymentUpgradeFromV1(t *testing.T) {
 		if v == 1 && (!m.Protected.ValueBool() || m.ProtectedReason.ValueString() != "prod") {
 			t.Fatalf("v1 lost its protection: %+v", m)
 		}
+	}
+}
+
+// A version 2 deployment kept config_drive.meta_data as a map of strings: it upgrades to
+// the JSON text jsonencode() gives for that map (so a configuration that wraps its map in
+// jsonencode() plans no rebuild), vendor_data null; a deployment without a config drive,
+// or without meta_data, keeps its nulls. Versions 0 and 1 go the same way.
+func TestDeploymentUpgradeFromV2(t *testing.T) {
+	ctx := context.Background()
+	v2 := `{"id":"n1","node_id":"n1","instance_info":{"image_source":"file:///i.img"},
+"config_drive":{"user_data":"#cloud-config","meta_data":{"hostname":"server1","role":"<db & web>"},"network_data":"{\"links\":[]}"},
+"deploy_steps":null,"allow_rebuild":true,"provision_state":"active","last_error":null,"protected":false,"protected_reason":null,
+"adopt":false,"on_destroy":null,"timeouts":null}`
+	for _, v := range []int64{2, 1, 0} {
+		var m deploymentResourceModel
+		if d := upgradeFrom(t, &deploymentResource{}, v, v2).Get(ctx, &m); d.HasError() {
+			t.Fatalf("v%d: %v", v, d)
+		}
+		var cd configDriveModel
+		if d := m.ConfigDrive.As(ctx, &cd, basetypes.ObjectAsOptions{}); d.HasError() {
+			t.Fatal(d)
+		}
+		// What Terraform's jsonencode({ hostname = "server1", role = "<db & web>" }) gives.
+		if want := `{"hostname":"server1","role":"\u003cdb \u0026 web\u003e"}`; cd.MetaData.ValueString() != want {
+			t.Fatalf("v%d meta_data: %s, want %s", v, cd.MetaData, want)
+		}
+		if cd.UserData.ValueString() != "#cloud-config" || cd.NetworkData.ValueString() != `{"links":[]}` || !cd.VendorData.IsNull() {
+			t.Fatalf("v%d config_drive: %+v", v, cd)
+		}
+	}
+	for _, st := range []string{
+		strings.Replace(v2, `"meta_data":{"hostname":"server1","role":"<db & web>"}`, `"meta_data":null`, 1),
+		`{"id":"n1","node_id":"n1","instance_info":{},"config_drive":null,"deploy_steps":null,"allow_rebuild":true,
+"provision_state":"active","last_error":null,"protected":false,"protected_reason":null,"adopt":false,"on_destroy":null,"timeouts":null}`,
+	} {
+		var m deploymentResourceModel
+		if d := upgradeFrom(t, &deploymentResource{}, 2, st).Get(ctx, &m); d.HasError() {
+			t.Fatal(d)
+		}
+		var cd configDriveModel
+		if !m.ConfigDrive.IsNull() {
+			m.ConfigDrive.As(ctx, &cd, basetypes.ObjectAsOptions{})
+			if !cd.MetaData.IsNull() || cd.UserData.ValueString() != "#cloud-config" {
+				t.Fatalf("config_drive: %+v", cd)
+			}
+		}
+	}
+}
+
+// A config drive goes to Ironic as one JSON object whose parts are objects: public_keys
+// an object inside meta_data, and vendor_data, which gophercloud's ConfigDrive lacks.
+func TestConfigDriveSentAsObjects(t *testing.T) {
+	ctx := context.Background()
+	v := types.ObjectValueMust(configDriveAttrTypes, map[string]attr.Value{
+		"user_data":    types.StringValue("#cloud-config\n"),
+		"meta_data":    types.StringValue(`{"hostname":"server1","public_keys":{"admin":"ssh-ed25519 AAAA admin"}}`),
+		"network_data": types.StringNull(),
+		"vendor_data":  types.StringValue(`{"cloud-init":"#cloud-config\nruncmd: [true]\n"}`),
+	})
+	var diags diag.Diagnostics
+	b, err := json.Marshal(configDriveOf(ctx, v, &diags))
+	if err != nil || diags.HasError() {
+		t.Fatal(err, diags)
+	}
+	var got map[string]any
+	json.Unmarshal(b, &got)
+	md, _ := got["meta_data"].(map[string]any)
+	keys, _ := md["public_keys"].(map[string]any)
+	vd, _ := got["vendor_data"].(map[string]any)
+	if keys["admin"] != "ssh-ed25519 AAAA admin" || vd["cloud-init"] == nil || got["user_data"] != "#cloud-config\n" || got["network_data"] != nil {
+		t.Fatalf("sent %s", b)
+	}
+	// Not an object: refused with the attribute's name.
+	bad := types.ObjectValueMust(configDriveAttrTypes, map[string]attr.Value{"user_data": types.StringNull(),
+		"meta_data": types.StringValue(`["x"]`), "network_data": types.StringNull(), "vendor_data": types.StringNull()})
+	diags = nil
+	configDriveOf(ctx, bad, &diags)
+	if !diags.HasError() || !strings.Contains(diags[0].Detail()+diags[0].Summary(), "config_drive.meta_data") {
+		t.Fatalf("a list as meta_data: %v", diags)
 	}
 }
