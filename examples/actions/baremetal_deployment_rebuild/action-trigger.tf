@@ -19,7 +19,7 @@ resource "baremetal_deployment" "web2" {
     image_checksum = "http://images.example.com/debian-13.qcow2.sha256"
   }
   config_drive = {
-    meta_data = { hostname = "web2" }
+    meta_data = jsonencode({ hostname = "web2" })
   }
 }
 

@@ -9,9 +9,9 @@ action "baremetal_deployment_rebuild" "web1" {
   config {
     node_id = "web1"
     config_drive = {
-      meta_data = {
+      meta_data = jsonencode({
         hostname = "web1"
-      }
+      })
       user_data = <<-EOT
         #cloud-config
         package_update: true
