@@ -6,11 +6,19 @@ resource "baremetal_allocation" "web" {
   traits         = ["CUSTOM_RAID1"]
 }
 
+variable "image_server" {
+  type    = string
+  default = "http://images.example.com"
+}
+
+resource "baremetal_image" "web" {
+  url                = "${var.image_server}/web.qcow2"
+  checksum_algorithm = "sha256"
+  expected_checksum  = "${var.image_server}/SHA256SUMS"
+}
+
 resource "baremetal_deployment" "web" {
-  count   = 2
-  node_id = baremetal_allocation.web[count.index].node_id
-  instance_info = {
-    image_source   = "http://images.example.com/web.qcow2"
-    image_checksum = "d41d8cd98f00b204e9800998ecf8427e"
-  }
+  count         = 2
+  node_id       = baremetal_allocation.web[count.index].node_id
+  instance_info = baremetal_image.web.instance_info
 }

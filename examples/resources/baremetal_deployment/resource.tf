@@ -1,18 +1,23 @@
-resource "baremetal_node" "server1" {
-  name                   = "server1"
-  driver                 = "ipmi"
-  target_provision_state = "available"
+# A node enrolled and made available (a baremetal_node of this configuration, or one
+# enrolled elsewhere, looked up by name), and the image published with its SHA256SUMS.
+data "baremetal_node" "server1" {
+  name = "server1"
+}
+
+variable "image_server" {
+  type    = string
+  default = "http://images.example.com"
 }
 
 resource "baremetal_image" "os" {
-  url                = "http://images.example.com/ubuntu-24.04.qcow2"
+  url                = "${var.image_server}/ubuntu-24.04.qcow2"
   checksum_algorithm = "sha256"
-  expected_checksum  = "http://images.example.com/SHA256SUMS"
+  expected_checksum  = "${var.image_server}/SHA256SUMS"
 }
 
 # What runs on the node: `baremetal node deploy`, and `baremetal node undeploy` on destroy.
 resource "baremetal_deployment" "server1" {
-  node_id = baremetal_node.server1.id
+  node_id = data.baremetal_node.server1.id
 
   # image_source with the checksum in the keys Ironic wants for its algorithm
   # (image_os_hash_algo and image_os_hash_value for sha256). With keys of your own:

@@ -7,7 +7,7 @@ resource "baremetal_node" "server1" {
     ipmi_address   = "ipmi.server.net"
     ipmi_username  = "user"
     ipmi_password  = var.ipmi_password
-    deploy_kernel  = "file:///images/deploy.vmlinuz"
+    deploy_kernel  = "file:///var/lib/ironic/images/deploy.vmlinuz" # below Ironic's file_url_allowed_paths
     deploy_ramdisk = "http://my.server.net/images/deploy.ramdisk"
   }
 

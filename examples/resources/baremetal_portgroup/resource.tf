@@ -1,7 +1,6 @@
 resource "baremetal_node" "server1" {
-  name                   = "server1"
-  driver                 = "ipmi"
-  target_provision_state = "available"
+  name   = "server1"
+  driver = "ipmi"
 }
 
 # `baremetal port group create --node $NODE_UUID --name bond0 --mode 802.3ad`
@@ -12,8 +11,10 @@ resource "baremetal_portgroup" "bond0" {
   properties = { miimon = "100" }
 }
 
-resource "baremetal_port" "eth0" {
+# The bond's links: each NIC's port names the group.
+resource "baremetal_port" "bond0_link" {
+  for_each     = toset(["52:54:00:12:34:56", "52:54:00:12:34:57"])
   node_id      = baremetal_node.server1.id
-  address      = "52:54:00:12:34:56"
+  address      = each.key
   portgroup_id = baremetal_portgroup.bond0.id
 }

@@ -1,0 +1,319 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+)
+
+// exampleCase is one configuration under examples/ as the suite applies it: copied into
+// a CLI workspace, given what a user would give it (TF_VAR_ values, the endpoint in
+// BAREMETAL_ENDPOINT) and what it expects to find in Ironic, applied, planned empty and
+// destroyed.
+type exampleCase struct {
+	dir   string   // under examples/
+	files []string // the files applied together; nil: every .tf file but the import examples
+	// locks are the names the example gives objects that Ironic keeps unique (node and
+	// port group names, MACs, traits, a resource class it allocates from): examples that
+	// share one run one after the other, the others in parallel.
+	locks []string
+	setup func(t *testing.T, x *exampleRun) // makes what the example expects to find
+	// feature is an Ironic feature the example needs (ironic.FeatureNamed): on an Ironic
+	// without it the example is skipped, its refusal being tested elsewhere.
+	feature string
+}
+
+// exemptExamples are the configurations under examples/ this test does not apply, and
+// where each is proven instead. TestExamplesAllAccountedFor keeps the lists complete.
+var exemptExamples = map[string]string{
+	"adopt-fleet":       "TestAccAdoptFleet_recipe runs its guide step by step over a hand-made fleet of 50 nodes",
+	"adopt-fleet-query": "a terraform query configuration (no resources to apply): the query tests run it",
+	"list-resources":    "terraform query configurations (list blocks, nothing to apply): the list-resource and query tests run the same blocks",
+	"actions":           "action blocks invoked with -invoke against a deployed node: the action tests (action_*_test.go) invoke each action from the CLI",
+}
+
+// examplesApplied are the configurations applied, with what each needs.
+func examplesApplied() []exampleCase {
+	return []exampleCase{
+		{dir: "provider"},
+		{dir: "data-sources/baremetal_node", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
+			x.enrolledNode(t, "server1", randomMAC())
+		}},
+		{dir: "data-sources/baremetal_node_inventory", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
+			x.enrolledNode(t, "server1", randomMAC())
+		}},
+		{dir: "data-sources/baremetal_nodes"},
+		{dir: "data-sources/baremetal_shards"},
+		{dir: "resources/baremetal_node", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
+			x.vars["ipmi_password"] = "example-password"
+		}},
+		{dir: "resources/baremetal_port", locks: []string{"server1", "52:54:00:12:34:56"}},
+		{dir: "resources/baremetal_portgroup", locks: []string{"server1", "server1-bond0", "52:54:00:12:34:56", "52:54:00:12:34:57"}},
+		{dir: "resources/baremetal_image", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
+			dir := t.TempDir() // below the harness's file_url_allowed_paths
+			if err := os.WriteFile(filepath.Join(dir, "deploy.vmlinuz"), []byte("a deploy kernel"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			x.vars["deploy_image_dir"] = dir
+		}},
+		{dir: "resources/baremetal_deployment", files: []string{"resource.tf"}, locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
+			x.availableMachine(t, "server1", randomMAC(), nil)
+		}},
+		{dir: "resources/baremetal_allocation", files: []string{"resource.tf"}, locks: []string{"baremetal-large", "web-0", "web-1"},
+			setup: func(t *testing.T, x *exampleRun) {
+				for i := range 2 {
+					x.availableMachine(t, fmt.Sprintf("example-large-%d-%s", i, randomMAC()[9:11]), randomMAC(), func(o *nodes.CreateOpts) {
+						o.ResourceClass = "baremetal-large"
+					}, "CUSTOM_RAID1")
+				}
+			}},
+		{dir: "resources/baremetal_deploy_template", files: []string{"resource.tf"}, locks: []string{"CUSTOM_RAID1"}},
+		{dir: "resources/baremetal_runbook", files: []string{"resource.tf"}, locks: []string{"CUSTOM_WIPE_METADATA", "storage1"}, feature: "runbooks"},
+		{dir: "quickstart", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
+			x.vars["mac_address"] = randomMAC()
+		}},
+	}
+}
+
+// Every configuration under examples/ (except the exempt ones, each covered elsewhere) is
+// applied against the harness's Ironic as a user applies it, the next plan is empty, and
+// destroy leaves nothing behind. Examples that share no names run in parallel.
+func TestAccExamples_apply(t *testing.T) {
+	testAccPreCheck(t)
+	testAgent(t)
+	t.Parallel()
+	start := time.Now()
+	images := newExampleImageServer(t)
+	var locks keyedLocks
+	t.Run("group", func(t *testing.T) {
+		for _, c := range examplesApplied() {
+			t.Run(strings.ReplaceAll(c.dir, "/", "_"), func(t *testing.T) {
+				t.Parallel()
+				if c.feature != "" && !ironic.FeatureNamed(c.feature).Available(testNegotiated(t)) {
+					t.Skipf("needs %s, which this Ironic lacks (its refusal at plan time is tested elsewhere)", c.feature)
+				}
+				t.Cleanup(locks.lock(c.locks)) // after the destroy below, and the nodes' deletion
+				begin := time.Now()
+				x := &exampleRun{vars: map[string]string{"image_server": images.URL}}
+				if c.setup != nil {
+					c.setup(t, x)
+				}
+				w := newCLIWorkspace(t)
+				copyExampleFiles(t, c.dir, c.fileList(t), w.dir)
+				for k, v := range x.vars {
+					w.env = append(w.env, "TF_VAR_"+k+"="+v)
+				}
+				t.Cleanup(func() { runCLI(w.dir, w.rc, w.env, "destroy", "-auto-approve", "-input=false") }) // a failed step's leftovers
+				w.apply()
+				w.expectEmptyPlan()
+				w.destroy()
+				t.Logf("examples/%s: applied, planned empty and destroyed in %.1f s", c.dir, time.Since(begin).Seconds())
+			})
+		}
+	})
+	t.Logf("every example applied in %.1f s", time.Since(start).Seconds())
+}
+
+// The examples test knows every configuration under examples/: applied, or exempt with
+// the test that covers it.
+func TestExamplesAllAccountedFor(t *testing.T) {
+	root := filepath.Join(devtools.RepoRoot(), "examples")
+	applied := map[string]bool{}
+	for _, c := range examplesApplied() {
+		for _, f := range c.fileList(t) {
+			applied[filepath.Join(c.dir, f)] = true
+		}
+	}
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".tf") {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if applied[rel] {
+			return nil
+		}
+		for dir := filepath.Dir(rel); dir != "."; dir = filepath.Dir(dir) {
+			if exemptExamples[dir] != "" {
+				return nil
+			}
+		}
+		t.Errorf("examples/%s is neither applied by TestAccExamples_apply nor exempt", rel)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fileList is the files of the example applied together.
+func (c exampleCase) fileList(t *testing.T) []string {
+	if c.files != nil {
+		return c.files
+	}
+	var files []string
+	all, err := filepath.Glob(filepath.Join(devtools.RepoRoot(), "examples", c.dir, "*.tf"))
+	if err != nil || len(all) == 0 {
+		t.Fatalf("examples/%s holds no .tf file", c.dir)
+	}
+	for _, f := range all {
+		if !strings.HasPrefix(filepath.Base(f), "import") {
+			files = append(files, filepath.Base(f))
+		}
+	}
+	return files
+}
+
+// copyExampleFiles copies files of examples/<dir> into work, with the provider's source
+// declared where the example leaves it to the page it is shown on.
+func copyExampleFiles(t *testing.T, dir string, files []string, work string) {
+	t.Helper()
+	src := filepath.Join(devtools.RepoRoot(), "examples", dir)
+	declared := false
+	for _, f := range files {
+		text, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		declared = declared || strings.Contains(string(text), "required_providers")
+		if err := os.WriteFile(filepath.Join(work, f), text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !declared {
+		head := "terraform {\n  required_providers {\n    baremetal = { source = \"metalform/baremetal\" }\n  }\n}\n"
+		if err := os.WriteFile(filepath.Join(work, "versions.tf"), []byte(head), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// exampleRun is what one example is given: its variables, and the nodes made for it
+// (deleted when it ends).
+type exampleRun struct {
+	vars map[string]string
+}
+
+// enrolledNode enrolls a fake-hardware node with one port, as an operator did before the
+// example runs.
+func (x *exampleRun) enrolledNode(t *testing.T, name, mac string) string {
+	t.Helper()
+	return exampleNode(t, nodes.CreateOpts{Name: name, Driver: "fake-hardware"}, mac, "")
+}
+
+// availableMachine enrolls a machine the harness's agent deploys (manual-management, PXE
+// boot, direct deploy) with a port of its MAC, and makes it available.
+func (x *exampleRun) availableMachine(t *testing.T, name, mac string, more func(*nodes.CreateOpts), traits ...string) string {
+	t.Helper()
+	opts := nodes.CreateOpts{Name: name, Driver: "manual-management", BootInterface: "pxe", DeployInterface: "direct",
+		DriverInfo: map[string]any{"deploy_kernel": testServer.DeployKernel, "deploy_ramdisk": testServer.DeployRamdisk}}
+	if more != nil {
+		more(&opts)
+	}
+	id := exampleNode(t, opts, mac, ironic.StateAvailable, traits...)
+	return id
+}
+
+// exampleNode creates a node with a port and traits, brings it to target (none: enroll)
+// and deletes it when the test ends.
+func exampleNode(t *testing.T, opts nodes.CreateOpts, mac, target string, traits ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	sc := testIronic(t)
+	n, err := nodes.Create(ctx, sc, opts).Extract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deleteFleet(sc, []string{n.UUID}) })
+	if _, err := ports.Create(ctx, sc, ports.CreateOpts{NodeUUID: n.UUID, Address: mac}).Extract(); err != nil {
+		t.Fatal(err)
+	}
+	if len(traits) > 0 {
+		if err := testEngine(t).SetTraits(ctx, n.UUID, traits); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if target != "" {
+		if _, err := testEngine(t).Reach(ctx, n.UUID, ironic.Goal{State: target}); err != nil {
+			t.Fatal(err)
+		}
+		// Ironic allocates only nodes whose power state it knows, which fake power has
+		// none of until asked (a BMC would have told it).
+		if _, err := testEngine(t).SetPower(ctx, n.UUID, "power off"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return n.UUID
+}
+
+// exampleImages are the files the examples' image server publishes, with SHA256SUMS.
+var exampleImages = []string{"ubuntu-24.04.qcow2", "web.qcow2", "os.qcow2", "deploy.vmlinuz", "deploy.initramfs", "deploy.ramdisk"}
+
+// newExampleImageServer serves exampleImages (small stand-ins: the harness's agent
+// writes whatever bytes it is given) and their SHA256SUMS, as an image server does.
+func newExampleImageServer(t *testing.T) *httptest.Server {
+	body := func(name string) []byte { return []byte("example image " + name + "\n") }
+	var sums strings.Builder
+	for _, name := range exampleImages {
+		fmt.Fprintf(&sums, "%x  %s\n", sha256.Sum256(body(name)), name)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		w.Header().Set("Last-Modified", "Wed, 21 Oct 2026 07:28:00 GMT")
+		switch {
+		case name == "SHA256SUMS":
+			w.Write([]byte(sums.String()))
+		case slices.Contains(exampleImages, name):
+			w.Write(body(name))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// keyedLocks serialises the examples that share a name.
+type keyedLocks struct {
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+// lock takes the locks of keys, in one order (no deadlock), and returns their release.
+func (l *keyedLocks) lock(keys []string) func() {
+	keys = slices.Sorted(slices.Values(keys))
+	var held []*sync.Mutex
+	for _, k := range keys {
+		l.mu.Lock()
+		if l.locks == nil {
+			l.locks = map[string]*sync.Mutex{}
+		}
+		m := l.locks[k]
+		if m == nil {
+			m = &sync.Mutex{}
+			l.locks[k] = m
+		}
+		l.mu.Unlock()
+		m.Lock()
+		held = append(held, m)
+	}
+	return func() {
+		for _, m := range held {
+			m.Unlock()
+		}
+	}
+}
