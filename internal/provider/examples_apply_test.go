@@ -36,6 +36,8 @@ type exampleCase struct {
 	// feature is an Ironic feature the example needs (ironic.FeatureNamed): on an Ironic
 	// without it the example is skipped, its refusal being tested elsewhere.
 	feature string
+	// check runs after the apply: what the example promises, on the machine.
+	check func(t *testing.T, w *cliWorkspace)
 }
 
 // exemptExamples are the configurations under examples/ this test does not apply, and
@@ -84,6 +86,17 @@ func examplesApplied() []exampleCase {
 			}},
 		{dir: "resources/baremetal_deploy_template", files: []string{"resource.tf"}, locks: []string{"CUSTOM_RAID1"}},
 		{dir: "resources/baremetal_runbook", files: []string{"resource.tf"}, locks: []string{"CUSTOM_WIPE_METADATA", "storage1"}, feature: "runbooks"},
+		{dir: "redfish-server", setup: func(t *testing.T, x *exampleRun) {
+			bmc := testBMC(t)
+			name := testNodeName()
+			macs := []string{randomMAC(), randomMAC()}
+			x.vars["name"] = name
+			x.vars["bmc_address"] = bmc.URL
+			x.vars["bmc_system_id"] = bmc.AddSystem(name, macs...)
+			x.vars["bmc_username"] = bmc.Username
+			x.vars["bmc_password"] = bmc.Password
+			x.vars["nics"] = fmt.Sprintf(`{ eth0 = %q, eth1 = %q }`, macs[0], macs[1])
+		}, check: checkRedfishServer},
 		{dir: "quickstart", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
 			x.vars["mac_address"] = randomMAC()
 		}},
@@ -120,6 +133,9 @@ func TestAccExamples_apply(t *testing.T) {
 				}
 				t.Cleanup(func() { runCLI(w.dir, w.rc, w.env, "destroy", "-auto-approve", "-input=false") }) // a failed step's leftovers
 				w.apply()
+				if c.check != nil {
+					c.check(t, w)
+				}
 				w.expectEmptyPlan()
 				w.destroy()
 				t.Logf("examples/%s: applied, planned empty and destroyed in %.1f s", c.dir, time.Since(begin).Seconds())
@@ -315,5 +331,44 @@ func (l *keyedLocks) lock(keys []string) func() {
 		for _, m := range held {
 			m.Unlock()
 		}
+	}
+}
+
+// checkRedfishServer checks what the redfish-server guide promises on the machine: the
+// config drive the agent wrote holds the SSH keys as meta_data's public_keys object, and
+// network_data with the two NICs by MAC and the bond over them.
+func checkRedfishServer(t *testing.T, w *cliWorkspace) {
+	t.Helper()
+	id := strings.TrimSpace(w.run("output", "-raw", "node_id"))
+	iso, err := os.ReadFile(testServer.Agent.ConfigDrivePath(id))
+	if err != nil {
+		t.Fatalf("the agent wrote no config drive for %s: %v", id, err)
+	}
+	var meta, network map[string]any
+	for _, d := range isoJSONObjects(iso) {
+		switch {
+		case d["public_keys"] != nil:
+			meta = d
+		case d["links"] != nil:
+			network = d
+		}
+	}
+	if keys, _ := meta["public_keys"].(map[string]any); !strings.HasPrefix(fmt.Sprint(keys["admin"]), "ssh-ed25519 ") {
+		t.Errorf("meta_data.json: %v", meta)
+	}
+	links, _ := network["links"].([]any)
+	var phys, bonds int
+	for _, l := range links {
+		switch l.(map[string]any)["type"] {
+		case "phy":
+			phys++
+		case "bond":
+			if bl, _ := l.(map[string]any)["bond_links"].([]any); len(bl) == 2 {
+				bonds++
+			}
+		}
+	}
+	if phys != 2 || bonds != 1 {
+		t.Errorf("network_data.json: %v", network)
 	}
 }
