@@ -56,6 +56,7 @@ type bmcSystem struct {
 	// gracefulIgnored: the operating system ignores GracefulShutdown and
 	// GracefulRestart (hung, or no ACPI handling): the BMC accepts them, nothing happens.
 	gracefulIgnored bool
+	storage         *bmcStorage // its RAID controller (redfish_storage.go); nil: DefaultDrives, no volumes
 }
 
 // BootOverride is a system's boot source override as a PATCH of Boot left it.
@@ -293,6 +294,8 @@ func (b *BMC) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			"Id": "Settings", "Name": "BIOS pending settings", "Attributes": s.pending})
 	case sub == "Bios/Settings" && r.Method == http.MethodPatch:
 		b.patchBIOS(w, s, body)
+	case sub == "Storage" || strings.HasPrefix(sub, "Storage/"):
+		b.serveStorage(w, r, s, sub, body)
 	default:
 		redfishError(w, http.StatusMethodNotAllowed, "Base.1.8.ActionNotSupported", r.Method+" "+path)
 	}
@@ -316,6 +319,7 @@ func (s *bmcSystem) resource() map[string]any {
 		"BootProgress": map[string]string{"LastState": s.bootProgress()},
 		"Status":       map[string]string{"State": "Enabled", "Health": "OK"},
 		"Bios":         map[string]string{"@odata.id": p + "/Bios"},
+		"Storage":      map[string]string{"@odata.id": p + "/Storage"},
 		"Links": map[string]any{
 			"ManagedBy": []map[string]string{{"@odata.id": "/redfish/v1/Managers/" + s.id}},
 			"Chassis":   []map[string]string{{"@odata.id": "/redfish/v1/Chassis/" + s.id}},

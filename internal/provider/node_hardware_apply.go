@@ -132,6 +132,11 @@ func hardwareChange(ctx context.Context, plan, state *nodeResourceModel, diags *
 	if raid := raidConfigOf(ctx, plan.RAIDConfig, diags); plan.ApplyRAIDConfig.ValueBool() && len(raid) > 0 &&
 		(!plan.RAIDConfig.Equal(stateRAID) || !stateApply) {
 		c.RAID = raid
+		if known(plan.RAIDInterface) {
+			c.RAIDInterface = plan.RAIDInterface.ValueString()
+		} else if state != nil {
+			c.RAIDInterface = state.RAIDInterface.ValueString()
+		}
 	}
 	return c
 }
