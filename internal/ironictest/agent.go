@@ -325,10 +325,14 @@ func (a *Agent) maybeBoot(ctx context.Context, n watchedNode) {
 	if err != nil {
 		return
 	}
-	if a.bmc.Load().BootsFromDisk(macs) {
-		m.note("%s: the BMC booted the disk, not the network: no ramdisk runs", n.ProvisionState)
+	cd, why := a.bmc.Load().ramdiskBoot(macs)
+	if why != "" {
+		m.note("%s: %s: no ramdisk runs", n.ProvisionState, why)
 		return
 	}
+	m.mu.Lock()
+	m.bootToken = cd.Param("ipa-agent-token") // a virtual media boot's, from the ISO Ironic built
+	m.mu.Unlock()
 	fault := a.faultFor(n, macs)
 	if fault == AgentSilent {
 		m.note("%s: silent (fault): the ramdisk never calls back", n.ProvisionState)
