@@ -297,16 +297,19 @@ func (b *BMC) serveVirtualMedia(w http.ResponseWriter, r *http.Request, p string
 			return true
 		}
 	}
+	// The requests name the device by the path it was reached at: Managers/<id>/VirtualMedia/Cd
+	// or Systems/<id>/VirtualMedia/Cd.
+	at := strings.TrimPrefix(base+"/"+m.ID, "/redfish/v1/")
 	switch {
 	case action == "" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, m.resource(base+"/"+m.ID))
 	case action == "" && r.Method == http.MethodPatch:
-		s.patchMedia(w, m, body)
+		s.patchMedia(w, m, at, body)
 	case action == "Actions/VirtualMedia.InsertMedia" && r.Method == http.MethodPost:
-		s.insertMedia(w, m, body)
+		s.insertMedia(w, m, at, body)
 	case action == "Actions/VirtualMedia.EjectMedia" && r.Method == http.MethodPost:
 		m.Image, m.Inserted = "", false
-		s.note("EjectMedia %s", m.ID)
+		s.note("EjectMedia %s", at)
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		redfishError(w, http.StatusMethodNotAllowed, "Base.1.8.ActionNotSupported", r.Method+" "+p)
@@ -348,7 +351,7 @@ func (m *VirtualMedia) resource(p string) map[string]any {
 
 // insertMedia is VirtualMedia.InsertMedia: Image (required), Inserted and WriteProtected
 // (default true); a device that holds an image refuses another, as real BMCs do.
-func (s *bmcSystem) insertMedia(w http.ResponseWriter, m *VirtualMedia, body map[string]any) {
+func (s *bmcSystem) insertMedia(w http.ResponseWriter, m *VirtualMedia, at string, body map[string]any) {
 	image, _ := body["Image"].(string)
 	if !strings.HasPrefix(image, "http://") && !strings.HasPrefix(image, "https://") {
 		redfishError(w, http.StatusBadRequest, "Base.1.8.ActionParameterValueFormatError",
@@ -380,13 +383,13 @@ func (s *bmcSystem) insertMedia(w http.ResponseWriter, m *VirtualMedia, body map
 		}
 	}
 	m.Image, m.Inserted, m.WriteProtected = image, inserted, protected
-	s.note("InsertMedia %s %s", m.ID, image)
+	s.note("InsertMedia %s %s", at, image)
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // patchMedia is a PATCH of Image, Inserted and WriteProtected (sushy's way where a BMC
 // has no actions); Image null ejects.
-func (s *bmcSystem) patchMedia(w http.ResponseWriter, m *VirtualMedia, body map[string]any) {
+func (s *bmcSystem) patchMedia(w http.ResponseWriter, m *VirtualMedia, at string, body map[string]any) {
 	next := *m
 	for k, v := range body {
 		switch k {
@@ -417,7 +420,7 @@ func (s *bmcSystem) patchMedia(w http.ResponseWriter, m *VirtualMedia, body map[
 		next.Inserted = false
 	}
 	*m = next
-	s.note("PATCH VirtualMedia/%s %s", m.ID, compactJSON(body))
+	s.note("PATCH %s %s", at, compactJSON(body))
 	w.WriteHeader(http.StatusNoContent)
 }
 

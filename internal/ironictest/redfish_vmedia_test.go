@@ -185,7 +185,8 @@ func TestBMCVirtualMedia(t *testing.T) {
 	if v := b.VirtualMedia("s1")[0]; v.Inserted || v.Image != "" {
 		t.Fatalf("after a PATCH eject: %+v", v)
 	}
-	if r := strings.Join(b.Requests("s1"), "\n"); !strings.Contains(r, "InsertMedia Cd "+isos.URL+"/good.iso") || !strings.Contains(r, "EjectMedia Cd") {
+	if r := strings.Join(b.Requests("s1"), "\n"); !strings.Contains(r, "InsertMedia Managers/s1/VirtualMedia/Cd "+isos.URL+"/good.iso") ||
+		!strings.Contains(r, "EjectMedia Managers/s1/VirtualMedia/Cd") || !strings.Contains(r, `PATCH Managers/s1/VirtualMedia/Cd {"Image":null,"Inserted":false}`) {
 		t.Fatalf("requests: %s", r)
 	}
 }
