@@ -30,7 +30,8 @@ import (
 // silent, fail the download or corrupt the bytes.
 //
 // What a node needs for each operation (driver manual-management, fake power, or
-// redfish with a system of the BMC; boot_interface pxe; deploy_interface direct;
+// redfish with a system of the BMC; boot_interface pxe, or redfish-virtual-media on a
+// redfish node, whose ISO the BMC boots the agent from; deploy_interface direct;
 // driver_info deploy_kernel and deploy_ramdisk from the Server; a port with the
 // machine's MAC), on Ironic 21.4 and 35 alike unless said:
 //   - deploy, rebuild (with or without a config drive), manual clean

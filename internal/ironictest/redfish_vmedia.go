@@ -667,7 +667,7 @@ func buildESP(file string) error {
 	kib := size/1024 + 2048
 	run := func(argv ...string) error {
 		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Env = append(os.Environ(), "MTOOLS_SKIP_CHECK=1", "PATH="+os.Getenv("PATH")+":/usr/sbin:/sbin")
+		cmd.Env = append(os.Environ(), "MTOOLS_SKIP_CHECK=1")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("%s: %v: %s", argv[0], err, out)
 		}
@@ -693,11 +693,12 @@ func buildESP(file string) error {
 }
 
 // espImage is where Start builds the ESP image, or "" if it cannot (its tools or the boot
-// loaders are missing): then Ironic's redfish-virtual-media boot interface cannot build
-// a UEFI ISO, and says so when a node tries.
+// loaders are missing; why is then in esp.img.error): Ironic's redfish-virtual-media boot
+// interface then cannot build a UEFI ISO, and says so when a node tries.
 func espImage(dir string) string {
 	file := filepath.Join(dir, "esp.img")
 	if err := buildESP(file); err != nil {
+		_ = os.WriteFile(file+".error", []byte(err.Error()+"\n"), 0o644)
 		return ""
 	}
 	return file
