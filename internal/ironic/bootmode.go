@@ -40,7 +40,9 @@ type BootedNode struct {
 
 // bootFieldsRead: where the negotiated microversion lacks the boot fields, reads leave
 // them empty.
-func (c *Client) bootFieldsRead() bool { return FeatureNamed("boot mode fields").Available(c.SC.Microversion) }
+func (c *Client) bootFieldsRead() bool {
+	return FeatureNamed("boot mode fields").Available(c.SC.Microversion)
+}
 
 // GetBootedNode reads a node with its boot fields (one GET, as GetNode).
 func (c *Client) GetBootedNode(ctx context.Context, id string) (*BootedNode, error) {
