@@ -208,3 +208,45 @@ func (c *Client) pollBooted(ctx context.Context, id string, done func(*BootedNod
 		return done(n), nil
 	})
 }
+
+// BootConflict is a boot setting that cannot hold as configured: Field is "boot_mode"
+// or "secure_boot".
+type BootConflict struct{ Field, Reason string }
+
+// CheckBoot says what keeps a boot mode and secure boot ("" and nil: not set) from
+// holding on a node whose properties carry these capabilities ("": none):
+//   - secure boot needs UEFI (Ironic's redfish interface refuses it in legacy BIOS mode);
+//   - a boot_mode capability that disagrees: Ironic's deploy follows the capability over
+//     the machine's mode (boot_mode_utils.get_boot_mode_for_deploy) and sets it on the
+//     machine, so every deploy would switch the mode and every apply switch it back;
+//   - a secure_boot capability that disagrees, which schedulers match flavors against.
+//
+// Without a capability, a deploy boots in the mode the machine is in: Ironic's
+// sync_boot_mode takes the BMC's mode when the node names none.
+func CheckBoot(mode string, secureBoot *bool, capabilities string) []BootConflict {
+	var out []BootConflict
+	if secureBoot != nil && *secureBoot && mode == BootModeBIOS {
+		out = append(out, BootConflict{"secure_boot", "secure boot needs UEFI; boot_mode is \"bios\""})
+	}
+	if c := Capability(capabilities, "boot_mode"); mode != "" && c != "" && !strings.EqualFold(c, mode) {
+		out = append(out, BootConflict{"boot_mode", fmt.Sprintf("properties.capabilities says boot_mode:%s, which Ironic's deploy "+
+			"follows over the machine's mode and sets on the machine; remove it from capabilities or make it boot_mode:%s", c, mode)})
+	}
+	if c := Capability(capabilities, "secure_boot"); secureBoot != nil && c != "" && !strings.EqualFold(c, fmt.Sprint(*secureBoot)) {
+		out = append(out, BootConflict{"secure_boot", fmt.Sprintf("properties.capabilities says secure_boot:%s; remove it from "+
+			"capabilities or make it secure_boot:%v", c, *secureBoot)})
+	}
+	return out
+}
+
+// Capability is a key's value in a capabilities string ("k1:v1,k2:v2"), read as
+// Ironic's driver_utils.get_node_capability reads it; "" when absent or malformed.
+func Capability(capabilities, key string) string {
+	for _, pair := range strings.Split(capabilities, ",") {
+		parts := strings.Split(pair, ":")
+		if len(parts) == 2 && strings.TrimSpace(parts[0]) == key {
+			return strings.TrimSpace(parts[1])
+		}
+	}
+	return ""
+}

@@ -171,3 +171,36 @@ func TestReadNodeBootBeforeTheFields(t *testing.T) {
 		t.Fatalf("got %+v %v", got, err)
 	}
 }
+
+// What keeps boot settings from holding: secure boot in BIOS mode, and capabilities
+// that Ironic's deploy would follow instead, read as Ironic reads them.
+func TestCheckBoot(t *testing.T) {
+	yes, no := true, false
+	for _, tc := range []struct {
+		mode   string
+		secure *bool
+		caps   string
+		want   string // the fields in conflict
+	}{
+		{"uefi", &yes, "", ""},
+		{"bios", &no, "", ""},
+		{"bios", &yes, "", "secure_boot"},
+		{"", &yes, "", ""}, // the mode is Ironic's: its check is the conductor's
+		{"uefi", nil, "boot_mode:uefi,cpu_vt:true", ""},
+		{"uefi", nil, "boot_mode:UEFI", ""},
+		{"uefi", nil, "cpu_vt:true, boot_mode:bios", "boot_mode"},
+		{"", nil, "boot_mode:bios", ""},
+		{"uefi", &yes, "secure_boot:false", "secure_boot"},
+		{"uefi", &yes, "secure_boot:true", ""},
+		{"bios", &yes, "boot_mode:uefi,secure_boot:false", "secure_boot boot_mode secure_boot"},
+		{"uefi", nil, "boot_mode:bios:x", ""}, // malformed: Ironic ignores it
+	} {
+		var got []string
+		for _, c := range CheckBoot(tc.mode, tc.secure, tc.caps) {
+			got = append(got, c.Field)
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%q %v %q: conflicts %v, want %q", tc.mode, tc.secure, tc.caps, got, tc.want)
+		}
+	}
+}
