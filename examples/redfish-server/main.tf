@@ -1,5 +1,6 @@
-# A new Redfish server, end to end: enrolled with its BMC password write-only, its two
-# NICs bonded, made available, and deployed from an image published with its SHA256SUMS,
+# A new Redfish server, end to end: enrolled with its BMC password write-only, booted by
+# virtual media in UEFI mode, a RAID-1 root volume built, its two NICs bonded, made
+# available, and deployed from an image published with its SHA256SUMS,
 # with a config drive cloud-init reads: the SSH keys, and network_data that brings up
 # the bond over the two NICs. See the "A new Redfish server" guide.
 
@@ -64,6 +65,18 @@ variable "ssh_keys" {
   }
 }
 
+variable "raid_controller" {
+  description = "The RAID controller, by its Redfish Storage id (GET <system>/Storage)."
+  type        = string
+  default     = "RAID.Integrated.1-1"
+}
+
+variable "root_drives" {
+  description = "The two SSDs of the root volume, by their Redfish Drive ids (GET <system>/Storage/<controller>)."
+  type        = list(string)
+  default     = ["Disk.0", "Disk.1"]
+}
+
 variable "image_server" {
   description = "Where the deploy kernel and ramdisk and the instance image are published, with SHA256SUMS."
   type        = string
@@ -77,10 +90,14 @@ resource "baremetal_image" "os" {
 }
 
 resource "baremetal_node" "server" {
-  name             = var.name
-  driver           = "redfish"
-  boot_interface   = "pxe"
+  name   = var.name
+  driver = "redfish"
+  # The agent boots from an ISO Ironic builds and the BMC inserts in its virtual CD: no
+  # PXE, no provisioning network.
+  boot_interface   = "redfish-virtual-media"
   deploy_interface = "direct"
+  raid_interface   = "redfish"
+  boot_mode        = "uefi"
 
   driver_info = {
     redfish_address   = var.bmc_address
@@ -92,6 +109,29 @@ resource "baremetal_node" "server" {
   # Sent to Ironic, never stored: bump the version to send a new password.
   driver_secrets_wo         = { redfish_password = var.bmc_password }
   driver_secrets_wo_version = 1
+
+  # A RAID-1 root volume on the two SSDs, kept in Ironic as the node's target layout.
+  # apply_raid_config = true builds it through the BMC's Redfish storage by manual
+  # cleaning before the node becomes available (the plan warns: the data on those disks
+  # is destroyed); on a node that is already deployed, with allow_servicing = true, by
+  # servicing.
+  raid_config = {
+    logical_disks = [{
+      size_gb        = "450" # GiB; "MAX" counts whole drives, and the controller keeps some for its metadata
+      raid_level     = "1"
+      controller     = var.raid_controller
+      physical_disks = var.root_drives
+      is_root_volume = true
+    }]
+  }
+  apply_raid_config = false
+
+  # The disk the image goes to: by size, which the RAID volume (450 GiB) matches,
+  # and the 2 TiB data disks do not. A serial or WWN hint would name a drive that
+  # disappears into the volume.
+  root_device = {
+    size = "<= 600"
+  }
 
   target_provision_state = "available"
 }

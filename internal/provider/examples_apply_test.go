@@ -19,6 +19,7 @@ import (
 
 	"github.com/metalform/terraform-provider-baremetal/internal/devtools"
 	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
+	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
 )
 
 // exampleCase is one configuration under examples/ as the suite applies it: copied into
@@ -37,7 +38,7 @@ type exampleCase struct {
 	// without it the example is skipped, its refusal being tested elsewhere.
 	feature string
 	// check runs after the apply: what the example promises, on the machine.
-	check func(t *testing.T, w *cliWorkspace)
+	check func(t *testing.T, w *cliWorkspace, x *exampleRun)
 }
 
 // exemptExamples are the configurations under examples/ this test does not apply, and
@@ -86,6 +87,11 @@ func examplesApplied() []exampleCase {
 			}},
 		{dir: "resources/baremetal_deploy_template", files: []string{"resource.tf"}, locks: []string{"CUSTOM_RAID1"}},
 		{dir: "resources/baremetal_runbook", files: []string{"resource.tf"}, locks: []string{"CUSTOM_WIPE_METADATA", "storage1"}, feature: "runbooks"},
+		// The guide's server boots the agent by virtual media in UEFI mode and records its
+		// RAID-1 root layout (apply_raid_config = false): in this harness a cleaning or a
+		// deploy step that builds it hangs when the agent boots from the virtual CD (the
+		// same layout builds by cleaning on a PXE-booted node), so the example omits the
+		// build for now.
 		{dir: "redfish-server", setup: func(t *testing.T, x *exampleRun) {
 			bmc := testBMC(t)
 			name := testNodeName()
@@ -96,6 +102,8 @@ func examplesApplied() []exampleCase {
 			x.vars["bmc_username"] = bmc.Username
 			x.vars["bmc_password"] = bmc.Password
 			x.vars["nics"] = fmt.Sprintf(`{ eth0 = %q, eth1 = %q }`, macs[0], macs[1])
+			x.vars["raid_controller"] = "1" // the BMC's one controller, with ironictest.DefaultDrives
+			x.vars["root_drives"] = fmt.Sprintf(`[%q, %q]`, ironictest.DefaultDrives[0].ID, ironictest.DefaultDrives[1].ID)
 		}, check: checkRedfishServer},
 		{dir: "quickstart", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
 			x.vars["mac_address"] = randomMAC()
@@ -134,7 +142,7 @@ func TestAccExamples_apply(t *testing.T) {
 				t.Cleanup(func() { runCLI(w.dir, w.rc, w.env, "destroy", "-auto-approve", "-input=false") }) // a failed step's leftovers
 				w.apply()
 				if c.check != nil {
-					c.check(t, w)
+					c.check(t, w, x)
 				}
 				w.expectEmptyPlan()
 				w.destroy()
@@ -334,12 +342,24 @@ func (l *keyedLocks) lock(keys []string) func() {
 	}
 }
 
-// checkRedfishServer checks what the redfish-server guide promises on the machine: the
-// config drive the agent wrote holds the SSH keys as meta_data's public_keys object, and
+// checkRedfishServer checks what the redfish-server guide promises on the machine: a
+// virtual-media boot in UEFI mode, and the config drive the agent wrote holds the SSH keys as meta_data's public_keys object, and
 // network_data with the two NICs by MAC and the bond over them.
-func checkRedfishServer(t *testing.T, w *cliWorkspace) {
+func checkRedfishServer(t *testing.T, w *cliWorkspace, x *exampleRun) {
 	t.Helper()
 	id := strings.TrimSpace(w.run("output", "-raw", "node_id"))
+	// The agent booted from the virtual CD, in UEFI mode; the machine now boots its disk.
+	bmc, system := testServer.BMC, x.vars["name"]
+	booted := false
+	for _, b := range bmc.CdBoots(system) {
+		booted = booted || (b.Done && b.Err == "")
+	}
+	if !booted || bmc.BootedFrom(system) != "Hdd" {
+		t.Errorf("the machine did not boot the agent from its virtual CD, then its disk: %+v, now from %s", bmc.CdBoots(system), bmc.BootedFrom(system))
+	}
+	if mode, _ := bmc.BootMode(system); mode != ironictest.RedfishUEFI {
+		t.Errorf("the machine boots in %s mode", mode)
+	}
 	iso, err := os.ReadFile(testServer.Agent.ConfigDrivePath(id))
 	if err != nil {
 		t.Fatalf("the agent wrote no config drive for %s: %v", id, err)
