@@ -4,6 +4,7 @@
 # failed deploy never costs the enrollment.
 
 terraform {
+  required_version = ">= 1.11.0" # write-only attributes and ephemeral variables
   required_providers {
     baremetal = {
       source  = "metalform/baremetal"
@@ -12,20 +13,51 @@ terraform {
   }
 }
 
+variable "image_server" {
+  description = "Where the deploy kernel and ramdisk and the instance image are published, with SHA256SUMS."
+  type        = string
+  default     = "http://images.example.com"
+}
+
+variable "bmc" {
+  description = "The server's Redfish BMC: its URL, and the system, where the BMC has several."
+  type = object({
+    address   = string
+    system_id = optional(string, "/redfish/v1/Systems/1")
+    username  = optional(string, "admin")
+  })
+  default = { address = "https://10.4.0.12" }
+}
+
+variable "bmc_password" {
+  type      = string
+  ephemeral = true
+}
+
+variable "macs" {
+  description = "The MACs of the two NICs the bond joins."
+  type        = list(string)
+  default     = ["52:54:00:04:0c:01", "52:54:00:04:0c:02"]
+}
+
 resource "baremetal_image" "ubuntu" {
-  url                = "http://images.example.com/ubuntu-24.04.qcow2"
+  url                = "${var.image_server}/ubuntu-24.04.qcow2"
   checksum_algorithm = "sha256"
-  expected_checksum  = "http://images.example.com/SHA256SUMS"
+  expected_checksum  = "${var.image_server}/SHA256SUMS"
 }
 
 resource "baremetal_node" "server1" {
   name   = "server1"
-  driver = "ipmi"
+  driver = "redfish"
   driver_info = {
-    ipmi_address   = "10.4.0.12"
-    deploy_kernel  = "http://images.example.com/ipa.kernel"
-    deploy_ramdisk = "http://images.example.com/ipa.initramfs"
+    redfish_address   = var.bmc.address
+    redfish_system_id = var.bmc.system_id
+    redfish_username  = var.bmc.username
+    deploy_kernel     = "${var.image_server}/deploy.vmlinuz"
+    deploy_ramdisk    = "${var.image_server}/deploy.initramfs"
   }
+  driver_secrets_wo         = { redfish_password = var.bmc_password }
+  driver_secrets_wo_version = 1
 
   target_provision_state = "available"
 }
@@ -38,7 +70,7 @@ resource "baremetal_portgroup" "bond0" {
 }
 
 resource "baremetal_port" "nic" {
-  for_each     = toset(["52:54:00:04:0c:01", "52:54:00:04:0c:02"])
+  for_each     = toset(var.macs)
   node_id      = baremetal_node.server1.id
   address      = each.key
   portgroup_id = baremetal_portgroup.bond0.id
@@ -62,8 +94,13 @@ resource "baremetal_deployment" "server1" {
       hostname    = "server1"
       public_keys = { admin = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG5vdGFyZWFsa2V5 admin@example" }
     })
+    # The physical links with their MACs, then the bond over them.
     network_data = jsonencode({
-      links    = [{ id = "bond0", type = "bond", bond_links = ["eth0", "eth1"], bond_mode = "802.3ad" }]
+      links = [
+        { id = "eth0", type = "phy", ethernet_mac_address = var.macs[0] },
+        { id = "eth1", type = "phy", ethernet_mac_address = var.macs[1] },
+        { id = "bond0", type = "bond", bond_links = ["eth0", "eth1"], bond_mode = "802.3ad", ethernet_mac_address = var.macs[0] },
+      ]
       networks = [{ id = "net0", link = "bond0", type = "ipv4_dhcp" }]
     })
   }

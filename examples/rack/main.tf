@@ -2,6 +2,7 @@
 # and made available with for_each, as infra repos do it.
 
 terraform {
+  required_version = ">= 1.11.0" # write-only attributes and ephemeral variables
   required_providers {
     baremetal = {
       source  = "metalform/baremetal"
@@ -10,20 +11,23 @@ terraform {
   }
 }
 
+# Ephemeral: in no plan and no state; Ironic gets it through the write-only
+# driver_secrets_wo.
 variable "bmc_password" {
   type      = string
-  sensitive = true
+  ephemeral = true
 }
 
 variable "machines" {
-  description = "The rack: name -> BMC address and the MAC addresses of its NICs."
+  description = "The rack: name -> Redfish BMC URL (and system, where the BMC has several) and the MAC addresses of its NICs."
   type = map(object({
     bmc_address = string
+    system_id   = optional(string, "/redfish/v1/Systems/1")
     macs        = list(string)
   }))
   default = {
-    "r4-u12" = { bmc_address = "10.4.0.12", macs = ["52:54:00:04:0c:01", "52:54:00:04:0c:02"] }
-    "r4-u13" = { bmc_address = "10.4.0.13", macs = ["52:54:00:04:0d:01"] }
+    "r4-u12" = { bmc_address = "https://10.4.0.12", macs = ["52:54:00:04:0c:01", "52:54:00:04:0c:02"] }
+    "r4-u13" = { bmc_address = "https://10.4.0.13", macs = ["52:54:00:04:0d:01"] }
   }
 }
 
@@ -40,17 +44,17 @@ resource "baremetal_node" "rack" {
   for_each = var.machines
 
   name           = each.key
-  driver         = "ipmi"
+  driver         = "redfish"
   resource_class = "baremetal"
   driver_info = {
-    ipmi_address  = each.value.bmc_address
-    ipmi_username = "admin"
-    ipmi_password = var.bmc_password
+    redfish_address   = each.value.bmc_address
+    redfish_system_id = each.value.system_id
+    redfish_username  = "admin"
   }
-  properties = {
-    capabilities = "boot_mode:uefi"
-  }
-  target_provision_state = "available"
+  driver_secrets_wo         = { redfish_password = var.bmc_password }
+  driver_secrets_wo_version = 1
+  boot_mode                 = "uefi"
+  target_provision_state    = "available"
 }
 
 resource "baremetal_port" "rack" {

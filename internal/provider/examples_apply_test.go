@@ -105,6 +105,36 @@ func examplesApplied() []exampleCase {
 			x.vars["raid_controller"] = "1" // the BMC's one controller, with ironictest.DefaultDrives
 			x.vars["root_drives"] = fmt.Sprintf(`[%q, %q]`, ironictest.DefaultDrives[0].ID, ironictest.DefaultDrives[1].ID)
 		}, check: checkRedfishServer},
+		{dir: "deploy", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
+			bmc, macs := testBMC(t), []string{randomMAC(), randomMAC()}
+			x.vars["bmc"] = fmt.Sprintf(`{ address = %q, system_id = %q, username = %q }`, bmc.URL, bmc.AddSystem(testNodeName(), macs...), bmc.Username)
+			x.vars["bmc_password"] = bmc.Password
+			x.vars["macs"] = fmt.Sprintf(`[%q, %q]`, macs[0], macs[1])
+		}},
+		{dir: "rack", setup: func(t *testing.T, x *exampleRun) {
+			bmc := testBMC(t)
+			var machines []string
+			for _, nics := range []int{2, 1} {
+				name, macs := testNodeName(), make([]string, nics)
+				for i := range macs {
+					macs[i] = fmt.Sprintf("%q", randomMAC())
+				}
+				machines = append(machines, fmt.Sprintf(`%q = { bmc_address = %q, system_id = %q, macs = [%s] }`,
+					name, bmc.URL, bmc.AddSystem(name, macs...), strings.Join(macs, ", ")))
+			}
+			x.vars["machines"] = "{ " + strings.Join(machines, ", ") + " }"
+			x.vars["bmc_password"] = bmc.Password
+		}},
+		{dir: "pool", locks: []string{"baremetal-large", "web-0", "web-1"}, setup: func(t *testing.T, x *exampleRun) {
+			bmc := testBMC(t)
+			var machines []string
+			for range 3 {
+				name, mac := testNodeName(), randomMAC()
+				machines = append(machines, fmt.Sprintf(`%q = { bmc_address = %q, system_id = %q, mac = %q }`, name, bmc.URL, bmc.AddSystem(name, mac), mac))
+			}
+			x.vars["machines"] = "{ " + strings.Join(machines, ", ") + " }"
+			x.vars["bmc_password"] = bmc.Password
+		}},
 		{dir: "quickstart", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
 			x.vars["mac_address"] = randomMAC()
 		}},
