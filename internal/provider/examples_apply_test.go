@@ -28,7 +28,7 @@ import (
 // destroyed.
 type exampleCase struct {
 	dir   string   // under examples/
-	files []string // the files applied together; nil: every .tf file but the import examples
+	files []string // the files applied together; nil: every .tf file but the import examples (by-identity: all)
 	// locks are the names the example gives objects that Ironic keeps unique (node and
 	// port group names, MACs, traits, a resource class it allocates from): examples that
 	// share one run one after the other, the others in parallel.
@@ -135,6 +135,44 @@ func examplesApplied() []exampleCase {
 			x.vars["machines"] = "{ " + strings.Join(machines, ", ") + " }"
 			x.vars["bmc_password"] = bmc.Password
 		}},
+		// The import examples, each with the resource it adopts, the object made in Ironic
+		// first as an operator made it.
+		{dir: "resources/baremetal_node", files: []string{"resource.tf", "import-by-string-id.tf"}, locks: []string{"server1"},
+			setup: func(t *testing.T, x *exampleRun) {
+				x.vars["ipmi_password"] = "example-password"
+				x.rawNode(t, map[string]any{"name": "server1", "driver": "ipmi"})
+			}},
+		{dir: "resources/baremetal_node/by-identity", locks: []string{exampleNodeUUID}, setup: func(t *testing.T, x *exampleRun) {
+			x.rawNode(t, map[string]any{"uuid": exampleNodeUUID, "driver": "ipmi"})
+		}},
+		{dir: "resources/baremetal_port/by-identity", locks: []string{exampleNodeUUID, "52:54:00:12:34:56"}, setup: func(t *testing.T, x *exampleRun) {
+			x.rawNode(t, map[string]any{"uuid": exampleNodeUUID, "driver": "fake-hardware"})
+			x.raw(t, "ports", map[string]any{"uuid": "6f0c2a3e-1b9d-4d8e-9a57-2f3c4d5e6a7b", "node_uuid": exampleNodeUUID, "address": "52:54:00:12:34:56"})
+		}},
+		{dir: "resources/baremetal_portgroup/by-identity", locks: []string{exampleNodeUUID}, setup: func(t *testing.T, x *exampleRun) {
+			x.rawNode(t, map[string]any{"uuid": exampleNodeUUID, "driver": "fake-hardware"})
+			x.raw(t, "portgroups", map[string]any{"uuid": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "node_uuid": exampleNodeUUID})
+		}},
+		{dir: "resources/baremetal_deploy_template", files: []string{"resource.tf", "import-by-string-id.tf"}, locks: []string{"CUSTOM_RAID1"},
+			setup: func(t *testing.T, x *exampleRun) {
+				x.raw(t, "deploy_templates", map[string]any{"name": "CUSTOM_RAID1", "steps": []any{map[string]any{
+					"interface": "raid", "step": "apply_configuration", "priority": 150,
+					"args": map[string]any{"raid_config": map[string]any{"logical_disks": []any{map[string]any{"size_gb": "MAX", "raid_level": "1", "is_root_volume": true}}}},
+				}}})
+			}},
+		{dir: "resources/baremetal_deploy_template/by-identity", locks: []string{"CUSTOM_RAID1"}, setup: func(t *testing.T, x *exampleRun) {
+			x.raw(t, "deploy_templates", map[string]any{"uuid": "4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b", "name": "CUSTOM_RAID1",
+				"steps": []any{map[string]any{"interface": "raid", "step": "apply_configuration", "priority": 150, "args": map[string]any{}}}})
+		}},
+		{dir: "resources/baremetal_runbook", files: []string{"resource.tf", "import-by-string-id.tf"}, locks: []string{"CUSTOM_WIPE_METADATA", "storage1"},
+			feature: "runbooks", setup: func(t *testing.T, x *exampleRun) {
+				x.raw(t, "runbooks", map[string]any{"name": "CUSTOM_WIPE_METADATA", "steps": []any{map[string]any{
+					"interface": "deploy", "step": "erase_devices_metadata", "args": map[string]any{}, "order": 1}}})
+			}},
+		{dir: "resources/baremetal_runbook/by-identity", locks: []string{"CUSTOM_WIPE"}, feature: "runbooks", setup: func(t *testing.T, x *exampleRun) {
+			x.raw(t, "runbooks", map[string]any{"uuid": "3d4e5f6a-7b8c-4d9e-8f0a-1b2c3d4e5f6a", "name": "CUSTOM_WIPE",
+				"steps": []any{map[string]any{"interface": "deploy", "step": "erase_devices_metadata", "args": map[string]any{}, "order": 1}}})
+		}},
 		{dir: "quickstart", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
 			x.vars["mac_address"] = randomMAC()
 		}},
@@ -170,7 +208,10 @@ func TestAccExamples_apply(t *testing.T) {
 					w.env = append(w.env, "TF_VAR_"+k+"="+v)
 				}
 				t.Cleanup(func() { runCLI(w.dir, w.rc, w.env, "destroy", "-auto-approve", "-input=false") }) // a failed step's leftovers
-				w.apply()
+				out := w.apply()
+				if imports := slices.ContainsFunc(c.fileList(t), func(f string) bool { return strings.HasPrefix(f, "import") }); imports && !strings.Contains(out, " imported,") {
+					t.Errorf("the import example imported nothing:\n%s", out)
+				}
 				if c.check != nil {
 					c.check(t, w, x)
 				}
@@ -225,7 +266,7 @@ func (c exampleCase) fileList(t *testing.T) []string {
 		t.Fatalf("examples/%s holds no .tf file", c.dir)
 	}
 	for _, f := range all {
-		if !strings.HasPrefix(filepath.Base(f), "import") {
+		if !strings.HasPrefix(filepath.Base(f), "import") || filepath.Base(c.dir) == "by-identity" {
 			files = append(files, filepath.Base(f))
 		}
 	}
@@ -313,6 +354,33 @@ func exampleNode(t *testing.T, opts nodes.CreateOpts, mac, target string, traits
 	}
 	return n.UUID
 }
+
+// exampleNodeUUID is the node the by-identity import examples name.
+const exampleNodeUUID = "1be26c0b-03f2-4d2e-ae87-c02d7f33c123"
+
+// raw creates an object in Ironic from its JSON body (which may name its UUID, which
+// gophercloud's create options cannot), deleted when the test ends, and returns its UUID.
+func (x *exampleRun) raw(t *testing.T, kind string, body map[string]any) string {
+	t.Helper()
+	sc := testIronic(t)
+	var out struct {
+		UUID string `json:"uuid"`
+	}
+	if _, err := sc.Post(context.Background(), sc.ServiceURL(kind), body, &out, nil); err != nil {
+		t.Fatalf("creating %s %v: %v", kind, body, err)
+	}
+	t.Cleanup(func() {
+		if kind == "nodes" {
+			deleteFleet(sc, []string{out.UUID})
+			return
+		}
+		sc.Delete(context.Background(), sc.ServiceURL(kind, out.UUID), nil)
+	})
+	return out.UUID
+}
+
+// rawNode creates a node from its JSON body, deleted (with its ports) when the test ends.
+func (x *exampleRun) rawNode(t *testing.T, body map[string]any) string { return x.raw(t, "nodes", body) }
 
 // exampleImages are the files the examples' image server publishes, with SHA256SUMS.
 var exampleImages = []string{"ubuntu-24.04.qcow2", "web.qcow2", "os.qcow2", "deploy.vmlinuz", "deploy.initramfs", "deploy.ramdisk"}
