@@ -205,6 +205,19 @@ func examplesApplied() []exampleCase {
 				t.Fatal(err)
 			}
 		}},
+		{dir: "resources/baremetal_allocation", files: []string{"resource.tf", "import-by-string-id.tf"}, locks: []string{"baremetal-large", "web-0", "web-1"},
+			setup: func(t *testing.T, x *exampleRun) {
+				for i := range 2 {
+					x.availableMachine(t, fmt.Sprintf("example-large-%d-%s", i, randomMAC()[9:11]), randomMAC(), func(o *nodes.CreateOpts) {
+						o.ResourceClass = "baremetal-large"
+					}, "CUSTOM_RAID1")
+				}
+				x.allocation(t, ironic.AllocationCreate{"name": "web-0", "resource_class": "baremetal-large", "traits": []string{"CUSTOM_RAID1"}})
+			}},
+		{dir: "resources/baremetal_allocation/by-identity", locks: []string{"baremetal"}, setup: func(t *testing.T, x *exampleRun) {
+			x.availableMachine(t, testNodeName(), randomMAC(), func(o *nodes.CreateOpts) { o.ResourceClass = "baremetal" })
+			x.allocation(t, ironic.AllocationCreate{"uuid": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f", "resource_class": "baremetal"})
+		}},
 		{dir: "quickstart", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
 			x.vars["mac_address"] = randomMAC()
 		}},
@@ -388,6 +401,17 @@ func exampleNode(t *testing.T, opts nodes.CreateOpts, mac, target string, traits
 		}
 	}
 	return n.UUID
+}
+
+// allocation asks Ironic for an allocation, as an operator did before the example runs
+// (deleted when the test ends, before its node).
+func (x *exampleRun) allocation(t *testing.T, body ironic.AllocationCreate) {
+	t.Helper()
+	a, err := testEngine(t).Allocate(context.Background(), body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { testEngineNoT().DeleteAllocation(context.Background(), a.UUID) })
 }
 
 // exampleNodeUUID is the node the by-identity import examples name.
