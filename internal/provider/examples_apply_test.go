@@ -218,6 +218,18 @@ func examplesApplied() []exampleCase {
 			x.availableMachine(t, testNodeName(), randomMAC(), func(o *nodes.CreateOpts) { o.ResourceClass = "baremetal" })
 			x.allocation(t, ironic.AllocationCreate{"uuid": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f", "resource_class": "baremetal"})
 		}},
+		// The port and port group imported by MAC and by name belong to a node enrolled by
+		// hand; resource.tf moves them to the node it enrolls.
+		{dir: "resources/baremetal_port", files: []string{"resource.tf", "import-by-string-id.tf"}, locks: []string{"server1", "52:54:00:12:34:56"},
+			setup: func(t *testing.T, x *exampleRun) {
+				node := x.rawNode(t, map[string]any{"name": testNodeName(), "driver": "fake-hardware"})
+				x.raw(t, "ports", map[string]any{"node_uuid": node, "address": "52:54:00:12:34:56"})
+			}},
+		{dir: "resources/baremetal_portgroup", files: []string{"resource.tf", "import-by-string-id.tf"},
+			locks: []string{"server1", "server1-bond0", "52:54:00:12:34:56", "52:54:00:12:34:57"}, setup: func(t *testing.T, x *exampleRun) {
+				node := x.rawNode(t, map[string]any{"name": testNodeName(), "driver": "fake-hardware"})
+				x.raw(t, "portgroups", map[string]any{"node_uuid": node, "name": "server1-bond0", "mode": "802.3ad"})
+			}},
 		{dir: "quickstart", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
 			x.vars["mac_address"] = randomMAC()
 		}},
