@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -39,6 +40,9 @@ type exampleCase struct {
 	feature string
 	// first are resources applied alone before the whole configuration (-target).
 	first []string
+	// unprotect is an attribute the example sets that guards against destroy ("protected
+	// = true"): the test sets it false and applies before destroying, as a user would.
+	unprotect string
 	// check runs after the apply: what the example promises, on the machine.
 	check func(t *testing.T, w *cliWorkspace, x *exampleRun)
 }
@@ -46,10 +50,10 @@ type exampleCase struct {
 // exemptExamples are the configurations under examples/ this test does not apply, and
 // where each is proven instead. TestExamplesAllAccountedFor keeps the lists complete.
 var exemptExamples = map[string]string{
-	"adopt-fleet":       "TestAccAdoptFleet_recipe runs its guide step by step over a hand-made fleet of 50 nodes",
-	"adopt-fleet-query": "a terraform query configuration (no resources to apply): the query tests run it",
-	"list-resources":    "terraform query configurations (list blocks, nothing to apply): the list-resource and query tests run the same blocks",
-	"actions":           "action blocks invoked with -invoke against a deployed node: the action tests (action_*_test.go) invoke each action from the CLI",
+	"adopt-fleet":       "TestAccAdoptFleet_recipe runs it step by step, as its guide says, over a hand-made fleet of 50 nodes",
+	"adopt-fleet-query": "a terraform query configuration, nothing to apply: TestAccQuery_generateConfig runs it with terraform query -generate-config-out",
+	"list-resources":    "terraform query configurations (list blocks), nothing to apply: the list-resource tests run list blocks of their own; examples-check validates these",
+	"actions":           "action blocks, invoked with -invoke against a deployed node: the action tests invoke each action type from the CLI with configurations of their own; examples-check validates these",
 }
 
 // examplesApplied are the configurations applied, with what each needs.
@@ -230,6 +234,19 @@ func examplesApplied() []exampleCase {
 				node := x.rawNode(t, map[string]any{"name": testNodeName(), "driver": "fake-hardware"})
 				x.raw(t, "portgroups", map[string]any{"node_uuid": node, "name": "server1-bond0", "mode": "802.3ad"})
 			}},
+		{dir: "hardware", locks: []string{"db1"}, unprotect: "protected", setup: func(t *testing.T, x *exampleRun) {
+			bmc, mac, name := testBMC(t), randomMAC(), testNodeName()
+			x.vars["bmc"] = fmt.Sprintf(`{ address = %q, system_id = %q, username = %q }`, bmc.URL, bmc.AddSystem(name, mac), bmc.Username)
+			x.vars["bmc_password"] = bmc.Password
+			x.vars["mac"] = mac
+			x.vars["raid_controller"] = "1"
+			x.system = name
+		}, check: func(t *testing.T, w *cliWorkspace, x *exampleRun) {
+			// The RAID-1 volume was built on the BMC's two SSDs by the cleaning.
+			if v := testServer.BMC.Volumes(x.system); len(v) != 1 || v[0].RAIDType != "RAID1" || len(v[0].Drives) != 2 {
+				t.Errorf("the BMC's volumes: %+v", v)
+			}
+		}},
 		{dir: "quickstart", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
 			x.vars["mac_address"] = randomMAC()
 		}},
@@ -276,6 +293,16 @@ func TestAccExamples_apply(t *testing.T) {
 					c.check(t, w, x)
 				}
 				w.expectEmptyPlan()
+				if c.unprotect != "" {
+					path := filepath.Join(w.dir, "main.tf")
+					text, _ := os.ReadFile(path)
+					guarded := regexp.MustCompile(`(?m)^(\s*` + c.unprotect + `\s*=\s*)true\b`)
+					if !guarded.Match(text) {
+						t.Fatalf("examples/%s does not set %s = true", c.dir, c.unprotect)
+					}
+					os.WriteFile(path, guarded.ReplaceAll(text, []byte("${1}false")), 0o644)
+					w.apply()
+				}
 				w.destroy()
 				t.Logf("examples/%s: applied, planned empty and destroyed in %.1f s", c.dir, time.Since(begin).Seconds())
 			})
@@ -360,7 +387,8 @@ func copyExampleFiles(t *testing.T, dir string, files []string, work string) {
 // exampleRun is what one example is given: its variables, and the nodes made for it
 // (deleted when it ends).
 type exampleRun struct {
-	vars map[string]string
+	vars   map[string]string
+	system string // the BMC system of the example's machine, for its check
 }
 
 // enrolledNode enrolls a fake-hardware node with one port, as an operator did before the
