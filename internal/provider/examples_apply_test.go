@@ -40,6 +40,10 @@ type exampleCase struct {
 	feature string
 	// first are resources applied alone before the whole configuration (-target).
 	first []string
+	// readsFleet: the example's outputs count what the whole Ironic holds, which the
+	// examples running beside it change; its next plan must change no resource, its
+	// outputs may.
+	readsFleet bool
 	// unprotect is an attribute the example sets that guards against destroy ("protected
 	// = true"): the test sets it false and applies before destroying, as a user would.
 	unprotect string
@@ -66,8 +70,8 @@ func examplesApplied() []exampleCase {
 		{dir: "data-sources/baremetal_node_inventory", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
 			x.enrolledNode(t, "server1", randomMAC())
 		}},
-		{dir: "data-sources/baremetal_nodes"},
-		{dir: "data-sources/baremetal_shards"},
+		{dir: "data-sources/baremetal_nodes", readsFleet: true},
+		{dir: "data-sources/baremetal_shards", readsFleet: true},
 		{dir: "resources/baremetal_node", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
 			x.vars["ipmi_password"] = "example-password"
 		}},
@@ -292,7 +296,13 @@ func TestAccExamples_apply(t *testing.T) {
 				if c.check != nil {
 					c.check(t, w, x)
 				}
-				w.expectEmptyPlan()
+				if c.readsFleet {
+					if out := w.run("plan", "-input=false"); strings.Contains(out, "Plan:") {
+						t.Errorf("the next plan changes resources:\n%s", out)
+					}
+				} else {
+					w.expectEmptyPlan()
+				}
 				if c.unprotect != "" {
 					path := filepath.Join(w.dir, "main.tf")
 					text, _ := os.ReadFile(path)
