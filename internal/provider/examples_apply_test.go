@@ -489,7 +489,9 @@ func (x *exampleRun) raw(t *testing.T, kind string, body map[string]any) string 
 }
 
 // rawNode creates a node from its JSON body, deleted (with its ports) when the test ends.
-func (x *exampleRun) rawNode(t *testing.T, body map[string]any) string { return x.raw(t, "nodes", body) }
+func (x *exampleRun) rawNode(t *testing.T, body map[string]any) string {
+	return x.raw(t, "nodes", body)
+}
 
 // exampleImages are the files the examples' image server publishes, with SHA256SUMS.
 var exampleImages = []string{"ubuntu-24.04.qcow2", "web.qcow2", "os.qcow2", "rhel-9.4.qcow2", "deploy.vmlinuz", "deploy.initramfs", "deploy.ramdisk"}
