@@ -41,6 +41,9 @@ func makeISO(t *testing.T, files map[string]string) []byte {
 	if _, ok := files["boot/grub/efiboot.img"]; ok {
 		args = append(args, "-e", "boot/grub/efiboot.img", "-no-emul-boot")
 	}
+	if _, ok := files["isolinux/isolinux.bin"]; ok { // as create_isolinux_image_for_bios
+		args = append(args, "-J", "-b", "isolinux/isolinux.bin", "-no-emul-boot", "-boot-load-size", "4")
+	}
 	if b, err := exec.Command(mkisofs, append(args, root)...).CombinedOutput(); err != nil {
 		t.Fatalf("mkisofs: %v: %s", err, b)
 	}
@@ -202,5 +205,20 @@ func waitCdBoot(t *testing.T, b *BMC, id string, n int) CdBoot {
 		if time.Now().After(deadline) {
 			t.Fatalf("CD boot %d of %s not done: %+v", n, id, boots)
 		}
+	}
+}
+
+// A BIOS ISO as Ironic's create_isolinux_image_for_bios builds it boots in Legacy mode
+// through isolinux.cfg, and not in UEFI mode.
+func TestBootISOLegacy(t *testing.T) {
+	iso := makeISO(t, map[string]string{"vmlinuz": "kernel", "initrd": "ramdisk", "isolinux/isolinux.bin": strings.Repeat("\x00", 2048),
+		"isolinux/isolinux.cfg": "default boot\n\nlabel boot\nkernel /vmlinuz\nappend initrd=/initrd text ipa-agent-token=t0k boot_method=vmedia --\n"})
+	c, err := bootISO(iso, "Legacy")
+	if err != nil || c.BootConfig != "isolinux/isolinux.cfg" || string(c.KernelData) != "kernel" || string(c.InitrdData) != "ramdisk" ||
+		c.CommandLine != "text ipa-agent-token=t0k boot_method=vmedia" || !slices.Equal(c.Platforms, []string{"BIOS"}) {
+		t.Fatalf("Legacy boot: %+v, %v", c, err)
+	}
+	if _, err := bootISO(iso, "UEFI"); err == nil || !strings.Contains(err.Error(), "no El Torito boot entry for UEFI") {
+		t.Fatalf("UEFI boot of a BIOS ISO: %v", err)
 	}
 }
