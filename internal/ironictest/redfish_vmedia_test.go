@@ -19,7 +19,7 @@ import (
 
 // makeISO builds a UEFI ISO the way Ironic's images.create_esp_image_for_uefi does
 // (mkisofs -r -V ... -l -e boot/grub/efiboot.img -no-emul-boot) from these files.
-func makeISO(t *testing.T, files map[string]string) []byte {
+func makeISO(t testing.TB, files map[string]string) []byte {
 	t.Helper()
 	mkisofs, err := exec.LookPath("mkisofs")
 	if err != nil {
@@ -221,4 +221,22 @@ func TestBootISOLegacy(t *testing.T) {
 	if _, err := bootISO(iso, "UEFI"); err == nil || !strings.Contains(err.Error(), "no El Torito boot entry for UEFI") {
 		t.Fatalf("UEFI boot of a BIOS ISO: %v", err)
 	}
+}
+
+// The ISO reader never panics nor loops, whatever the BMC is handed.
+func FuzzReadISO(f *testing.F) {
+	f.Add(makeISO(f, map[string]string{"vmlinuz": "k", "initrd": "i", "EFI/debian/grub.cfg": "linuxefi /vmlinuz a=b\ninitrdefi /initrd\n",
+		"boot/grub/efiboot.img": "esp"}))
+	seed := make([]byte, 20*isoSector)
+	copy(seed[16*isoSector:], "\x01CD001")
+	f.Add(seed)
+	f.Add([]byte("not an ISO"))
+	f.Fuzz(func(t *testing.T, iso []byte) {
+		fs, err := readISO(iso)
+		if err == nil && fs == nil {
+			t.Fatal("no error and nothing read")
+		}
+		_, _ = bootISO(iso, "UEFI")
+		_, _ = bootISO(iso, "Legacy")
+	})
 }
