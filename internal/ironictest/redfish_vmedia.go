@@ -209,18 +209,44 @@ func (c *cdBoot) read() {
 	}
 }
 
-// ramdiskBoot tells whether the machine with any of these NICs, if it is a system of
-// this BMC, runs a ramdisk now, and with which kernel command line. why says why not
-// (the disk booted, the CD is still loading or does not boot); "" and no params for a
-// network boot or a machine that is not this BMC's.
-func (b *BMC) ramdiskBoot(macs []string) (params CdBoot, why string) {
+// redfishSystem is the Id of the BMC's system that the node's driver_info names, or ""
+// (not a redfish node of this BMC): a machine that boots from its virtual CD is found by
+// its BMC, not its NICs (a node cleaned before its ports exist has none).
+func (a *Agent) redfishSystem(ctx context.Context, uuid string) string {
+	b := a.bmc.Load()
+	if b == nil {
+		return ""
+	}
+	var node struct {
+		Driver     string         `json:"driver"`
+		DriverInfo map[string]any `json:"driver_info"`
+	}
+	if err := a.adminGet(ctx, "/v1/nodes/"+uuid+"?fields=driver,driver_info", &node); err != nil || node.Driver != "redfish" {
+		return ""
+	}
+	address, _ := node.DriverInfo["redfish_address"].(string)
+	system, _ := node.DriverInfo["redfish_system_id"].(string)
+	if id, ok := strings.CutPrefix(system, "/redfish/v1/Systems/"); ok && strings.TrimSuffix(address, "/") == b.URL {
+		return id
+	}
+	return ""
+}
+
+// ramdiskBoot tells whether the machine (the BMC's system with this Id, or else with any
+// of these NICs), if it is a system of this BMC, runs a ramdisk now, and with which kernel
+// command line. why says why not (the disk booted, the CD is still loading or does not
+// boot); "" and no params for a network boot or a machine that is not this BMC's.
+func (b *BMC) ramdiskBoot(system string, macs []string) (params CdBoot, why string) {
 	if b == nil {
 		return CdBoot{}, ""
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, s := range b.systems {
-		if !slices.ContainsFunc(s.macs, func(mac string) bool {
+	for id, s := range b.systems {
+		if system != "" && id != system {
+			continue
+		}
+		if system == "" && !slices.ContainsFunc(s.macs, func(mac string) bool {
 			return slices.ContainsFunc(macs, func(x string) bool { return strings.EqualFold(x, mac) })
 		}) {
 			continue

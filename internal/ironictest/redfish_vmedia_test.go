@@ -122,7 +122,7 @@ func TestBMCVirtualMedia(t *testing.T) {
 	// Booting an empty CD boots nothing.
 	do("PATCH", sys, map[string]any{"Boot": map[string]any{"BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Continuous"}})
 	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "On"})
-	if _, why := b.ramdiskBoot([]string{mac}); !strings.Contains(why, "no media in the virtual CD") {
+	if _, why := b.ramdiskBoot("", []string{mac}); !strings.Contains(why, "no media in the virtual CD") {
 		t.Fatalf("an empty CD: %q", why)
 	}
 	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "ForceOff"})
@@ -152,8 +152,12 @@ func TestBMCVirtualMedia(t *testing.T) {
 		boot.CommandLine != "ipa-agent-token=s3cret boot_method=vmedia" {
 		t.Fatalf("the CD boot: %+v", boot)
 	}
-	if got, why := b.ramdiskBoot([]string{mac}); why != "" || got.Param("boot_method") != "vmedia" {
+	if got, why := b.ramdiskBoot("", []string{mac}); why != "" || got.Param("boot_method") != "vmedia" {
 		t.Fatalf("the ramdisk of a CD boot: %q %+v", why, got)
+	}
+	// Found by its system too (a node cleaned before its ports exist has no MACs).
+	if got, why := b.ramdiskBoot("s1", nil); why != "" || got.Param("ipa-agent-token") != "s3cret" {
+		t.Fatalf("the ramdisk of a CD boot, by system: %q %+v", why, got)
 	}
 	// Once: the next power-on boots the disk.
 	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "ForceRestart"})
@@ -180,7 +184,7 @@ func TestBMCVirtualMedia(t *testing.T) {
 		if boot := waitCdBoot(t, b, "s1", boots); !strings.Contains(boot.Err, c.err) {
 			t.Fatalf("%s: %+v", c.iso, boot)
 		}
-		if _, why := b.ramdiskBoot([]string{mac}); !strings.Contains(why, c.err) {
+		if _, why := b.ramdiskBoot("", []string{mac}); !strings.Contains(why, c.err) {
 			t.Fatalf("%s: the ramdisk runs (%q)", c.iso, why)
 		}
 		do("PATCH", cd, map[string]any{"Image": nil, "Inserted": false})
