@@ -244,3 +244,35 @@ func FuzzReadISO(f *testing.F) {
 		_, _ = bootISO(iso, "Legacy")
 	})
 }
+
+// Ironic's config enables virtual media with ISOs served from http_root and the ESP the
+// harness builds: a FAT image holding Debian's shim as the removable-media boot loader,
+// and its GRUB.
+func TestConfigVirtualMedia(t *testing.T) {
+	for _, tool := range []string{"mcopy", "mdir"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s (mtools) is not installed: make deps", tool)
+		}
+	}
+	dir := t.TempDir()
+	conf, err := writeConfig(dir, 6385, Options{bootURL: "http://127.0.0.1:1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	esp := filepath.Join(dir, "esp.img")
+	for _, want := range []string{"enabled_boot_interfaces = fake,pxe,redfish-virtual-media\n", "esp_image = " + esp + "\n",
+		"grub_config_path = EFI/debian/grub.cfg\n", "[redfish]\n# Virtual media ISOs are served from [deploy] http_root, not Swift.\nuse_swift = false\n"} {
+		if !strings.Contains(string(b), want) {
+			reason, _ := os.ReadFile(esp + ".error")
+			t.Fatalf("ironic.conf lacks %q (%s):\n%s", want, reason, b)
+		}
+	}
+	out, err := exec.Command("mdir", "-b", "-i", esp, "::EFI/BOOT").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "BOOTX64.EFI") || !strings.Contains(string(out), "grubx64.efi") {
+		t.Fatalf("the ESP holds %s (%v)", out, err)
+	}
+}
