@@ -156,6 +156,9 @@ func TestAccNode_raidBuiltByServicing(t *testing.T) {
 			if n.ProvisionState != state || fmt.Sprint(n.InstanceInfo["image_source"]) != fmt.Sprint(deployed.InstanceInfo["image_source"]) {
 				return fmt.Errorf("after servicing: %q, instance_info %v", n.ProvisionState, n.InstanceInfo)
 			}
+			if log := strings.Join(testAgent(t).Log(n.UUID), "\n"); strings.Count(log, "write_image:") != 1 {
+				return fmt.Errorf("the agent wrote the image more than once (the deploy):\n%s", log)
+			}
 			return nil
 		}))
 	}
