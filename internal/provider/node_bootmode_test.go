@@ -244,3 +244,38 @@ resource "baremetal_node" "n" {
 		})
 	}
 }
+
+// A deployment follows the node's typed boot mode, not Ironic's default (UEFI): a node
+// set to BIOS (its BMC came up in UEFI) deploys with every boot in legacy mode.
+func TestAccNode_bootModeLegacyDeploy(t *testing.T) {
+	testIronic(t)
+	if !ironic.FeatureNamed("boot_mode").Available(testNegotiated(t)) {
+		t.Skipf("this Ironic offers API %s", testNegotiated(t))
+	}
+	name := testNodeName()
+	node := redfishNode(t, name)
+	bmc := testBMC(t)
+	image := []byte("os image " + name)
+	srv := newTestImageServer(t, image)
+	cfg := deploymentConfig{Cache: t.TempDir(), ImageURL: srv.URL, Name: name, Deployed: true,
+		Node: node + "\n  boot_mode   = \"bios\"\n  secure_boot = false"}.String()
+	ironicTest(t, resource.TestStep{
+		Config: cfg,
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active"),
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("boot_mode"), knownvalue.StringExact("bios"))},
+		Check: resource.ComposeTestCheckFunc(checkDisk("baremetal_node.n", image), func(*terraform.State) error {
+			boots := bmc.Boots(name)
+			var agent bool
+			for _, b := range boots {
+				agent = agent || b.From == "Pxe"
+				if b.Mode != ironictest.RedfishLegacy || b.SecureBoot {
+					return fmt.Errorf("a boot in %s (secure %v), not the node's legacy mode: %+v", b.Mode, b.SecureBoot, boots)
+				}
+			}
+			if !agent {
+				return fmt.Errorf("the agent never booted: %+v", boots)
+			}
+			return nil
+		}),
+	})
+}
