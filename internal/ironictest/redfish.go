@@ -56,7 +56,8 @@ type bmcSystem struct {
 	// gracefulIgnored: the operating system ignores GracefulShutdown and
 	// GracefulRestart (hung, or no ACPI handling): the BMC accepts them, nothing happens.
 	gracefulIgnored bool
-	storage         *bmcStorage // its RAID controller (redfish_storage.go); nil: DefaultDrives, no volumes
+	storage         *bmcStorage     // its RAID controller (redfish_storage.go); nil: DefaultDrives, no volumes
+	fw              bmcFirmwareBoot // secure boot and the boots made (redfish_bootmode.go)
 }
 
 // BootOverride is a system's boot source override as a PATCH of Boot left it.
@@ -287,6 +288,8 @@ func (b *BMC) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		b.patchBoot(w, s, body)
 	case sub == "Actions/ComputerSystem.Reset" && r.Method == http.MethodPost:
 		b.reset(w, s, body)
+	case sub == "SecureBoot":
+		b.serveSecureBoot(w, s, r.Method, body)
 	case sub == "Bios" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, s.biosResource())
 	case sub == "Bios/Settings" && r.Method == http.MethodGet:
@@ -320,6 +323,7 @@ func (s *bmcSystem) resource() map[string]any {
 		"Status":       map[string]string{"State": "Enabled", "Health": "OK"},
 		"Bios":         map[string]string{"@odata.id": p + "/Bios"},
 		"Storage":      map[string]string{"@odata.id": p + "/Storage"},
+		"SecureBoot":   map[string]string{"@odata.id": p + "/SecureBoot"},
 		"Links": map[string]any{
 			"ManagedBy": []map[string]string{{"@odata.id": "/redfish/v1/Managers/" + s.id}},
 			"Chassis":   []map[string]string{{"@odata.id": "/redfish/v1/Chassis/" + s.id}},
@@ -358,7 +362,7 @@ func (b *BMC) patchBoot(w http.ResponseWriter, s *bmcSystem, body map[string]any
 	}
 	for k, v := range boot {
 		str, _ := v.(string)
-		if _, known := s.boot[k]; !known || (k == "BootSourceOverrideTarget" && !slices.Contains(bootTargets, str)) {
+		if _, known := s.boot[k]; !known || !validBootValue(k, str) {
 			redfishError(w, http.StatusBadRequest, "Base.1.8.PropertyValueNotInList", fmt.Sprintf("Boot %s = %v", k, v))
 			return
 		}
@@ -444,6 +448,7 @@ func (s *bmcSystem) powerOn() {
 	if s.boot["BootSourceOverrideEnabled"] != "Disabled" && s.boot["BootSourceOverrideTarget"] == "Pxe" {
 		s.bootedFrom = "Pxe"
 	}
+	s.recordBoot()
 	if s.boot["BootSourceOverrideEnabled"] == "Once" {
 		s.boot["BootSourceOverrideEnabled"], s.boot["BootSourceOverrideTarget"] = "Disabled", "None"
 	}

@@ -81,6 +81,11 @@ func nodeWork(ctx context.Context, config tfsdk.Config, plan, state *nodeResourc
 		w.PreviousRAID = raidConfigOf(ctx, state.RAIDConfig, diags)
 	}
 	traitsAndRAIDWork(ctx, &plan.nodeHardware, stateHW, &w, diags)
+	var stateFields *nodeFields
+	if state != nil {
+		stateFields = &state.nodeFields
+	}
+	w.Boot = bootChange(&plan.nodeFields, stateFields)
 	return w
 }
 
@@ -97,6 +102,8 @@ func nodeWorkFailed(plan *nodeResourceModel, w ironic.NodeWork, err error, diags
 			convergeFailed(se.Err, diags)
 		case ironic.StepHardware:
 			hardwareFailed(w.Hardware, se.Err, plan, diags)
+		case ironic.StepBoot:
+			bootStepFailed(&plan.nodeFields, se, diags)
 		default:
 			diags.AddError("Unable to change bare metal node", fmt.Sprintf("Node %s: %s", se.NodeID, ironic.Message(se.Err)))
 		}
