@@ -60,11 +60,13 @@ func (c RootDiskChoice) How() string {
 
 // HintsText renders hints as a compact JSON object (keys sorted).
 func HintsText(hints map[string]any) string {
-	b, err := json.Marshal(hints)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // operators such as <in> as written
+	if err := enc.Encode(hints); err != nil {
 		return fmt.Sprint(hints)
 	}
-	return string(b)
+	return strings.TrimSpace(b.String())
 }
 
 // RootDeviceHints are the hints a deploy applies: instance_info's root_device (an object,

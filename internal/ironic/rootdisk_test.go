@@ -125,6 +125,9 @@ func TestChooseRootDisk_default(t *testing.T) {
 }
 
 func TestRootDeviceHints(t *testing.T) {
+	if got := HintsText(map[string]any{"model": "<in> a", "size": 10}); got != `{"model":"<in> a","size":10}` {
+		t.Fatalf("HintsText: %s", got)
+	}
 	props := map[string]any{"root_device": map[string]any{"serial": "A"}}
 	if h, from := RootDeviceHints(map[string]string{"root_device": `{"size": ">= 100"}`}, props); from != "instance_info" || h["size"] != ">= 100" {
 		t.Fatalf("instance_info first: %v %s", h, from)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -174,5 +176,110 @@ func TestAccDeployment_imageMustFit(t *testing.T) {
 		Config:             testAccDeploymentConfig_fits(name, bigHints, srv.URL+"/noesp.raw", ""), // BIOS: no ESP needed
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
+	}, resource.TestStep{
+		// An image that cannot be read is not judged: a warning, and the plan goes on.
+		Config:             testAccDeploymentConfig_fits(name, "null", srv.URL+"/missing.qcow2", ""),
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
 	})
+}
+
+// What the check cannot judge is a warning saying what was not checked, and the plan
+// goes on; a node without an inventory is not checked at all (no warning). Two nodes
+// deploying one image read it with one request in the plan.
+func TestAccDeployment_imageFitUnjudged(t *testing.T) {
+	testAccPreCheck(t)
+	if _, err := exec.LookPath("qemu-img"); err != nil {
+		t.Skip("qemu-img (qemu-utils) is not installed")
+	}
+	if testServer == nil {
+		t.Skip("seeding an inventory needs the Ironic this test run started")
+	}
+	var gz bytes.Buffer
+	z := gzip.NewWriter(&gz)
+	z.Write(gptImage(efiPartition))
+	z.Close()
+	var requests atomic.Int32
+	images := map[string][]byte{"big.qcow2": emptyQcow2(t, "20G"), "os.raw.gz": gz.Bytes(), "bare.raw": []byte("no partition table")}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		b, ok := images[strings.TrimPrefix(r.URL.Path, "/")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeContent(w, r, r.URL.Path, time.Time{}, bytes.NewReader(b))
+	}))
+	defer srv.Close()
+	a, b, bare := testNodeName(), testNodeName(), testNodeName()
+	nodes := func(more string) string {
+		return providerBlock + fmt.Sprintf(`
+resource "baremetal_node" "a" {
+  name        = %q
+  driver      = "fake-hardware"
+}
+resource "baremetal_node" "b" {
+  name        = %q
+  driver      = "fake-hardware"
+}
+resource "baremetal_node" "bare" {
+  name        = %q
+  driver      = "fake-hardware"
+}
+`, a, b, bare) + more
+	}
+	deploy := func(res, node, image, more string) string {
+		return fmt.Sprintf(`
+resource "baremetal_deployment" %q {
+  node_id       = baremetal_node.%s.id
+  instance_info = {
+    image_source   = "%s/%s"
+    image_checksum = "0123456789abcdef0123456789abcdef"
+    %s
+  }
+}
+`, res, node, srv.URL, image, more)
+	}
+	w := newCLIWorkspace(t)
+	w.write(nodes(""))
+	w.apply()
+	defer w.destroy()
+	for _, n := range []string{a, b} {
+		inv := testInventory(randomMAC())
+		inv["disks"] = []any{map[string]any{"name": "/dev/sda", "size": 64 << 30, "serial": "FIT-" + n, "model": "SSD 64G"}}
+		if err := testServer.SeedInventory(context.Background(), n, inv, map[string]any{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const notChecked = "Image not checked against the node's disks"
+	for _, c := range []struct {
+		hcl  string
+		want string // in the plan's warning; "" no warning
+	}{
+		{deploy("d", "a", "missing.qcow2", ""), "could not be read: GET " + srv.URL + "/missing.qcow2: HTTP 404"},
+		{deploy("d", "a", "os.raw.gz", ""), "its size on disk is not known (a gzip image is unpacked before it is written"},
+		{deploy("d", "a", "bare.raw", `capabilities = jsonencode({ boot_mode = "uefi" })`), "its first sectors hold no partition table"},
+		{deploy("d", "a", "big.qcow2", `root_device = jsonencode({ model = "<all-in> a b" })`), "uses <all-in>"},
+		{deploy("d", "bare", "big.qcow2", ""), ""},
+	} {
+		w.write(nodes(c.hcl))
+		out := flat(w.run("plan", "-input=false", "-no-color"))
+		if c.want == "" {
+			if strings.Contains(out, notChecked) {
+				t.Fatalf("a node without an inventory was checked:\n%s", out)
+			}
+			continue
+		}
+		if !strings.Contains(out, notChecked) || !strings.Contains(out, c.want) {
+			t.Fatalf("the plan does not warn %q:\n%s", c.want, out)
+		}
+	}
+	requests.Store(0)
+	w.write(nodes(deploy("d", "a", "big.qcow2", "") + deploy("e", "b", "big.qcow2", "")))
+	if out := w.run("plan", "-input=false", "-no-color"); strings.Contains(out, notChecked) || strings.Contains(out, "Error") {
+		t.Fatalf("fitting images warned:\n%s", out)
+	}
+	if n := requests.Load(); n != 1 {
+		t.Fatalf("the plan read the image with %d requests, want 1", n)
+	}
 }
