@@ -52,10 +52,14 @@ type RootDiskChoice struct {
 
 // How says how the disk was chosen, for a message.
 func (c RootDiskChoice) How() string {
+	how := fmt.Sprintf("chosen by the root device hints in the node's %s (%s)", c.HintsFrom, HintsText(c.Hints))
 	if c.Hints == nil {
-		return "Ironic's default choice without root device hints: the smallest disk of at least 4 GiB"
+		how = "Ironic's default choice without root device hints: the smallest disk of at least 4 GiB"
 	}
-	return fmt.Sprintf("chosen by the root device hints in the node's %s (%s)", c.HintsFrom, HintsText(c.Hints))
+	if len(c.Skipped) > 0 {
+		how += " (skip_block_devices leaves out " + strings.Join(c.Skipped, ", ") + ")"
+	}
+	return how
 }
 
 // HintsText renders hints as a compact JSON object (keys sorted).

@@ -116,8 +116,9 @@ func TestChooseRootDisk_default(t *testing.T) {
 	}
 	// skip_block_devices leaves disks out, with and without hints
 	skip := []any{map[string]any{"name": "/dev/sda"}, map[string]any{"serial": "<in> 654321"}}
-	if got := ChooseRootDisk(nil, "", skip, rootDisks); got.Disk == nil || got.Disk.Name != "/dev/sdc" || len(got.Skipped) != 2 {
-		t.Fatalf("skipped: %+v", got)
+	if got := ChooseRootDisk(nil, "", skip, rootDisks); got.Disk == nil || got.Disk.Name != "/dev/sdc" || len(got.Skipped) != 2 ||
+		!strings.HasSuffix(got.How(), "(skip_block_devices leaves out /dev/sda, /dev/sdb)") {
+		t.Fatalf("skipped: %+v %s", got, got.How())
 	}
 	if got := ChooseRootDisk(map[string]any{"model": "<in> samsung"}, "properties", skip, rootDisks); got.Disk != nil {
 		t.Fatalf("a skipped disk was chosen by hints: %+v", got.Disk)

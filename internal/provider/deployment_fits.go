@@ -99,6 +99,9 @@ func (r *deploymentResource) checkFits(ctx context.Context, req resource.ModifyP
 	}
 	disk := *choice.Disk
 	switch {
+	case disk.Size <= 0:
+		notChecked(fmt.Sprintf("the inventory gives no size for %s, the root disk (%s)", disk.Name, choice.How()))
+		return
 	case !layout.SizeKnown():
 		notChecked(fmt.Sprintf("its size on disk is not known (%s)", layout.Unread))
 	case layout.DiskSize > disk.Size:
