@@ -114,6 +114,8 @@ type NodeWork struct {
 	PreviousRAID map[string]any
 	// AllowServicing lets the hardware change run on an active node (see ApplyHardware).
 	AllowServicing bool
+	// Boot is the boot mode and secure boot to set once the node is where Goal says.
+	Boot BootChange
 }
 
 // NodeStep names a step of a node's create or update, for the caller to word a failure.
@@ -126,6 +128,7 @@ const (
 	StepRAIDTarget                 // the target RAID layout could not be set
 	StepConverge                   // provisioning, power or maintenance (Err is Converge's)
 	StepHardware                   // the hardware change (Err is ApplyHardware's)
+	StepBoot                       // the boot mode or secure boot (Err is SetBoot's)
 )
 
 // NodeStepError is a step of a node's create or update that failed.
@@ -224,6 +227,11 @@ func (c *Client) work(ctx context.Context, node *nodes.Node, w NodeWork) (*nodes
 	if err != nil {
 		errs = append(errs, &NodeStepError{Step: StepConverge, NodeID: id, Err: err})
 	}
+	if len(errs) == 0 && !w.Boot.Empty() {
+		if _, err := c.SetBoot(ctx, id, w.Boot); err != nil {
+			errs = append(errs, &NodeStepError{Step: StepBoot, NodeID: id, Err: err})
+		}
+	}
 	if len(errs) == 0 {
 		after, err := c.ApplyHardware(ctx, node, w.Hardware, w.PreviousRAID, w.AllowServicing)
 		if err != nil {
@@ -236,7 +244,7 @@ func (c *Client) work(ctx context.Context, node *nodes.Node, w NodeWork) (*nodes
 			node, errs = c.powerAgain(ctx, node, w.Goal, errs)
 		}
 	}
-	if w.SetTraits || w.SetRAIDTarget {
+	if w.SetTraits || w.SetRAIDTarget || !w.Boot.Empty() {
 		if n, err := c.GetNode(context.WithoutCancel(ctx), node.UUID); err == nil {
 			node = n
 		}

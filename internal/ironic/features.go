@@ -12,10 +12,13 @@ type Feature struct {
 	Release string
 }
 
-// Features are the API parts after 1.82 the provider knows. A feature used through an
+// Features are the API parts after MinMicroversion the provider knows. A feature used through an
 // attribute is checked against the negotiated microversion at plan time (Feature.Check);
 // the newest one here is MaxMicroversion, the newest proven against a real Ironic.
 var Features = []Feature{
+	{"boot mode fields", "1.75", "18.1"}, // reading the node's boot_mode and secure_boot
+	{"boot_mode", "1.76", "18.2"},
+	{"secure_boot", "1.76", "18.2"},
 	{"parent_node", "1.83", "22.0"},
 	{"unhold", "1.85", "22.1"},
 	{"firmware_interface", "1.86", "22.1"},

@@ -90,6 +90,10 @@ type fakeStateMachine struct {
 	// PATCH of /instance_info, whose bodies patches records.
 	instanceInfo string
 	patches      []string
+	// failFault: a failed clean or servicing puts the node in maintenance with this
+	// fault, as Ironic does for a failed step ("": no maintenance).
+	failFault   string
+	maintenance bool
 }
 
 type fakeStep struct{ state, target, lastErr string }
@@ -138,8 +142,12 @@ func (f *fakeStateMachine) handler(w http.ResponseWriter, r *http.Request) {
 		if !IsStable(f.state) && !f.dropped {
 			reservation = "conductor-1"
 		}
-		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q, "reservation": %s, "protected": %t, "retired": %t, "instance_info": %s}`,
-			f.state, nullable(f.target), f.lastErr, nullable(reservation), f.protected, f.retired, cmp.Or(f.instanceInfo, "null"))
+		maintenance := ""
+		if f.maintenance {
+			maintenance = fmt.Sprintf(`, "maintenance": true, "fault": %q`, f.failFault)
+		}
+		fmt.Fprintf(w, `{"uuid": "n1", "provision_state": %q, "target_provision_state": %s, "last_error": %q, "reservation": %s, "protected": %t, "retired": %t, "instance_info": %s%s}`,
+			f.state, nullable(f.target), f.lastErr, nullable(reservation), f.protected, f.retired, cmp.Or(f.instanceInfo, "null"), maintenance)
 		f.advance()
 	default:
 		http.NotFound(w, r)
@@ -153,6 +161,9 @@ func (f *fakeStateMachine) advance() {
 	s := f.pending[0]
 	f.pending = f.pending[1:]
 	f.state, f.target, f.lastErr = s.state, s.target, s.lastErr
+	if f.failFault != "" && (s.state == "clean failed" || s.state == "service failed") {
+		f.maintenance = true
+	}
 }
 
 func nullable(s string) string {

@@ -30,6 +30,9 @@ type HardwareChange struct {
 	// Runbook (a name or UUID) runs after the steps, by itself: Ironic takes steps or a
 	// runbook in one request, not both.
 	Runbook string
+	// RAIDInterface is the node's RAID interface, whose service steps differ ("": the
+	// node's, read by ApplyHardware).
+	RAIDInterface string
 }
 
 // Empty: nothing runs on the machine.
@@ -98,10 +101,18 @@ func (c HardwareChange) CleanSteps() []nodes.CleanStep {
 
 // ServiceSteps are the service steps for a deployed machine: the BIOS settings, then the
 // RAID interface's apply_configuration, which takes the layout itself and deletes the
-// existing volumes first.
+// existing volumes first. The redfish RAID interface's apply_configuration does not
+// delete them (it takes delete_existing and ignores it) and builds only the root volume
+// unless told otherwise, so there its delete_configuration runs first and
+// apply_configuration is asked for every volume; the agent's takes no such arguments.
 func (c HardwareChange) ServiceSteps() []nodes.ServiceStep {
 	steps := c.biosSteps()
-	if c.RAID != nil {
+	switch {
+	case c.RAID != nil && c.RAIDInterface == "redfish":
+		steps = append(steps, nodes.ServiceStep{Interface: nodes.InterfaceRAID, Step: "delete_configuration"},
+			nodes.ServiceStep{Interface: nodes.InterfaceRAID, Step: "apply_configuration",
+				Args: map[string]any{"raid_config": c.RAID, "create_root_volume": true, "create_nonroot_volumes": true}})
+	case c.RAID != nil:
 		steps = append(steps, nodes.ServiceStep{Interface: nodes.InterfaceRAID, Step: "apply_configuration",
 			Args: map[string]any{"raid_config": c.RAID, "delete_existing": true}})
 	}
@@ -155,6 +166,9 @@ func (c *Client) ApplyHardware(ctx context.Context, node *nodes.Node, change Har
 		return node, nil
 	}
 	rest := node.ProvisionState
+	if change.RAIDInterface == "" {
+		change.RAIDInterface = node.RAIDInterface
+	}
 	if Servicing(rest) && !allowService {
 		return node, &ServicingNotAllowedError{NodeID: node.UUID}
 	}
@@ -234,12 +248,18 @@ func (c *Client) clean(ctx context.Context, id string, work Goal, rest string) (
 	work.State = StateManageable
 	node, err := c.Reach(ctx, id, work)
 	if err != nil {
+		held := false
 		if node != nil && node.ProvisionState == StateCleanFailed {
+			held = node.Maintenance && node.Fault == FaultCleanFailure
 			if n, rerr := c.Reach(ctx, id, Goal{State: StateManageable}); rerr == nil {
 				node = n
 			}
 		}
-		return node, fmt.Errorf("applying %s: %w", work.describe(), err)
+		err = fmt.Errorf("applying %s: %w", work.describe(), err)
+		if held && node.Maintenance {
+			err = fmt.Errorf("%w. %w", err, &CleanFailedMaintenanceError{NodeID: id})
+		}
+		return node, err
 	}
 	if rest == StateAvailable {
 		return c.Reach(ctx, id, Goal{State: StateAvailable})
@@ -308,6 +328,21 @@ func (e *ServiceFailedMaintenanceError) Error() string {
 		"until that is lifted, so it stays in %q: its deployment and disk are untouched. Check the machine, lift "+
 		"maintenance (baremetal node maintenance unset %s), and apply again: the failed servicing is then aborted "+
 		"back to active and the change runs again", e.NodeID, why, StateServiceFailed, e.NodeID)
+}
+
+// FaultCleanFailure is the fault Ironic records when it puts a node in maintenance for a
+// failed clean step.
+const FaultCleanFailure = "clean failure"
+
+// CleanFailedMaintenanceError: a clean step failed and Ironic put the node in
+// maintenance (fault "clean failure"); it refuses to clean the node again until that is
+// lifted.
+type CleanFailedMaintenanceError struct{ NodeID string }
+
+func (e *CleanFailedMaintenanceError) Error() string {
+	return fmt.Sprintf("Ironic put node %s in maintenance when the clean step failed (fault %q), and refuses to clean it "+
+		"again until that is lifted: check the machine, then lift maintenance (baremetal node maintenance unset %s)",
+		e.NodeID, FaultCleanFailure, e.NodeID)
 }
 
 // describe names the work of a clean or service goal.

@@ -28,6 +28,19 @@ func TestHardwareChangeSteps(t *testing.T) {
 	if service[1].Args["delete_existing"] != true || service[1].Args["raid_config"] == nil {
 		t.Errorf("raid service step args %v", service[1].Args)
 	}
+	// The redfish RAID interface: its delete_configuration first (its apply_configuration
+	// ignores delete_existing), and every volume built, not only the root one.
+	c.RAIDInterface = "redfish"
+	if got := StepNames(c.ServiceSteps()); got != "bios.apply_configuration, raid.delete_configuration, raid.apply_configuration" {
+		t.Errorf("redfish service steps %s", got)
+	}
+	if args, _ := json.Marshal(c.ServiceSteps()[2].Args); string(args) !=
+		`{"create_nonroot_volumes":true,"create_root_volume":true,"raid_config":{"logical_disks":[{"is_root_volume":true,"raid_level":"1","size_gb":"MAX"}]}}` {
+		t.Errorf("redfish apply_configuration args %s", args)
+	}
+	if got := StepNames(c.CleanSteps()); got != "bios.apply_configuration, raid.delete_configuration, raid.create_configuration" {
+		t.Errorf("redfish clean steps %s", got)
+	}
 	if !(HardwareChange{}).Empty() || c.Empty() || (HardwareChange{BIOS: map[string]string{"a": "1"}}).CleanSteps()[0].Step != "apply_configuration" {
 		t.Error("Empty")
 	}
@@ -87,6 +100,48 @@ func TestApplyHardwareCleansARestingNode(t *testing.T) {
 	}
 	if !strings.Contains(f.bodies[1], `"clean_steps":[{"args":{"settings":[{"name":"a","value":"1"}]},"interface":"bios","step":"apply_configuration"}]`) {
 		t.Fatalf("clean request %s", f.bodies[1])
+	}
+}
+
+// A redfish node's RAID build by servicing takes the node's RAID interface when the
+// change does not name one.
+func TestApplyHardwareServiceStepsFollowTheRAIDInterface(t *testing.T) {
+	f := &fakeStateMachine{state: "active", script: servicing}
+	p, _ := newFakeClient(t, f)
+	if _, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "active", RAIDInterface: "redfish"},
+		HardwareChange{RAID: raidLayout}, nil, true); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(f.bodies[0], `"service_steps":[{"interface":"raid","step":"delete_configuration"},{"args":{"create_nonroot_volumes":true,`) {
+		t.Fatalf("service request %s", f.bodies[0])
+	}
+}
+
+// A clean step that fails puts the node in maintenance (fault "clean failure"): it is
+// brought back to manageable, and the error says Ironic refuses to clean it again until
+// maintenance is lifted, and how.
+func TestApplyHardwareCleanFailedInMaintenance(t *testing.T) {
+	f := &fakeStateMachine{state: "manageable", failFault: FaultCleanFailure, script: map[string][]fakeStep{
+		"manageable/clean":    {{"cleaning", "manageable", ""}, {"clean failed", "", "Redfish exception occurred: the requested capacity exceeds"}},
+		"clean failed/manage": {{"manageable", "", ""}},
+	}}
+	p, _ := newFakeClient(t, f)
+	node, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "manageable", RAIDInterface: "redfish"},
+		HardwareChange{RAID: raidLayout}, map[string]any{}, false)
+	var held *CleanFailedMaintenanceError
+	if !errors.As(err, &held) || !strings.Contains(err.Error(), "requested capacity exceeds") ||
+		!strings.Contains(err.Error(), "baremetal node maintenance unset n1") || node.ProvisionState != "manageable" {
+		t.Fatalf("got %v in %q", err, node.ProvisionState)
+	}
+	// Without maintenance (a step refused before it ran), nothing is said of it.
+	f = &fakeStateMachine{state: "manageable", script: map[string][]fakeStep{
+		"manageable/clean":    {{"cleaning", "manageable", ""}, {"clean failed", "", "step not supported"}},
+		"clean failed/manage": {{"manageable", "", ""}},
+	}}
+	p, _ = newFakeClient(t, f)
+	if _, err := p.ApplyHardware(context.Background(), &nodes.Node{UUID: "n1", ProvisionState: "manageable"},
+		HardwareChange{RAID: raidLayout}, nil, false); err == nil || errors.As(err, &held) {
+		t.Fatalf("got %v", err)
 	}
 }
 

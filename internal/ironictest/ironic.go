@@ -388,7 +388,8 @@ enabled_console_interfaces = no-console,fake
 # whose ramdisk posts to /v1/continue_inspection); 21.4 only through ironic-inspector,
 # which the harness does not run, so there only fake-hardware's fake inspects.
 enabled_inspect_interfaces = no-inspect,fake{{if .AgentInspect}},agent{{end}}
-enabled_raid_interfaces = no-raid,fake
+# The redfish RAID interface builds volumes through the BMC's Redfish Storage.
+enabled_raid_interfaces = no-raid,fake,redfish
 # The agent rescue interface: the conductor boots the agent, which takes the rescue
 # password (rescue.finalize_rescue). Not a default of any hardware type.
 enabled_rescue_interfaces = no-rescue,fake,agent

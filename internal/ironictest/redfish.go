@@ -57,6 +57,8 @@ type bmcSystem struct {
 	// gracefulIgnored: the operating system ignores GracefulShutdown and
 	// GracefulRestart (hung, or no ACPI handling): the BMC accepts them, nothing happens.
 	gracefulIgnored bool
+	storage         *bmcStorage     // its RAID controller (redfish_storage.go); nil: DefaultDrives, no volumes
+	fw              bmcFirmwareBoot // secure boot and the boots made (redfish_bootmode.go)
 	media           []*VirtualMedia // the virtual CD and USB stick (redfish_vmedia.go)
 	cdBoots         []*cdBoot       // every boot from the virtual CD
 }
@@ -293,6 +295,8 @@ func (b *BMC) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		b.patchBoot(w, s, body)
 	case sub == "Actions/ComputerSystem.Reset" && r.Method == http.MethodPost:
 		b.reset(w, s, body)
+	case sub == "SecureBoot":
+		b.serveSecureBoot(w, s, r.Method, body)
 	case sub == "Bios" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, s.biosResource())
 	case sub == "Bios/Settings" && r.Method == http.MethodGet:
@@ -300,6 +304,8 @@ func (b *BMC) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			"Id": "Settings", "Name": "BIOS pending settings", "Attributes": s.pending})
 	case sub == "Bios/Settings" && r.Method == http.MethodPatch:
 		b.patchBIOS(w, s, body)
+	case sub == "Storage" || strings.HasPrefix(sub, "Storage/"):
+		b.serveStorage(w, r, s, sub, body)
 	default:
 		redfishError(w, http.StatusMethodNotAllowed, "Base.1.8.ActionNotSupported", r.Method+" "+path)
 	}
@@ -323,6 +329,8 @@ func (s *bmcSystem) resource() map[string]any {
 		"BootProgress": map[string]string{"LastState": s.bootProgress()},
 		"Status":       map[string]string{"State": "Enabled", "Health": "OK"},
 		"Bios":         map[string]string{"@odata.id": p + "/Bios"},
+		"Storage":      map[string]string{"@odata.id": p + "/Storage"},
+		"SecureBoot":   map[string]string{"@odata.id": p + "/SecureBoot"},
 		"VirtualMedia": map[string]string{"@odata.id": p + "/VirtualMedia"},
 		"Links": map[string]any{
 			"ManagedBy": []map[string]string{{"@odata.id": "/redfish/v1/Managers/" + s.id}},
@@ -362,7 +370,7 @@ func (b *BMC) patchBoot(w http.ResponseWriter, s *bmcSystem, body map[string]any
 	}
 	for k, v := range boot {
 		str, _ := v.(string)
-		if _, known := s.boot[k]; !known || (k == "BootSourceOverrideTarget" && !slices.Contains(bootTargets, str)) {
+		if _, known := s.boot[k]; !known || !validBootValue(k, str) {
 			redfishError(w, http.StatusBadRequest, "Base.1.8.PropertyValueNotInList", fmt.Sprintf("Boot %s = %v", k, v))
 			return
 		}
@@ -451,6 +459,7 @@ func (s *bmcSystem) powerOn() {
 	if s.boot["BootSourceOverrideEnabled"] != "Disabled" && s.boot["BootSourceOverrideTarget"] == "Cd" {
 		s.bootCd() // the ISO in the virtual CD
 	}
+	s.recordBoot()
 	if s.boot["BootSourceOverrideEnabled"] == "Once" {
 		s.boot["BootSourceOverrideEnabled"], s.boot["BootSourceOverrideTarget"] = "Disabled", "None"
 	}

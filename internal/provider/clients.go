@@ -38,7 +38,7 @@ type clients struct {
 
 	// nodes and ports serve a plan's refresh of many objects from one list call per kind.
 	snapMu sync.Mutex
-	nodes  *ironic.Snapshot[nodes.Node]
+	nodes  *ironic.Snapshot[ironic.BootedNode]
 	ports  *ironic.Snapshot[ironic.Port]
 	wrote  bool // this process created, changed or deleted something
 
@@ -125,10 +125,19 @@ const batchAfter = 8
 
 // readNode reads a node for a refresh: from the plan's list of nodes when many are read.
 func (c *clients) readNode(ctx context.Context, ic *ironic.Client, id string) (*nodes.Node, error) {
+	n, err := c.readBootedNode(ctx, ic, id)
+	if n == nil {
+		return nil, err
+	}
+	return &n.Node, err
+}
+
+// readBootedNode is readNode with the node's boot fields, which gophercloud's node lacks.
+func (c *clients) readBootedNode(ctx context.Context, ic *ironic.Client, id string) (*ironic.BootedNode, error) {
 	return readThrough(ctx, c, &c.nodes, id,
-		func(ctx context.Context) ([]nodes.Node, error) { return ic.ListAllNodes(ctx) },
-		func(ctx context.Context, id string) (*nodes.Node, error) { return ic.GetNode(ctx, id) },
-		func(n *nodes.Node) string { return n.UUID },
+		func(ctx context.Context) ([]ironic.BootedNode, error) { return ic.ListAllBootedNodes(ctx) },
+		func(ctx context.Context, id string) (*ironic.BootedNode, error) { return ic.GetBootedNode(ctx, id) },
+		func(n *ironic.BootedNode) string { return n.UUID },
 		func(ctx context.Context, limit int) (bool, error) { return ic.NodesAtMost(ctx, limit) })
 }
 

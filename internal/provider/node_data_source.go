@@ -177,6 +177,12 @@ func (d *nodeDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	m.Health, m.InstanceName = stringOrNull(node.Health), stringOrNull(instanceName)
 	m.Firmware = firmwareComponentsValue(ctx, ic, node.UUID, &resp.Diagnostics)
 	resp.Diagnostics.Append(m.nodeFields.lookedUp(ctx, node, ic.Microversion())...)
+	boot, err := ic.ReadNodeBoot(ctx, node.UUID)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read the node's boot mode", fmt.Sprintf("Node %s: %s", node.UUID, ironic.Message(err)))
+		return
+	}
+	m.nodeFields.fromBoot(boot)
 	m.nodeHardware.fromNode(ctx, node, &resp.Diagnostics)
 	m.BIOSSettings = allBIOS(ctx, ic, node.UUID, &resp.Diagnostics)
 	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, &resp.Diagnostics)

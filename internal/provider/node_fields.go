@@ -47,6 +47,8 @@ type nodeFields struct {
 	Retired         types.Bool   `tfsdk:"retired"`
 	RetiredReason   types.String `tfsdk:"retired_reason"`
 	NetworkData     types.String `tfsdk:"network_data"`
+	BootMode        types.String `tfsdk:"boot_mode"`
+	SecureBoot      types.Bool   `tfsdk:"secure_boot"`
 
 	BIOSInterface       types.String `tfsdk:"bios_interface"`
 	BootInterface       types.String `tfsdk:"boot_interface"`
@@ -106,6 +108,11 @@ type nodeField struct {
 	remoteOptBool func(*nodes.Node) *bool
 	// a bool with a default: computed, never null, sent at enrollment only when it differs
 	boolDefault *bool
+	// instead of remoteStr or remoteBool: a boot setting, read from the node's boot fields
+	// (fromBoot) and set through Ironic's state calls (bootChange), neither in the
+	// enrollment body nor in the patch
+	bootStr  func(ironic.NodeBoot) string
+	bootBool func(ironic.NodeBoot) *bool
 }
 
 // keptUnset is what an unset kept attribute plans.
@@ -207,6 +214,15 @@ var nodeFieldTable = []nodeField{
 	{name: "network_data", doc: "Static network configuration for the config drive (Ironic's `network_data`, API 1.66), as a JSON object.",
 		input: "Build it with `jsonencode()`.", validators: []validator.String{validators.JSONText("an object")},
 		str: func(m *nodeFields) *types.String { return &m.NetworkData }, remoteJSON: func(n *nodes.Node) map[string]any { return n.NetworkData }},
+	{name: "boot_mode", doc: "The machine's boot mode, `" + strings.Join(ironic.BootModes, "` or `") + "`, as Ironic last read it from the " +
+		"BMC (API 1.75; Ironic reads it again at its power sync, every 60 s by default).",
+		input: bootModeInput, read: "Null where the management interface cannot read it (`fake`, `noop`) or the Ironic is older.",
+		kept: true, feature: "boot_mode", validators: []validator.String{stringvalidator.OneOf(ironic.BootModes...)},
+		str: func(m *nodeFields) *types.String { return &m.BootMode }, bootStr: func(b ironic.NodeBoot) string { return b.Mode }},
+	{name: "secure_boot", doc: "Whether UEFI secure boot is on, as Ironic last read it from the BMC (API 1.75).",
+		input: secureBootInput, read: "Null where the management interface cannot tell or the Ironic is older.",
+		kept: true, feature: "secure_boot",
+		boolAttr: func(m *nodeFields) *types.Bool { return &m.SecureBoot }, bootBool: func(b ironic.NodeBoot) *bool { return b.SecureBoot }},
 }
 
 // nodeInterface is the `<kind>_interface` field. An interface left out of the
@@ -344,6 +360,7 @@ func nodeFieldFeatures() []featureUse {
 func (m *nodeFields) addToCreate(ctx context.Context, create ironic.NodeCreate, diags *diag.Diagnostics) {
 	for _, f := range nodeFieldTable {
 		switch {
+		case f.bootStr != nil || f.bootBool != nil: // set once enrolled (bootChange)
 		case f.remoteJSON != nil:
 			if v := *f.str(m); known(v) {
 				var obj map[string]any
@@ -368,6 +385,7 @@ func (m *nodeFields) addToCreate(ctx context.Context, create ironic.NodeCreate, 
 func (m *nodeFields) patch(b *patchBuilder, state *nodeFields) {
 	for _, f := range nodeFieldTable {
 		switch {
+		case f.bootStr != nil || f.bootBool != nil: // Ironic's state calls (bootChange)
 		case f.remoteJSON != nil:
 			b.jsonObject(f.name, *f.str(m), *f.str(state))
 		case f.str != nil:
@@ -404,6 +422,7 @@ func (m *nodeFields) fromNode(ctx context.Context, n *nodes.Node, prior *nodeFie
 	m.Driver = types.StringValue(n.Driver)
 	for _, f := range nodeFieldTable {
 		switch {
+		case f.bootStr != nil || f.bootBool != nil: // not in gophercloud's node: fromBoot
 		case f.remoteJSON != nil:
 			var before types.String // a text meaning what Ironic holds is kept as written
 			if prior != nil {
@@ -442,6 +461,18 @@ func (m *nodeFields) fromNode(ctx context.Context, n *nodes.Node, prior *nodeFie
 	m.CreatedAt = timeOrNull(n.CreatedAt)
 	m.UpdatedAt = timeOrNull(n.UpdatedAt)
 	return diags
+}
+
+// fromBoot records the boot settings Ironic reports.
+func (m *nodeFields) fromBoot(b ironic.NodeBoot) {
+	for _, f := range nodeFieldTable {
+		switch {
+		case f.bootStr != nil:
+			*f.str(m) = stringOrNull(f.bootStr(b))
+		case f.bootBool != nil:
+			*f.boolAttr(m) = types.BoolPointerValue(f.bootBool(b))
+		}
+	}
 }
 
 // lookedUp is fromNode for the data source, which has no configuration to tell an

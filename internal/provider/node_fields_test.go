@@ -30,9 +30,17 @@ func TestNodeFieldTableAccessors(t *testing.T) {
 				kinds++
 			}
 		}
-		oneOf := func(a, b bool) bool { return a != b }
-		if kinds != 1 || (f.str != nil) != oneOf(f.remoteStr != nil, f.remoteJSON != nil) || (f.mapAttr != nil) != (f.remoteMap != nil) ||
-			(f.boolAttr != nil) != oneOf(f.remoteBool != nil, f.remoteOptBool != nil) || (f.boolDefault != nil && f.remoteBool == nil) {
+		oneOf := func(set ...bool) bool {
+			n := 0
+			for _, s := range set {
+				if s {
+					n++
+				}
+			}
+			return n == 1
+		}
+		if kinds != 1 || (f.str != nil) != oneOf(f.remoteStr != nil, f.remoteJSON != nil, f.bootStr != nil) || (f.mapAttr != nil) != (f.remoteMap != nil) ||
+			(f.boolAttr != nil) != oneOf(f.remoteBool != nil, f.remoteOptBool != nil, f.bootBool != nil) || (f.boolDefault != nil && f.remoteBool == nil) {
 			t.Errorf("%s: needs exactly one kind, with its model and Ironic accessors", f.name)
 			continue
 		}
@@ -54,6 +62,21 @@ func TestNodeFieldTableAccessors(t *testing.T) {
 		}
 		if got := tagged(reflect.ValueOf(m), "tfsdk", f.name); got == nil || !reflect.DeepEqual(got, model) {
 			t.Errorf("%s: the model accessor sets another field than tfsdk:%q", f.name, f.name)
+		}
+		if f.bootStr != nil || f.bootBool != nil { // from the node's boot fields, which gophercloud's node lacks
+			var b ironic.NodeBoot
+			field := reflect.ValueOf(&b).Elem()
+			for i := 0; i < field.NumField(); i++ {
+				if field.Type().Field(i).Tag.Get("json") == f.name && f.bootStr != nil {
+					field.Field(i).SetString("x")
+				} else if field.Type().Field(i).Tag.Get("json") == f.name {
+					field.Field(i).Set(reflect.ValueOf(new(true)))
+				}
+			}
+			if (f.bootStr != nil && f.bootStr(b) != "x") || (f.bootBool != nil && (f.bootBool(b) == nil || !*f.bootBool(b))) {
+				t.Errorf("%s: reads another of Ironic's boot fields", f.name)
+			}
+			continue
 		}
 		var n nodes.Node
 		field := reflect.ValueOf(&n).Elem()
@@ -116,7 +139,8 @@ func tagged(v reflect.Value, key, name string) any {
 }
 
 // The table drives the enrollment body and the patch: every field the plan sets is
-// sent, and one the state already has is not.
+// sent, and one the state already has is not. The boot settings go through Ironic's
+// state calls instead (bootChange).
 func TestNodeFieldTableCreateAndPatch(t *testing.T) {
 	ctx := context.Background()
 	var diags diag.Diagnostics
@@ -142,12 +166,13 @@ func TestNodeFieldTableCreateAndPatch(t *testing.T) {
 		patched[strings.Split(strings.TrimPrefix(op.Path, "/"), "/")[0]] = true
 	}
 	for _, f := range nodeFieldTable {
-		if _, ok := create[f.name]; !ok {
-			t.Errorf("%s: not in the enrollment body", f.name)
+		_, created := create[f.name]
+		if boot := f.bootStr != nil || f.bootBool != nil; boot != !created || boot != !patched[f.name] {
+			t.Errorf("%s: in the enrollment body %v, patched %v", f.name, created, patched[f.name])
 		}
-		if !patched[f.name] {
-			t.Errorf("%s: not patched", f.name)
-		}
+	}
+	if c := bootChange(&plan, &state); c.Mode != "new" || c.SecureBoot == nil || !*c.SecureBoot {
+		t.Errorf("boot settings not set: %+v", c)
 	}
 	b = newPatch(ctx, &diags)
 	plan.patch(b, &plan)

@@ -81,6 +81,11 @@ func nodeWork(ctx context.Context, config tfsdk.Config, plan, state *nodeResourc
 		w.PreviousRAID = raidConfigOf(ctx, state.RAIDConfig, diags)
 	}
 	traitsAndRAIDWork(ctx, &plan.nodeHardware, stateHW, &w, diags)
+	var stateFields *nodeFields
+	if state != nil {
+		stateFields = &state.nodeFields
+	}
+	w.Boot = bootChange(&plan.nodeFields, stateFields)
 	return w
 }
 
@@ -97,6 +102,8 @@ func nodeWorkFailed(plan *nodeResourceModel, w ironic.NodeWork, err error, diags
 			convergeFailed(se.Err, diags)
 		case ironic.StepHardware:
 			hardwareFailed(w.Hardware, se.Err, plan, diags)
+		case ironic.StepBoot:
+			bootStepFailed(&plan.nodeFields, se, diags)
 		default:
 			diags.AddError("Unable to change bare metal node", fmt.Sprintf("Node %s: %s", se.NodeID, ironic.Message(se.Err)))
 		}
@@ -132,6 +139,11 @@ func hardwareChange(ctx context.Context, plan, state *nodeResourceModel, diags *
 	if raid := raidConfigOf(ctx, plan.RAIDConfig, diags); plan.ApplyRAIDConfig.ValueBool() && len(raid) > 0 &&
 		(!plan.RAIDConfig.Equal(stateRAID) || !stateApply) {
 		c.RAID = raid
+		if known(plan.RAIDInterface) {
+			c.RAIDInterface = plan.RAIDInterface.ValueString()
+		} else if state != nil {
+			c.RAIDInterface = state.RAIDInterface.ValueString()
+		}
 	}
 	return c
 }
@@ -237,7 +249,7 @@ func hardwareFailed(c ironic.HardwareChange, err error, plan *nodeResourceModel,
 	var herr *ironic.HardwareError
 	if errors.As(err, &herr) {
 		if c.RAID != nil {
-			detail += " The next plan shows the RAID build again; fix the cause (a RAID interface with these steps) and apply."
+			detail += " The next plan shows the RAID build again; fix the cause (a layout the drives can hold, a RAID interface with these steps) and apply."
 		}
 		if herr.RAIDRestored {
 			detail += " The previous target RAID configuration was restored."

@@ -134,8 +134,9 @@ func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 // configuration (traits, root_device, raid_config, bios_settings, ...); 3 the write-only
 // driver_secrets_wo and its version; 4 took maintenance's default away and added
 // force_delete; 5 added allow_servicing, shard, parent_node, disable_power_off,
-// firmware_updates, runbook and runbook_version.
-const nodeSchemaVersion = 6
+// firmware_updates, runbook and runbook_version; 6 gave each firmware_updates entry a
+// version; 7 added boot_mode and secure_boot.
+const nodeSchemaVersion = 7
 
 func nodeSchema(attrs map[string]schema.Attribute) schema.Schema {
 	return schema.Schema{
@@ -209,6 +210,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	prior := plan
 	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
+	recordBoot(ctx, ic, &plan.nodeFields, &resp.Diagnostics)
 	plan.BIOSSettings = readBackBIOS(ctx, ic, node.UUID, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
@@ -319,13 +321,14 @@ func alreadyExists(plan *nodeResourceModel, earlier *nodes.Node, diags *diag.Dia
 
 func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var ic *ironic.Client
-	get := func(c *ironic.Client, ctx context.Context, id string) (*nodes.Node, error) {
+	get := func(c *ironic.Client, ctx context.Context, id string) (*ironic.BootedNode, error) {
 		ic = c
-		return r.clients.readNode(ctx, c, id)
+		return r.clients.readBootedNode(ctx, c, id)
 	}
 	readResource(ctx, r.clients, req, resp, "node", func(m *nodeResourceModel) string { return m.ID.ValueString() }, get,
-		func(m *nodeResourceModel, n *nodes.Node) bool {
-			refreshNode(ctx, ic, m, n, &resp.Diagnostics)
+		func(m *nodeResourceModel, n *ironic.BootedNode) bool {
+			refreshNode(ctx, ic, m, &n.Node, &resp.Diagnostics)
+			m.nodeFields.fromBoot(n.NodeBoot)
 			return true
 		})
 }
@@ -358,6 +361,7 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	id := node.UUID
 	prior := plan
 	resp.Diagnostics.Append(plan.record(ctx, node, &prior)...)
+	recordBoot(ctx, ic, &plan.nodeFields, &resp.Diagnostics)
 	plan.BIOSSettings = readBackBIOS(ctx, ic, id, plan.BIOSSettings, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	setID(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
@@ -411,6 +415,7 @@ func (r *nodeResource) ValidateConfig(ctx context.Context, req resource.Validate
 	validateLifecycle(&m, &resp.Diagnostics)
 	validateHardware(ctx, &m, &resp.Diagnostics)
 	validateSecrets(&m, &resp.Diagnostics)
+	validateBoot(ctx, &m.nodeFields, &resp.Diagnostics)
 }
 
 // ModifyPlan marks what Ironic changes by itself in an update as unknown, and says when

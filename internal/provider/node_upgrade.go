@@ -37,5 +37,8 @@ func (r *nodeResource) UpgradeState(context.Context) map[int64]resource.StateUpg
 		// 5 to 6: each firmware_updates entry got version, null (not checked) as a state
 		// without it reads.
 		noChange,
+		// 6 to 7: boot_mode and secure_boot, null until the next refresh reads them from
+		// Ironic; unset in the configuration, they then plan no change.
+		noChange,
 	})
 }
