@@ -19,5 +19,6 @@
 //   - rules: enroll.go, deploy.go, adopt.go (Ironic's adopt), adoption.go (what an
 //     import may take over), operate.go (the operations actions ask for: power, boot
 //     device, rescue, inspect, clean, service, rebuild), image_info.go, protect.go,
-//     servicing.go, steps.go, bios.go, hwcheck.go, maps.go, mac.go.
+//     servicing.go, steps.go, bios.go, hwcheck.go, rootdisk.go (the root disk an image goes
+//     to, and whether it fits), maps.go, mac.go.
 package ironic

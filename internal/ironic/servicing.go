@@ -24,7 +24,9 @@ type HardwareVerdict struct {
 	// AbortFirst: the last servicing failed; the apply aborts it back to active first.
 	AbortFirst bool
 	// HeldInMaintenance: with AbortFirst, Ironic holds the node in maintenance and
-	// refuses to abort or service it until that is lifted, so the apply fails.
+	// refuses to abort or service it until that is lifted, so the apply fails. For a
+	// cleaning (not Servicing): the node rests in maintenance (as a failed clean step
+	// leaves it), and Ironic refuses to clean it until that is lifted.
 	HeldInMaintenance bool
 	MaintenanceReason string
 }
@@ -35,6 +37,9 @@ type HardwareVerdict struct {
 // checked); live is the node as Ironic holds it now (nil when it could not be read).
 func DecideHardware(state string, allowServicing bool, microversion string, live *nodes.Node) HardwareVerdict {
 	if !IsDeployed(state) {
+		if live != nil && live.Maintenance {
+			return HardwareVerdict{HeldInMaintenance: true, MaintenanceReason: live.MaintenanceReason}
+		}
 		return HardwareVerdict{}
 	}
 	v := HardwareVerdict{Servicing: true}

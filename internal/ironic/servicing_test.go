@@ -20,6 +20,8 @@ func TestDecideHardware(t *testing.T) {
 		{"", false, "", nil, HardwareVerdict{}}, // a create: cleaning
 		{"manageable", false, "1.87", nil, HardwareVerdict{}},
 		{"available", true, "1.87", nil, HardwareVerdict{}},
+		{"manageable", false, "1.87", &nodes.Node{}, HardwareVerdict{}},
+		{"manageable", false, "1.87", held, HardwareVerdict{HeldInMaintenance: true, MaintenanceReason: "BMC unreachable"}}, // cleaning refused until lifted
 		{"active", true, "1.87", nil, HardwareVerdict{Servicing: true}},
 		{"active", true, "", nil, HardwareVerdict{Servicing: true}}, // no connection: not checked
 		{"active", false, "1.87", nil, HardwareVerdict{Servicing: true, Refused: RefusedNotAllowed}},

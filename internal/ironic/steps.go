@@ -341,8 +341,8 @@ type CleanFailedMaintenanceError struct{ NodeID string }
 
 func (e *CleanFailedMaintenanceError) Error() string {
 	return fmt.Sprintf("Ironic put node %s in maintenance when the clean step failed (fault %q), and refuses to clean it "+
-		"again until that is lifted. Check the machine, lift maintenance (baremetal node maintenance unset %s, or "+
-		"maintenance = false on the node), and apply again", e.NodeID, FaultCleanFailure, e.NodeID)
+		"again until that is lifted: check the machine, then lift maintenance (baremetal node maintenance unset %s)",
+		e.NodeID, FaultCleanFailure, e.NodeID)
 }
 
 // describe names the work of a clean or service goal.

@@ -326,7 +326,7 @@ func (a *Agent) maybeBoot(ctx context.Context, n watchedNode) {
 	if err != nil {
 		return
 	}
-	cd, why := a.bmc.Load().ramdiskBoot(macs)
+	cd, why := a.bmc.Load().ramdiskBoot(a.redfishSystem(ctx, n.UUID), macs)
 	if why != "" {
 		m.note("%s: %s: no ramdisk runs", n.ProvisionState, why)
 		return

@@ -58,9 +58,9 @@ type bmcSystem struct {
 	// GracefulRestart (hung, or no ACPI handling): the BMC accepts them, nothing happens.
 	gracefulIgnored bool
 	storage         *bmcStorage     // its RAID controller (redfish_storage.go); nil: DefaultDrives, no volumes
+	fw              bmcFirmwareBoot // secure boot and the boots made (redfish_bootmode.go)
 	media           []*VirtualMedia // the virtual CD and USB stick (redfish_vmedia.go)
 	cdBoots         []*cdBoot       // every boot from the virtual CD
-	fw              bmcFirmwareBoot // secure boot and the boots made (redfish_bootmode.go)
 }
 
 // BootOverride is a system's boot source override as a PATCH of Boot left it.
@@ -330,8 +330,8 @@ func (s *bmcSystem) resource() map[string]any {
 		"Status":       map[string]string{"State": "Enabled", "Health": "OK"},
 		"Bios":         map[string]string{"@odata.id": p + "/Bios"},
 		"Storage":      map[string]string{"@odata.id": p + "/Storage"},
-		"VirtualMedia": map[string]string{"@odata.id": p + "/VirtualMedia"},
 		"SecureBoot":   map[string]string{"@odata.id": p + "/SecureBoot"},
+		"VirtualMedia": map[string]string{"@odata.id": p + "/VirtualMedia"},
 		"Links": map[string]any{
 			"ManagedBy": []map[string]string{{"@odata.id": "/redfish/v1/Managers/" + s.id}},
 			"Chassis":   []map[string]string{{"@odata.id": "/redfish/v1/Chassis/" + s.id}},

@@ -17,7 +17,10 @@ import (
 // a POST builds a volume (RAIDType, CapacityBytes, Links.Drives; no CapacityBytes: the
 // most the drives hold) and a DELETE removes one. Both apply immediately (the
 // collection's OperationApplyTimeSupport says Immediate, which Ironic prefers), so a
-// volume is there as soon as Ironic's step asked for it. Like a real controller, the
+// volume is there as soon as Ironic's step asked for it. (OnReset would answer with a
+// task monitor and have Ironic reboot the machine, but Ironic polls such tasks only for
+// nodes in clean wait or deploy wait, up to 2026.1: a servicing would never resume.)
+// Like a real controller, the
 // BMC keeps RAIDMetadataBytes of every drive for its RAID metadata and refuses, with a
 // Redfish error, a volume its drives cannot hold, a RAID type it does not support or
 // drives another volume already uses; Ironic's own arithmetic counts the whole drive,

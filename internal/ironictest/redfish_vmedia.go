@@ -209,18 +209,44 @@ func (c *cdBoot) read() {
 	}
 }
 
-// ramdiskBoot tells whether the machine with any of these NICs, if it is a system of
-// this BMC, runs a ramdisk now, and with which kernel command line. why says why not
-// (the disk booted, the CD is still loading or does not boot); "" and no params for a
-// network boot or a machine that is not this BMC's.
-func (b *BMC) ramdiskBoot(macs []string) (params CdBoot, why string) {
+// redfishSystem is the Id of the BMC's system that the node's driver_info names, or ""
+// (not a redfish node of this BMC): a machine that boots from its virtual CD is found by
+// its BMC, not its NICs (a node cleaned before its ports exist has none).
+func (a *Agent) redfishSystem(ctx context.Context, uuid string) string {
+	b := a.bmc.Load()
+	if b == nil {
+		return ""
+	}
+	var node struct {
+		Driver     string         `json:"driver"`
+		DriverInfo map[string]any `json:"driver_info"`
+	}
+	if err := a.adminGet(ctx, "/v1/nodes/"+uuid+"?fields=driver,driver_info", &node); err != nil || node.Driver != "redfish" {
+		return ""
+	}
+	address, _ := node.DriverInfo["redfish_address"].(string)
+	system, _ := node.DriverInfo["redfish_system_id"].(string)
+	if id, ok := strings.CutPrefix(system, "/redfish/v1/Systems/"); ok && strings.TrimSuffix(address, "/") == b.URL {
+		return id
+	}
+	return ""
+}
+
+// ramdiskBoot tells whether the machine (the BMC's system with this Id, or else with any
+// of these NICs), if it is a system of this BMC, runs a ramdisk now, and with which kernel
+// command line. why says why not (the disk booted, the CD is still loading or does not
+// boot); "" and no params for a network boot or a machine that is not this BMC's.
+func (b *BMC) ramdiskBoot(system string, macs []string) (params CdBoot, why string) {
 	if b == nil {
 		return CdBoot{}, ""
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, s := range b.systems {
-		if !slices.ContainsFunc(s.macs, func(mac string) bool {
+	for id, s := range b.systems {
+		if system != "" && id != system {
+			continue
+		}
+		if system == "" && !slices.ContainsFunc(s.macs, func(mac string) bool {
 			return slices.ContainsFunc(macs, func(x string) bool { return strings.EqualFold(x, mac) })
 		}) {
 			continue
@@ -527,6 +553,9 @@ func readISO(iso []byte) (*isoFS, error) {
 	var root []byte
 	for n := uint32(16); ; n++ {
 		d := sector(n)
+		if (d == nil || string(d[1:6]) != "CD001") && n > 16 && root != nil {
+			break // no terminator: what was read is enough
+		}
 		if d == nil || string(d[1:6]) != "CD001" {
 			return nil, errors.New("not an ISO 9660 image: no volume descriptor CD001 at sector 16")
 		}
@@ -546,6 +575,7 @@ func readISO(iso []byte) (*isoFS, error) {
 	if root == nil {
 		return nil, errors.New("not an ISO 9660 image: no primary volume descriptor")
 	}
+	records := 0
 	var walk func(extent, size uint32, dir string, depth int) error
 	walk = func(extent, size uint32, dir string, depth int) error {
 		if depth > 16 {
@@ -566,8 +596,11 @@ func readISO(iso []byte) (*isoFS, error) {
 			}
 			rec := iso[off : off+n]
 			off += n
+			if records++; records > 100000 {
+				return errors.New("more than 100000 directory records")
+			}
 			nameLen := int(rec[32])
-			if 33+nameLen > len(rec) {
+			if 33+nameLen+1-nameLen%2 > len(rec) {
 				return fmt.Errorf("bad directory record in %q", dir)
 			}
 			raw := rec[33 : 33+nameLen]

@@ -19,7 +19,7 @@ import (
 
 // makeISO builds a UEFI ISO the way Ironic's images.create_esp_image_for_uefi does
 // (mkisofs -r -V ... -l -e boot/grub/efiboot.img -no-emul-boot) from these files.
-func makeISO(t *testing.T, files map[string]string) []byte {
+func makeISO(t testing.TB, files map[string]string) []byte {
 	t.Helper()
 	mkisofs, err := exec.LookPath("mkisofs")
 	if err != nil {
@@ -40,6 +40,9 @@ func makeISO(t *testing.T, files map[string]string) []byte {
 	args := []string{"-r", "-V", "VMEDIA_BOOT_ISO", "-l", "-o", out}
 	if _, ok := files["boot/grub/efiboot.img"]; ok {
 		args = append(args, "-e", "boot/grub/efiboot.img", "-no-emul-boot")
+	}
+	if _, ok := files["isolinux/isolinux.bin"]; ok { // as create_isolinux_image_for_bios
+		args = append(args, "-J", "-b", "isolinux/isolinux.bin", "-no-emul-boot", "-boot-load-size", "4")
 	}
 	if b, err := exec.Command(mkisofs, append(args, root)...).CombinedOutput(); err != nil {
 		t.Fatalf("mkisofs: %v: %s", err, b)
@@ -119,7 +122,7 @@ func TestBMCVirtualMedia(t *testing.T) {
 	// Booting an empty CD boots nothing.
 	do("PATCH", sys, map[string]any{"Boot": map[string]any{"BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Continuous"}})
 	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "On"})
-	if _, why := b.ramdiskBoot([]string{mac}); !strings.Contains(why, "no media in the virtual CD") {
+	if _, why := b.ramdiskBoot("", []string{mac}); !strings.Contains(why, "no media in the virtual CD") {
 		t.Fatalf("an empty CD: %q", why)
 	}
 	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "ForceOff"})
@@ -149,8 +152,12 @@ func TestBMCVirtualMedia(t *testing.T) {
 		boot.CommandLine != "ipa-agent-token=s3cret boot_method=vmedia" {
 		t.Fatalf("the CD boot: %+v", boot)
 	}
-	if got, why := b.ramdiskBoot([]string{mac}); why != "" || got.Param("boot_method") != "vmedia" {
+	if got, why := b.ramdiskBoot("", []string{mac}); why != "" || got.Param("boot_method") != "vmedia" {
 		t.Fatalf("the ramdisk of a CD boot: %q %+v", why, got)
+	}
+	// Found by its system too (a node cleaned before its ports exist has no MACs).
+	if got, why := b.ramdiskBoot("s1", nil); why != "" || got.Param("ipa-agent-token") != "s3cret" {
+		t.Fatalf("the ramdisk of a CD boot, by system: %q %+v", why, got)
 	}
 	// Once: the next power-on boots the disk.
 	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "ForceRestart"})
@@ -177,7 +184,7 @@ func TestBMCVirtualMedia(t *testing.T) {
 		if boot := waitCdBoot(t, b, "s1", boots); !strings.Contains(boot.Err, c.err) {
 			t.Fatalf("%s: %+v", c.iso, boot)
 		}
-		if _, why := b.ramdiskBoot([]string{mac}); !strings.Contains(why, c.err) {
+		if _, why := b.ramdiskBoot("", []string{mac}); !strings.Contains(why, c.err) {
 			t.Fatalf("%s: the ramdisk runs (%q)", c.iso, why)
 		}
 		do("PATCH", cd, map[string]any{"Image": nil, "Inserted": false})
@@ -202,5 +209,70 @@ func waitCdBoot(t *testing.T, b *BMC, id string, n int) CdBoot {
 		if time.Now().After(deadline) {
 			t.Fatalf("CD boot %d of %s not done: %+v", n, id, boots)
 		}
+	}
+}
+
+// A BIOS ISO as Ironic's create_isolinux_image_for_bios builds it boots in Legacy mode
+// through isolinux.cfg, and not in UEFI mode.
+func TestBootISOLegacy(t *testing.T) {
+	iso := makeISO(t, map[string]string{"vmlinuz": "kernel", "initrd": "ramdisk", "isolinux/isolinux.bin": strings.Repeat("\x00", 2048),
+		"isolinux/isolinux.cfg": "default boot\n\nlabel boot\nkernel /vmlinuz\nappend initrd=/initrd text ipa-agent-token=t0k boot_method=vmedia --\n"})
+	c, err := bootISO(iso, "Legacy")
+	if err != nil || c.BootConfig != "isolinux/isolinux.cfg" || string(c.KernelData) != "kernel" || string(c.InitrdData) != "ramdisk" ||
+		c.CommandLine != "text ipa-agent-token=t0k boot_method=vmedia" || !slices.Equal(c.Platforms, []string{"BIOS"}) {
+		t.Fatalf("Legacy boot: %+v, %v", c, err)
+	}
+	if _, err := bootISO(iso, "UEFI"); err == nil || !strings.Contains(err.Error(), "no El Torito boot entry for UEFI") {
+		t.Fatalf("UEFI boot of a BIOS ISO: %v", err)
+	}
+}
+
+// The ISO reader never panics nor loops, whatever the BMC is handed.
+func FuzzReadISO(f *testing.F) {
+	f.Add(makeISO(f, map[string]string{"vmlinuz": "k", "initrd": "i", "EFI/debian/grub.cfg": "linuxefi /vmlinuz a=b\ninitrdefi /initrd\n",
+		"boot/grub/efiboot.img": "esp"}))
+	seed := make([]byte, 20*isoSector)
+	copy(seed[16*isoSector:], "\x01CD001")
+	f.Add(seed)
+	f.Add([]byte("not an ISO"))
+	f.Fuzz(func(t *testing.T, iso []byte) {
+		fs, err := readISO(iso)
+		if err == nil && fs == nil {
+			t.Fatal("no error and nothing read")
+		}
+		_, _ = bootISO(iso, "UEFI")
+		_, _ = bootISO(iso, "Legacy")
+	})
+}
+
+// Ironic's config enables virtual media with ISOs served from http_root and the ESP the
+// harness builds: a FAT image holding Debian's shim as the removable-media boot loader,
+// and its GRUB.
+func TestConfigVirtualMedia(t *testing.T) {
+	for _, tool := range []string{"mcopy", "mdir"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s (mtools) is not installed: make deps", tool)
+		}
+	}
+	dir := t.TempDir()
+	conf, err := writeConfig(dir, 6385, Options{bootURL: "http://127.0.0.1:1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	esp := filepath.Join(dir, "esp.img")
+	for _, want := range []string{"enabled_boot_interfaces = fake,pxe,redfish-virtual-media\n", "esp_image = " + esp + "\n",
+		"grub_config_path = EFI/debian/grub.cfg\n", "[redfish]\n# Virtual media ISOs are served from [deploy] http_root, not Swift.\nuse_swift = false\n"} {
+		if !strings.Contains(string(b), want) {
+			reason, _ := os.ReadFile(esp + ".error")
+			t.Fatalf("ironic.conf lacks %q (%s):\n%s", want, reason, b)
+		}
+	}
+	out, err := exec.Command("mdir", "-b", "-i", esp, "::EFI/BOOT").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "BOOTX64.EFI") || !strings.Contains(string(out), "grubx64.efi") {
+		t.Fatalf("the ESP holds %s (%v)", out, err)
 	}
 }

@@ -482,6 +482,7 @@ func isAdopted(ctx context.Context, private interface {
 func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
+	r.checkFits(ctx, req, &resp.Diagnostics) // deployment_fits.go
 	if req.State.Raw.IsNull() {
 		return
 	}

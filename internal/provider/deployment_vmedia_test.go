@@ -29,13 +29,27 @@ func vmediaNode(t *testing.T, name string) string {
 // inserted in its CD and boots it once (the ISO read as ISO 9660, its UEFI boot entry and
 // grub.cfg leading to the very deploy kernel and ramdisk of driver_info, the agent token
 // on its command line), the agent writes the image through direct, and the deployed
-// machine boots its disk with the CD ejected. On both Ironic generations.
+// machine boots its disk with the CD ejected. Dropping the deployment cleans the machine
+// through the agent booted from a new ISO (a new agent token on its command line), its
+// disk erased, the CD ejected again. On both Ironic generations.
 func TestAccDeployment_virtualMedia(t *testing.T) {
 	name := testNodeName()
 	image := []byte("os image for virtual media " + name)
 	srv := newTestImageServer(t, image)
 	bmc := testBMC(t)
-	cfg := deploymentConfig{Cache: t.TempDir(), ImageURL: srv.URL, Name: name, Node: vmediaNode(t, name), Deployed: true}
+	cfg := deploymentConfig{Cache: t.TempDir(), ImageURL: srv.URL, Name: name, Node: vmediaNode(t, name) + "\n  automated_clean = true", Deployed: true}
+	undeployed := cfg
+	var tokens []string // the agent tokens of the ISOs the machine booted, in order
+	newTokens := func() (fresh []string) {
+		for _, b := range bmc.CdBoots(name) {
+			if token := b.Param("ipa-agent-token"); b.Done && b.Err == "" && !slices.Contains(tokens, token) {
+				tokens = append(tokens, token)
+				fresh = append(fresh, token)
+			}
+		}
+		return fresh
+	}
+	undeployed.Deployed = false
 	ironicTest(t, resource.TestStep{
 		Config:            cfg.String(),
 		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
@@ -46,7 +60,19 @@ func TestAccDeployment_virtualMedia(t *testing.T) {
 				}
 				return nil
 			}),
-			func(s *terraform.State) error { return checkVirtualMediaBoot(s, bmc, name) }),
+			func(s *terraform.State) error { newTokens(); return checkVirtualMediaBoot(s, bmc, name) }),
+	}, resource.TestStep{
+		Config: undeployed.String(),
+		Check: resource.ComposeTestCheckFunc(expectRemoteState("available"), checkDisk("baremetal_node.n", make([]byte, len(image))),
+			func(s *terraform.State) error {
+				if len(newTokens()) == 0 {
+					return fmt.Errorf("cleaning booted no new ISO: %+v", bmc.CdBoots(name))
+				}
+				if bmc.VirtualMedia(name)[0].Inserted {
+					return fmt.Errorf("the CD still holds %s after cleaning", bmc.VirtualMedia(name)[0].Image)
+				}
+				return nil
+			}),
 	})
 }
 

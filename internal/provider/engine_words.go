@@ -47,6 +47,10 @@ func inTerraformTerms(err error) string {
 	if errors.As(err, &held) {
 		add(held, ". "+unrescueAdvice(held.NodeID))
 	}
+	var cleanHeld *ironic.CleanFailedMaintenanceError
+	if errors.As(err, &cleanHeld) {
+		add(cleanHeld, ", or set maintenance = false on the node: the next apply lifts it before it cleans")
+	}
 	var notAllowed *ironic.ServicingNotAllowedError
 	if errors.As(err, &notAllowed) {
 		msg = strings.Replace(msg, notAllowed.Error(), fmt.Sprintf("node %s is active: changing its hardware would service "+

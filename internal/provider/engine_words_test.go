@@ -39,6 +39,10 @@ func TestInTerraformTerms(t *testing.T) {
 			`node n1 is "rescue": it is held in rescue, and only an unrescue ends that; nothing was changed. ` +
 				"To end the rescue: the baremetal_node_unrescue action (terraform apply -invoke=action.baremetal_node_unrescue.<name>), " +
 				"or `baremetal node unrescue n1`"},
+		{fmt.Errorf("applying raid.create_configuration: boom. %w", &ironic.CleanFailedMaintenanceError{NodeID: "n1"}),
+			`applying raid.create_configuration: boom. Ironic put node n1 in maintenance when the clean step failed (fault "clean failure"), ` +
+				"and refuses to clean it again until that is lifted: check the machine, then lift maintenance (baremetal node " +
+				"maintenance unset n1), or set maintenance = false on the node: the next apply lifts it before it cleans"},
 		{errors.New("anything else"), "anything else"},
 	} {
 		if got := inTerraformTerms(c.err); got != c.want {

@@ -249,7 +249,7 @@ func hardwareFailed(c ironic.HardwareChange, err error, plan *nodeResourceModel,
 	var herr *ironic.HardwareError
 	if errors.As(err, &herr) {
 		if c.RAID != nil {
-			detail += " The next plan shows the RAID build again; fix the cause (a RAID interface with these steps) and apply."
+			detail += " The next plan shows the RAID build again; fix the cause (a layout the drives can hold, a RAID interface with these steps) and apply."
 		}
 		if herr.RAIDRestored {
 			detail += " The previous target RAID configuration was restored."

@@ -82,6 +82,13 @@ func (r *nodeResource) planHardware(ctx context.Context, resp *resource.ModifyPl
 		}
 	} else {
 		what := c.Describe(false)
+		if v.HeldInMaintenance && (plan.Maintenance.IsUnknown() || plan.Maintenance.ValueBool()) {
+			id := state.ID.ValueString()
+			resp.Diagnostics.AddAttributeWarning(path.Root(hardwareAttribute(c)), "The node is in maintenance: Ironic refuses to clean it",
+				fmt.Sprintf("Node %s is in maintenance (%s), as Ironic leaves a node whose clean step failed, and refuses to "+
+					"clean it until that is lifted, so the apply fails. Check the machine, then baremetal node maintenance "+
+					"unset %s, or set maintenance = false on the node.", id, v.MaintenanceReason, id))
+		}
 		if c.RAID != nil {
 			resp.Diagnostics.AddAttributeWarning(path.Root("raid_config"), "The RAID layout will be built: data on its disks is destroyed",
 				fmt.Sprintf("apply_raid_config = true and raid_config changes: the apply runs manual cleaning (%s), which "+

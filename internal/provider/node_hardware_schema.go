@@ -84,7 +84,9 @@ func hardwareAttributes() map[string]schema.Attribute {
 				"the disks involved**. The plan warns when it will run. The node must rest in `manageable` or `available`; " +
 				"it is brought back where it was. Needs a RAID interface with those clean steps (`idrac-redfish`, " +
 				"`redfish`, `ilo5`, `agent` for software RAID); the `fake` one has none, and Ironic's refusal is reported. " +
-				"If building fails, the previous target is restored, so the next apply tries again. Default `false`.",
+				"If building fails, the previous target is restored, so the next apply tries again (where a clean step failed on " +
+				"the machine, Ironic puts the node in maintenance, fault `clean failure`: lift it, or set `maintenance = false`, " +
+				"first). Default `false`.",
 		},
 		"current_raid_config": schema.StringAttribute{
 			Computed: true, MarkdownDescription: currentRAIDDoc,
@@ -104,7 +106,7 @@ func hardwareAttributes() map[string]schema.Attribute {
 				"`bios_settings`, to `firmware_updates`, to `raid_config` with `apply_raid_config`, or a runbook to run " +
 				"(`runbook`, `runbook_version`) then runs as Ironic's servicing (API 1.87, Ironic 23.0 / 2023.2 or newer) " +
 				"with the firmware interface's `update`, the BIOS interface's and the RAID interface's " +
-				"`apply_configuration` service steps, or the runbook's steps. The machine reboots, a RAID build **destroys the data on its disks**, " +
+				"`apply_configuration` service steps (the `redfish` RAID interface's `delete_configuration` first), or the runbook's steps. The machine reboots, a RAID build **destroys the data on its disks**, " +
 				"and the plan says so; the deployment stays as it is (no redeploy, `instance_info` untouched). If servicing " +
 				"fails, Ironic's `last_error` is reported and the next plan shows the change again; the node is aborted back " +
 				"to `active`, or, where Ironic put it in maintenance for the failed step, left there until you lift it. Default `false`: such a change to a deployed node is then a plan-time error.",
