@@ -110,11 +110,10 @@ resource "baremetal_node" "server" {
   driver_secrets_wo         = { redfish_password = var.bmc_password }
   driver_secrets_wo_version = 1
 
-  # A RAID-1 root volume on the two SSDs, kept in Ironic as the node's target layout.
-  # apply_raid_config = true builds it through the BMC's Redfish storage by manual
-  # cleaning before the node becomes available (the plan warns: the data on those disks
-  # is destroyed); on a node that is already deployed, with allow_servicing = true, by
-  # servicing.
+  # A RAID-1 root volume on the two SSDs, built through the BMC's Redfish storage by
+  # manual cleaning before the node becomes available (the plan warns: the data on
+  # those disks is destroyed). On a node already deployed, allow_servicing = true
+  # builds a changed layout by servicing.
   raid_config = {
     logical_disks = [{
       size_gb        = "450" # GiB; "MAX" counts whole drives, and the controller keeps some for its metadata
@@ -124,7 +123,7 @@ resource "baremetal_node" "server" {
       is_root_volume = true
     }]
   }
-  apply_raid_config = false
+  apply_raid_config = true
 
   # The disk the image goes to: by size, which the RAID volume (450 GiB) matches,
   # and the 2 TiB data disks do not. A serial or WWN hint would name a drive that

@@ -97,16 +97,12 @@ func examplesApplied() []exampleCase {
 			}},
 		{dir: "resources/baremetal_deploy_template", files: []string{"resource.tf"}, locks: []string{"CUSTOM_RAID1"}},
 		{dir: "resources/baremetal_runbook", files: []string{"resource.tf"}, locks: []string{"CUSTOM_WIPE_METADATA", "storage1"}, feature: "runbooks"},
-		// The guide's server boots the agent by virtual media in UEFI mode and records its
-		// RAID-1 root layout (apply_raid_config = false): in this harness a cleaning or a
-		// deploy step that builds it hangs when the agent boots from the virtual CD (the
-		// same layout builds by cleaning on a PXE-booted node), so the example omits the
-		// build for now.
 		{dir: "redfish-server", setup: func(t *testing.T, x *exampleRun) {
 			bmc := testBMC(t)
 			name := testNodeName()
 			macs := []string{randomMAC(), randomMAC()}
 			x.vars["name"] = name
+			x.system = name
 			x.vars["bmc_address"] = bmc.URL
 			x.vars["bmc_system_id"] = bmc.AddSystem(name, macs...)
 			x.vars["bmc_username"] = bmc.Username
@@ -555,13 +551,13 @@ func (l *keyedLocks) lock(keys []string) func() {
 }
 
 // checkRedfishServer checks what the redfish-server guide promises on the machine: a
-// virtual-media boot in UEFI mode, and the config drive the agent wrote holds the SSH keys as meta_data's public_keys object, and
+// virtual-media boot in UEFI mode, the RAID-1 root volume, and the config drive the agent wrote holds the SSH keys as meta_data's public_keys object, and
 // network_data with the two NICs by MAC and the bond over them.
 func checkRedfishServer(t *testing.T, w *cliWorkspace, x *exampleRun) {
 	t.Helper()
 	id := strings.TrimSpace(w.run("output", "-raw", "node_id"))
 	// The agent booted from the virtual CD, in UEFI mode; the machine now boots its disk.
-	bmc, system := testServer.BMC, x.vars["name"]
+	bmc, system := testServer.BMC, x.system
 	booted := false
 	for _, b := range bmc.CdBoots(system) {
 		booted = booted || (b.Done && b.Err == "")
@@ -571,6 +567,10 @@ func checkRedfishServer(t *testing.T, w *cliWorkspace, x *exampleRun) {
 	}
 	if mode, _ := bmc.BootMode(system); mode != ironictest.RedfishUEFI {
 		t.Errorf("the machine boots in %s mode", mode)
+	}
+	// The RAID-1 root volume, built by the cleaning on the two SSDs.
+	if v := bmc.Volumes(system); len(v) != 1 || v[0].RAIDType != "RAID1" || v[0].CapacityBytes != 450*ironictest.GiB {
+		t.Errorf("the BMC's volumes: %+v", v)
 	}
 	iso, err := os.ReadFile(testServer.Agent.ConfigDrivePath(id))
 	if err != nil {
