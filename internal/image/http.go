@@ -126,6 +126,7 @@ func (e *Engine) do(ctx context.Context, client *http.Client, method, url string
 		return nil, err
 	}
 	req.Header.Set("User-Agent", e.opts.UserAgent)
+	addAuthorization(req) // an OCI registry's token, to that registry only
 	resp, err := client.Do(req)
 	return resp, classify(ctx, err)
 }
