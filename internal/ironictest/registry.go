@@ -137,7 +137,9 @@ func (r *Registry) PullSecret() string {
 }
 
 // Ref is the oci:// reference of repository:tag here.
-func (r *Registry) Ref(repository, tag string) string { return "oci://" + r.Host + "/" + repository + ":" + tag }
+func (r *Registry) Ref(repository, tag string) string {
+	return "oci://" + r.Host + "/" + repository + ":" + tag
+}
 
 func (r *Registry) do(ctx context.Context, method, path, contentType string, body []byte) (*http.Response, error) {
 	return r.doAccept(ctx, method, path, contentType, "", body)
