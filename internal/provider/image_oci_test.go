@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -23,35 +24,45 @@ import (
 
 // ociConfig is an image in a registry that asks for a pull secret, deployed through
 // direct and the agent: both the image (for the fetch) and the deployment (for Ironic)
-// get the secret write-only.
-func ociConfig(cache, ref, secret, name, node string) string {
+// get the secret write-only, from an ephemeral variable (ociSecret).
+func ociConfig(cache, ref, name, node string) string {
 	return fmt.Sprintf(`
 provider "baremetal" {
   image_cache_dir = %[1]q
 }
 
+variable "pull_secret" {
+  type      = string
+  ephemeral = true
+}
+
 resource "baremetal_image" "os" {
   url            = %[2]q
-  pull_secret_wo = %[3]q
+  pull_secret_wo = var.pull_secret
 }
 
 resource "baremetal_node" "n" {
-  name                   = %[4]q
+  name                   = %[3]q
   target_provision_state = "available"
-  %[5]s
+  %[4]s
 }
 
 resource "baremetal_port" "p" {
   node_id = baremetal_node.n.id
-  address = %[6]q
+  address = %[5]q
 }
 
 resource "baremetal_deployment" "d" {
   node_id              = baremetal_node.n.id
   instance_info        = baremetal_image.os.instance_info
-  image_pull_secret_wo = %[3]q
+  image_pull_secret_wo = var.pull_secret
 }
-`, cache, ref, secret, name, node, macFor(name))
+`, cache, ref, name, node, macFor(name))
+}
+
+// ociSecret gives the configuration its pull secret.
+func ociSecret(secret string) config.Variables {
+	return config.Variables{"pull_secret": config.StringVariable(secret)}
 }
 
 // testRegistry starts a registry that asks for a user and password, or skips where the
@@ -122,11 +133,12 @@ func TestAccImageOCI_deployAndMovedTag(t *testing.T) {
 	}
 	ref := reg.Ref("disks/os", "stable")
 	secret := reg.PullSecret()
-	cfg := ociConfig(t.TempDir(), ref, secret, name, agentNode(t))
+	cfg := ociConfig(t.TempDir(), ref, name, agentNode(t))
+	vars := ociSecret(secret)
 	pinned := func(m string) string { return "oci://" + reg.Host + "/disks/os@" + m }
 	var m2 string
 	ironicTest(t, []resource.TestStep{{
-		Config: cfg,
+		Config: cfg, ConfigVariables: vars,
 		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 			secretNotInPlan(secret),
 			plancheck.ExpectKnownValue("baremetal_image.os", tfjsonpath.New("checksum_algorithm"), knownvalue.StringExact("sha256")),
@@ -155,7 +167,7 @@ func TestAccImageOCI_deployAndMovedTag(t *testing.T) {
 			})),
 	}, {
 		// The same configuration, the registry unchanged: nothing to do.
-		Config: cfg,
+		Config: cfg, ConfigVariables: vars,
 		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 			plancheck.ExpectEmptyPlan(), secretNotInPlan(secret),
 		}},
@@ -169,7 +181,7 @@ func TestAccImageOCI_deployAndMovedTag(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		Config: cfg,
+		Config: cfg, ConfigVariables: vars,
 		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 			plancheck.ExpectResourceAction("baremetal_image.os", plancheck.ResourceActionReplace),
 			plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionUpdate),
