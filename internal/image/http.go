@@ -45,7 +45,7 @@ func classify(ctx context.Context, err error) error {
 		return err
 	}
 	var redirect *redirectError
-	if errors.As(err, &redirect) {
+	if errors.As(err, &redirect) || schemeMismatch(err) { // plain HTTP stays plain HTTP
 		return err
 	}
 	var netErr net.Error
@@ -125,10 +125,7 @@ func (e *Engine) do(ctx context.Context, client *http.Client, method, url string
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("User-Agent", e.opts.UserAgent)
-	addAuthorization(req) // an OCI registry's token, to that registry only
-	resp, err := client.Do(req)
-	return resp, classify(ctx, err)
+	return e.send(req, client)
 }
 
 func statusErr(resp *http.Response, url string) error {

@@ -499,7 +499,8 @@ func hexDigest(algo string, b []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// send is do with a prepared request.
+// send is do with a prepared request; an OCI registry's Authorization goes to that
+// registry only.
 func (e *Engine) send(req *http.Request, client *http.Client) (*http.Response, error) {
 	req.Header.Set("User-Agent", e.opts.UserAgent)
 	addAuthorization(req)

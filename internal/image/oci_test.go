@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/httpclient"
 )
@@ -191,11 +192,19 @@ func TestOCIFetchByTag(t *testing.T) {
 	disk := testBody(3 << 20)
 	m := r.artifact(disk)
 	r.tag("42", m)
-	e := newTestEngine(t)
+	// A loopback registry in plain HTTP: HTTPS is tried once, not retried.
+	e, err := New(Options{CacheDir: t.TempDir(), BaseDelay: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
 	url := "oci://" + r.host() + "/disks/fedora:42"
+	start := time.Now()
 	res, err := e.Fetch(context.Background(), Request{URL: url, Expected: Expected{Algorithm: "sha256"}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 900*time.Millisecond {
+		t.Errorf("the fetch took %s: the HTTPS attempt was retried", d)
 	}
 	if res.Algorithm != "sha256" || res.Checksum != sha256hex(disk) || res.Info.Size != int64(len(disk)) {
 		t.Fatalf("result %+v; want the disk layer's sha256 %s", res, sha256hex(disk))
