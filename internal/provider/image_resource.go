@@ -92,8 +92,9 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"tag). A changed source shows as a forced replacement, with a warning saying why.\n\n" +
 			"An `oci://registry/repository:tag` (or `@sha256:...`) image needs Ironic 29.0 (2025.1) or newer. It is " +
 			"resolved as Ironic resolves it (an image index to the manifest with a single disk-image layer, a raw " +
-			"disk first), its layer downloaded and verified against its digest: `checksum` is the layer's sha256, the " +
-			"checksum Ironic and its agent verify. `instance_info` names the manifest by digest, so Ironic deploys " +
+			"disk first; from a multi-architecture index, as for a node without `cpu_arch`: name the manifest by digest " +
+			"to deploy another), its layer downloaded and verified against its digest: `checksum` is the layer's sha256, " +
+			"the checksum Ironic and its agent verify. `instance_info` names the manifest by digest, so Ironic deploys " +
 			"exactly what was verified. The image TLS settings (`image_ca_file`, `image_insecure`) apply to registries; " +
 			"plain HTTP is used only for a registry on loopback or with `image_insecure`.\n\n" +
 			"The state holds only what the source said and what the bytes hashed to, nothing about the machine that ran " +
@@ -138,7 +139,8 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				ElementType: types.StringType,
 				Computed:    true,
 				MarkdownDescription: "What a `baremetal_deployment` needs to deploy this image, in the keys Ironic's `direct` " +
-					"deploy accepts whatever the algorithm: `image_source` (the URL) with `image_checksum` for md5, or with " +
+					"deploy accepts whatever the algorithm: `image_source` (the URL; for `oci://` the manifest fetched, by digest) " +
+					"with `image_checksum` for md5, or with " +
 					"`image_os_hash_algo` and `image_os_hash_value` for any other. Use it as the deployment's " +
 					"`instance_info`, or `merge()` keys of your own into it. Known at plan time except the digest of an " +
 					"image not fetched yet.",
