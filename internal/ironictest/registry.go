@@ -33,11 +33,22 @@ const (
 	DiskArtifactType = "application/vnd.metalform.disk-image.v1"
 )
 
+// RegistryAuth is how a test registry lets its images be pulled.
+type RegistryAuth int
+
+const (
+	RegistryAnonymous RegistryAuth = iota
+	RegistryBasic                  // user and password on every request (htpasswd)
+	RegistryToken                  // a bearer token from the registry's token service, for the user and password
+)
+
 // Registry is a docker-registry on loopback, plain HTTP, with its own storage
-// directory; with a user, it asks for basic auth (htpasswd).
+// directory, anonymous or asking for credentials.
 type Registry struct {
 	Host           string // 127.0.0.1:port
 	User, Password string // "" when anonymous
+	auth           RegistryAuth
+	tokens         *tokenService
 	dir            string
 	proc           *process
 	client         *http.Client
@@ -51,9 +62,9 @@ func RegistryMissing() string {
 	return ""
 }
 
-// StartRegistry starts a registry in dir; user and password, when set, are required
-// for every request (htpasswd).
-func StartRegistry(ctx context.Context, dir, user, password string) (*Registry, error) {
+// StartRegistry starts a registry in dir; with RegistryBasic or RegistryToken, user and
+// password are required to pull.
+func StartRegistry(ctx context.Context, dir string, mode RegistryAuth, user, password string) (*Registry, error) {
 	if why := RegistryMissing(); why != "" {
 		return nil, errors.New(why)
 	}
@@ -61,13 +72,24 @@ func StartRegistry(ctx context.Context, dir, user, password string) (*Registry, 
 	if err != nil {
 		return nil, err
 	}
-	r := &Registry{Host: fmt.Sprintf("127.0.0.1:%d", port), User: user, Password: password, dir: dir,
+	r := &Registry{Host: fmt.Sprintf("127.0.0.1:%d", port), dir: dir, auth: mode,
 		client: &http.Client{Timeout: 30 * time.Second}}
+	if mode != RegistryAnonymous {
+		r.User, r.Password = user, password
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "storage"), 0o755); err != nil {
 		return nil, err
 	}
 	auth := ""
-	if user != "" {
+	switch mode {
+	case RegistryToken:
+		cert := filepath.Join(dir, "token-issuer.pem")
+		if r.tokens, err = newTokenService(cert, user, password); err != nil {
+			return nil, err
+		}
+		auth = fmt.Sprintf("auth:\n  token:\n    realm: %s/token\n    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
+			r.tokens.URL, registryService, tokenIssuer, cert)
+	case RegistryBasic:
 		hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
 		if err != nil {
 			return nil, err
@@ -93,6 +115,7 @@ http:
 		return nil, err
 	}
 	if r.proc, err = startProcess(filepath.Join(dir, "registry.log"), nil, RegistryBinary, "serve", conf); err != nil {
+		r.Stop()
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -100,11 +123,13 @@ http:
 	for {
 		if resp, err := r.do(ctx, http.MethodGet, "/v2/", "", nil); err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			// Up: it answers (a registry with token auth asks even here for a token).
+			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
 				return r, nil
 			}
 		}
 		if err, done := r.proc.exitErr(); done {
+			r.Stop()
 			return nil, fmt.Errorf("docker-registry exited during start-up (%v): %s", err, r.LogTail())
 		}
 		select {
@@ -116,8 +141,15 @@ http:
 	}
 }
 
-// Stop ends the registry.
-func (r *Registry) Stop() { r.proc.stop() }
+// Stop ends the registry (and its token service).
+func (r *Registry) Stop() {
+	if r.proc != nil {
+		r.proc.stop()
+	}
+	if r.tokens != nil {
+		r.tokens.Close()
+	}
+}
 
 // LogTail is the end of the registry's log.
 func (r *Registry) LogTail() string {
@@ -164,8 +196,17 @@ func (r *Registry) doAccept(ctx context.Context, method, path, contentType, acce
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	if r.User != "" {
+	switch r.auth {
+	case RegistryBasic:
 		req.SetBasicAuth(r.User, r.Password)
+	case RegistryToken: // the harness pushes with a token it signs itself
+		if repo := repositoryOf(req.URL.Path); repo != "" {
+			token, err := r.tokens.sign(r.User, []map[string]any{{"type": "repository", "name": repo, "actions": []string{"pull", "push"}}})
+			if err != nil {
+				return nil, err
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
 	}
 	return r.client.Do(req)
 }
@@ -258,4 +299,18 @@ func (r *Registry) putManifest(ctx context.Context, repository, ref string, body
 		return fmt.Errorf("pushing manifest %s:%s: HTTP %d %s", repository, ref, resp.StatusCode, msg)
 	}
 	return nil
+}
+
+// repositoryOf is the repository a /v2/<name>/(blobs|manifests)/... path names.
+func repositoryOf(path string) string {
+	rest, ok := strings.CutPrefix(path, "/v2/")
+	if !ok {
+		return ""
+	}
+	for _, sep := range []string{"/blobs/", "/manifests/"} {
+		if i := strings.Index(rest, sep); i >= 0 {
+			return rest[:i]
+		}
+	}
+	return ""
 }

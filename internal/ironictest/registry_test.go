@@ -11,15 +11,22 @@ import (
 	"github.com/metalform/terraform-provider-baremetal/internal/image"
 )
 
-// The image engine against the real registry: a pushed disk image resolves to its
-// manifest and layer, with the pull secret and not without; a moved tag shows.
+// The image engine against the real registry, with basic and with token auth: a pushed
+// disk image resolves to its manifest and layer, with the pull secret and not without or
+// with a wrong one; a moved tag shows.
 func TestRegistryPushResolveMove(t *testing.T) {
 	if why := RegistryMissing(); why != "" {
 		t.Skip(why)
 	}
+	for name, mode := range map[string]RegistryAuth{"basic": RegistryBasic, "token": RegistryToken} {
+		t.Run(name, func(t *testing.T) { testRegistry(t, mode) })
+	}
+}
+
+func testRegistry(t *testing.T, mode RegistryAuth) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	r, err := StartRegistry(ctx, t.TempDir(), "puller", "pw-"+randomHex(4))
+	r, err := StartRegistry(ctx, t.TempDir(), mode, "puller", "pw-"+randomHex(4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,6 +43,9 @@ func TestRegistryPushResolveMove(t *testing.T) {
 	ref := r.Ref("disks/test", "v1")
 	if _, err := e.ResolveOCI(ctx, ref, image.OCIOptions{}); err == nil || !strings.Contains(err.Error(), "pull secret") {
 		t.Fatalf("anonymous: %v", err)
+	}
+	if _, err := e.ResolveOCI(ctx, ref, image.OCIOptions{PullSecret: "puller:wrong"}); err == nil || !strings.Contains(err.Error(), "refused the pull secret") {
+		t.Fatalf("a wrong secret: %v", err)
 	}
 	res, err := e.Fetch(ctx, image.Request{URL: ref, PullSecret: r.PullSecret(), Expected: image.Expected{Algorithm: "sha256"}})
 	if err != nil {

@@ -67,14 +67,14 @@ func ociSecret(secret string) config.Variables {
 
 // testRegistry starts a registry that asks for a user and password, or skips where the
 // package is missing.
-func testRegistry(t *testing.T) *ironictest.Registry {
+func testRegistry(t *testing.T, mode ironictest.RegistryAuth) *ironictest.Registry {
 	t.Helper()
 	if why := ironictest.RegistryMissing(); why != "" {
 		t.Skip(why)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	r, err := ironictest.StartRegistry(ctx, t.TempDir(), "puller", "pull-Secr3t-"+testNodeName())
+	r, err := ironictest.StartRegistry(ctx, t.TempDir(), mode, "puller", "pull-Secr3t-"+testNodeName())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,14 +115,20 @@ func (s secretNotInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 // the agent, which downloads the layer with the authorization Ironic hands it and
 // verifies it; the pull secret is in no state or plan, and Ironic holds it masked. A tag
 // moved in the registry makes the next plan replace the image, and the apply rebuilds
-// the node with the new disk.
+// the node with the new disk. Both ways registries ask for the secret: basic auth, and
+// a bearer token from the registry's token service (Docker Hub's, Quay's way).
 func TestAccImageOCI_deployAndMovedTag(t *testing.T) {
 	testAgent(t)
 	skipUnlessCLIHas(t, cliWriteOnly)
 	if !ironic.FeatureNamed(ociFeature).Available(testNegotiated(t)) {
 		t.Skip("oci:// images need Ironic 29.0 or newer: BAREMETAL_TEST_IRONIC=current")
 	}
-	reg := testRegistry(t)
+	t.Run("basic", func(t *testing.T) { testOCIDeploy(t, ironictest.RegistryBasic) })
+	t.Run("token", func(t *testing.T) { testOCIDeploy(t, ironictest.RegistryToken) })
+}
+
+func testOCIDeploy(t *testing.T, mode ironictest.RegistryAuth) {
+	reg := testRegistry(t, mode)
 	name := testNodeName()
 	v1 := []byte("oci disk image v1 " + name)
 	v2 := []byte("oci disk image v2, moved tag " + name)
