@@ -236,11 +236,21 @@ resource "baremetal_deployment" "d" {
 	})
 }
 
-// A pull secret written into instance_info would be stored in the state: refused at
-// plan time, pointing at image_pull_secret_wo.
-func TestAccImageOCI_pullSecretNotInInstanceInfo(t *testing.T) {
+// Refused at plan time: a pull secret written into instance_info (it would be stored in
+// the state; image_pull_secret_wo is the place), and an oci:// image checksummed with
+// another algorithm than its layer's digest.
+func TestAccImageOCI_configErrors(t *testing.T) {
 	skipUnlessAcceptance(t)
 	ironicTest(t, resource.TestStep{
+		Config: providerBlock + `
+resource "baremetal_image" "os" {
+  url                = "oci://127.0.0.1:9/disks/os:stable"
+  checksum_algorithm = "md5"
+}
+`,
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Invalid checksum_algorithm.*sha256`),
+	}, resource.TestStep{
 		Config: providerBlock + `
 resource "baremetal_deployment" "d" {
   node_id       = "n-1"
