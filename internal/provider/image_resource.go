@@ -289,6 +289,15 @@ func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, 
 	source := url
 	if res.OCI != nil {
 		source = res.OCI.Pinned()
+		if known(plan.ChecksumAlgorithm) && !strings.EqualFold(plan.ChecksumAlgorithm.ValueString(), res.Algorithm) {
+			// Planned before the URL was known (the default, md5): say so rather than
+			// let Terraform report an inconsistent result.
+			resp.Diagnostics.AddAttributeError(path.Root("checksum_algorithm"), "Unable to fetch image",
+				fmt.Sprintf("%s is an OCI image, whose checksum is its layer's %s digest, but checksum_algorithm was planned "+
+					"as %s (the url was not known at plan time). Set checksum_algorithm = %q.", url, res.Algorithm,
+					plan.ChecksumAlgorithm.ValueString(), res.Algorithm))
+			return
+		}
 	}
 	plan.ManifestDigest = stringOrNull(res.Info.Digest)
 	plan.InstanceInfo = mapValue(ctx, ironic.ImageInstanceInfo(source, res.Algorithm, res.Checksum), nil, &resp.Diagnostics)
