@@ -261,3 +261,37 @@ resource "baremetal_deployment" "d" {
 		ExpectError: regexp.MustCompile(`(?s)Pull secret in instance_info.*image_pull_secret_wo`),
 	})
 }
+
+// A url known only at apply: checksum_algorithm is planned unknown (an oci:// url
+// means sha256, not the md5 default), and the apply still refuses an oci:// image on an
+// Ironic older than 29.0.
+func TestAccImageOCI_urlKnownOnlyAtApply(t *testing.T) {
+	skipUnlessAcceptance(t)
+	reg := testRegistry(t, ironictest.RegistryAnonymous)
+	disk := []byte("disk " + testNodeName())
+	if _, _, err := reg.PushDisk(context.Background(), "disks/os", "stable", disk); err != nil {
+		t.Fatal(err)
+	}
+	step := resource.TestStep{
+		Config: imageConfig(t.TempDir(), fmt.Sprintf(`
+resource "terraform_data" "ref" {
+  input = %q
+}
+resource "baremetal_image" "os" {
+  url = terraform_data.ref.output
+}
+`, reg.Ref("disks/os", "stable"))),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectUnknownValue("baremetal_image.os", tfjsonpath.New("checksum_algorithm")),
+		}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_image.os", tfjsonpath.New("checksum_algorithm"), knownvalue.StringExact("sha256")),
+			statecheck.ExpectKnownValue("baremetal_image.os", tfjsonpath.New("checksum"), knownvalue.StringExact(hexSHA256(disk))),
+		},
+	}
+	if !ironic.FeatureNamed(ociFeature).Available(testNegotiated(t)) {
+		step.ConfigStateChecks = nil
+		step.ExpectError = regexp.MustCompile(`(?s)Not supported by this Ironic.*needs\s+API\s+1\.96`)
+	}
+	ironicTest(t, step)
+}

@@ -271,6 +271,10 @@ func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, 
 		resp.Diagnostics.AddAttributeError(path.Root("expected_checksum"), "Invalid expected_checksum", err.Error())
 		return
 	}
+	// Checked at plan time too, unless the url was not known then.
+	if r.clients.checkOCISource(ctx, path.Root("url"), url, &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	secret := configString(ctx, req.Config, "pull_secret_wo", &resp.Diagnostics)
 	res, err := engine.Fetch(ctx, image.Request{URL: url, Expected: expected, PullSecret: secret})
 	if err != nil {
@@ -289,15 +293,6 @@ func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, 
 	source := url
 	if res.OCI != nil {
 		source = res.OCI.Pinned()
-		if known(plan.ChecksumAlgorithm) && !strings.EqualFold(plan.ChecksumAlgorithm.ValueString(), res.Algorithm) {
-			// Planned before the URL was known (the default, md5): say so rather than
-			// let Terraform report an inconsistent result.
-			resp.Diagnostics.AddAttributeError(path.Root("checksum_algorithm"), "Unable to fetch image",
-				fmt.Sprintf("%s is an OCI image, whose checksum is its layer's %s digest, but checksum_algorithm was planned "+
-					"as %s (the url was not known at plan time). Set checksum_algorithm = %q.", url, res.Algorithm,
-					plan.ChecksumAlgorithm.ValueString(), res.Algorithm))
-			return
-		}
 	}
 	plan.ManifestDigest = stringOrNull(res.Info.Digest)
 	plan.InstanceInfo = mapValue(ctx, ironic.ImageInstanceInfo(source, res.Algorithm, res.Checksum), nil, &resp.Diagnostics)
@@ -349,8 +344,9 @@ func (algorithmDefault) PlanModifyString(ctx context.Context, req planmodifier.S
 }
 
 // plannedAlgorithm is the checksum_algorithm a configuration means: the one it names,
-// else the one expected_checksum implies, else md5. Not known while expected_checksum
-// is not.
+// else the one expected_checksum implies, else sha256 for an oci:// url (its layer's
+// digest), else md5. Not known while expected_checksum is not, nor while the url is not
+// and nothing else says.
 func plannedAlgorithm(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) (string, bool) {
 	var algo, expected types.String
 	diags.Append(config.GetAttribute(ctx, path.Root("checksum_algorithm"), &algo)...)
@@ -365,7 +361,10 @@ func plannedAlgorithm(ctx context.Context, config tfsdk.Config, diags *diag.Diag
 	}
 	var url types.String
 	diags.Append(config.GetAttribute(ctx, path.Root("url"), &url)...)
-	if known(url) && isOCI(url.ValueString()) {
+	switch {
+	case url.IsUnknown() && expected.IsNull():
+		return "", false // an oci:// url would mean sha256
+	case known(url) && isOCI(url.ValueString()):
 		return "sha256", true // the layer's digest
 	}
 	if exp, err := image.ParseExpected(expected.ValueString(), ""); err == nil {
