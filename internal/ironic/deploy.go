@@ -97,6 +97,22 @@ type DeploySpec struct {
 	InstanceInfo map[string]string
 	ConfigDrive  any                // sent with deploy and rebuild; nil: none
 	DeploySteps  []nodes.DeployStep // sent with deploy and rebuild
+	// PullSecret is sent as instance_info's image_pull_secret with deploy and rebuild
+	// (an OCI registry's; Ironic returns it masked), never compared or recorded.
+	PullSecret string
+}
+
+// sentInstanceInfo is what a deploy or rebuild writes: instance_info and the pull secret.
+func (s DeploySpec) sentInstanceInfo() map[string]string {
+	if s.PullSecret == "" {
+		return s.InstanceInfo
+	}
+	out := make(map[string]string, len(s.InstanceInfo)+1)
+	for k, v := range s.InstanceInfo {
+		out[k] = v
+	}
+	out["image_pull_secret"] = s.PullSecret
+	return out
 }
 
 // NeedsRebuild decides, on what Ironic holds now rather than on a plan, whether
@@ -167,7 +183,7 @@ func (c *Client) Deploy(ctx context.Context, id string, spec DeploySpec) (*nodes
 		return node, &NotDeployableError{NodeID: id, State: node.ProvisionState, Maintenance: true}
 	}
 	if node.ProvisionState != StateWaitCallBack {
-		if node, err = c.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
+		if node, err = c.setInstanceInfo(ctx, node, spec.sentInstanceInfo()); err != nil {
 			return node, &ProvisionError{NodeID: id, Action: "set instance_info", State: node.ProvisionState, Err: err}
 		}
 	}
@@ -241,7 +257,7 @@ func (c *Client) Redeploy(ctx context.Context, node *nodes.Node, spec DeploySpec
 		return node, &NeverDeployedError{NodeID: id, Action: "rebuild"}
 	}
 	if rebuild || node.ProvisionState != StateActive {
-		if node, err = c.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
+		if node, err = c.setInstanceInfo(ctx, node, spec.sentInstanceInfo()); err != nil {
 			return node, &ProvisionError{NodeID: id, Action: "set instance_info", State: node.ProvisionState, Err: err}
 		}
 	}

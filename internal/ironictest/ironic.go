@@ -412,6 +412,11 @@ file_url_allowed_paths = {{.TempDir}},/var/lib/ironic
 rescue_kernel = {{.BootURL}}/agent/ipa.kernel
 rescue_ramdisk = {{.BootURL}}/agent/ipa.initramfs
 
+[oci]
+# The tests' registry speaks plain HTTP on loopback: Ironic 2025.1 and later try HTTPS
+# first and fall back to HTTP only when allowed (older Ironic ignores the section).
+permit_fallback_to_http_transport = true
+
 [pxe]
 tftp_root = {{.Dir}}/tftpboot
 tftp_master_path = {{.Dir}}/tftpboot/master_images

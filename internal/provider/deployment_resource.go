@@ -62,6 +62,7 @@ type deploymentResourceModel struct {
 	ProtectedReason types.String   `tfsdk:"protected_reason"`
 	Adopt           types.Bool     `tfsdk:"adopt"`
 	OnDestroy       types.String   `tfsdk:"on_destroy"`
+	PullSecretWO    types.String   `tfsdk:"image_pull_secret_wo"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -99,6 +100,7 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 		for k, a := range adoptionAttributes() {
 			resp.Schema.Attributes[k] = a
 		}
+		resp.Schema.Attributes["image_pull_secret_wo"] = pullSecretAttribute(pullSecretForDeployment)
 	}()
 	resp.Schema = schema.Schema{
 		Version: 2, // 1 added protected and protected_reason; 2 adopt and on_destroy
@@ -186,6 +188,7 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 	var plan deploymentResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	spec := deploySpec(ctx, &plan, &resp.Diagnostics)
+	withPullSecret(ctx, req.Config, &spec, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -259,6 +262,7 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	spec := deploySpec(ctx, &plan, &resp.Diagnostics)
+	withPullSecret(ctx, req.Config, &spec, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -468,6 +472,9 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
 	r.checkFits(ctx, req, &resp.Diagnostics) // deployment_fits.go
+	if !req.Plan.Raw.IsNull() {
+		r.deploymentOCIChecks(ctx, req.Config, &resp.Diagnostics)
+	}
 	if req.State.Raw.IsNull() {
 		return
 	}
