@@ -167,6 +167,9 @@ func (c *Client) Deploy(ctx context.Context, id string, spec DeploySpec) (*nodes
 		return node, &NotDeployableError{NodeID: id, State: node.ProvisionState, Maintenance: true}
 	}
 	if node.ProvisionState != StateWaitCallBack {
+		if p := checkDeploy(node, spec); p != nil {
+			return node, p
+		}
 		if node, err = c.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
 			return node, &ProvisionError{NodeID: id, Action: "set instance_info", State: node.ProvisionState, Err: err}
 		}
@@ -181,10 +184,12 @@ func (c *Client) Deploy(ctx context.Context, id string, spec DeploySpec) (*nodes
 
 // DeployRefused reports whether a failed Deploy (err not nil; node as it returned)
 // was refused before anything ran, so there is no deployment to record: no node, a
-// node no deployment holds, or one someone else deployed. Otherwise the deploy ran and
-// failed, and the node holds a failed deployment.
+// node no deployment holds, one someone else deployed, or an instance_info its deploy
+// interface does not take. Otherwise the deploy ran and failed, and the node holds a
+// failed deployment.
 func DeployRefused(node *nodes.Node, err error) bool {
-	return node == nil || !IsDeployed(node.ProvisionState) || errors.As(err, new(*AlreadyDeployedError))
+	return node == nil || !IsDeployed(node.ProvisionState) || errors.As(err, new(*AlreadyDeployedError)) ||
+		errors.As(err, new(*InstanceInfoProblem))
 }
 
 // DeploymentReading is what a node's provision state says about the deployment that
@@ -241,6 +246,9 @@ func (c *Client) Redeploy(ctx context.Context, node *nodes.Node, spec DeploySpec
 		return node, &NeverDeployedError{NodeID: id, Action: "rebuild"}
 	}
 	if rebuild || node.ProvisionState != StateActive {
+		if p := checkDeploy(node, spec); p != nil {
+			return node, p
+		}
 		if node, err = c.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
 			return node, &ProvisionError{NodeID: id, Action: "set instance_info", State: node.ProvisionState, Err: err}
 		}

@@ -137,7 +137,6 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"an image (`image_checksum`, `image_os_hash_algo`, `image_os_hash_value`, `image_url`, `image_disk_format`) " +
 					"are compared by meaning, the same image bytes; the other keys you configure are compared exactly. " +
 					"Changing it rebuilds the node.",
-				Validators:    []validator.Map{validators.InstanceInfoChecksum()},
 				PlanModifiers: []planmodifier.Map{sameInstanceInfo()},
 			},
 			"config_drive": schema.SingleNestedAttribute{
@@ -468,6 +467,10 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
 	if req.State.Raw.IsNull() {
+		var plan deploymentResourceModel
+		if d := req.Plan.Get(ctx, &plan); !req.Plan.Raw.IsNull() && !d.HasError() {
+			r.checkInstanceInfo(ctx, &plan, nil, &resp.Diagnostics)
+		}
 		return
 	}
 	var plan, state deploymentResourceModel
@@ -480,6 +483,7 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	r.checkInstanceInfo(ctx, &plan, &state, &resp.Diagnostics)
 	if replaced(&plan, &state) {
 		planDestroy(&state, "replacement (node_id changes)", &resp.Diagnostics)
 	}
