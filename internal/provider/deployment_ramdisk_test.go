@@ -1,0 +1,193 @@
+package provider
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironictest"
+)
+
+// ramdiskNode is the body of a node of a Redfish machine of the harness's BMC (added
+// once per test) that deploys through deployInterface, booted by bootInterface.
+func ramdiskNode(t *testing.T, name, deployInterface, bootInterface string) string {
+	node := strings.Replace(redfishNode(t, name), `deploy_interface = "direct"`, fmt.Sprintf(`deploy_interface = %q`, deployInterface), 1)
+	return strings.Replace(node, `boot_interface   = "pxe"`, fmt.Sprintf(`boot_interface   = %q`, bootInterface), 1)
+}
+
+// ramdiskNodeConfig is node (ramdiskNode's) with its port; deployment is the
+// baremetal_deployment's body ("" for none). The live kernel, ramdisk and ISO, and a
+// disk image, are baremetal_images of srvURL.
+func ramdiskNodeConfig(name, node, srvURL, deployment string) string {
+	hcl := providerBlock + fmt.Sprintf(`
+resource "baremetal_image" "kernel" {
+  url = "%[1]s/live/vmlinuz"
+}
+
+resource "baremetal_image" "initrd" {
+  url = "%[1]s/live/initrd.img"
+}
+
+resource "baremetal_image" "live" {
+  url = "%[1]s/live/live.iso"
+}
+
+resource "baremetal_image" "os" {
+  url = "%[1]s/images/os.qcow2"
+}
+
+resource "baremetal_node" "n" {
+  name                   = %[2]q
+  target_provision_state = "available"
+  %[3]s
+}
+
+resource "baremetal_port" "p" {
+  node_id = baremetal_node.n.id
+  address = %[4]q
+}
+`, srvURL, name, node, macFor(name))
+	if deployment != "" {
+		hcl += fmt.Sprintf(`
+resource "baremetal_deployment" "d" {
+  node_id = baremetal_node.n.id
+  %s
+  depends_on = [baremetal_port.p]
+}
+`, deployment)
+	}
+	return hcl
+}
+
+// checkDiskUntouched checks that nothing was written to the machine's disk and that no
+// agent ran a deploy step on it: a ramdisk deploy boots what it names and writes nothing.
+func checkDiskUntouched(addr string) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		id, err := stateID(s, addr)
+		if err != nil {
+			return err
+		}
+		agent := testServer.Agent
+		got, err := agent.Disk(id, 4096)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, make([]byte, len(got))) {
+			return fmt.Errorf("the disk of %s (%s) was written to (it starts %q)", addr, id, got[:40])
+		}
+		if steps := agent.Steps(id); len(steps) > 0 {
+			return fmt.Errorf("an agent ran steps on %s (%s): %v; agent log:\n%s", addr, id, steps, strings.Join(agent.Log(id), "\n"))
+		}
+		return nil
+	}
+}
+
+// lastBoot checks the BMC's last boot override of the machine and its power state.
+func lastBoot(bmc *ironictest.BMC, system, target, power string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		overrides := bmc.BootOverrides(system)
+		if len(overrides) == 0 || overrides[len(overrides)-1].Target != target {
+			return fmt.Errorf("the BMC's boot overrides of %s are %+v, want the last to boot %s; requests:\n%s",
+				system, overrides, target, strings.Join(bmc.Requests(system), "\n"))
+		}
+		if got := bmc.PowerState(system); got != power {
+			return fmt.Errorf("the BMC's machine %s is powered %q, want %q", system, got, power)
+		}
+		return nil
+	}
+}
+
+// A live kernel and ramdisk (baremetal_images) on a node with the ramdisk deploy
+// interface: the deployment goes active with Ironic's PXE boot pointing the machine at
+// them (Ironic fetched both, the BMC boots the network), nothing is written to its disk
+// and no agent runs; the next plan is empty. Combinations Ironic refuses for the node's
+// ramdisk interface are plan-time errors that name the missing key and the interface, on
+// create and on update alike. Destroy undeploys it back to available, the disk still
+// untouched. Ironic 21.4 and 2026.1 alike.
+func TestAccDeployment_ramdiskKernel(t *testing.T) {
+	name := testNodeName()
+	bmc := testBMC(t)
+	srv := newTestImageServer(t, []byte("live boot file of "+name))
+	node := ramdiskNode(t, name, "ramdisk", "pxe")
+	cfg := func(deployment string) string { return ramdiskNodeConfig(name, node, srv.URL, deployment) }
+	const live = `instance_info = { kernel = baremetal_image.kernel.url, ramdisk = baremetal_image.initrd.url }`
+	ramdiskInterface := `Node \S+ ` + words(`uses the "ramdisk" deploy interface`).String()
+	var gets int32
+	ironicTest(t, resource.TestStep{
+		Config: cfg(""),
+		Check:  func(*terraform.State) error { gets = srv.gets.Load(); return nil },
+	}, resource.TestStep{
+		Config:      cfg(`instance_info = { kernel = baremetal_image.kernel.url }`),
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Missing ramdisk.*` + ramdiskInterface + `.*` + words("needs both kernel and ramdisk").String()),
+	}, resource.TestStep{
+		Config:      cfg(`instance_info = baremetal_image.os.instance_info`),
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Missing boot_iso.*` + ramdiskInterface + `.*boot_iso.*` + words("or kernel and ramdisk").String() + `.*` + words("image_source is not read").String()),
+	}, resource.TestStep{
+		Config:      cfg(`instance_info = { boot_iso = baremetal_image.live.url }`),
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Boot interface cannot boot an ISO.*` + ramdiskInterface + `.*` + words(`boot interface "pxe" cannot boot an ISO`).String()),
+	}, resource.TestStep{
+		Config: cfg(live),
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active"),
+			statecheck.ExpectKnownValue("baremetal_deployment.d", tfjsonpath.New("last_error"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("baremetal_deployment.d", tfjsonpath.New("instance_info"), knownvalue.MapExact(map[string]knownvalue.Check{
+				"kernel":  knownvalue.StringExact(srv.URL + "/live/vmlinuz"),
+				"ramdisk": knownvalue.StringExact(srv.URL + "/live/initrd.img"),
+			}))},
+		Check: resource.ComposeTestCheckFunc(checkDiskUntouched("baremetal_node.n"), lastBoot(bmc, name, "Pxe", "On"),
+			checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+				if n.ProvisionState != "active" || n.InstanceInfo["kernel"] != srv.URL+"/live/vmlinuz" || n.InstanceInfo["image_source"] != nil {
+					return fmt.Errorf("node is %q with instance_info %v", n.ProvisionState, n.InstanceInfo)
+				}
+				return nil
+			}),
+			func(*terraform.State) error {
+				// Ironic's PXE boot fetched the kernel and the ramdisk for the machine to boot.
+				if got := srv.gets.Load() - gets; got < 2 {
+					return fmt.Errorf("Ironic fetched %d live boot files, want the kernel and the ramdisk", got)
+				}
+				return nil
+			}),
+	}, resource.TestStep{
+		Config:      cfg(`instance_info = { ramdisk = baremetal_image.initrd.url, image_source = baremetal_image.os.url }`),
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Missing kernel.*` + ramdiskInterface),
+	}, resource.TestStep{
+		Config: cfg(""),
+		Check: resource.ComposeTestCheckFunc(checkDiskUntouched("baremetal_node.n"), checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if !slices.Contains([]string{"available", "manageable"}, n.ProvisionState) {
+				return fmt.Errorf("undeployed node is %q", n.ProvisionState)
+			}
+			return nil
+		})),
+	})
+}
+
+// A node with the direct deploy interface takes no live ISO: the plan names the missing
+// image_source and the direct interface, and says which interface boots an ISO.
+func TestAccDeployment_liveISOOnDirectRefused(t *testing.T) {
+	name := testNodeName()
+	srv := newTestImageServer(t, []byte("live ISO of "+name))
+	node := ramdiskNode(t, name, "direct", "pxe")
+	cfg := func(deployment string) string { return ramdiskNodeConfig(name, node, srv.URL, deployment) }
+	ironicTest(t, resource.TestStep{
+		Config: cfg(""),
+	}, resource.TestStep{
+		Config:   cfg(`instance_info = { boot_iso = baremetal_image.live.url }`),
+		PlanOnly: true,
+		ExpectError: regexp.MustCompile(`(?s)Missing image_source.*Node \S+ ` + words(`uses the "direct" deploy interface, which writes an image`).String() +
+			`.*` + words("ramdisk deploy interface only").String()),
+	})
+}
