@@ -30,7 +30,8 @@ import (
 // silent, fail the download or corrupt the bytes.
 //
 // What a node needs for each operation (driver manual-management, fake power, or
-// redfish with a system of the BMC; boot_interface pxe; deploy_interface direct;
+// redfish with a system of the BMC; boot_interface pxe, or redfish-virtual-media on a
+// redfish node, whose ISO the BMC boots the agent from; deploy_interface direct;
 // driver_info deploy_kernel and deploy_ramdisk from the Server; a port with the
 // machine's MAC), on Ironic 21.4 and 35 alike unless said:
 //   - deploy, rebuild (with or without a config drive), manual clean
@@ -325,10 +326,14 @@ func (a *Agent) maybeBoot(ctx context.Context, n watchedNode) {
 	if err != nil {
 		return
 	}
-	if a.bmc.Load().BootsFromDisk(macs) {
-		m.note("%s: the BMC booted the disk, not the network: no ramdisk runs", n.ProvisionState)
+	cd, why := a.bmc.Load().ramdiskBoot(macs)
+	if why != "" {
+		m.note("%s: %s: no ramdisk runs", n.ProvisionState, why)
 		return
 	}
+	m.mu.Lock()
+	m.bootToken = cd.Param("ipa-agent-token") // a virtual media boot's, from the ISO Ironic built
+	m.mu.Unlock()
 	fault := a.faultFor(n, macs)
 	if fault == AgentSilent {
 		m.note("%s: silent (fault): the ramdisk never calls back", n.ProvisionState)

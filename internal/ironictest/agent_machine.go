@@ -33,6 +33,9 @@ type machine struct {
 	alive    context.Context // ends when the ramdisk does
 	stop     context.CancelFunc
 	log      []string
+	// bootToken is the agent token on the kernel command line (ipa-agent-token: Ironic
+	// pregenerates it for virtual media boots, and its lookup then hands out none).
+	bootToken string
 
 	// What outlives a boot, for the tests: the rescue password the conductor sent, the
 	// steps run, the inventory posted.
@@ -141,6 +144,9 @@ func (m *machine) lookup(ctx context.Context, macs []string) (string, error) {
 	} else {
 		q.Set("node_uuid", m.uuid) // virtual media boots know their node
 	}
+	m.mu.Lock()
+	bootToken := m.bootToken
+	m.mu.Unlock()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		var out struct {
@@ -160,6 +166,9 @@ func (m *machine) lookup(ctx context.Context, macs []string) (string, error) {
 		switch {
 		case err == nil && out.Node.UUID != m.uuid:
 			return "", fmt.Errorf("lookup by %v found node %s, not %s", macs, out.Node.UUID, m.uuid)
+		case err == nil && bootToken != "":
+			m.note("lookup: node %s, token from the kernel command line", out.Node.UUID)
+			return bootToken, nil
 		case err == nil && out.Config.AgentToken != "" && out.Config.AgentToken != "******":
 			m.note("lookup: node %s, token received", out.Node.UUID)
 			return out.Config.AgentToken, nil

@@ -340,7 +340,8 @@ func writeConfig(dir string, port int, opts Options, service *ServiceUser) (stri
 	}
 	var buf bytes.Buffer
 	if err := configTemplate.Execute(&buf, map[string]any{"Dir": dir, "Port": port, "Auth": auth, "Service": service, "BootURL": opts.bootURL,
-		"TempDir": filepath.Clean(os.TempDir()), "AgentInspect": hasAgentInspect(opts.Root), "NoopDeploy": hasNoopDeploy(opts.Root)}); err != nil {
+		"TempDir": filepath.Clean(os.TempDir()), "AgentInspect": hasAgentInspect(opts.Root), "NoopDeploy": hasNoopDeploy(opts.Root),
+		"ESPImage": espImage(dir)}); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, "ironic.conf")
@@ -369,8 +370,16 @@ host = localhost
 log_dir = {{.Dir}}/log
 use_stderr = false
 enabled_hardware_types = fake-hardware,manual-management,ipmi,redfish
-enabled_boot_interfaces = fake,pxe
-enabled_deploy_interfaces = fake,direct,ramdisk{{if .NoopDeploy}},noop{{end}}
+# redfish-virtual-media: Ironic builds an ISO of the deploy kernel and ramdisk, serves
+# it from [deploy] http_root and has the BMC insert it and boot it (the harness's BMC
+# reads it and boots the agent from it).
+enabled_boot_interfaces = fake,pxe,redfish-virtual-media
+{{with .ESPImage}}# The EFI system partition of the UEFI ISOs Ironic builds: shim and GRUB from Debian's
+# shim-signed and grub-efi-amd64-signed, in a FAT image the harness makes; their GRUB reads
+# its configuration from EFI/debian.
+esp_image = {{.}}
+grub_config_path = EFI/debian/grub.cfg
+{{end}}enabled_deploy_interfaces = fake,direct,ramdisk{{if .NoopDeploy}},noop{{end}}
 enabled_management_interfaces = fake,ipmitool,noop,redfish
 enabled_power_interfaces = fake,ipmitool,redfish
 enabled_bios_interfaces = no-bios,fake,redfish
@@ -438,6 +447,8 @@ command_retry_timeout = 5
 min_command_interval = 1
 
 [redfish]
+# Virtual media ISOs are served from [deploy] http_root, not Swift.
+use_swift = false
 # A BMC that does not answer fails a call after a few seconds, not minutes; the
 # harness's BMC applies BIOS settings as it boots, so Ironic checks for that every 2 s.
 connection_attempts = 2

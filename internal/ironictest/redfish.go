@@ -48,7 +48,8 @@ type bmcSystem struct {
 	biosVersion, bmcVersion string
 	flashing                *bmcTask // a BIOS flash waiting for a power cycle
 	// bootedFrom is where the last power-on booted: "Pxe" (the agent's ramdisk, which
-	// Ironic prepared) or "Hdd" (the instance on the disk); "" while off.
+	// Ironic prepared), "Cd" (the ISO in the virtual CD) or "Hdd" (the instance on the
+	// disk); "" while off.
 	bootedFrom string
 	requests   []string
 	resets     []string       // every ResetType received, in order
@@ -56,6 +57,8 @@ type bmcSystem struct {
 	// gracefulIgnored: the operating system ignores GracefulShutdown and
 	// GracefulRestart (hung, or no ACPI handling): the BMC accepts them, nothing happens.
 	gracefulIgnored bool
+	media           []*VirtualMedia // the virtual CD and USB stick (redfish_vmedia.go)
+	cdBoots         []*cdBoot       // every boot from the virtual CD
 }
 
 // BootOverride is a system's boot source override as a PATCH of Boot left it.
@@ -234,6 +237,9 @@ func (b *BMC) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		b.serveTask(w, id)
 		return
 	}
+	if b.serveVirtualMedia(w, r, path) {
+		return
+	}
 	if id, ok := strings.CutPrefix(path, "/redfish/v1/Managers/"); ok {
 		b.mu.Lock()
 		s := b.systems[id]
@@ -244,7 +250,8 @@ func (b *BMC) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		b.mu.Unlock()
 		if s != nil {
 			writeJSON(w, http.StatusOK, map[string]any{"@odata.id": path, "@odata.type": "#Manager.v1_5_0.Manager", "Id": id,
-				"Name": "BMC of " + id, "ManagerType": "BMC", "FirmwareVersion": version})
+				"Name": "BMC of " + id, "ManagerType": "BMC", "FirmwareVersion": version,
+				"VirtualMedia": map[string]string{"@odata.id": path + "/VirtualMedia"}})
 			return
 		}
 	}
@@ -316,6 +323,7 @@ func (s *bmcSystem) resource() map[string]any {
 		"BootProgress": map[string]string{"LastState": s.bootProgress()},
 		"Status":       map[string]string{"State": "Enabled", "Health": "OK"},
 		"Bios":         map[string]string{"@odata.id": p + "/Bios"},
+		"VirtualMedia": map[string]string{"@odata.id": p + "/VirtualMedia"},
 		"Links": map[string]any{
 			"ManagedBy": []map[string]string{{"@odata.id": "/redfish/v1/Managers/" + s.id}},
 			"Chassis":   []map[string]string{{"@odata.id": "/redfish/v1/Chassis/" + s.id}},
@@ -439,6 +447,9 @@ func (s *bmcSystem) powerOn() {
 	s.bootedFrom = "Hdd"
 	if s.boot["BootSourceOverrideEnabled"] != "Disabled" && s.boot["BootSourceOverrideTarget"] == "Pxe" {
 		s.bootedFrom = "Pxe"
+	}
+	if s.boot["BootSourceOverrideEnabled"] != "Disabled" && s.boot["BootSourceOverrideTarget"] == "Cd" {
+		s.bootCd() // the ISO in the virtual CD
 	}
 	if s.boot["BootSourceOverrideEnabled"] == "Once" {
 		s.boot["BootSourceOverrideEnabled"], s.boot["BootSourceOverrideTarget"] = "Disabled", "None"

@@ -37,6 +37,13 @@ if ! $demo_only && ! $release_only; then
   command -v keystone-manage >/dev/null 2>&1 || need_pkgs+=(keystone)
   # Keystone's package brings uwsgi-core; the tests serve it through the Python 3 plugin.
   [ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || need_pkgs+=(uwsgi-plugin-python3)
+  # Virtual media: Ironic builds its ISOs with mkisofs; the harness makes their EFI system
+  # partition of Debian's signed shim and GRUB with mkfs.vfat and mcopy.
+  command -v mkisofs >/dev/null 2>&1 || need_pkgs+=(genisoimage)
+  [ -e /usr/lib/shim/shimx64.efi.signed ] || need_pkgs+=(shim-signed)
+  [ -e /usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed ] || need_pkgs+=(grub-efi-amd64-signed)
+  command -v mcopy >/dev/null 2>&1 || need_pkgs+=(mtools)
+  [ -x /usr/sbin/mkfs.vfat ] || need_pkgs+=(dosfstools)
 fi
 if ! $demo_only; then
   # make release-snapshot: GoReleaser signs with gpg (whose agent holds the throwaway key),

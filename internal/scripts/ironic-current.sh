@@ -65,8 +65,10 @@ as_root debootstrap --variant=minbase "$suite" "$partial" "$mirror" /usr/share/d
 # that is a dated snapshot): apt would refuse it, so that date is not checked.
 echo 'Acquire::Check-Valid-Until "false";' | as_root tee "$partial/etc/apt/apt.conf.d/99no-valid-until" >/dev/null
 as_root chroot "$partial" apt-get update -q >>"$dir.log" 2>&1
+# genisoimage: the mkisofs Ironic builds its virtual media ISOs with (python3-pycdlib
+# brings it too; named so that it stays).
 as_root chroot "$partial" apt-get install -y -q --no-install-recommends \
-  ironic-api ironic-conductor python3-ironicclient qemu-utils >>"$dir.log" 2>&1 ||
+  ironic-api ironic-conductor python3-ironicclient qemu-utils genisoimage >>"$dir.log" 2>&1 ||
   { tail -20 "$dir.log" >&2; exit 1; }
 version=$(as_root chroot "$partial" dpkg-query -W -f='${Version}' ironic-common)
 as_root chroot "$partial" apt-get clean

@@ -1,0 +1,206 @@
+//go:build linux
+
+package ironictest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// makeISO builds a UEFI ISO the way Ironic's images.create_esp_image_for_uefi does
+// (mkisofs -r -V ... -l -e boot/grub/efiboot.img -no-emul-boot) from these files.
+func makeISO(t *testing.T, files map[string]string) []byte {
+	t.Helper()
+	mkisofs, err := exec.LookPath("mkisofs")
+	if err != nil {
+		t.Skip("mkisofs (genisoimage) is not installed: make deps")
+	}
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	for name, body := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "boot.iso")
+	args := []string{"-r", "-V", "VMEDIA_BOOT_ISO", "-l", "-o", out}
+	if _, ok := files["boot/grub/efiboot.img"]; ok {
+		args = append(args, "-e", "boot/grub/efiboot.img", "-no-emul-boot")
+	}
+	if b, err := exec.Command(mkisofs, append(args, root)...).CombinedOutput(); err != nil {
+		t.Fatalf("mkisofs: %v: %s", err, b)
+	}
+	iso, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iso
+}
+
+// Virtual media as sushy drives it (on Ironic 21.4 through the manager, on 2024.1 and
+// later through the system): insert by action and by PATCH, eject, a one-time boot from
+// the CD that reads the ISO's El Torito catalog and grub.cfg down to the kernel, initrd
+// and command line, and the machine's ramdisk held back until then; an ISO that does not
+// boot, an empty drive and a busy drive are refused or recorded as such.
+func TestBMCVirtualMedia(t *testing.T) {
+	grub := "set default=0\nmenuentry \"boot_partition\" {\nlinuxefi /vmlinuz ipa-agent-token=s3cret boot_method=vmedia --\ninitrdefi /initrd\n}\n"
+	good := makeISO(t, map[string]string{"vmlinuz": "test agent ipa.kernel\n", "initrd": "test agent ipa.initramfs\n",
+		"EFI/debian/grub.cfg": grub, "boot/grub/efiboot.img": strings.Repeat("\x00", 4096)})
+	noEFI := makeISO(t, map[string]string{"vmlinuz": "k", "initrd": "i", "EFI/debian/grub.cfg": grub})
+	isos := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/good.iso":
+			_, _ = w.Write(good)
+		case "/noefi.iso":
+			_, _ = w.Write(noEFI)
+		case "/text.iso":
+			_, _ = io.WriteString(w, "not an ISO")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer isos.Close()
+
+	b, err := startBMC(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Stop()
+	mac := "52:54:00:00:00:07"
+	sys := b.AddSystem("s1", mac)
+	do := func(method, path string, body any) (int, map[string]any) {
+		t.Helper()
+		var buf bytes.Buffer
+		if body != nil {
+			_ = json.NewEncoder(&buf).Encode(body)
+		}
+		req, _ := http.NewRequest(method, b.URL+path, &buf)
+		req.SetBasicAuth(b.Username, b.Password)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	// Where sushy finds it: the system's and the manager's VirtualMedia links.
+	_, system := do("GET", sys, nil)
+	_, manager := do("GET", "/redfish/v1/Managers/s1", nil)
+	for _, r := range []map[string]any{system, manager} {
+		link, _ := r["VirtualMedia"].(map[string]any)
+		if _, coll := do("GET", link["@odata.id"].(string), nil); coll["Members@odata.count"] != float64(2) {
+			t.Fatalf("virtual media collection at %v: %v", link, coll)
+		}
+	}
+	cd := "/redfish/v1/Managers/s1/VirtualMedia/Cd"
+	_, dev := do("GET", cd, nil)
+	if dev["Inserted"] != false || !slices.Equal(dev["MediaTypes"].([]any), []any{"CD", "DVD"}) {
+		t.Fatalf("the CD: %v", dev)
+	}
+	insert := dev["Actions"].(map[string]any)["#VirtualMedia.InsertMedia"].(map[string]any)["target"].(string)
+	eject := dev["Actions"].(map[string]any)["#VirtualMedia.EjectMedia"].(map[string]any)["target"].(string)
+
+	// Booting an empty CD boots nothing.
+	do("PATCH", sys, map[string]any{"Boot": map[string]any{"BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Continuous"}})
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "On"})
+	if _, why := b.ramdiskBoot([]string{mac}); !strings.Contains(why, "no media in the virtual CD") {
+		t.Fatalf("an empty CD: %q", why)
+	}
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "ForceOff"})
+
+	if code, _ := do("POST", insert, map[string]any{"Image": "ftp://nowhere/x.iso"}); code != http.StatusBadRequest {
+		t.Fatalf("an ftp image: HTTP %d", code)
+	}
+	if code, _ := do("POST", insert, map[string]any{"Image": isos.URL + "/good.iso", "Inserted": true, "WriteProtected": true}); code != http.StatusNoContent {
+		t.Fatalf("InsertMedia: HTTP %d", code)
+	}
+	if code, _ := do("POST", insert, map[string]any{"Image": isos.URL + "/other.iso"}); code != http.StatusConflict {
+		t.Fatalf("InsertMedia into a full drive: HTTP %d", code)
+	}
+	// The same device seen through the system.
+	if _, d := do("GET", sys+"/VirtualMedia/Cd", nil); d["Image"] != isos.URL+"/good.iso" || d["Inserted"] != true || d["ImageName"] != "good.iso" {
+		t.Fatalf("the CD through the system: %v", d)
+	}
+	do("PATCH", sys, map[string]any{"Boot": map[string]any{"BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Once"}})
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "On"})
+	if b.BootedFrom("s1") != "Cd" {
+		t.Fatalf("booted from %q", b.BootedFrom("s1"))
+	}
+	boot := waitCdBoot(t, b, "s1", 2)
+	if boot.Err != "" || boot.Kernel != "/vmlinuz" || string(boot.KernelData) != "test agent ipa.kernel\n" ||
+		string(boot.InitrdData) != "test agent ipa.initramfs\n" || boot.BootConfig != "EFI/debian/grub.cfg" ||
+		boot.VolumeID != "VMEDIA_BOOT_ISO" || !slices.Contains(boot.Platforms, "UEFI") || boot.Param("ipa-agent-token") != "s3cret" ||
+		boot.CommandLine != "ipa-agent-token=s3cret boot_method=vmedia" {
+		t.Fatalf("the CD boot: %+v", boot)
+	}
+	if got, why := b.ramdiskBoot([]string{mac}); why != "" || got.Param("boot_method") != "vmedia" {
+		t.Fatalf("the ramdisk of a CD boot: %q %+v", why, got)
+	}
+	// Once: the next power-on boots the disk.
+	do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "ForceRestart"})
+	if b.BootedFrom("s1") != "Hdd" {
+		t.Fatalf("after a one-time CD boot the machine booted %q", b.BootedFrom("s1"))
+	}
+	if code, _ := do("POST", eject, nil); code != http.StatusNoContent || b.VirtualMedia("s1")[0].Inserted {
+		t.Fatalf("EjectMedia: HTTP %d, %+v", code, b.VirtualMedia("s1"))
+	}
+
+	// sushy's PATCH of Image and Inserted, on a BMC without the actions; ISOs that do
+	// not boot in UEFI.
+	for _, c := range []struct{ iso, err string }{
+		{"/noefi.iso", "no El Torito boot entry for UEFI"},
+		{"/text.iso", "not an ISO 9660 image"},
+		{"/missing.iso", "HTTP 404"},
+	} {
+		if code, _ := do("PATCH", cd, map[string]any{"Image": isos.URL + c.iso, "Inserted": true, "WriteProtected": true}); code != http.StatusNoContent {
+			t.Fatalf("PATCH %s: HTTP %d", c.iso, code)
+		}
+		do("PATCH", sys, map[string]any{"Boot": map[string]any{"BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Once"}})
+		do("POST", sys+"/Actions/ComputerSystem.Reset", map[string]any{"ResetType": "ForceRestart"})
+		boots := len(b.CdBoots("s1"))
+		if boot := waitCdBoot(t, b, "s1", boots); !strings.Contains(boot.Err, c.err) {
+			t.Fatalf("%s: %+v", c.iso, boot)
+		}
+		if _, why := b.ramdiskBoot([]string{mac}); !strings.Contains(why, c.err) {
+			t.Fatalf("%s: the ramdisk runs (%q)", c.iso, why)
+		}
+		do("PATCH", cd, map[string]any{"Image": nil, "Inserted": false})
+	}
+	if v := b.VirtualMedia("s1")[0]; v.Inserted || v.Image != "" {
+		t.Fatalf("after a PATCH eject: %+v", v)
+	}
+	if r := strings.Join(b.Requests("s1"), "\n"); !strings.Contains(r, "InsertMedia Managers/s1/VirtualMedia/Cd "+isos.URL+"/good.iso") ||
+		!strings.Contains(r, "EjectMedia Managers/s1/VirtualMedia/Cd") || !strings.Contains(r, `PATCH Managers/s1/VirtualMedia/Cd {"Image":null,"Inserted":false}`) {
+		t.Fatalf("requests: %s", r)
+	}
+}
+
+// waitCdBoot waits for the system's n-th CD boot to have read its ISO.
+func waitCdBoot(t *testing.T, b *BMC, id string, n int) CdBoot {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		boots := b.CdBoots(id)
+		if len(boots) >= n && boots[n-1].Done {
+			return boots[n-1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("CD boot %d of %s not done: %+v", n, id, boots)
+		}
+	}
+}
