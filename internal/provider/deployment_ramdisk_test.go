@@ -3,10 +3,14 @@ package provider
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -189,5 +193,127 @@ func TestAccDeployment_liveISOOnDirectRefused(t *testing.T) {
 		PlanOnly: true,
 		ExpectError: regexp.MustCompile(`(?s)Missing image_source.*Node \S+ ` + words(`uses the "direct" deploy interface, which writes an image`).String() +
 			`.*` + words("ramdisk deploy interface only").String()),
+	})
+}
+
+// makeLiveISO builds a UEFI live ISO (mkisofs, from genisoimage) whose GRUB boots this
+// kernel and initrd: what an appliance or edge image publishes.
+func makeLiveISO(t *testing.T, kernel, initrd []byte) []byte {
+	t.Helper()
+	mkisofs, err := exec.LookPath("mkisofs")
+	if err != nil {
+		t.Skip("mkisofs (genisoimage) is not installed: make deps")
+	}
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	for name, body := range map[string][]byte{
+		"boot/grub/efiboot.img": bytes.Repeat([]byte{0}, 4096), // the El Torito UEFI entry's image
+		"boot/grub/grub.cfg":    []byte("menuentry \"live\" {\n  linux /live/vmlinuz boot=live quiet --\n  initrd /live/initrd.img\n}\n"),
+		"live/vmlinuz":          kernel,
+		"live/initrd.img":       initrd,
+	} {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "live.iso")
+	cmd := exec.Command(mkisofs, "-r", "-V", "LIVE", "-l", "-o", out, "-e", "boot/grub/efiboot.img", "-no-emul-boot", root)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("mkisofs: %v: %s", err, b)
+	}
+	iso, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iso
+}
+
+// checkLiveISOBooted checks that the machine booted the live ISO from its virtual CD:
+// the BMC has it inserted, the last power-on booted the CD (boot override Cd,
+// continuous: the ISO is what the machine runs) and found in it the live kernel and
+// initrd. The BMC reads the ISO in the background, as a machine takes its time to load it.
+func checkLiveISOBooted(bmc *ironictest.BMC, system string, kernel, initrd []byte) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		fail := func(format string, args ...any) error {
+			return fmt.Errorf("%s; BMC requests:\n%s", fmt.Sprintf(format, args...), strings.Join(bmc.Requests(system), "\n"))
+		}
+		var boot ironictest.CdBoot
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+			boots := bmc.CdBoots(system)
+			if len(boots) > 0 {
+				boot = boots[len(boots)-1]
+			}
+			if boot.Done || time.Now().After(deadline) {
+				break
+			}
+		}
+		cd := bmc.VirtualMedia(system)[0]
+		switch {
+		case !boot.Done || boot.Err != "":
+			return fail("the machine did not boot an ISO from its virtual CD: %+v", bmc.CdBoots(system))
+		case !bytes.Equal(boot.KernelData, kernel) || !bytes.Equal(boot.InitrdData, initrd) || boot.Param("boot") != "live":
+			return fail("the ISO booted (%s) is not the live ISO: kernel %q, initrd %q, command line %q", boot.Image,
+				boot.KernelData, boot.InitrdData, boot.CommandLine)
+		case bmc.BootedFrom(system) != "Cd" || bmc.PowerState(system) != "On":
+			return fail("the machine is powered %q and booted %q", bmc.PowerState(system), bmc.BootedFrom(system))
+		case !cd.Inserted || cd.Image != boot.Image:
+			return fail("the virtual CD holds %+v, not the ISO booted (%s)", cd, boot.Image)
+		case !strings.Contains(strings.Join(bmc.Requests(system), "\n"), "InsertMedia "):
+			return fail("the ISO was never inserted")
+		}
+		if o := bmc.BootOverrides(system); len(o) == 0 || o[len(o)-1].Target != "Cd" || o[len(o)-1].Enabled != "Continuous" {
+			return fail("the machine does not keep booting its CD: boot overrides %+v", o)
+		}
+		return nil
+	}
+}
+
+// A live ISO (a baremetal_image, checksummed like any image) on a node with the ramdisk
+// deploy interface and redfish-virtual-media boot: the deployment goes active with the
+// BMC holding the ISO in its virtual CD and the machine booted from it (the BMC read it
+// down to the live kernel and initrd), nothing written to its disk and no agent run; the
+// next plan is empty. image_source beside boot_iso, which Ironic refuses, is a plan-time
+// error naming both. Destroy undeploys it: the CD ejected, the disk still untouched.
+// Ironic 21.4 and 2026.1 alike.
+func TestAccDeployment_liveISOVirtualMedia(t *testing.T) {
+	name := testNodeName()
+	bmc := testBMC(t)
+	kernel, initrd := []byte("live kernel of "+name), []byte("live initrd of "+name)
+	srv := newTestImageServer(t, makeLiveISO(t, kernel, initrd))
+	node := ramdiskNode(t, name, "ramdisk", "redfish-virtual-media")
+	cfg := func(deployment string) string { return ramdiskNodeConfig(name, node, srv.URL, deployment) }
+	ironicTest(t, resource.TestStep{
+		Config: cfg(""),
+	}, resource.TestStep{
+		Config:   cfg(`instance_info = { boot_iso = baremetal_image.live.url, image_source = baremetal_image.os.url }`),
+		PlanOnly: true,
+		ExpectError: regexp.MustCompile(`(?s)image_source with boot_iso.*Node \S+ ` + words(`uses the "ramdisk" deploy interface, which boots boot_iso`).String() +
+			`.*` + words("Remove image_source").String()),
+	}, resource.TestStep{
+		Config: cfg(`instance_info = { boot_iso = baremetal_image.live.url }`),
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active"),
+			statecheck.ExpectKnownValue("baremetal_deployment.d", tfjsonpath.New("last_error"), knownvalue.Null())},
+		Check: resource.ComposeTestCheckFunc(checkDiskUntouched("baremetal_node.n"), checkLiveISOBooted(bmc, name, kernel, initrd),
+			checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+				if n.ProvisionState != "active" || n.InstanceInfo["boot_iso"] != srv.URL+"/live/live.iso" {
+					return fmt.Errorf("node is %q with instance_info %v", n.ProvisionState, n.InstanceInfo)
+				}
+				return nil
+			})),
+	}, resource.TestStep{
+		Config: cfg(""),
+		Check: resource.ComposeTestCheckFunc(checkDiskUntouched("baremetal_node.n"), checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if !slices.Contains([]string{"available", "manageable"}, n.ProvisionState) {
+				return fmt.Errorf("undeployed node is %q", n.ProvisionState)
+			}
+			if cd := bmc.VirtualMedia(name)[0]; cd.Inserted {
+				return fmt.Errorf("the undeployed machine's CD still holds %s", cd.Image)
+			}
+			return nil
+		})),
 	})
 }
