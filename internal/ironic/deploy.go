@@ -294,6 +294,11 @@ func KnownDefect(err error, spec DeploySpec) string {
 		return "Ironic 2026.1 (35.x) fails every deploy of a file:// image this way: its file image service returns a " +
 			"path where the code that follows expects an HTTP answer. Serve the image over http(s) instead (a " +
 			"baremetal_image of the http(s) URL), or use an Ironic without that defect."
+	case strings.Contains(msg, "Could not link image") && strings.Contains(msg, "cross-device link"):
+		return "Ironic hard-links the images it caches (an ISO's in [deploy] iso_master_path, /var/lib/ironic by default) " +
+			"into its temporary directory ([DEFAULT] tempdir, /tmp by default), which must be on the same file system: " +
+			"configure Ironic so. For a ramdisk deploy's boot_iso, instance_info ramdisk_image_download_source = \"http\" " +
+			"has the BMC fetch the ISO from its URL instead."
 	case strings.Contains(msg, "child_node") && strings.Contains(msg, "is presently locked"):
 		return "Ironic made the node its own parent_node (a defect of Debian's backport of CVE-2026-44918 to Ironic " +
 			"35.0.1-10 and 29.0.5+deb13u3: every node update does it), so its power-off waits on itself. Update Ironic."

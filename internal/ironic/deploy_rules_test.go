@@ -115,3 +115,18 @@ func TestDeployChecksInstanceInfo(t *testing.T) {
 		t.Fatalf("kernel and ramdisk: %v after %q", err, f.requests(false))
 	}
 }
+
+// An Ironic whose ISO cache and temporary directory are on two file systems fails a
+// ramdisk deploy of a boot_iso; the error says how to configure it, or to skip the cache.
+func TestKnownDefectISOCacheLink(t *testing.T) {
+	err := &ProvisionError{NodeID: "n1", Action: "active", State: "deploy failed", LastError: "Deploy step deploy.deploy failed: " +
+		"Could not link image http://i/live.iso from /var/lib/ironic/master_iso_images/x to /tmp/t/boot-n1.iso, error: " +
+		"[Errno 18] Invalid cross-device link"}
+	hint := KnownDefect(err, DeploySpec{InstanceInfo: map[string]string{"boot_iso": "http://i/live.iso"}})
+	if !strings.Contains(hint, "iso_master_path") || !strings.Contains(hint, "ramdisk_image_download_source") {
+		t.Fatalf("hint: %q", hint)
+	}
+	if KnownDefect(&ProvisionError{NodeID: "n1", LastError: "Could not link image: [Errno 13] Permission denied"}, DeploySpec{}) != "" {
+		t.Fatal("a hint for another failure")
+	}
+}
