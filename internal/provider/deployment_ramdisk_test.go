@@ -174,6 +174,9 @@ func TestAccDeployment_ramdiskKernel(t *testing.T) {
 			if !slices.Contains([]string{"available", "manageable"}, n.ProvisionState) {
 				return fmt.Errorf("undeployed node is %q", n.ProvisionState)
 			}
+			if power := bmc.PowerState(name); power != "Off" {
+				return fmt.Errorf("the undeployed machine is powered %q", power)
+			}
 			return nil
 		})),
 	})
@@ -312,6 +315,9 @@ func TestAccDeployment_liveISOVirtualMedia(t *testing.T) {
 			}
 			if cd := bmc.VirtualMedia(name)[0]; cd.Inserted {
 				return fmt.Errorf("the undeployed machine's CD still holds %s", cd.Image)
+			}
+			if power := bmc.PowerState(name); power != "Off" {
+				return fmt.Errorf("the undeployed machine is powered %q", power)
 			}
 			return nil
 		})),

@@ -136,7 +136,10 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"deploying (`image_type`, ...) are never drift. The image keys Ironic rewrites while caching or converting " +
 					"an image (`image_checksum`, `image_os_hash_algo`, `image_os_hash_value`, `image_url`, `image_disk_format`) " +
 					"are compared by meaning, the same image bytes; the other keys you configure are compared exactly. " +
-					"Changing it rebuilds the node.",
+					"Changing it rebuilds the node. A live ISO or ramdisk that writes no disk (a node whose deploy interface " +
+					"is `ramdisk`) takes `boot_iso` (`baremetal_image.<name>.url`) or `kernel` and `ramdisk` instead of " +
+					"`image_source`. The plan checks the keys against the node's deploy interface, as Ironic does, and " +
+					"names a missing one: " + ironic.DeployInterfaceNeeds + ".",
 				PlanModifiers: []planmodifier.Map{sameInstanceInfo()},
 			},
 			"config_drive": schema.SingleNestedAttribute{
