@@ -32,8 +32,10 @@ func (p *InstanceInfoProblem) Error() string { return p.Summary + ": " + p.Detai
 // deployRules is what each deploy interface takes from instance_info, as Ironic 21.4 to
 // 2026.1 validate it (the interface's validate and its boot interface's, which read
 // deploy_utils.get_image_instance_info):
-//   - direct, ansible: the image to write, image_source, with its checksum when served
-//     over http(s); anaconda and bootc (2026.1, an oci:// image) likewise an image_source.
+//   - direct: the image to write, image_source, with its checksum when served over
+//     http(s) (the agent verifies the download with it); ansible, anaconda and bootc
+//     (2026.1, an oci:// image) an image_source (ansible's playbook verifies a checksum
+//     only where one is given).
 //   - ramdisk: boot_iso (not with image_source: "may not be specified at the same
 //     time"), or kernel and ramdisk (image_source is then not read), or a Glance
 //     image_source whose kernel_id and ramdisk_id Ironic looks up; and a boot interface
@@ -46,7 +48,7 @@ func (p *InstanceInfoProblem) Error() string { return p.Summary + ": " + p.Detai
 // An interface the table does not know is not judged.
 var deployRules = map[string]func(node, deployIface, bootIface string, info map[string]string) *InstanceInfoProblem{
 	"direct":       imageDeployRule,
-	"ansible":      imageDeployRule,
+	"ansible":      imageSourceRule,
 	"anaconda":     imageSourceRule,
 	"bootc":        imageSourceRule,
 	RamdiskDeploy:  ramdiskRule,
@@ -59,8 +61,8 @@ var deployRules = map[string]func(node, deployIface, bootIface string, info map[
 // CheckInstanceInfo checks instance_info against what Ironic accepts for the node's
 // deploy interface (deployIface) and boot interface (bootIface; "" when not known);
 // values may be UnknownValue. node names the node in the messages. With deployIface ""
-// (not known yet, e.g. a node created by the same apply) only what no interface
-// accepts is refused: neither an image (direct's rules) nor what a ramdisk deploy boots.
+// (not known yet, e.g. a node created by the same apply) only what neither direct nor
+// ramdisk takes is refused, as the provider did before it knew ramdisk deploys.
 func CheckInstanceInfo(node, deployIface, bootIface string, info map[string]string) *InstanceInfoProblem {
 	if deployIface == "" {
 		if ramdiskKeys(info) {
@@ -89,8 +91,8 @@ func checkDeploy(node *nodes.Node, spec DeploySpec) error {
 }
 
 // DeployInterfaceNeeds says, for documentation, what each deploy interface takes.
-const DeployInterfaceNeeds = "`direct` and `ansible` write `image_source` (with its checksum when served over http(s)); " +
-	"`ramdisk` boots `boot_iso` (never with `image_source`; on an `ipxe` or virtual media boot interface) or `kernel` " +
+const DeployInterfaceNeeds = "`direct` writes `image_source` (with its checksum when served over http(s)), `ansible` " +
+	"`image_source`; `ramdisk` boots `boot_iso` (never with `image_source`; on an `ipxe` or virtual media boot interface) or `kernel` " +
 	"and `ramdisk`, and writes nothing to the disk; `autodetect` (Ironic 2026.1) is `ramdisk` when `ironic_ramdisk_deploy` " +
 	"is set, `direct` otherwise; `custom-agent` and `noop` take any"
 

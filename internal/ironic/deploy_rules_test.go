@@ -15,7 +15,7 @@ func TestCheckInstanceInfo(t *testing.T) {
 		info               map[string]string
 		key, summary       string // "" summary: accepted
 	}{
-		// direct and ansible: an image with its checksum, as the provider always checked.
+		// direct: an image with its checksum, as the provider always checked; ansible an image.
 		{name: "direct image", deploy: "direct", boot: "pxe", info: image},
 		{name: "direct with the pair", deploy: "direct", info: map[string]string{"image_source": "https://x/i", "image_os_hash_algo": "sha256", "image_os_hash_value": "abc"}},
 		{name: "direct glance image", deploy: "direct", info: map[string]string{"image_source": "3f0c6d2e-1b2c-4d5e-8f90-123456789abc"}},
@@ -29,6 +29,7 @@ func TestCheckInstanceInfo(t *testing.T) {
 			key: "image_os_hash_value", summary: "Incomplete image checksum"},
 		{name: "direct unknown image_source", deploy: "direct", info: map[string]string{"image_source": UnknownValue}},
 		{name: "ansible without image_source", deploy: "ansible", info: map[string]string{}, key: "image_source", summary: "Missing image_source"},
+		{name: "ansible http without checksum", deploy: "ansible", info: map[string]string{"image_source": "http://x/i"}},
 		{name: "anaconda image", deploy: "anaconda", info: map[string]string{"image_source": "http://mirror/os/"}},
 		{name: "bootc oci image", deploy: "bootc", info: map[string]string{"image_source": "oci://registry/os:1"}},
 		// ramdisk: boot_iso, or kernel and ramdisk; never image_source with boot_iso.
