@@ -182,20 +182,35 @@ func TestAccDeployment_ramdiskKernel(t *testing.T) {
 	})
 }
 
-// A node with the direct deploy interface takes no live ISO: the plan names the missing
+// A node with the direct deploy interface takes no live ISO. Created in the same apply
+// as its deployment, the node's interface is not known at the first plan, which lets
+// boot_iso through (a ramdisk node would take it); the apply plans the deployment again
+// once the node exists and refuses it then, before anything is sent to the node: no
+// deployment recorded. Once the node exists, the plan itself names the missing
 // image_source and the direct interface, and says which interface boots an ISO.
 func TestAccDeployment_liveISOOnDirectRefused(t *testing.T) {
 	name := testNodeName()
 	srv := newTestImageServer(t, []byte("live ISO of "+name))
 	node := ramdiskNode(t, name, "direct", "pxe")
 	cfg := func(deployment string) string { return ramdiskNodeConfig(name, node, srv.URL, deployment) }
+	const liveISO = `instance_info = { boot_iso = baremetal_image.live.url }`
+	refused := `Node \S+ ` + words(`uses the "direct" deploy interface, which writes an image`).String() + `.*` +
+		words("ramdisk deploy interface only").String()
 	ironicTest(t, resource.TestStep{
-		Config: cfg(""),
+		Config:      cfg(liveISO),
+		ExpectError: regexp.MustCompile(`(?s)Error running apply.*Missing image_source.*` + refused),
 	}, resource.TestStep{
-		Config:   cfg(`instance_info = { boot_iso = baremetal_image.live.url }`),
-		PlanOnly: true,
-		ExpectError: regexp.MustCompile(`(?s)Missing image_source.*Node \S+ ` + words(`uses the "direct" deploy interface, which writes an image`).String() +
-			`.*` + words("ramdisk deploy interface only").String()),
+		Config:      cfg(liveISO),
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Missing image_source.*` + refused),
+	}, resource.TestStep{
+		Config: cfg(""),
+		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.ProvisionState != "available" || len(n.InstanceInfo) != 0 {
+				return fmt.Errorf("the refused deploy changed the node: %q, instance_info %v", n.ProvisionState, n.InstanceInfo)
+			}
+			return nil
+		}),
 	})
 }
 
