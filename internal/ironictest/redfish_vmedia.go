@@ -527,6 +527,9 @@ func readISO(iso []byte) (*isoFS, error) {
 	var root []byte
 	for n := uint32(16); ; n++ {
 		d := sector(n)
+		if (d == nil || string(d[1:6]) != "CD001") && n > 16 && root != nil {
+			break // no terminator: what was read is enough
+		}
 		if d == nil || string(d[1:6]) != "CD001" {
 			return nil, errors.New("not an ISO 9660 image: no volume descriptor CD001 at sector 16")
 		}
@@ -546,6 +549,7 @@ func readISO(iso []byte) (*isoFS, error) {
 	if root == nil {
 		return nil, errors.New("not an ISO 9660 image: no primary volume descriptor")
 	}
+	records := 0
 	var walk func(extent, size uint32, dir string, depth int) error
 	walk = func(extent, size uint32, dir string, depth int) error {
 		if depth > 16 {
@@ -566,8 +570,11 @@ func readISO(iso []byte) (*isoFS, error) {
 			}
 			rec := iso[off : off+n]
 			off += n
+			if records++; records > 100000 {
+				return errors.New("more than 100000 directory records")
+			}
 			nameLen := int(rec[32])
-			if 33+nameLen > len(rec) {
+			if 33+nameLen+1-nameLen%2 > len(rec) {
 				return fmt.Errorf("bad directory record in %q", dir)
 			}
 			raw := rec[33 : 33+nameLen]

@@ -19,7 +19,7 @@ import (
 
 // makeISO builds a UEFI ISO the way Ironic's images.create_esp_image_for_uefi does
 // (mkisofs -r -V ... -l -e boot/grub/efiboot.img -no-emul-boot) from these files.
-func makeISO(t *testing.T, files map[string]string) []byte {
+func makeISO(t testing.TB, files map[string]string) []byte {
 	t.Helper()
 	mkisofs, err := exec.LookPath("mkisofs")
 	if err != nil {
@@ -40,6 +40,9 @@ func makeISO(t *testing.T, files map[string]string) []byte {
 	args := []string{"-r", "-V", "VMEDIA_BOOT_ISO", "-l", "-o", out}
 	if _, ok := files["boot/grub/efiboot.img"]; ok {
 		args = append(args, "-e", "boot/grub/efiboot.img", "-no-emul-boot")
+	}
+	if _, ok := files["isolinux/isolinux.bin"]; ok { // as create_isolinux_image_for_bios
+		args = append(args, "-J", "-b", "isolinux/isolinux.bin", "-no-emul-boot", "-boot-load-size", "4")
 	}
 	if b, err := exec.Command(mkisofs, append(args, root)...).CombinedOutput(); err != nil {
 		t.Fatalf("mkisofs: %v: %s", err, b)
@@ -203,4 +206,37 @@ func waitCdBoot(t *testing.T, b *BMC, id string, n int) CdBoot {
 			t.Fatalf("CD boot %d of %s not done: %+v", n, id, boots)
 		}
 	}
+}
+
+// A BIOS ISO as Ironic's create_isolinux_image_for_bios builds it boots in Legacy mode
+// through isolinux.cfg, and not in UEFI mode.
+func TestBootISOLegacy(t *testing.T) {
+	iso := makeISO(t, map[string]string{"vmlinuz": "kernel", "initrd": "ramdisk", "isolinux/isolinux.bin": strings.Repeat("\x00", 2048),
+		"isolinux/isolinux.cfg": "default boot\n\nlabel boot\nkernel /vmlinuz\nappend initrd=/initrd text ipa-agent-token=t0k boot_method=vmedia --\n"})
+	c, err := bootISO(iso, "Legacy")
+	if err != nil || c.BootConfig != "isolinux/isolinux.cfg" || string(c.KernelData) != "kernel" || string(c.InitrdData) != "ramdisk" ||
+		c.CommandLine != "text ipa-agent-token=t0k boot_method=vmedia" || !slices.Equal(c.Platforms, []string{"BIOS"}) {
+		t.Fatalf("Legacy boot: %+v, %v", c, err)
+	}
+	if _, err := bootISO(iso, "UEFI"); err == nil || !strings.Contains(err.Error(), "no El Torito boot entry for UEFI") {
+		t.Fatalf("UEFI boot of a BIOS ISO: %v", err)
+	}
+}
+
+// The ISO reader never panics nor loops, whatever the BMC is handed.
+func FuzzReadISO(f *testing.F) {
+	f.Add(makeISO(f, map[string]string{"vmlinuz": "k", "initrd": "i", "EFI/debian/grub.cfg": "linuxefi /vmlinuz a=b\ninitrdefi /initrd\n",
+		"boot/grub/efiboot.img": "esp"}))
+	seed := make([]byte, 20*isoSector)
+	copy(seed[16*isoSector:], "\x01CD001")
+	f.Add(seed)
+	f.Add([]byte("not an ISO"))
+	f.Fuzz(func(t *testing.T, iso []byte) {
+		fs, err := readISO(iso)
+		if err == nil && fs == nil {
+			t.Fatal("no error and nothing read")
+		}
+		_, _ = bootISO(iso, "UEFI")
+		_, _ = bootISO(iso, "Legacy")
+	})
 }
