@@ -437,6 +437,9 @@ instance_master_path = {{.Dir}}/master_images
 # served by the harness.
 http_root = {{.Dir}}/httpboot
 http_url = {{.BootURL}}
+# Ironic 2025.1 and later download a ramdisk deploy's boot_iso and hard-link it from this
+# cache into their temporary directory (/tmp): both must be on one file system.
+iso_master_path = {{.Dir}}/master_iso_images
 
 [agent]
 # The fake power interface cannot see the agent's soft power-off, so waiting for it

@@ -138,8 +138,10 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"deploying (`image_type`, ...) are never drift. The image keys Ironic rewrites while caching or converting " +
 					"an image (`image_checksum`, `image_os_hash_algo`, `image_os_hash_value`, `image_url`, `image_disk_format`) " +
 					"are compared by meaning, the same image bytes; the other keys you configure are compared exactly. " +
-					"Changing it rebuilds the node.",
-				Validators:    []validator.Map{validators.InstanceInfoChecksum()},
+					"Changing it rebuilds the node. A live ISO or ramdisk that writes no disk (a node whose deploy interface " +
+					"is `ramdisk`) takes `boot_iso` (`baremetal_image.<name>.url`) or `kernel` and `ramdisk` instead of " +
+					"`image_source`. The plan checks the keys against the node's deploy interface, as Ironic does, and " +
+					"names a missing one: " + ironic.DeployInterfaceNeeds + ".",
 				PlanModifiers: []planmodifier.Map{sameInstanceInfo()},
 			},
 			"config_drive": schema.SingleNestedAttribute{
@@ -476,6 +478,10 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		r.deploymentOCIChecks(ctx, req.Config, &resp.Diagnostics)
 	}
 	if req.State.Raw.IsNull() {
+		var plan deploymentResourceModel
+		if d := req.Plan.Get(ctx, &plan); !req.Plan.Raw.IsNull() && !d.HasError() {
+			r.checkInstanceInfo(ctx, &plan, nil, &resp.Diagnostics)
+		}
 		return
 	}
 	var plan, state deploymentResourceModel
@@ -488,6 +494,7 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	r.checkInstanceInfo(ctx, &plan, &state, &resp.Diagnostics)
 	if replaced(&plan, &state) {
 		planDestroy(&state, "replacement (node_id changes)", &resp.Diagnostics)
 	}

@@ -143,7 +143,9 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 					"with `image_checksum` for md5, or with " +
 					"`image_os_hash_algo` and `image_os_hash_value` for any other. Use it as the deployment's " +
 					"`instance_info`, or `merge()` keys of your own into it. Known at plan time except the digest of an " +
-					"image not fetched yet.",
+					"image not fetched yet. A live ISO, kernel or ramdisk for a `ramdisk` deploy is given by `url` instead " +
+					"(`instance_info = { boot_iso = baremetal_image.live.url }`): Ironic verifies no checksum there, this " +
+					"resource does.",
 				PlanModifiers: []planmodifier.Map{imageInstanceInfoPlan{}},
 			},
 			"manifest_digest": computed("`oci://` only: the digest of the manifest (or image index) the reference " +
