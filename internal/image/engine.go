@@ -145,6 +145,9 @@ func (e *Engine) Probe(ctx context.Context, url string) (Info, error) {
 	if kind == KindFile {
 		return statInfo(path)
 	}
+	if kind == KindOCI {
+		return e.ProbeOCI(ctx, url, OCIOptions{})
+	}
 	return e.probeHTTP(ctx, url)
 }
 
@@ -163,15 +166,18 @@ func statInfo(path string) (Info, error) {
 type Request struct {
 	URL      string
 	Expected Expected // Algorithm always set; Hex or URL when the user gave a checksum
+	// PullSecret authenticates to an oci:// registry ("user:password" or a token).
+	PullSecret string
 }
 
 // Result describes verified bytes.
 type Result struct {
 	LocalPath string // the cache file, or the file itself for file://
 	Algorithm string
-	Checksum  string // lower-case hex
-	Info      Info   // what the source said at fetch time; Size is the real size
-	CacheHit  bool   // no download was needed
+	Checksum  string    // lower-case hex
+	Info      Info      // what the source said at fetch time; Size is the real size
+	CacheHit  bool      // no download was needed
+	OCI       *OCIImage // oci:// only: the manifest and layer chosen
 }
 
 // Fetch returns verified bytes for the request: from the cache when the entry is still
@@ -181,6 +187,9 @@ func (e *Engine) Fetch(ctx context.Context, req Request) (*Result, error) {
 	kind, path, err := ParseSource(req.URL)
 	if err != nil {
 		return nil, err
+	}
+	if kind == KindOCI {
+		return e.fetchOCI(ctx, req)
 	}
 	expectedHex, err := e.expectedHex(ctx, req)
 	if err != nil {

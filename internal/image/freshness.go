@@ -11,7 +11,18 @@ import "fmt"
 // time, which clock skew spoils), and also notices a changed ETag or size, which
 // content replaced with its old timestamp (cp -p, rsync -t) still shows.
 // file:// compares the file's mtime and size.
+//
+// oci:// compares the digest the reference resolves to: a moved tag is a change.
 func Changed(kind Kind, recorded, current Info) (bool, string) {
+	if kind == KindOCI {
+		switch {
+		case recorded.Digest == "":
+			return true, "no manifest digest was recorded at the last fetch"
+		case current.Digest != recorded.Digest:
+			return true, fmt.Sprintf("the reference now resolves to manifest %s (was %s)", current.Digest, recorded.Digest)
+		}
+		return false, ""
+	}
 	if kind == KindFile {
 		switch {
 		case !current.LastModified.Equal(recorded.LastModified):

@@ -45,7 +45,7 @@ func classify(ctx context.Context, err error) error {
 		return err
 	}
 	var redirect *redirectError
-	if errors.As(err, &redirect) {
+	if errors.As(err, &redirect) || schemeMismatch(err) { // plain HTTP stays plain HTTP
 		return err
 	}
 	var netErr net.Error
@@ -125,9 +125,7 @@ func (e *Engine) do(ctx context.Context, client *http.Client, method, url string
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("User-Agent", e.opts.UserAgent)
-	resp, err := client.Do(req)
-	return resp, classify(ctx, err)
+	return e.send(req, client)
 }
 
 func statusErr(resp *http.Response, url string) error {

@@ -13,6 +13,7 @@ type Kind int
 const (
 	KindHTTP Kind = iota // http:// or https://
 	KindFile             // file://, read in place
+	KindOCI              // oci://, an OCI registry (Ironic 2025.1 and later)
 )
 
 // ParseSource checks an image URL and says what kind it is; for file:// it also returns
@@ -28,6 +29,11 @@ func ParseSource(raw string) (Kind, string, error) {
 			return 0, "", fmt.Errorf("%q has no host", Redact(raw))
 		}
 		return KindHTTP, "", nil
+	case "oci":
+		if _, err := ParseOCI(raw); err != nil {
+			return 0, "", err
+		}
+		return KindOCI, "", nil
 	case "file":
 		if u.Host != "" && u.Host != "localhost" {
 			return 0, "", fmt.Errorf("%q names host %q: file:// images are read on this machine, use file:///path", raw, u.Host)
@@ -37,7 +43,7 @@ func ParseSource(raw string) (Kind, string, error) {
 		}
 		return KindFile, u.Path, nil
 	default:
-		return 0, "", fmt.Errorf("unsupported scheme %q in %q: use http://, https:// or file://", u.Scheme, Redact(raw))
+		return 0, "", fmt.Errorf("unsupported scheme %q in %q: use http://, https://, file:// or oci://", u.Scheme, Redact(raw))
 	}
 }
 
@@ -67,6 +73,9 @@ type Info struct {
 	ETag         string
 	Size         int64 // -1 when unknown
 	NoStore      bool  // Cache-Control: no-store
+	// Digest is, for oci://, the digest of the index or manifest the reference names:
+	// where a registry's answer stands for Last-Modified.
+	Digest string
 }
 
 // HasLastModified reports whether the source said when it last changed.

@@ -109,6 +109,22 @@ type DeploySpec struct {
 	InstanceInfo map[string]string
 	ConfigDrive  any                // sent with deploy and rebuild; nil: none
 	DeploySteps  []nodes.DeployStep // sent with deploy and rebuild
+	// PullSecret is sent as instance_info's image_pull_secret with deploy and rebuild
+	// (an OCI registry's; Ironic returns it masked), never compared or recorded.
+	PullSecret string
+}
+
+// sentInstanceInfo is what a deploy or rebuild writes: instance_info and the pull secret.
+func (s DeploySpec) sentInstanceInfo() map[string]string {
+	if s.PullSecret == "" {
+		return s.InstanceInfo
+	}
+	out := make(map[string]string, len(s.InstanceInfo)+1)
+	for k, v := range s.InstanceInfo {
+		out[k] = v
+	}
+	out["image_pull_secret"] = s.PullSecret
+	return out
 }
 
 // NeedsRebuild decides, on what Ironic holds now rather than on a plan, whether
@@ -179,7 +195,10 @@ func (c *Client) Deploy(ctx context.Context, id string, spec DeploySpec) (*nodes
 		return node, &NotDeployableError{NodeID: id, State: node.ProvisionState, Maintenance: true}
 	}
 	if node.ProvisionState != StateWaitCallBack {
-		if node, err = c.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
+		if p := checkDeploy(node, spec); p != nil {
+			return node, p
+		}
+		if node, err = c.setInstanceInfo(ctx, node, spec.sentInstanceInfo()); err != nil {
 			return node, &ProvisionError{NodeID: id, Action: "set instance_info", State: node.ProvisionState, Err: err}
 		}
 	}
@@ -193,10 +212,12 @@ func (c *Client) Deploy(ctx context.Context, id string, spec DeploySpec) (*nodes
 
 // DeployRefused reports whether a failed Deploy (err not nil; node as it returned)
 // was refused before anything ran, so there is no deployment to record: no node, a
-// node no deployment holds, or one someone else deployed. Otherwise the deploy ran and
-// failed, and the node holds a failed deployment.
+// node no deployment holds, one someone else deployed, or an instance_info its deploy
+// interface does not take. Otherwise the deploy ran and failed, and the node holds a
+// failed deployment.
 func DeployRefused(node *nodes.Node, err error) bool {
-	return node == nil || !IsDeployed(node.ProvisionState) || errors.As(err, new(*AlreadyDeployedError))
+	return node == nil || !IsDeployed(node.ProvisionState) || errors.As(err, new(*AlreadyDeployedError)) ||
+		errors.As(err, new(*InstanceInfoProblem))
 }
 
 // DeploymentReading is what a node's provision state says about the deployment that
@@ -253,7 +274,10 @@ func (c *Client) Redeploy(ctx context.Context, node *nodes.Node, spec DeploySpec
 		return node, &NeverDeployedError{NodeID: id, Action: "rebuild"}
 	}
 	if rebuild || node.ProvisionState != StateActive {
-		if node, err = c.setInstanceInfo(ctx, node, spec.InstanceInfo); err != nil {
+		if p := checkDeploy(node, spec); p != nil {
+			return node, p
+		}
+		if node, err = c.setInstanceInfo(ctx, node, spec.sentInstanceInfo()); err != nil {
 			return node, &ProvisionError{NodeID: id, Action: "set instance_info", State: node.ProvisionState, Err: err}
 		}
 	}
@@ -298,6 +322,11 @@ func KnownDefect(err error, spec DeploySpec) string {
 		return "Ironic 2026.1 (35.x) fails every deploy of a file:// image this way: its file image service returns a " +
 			"path where the code that follows expects an HTTP answer. Serve the image over http(s) instead (a " +
 			"baremetal_image of the http(s) URL), or use an Ironic without that defect."
+	case strings.Contains(msg, "Could not link image") && strings.Contains(msg, "cross-device link"):
+		return "Ironic hard-links the images it caches (an ISO's in [deploy] iso_master_path, /var/lib/ironic by default) " +
+			"into its temporary directory ([DEFAULT] tempdir, /tmp by default), which must be on the same file system: " +
+			"configure Ironic so. For a ramdisk deploy's boot_iso, instance_info ramdisk_image_download_source = \"http\" " +
+			"has the BMC fetch the ISO from its URL instead."
 	case strings.Contains(msg, "child_node") && strings.Contains(msg, "is presently locked"):
 		return "Ironic made the node its own parent_node (a defect of Debian's backport of CVE-2026-44918 to Ironic " +
 			"35.0.1-10 and 29.0.5+deb13u3: every node update does it), so its power-off waits on itself. Update Ironic."

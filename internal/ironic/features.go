@@ -26,6 +26,9 @@ var Features = []Feature{
 	{"port name", "1.88", "23.1"},
 	{"runbooks", "1.92", "26.1"},
 	{"disable_power_off", "1.95", "28.0"},
+	// oci:// image sources have no microversion of their own: they came with Ironic 29.0
+	// (2025.1), whose API starts at 1.96.
+	{"oci:// images", "1.96", "29.0"},
 	{"port description", "1.97", "30.0"},
 	{"port vendor", "1.100", "32.0"},
 	{"port category", "1.101", "32.0"},

@@ -170,6 +170,13 @@ func (m *machine) download(ctx context.Context, rawURL, imageID string, info map
 		if err != nil {
 			return nil, fail(err.Error())
 		}
+		// Ironic 2025.1 and later hand over an OCI registry's Authorization header
+		// (base64), which IPA sends with the download.
+		if auth, _ := info["image_request_authorization"].(string); auth != "" {
+			if h, err := base64.StdEncoding.DecodeString(auth); err == nil {
+				req.Header.Set("Authorization", string(h))
+			}
+		}
 		resp, err := m.agent.client.Do(req)
 		if err == nil && resp.StatusCode == http.StatusOK {
 			return resp.Body, nil

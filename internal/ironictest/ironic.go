@@ -421,6 +421,11 @@ file_url_allowed_paths = {{.TempDir}},/var/lib/ironic
 rescue_kernel = {{.BootURL}}/agent/ipa.kernel
 rescue_ramdisk = {{.BootURL}}/agent/ipa.initramfs
 
+[oci]
+# The tests' registry speaks plain HTTP on loopback: Ironic 2025.1 and later try HTTPS
+# first and fall back to HTTP only when allowed (older Ironic ignores the section).
+permit_fallback_to_http_transport = true
+
 [pxe]
 tftp_root = {{.Dir}}/tftpboot
 tftp_master_path = {{.Dir}}/tftpboot/master_images
@@ -432,6 +437,9 @@ instance_master_path = {{.Dir}}/master_images
 # served by the harness.
 http_root = {{.Dir}}/httpboot
 http_url = {{.BootURL}}
+# Ironic 2025.1 and later download a ramdisk deploy's boot_iso and hard-link it from this
+# cache into their temporary directory (/tmp): both must be on one file system.
+iso_master_path = {{.Dir}}/master_iso_images
 
 [agent]
 # The fake power interface cannot see the agent's soft power-off, so waiting for it

@@ -62,6 +62,7 @@ type deploymentResourceModel struct {
 	ProtectedReason types.String   `tfsdk:"protected_reason"`
 	Adopt           types.Bool     `tfsdk:"adopt"`
 	OnDestroy       types.String   `tfsdk:"on_destroy"`
+	PullSecretWO    types.String   `tfsdk:"image_pull_secret_wo"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -100,6 +101,7 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 		for k, a := range adoptionAttributes() {
 			resp.Schema.Attributes[k] = a
 		}
+		resp.Schema.Attributes["image_pull_secret_wo"] = pullSecretAttribute(pullSecretForDeployment)
 	}()
 	resp.Schema = schema.Schema{
 		Version: 3, // 1 added protected and protected_reason; 2 adopt and on_destroy; 3 config_drive's JSON meta_data and vendor_data
@@ -137,8 +139,10 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"deploying (`image_type`, ...) are never drift. The image keys Ironic rewrites while caching or converting " +
 					"an image (`image_checksum`, `image_os_hash_algo`, `image_os_hash_value`, `image_url`, `image_disk_format`) " +
 					"are compared by meaning, the same image bytes; the other keys you configure are compared exactly. " +
-					"Changing it rebuilds the node.",
-				Validators:    []validator.Map{validators.InstanceInfoChecksum()},
+					"Changing it rebuilds the node. A live ISO or ramdisk that writes no disk (a node whose deploy interface " +
+					"is `ramdisk`) takes `boot_iso` (`baremetal_image.<name>.url`) or `kernel` and `ramdisk` instead of " +
+					"`image_source`. The plan checks the keys against the node's deploy interface, as Ironic does, and " +
+					"names a missing one: " + ironic.DeployInterfaceNeeds + ".",
 				PlanModifiers: []planmodifier.Map{sameInstanceInfo()},
 			},
 			"config_drive": schema.SingleNestedAttribute{
@@ -186,6 +190,7 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 	var plan deploymentResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	spec := deploySpec(ctx, &plan, &resp.Diagnostics)
+	withPullSecret(ctx, req.Config, &spec, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -259,6 +264,7 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	spec := deploySpec(ctx, &plan, &resp.Diagnostics)
+	withPullSecret(ctx, req.Config, &spec, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -483,7 +489,14 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
 	r.checkFits(ctx, req, &resp.Diagnostics) // deployment_fits.go
+	if !req.Plan.Raw.IsNull() {
+		r.deploymentOCIChecks(ctx, req.Config, &resp.Diagnostics)
+	}
 	if req.State.Raw.IsNull() {
+		var plan deploymentResourceModel
+		if d := req.Plan.Get(ctx, &plan); !req.Plan.Raw.IsNull() && !d.HasError() {
+			r.checkInstanceInfo(ctx, &plan, nil, &resp.Diagnostics)
+		}
 		return
 	}
 	var plan, state deploymentResourceModel
@@ -496,6 +509,7 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	r.checkInstanceInfo(ctx, &plan, &state, &resp.Diagnostics)
 	if replaced(&plan, &state) {
 		planDestroy(&state, "replacement (node_id changes)", &resp.Diagnostics)
 	}

@@ -51,6 +51,8 @@ type imageResourceModel struct {
 	LastModified      types.String   `tfsdk:"last_modified"`
 	ETag              types.String   `tfsdk:"etag"`
 	InstanceInfo      types.Map      `tfsdk:"instance_info"`
+	ManifestDigest    types.String   `tfsdk:"manifest_digest"`
+	PullSecretWO      types.String   `tfsdk:"pull_secret_wo"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -86,8 +88,15 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"downloaded when the image is created (streamed, hashed in the same pass, verified), and every plan asks the " +
 			"source whether it changed. For http(s) that is the `Last-Modified` header (a server that sends none makes every " +
 			"plan replace the image, as Ironic fetches such images again every time), plus the ETag and size; for `file://` " +
-			"it is the file's modification time and size. A changed source shows as a forced replacement, with a warning " +
-			"saying why.\n\n" +
+			"it is the file's modification time and size; for `oci://` the manifest the reference resolves to (a moved " +
+			"tag). A changed source shows as a forced replacement, with a warning saying why.\n\n" +
+			"An `oci://registry/repository:tag` (or `@sha256:...`) image needs Ironic 29.0 (2025.1) or newer. It is " +
+			"resolved as Ironic resolves it (an image index to the manifest with a single disk-image layer, a raw " +
+			"disk first; from a multi-architecture index, as for a node without `cpu_arch`: name the manifest by digest " +
+			"to deploy another), its layer downloaded and verified against its digest: `checksum` is the layer's sha256, " +
+			"the checksum Ironic and its agent verify. `instance_info` names the manifest by digest, so Ironic deploys " +
+			"exactly what was verified. The image TLS settings (`image_ca_file`, `image_insecure`) apply to registries; " +
+			"plain HTTP is used only for a registry on loopback or with `image_insecure`.\n\n" +
 			"The state holds only what the source said and what the bytes hashed to, nothing about the machine that ran " +
 			"the apply: a plan from any machine (a CI runner, a colleague's laptop, an empty cache) sends one probe per " +
 			"image and downloads nothing. The verified copy kept in `image_cache_dir` only saves a download when an " +
@@ -97,10 +106,11 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"theirs: it must be on a file system every conductor sees, with the same content.",
 		Attributes: map[string]schema.Attribute{
 			"url": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Where the image is: `http://`, `https://` or `file:///absolute/path`. Changing it replaces the image.",
-				Validators:          []validator.String{validators.ImageURL()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Required: true,
+				MarkdownDescription: "Where the image is: `http://`, `https://`, `file:///absolute/path`, or " +
+					"`oci://registry/repository:tag` (or `@sha256:<digest>`). Changing it replaces the image.",
+				Validators:    []validator.String{validators.ImageURL()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"checksum_algorithm": schema.StringAttribute{
 				Optional: true,
@@ -129,12 +139,19 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				ElementType: types.StringType,
 				Computed:    true,
 				MarkdownDescription: "What a `baremetal_deployment` needs to deploy this image, in the keys Ironic's `direct` " +
-					"deploy accepts whatever the algorithm: `image_source` (the URL) with `image_checksum` for md5, or with " +
+					"deploy accepts whatever the algorithm: `image_source` (the URL; for `oci://` the manifest fetched, by digest) " +
+					"with `image_checksum` for md5, or with " +
 					"`image_os_hash_algo` and `image_os_hash_value` for any other. Use it as the deployment's " +
 					"`instance_info`, or `merge()` keys of your own into it. Known at plan time except the digest of an " +
-					"image not fetched yet.",
+					"image not fetched yet. A live ISO, kernel or ramdisk for a `ramdisk` deploy is given by `url` instead " +
+					"(`instance_info = { boot_iso = baremetal_image.live.url }`): Ironic verifies no checksum there, this " +
+					"resource does.",
 				PlanModifiers: []planmodifier.Map{imageInstanceInfoPlan{}},
 			},
+			"manifest_digest": computed("`oci://` only: the digest of the manifest (or image index) the reference " +
+				"resolved to when the image was fetched. A tag that resolves to another one later replaces the image. " +
+				"Null for other sources."),
+			"pull_secret_wo": pullSecretAttribute(pullSecretForImage),
 			"size": schema.Int64Attribute{
 				Computed: true, MarkdownDescription: "Size of the image in bytes.",
 				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
@@ -148,6 +165,11 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 func (r *imageResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m imageResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if known(m.URL) && isOCI(m.URL.ValueString()) && known(m.ChecksumAlgorithm) && !strings.EqualFold(m.ChecksumAlgorithm.ValueString(), "sha256") {
+		resp.Diagnostics.AddAttributeError(path.Root("checksum_algorithm"), "Invalid checksum_algorithm",
+			"An oci:// image's checksum is the sha256 digest of its disk-image layer, the one Ironic verifies: leave "+
+				"checksum_algorithm unset, or set \"sha256\".")
+	}
 	if resp.Diagnostics.HasError() || m.ExpectedChecksum.IsNull() || m.ExpectedChecksum.IsUnknown() || m.ChecksumAlgorithm.IsUnknown() {
 		return
 	}
@@ -159,8 +181,16 @@ func (r *imageResource) ValidateConfig(ctx context.Context, req resource.Validat
 // ModifyPlan asks the source whether it changed since the image was fetched, and if so
 // plans a replacement with the computed values unknown.
 func (r *imageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return // create or destroy
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	if u := configString(ctx, req.Config, "url", &resp.Diagnostics); isOCI(u) {
+		bctx, cancel := r.clients.bounded(ctx)
+		r.clients.checkOCISource(bctx, path.Root("url"), u, &resp.Diagnostics)
+		cancel()
+	}
+	if req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
+		return // create
 	}
 	var plan, state imageResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -179,7 +209,12 @@ func (r *imageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if err != nil {
 		return
 	}
-	current, err := engine.Probe(ctx, url)
+	var current image.Info
+	if kind == image.KindOCI {
+		current, err = engine.ProbeOCI(ctx, url, image.OCIOptions{PullSecret: configString(ctx, req.Config, "pull_secret_wo", &resp.Diagnostics)})
+	} else {
+		current, err = engine.Probe(ctx, url)
+	}
 	if err != nil {
 		resp.Diagnostics.AddAttributeWarning(path.Root("url"), "Unable to check whether the image changed",
 			fmt.Sprintf("%s: %s. The image is kept as it is in this plan.", image.Redact(url), err))
@@ -194,15 +229,20 @@ func (r *imageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	plan.Size = types.Int64Unknown()
 	plan.LastModified = types.StringUnknown()
 	plan.ETag = types.StringUnknown()
+	plan.ManifestDigest = types.StringUnknown()
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
-	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("last_modified"))
+	signal := path.Root("last_modified")
+	if kind == image.KindOCI {
+		signal = path.Root("manifest_digest") // where a registry's answer stands for Last-Modified
+	}
+	resp.RequiresReplace = append(resp.RequiresReplace, signal)
 	resp.Diagnostics.AddAttributeWarning(path.Root("url"), "Image source changed: the image must be replaced",
 		fmt.Sprintf("%s: %s.", image.Redact(url), reason))
 }
 
 // recordedInfo is what the state says the source looked like at the last fetch.
 func recordedInfo(m imageResourceModel) image.Info {
-	info := image.Info{ETag: m.ETag.ValueString(), Size: -1}
+	info := image.Info{ETag: m.ETag.ValueString(), Size: -1, Digest: m.ManifestDigest.ValueString()}
 	if !m.Size.IsNull() && !m.Size.IsUnknown() {
 		info.Size = m.Size.ValueInt64()
 	}
@@ -233,7 +273,12 @@ func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, 
 		resp.Diagnostics.AddAttributeError(path.Root("expected_checksum"), "Invalid expected_checksum", err.Error())
 		return
 	}
-	res, err := engine.Fetch(ctx, image.Request{URL: url, Expected: expected})
+	// Checked at plan time too, unless the url was not known then.
+	if r.clients.checkOCISource(ctx, path.Root("url"), url, &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
+	secret := configString(ctx, req.Config, "pull_secret_wo", &resp.Diagnostics)
+	res, err := engine.Fetch(ctx, image.Request{URL: url, Expected: expected, PullSecret: secret})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to fetch image", fmt.Sprintf("%s: %s", image.Redact(url), err))
 		return
@@ -247,7 +292,12 @@ func (r *imageResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if res.Info.HasLastModified() {
 		plan.LastModified = types.StringValue(res.Info.LastModified.Format(time.RFC3339Nano))
 	}
-	plan.InstanceInfo = mapValue(ctx, ironic.ImageInstanceInfo(url, res.Algorithm, res.Checksum), nil, &resp.Diagnostics)
+	source := url
+	if res.OCI != nil {
+		source = res.OCI.Pinned()
+	}
+	plan.ManifestDigest = stringOrNull(res.Info.Digest)
+	plan.InstanceInfo = mapValue(ctx, ironic.ImageInstanceInfo(source, res.Algorithm, res.Checksum), nil, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	setIdentity(ctx, resp.Identity, "url", url, &resp.Diagnostics)
 }
@@ -296,8 +346,9 @@ func (algorithmDefault) PlanModifyString(ctx context.Context, req planmodifier.S
 }
 
 // plannedAlgorithm is the checksum_algorithm a configuration means: the one it names,
-// else the one expected_checksum implies, else md5. Not known while expected_checksum
-// is not.
+// else the one expected_checksum implies, else sha256 for an oci:// url (its layer's
+// digest), else md5. Not known while expected_checksum is not, nor while the url is not
+// and nothing else says.
 func plannedAlgorithm(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) (string, bool) {
 	var algo, expected types.String
 	diags.Append(config.GetAttribute(ctx, path.Root("checksum_algorithm"), &algo)...)
@@ -309,6 +360,14 @@ func plannedAlgorithm(ctx context.Context, config tfsdk.Config, diags *diag.Diag
 		return strings.ToLower(algo.ValueString()), true
 	case expected.IsUnknown():
 		return "", false // stays unknown until expected_checksum is known
+	}
+	var url types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("url"), &url)...)
+	switch {
+	case url.IsUnknown() && expected.IsNull():
+		return "", false // an oci:// url would mean sha256
+	case known(url) && isOCI(url.ValueString()):
+		return "sha256", true // the layer's digest
 	}
 	if exp, err := image.ParseExpected(expected.ValueString(), ""); err == nil {
 		return strings.ToLower(exp.Algorithm), true
@@ -344,7 +403,11 @@ func (imageInstanceInfoPlan) PlanModifyMap(ctx context.Context, req planmodifier
 		return
 	}
 	elems := map[string]attr.Value{}
-	for k, v := range ironic.ImageInstanceInfo(url.ValueString(), algo, "") {
+	source := url.ValueString()
+	if isOCI(source) {
+		source = ociImageSource(source) // a tag's manifest is known after the fetch
+	}
+	for k, v := range ironic.ImageInstanceInfo(source, algo, "") {
 		elems[k] = types.StringValue(v)
 		if v == "" {
 			elems[k] = types.StringUnknown()

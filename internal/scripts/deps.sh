@@ -37,6 +37,9 @@ if ! $demo_only && ! $release_only; then
   command -v keystone-manage >/dev/null 2>&1 || need_pkgs+=(keystone)
   # Keystone's package brings uwsgi-core; the tests serve it through the Python 3 plugin.
   [ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || need_pkgs+=(uwsgi-plugin-python3)
+  # The OCI registry the oci:// image tests push to and Ironic pulls from (the tests start
+  # their own on loopback; the package's own service is not needed).
+  command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
   # Virtual media: Ironic builds its ISOs with mkisofs; the harness makes their EFI system
   # partition of Debian's signed shim and GRUB with mkfs.vfat and mcopy.
   command -v mkisofs >/dev/null 2>&1 || need_pkgs+=(genisoimage)

@@ -18,32 +18,6 @@ func stringMap(m map[string]string) types.Map {
 	return types.MapValueMust(types.StringType, elems)
 }
 
-func TestInstanceInfoChecksum(t *testing.T) {
-	for _, c := range []struct {
-		name  string
-		value types.Map
-		want  string // the error summary; "" means valid
-	}{
-		{"http image with checksum", stringMap(map[string]string{"image_source": "http://x/i.qcow2", "image_checksum": "abc"}), ""},
-		{"http image with the pair", stringMap(map[string]string{"image_source": "https://x/i", "image_os_hash_algo": "sha256", "image_os_hash_value": "abc"}), ""},
-		{"glance image needs none", stringMap(map[string]string{"image_source": "3f0c6d2e-glance"}), ""},
-		{"no image_source", stringMap(map[string]string{"image_checksum": "abc"}), "Missing image_source"},
-		{"algorithm without value", stringMap(map[string]string{"image_source": "http://x/i", "image_os_hash_algo": "sha256"}), "Incomplete image checksum"},
-		{"http image without checksum", stringMap(map[string]string{"image_source": "http://x/i"}), "Missing image checksum"},
-		{"unknown image_source", types.MapValueMust(types.StringType, map[string]attr.Value{"image_source": types.StringUnknown()}), ""},
-		{"null", types.MapNull(types.StringType), ""},
-	} {
-		resp := &validator.MapResponse{}
-		InstanceInfoChecksum().ValidateMap(context.Background(), validator.MapRequest{Path: path.Root("instance_info"), ConfigValue: c.value}, resp)
-		switch {
-		case c.want == "" && resp.Diagnostics.HasError():
-			t.Errorf("%s: unexpected %v", c.name, resp.Diagnostics)
-		case c.want != "" && (!resp.Diagnostics.HasError() || resp.Diagnostics[0].Summary() != c.want):
-			t.Errorf("%s: got %v, want %q", c.name, resp.Diagnostics, c.want)
-		}
-	}
-}
-
 func TestRootDeviceHints(t *testing.T) {
 	v := RootDeviceHints([]string{"name", "size", "rotational"})
 	for _, c := range []struct {

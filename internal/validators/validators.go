@@ -146,7 +146,7 @@ func StepList() validator.String {
 
 // ImageURL accepts an image source the image engine can fetch.
 func ImageURL() validator.String {
-	return StringCheck("must be an http://, https:// or file:/// URL", "Invalid image URL", func(s string) error {
+	return StringCheck("must be an http://, https://, file:/// or oci:// URL", "Invalid image URL", func(s string) error {
 		_, _, err := image.ParseSource(s)
 		return err
 	})
