@@ -57,7 +57,10 @@ var exemptExamples = map[string]string{
 	"adopt-fleet":       "TestAccAdoptFleet_recipe runs it step by step, as its guide says, over a hand-made fleet of 50 nodes",
 	"adopt-fleet-query": "a terraform query configuration, nothing to apply: TestAccQuery_generateConfig runs it with terraform query -generate-config-out",
 	"list-resources":    "terraform query configurations (list blocks), nothing to apply: the list-resource tests run list blocks of their own; examples-check validates these",
-	"actions":           "action blocks, invoked with -invoke against a deployed node: the action tests invoke each action type from the CLI with configurations of their own; examples-check validates these",
+	// Merged from the ramdisk work while this test was written; applying it here needs a
+	// bootable ISO served as its image (the harness's BMC reads the ISO's boot catalog).
+	"resources/baremetal_deployment/live-iso.tf": "TestAccDeployment_liveISOVirtualMedia deploys the same shape (a live ISO from baremetal_image, through virtual media, on a ramdisk node)",
+	"actions": "action blocks, invoked with -invoke against a deployed node: the action tests invoke each action type from the CLI with configurations of their own; examples-check validates these",
 }
 
 // examplesApplied are the configurations applied, with what each needs.
@@ -332,7 +335,7 @@ func TestExamplesAllAccountedFor(t *testing.T) {
 			return err
 		}
 		rel, _ := filepath.Rel(root, path)
-		if applied[rel] {
+		if applied[rel] || exemptExamples[rel] != "" {
 			return nil
 		}
 		for dir := filepath.Dir(rel); dir != "."; dir = filepath.Dir(dir) {
