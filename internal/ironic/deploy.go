@@ -28,8 +28,29 @@ var ironicOwnedInstanceInfo = []string{
 // IsIronicOwnedInstanceInfo reports whether Ironic writes this instance_info key itself.
 func IsIronicOwnedInstanceInfo(key string) bool { return slices.Contains(ironicOwnedInstanceInfo, key) }
 
+// PullSecretKey is the instance_info key Ironic 2025.1 and later read an OCI registry's
+// pull secret from (image_service.get_image_service_auth_override); Ironic returns its
+// value masked. It is sent from a write-only value (DeploySpec.PullSecret) and never
+// recorded: every instance_info read back leaves it out.
+const PullSecretKey = "image_pull_secret"
+
+// RecordedInstanceInfo is Ironic's instance_info as an import records it: every key but
+// the pull secret, whose masked value is no configuration's.
+func RecordedInstanceInfo(remote map[string]string) map[string]string {
+	if _, ok := remote[PullSecretKey]; !ok {
+		return remote
+	}
+	out := make(map[string]string, len(remote))
+	for k, v := range remote {
+		if k != PullSecretKey {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // TrackedInstanceInfo is Ironic's instance_info reduced to the keys the configuration
-// manages. A masked value keeps the configured one; a configured key Ironic no longer
+// manages, never the pull secret (a state that recorded its mask loses it). A masked value keeps the configured one; a configured key Ironic no longer
 // holds is left out, so it shows as drift. The image keys keep their configured values
 // while Ironic's name the same image (SameImage), whatever Ironic rewrote them to.
 func TrackedInstanceInfo(remote, configured map[string]string) map[string]string {
@@ -37,6 +58,9 @@ func TrackedInstanceInfo(remote, configured map[string]string) map[string]string
 	sameImage := SameImage(configured, remote, true)
 	out := map[string]string{}
 	for k, v := range configured {
+		if k == PullSecretKey {
+			continue
+		}
 		if isImageKey(k) && sameImage {
 			out[k] = v
 		} else if r, ok := unmasked[k]; ok && (r != "" || !isImageKey(k)) {
@@ -62,7 +86,7 @@ func InstanceInfoDiffers(want, remote, was map[string]string, wasByIronic bool) 
 		}
 	}
 	for k := range was {
-		if _, still := want[k]; !still && !isImageKey(k) {
+		if _, still := want[k]; !still && !isImageKey(k) && k != PullSecretKey {
 			if _, held := remote[k]; held {
 				return true
 			}
@@ -111,7 +135,7 @@ func (s DeploySpec) sentInstanceInfo() map[string]string {
 	for k, v := range s.InstanceInfo {
 		out[k] = v
 	}
-	out["image_pull_secret"] = s.PullSecret
+	out[PullSecretKey] = s.PullSecret
 	return out
 }
 

@@ -395,8 +395,8 @@ func importedDeployment(ctx context.Context, node *nodes.Node, diags *diag.Diagn
 		Timeouts:     nullTimeouts("create", "update", "delete"),
 	}
 	// Every key Ironic holds: the plan then matches a configuration with or without the
-	// keys Ironic added by itself.
-	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, diags)
+	// keys Ironic added by itself. Not the pull secret: write-only, and masked by Ironic.
+	m.InstanceInfo = mapValue(ctx, ironic.RecordedInstanceInfo(ironic.StringMap(node.InstanceInfo)), nil, diags)
 	if m.InstanceInfo.IsNull() {
 		m.InstanceInfo = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	}

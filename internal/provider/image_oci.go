@@ -18,11 +18,9 @@ import (
 // ociFeature names oci:// image sources in ironic.Features.
 const ociFeature = "oci:// images"
 
-// ociPullSecretKey is the instance_info key Ironic 2025.1 and later read an OCI pull
-// secret from (ironic/common/image_service.py, get_image_service_auth_override). Ironic
-// returns it masked; the provider sends it from a write-only attribute and never
-// records it.
-const ociPullSecretKey = "image_pull_secret"
+// ociPullSecretKey is the instance_info key Ironic reads an OCI pull secret from: sent
+// from a write-only attribute, never recorded (ironic.PullSecretKey).
+const ociPullSecretKey = ironic.PullSecretKey
 
 func isOCI(url string) bool { return strings.HasPrefix(url, "oci://") }
 
