@@ -93,7 +93,7 @@ func withPullSecret(ctx context.Context, config tfsdk.Config, spec *ironic.Deplo
 
 const (
 	pullSecretForImage      = "the image is fetched (and at every plan, to ask the registry whether the tag moved)"
-	pullSecretForDeployment = "the node is deployed or rebuilt: Ironic reads it from `instance_info." + ociPullSecretKey + "` (Ironic returns it masked)"
+	pullSecretForDeployment = "the node is deployed or rebuilt: Ironic reads it from `instance_info." + ociPullSecretKey + "` (Ironic returns it masked, and the deployment's `instance_info`, read or imported, leaves that key out)"
 )
 
 // pullSecretAttribute is an OCI registry's pull secret, write-only.
