@@ -23,6 +23,7 @@ var ironicOwnedInstanceInfo = []string{
 	"image_tags", "image_size", "image_info", "image_source_type", "kernel_url", "ramdisk_url",
 	"root_mb", "swap_mb", "ephemeral_mb", "ephemeral_format", "preserve_ephemeral_done",
 	"configdrive", "deploy_boot_mode", "boot_iso_created_in_web_server", "agent_cached_deploy_kernel",
+	"oci_image_manifest_url", authorizationSecretKey,
 }
 
 // IsIronicOwnedInstanceInfo reports whether Ironic writes this instance_info key itself.
@@ -34,15 +35,21 @@ func IsIronicOwnedInstanceInfo(key string) bool { return slices.Contains(ironicO
 // recorded: every instance_info read back leaves it out.
 const PullSecretKey = "image_pull_secret"
 
+// authorizationSecretKey is where Ironic keeps the registry authorization it derived
+// from the pull secret for the deploy of an OCI image (image_service.py, handed to the
+// agent), returned masked: Ironic's, and never recorded either.
+const authorizationSecretKey = "image_request_authorization_secret"
+
+// neverRecorded: the secrets in instance_info that no state holds.
+func neverRecorded(key string) bool { return key == PullSecretKey || key == authorizationSecretKey }
+
 // RecordedInstanceInfo is Ironic's instance_info as an import records it: every key but
-// the pull secret, whose masked value is no configuration's.
+// the pull secret and the authorization Ironic derived from it, whose masked values
+// are no configuration's.
 func RecordedInstanceInfo(remote map[string]string) map[string]string {
-	if _, ok := remote[PullSecretKey]; !ok {
-		return remote
-	}
 	out := make(map[string]string, len(remote))
 	for k, v := range remote {
-		if k != PullSecretKey {
+		if !neverRecorded(k) {
 			out[k] = v
 		}
 	}
@@ -50,7 +57,8 @@ func RecordedInstanceInfo(remote map[string]string) map[string]string {
 }
 
 // TrackedInstanceInfo is Ironic's instance_info reduced to the keys the configuration
-// manages, never the pull secret (a state that recorded its mask loses it). A masked value keeps the configured one; a configured key Ironic no longer
+// manages, never the pull secret (a state that recorded its mask loses it; also the
+// authorization Ironic derives from it). A masked value keeps the configured one; a configured key Ironic no longer
 // holds is left out, so it shows as drift. The image keys keep their configured values
 // while Ironic's name the same image (SameImage), whatever Ironic rewrote them to.
 func TrackedInstanceInfo(remote, configured map[string]string) map[string]string {
@@ -58,7 +66,7 @@ func TrackedInstanceInfo(remote, configured map[string]string) map[string]string
 	sameImage := SameImage(configured, remote, true)
 	out := map[string]string{}
 	for k, v := range configured {
-		if k == PullSecretKey {
+		if neverRecorded(k) {
 			continue
 		}
 		if isImageKey(k) && sameImage {
@@ -86,7 +94,7 @@ func InstanceInfoDiffers(want, remote, was map[string]string, wasByIronic bool) 
 		}
 	}
 	for k := range was {
-		if _, still := want[k]; !still && !isImageKey(k) && k != PullSecretKey {
+		if _, still := want[k]; !still && !isImageKey(k) && !neverRecorded(k) {
 			if _, held := remote[k]; held {
 				return true
 			}

@@ -71,7 +71,8 @@ func TestImportedDeploymentWithoutPullSecret(t *testing.T) {
 	ctx := context.Background()
 	var diags diag.Diagnostics
 	n := &nodes.Node{UUID: "n1", ProvisionState: "active", InstanceInfo: map[string]any{
-		"image_source": "oci://r/os@sha256:ab", "image_pull_secret": "******", "image_type": "whole-disk"}}
+		"image_source": "oci://r/os@sha256:ab", "image_pull_secret": "******", "image_type": "whole-disk",
+		"image_request_authorization_secret": "******"}}
 	m := importedDeployment(ctx, n, &diags)
 	got := stringMap(ctx, m.InstanceInfo, &diags)
 	if diags.HasError() || len(got) != 2 || got["image_source"] != "oci://r/os@sha256:ab" {
