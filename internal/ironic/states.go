@@ -143,6 +143,21 @@ func IsRescued(state string) bool { return slices.Contains(rescueStates, state) 
 // (IsServicedOrHeld), or it is rescued (IsRescued).
 func KeepsDeployedState(state string) bool { return IsServicedOrHeld(state) || IsRescued(state) }
 
+// PlannedDeploymentState is the provision state a deployment's plan shows for a node
+// now in state current; changed says whether anything else of the deployment changes.
+// Where the deployment leaves the node be (KeepsDeployedState) it stays there. A failed
+// servicing (service failed) is the servicing's, not the deployment's: the image is on
+// the disk as it was, and what ends it is the node's next hardware change (aborted back
+// to active first, DecideHardware) or the operator's abort, so a deployment with nothing
+// else to change plans no change. One that changes (a rebuild, its protection) aborts
+// it back to active first (Redeploy). Anywhere else the deployment heads for active.
+func PlannedDeploymentState(current string, changed bool) string {
+	if KeepsDeployedState(current) || current == StateServiceFailed && !changed {
+		return current
+	}
+	return StateActive
+}
+
 // RescueNote says, for a rescued node (IsRescued), where it is and that no apply
 // moves it; "" for any other node.
 func RescueNote(n *nodes.Node) string {
