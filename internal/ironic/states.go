@@ -117,6 +117,13 @@ func HeldOrServiced(n *nodes.Node) string {
 		return (&HoldError{NodeID: n.UUID, State: n.ProvisionState, Target: n.TargetProvisionState}).Error() + "."
 	case IsRescued(n.ProvisionState):
 		return RescueNote(n)
+	case n.ProvisionState == StateServiceFailed:
+		msg := fmt.Sprintf("Node %s is %q: a servicing failed on the deployed machine, whose disk is as it was. The node's "+
+			"next hardware change aborts it back to active first, or `baremetal node abort %s` does.", n.UUID, n.ProvisionState, n.UUID)
+		if n.LastError != "" {
+			msg += " Ironic's last_error: " + n.LastError + "."
+		}
+		return msg
 	case strings.HasPrefix(n.ProvisionState, "servic"):
 		msg := fmt.Sprintf("Node %s is %q: Ironic runs service steps on the deployed machine.", n.UUID, n.ProvisionState)
 		if n.LastError != "" {

@@ -118,7 +118,7 @@ func TestAccNode_biosChangeOnDeployedNode(t *testing.T) {
 			}
 		},
 		Config:             cfg(refused),
-		ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: servicedInPlace()},
+		ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: servicedInPlace(), PostApplyPostRefresh: servicedInPlace()},
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	}, resource.TestStep{
@@ -127,8 +127,9 @@ func TestAccNode_biosChangeOnDeployedNode(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		Config: cfg(`bios_settings = { LogicalProc = "Enabled", WorkloadProfile = "LowLatency" }` + "\n  allow_servicing = true"),
-		Check:  resource.ComposeTestCheckFunc(biosIs("LogicalProc", "Enabled"), biosIs("WorkloadProfile", "LowLatency")),
+		Config:           cfg(`bios_settings = { LogicalProc = "Enabled", WorkloadProfile = "LowLatency" }` + "\n  allow_servicing = true"),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: servicedInPlace()},
+		Check:            resource.ComposeTestCheckFunc(biosIs("LogicalProc", "Enabled"), biosIs("WorkloadProfile", "LowLatency")),
 	})...)
 }
 
