@@ -36,8 +36,8 @@ func NovaInstance(n *nodes.Node) bool {
 // DeploymentAtRest reports whether a deployment imported on a node in this provision
 // state plans no change: active, or where a deployment leaves the node be (held,
 // serviced, rescued: KeepsDeployedState). From any other state a deployment holds the
-// node in (deploy failed, error, adopt failed, service failed, a deploy under way) its
-// next apply would deploy the node again.
+// node in (deploy failed, error, adopt failed, a deploy under way) its next apply would
+// deploy the node again; a failed servicing (service failed) waits for its abort.
 func DeploymentAtRest(state string) bool { return state == StateActive || KeepsDeployedState(state) }
 
 // AdoptsDeployment reports whether adopting node n makes a baremetal_deployment of it:

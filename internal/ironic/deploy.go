@@ -23,13 +23,42 @@ var ironicOwnedInstanceInfo = []string{
 	"image_tags", "image_size", "image_info", "image_source_type", "kernel_url", "ramdisk_url",
 	"root_mb", "swap_mb", "ephemeral_mb", "ephemeral_format", "preserve_ephemeral_done",
 	"configdrive", "deploy_boot_mode", "boot_iso_created_in_web_server", "agent_cached_deploy_kernel",
+	"oci_image_manifest_url", authorizationSecretKey,
 }
 
 // IsIronicOwnedInstanceInfo reports whether Ironic writes this instance_info key itself.
 func IsIronicOwnedInstanceInfo(key string) bool { return slices.Contains(ironicOwnedInstanceInfo, key) }
 
+// PullSecretKey is the instance_info key Ironic 2025.1 and later read an OCI registry's
+// pull secret from (image_service.get_image_service_auth_override); Ironic returns its
+// value masked. It is sent from a write-only value (DeploySpec.PullSecret) and never
+// recorded: every instance_info read back leaves it out.
+const PullSecretKey = "image_pull_secret"
+
+// authorizationSecretKey is where Ironic keeps the registry authorization it derived
+// from the pull secret for the deploy of an OCI image (image_service.py, handed to the
+// agent), returned masked: Ironic's, and never recorded either.
+const authorizationSecretKey = "image_request_authorization_secret"
+
+// neverRecorded: the secrets in instance_info that no state holds.
+func neverRecorded(key string) bool { return key == PullSecretKey || key == authorizationSecretKey }
+
+// RecordedInstanceInfo is Ironic's instance_info as an import records it: every key but
+// the pull secret and the authorization Ironic derived from it, whose masked values
+// are no configuration's.
+func RecordedInstanceInfo(remote map[string]string) map[string]string {
+	out := make(map[string]string, len(remote))
+	for k, v := range remote {
+		if !neverRecorded(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // TrackedInstanceInfo is Ironic's instance_info reduced to the keys the configuration
-// manages. A masked value keeps the configured one; a configured key Ironic no longer
+// manages, never the pull secret (a state that recorded its mask loses it; also the
+// authorization Ironic derives from it). A masked value keeps the configured one; a configured key Ironic no longer
 // holds is left out, so it shows as drift. The image keys keep their configured values
 // while Ironic's name the same image (SameImage), whatever Ironic rewrote them to.
 func TrackedInstanceInfo(remote, configured map[string]string) map[string]string {
@@ -37,6 +66,9 @@ func TrackedInstanceInfo(remote, configured map[string]string) map[string]string
 	sameImage := SameImage(configured, remote, true)
 	out := map[string]string{}
 	for k, v := range configured {
+		if neverRecorded(k) {
+			continue
+		}
 		if isImageKey(k) && sameImage {
 			out[k] = v
 		} else if r, ok := unmasked[k]; ok && (r != "" || !isImageKey(k)) {
@@ -62,7 +94,7 @@ func InstanceInfoDiffers(want, remote, was map[string]string, wasByIronic bool) 
 		}
 	}
 	for k := range was {
-		if _, still := want[k]; !still && !isImageKey(k) {
+		if _, still := want[k]; !still && !isImageKey(k) && !neverRecorded(k) {
 			if _, held := remote[k]; held {
 				return true
 			}
@@ -123,7 +155,7 @@ func (s DeploySpec) sentInstanceInfo() map[string]string {
 	for k, v := range s.InstanceInfo {
 		out[k] = v
 	}
-	out["image_pull_secret"] = s.PullSecret
+	out[PullSecretKey] = s.PullSecret
 	return out
 }
 

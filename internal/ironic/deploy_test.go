@@ -167,3 +167,28 @@ func TestRebuildGuard(t *testing.T) {
 		t.Error("NeedsRebuild")
 	}
 }
+
+// The pull secret (Ironic returns it masked) is never recorded: not by an import, not by
+// a read (a state that recorded its mask loses it), and a deploy that sent it does not
+// count it as a key the configuration dropped.
+func TestPullSecretNeverRecorded(t *testing.T) {
+	remote := map[string]string{"image_source": "oci://r/os@sha256:ab", "image_pull_secret": Masked, "image_type": "whole-disk",
+		"image_request_authorization_secret": Masked} // what Ironic 35 derives for the agent
+	if got := RecordedInstanceInfo(remote); len(got) != 2 || got["image_type"] != "whole-disk" || got[PullSecretKey] != "" {
+		t.Fatalf("recorded: %v", got)
+	}
+	if remote[PullSecretKey] != Masked {
+		t.Fatal("RecordedInstanceInfo changed its argument")
+	}
+	imported := map[string]string{"image_source": "oci://r/os@sha256:ab", "image_pull_secret": Masked, "image_request_authorization_secret": Masked}
+	if got := TrackedInstanceInfo(remote, imported); len(got) != 1 || got["image_source"] != "oci://r/os@sha256:ab" {
+		t.Fatalf("tracked: %v", got)
+	}
+	want := map[string]string{"image_source": "oci://r/os@sha256:ab"}
+	if InstanceInfoDiffers(want, remote, imported, true) {
+		t.Fatal("the pull secret recorded before counts as dropped")
+	}
+	if got := (DeploySpec{InstanceInfo: want, PullSecret: "user:pw"}).sentInstanceInfo(); got[PullSecretKey] != "user:pw" || want[PullSecretKey] != "" {
+		t.Fatalf("sent: %v", got)
+	}
+}

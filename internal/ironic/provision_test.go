@@ -386,6 +386,11 @@ func TestHeldOrServiced(t *testing.T) {
 			t.Errorf("%s: %q, want it to say %q", state, got, want)
 		}
 	}
+	// A failed servicing is kept by the deployment: the note says what ends it.
+	if got := HeldOrServiced(&nodes.Node{UUID: "n1", ProvisionState: "service failed"}); !strings.Contains(got, "next hardware change") ||
+		!strings.Contains(got, "baremetal node abort n1") {
+		t.Errorf("service failed: %q, want it to say how it ends", got)
+	}
 }
 
 // A node left cleaning with no conductor holding it (Ironic failed to save its work, as

@@ -529,28 +529,38 @@ func WritesImage(deployInterface string, instanceInfo map[string]string) (bool, 
 	return true, ""
 }
 
-// BootsUEFIOnly reports whether the deploy boots the node in UEFI mode, and what says
-// so: a boot_mode capability (instance_info's first, as Ironic reads it, then the
-// node's properties) of uefi, or secure boot, which needs UEFI.
-func BootsUEFIOnly(instanceInfo map[string]string, properties map[string]any) (bool, string) {
-	for _, src := range []struct {
-		where string
-		caps  map[string]string
-	}{
-		{"instance_info", capabilitiesOf(instanceInfo["capabilities"])},
-		{"properties", capabilitiesOf(properties["capabilities"])},
-	} {
-		if m, ok := src.caps["boot_mode"]; ok {
-			if strings.EqualFold(m, "uefi") {
-				return true, "capabilities boot_mode:uefi in the node's " + src.where
-			}
-			return false, ""
-		}
-		if b, _ := pyBool(src.caps["secure_boot"]); b {
-			return true, "capabilities secure_boot:true in the node's " + src.where + " (secure boot needs UEFI)"
-		}
+// DeployBootMode is the boot mode Ironic deploys the node in, and what says so, in the
+// order of Ironic's boot_mode_utils (get_boot_mode_for_deploy, then sync_boot_mode as
+// the boot interface prepares the deploy): secure_boot:true in instance_info's
+// capabilities (secure boot needs UEFI); a boot_mode capability in instance_info; its
+// deprecated deploy_boot_mode key; a boot_mode capability in the node's properties; the
+// mode of the node's current deployment (driver_internal_info deploy_boot_mode, for a
+// rebuild); else the mode the BMC reports, which the node's boot_mode field (API 1.75)
+// holds as Ironic last read it. "" when none says: Ironic then uses its configured
+// [deploy]default_boot_mode (uefi unless configured otherwise), which its API does not
+// show. A secure_boot capability in the node's properties says the machine can boot
+// securely, not that the deploy asks for it: Ironic's deploy does not read it.
+func DeployBootMode(instanceInfo map[string]string, properties, driverInternalInfo map[string]any, nodeBootMode string) (mode, why string) {
+	inst := capabilitiesOf(instanceInfo["capabilities"])
+	if strings.EqualFold(strings.TrimSpace(inst["secure_boot"]), "true") {
+		return BootModeUEFI, "capabilities secure_boot:true in the deployment's instance_info (secure boot needs UEFI)"
 	}
-	return false, ""
+	if m := inst["boot_mode"]; m != "" {
+		return strings.ToLower(m), "capabilities boot_mode:" + m + " in the deployment's instance_info"
+	}
+	if m := instanceInfo["deploy_boot_mode"]; m != "" {
+		return strings.ToLower(m), "deploy_boot_mode " + m + " in the deployment's instance_info"
+	}
+	if m := capabilitiesOf(properties["capabilities"])["boot_mode"]; m != "" {
+		return strings.ToLower(m), "capabilities boot_mode:" + m + " in the node's properties"
+	}
+	if m, _ := driverInternalInfo["deploy_boot_mode"].(string); m != "" {
+		return strings.ToLower(m), "the boot mode of its current deployment, " + m + " (driver_internal_info deploy_boot_mode)"
+	}
+	if nodeBootMode != "" {
+		return strings.ToLower(nodeBootMode), "the node's boot_mode " + nodeBootMode + ", as Ironic last read it from the BMC"
+	}
+	return "", ""
 }
 
 // capabilitiesOf reads capabilities written as "k:v,k:v", as a JSON object, or as a map.

@@ -169,21 +169,35 @@ func TestWritesImageAndUEFI(t *testing.T) {
 			t.Errorf("%s %v: %v %q", c.iface, c.info, got, why)
 		}
 	}
+	dii := map[string]any{"deploy_boot_mode": "uefi"}
 	for _, c := range []struct {
-		info  map[string]string
-		props map[string]any
-		want  bool
+		info     map[string]string
+		props    map[string]any
+		internal map[string]any
+		field    string // the node's boot_mode
+		want     string
+		why      string
 	}{
-		{nil, map[string]any{"capabilities": "boot_mode:uefi,foo:bar"}, true},
-		{nil, map[string]any{"capabilities": "boot_mode:bios"}, false},
-		{map[string]string{"capabilities": `{"boot_mode": "bios"}`}, map[string]any{"capabilities": "boot_mode:uefi"}, false},
-		{map[string]string{"capabilities": `{"boot_mode": "uefi"}`}, nil, true},
-		{nil, map[string]any{"capabilities": "secure_boot:true"}, true},
-		{nil, map[string]any{"capabilities": map[string]any{"boot_mode": "uefi"}}, true},
-		{nil, nil, false},
+		{nil, map[string]any{"capabilities": "boot_mode:uefi,foo:bar"}, nil, "", "uefi", "node's properties"},
+		{nil, map[string]any{"capabilities": "boot_mode:bios"}, nil, "uefi", "bios", "node's properties"},
+		{map[string]string{"capabilities": `{"boot_mode": "bios"}`}, map[string]any{"capabilities": "boot_mode:uefi"}, nil, "", "bios", "instance_info"},
+		{map[string]string{"capabilities": `{"boot_mode": "UEFI"}`}, nil, nil, "bios", "uefi", "instance_info"},
+		// secure boot asked in instance_info wins over a boot_mode anywhere
+		{map[string]string{"capabilities": `{"boot_mode": "bios", "secure_boot": "True"}`}, nil, nil, "", "uefi", "secure boot needs UEFI"},
+		// ... but in the node's properties it says what the machine can do: Ironic's deploy does not read it
+		{nil, map[string]any{"capabilities": "secure_boot:true"}, nil, "", "", ""},
+		{nil, map[string]any{"capabilities": map[string]any{"boot_mode": "uefi"}}, nil, "", "uefi", "properties"},
+		{map[string]string{"deploy_boot_mode": "bios"}, map[string]any{"capabilities": "boot_mode:uefi"}, nil, "", "bios", "deploy_boot_mode"},
+		// the current deployment's mode (a rebuild), then the BMC's as Ironic read it
+		{nil, nil, dii, "bios", "uefi", "current deployment"},
+		{nil, map[string]any{"capabilities": "foo:bar"}, nil, "uefi", "uefi", "from the BMC"},
+		{nil, nil, nil, "bios", "bios", "from the BMC"},
+		// nothing says: Ironic's [deploy]default_boot_mode, which its API does not show
+		{nil, nil, nil, "", "", ""},
 	} {
-		if got, why := BootsUEFIOnly(c.info, c.props); got != c.want || (got && !strings.Contains(why, "capabilities")) {
-			t.Errorf("%v %v: %v %q", c.info, c.props, got, why)
+		got, why := DeployBootMode(c.info, c.props, c.internal, c.field)
+		if got != c.want || !strings.Contains(why, c.why) || (got == "") != (why == "") {
+			t.Errorf("%v %v %v %q: %q %q", c.info, c.props, c.internal, c.field, got, why)
 		}
 	}
 }

@@ -117,6 +117,13 @@ func HeldOrServiced(n *nodes.Node) string {
 		return (&HoldError{NodeID: n.UUID, State: n.ProvisionState, Target: n.TargetProvisionState}).Error() + "."
 	case IsRescued(n.ProvisionState):
 		return RescueNote(n)
+	case n.ProvisionState == StateServiceFailed:
+		msg := fmt.Sprintf("Node %s is %q: a servicing failed on the deployed machine, whose disk is as it was. The node's "+
+			"next hardware change aborts it back to active first, or `baremetal node abort %s` does.", n.UUID, n.ProvisionState, n.UUID)
+		if n.LastError != "" {
+			msg += " Ironic's last_error: " + n.LastError + "."
+		}
+		return msg
 	case strings.HasPrefix(n.ProvisionState, "servic"):
 		msg := fmt.Sprintf("Node %s is %q: Ironic runs service steps on the deployed machine.", n.UUID, n.ProvisionState)
 		if n.LastError != "" {
@@ -142,6 +149,21 @@ func IsRescued(state string) bool { return slices.Contains(rescueStates, state) 
 // is, in its plan and its apply: Ironic services it or holds it for an operator
 // (IsServicedOrHeld), or it is rescued (IsRescued).
 func KeepsDeployedState(state string) bool { return IsServicedOrHeld(state) || IsRescued(state) }
+
+// PlannedDeploymentState is the provision state a deployment's plan shows for a node
+// now in state current; changed says whether anything else of the deployment changes.
+// Where the deployment leaves the node be (KeepsDeployedState) it stays there. A failed
+// servicing (service failed) is the servicing's, not the deployment's: the image is on
+// the disk as it was, and what ends it is the node's next hardware change (aborted back
+// to active first, DecideHardware) or the operator's abort, so a deployment with nothing
+// else to change plans no change. One that changes (a rebuild, its protection) aborts
+// it back to active first (Redeploy). Anywhere else the deployment heads for active.
+func PlannedDeploymentState(current string, changed bool) string {
+	if KeepsDeployedState(current) || current == StateServiceFailed && !changed {
+		return current
+	}
+	return StateActive
+}
 
 // RescueNote says, for a rescued node (IsRescued), where it is and that no apply
 // moves it; "" for any other node.

@@ -71,3 +71,29 @@ func TestEveryIronicStateIsHandled(t *testing.T) {
 		}
 	}
 }
+
+// A deployment's plan heads for active, except where it leaves the node be: held,
+// serviced, rescued, and a failed servicing when nothing else of the deployment changes
+// (the next hardware change or the operator ends it; the deployment's plan stays empty).
+func TestPlannedDeploymentState(t *testing.T) {
+	cases := []struct {
+		current string
+		changed bool
+		want    string
+	}{
+		{"active", false, "active"},
+		{"deploy failed", false, "active"},
+		{"error", false, "active"},
+		{"wait call-back", false, "active"},
+		{"service failed", false, "service failed"},
+		{"service failed", true, "active"},
+		{"servicing", true, "servicing"},
+		{"service hold", false, "service hold"},
+		{"rescue", true, "rescue"},
+	}
+	for _, c := range cases {
+		if got := PlannedDeploymentState(c.current, c.changed); got != c.want {
+			t.Errorf("%q (changed %v): planned %q, want %q", c.current, c.changed, got, c.want)
+		}
+	}
+}

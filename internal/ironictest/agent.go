@@ -98,8 +98,11 @@ const (
 	AgentRescueFails AgentFault = "rescue-fails"
 )
 
-// DiskSize is the size of each machine's disk file (sparse: it costs what is written).
-const DiskSize = 1 << 30
+// DiskSize is the size of each machine's disk file (sparse: it costs what is written),
+// and of the disk its inventory reports: 16 GiB, a small server's disk, which the agent
+// takes as the root disk without hints (it wants at least 4 GiB) and a cloud image fits,
+// so the plan's image-fits check finds what it finds on a real machine.
+const DiskSize = 16 << 30
 
 // agentStates are the provision states in which Ironic waits for an agent to call back
 // (or, in "inspect wait", for the inventory it posts: Ironic 24.0 and later's agent

@@ -8,6 +8,7 @@ import (
 	"crypto/md5" //nolint:gosec // Ironic's default image checksum
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/inventory"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
 
@@ -111,4 +113,32 @@ func TestStartAgentDeploysThroughDirect(t *testing.T) {
 			t.Fatalf("want deploy failed with IPA's download error, got %v (node %+v)", err, n)
 		}
 	})
+}
+
+// The inventory the harness's machines report has a disk Ironic's agent takes as the
+// root disk without hints (it wants 4 GiB at least), of the disk file's size: a
+// deployment to an inspected machine plans without "not checked" warnings.
+func TestMachineInventoryRootDisk(t *testing.T) {
+	b, err := json.Marshal(MachineInventory("52:54:00:00:00:01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv inventory.InventoryType
+	if err := json.Unmarshal(b, &inv); err != nil {
+		t.Fatal(err)
+	}
+	choice := ironic.ChooseRootDisk(nil, "", nil, inv.Disks)
+	if choice.Disk == nil || choice.Disk.Name != "/dev/sda" || choice.Disk.Size != DiskSize {
+		t.Fatalf("the agent's choice among %+v: %+v", inv.Disks, choice)
+	}
+	a := &Agent{dir: t.TempDir()}
+	m := &machine{agent: a, uuid: "00000000-0000-0000-0000-000000000001"}
+	f, err := m.openDisk()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.Size() != DiskSize {
+		t.Fatalf("the disk file: %v %v", st, err)
+	}
 }

@@ -46,11 +46,12 @@ func (r *deploymentResource) checkFits(ctx context.Context, req resource.ModifyP
 	if d.HasError() {
 		return
 	}
-	node, err := ic.GetNode(ctx, plan.NodeID.ValueString())
+	booted, err := ic.GetBootedNode(ctx, plan.NodeID.ValueString())
 	if err != nil {
 		logDebug(ctx, "no image fit check", map[string]any{"node": plan.NodeID.ValueString(), "error": ironic.Message(err)})
 		return
 	}
+	node := &booted.Node
 	if writes, why := ironic.WritesImage(node.DeployInterface, info); !writes {
 		logDebug(ctx, "no image fit check", map[string]any{"node": node.UUID, "reason": why})
 		return
@@ -116,8 +117,18 @@ func (r *deploymentResource) checkFits(ctx context.Context, req resource.ModifyP
 				url, ironic.SizeText(layout.DiskSize), what, node.UUID, ironic.DiskText(disk), choice.How(), disksText(disks)))
 		return
 	}
-	uefi, why := ironic.BootsUEFIOnly(info, node.Properties)
-	if !uefi {
+	mode, why := ironic.DeployBootMode(info, node.Properties, node.DriverInternalInfo, booted.Mode)
+	switch {
+	case mode == "" && layout.ESP == image.ESPAbsent:
+		diags.AddAttributeWarning(at, "The image may not boot on the node",
+			fmt.Sprintf("Image %s has a %s partition table without an EFI system partition, and nothing Ironic's API shows says "+
+				"which boot mode node %s deploys in (no boot_mode capability in instance_info or in the node's properties, no "+
+				"boot_mode read from its BMC). Ironic then uses its configured [deploy]default_boot_mode, which its API does not "+
+				"show: uefi unless configured otherwise, in which the image would not boot. Say boot_mode:bios in the "+
+				"capabilities if the node boots in BIOS mode, or deploy an image with an EFI system partition.",
+				url, layout.Partitions, node.UUID))
+		return
+	case mode != ironic.BootModeUEFI:
 		return
 	}
 	switch layout.ESP {

@@ -18,6 +18,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
 // fitImages serves images at /<name> with Range requests, as image servers do.
@@ -173,7 +178,13 @@ func TestAccDeployment_imageMustFit(t *testing.T) {
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	}, resource.TestStep{
-		Config:             testAccDeploymentConfig_fits(name, bigHints, srv.URL+"/noesp.raw", ""), // BIOS: no ESP needed
+		Config:             testAccDeploymentConfig_fits(name, bigHints, srv.URL+"/noesp.raw", `capabilities = jsonencode({ boot_mode = "bios" })`), // BIOS: no ESP needed
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+	}, resource.TestStep{
+		// No boot mode anywhere (a fake-hardware node reads none from a BMC): Ironic's
+		// default_boot_mode, which its API does not show, decides; a warning, the plan goes on.
+		Config:             testAccDeploymentConfig_fits(name, bigHints, srv.URL+"/noesp.raw", ""),
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	}, resource.TestStep{
@@ -200,7 +211,8 @@ func TestAccDeployment_imageFitUnjudged(t *testing.T) {
 	z.Write(gptImage(efiPartition))
 	z.Close()
 	var requests atomic.Int32
-	images := map[string][]byte{"big.qcow2": emptyQcow2(t, "20G"), "os.raw.gz": gz.Bytes(), "bare.raw": []byte("no partition table")}
+	images := map[string][]byte{"big.qcow2": emptyQcow2(t, "20G"), "os.raw.gz": gz.Bytes(), "bare.raw": []byte("no partition table"),
+		"noesp.raw": gptImage(linuxPartition)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
 		b, ok := images[strings.TrimPrefix(r.URL.Path, "/")]
@@ -274,6 +286,18 @@ resource "baremetal_deployment" %q {
 			t.Fatalf("the plan does not warn %q:\n%s", c.want, out)
 		}
 	}
+	// No boot mode anywhere: Ironic's configured default_boot_mode decides, which its API
+	// does not show; an image without an EFI system partition is a warning, not an error.
+	w.write(nodes(deploy("d", "a", "noesp.raw", "")))
+	if out := flat(w.run("plan", "-input=false", "-no-color")); !strings.Contains(out, "The image may not boot on the node") ||
+		!strings.Contains(out, "[deploy]default_boot_mode") || strings.Contains(out, "Error") {
+		t.Fatalf("the plan does not warn of the unknown boot mode:\n%s", out)
+	}
+	w.write(nodes(deploy("d", "a", "noesp.raw", `capabilities = jsonencode({ boot_mode = "bios" })`)))
+	if out := flat(w.run("plan", "-input=false", "-no-color")); strings.Contains(out, "may not boot") || strings.Contains(out, notChecked) ||
+		strings.Contains(out, "Error") {
+		t.Fatalf("a BIOS node's image without an EFI system partition warned:\n%s", out)
+	}
 	requests.Store(0)
 	w.write(nodes(deploy("d", "a", "big.qcow2", "") + deploy("e", "b", "big.qcow2", "")))
 	if out := w.run("plan", "-input=false", "-no-color"); strings.Contains(out, notChecked) || strings.Contains(out, "Error") {
@@ -282,4 +306,47 @@ resource "baremetal_deployment" %q {
 	if n := requests.Load(); n != 1 {
 		t.Fatalf("the plan read the image with %d requests, want 1", n)
 	}
+}
+
+// Where no capability says, the boot mode Ironic read from the BMC (the node's boot_mode
+// field, API 1.75) is the one the deploy follows (Ironic's sync_boot_mode): a Redfish
+// machine in UEFI refuses an image without an EFI system partition; in BIOS it takes it.
+func TestAccDeployment_imageFitBootModeFromBMC(t *testing.T) {
+	testAccPreCheck(t)
+	if !ironic.FeatureNamed("boot_mode").Available(testNegotiated(t)) {
+		t.Skipf("this Ironic offers API %s, without the node's boot_mode", testNegotiated(t))
+	}
+	name := testNodeName()
+	node := redfishNode(t, name)
+	srv := fitImages(t, map[string][]byte{"noesp.raw": gptImage(linuxPartition)})
+	unused := newTestImageServer(t, []byte("os image "+name)) // deploymentConfig's baremetal_image
+	cache := t.TempDir()
+	cfg := func(boot string, deployed bool) string {
+		c := deploymentConfig{Cache: cache, ImageURL: unused.URL, Name: name, Node: node + "\n  " + boot, Deployed: deployed,
+			InstanceInfo: fmt.Sprintf(`{ image_source = "%s/noesp.raw", image_checksum = "0123456789abcdef0123456789abcdef" }`, srv.URL)}
+		return c.String()
+	}
+	seed := func() {
+		inv := testInventory(macFor(name))
+		inv["disks"] = []any{map[string]any{"name": "/dev/sda", "size": 64 << 30, "serial": "FIT-" + name, "model": "SSD 64G"}}
+		if err := testServer.SeedInventory(context.Background(), name, inv, map[string]any{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ironicTest(t, resource.TestStep{
+		Config: cfg("", false),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("baremetal_node.n", tfjsonpath.New("boot_mode"), knownvalue.StringExact("uefi"))},
+	}, resource.TestStep{
+		PreConfig:   seed,
+		Config:      cfg("", true),
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)The image has no EFI system partition.*` + spaced("the node's boot_mode uefi, as Ironic last read it from the BMC")),
+	}, resource.TestStep{
+		Config: cfg(`boot_mode = "bios"`, false),
+	}, resource.TestStep{
+		Config:             cfg(`boot_mode = "bios"`, true),
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+	})
 }

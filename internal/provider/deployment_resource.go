@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -395,8 +396,8 @@ func importedDeployment(ctx context.Context, node *nodes.Node, diags *diag.Diagn
 		Timeouts:     nullTimeouts("create", "update", "delete"),
 	}
 	// Every key Ironic holds: the plan then matches a configuration with or without the
-	// keys Ironic added by itself.
-	m.InstanceInfo = mapValue(ctx, ironic.StringMap(node.InstanceInfo), nil, diags)
+	// keys Ironic added by itself. Not the pull secret: write-only, and masked by Ironic.
+	m.InstanceInfo = mapValue(ctx, ironic.RecordedInstanceInfo(ironic.StringMap(node.InstanceInfo)), nil, diags)
 	if m.InstanceInfo.IsNull() {
 		m.InstanceInfo = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	}
@@ -516,9 +517,11 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	cur := state.ProvisionState.ValueString()
+	changed := differsBeyond(ctx, resp.Plan, req.State, &resp.Diagnostics, "provision_state", "last_error")
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("provision_state"), ironic.PlannedDeploymentState(cur, changed))...)
 	resp.Diagnostics.Append(settleComputed(ctx, &resp.Plan, req.State, "last_error")...)
 	adopted := isAdopted(ctx, req.Private, &resp.Diagnostics)
-	cur := state.ProvisionState.ValueString()
 	f := ironic.ForecastRebuild(cur, rebuildPlanned(&plan, &state, adopted), state.Protected.ValueBool(), plan.Protected.ValueBool())
 	change := f.Change
 	if f.Block == ironic.RebuildRescued {
@@ -572,6 +575,17 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	resp.Diagnostics.AddAttributeError(path.Root("instance_info"), "Rebuild forbidden",
 		fmt.Sprintf("Node %s is %q and %s would rebuild it (Ironic's rebuild overwrites its disk), but allow_rebuild = false. "+
 			"Revert the change, or set allow_rebuild = true for this apply; to keep the disk, undeploy the node by other means.", id, cur, what))
+}
+
+// differsBeyond reports whether plan differs from state in anything but the named
+// (computed) attributes.
+func differsBeyond(ctx context.Context, plan tfsdk.Plan, state tfsdk.State, diags *diag.Diagnostics, names ...string) bool {
+	for _, n := range names {
+		var v attr.Value
+		diags.Append(state.GetAttribute(ctx, path.Root(n), &v)...)
+		diags.Append(plan.SetAttribute(ctx, path.Root(n), v)...) // plan is a copy
+	}
+	return !plan.Raw.Equal(state.Raw)
 }
 
 type rebuildChange = ironic.RebuildChange

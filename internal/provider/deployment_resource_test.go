@@ -750,9 +750,10 @@ func TestAccDeployment_servicingLeftToIronic(t *testing.T) {
 // A deployed node in service hold (an operator's hold step) stays in state, warned
 // about and not fought. Unhold goes through Ironic's API; Ironic 35 then fails its own
 // continuation (from service wait its state machine has no "done": upstream's unhold
-// path is unreachable by API and broken alike), leaving "service failed". The plan shows
-// the way back to active, in place, never a redeploy; the apply aborts the servicing,
-// the disk keeps its image, and the next plan is empty. (The harness records the hold:
+// path is unreachable by API and broken alike), leaving "service failed". A failed
+// servicing is the operator's, not the deployment's: the plan stays empty (never a
+// redeploy, never an abort the operator did not ask for); once the operator aborted it
+// back to active the disk keeps its image and the plan is still empty. (The harness records the hold:
 // Ironic's API drops hold steps, see ironictest.Server.PutInServiceHold.)
 func TestAccDeployment_serviceHoldKept(t *testing.T) {
 	sc := testIronic(t)
@@ -795,6 +796,27 @@ func TestAccDeployment_serviceHoldKept(t *testing.T) {
 				}
 				if time.Now().After(deadline) {
 					t.Fatalf("node %s still moving after unhold: %+v %v", uuid, n, err)
+				}
+			}
+		},
+		Config:   cfg,
+		PlanOnly: true, // a failed servicing is kept: not aborted, not deployed again
+	}, {
+		PreConfig: func() { // the operator aborts the failed servicing back to active
+			n, err := nodes.Get(context.Background(), sc, uuid).Extract()
+			if err != nil || n.ProvisionState != "service failed" {
+				return
+			}
+			if err := nodes.ChangeProvisionState(context.Background(), sc, uuid, nodes.ProvisionStateOpts{Target: nodes.TargetAbort}).ExtractErr(); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+				n, err := nodes.Get(context.Background(), sc, uuid).Extract()
+				if err == nil && n.ProvisionState == "active" && n.TargetProvisionState == "" {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("node %s not active after abort: %+v %v", uuid, n, err)
 				}
 			}
 		},

@@ -18,11 +18,9 @@ import (
 // ociFeature names oci:// image sources in ironic.Features.
 const ociFeature = "oci:// images"
 
-// ociPullSecretKey is the instance_info key Ironic 2025.1 and later read an OCI pull
-// secret from (ironic/common/image_service.py, get_image_service_auth_override). Ironic
-// returns it masked; the provider sends it from a write-only attribute and never
-// records it.
-const ociPullSecretKey = "image_pull_secret"
+// ociPullSecretKey is the instance_info key Ironic reads an OCI pull secret from: sent
+// from a write-only attribute, never recorded (ironic.PullSecretKey).
+const ociPullSecretKey = ironic.PullSecretKey
 
 func isOCI(url string) bool { return strings.HasPrefix(url, "oci://") }
 
@@ -95,7 +93,7 @@ func withPullSecret(ctx context.Context, config tfsdk.Config, spec *ironic.Deplo
 
 const (
 	pullSecretForImage      = "the image is fetched (and at every plan, to ask the registry whether the tag moved)"
-	pullSecretForDeployment = "the node is deployed or rebuilt: Ironic reads it from `instance_info." + ociPullSecretKey + "` (Ironic returns it masked)"
+	pullSecretForDeployment = "the node is deployed or rebuilt: Ironic reads it from `instance_info." + ociPullSecretKey + "` (Ironic returns it masked, and the deployment's `instance_info`, read or imported, leaves that key out)"
 )
 
 // pullSecretAttribute is an OCI registry's pull secret, write-only.

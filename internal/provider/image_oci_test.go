@@ -295,3 +295,55 @@ resource "baremetal_image" "os" {
 	}
 	ironicTest(t, step)
 }
+
+// A deployment of an oci:// image with a pull secret, imported: Ironic returns the
+// secret masked in instance_info's image_pull_secret, which the import leaves out (the
+// secret is image_pull_secret_wo's, write-only). So the configuration generated from the
+// import plans no change and passes the "Pull secret in instance_info" check.
+func TestAccImageOCI_importWithPullSecret(t *testing.T) {
+	testAgent(t)
+	skipUnlessCLIHas(t, cliWriteOnly)
+	if !ironic.FeatureNamed(ociFeature).Available(testNegotiated(t)) {
+		t.Skip("oci:// images need Ironic 29.0 or newer: BAREMETAL_TEST_IRONIC=current")
+	}
+	reg := testRegistry(t, ironictest.RegistryBasic)
+	name := testNodeName()
+	if _, _, err := reg.PushDisk(context.Background(), "disks/os", "stable", []byte("oci disk image "+name)); err != nil {
+		t.Fatal(err)
+	}
+	cfg := ociConfig(t.TempDir(), reg.Ref("disks/os", "stable"), name, agentNode(t))
+	vars := ociSecret(reg.PullSecret())
+	ironicTest(t, []resource.TestStep{{
+		Config: cfg, ConfigVariables: vars,
+		ConfigStateChecks: []statecheck.StateCheck{expectDeployment("active")},
+		Check: checkRemoteNode("baremetal_node.n", func(n *nodes.Node) error {
+			if n.InstanceInfo[ociPullSecretKey] != ironic.Masked {
+				return fmt.Errorf("Ironic holds no masked pull secret: %v", n.InstanceInfo)
+			}
+			return nil
+		}),
+	}, {
+		ResourceName:    "baremetal_deployment.d",
+		ImportState:     true,
+		ImportStateKind: resource.ImportCommandWithID,
+		Config:          cfg, ConfigVariables: vars,
+		ImportStateCheck: func(states []*terraform.InstanceState) error {
+			for _, s := range states {
+				for k, v := range s.Attributes {
+					// (Ironic masks its own image_url too, an Ironic-owned key no plan compares.)
+					if strings.Contains(k, ociPullSecretKey) || strings.Contains(k, "image_request_authorization_secret") {
+						return fmt.Errorf("the import recorded %s = %q", k, v)
+					}
+				}
+			}
+			return nil
+		},
+	}, {
+		// The configuration generated from the import plans no change.
+		ResourceName:    "baremetal_deployment.d",
+		ImportState:     true,
+		GenerateConfig:  true,
+		ImportStateKind: resource.ImportBlockWithID,
+		ConfigVariables: vars,
+	}}...)
+}

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -60,4 +62,24 @@ func schemaAttr(t *testing.T, r resource.Resource, name string) schema.Attribute
 		t.Fatalf("no attribute %s", name)
 	}
 	return a
+}
+
+// An import (and a listed deployment) records every instance_info key Ironic holds but
+// the pull secret, which Ironic masks and image_pull_secret_wo gives: the generated
+// configuration then passes the plan's "Pull secret in instance_info" check.
+func TestImportedDeploymentWithoutPullSecret(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	n := &nodes.Node{UUID: "n1", ProvisionState: "active", InstanceInfo: map[string]any{
+		"image_source": "oci://r/os@sha256:ab", "image_pull_secret": "******", "image_type": "whole-disk",
+		"image_request_authorization_secret": "******"}}
+	m := importedDeployment(ctx, n, &diags)
+	got := stringMap(ctx, m.InstanceInfo, &diags)
+	if diags.HasError() || len(got) != 2 || got["image_source"] != "oci://r/os@sha256:ab" {
+		t.Fatalf("imported instance_info %v %v", got, diags)
+	}
+	m.fromNode(ctx, n, &diags)
+	if got := stringMap(ctx, m.InstanceInfo, &diags); len(got) != 2 || got[ociPullSecretKey] != "" {
+		t.Fatalf("read back %v", got)
+	}
 }

@@ -83,7 +83,7 @@ func (r *imageResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
 	}
 	resp.Schema = schema.Schema{
-		Version: 2, // 1 dropped local_path; 2 added instance_info
+		Version: 3, // 1 dropped local_path; 2 added instance_info; 3 added manifest_digest and pull_secret_wo
 		MarkdownDescription: "An instance or deploy image, fetched and checksummed the way Ironic does it: the bytes are " +
 			"downloaded when the image is created (streamed, hashed in the same pass, verified), and every plan asks the " +
 			"source whether it changed. For http(s) that is the `Last-Modified` header (a server that sends none makes every " +

@@ -24,5 +24,9 @@ func (r *imageResource) UpgradeState(context.Context) map[int64]resource.StateUp
 				attrs["instance_info"] = ironic.ImageInstanceInfo(url, algo, sum)
 			}
 		},
+		// 2 to 3: manifest_digest (oci:// only; version 2 knew http(s) and file://) and
+		// pull_secret_wo (write-only, never stored) read as null; a state written with
+		// them by a build before the bump keeps its manifest_digest.
+		noChange,
 	})
 }

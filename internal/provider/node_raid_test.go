@@ -183,7 +183,8 @@ func TestAccNode_raidBuiltByServicing(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		Config: cfg(raidLayout("400", "1000")), // the failed servicing is aborted back to active first
+		Config:           cfg(raidLayout("400", "1000")), // the failed servicing is aborted back to active first
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: servicedInPlace()},
 		Check: resource.ComposeTestCheckFunc(stillDeployed("active"),
 			bmcVolumes(bmc, name, "RAID1 400 Disk.0,Disk.1", "RAID0 1000 Disk.2"), currentRAID("1 400", "0 1000")),
 	})...)

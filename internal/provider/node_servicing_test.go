@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,7 +118,7 @@ func TestAccNode_biosChangeOnDeployedNode(t *testing.T) {
 			}
 		},
 		Config:             cfg(refused),
-		ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: servicedInPlace()},
+		ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: servicedInPlace(), PostApplyPostRefresh: servicedInPlace()},
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 	}, resource.TestStep{
@@ -126,8 +127,9 @@ func TestAccNode_biosChangeOnDeployedNode(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		Config: cfg(`bios_settings = { LogicalProc = "Enabled", WorkloadProfile = "LowLatency" }` + "\n  allow_servicing = true"),
-		Check:  resource.ComposeTestCheckFunc(biosIs("LogicalProc", "Enabled"), biosIs("WorkloadProfile", "LowLatency")),
+		Config:           cfg(`bios_settings = { LogicalProc = "Enabled", WorkloadProfile = "LowLatency" }` + "\n  allow_servicing = true"),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: servicedInPlace()},
+		Check:            resource.ComposeTestCheckFunc(biosIs("LogicalProc", "Enabled"), biosIs("WorkloadProfile", "LowLatency")),
 	})...)
 }
 
@@ -311,7 +313,34 @@ data "baremetal_node" "n" {
 func servicedInPlace() []plancheck.PlanCheck {
 	return []plancheck.PlanCheck{
 		plancheck.ExpectResourceAction("baremetal_node.n", plancheck.ResourceActionUpdate),
-		plancheck.ExpectResourceAction("baremetal_deployment.d", plancheck.ResourceActionNoop),
+		unchangedInPlan("baremetal_deployment.d"),
+	}
+}
+
+// unchangedInPlan fails a plan that changes the resource at addr, naming each attribute
+// the plan changes (its value in state and in the plan, or that the plan leaves it unknown).
+func unchangedInPlan(addr string) plancheck.PlanCheck { return unchanged(addr) }
+
+type unchanged string
+
+func (a unchanged) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != string(a) || rc.Change.Actions.NoOp() {
+			continue
+		}
+		before, _ := rc.Change.Before.(map[string]any)
+		after, _ := rc.Change.After.(map[string]any)
+		unknown, _ := rc.Change.AfterUnknown.(map[string]any)
+		var diffs []string
+		for k, b := range before {
+			if unknown[k] == true {
+				diffs = append(diffs, fmt.Sprintf("%s: %v -> (known after apply)", k, b))
+			} else if fmt.Sprint(after[k]) != fmt.Sprint(b) {
+				diffs = append(diffs, fmt.Sprintf("%s: %v -> %v", k, b, after[k]))
+			}
+		}
+		slices.Sort(diffs)
+		resp.Error = fmt.Errorf("%s is planned %v, want no change: %s", a, rc.Change.Actions, strings.Join(diffs, "; "))
 	}
 }
 

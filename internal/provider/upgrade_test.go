@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -299,5 +302,78 @@ func TestConfigDriveSentAsObjects(t *testing.T) {
 	configDriveOf(ctx, bad, &diags)
 	if !diags.HasError() || !strings.Contains(diags[0].Detail()+diags[0].Summary(), "config_drive.meta_data") {
 		t.Fatalf("a list as meta_data: %v", diags)
+	}
+}
+
+// A version 2 image (before oci:// images) upgrades with manifest_digest and
+// pull_secret_wo null and everything else as recorded.
+func TestImageUpgradeFromV2(t *testing.T) {
+	if _, ok := (&imageResource{}).UpgradeState(context.Background())[2]; !ok {
+		t.Fatal("no upgrader from version 2")
+	}
+	st := upgradeFrom(t, &imageResource{}, 2, imageStateV2("http://images/os.qcow2"))
+	var m imageResourceModel
+	if d := st.Get(context.Background(), &m); d.HasError() {
+		t.Fatal(d)
+	}
+	if !m.ManifestDigest.IsNull() || !m.PullSecretWO.IsNull() || m.Checksum.ValueString() != "9e107d9d372bb6826bd81d3542a419d6" ||
+		m.Size.ValueInt64() != 1234 || m.LastModified.ValueString() != "2026-10-21T07:28:00Z" || m.URL.ValueString() != "http://images/os.qcow2" ||
+		stringMap(context.Background(), m.InstanceInfo, new(diag.Diagnostics))["image_checksum"] != "9e107d9d372bb6826bd81d3542a419d6" {
+		t.Fatalf("upgraded: %+v", m)
+	}
+}
+
+// imageStateV2 is a version 2 image of this URL, as a build before oci:// images wrote it.
+func imageStateV2(url string) string {
+	return `{"id":"5d41402abc4b2a76b9719d911017c592","url":"` + url + `","checksum_algorithm":"md5","expected_checksum":null,
+"checksum":"9e107d9d372bb6826bd81d3542a419d6","size":1234,"last_modified":"2026-10-21T07:28:00Z","etag":null,
+"instance_info":{"image_source":"` + url + `","image_checksum":"9e107d9d372bb6826bd81d3542a419d6"},"timeouts":null}`
+}
+
+// An image recorded by a build before oci:// images (schema version 2, without
+// manifest_digest and pull_secret_wo) upgrades at the next plan, which is empty: nothing
+// is fetched again, nothing replaced.
+func TestAccImage_upgradeFromV2PlansNothing(t *testing.T) {
+	testAccPreCheck(t)
+	body := []byte("instance image bytes " + testNodeName())
+	srv := newTestImageServer(t, body)
+	w := newCLIWorkspace(t)
+	w.write(imageConfig(t.TempDir(), fmt.Sprintf(`
+resource "baremetal_image" "disk" {
+  url = "%s/images/disk.qcow2"
+}
+`, srv.URL)))
+	w.apply()
+	defer w.destroy()
+	// Rewrite the state as version 2 wrote it.
+	file := filepath.Join(w.dir, "terraform.tfstate")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	inst := st["resources"].([]any)[0].(map[string]any)["instances"].([]any)[0].(map[string]any)
+	if inst["schema_version"].(float64) != 3 {
+		t.Fatalf("schema_version %v", inst["schema_version"])
+	}
+	inst["schema_version"] = 2
+	attrs := inst["attributes"].(map[string]any)
+	delete(attrs, "manifest_digest")
+	delete(attrs, "pull_secret_wo")
+	delete(inst, "sensitive_attributes")
+	st["serial"] = st["serial"].(float64) + 1
+	if b, err = json.Marshal(st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	gets := srv.gets.Load()
+	w.expectEmptyPlan()
+	if n := srv.gets.Load(); n != gets {
+		t.Fatalf("the plan fetched the image %d times", n-gets)
 	}
 }
