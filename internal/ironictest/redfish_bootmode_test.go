@@ -3,8 +3,6 @@
 package ironictest
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"testing"
@@ -22,20 +20,7 @@ func TestBMCBootMode(t *testing.T) {
 	sys := b.AddSystem("s1", "52:54:00:00:00:01")
 	do := func(method, path string, body any) (int, map[string]any) {
 		t.Helper()
-		var buf bytes.Buffer
-		if body != nil {
-			_ = json.NewEncoder(&buf).Encode(body)
-		}
-		req, _ := http.NewRequest(method, b.URL+path, &buf)
-		req.SetBasicAuth(b.Username, b.Password)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		return bmcJSON(t, b, method, path, body)
 	}
 	_, system := do("GET", sys, nil)
 	if link, _ := system["SecureBoot"].(map[string]any); link["@odata.id"] != sys+"/SecureBoot" {

@@ -3,9 +3,6 @@
 package ironictest
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,19 +22,8 @@ func TestBMCStorage(t *testing.T) {
 	sys := b.AddSystem("s1", "52:54:00:00:00:01")
 	do := func(method, path string, body any) (int, string, http.Header) {
 		t.Helper()
-		var buf bytes.Buffer
-		if body != nil {
-			_ = json.NewEncoder(&buf).Encode(body)
-		}
-		req, _ := http.NewRequest(method, b.URL+path, &buf)
-		req.SetBasicAuth(b.Username, b.Password)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(out), resp.Header
+		code, out, h := bmcCall(t, b, method, path, body)
+		return code, string(out), h
 	}
 	if code, body, _ := do("GET", sys, nil); code != 200 || !strings.Contains(body, `"Storage":{"@odata.id":"/redfish/v1/Systems/s1/Storage"}`) {
 		t.Fatalf("system: %d %s", code, body)

@@ -5,6 +5,7 @@ package ironictest
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -113,4 +114,31 @@ func TestBMC(t *testing.T) {
 	if r := strings.Join(b.Requests("s1"), "\n"); !strings.Contains(r, `PATCH Bios/Settings {"LogicalProc":"Disabled"}`) || !strings.Contains(r, "Reset ForceRestart") {
 		t.Fatalf("requests: %s", r)
 	}
+}
+
+// bmcCall sends one request to the BMC with its credentials: the status, body and headers.
+func bmcCall(t *testing.T, b *BMC, method, path string, body any) (int, []byte, http.Header) {
+	t.Helper()
+	var buf bytes.Buffer
+	if body != nil {
+		_ = json.NewEncoder(&buf).Encode(body)
+	}
+	req, _ := http.NewRequest(method, b.URL+path, &buf)
+	req.SetBasicAuth(b.Username, b.Password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out, resp.Header
+}
+
+// bmcJSON is bmcCall with the body decoded as a JSON object.
+func bmcJSON(t *testing.T, b *BMC, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	code, raw, _ := bmcCall(t, b, method, path, body)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return code, out
 }

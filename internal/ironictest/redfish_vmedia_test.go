@@ -3,8 +3,6 @@
 package ironictest
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -87,20 +85,7 @@ func TestBMCVirtualMedia(t *testing.T) {
 	sys := b.AddSystem("s1", mac)
 	do := func(method, path string, body any) (int, map[string]any) {
 		t.Helper()
-		var buf bytes.Buffer
-		if body != nil {
-			_ = json.NewEncoder(&buf).Encode(body)
-		}
-		req, _ := http.NewRequest(method, b.URL+path, &buf)
-		req.SetBasicAuth(b.Username, b.Password)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		return bmcJSON(t, b, method, path, body)
 	}
 	// Where sushy finds it: the system's and the manager's VirtualMedia links.
 	_, system := do("GET", sys, nil)
