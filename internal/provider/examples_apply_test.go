@@ -29,6 +29,7 @@ import (
 // destroyed.
 type exampleCase struct {
 	dir   string   // under examples/
+	name  string   // told apart from the other cases of dir in the subtest's name (dir_name)
 	files []string // the files applied together; nil: every .tf file but the import examples (by-identity: all)
 	// locks are the names the example gives objects that Ironic keeps unique (node and
 	// port group names, MACs, traits, a resource class it allocates from): examples that
@@ -36,8 +37,10 @@ type exampleCase struct {
 	locks []string
 	setup func(t *testing.T, x *exampleRun) // makes what the example expects to find
 	// feature is an Ironic feature the example needs (ironic.FeatureNamed): on an Ironic
-	// without it the example is skipped, its refusal being tested elsewhere.
-	feature string
+	// without it the example is skipped, its refusal being tested elsewhere; or, with
+	// refusal, planned, and the plan must fail with refusal (a regexp, matched against
+	// the CLI's output with its box drawing and line breaks folded into single spaces).
+	feature, refusal string
 	// first are resources applied alone before the whole configuration (-target).
 	first []string
 	// readsFleet: the example's outputs count what the whole Ironic holds, which the
@@ -80,7 +83,7 @@ func examplesApplied() []exampleCase {
 		}},
 		{dir: "resources/baremetal_port", locks: []string{"server1", "52:54:00:12:34:56"}},
 		{dir: "resources/baremetal_portgroup", locks: []string{"server1", "server1-bond0", "52:54:00:12:34:56", "52:54:00:12:34:57"}},
-		{dir: "resources/baremetal_image", locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
+		{dir: "resources/baremetal_image", files: []string{"resource.tf"}, locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
 			dir := t.TempDir() // below the harness's file_url_allowed_paths
 			if err := os.WriteFile(filepath.Join(dir, "deploy.vmlinuz"), []byte("a deploy kernel"), 0o644); err != nil {
 				t.Fatal(err)
@@ -90,6 +93,21 @@ func examplesApplied() []exampleCase {
 		{dir: "resources/baremetal_deployment", files: []string{"resource.tf"}, locks: []string{"server1"}, setup: func(t *testing.T, x *exampleRun) {
 			x.availableMachine(t, "server1", randomMAC(), nil)
 		}},
+		// An oci:// image from a registry that asks for the pull secret (basic auth),
+		// deployed by the agent; refused at plan time by an Ironic older than 29.0.
+		{dir: "resources/baremetal_image", name: "oci", files: []string{"oci.tf"}, locks: []string{"server2"},
+			feature: ociFeature, refusal: "Not supported by this Ironic .*`oci:// images` needs API 1\\.96, Ironic 29\\.0",
+			setup: func(t *testing.T, x *exampleRun) {
+				skipUnlessCLIHas(t, cliWriteOnly)
+				reg := testRegistry(t, ironictest.RegistryBasic)
+				if _, _, err := reg.PushDisk(context.Background(), "disks/os", "stable", exampleImageBody("oci disk")); err != nil {
+					t.Fatal(err)
+				}
+				x.vars["registry"] = reg.Host
+				x.vars["repository"] = "disks/os"
+				x.vars["registry_pull_secret"] = reg.PullSecret()
+				x.node = x.availableMachine(t, "server2", randomMAC(), nil)
+			}, check: checkOCIExample},
 		{dir: "resources/baremetal_allocation", files: []string{"resource.tf"}, locks: []string{"baremetal-large", "web-0", "web-1"},
 			setup: func(t *testing.T, x *exampleRun) {
 				for i := range 2 {
@@ -268,9 +286,14 @@ func TestAccExamples_apply(t *testing.T) {
 	var locks keyedLocks
 	t.Run("group", func(t *testing.T) {
 		for _, c := range examplesApplied() {
-			t.Run(strings.ReplaceAll(c.dir, "/", "_"), func(t *testing.T) {
+			name := strings.ReplaceAll(c.dir, "/", "_")
+			if c.name != "" {
+				name += "_" + c.name
+			}
+			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				if c.feature != "" && !ironic.FeatureNamed(c.feature).Available(testNegotiated(t)) {
+				lacks := c.feature != "" && !ironic.FeatureNamed(c.feature).Available(testNegotiated(t))
+				if lacks && c.refusal == "" {
 					t.Skipf("needs %s, which this Ironic lacks (its refusal at plan time is tested elsewhere)", c.feature)
 				}
 				t.Cleanup(locks.lock(c.locks)) // after the destroy below, and the nodes' deletion
@@ -283,6 +306,14 @@ func TestAccExamples_apply(t *testing.T) {
 				copyExampleFiles(t, c.dir, c.fileList(t), w.dir)
 				for k, v := range x.vars {
 					w.env = append(w.env, "TF_VAR_"+k+"="+v)
+				}
+				if lacks {
+					out := w.fails("plan", "-input=false")
+					if folded := strings.Join(strings.Fields(strings.ReplaceAll(out, "│", " ")), " "); !regexp.MustCompile(c.refusal).MatchString(folded) {
+						t.Errorf("this Ironic lacks %s: the plan should fail with %q:\n%s", c.feature, c.refusal, out)
+					}
+					t.Logf("examples/%s: refused at plan time, as this Ironic lacks %s", c.dir, c.feature)
+					return
 				}
 				t.Cleanup(func() { runCLI(w.dir, w.rc, w.env, "destroy", "-auto-approve", "-input=false") }) // a failed step's leftovers
 				for _, target := range c.first {
@@ -398,6 +429,7 @@ func copyExampleFiles(t *testing.T, dir string, files []string, work string) {
 type exampleRun struct {
 	vars   map[string]string
 	system string // the BMC system of the example's machine, for its check
+	node   string // the UUID of the example's node, for its check
 }
 
 // enrolledNode enrolls a fake-hardware node with one port, as an operator did before the
@@ -605,5 +637,26 @@ func checkRedfishServer(t *testing.T, w *cliWorkspace, x *exampleRun) {
 	}
 	if phys != 2 || bonds != 1 {
 		t.Errorf("network_data.json: %v", network)
+	}
+}
+
+// checkOCIExample checks what examples/resources/baremetal_image/oci.tf promises: the
+// agent wrote the image pulled from the registry, Ironic holds the pull secret masked,
+// and the state holds it nowhere.
+func checkOCIExample(t *testing.T, w *cliWorkspace, x *exampleRun) {
+	t.Helper()
+	want := exampleImageBody("oci disk")
+	if got, err := testServer.Agent.Disk(x.node, len(want)); err != nil || string(got) != string(want) {
+		t.Errorf("the disk of %s holds %q (%v), want %q; agent log:\n%s", x.node, got, err, want, strings.Join(testServer.Agent.Log(x.node), "\n"))
+	}
+	n, err := nodes.Get(context.Background(), testIronic(t), x.node).Extract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.InstanceInfo[ociPullSecretKey] != ironic.Masked {
+		t.Errorf("Ironic holds no masked pull secret: %v", n.InstanceInfo)
+	}
+	if secret := x.vars["registry_pull_secret"]; strings.Contains(w.run("state", "pull"), secret) {
+		t.Error("the pull secret is in the state")
 	}
 }
