@@ -44,12 +44,16 @@ const authorizationSecretKey = "image_request_authorization_secret"
 func neverRecorded(key string) bool { return key == PullSecretKey || key == authorizationSecretKey }
 
 // RecordedInstanceInfo is Ironic's instance_info as an import records it: every key but
-// the pull secret and the authorization Ironic derived from it, whose masked values
-// are no configuration's.
+// the ones Ironic writes itself (IsIronicOwnedInstanceInfo: no configuration's, never
+// drift), the pull secret and the authorization Ironic derived from it, whose masked
+// values are no configuration's. The record then has the keys of the configuration
+// that deployed the node: a configuration whose values are known only at apply (a new
+// baremetal_image's digest) plans those keys, and the record is a final plan
+// consistent with them once they are known to be the same.
 func RecordedInstanceInfo(remote map[string]string) map[string]string {
 	out := make(map[string]string, len(remote))
 	for k, v := range remote {
-		if !neverRecorded(k) {
+		if !neverRecorded(k) && !IsIronicOwnedInstanceInfo(k) {
 			out[k] = v
 		}
 	}
@@ -94,7 +98,7 @@ func InstanceInfoDiffers(want, remote, was map[string]string, wasByIronic bool) 
 		}
 	}
 	for k := range was {
-		if _, still := want[k]; !still && !isImageKey(k) && !neverRecorded(k) {
+		if _, still := want[k]; !still && !isImageKey(k) && !neverRecorded(k) && !IsIronicOwnedInstanceInfo(k) {
 			if _, held := remote[k]; held {
 				return true
 			}
@@ -108,7 +112,7 @@ func InstanceInfoDiffers(want, remote, was map[string]string, wasByIronic bool) 
 
 // SameRecordedInstanceInfo reports whether a configured instance_info is the one a
 // deployment recorded: every configured key with its value, the record's other keys
-// ones Ironic writes itself (an imported deployment records all of Ironic's keys), and
+// ones Ironic writes itself (recorded by imports before they left them out), and
 // the same image (SameImage; recordedByIronic for an import).
 func SameRecordedInstanceInfo(configured, recorded map[string]string, recordedByIronic bool) bool {
 	for k, v := range configured {

@@ -395,8 +395,8 @@ func importedDeployment(ctx context.Context, node *nodes.Node, diags *diag.Diagn
 		OnDestroy:    types.StringNull(),
 		Timeouts:     nullTimeouts("create", "update", "delete"),
 	}
-	// Every key Ironic holds: the plan then matches a configuration with or without the
-	// keys Ironic added by itself. Not the pull secret: write-only, and masked by Ironic.
+	// Every key Ironic holds but its own (ironic.RecordedInstanceInfo): the keys of the
+	// configuration that deployed it. Not the pull secret: write-only, and masked by Ironic.
 	m.InstanceInfo = mapValue(ctx, ironic.RecordedInstanceInfo(ironic.StringMap(node.InstanceInfo)), nil, diags)
 	if m.InstanceInfo.IsNull() {
 		m.InstanceInfo = types.MapValueMust(types.StringType, map[string]attr.Value{})

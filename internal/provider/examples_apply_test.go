@@ -202,11 +202,6 @@ func examplesApplied() []exampleCase {
 		}},
 		{dir: "resources/baremetal_deployment", files: []string{"resource.tf", "import-by-string-id.tf", "adopt.tf"},
 			locks: []string{"server1", "legacy-db-1", "/redfish/v1/Systems/1"},
-			// The image first: imported in the same apply as a new image (its checksum
-			// known only then), the deployment's instance_info ends as the recorded map
-			// with the keys Ironic added, which Terraform refuses as an inconsistent final
-			// plan (a provider defect this example found; see the report).
-			first: []string{"baremetal_image.os"},
 			setup: func(t *testing.T, x *exampleRun) {
 				// server1, deployed by hand with the image resource.tf names; and the BMC of
 				// the machine adopt.tf takes over.

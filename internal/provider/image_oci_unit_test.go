@@ -65,7 +65,7 @@ func schemaAttr(t *testing.T, r resource.Resource, name string) schema.Attribute
 }
 
 // An import (and a listed deployment) records every instance_info key Ironic holds but
-// the pull secret, which Ironic masks and image_pull_secret_wo gives: the generated
+// its own (image_type, ...) and the pull secret, which Ironic masks and image_pull_secret_wo gives: the generated
 // configuration then passes the plan's "Pull secret in instance_info" check.
 func TestImportedDeploymentWithoutPullSecret(t *testing.T) {
 	ctx := context.Background()
@@ -75,11 +75,11 @@ func TestImportedDeploymentWithoutPullSecret(t *testing.T) {
 		"image_request_authorization_secret": "******"}}
 	m := importedDeployment(ctx, n, &diags)
 	got := stringMap(ctx, m.InstanceInfo, &diags)
-	if diags.HasError() || len(got) != 2 || got["image_source"] != "oci://r/os@sha256:ab" {
+	if diags.HasError() || len(got) != 1 || got["image_source"] != "oci://r/os@sha256:ab" {
 		t.Fatalf("imported instance_info %v %v", got, diags)
 	}
 	m.fromNode(ctx, n, &diags)
-	if got := stringMap(ctx, m.InstanceInfo, &diags); len(got) != 2 || got[ociPullSecretKey] != "" {
+	if got := stringMap(ctx, m.InstanceInfo, &diags); len(got) != 1 || got[ociPullSecretKey] != "" {
 		t.Fatalf("read back %v", got)
 	}
 }

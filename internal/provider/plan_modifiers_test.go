@@ -388,6 +388,42 @@ func TestImageInstanceInfoPlan(t *testing.T) {
 	}
 }
 
+// An import in the same apply as the image its instance_info names: the first plan has
+// the configured keys with the digest unknown, and the final plan (the digest known)
+// must be consistent with it (Terraform refuses a final plan with other keys). The import
+// records no key Ironic wrote itself, so the record the final plan keeps has the
+// configured keys.
+func TestSameInstanceInfoImportedWithUnknownImage(t *testing.T) {
+	const sha = "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"
+	remote := map[string]string{"image_source": "http://i/os.img", "image_os_hash_algo": "sha256", "image_os_hash_value": sha,
+		"image_type": "whole-disk", "image_url": "http://c/os.img", "image_disk_format": "raw", "image_source_type": "http"}
+	state := strMapValue(ironic.RecordedInstanceInfo(remote))
+	first := types.MapValueMust(types.StringType, map[string]attr.Value{"image_source": types.StringValue("http://i/os.img"),
+		"image_os_hash_algo": types.StringValue("sha256"), "image_os_hash_value": types.StringUnknown()})
+	plan := func(config types.Map) types.Map {
+		resp := &planmodifier.MapResponse{PlanValue: config}
+		sameInstanceInfo().PlanModifyMap(context.Background(), planmodifier.MapRequest{PlanValue: config, StateValue: state}, resp)
+		return resp.PlanValue
+	}
+	if got := plan(first); !got.Equal(first) {
+		t.Fatalf("first plan: %s", got)
+	}
+	for _, digest := range []string{sha, strings.Repeat("0", 64)} {
+		final := plan(strMapValue(map[string]string{"image_source": "http://i/os.img", "image_os_hash_algo": "sha256", "image_os_hash_value": digest}))
+		if len(final.Elements()) != len(first.Elements()) {
+			t.Errorf("digest %s: the final plan %s has other keys than the first %s", digest, final, first)
+		}
+		for k, v := range first.Elements() {
+			if !v.IsUnknown() && !final.Elements()[k].Equal(v) {
+				t.Errorf("digest %s: the final plan changed %s: %s", digest, k, final)
+			}
+		}
+		if same := final.Equal(state); same != (digest == sha) {
+			t.Errorf("digest %s: the final plan keeps the record = %v", digest, same)
+		}
+	}
+}
+
 // An imported deployment's record is Ironic's: a configuration that names the same
 // image in another algorithm is kept as recorded; a recorded configuration is not.
 func TestSameInstanceInfoAfterIronicRewrote(t *testing.T) {
