@@ -41,8 +41,6 @@ type exampleCase struct {
 	// refusal, planned, and the plan must fail with refusal (a regexp, matched against
 	// the CLI's output with its box drawing and line breaks folded into single spaces).
 	feature, refusal string
-	// first are resources applied alone before the whole configuration (-target).
-	first []string
 	// readsFleet: the example's outputs count what the whole Ironic holds, which the
 	// examples running beside it change; its next plan must change no resource, its
 	// outputs may.
@@ -311,9 +309,6 @@ func TestAccExamples_apply(t *testing.T) {
 					return
 				}
 				t.Cleanup(func() { runCLI(w.dir, w.rc, w.env, "destroy", "-auto-approve", "-input=false") }) // a failed step's leftovers
-				for _, target := range c.first {
-					w.apply("-target=" + target)
-				}
 				out := w.apply()
 				if imports := slices.ContainsFunc(c.fileList(t), func(f string) bool { return strings.HasPrefix(f, "import") }); imports && !strings.Contains(out, " imported,") {
 					t.Errorf("the import example imported nothing:\n%s", out)
