@@ -168,17 +168,28 @@ func (a *Agent) Stop() {
 	}
 }
 
-// SetFault makes the agent of the node with this name, UUID or port MAC misbehave from
-// its next boot on; AgentHealthy heals it.
+// SetFault makes the agent of the node with this name, UUID or port MAC misbehave;
+// AgentHealthy heals it. A fault is the machine's surroundings (the route to the image
+// server, the disk), so it holds for a ramdisk already running as for every later
+// boot; only AgentSilent, a ramdisk that never starts, waits for the next boot. (A
+// running ramdisk that kept its old fault made a fixed cause fail again whenever the
+// conductor reused it, as a loaded machine now and then does.)
 func (a *Agent) SetFault(key string, f AgentFault) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	key = strings.ToLower(key)
 	if f == AgentHealthy {
 		delete(a.faults, key)
-		return
+	} else {
+		a.faults[key] = f
 	}
-	a.faults[key] = f
+	for _, m := range a.machines {
+		m.mu.Lock()
+		if f != AgentSilent && m.on && m.answersTo(key) {
+			m.fault = f
+		}
+		m.mu.Unlock()
+	}
 }
 
 // powerOffByBMC ends the ramdisk of the machine with any of these NICs: its BMC powered
@@ -336,6 +347,7 @@ func (a *Agent) maybeBoot(ctx context.Context, n watchedNode) {
 	}
 	m.mu.Lock()
 	m.bootToken = cd.Param("ipa-agent-token") // a virtual media boot's, from the ISO Ironic built
+	m.name = n.Name
 	m.mu.Unlock()
 	fault := a.faultFor(n, macs)
 	if fault == AgentSilent {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ type machine struct {
 	uuid  string
 
 	mu       sync.Mutex
+	name     string   // its node's name when it booted
 	macs     []string // the NICs it booted with
 	on       bool
 	fault    AgentFault
@@ -48,6 +50,13 @@ type machine struct {
 // ramdiskHeartbeatVersion is the API version the agent's lookup and heartbeat ask for:
 // agent_token (1.62) and agent_verify_ca (1.68).
 const ramdiskHeartbeatVersion = "1.68"
+
+// answersTo reports whether key (lower case) names this machine: its node's UUID or
+// name, or one of its MACs. The caller holds m.mu.
+func (m *machine) answersTo(key string) bool {
+	return key == strings.ToLower(m.uuid) || (m.name != "" && key == strings.ToLower(m.name)) ||
+		slices.ContainsFunc(m.macs, func(mac string) bool { return strings.EqualFold(mac, key) })
+}
 
 func (m *machine) running() bool {
 	m.mu.Lock()

@@ -142,3 +142,25 @@ func TestMachineInventoryRootDisk(t *testing.T) {
 		t.Fatalf("the disk file: %v %v", st, err)
 	}
 }
+
+// A fault is the machine's surroundings: fixed while its ramdisk runs, the running
+// ramdisk is fixed too (the conductor may reuse it); a silent ramdisk only from the
+// next boot; another machine is not touched.
+func TestSetFaultReachesRunningRamdisk(t *testing.T) {
+	a := &Agent{faults: map[string]AgentFault{}, machines: map[string]*machine{}}
+	running := &machine{uuid: "u-1", name: "web-1", macs: []string{"52:54:00:00:00:01"}, on: true, fault: AgentDownloadFails}
+	other := &machine{uuid: "u-2", name: "web-2", on: true, fault: AgentDownloadFails}
+	a.machines["u-1"], a.machines["u-2"] = running, other
+	a.SetFault("WEB-1", AgentHealthy)
+	if running.fault != AgentHealthy || other.fault != AgentDownloadFails {
+		t.Fatalf("after healing web-1: web-1 %q, web-2 %q", running.fault, other.fault)
+	}
+	a.SetFault("52:54:00:00:00:01", AgentCorrupts)
+	if running.fault != AgentCorrupts {
+		t.Fatalf("by MAC: %q", running.fault)
+	}
+	a.SetFault("u-1", AgentSilent)
+	if running.fault != AgentCorrupts || a.faults["u-1"] != AgentSilent {
+		t.Fatalf("silent reached a running ramdisk: %q", running.fault)
+	}
+}
