@@ -50,7 +50,7 @@ type Engine struct {
 	prepareMu sync.Mutex
 	prepared  bool
 
-	layouts sync.Map // URL -> layoutAnswer: what Layout read (probe.go)
+	layouts sync.Map // URL -> *layoutEntry: what Layout read (probe.go)
 }
 
 // New checks the options; it touches no file. The cache directory is created (and

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // What an image writes to a disk, read from its first bytes without downloading it:
@@ -56,21 +57,29 @@ type Layout struct {
 // SizeKnown reports whether DiskSize says what the image occupies on a disk.
 func (l Layout) SizeKnown() bool { return l.DiskSize >= 0 }
 
-type layoutAnswer struct {
+// layoutEntry is one URL's answer; its lock makes the plans' concurrent reads of one
+// image a single read (deployments of one image plan side by side).
+type layoutEntry struct {
+	mu     sync.Mutex
+	done   bool
 	layout Layout
 	err    error
 }
 
 // Layout reads what the image at url writes to a disk. The first answer for a URL is
-// kept for the engine's life, errors included.
+// kept for the engine's life, errors included; callers asking while it is read wait
+// for it.
 func (e *Engine) Layout(ctx context.Context, url string) (Layout, error) {
-	if v, ok := e.layouts.Load(url); ok {
-		a := v.(layoutAnswer)
-		return a.layout, a.err
+	v, _ := e.layouts.LoadOrStore(url, &layoutEntry{})
+	en := v.(*layoutEntry)
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	if en.done {
+		return en.layout, en.err
 	}
 	l, err := e.readLayout(ctx, url)
 	if ctx.Err() == nil { // a cancelled plan says nothing about the image
-		e.layouts.Store(url, layoutAnswer{l, err})
+		en.layout, en.err, en.done = l, err, true
 	}
 	return l, err
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -319,4 +320,24 @@ func FuzzLayout(f *testing.F) {
 			t.Fatalf("%+v after %d reads", l, r.reads)
 		}
 	})
+}
+
+// Deployments of one image plan side by side: their reads of it are one request.
+func TestLayout_concurrentReadsAreOne(t *testing.T) {
+	s := newRangeServer(t, bytes.Repeat([]byte{0}, 4096), true)
+	e := layoutEngine(t)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if l, err := e.Layout(context.Background(), s.URL+"/img"); err != nil || l.DiskSize != 4096 {
+				t.Errorf("layout: %+v %v", l, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := s.requests.Load(); n != 1 {
+		t.Fatalf("8 concurrent reads of one image made %d requests, want 1", n)
+	}
 }
