@@ -36,6 +36,8 @@ var (
 	cliQuery = cliFeature{name: "list resources and terraform query", terraform: "1.14.1"}
 	// Write-only attributes (driver_secrets_wo) and ephemeral variables (1.10).
 	cliWriteOnly = cliFeature{name: "write-only attributes", terraform: "1.11.0", opentofu: "1.11.0"}
+	// Import blocks by identity (identity = { ... }): Terraform 1.12, OpenTofu 1.12.
+	cliIdentity = cliFeature{name: "import blocks by identity", terraform: "1.12.0", opentofu: "1.12.0"}
 	// before_destroy and after_destroy action triggers, on_failure, -invoke with -target.
 	cliDestroyActionTriggers = cliFeature{name: "destroy-time action triggers", terraform: "1.16.0"}
 )
