@@ -45,10 +45,7 @@ func (c *Client) Power(ctx context.Context, id, target string, soft time.Duratio
 	// Ironic sets target_power_state (and clears last_error) before it answers, so the
 	// wait ends only once the conductor finished: target cleared.
 	want := poweredBy(target)
-	node, err := c.pollNode(ctx, id, func(n *nodes.Node) (bool, error) {
-		if n.TargetPowerState != "" {
-			return false, nil
-		}
+	node, err := c.waitPower(ctx, id, func(n *nodes.Node) (bool, error) {
 		if n.PowerState != want {
 			return true, &OperationError{NodeID: id, Action: target, State: n.PowerState, LastError: n.LastError}
 		}

@@ -135,6 +135,9 @@ type fakePower struct {
 	refuse  string
 	bodies  []string
 	lastErr string
+	// dropped: the conductor drops the request (target kept, no reservation) and
+	// records this last_error ("-": none).
+	dropped string
 }
 
 func (f *fakePower) handler(w http.ResponseWriter, r *http.Request) {
@@ -151,7 +154,13 @@ func (f *fakePower) handler(w http.ResponseWriter, r *http.Request) {
 		f.target, f.reads, f.lastErr = poweredBy(body.Target), 2, ""
 		w.WriteHeader(http.StatusAccepted)
 	case r.Method == http.MethodGet:
-		if f.target != "" {
+		reservation := ""
+		if f.target != "" && f.dropped != "" {
+			if f.dropped != "-" {
+				f.lastErr = f.dropped
+			}
+		} else if f.target != "" {
+			reservation = "conductor-1"
 			if f.reads--; f.reads < 0 {
 				if f.refuse != "" {
 					f.lastErr = f.refuse
@@ -161,8 +170,8 @@ func (f *fakePower) handler(w http.ResponseWriter, r *http.Request) {
 				f.target = ""
 			}
 		}
-		fmt.Fprintf(w, `{"uuid": "n1", "name": "r1-07", "provision_state": "active", "power_state": %q, "target_power_state": %s, "last_error": %s}`,
-			f.power, nullable(f.target), nullable(f.lastErr))
+		fmt.Fprintf(w, `{"uuid": "n1", "name": "r1-07", "provision_state": "active", "power_state": %q, "target_power_state": %s, "last_error": %s, "reservation": %s}`,
+			f.power, nullable(f.target), nullable(f.lastErr), nullable(reservation))
 	default:
 		http.NotFound(w, r)
 	}
@@ -215,6 +224,38 @@ func TestPowerFailureCarriesLastError(t *testing.T) {
 	}
 	if _, err := p.Power(ctx, "n1", "power cycle", 0); err == nil || !strings.Contains(err.Error(), `"power cycle" is not a power target`) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A power request Ironic dropped (its target kept with no conductor reserving the node,
+// as sqlite's "database is locked" leaves it) ends the wait: at once with Ironic's
+// last_error, else after nodeStall; never at the timeout. Both power waits share it.
+func TestPowerWaitEndsOnADroppedRequest(t *testing.T) {
+	const locked = "Async execution of node_power_action failed with error: (sqlite3.OperationalError) database is locked"
+	for _, c := range []struct {
+		dropped string
+		wait    time.Duration
+	}{{locked, 0}, {"-", nodeStall}} {
+		for name, power := range map[string]func(p *Client) error{
+			"Power":    func(p *Client) error { _, err := p.Power(ctx, "n1", "power off", 0); return err },
+			"SetPower": func(p *Client) error { _, err := p.SetPower(ctx, "n1", "power off"); return err },
+		} {
+			f := &fakePower{power: "power on", dropped: c.dropped}
+			p := newFakePower(t, f)
+			err := power(p)
+			var de *PowerDroppedError
+			if !errors.As(err, &de) || de.Target != "power off" || !strings.Contains(err.Error(), "conductor restarts") ||
+				(c.dropped == locked) != strings.Contains(err.Error(), "database is locked") {
+				t.Fatalf("%s, %q: got %v", name, c.dropped, err)
+			}
+			var slept time.Duration
+			for _, d := range p.clock.(*backoff.Recorder).Sleeps() {
+				slept += d
+			}
+			if slept < c.wait || slept > c.wait+DefaultPoll.Max {
+				t.Fatalf("%s, %q: gave up after %v of waiting, want %v", name, c.dropped, slept, c.wait)
+			}
+		}
 	}
 }
 

@@ -278,10 +278,10 @@ func (c *Client) SetPower(ctx context.Context, id, target string) (*nodes.Node, 
 	if err := nodes.ChangePowerState(ctx, c.SC, id, nodes.PowerStateOpts{Target: nodes.TargetPowerState(target)}).ExtractErr(); err != nil {
 		return nil, fmt.Errorf("node %s: %s: %s", id, target, Message(err))
 	}
-	return c.pollNode(ctx, id, func(n *nodes.Node) (bool, error) {
-		if n.TargetPowerState == "" && n.PowerState != target && n.LastError != "" {
+	return c.waitPower(ctx, id, func(n *nodes.Node) (bool, error) {
+		if n.PowerState != target && n.LastError != "" {
 			return false, fmt.Errorf("node %s: %s ended in %q: %s", id, target, n.PowerState, n.LastError)
 		}
-		return n.TargetPowerState == "" && n.PowerState == target, nil
+		return n.PowerState == target, nil
 	})
 }
