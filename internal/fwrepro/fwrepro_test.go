@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -23,8 +25,10 @@ var attributeCounts = []int{10, 20, 40, 80}
 
 // BenchmarkPlanResourceChange plans one object of a resource with n string attributes:
 // unchanged (what every object of a refresh-only plan costs), and with one attribute
-// changed. Besides ns/op and allocs/op it reports allocs/attr (allocations per object
-// divided by n): flat if the cost were linear in n, growing with n here.
+// changed. Besides ns/op and allocs/op it reports cpu-ns/op (the process's CPU time per
+// object, garbage collection included, steadier than ns/op on a loaded machine) and
+// allocs/attr (allocations per object divided by n): flat if the cost were linear in n,
+// growing with n here.
 func BenchmarkPlanResourceChange(b *testing.B) {
 	for _, n := range attributeCounts {
 		for _, change := range []bool{false, true} {
@@ -38,16 +42,36 @@ func BenchmarkPlanResourceChange(b *testing.B) {
 				b.ReportAllocs()
 				var before, after runtime.MemStats
 				runtime.ReadMemStats(&before)
+				cpu := processCPU()
 				for b.Loop() {
 					resp, err := srv.PlanResourceChange(ctx, req)
 					if err != nil || hasError(resp.Diagnostics) {
 						b.Fatal(err, resp.Diagnostics)
 					}
 				}
+				cpu = processCPU() - cpu
 				runtime.ReadMemStats(&after)
+				b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 				b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N)/float64(n), "allocs/attr")
 			})
 		}
+	}
+}
+
+// BenchmarkGetAttributes is the unit of the cost: one call of the resource schema's
+// GetAttributes, which every attribute path step makes (a new map of all n attributes).
+func BenchmarkGetAttributes(b *testing.B) {
+	for _, n := range attributeCounts {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			var resp resource.SchemaResponse
+			(&thing{n: n}).Schema(context.Background(), resource.SchemaRequest{}, &resp)
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(resp.Schema.GetAttributes()) != n {
+					b.Fatal("wrong attribute count")
+				}
+			}
+		})
 	}
 }
 
@@ -134,6 +158,15 @@ func setup(tb testing.TB, n int, change bool) (tfprotov6.ProviderServer, *tfprot
 		TypeName:   "repro_thing",
 		PriorState: dv(prior), Config: dv(config), ProposedNewState: dv(proposed),
 	}
+}
+
+// processCPU is the user and system CPU time this process used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func hasError(diags []*tfprotov6.Diagnostic) bool {
