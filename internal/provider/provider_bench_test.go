@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/metalform/terraform-provider-baremetal/internal/ironic"
 )
 
 // The provider-only benchmarks: what Terraform asks of the provider for one object in a
@@ -189,7 +191,7 @@ func newBenchRun(tb testing.TB, kind, phase string) *benchRun {
 	return r
 }
 
-// providerConfig is a provider block that sets only the endpoint.
+// providerConfig is a provider block that sets only the endpoint and no authentication.
 func providerConfig(typ tftypes.Type, endpoint string) (*tfprotov6.DynamicValue, error) {
 	obj, ok := typ.(tftypes.Object)
 	if !ok {
@@ -200,6 +202,9 @@ func providerConfig(typ tftypes.Type, endpoint string) (*tfprotov6.DynamicValue,
 		vals[name] = tftypes.NewValue(t, nil)
 	}
 	vals["endpoint"] = tftypes.NewValue(tftypes.String, endpoint)
+	// Set, so that an environment meant for a real Ironic (the Keystone variant's
+	// BAREMETAL_AUTH_STRATEGY) cannot point the benchmarks elsewhere.
+	vals["auth_strategy"] = tftypes.NewValue(tftypes.String, ironic.AuthNoAuth)
 	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
 	return &dv, err
 }
