@@ -20,7 +20,7 @@ import (
 //
 //	go test ./internal/provider -run '^$' -bench ProviderPlan/node -cpuprofile cpu.out
 
-// providerBenchtime: fixed, so runs compare (about 40 s for the section).
+// providerBenchtime: fixed, so runs compare (about a minute for the section).
 const providerBenchtime = "2s"
 
 // providerBefore is each benchmark's result on main before issue 30's work (main at
