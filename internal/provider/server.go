@@ -18,9 +18,10 @@ import (
 // write-only input, such as baremetal_node_rescue's rescue_password, is refused by every
 // Terraform, though every Terraform with actions (1.14 and later) takes write-only
 // values (1.11 and later). The correction drops exactly that diagnostic from the
-// validation of action configurations, nothing else. And one shortcut: a state already
-// at its resource's schema version is passed through UpgradeResourceState without the
-// framework's walks (currentStates).
+// validation of action configurations, nothing else. And two shortcuts past the
+// framework's schema walks: a state already at its resource's schema version is passed
+// through UpgradeResourceState (currentStates), and the plan of an object nothing changes
+// is the prior state (unchangedPlan).
 func NewServer(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
 		p := New(version)()
@@ -81,6 +82,26 @@ func (s actionWriteOnlyServer) UpgradeResourceState(ctx context.Context, req *tf
 	return s.frameworkServer.UpgradeResourceState(ctx, req)
 }
 
+// PlanResourceChange answers the plan of an object nothing changes without the
+// framework (unchangedPlan); every other plan is the framework's.
+func (s actionWriteOnlyServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	if req != nil {
+		if resp := s.states.unchangedPlan(ctx, req.TypeName).plan(ctx, req); resp != nil {
+			return resp, nil
+		}
+	}
+	return s.frameworkServer.PlanResourceChange(ctx, req)
+}
+
+// unchangedPlan is the resource's no-change shortcut, nil when it has none.
+func (c *currentStates) unchangedPlan(ctx context.Context, typeName string) *unchangedPlan {
+	if c == nil {
+		return nil
+	}
+	c.once.Do(func() { c.types = blocklessResourceTypes(ctx, c.provider) })
+	return c.types[typeName].unchanged
+}
+
 // currentStates knows, per resource type, its schema's version and type, for those
 // whose schema has no blocks (for which the framework's pass-through of a current
 // state is the state read with the schema's type).
@@ -91,8 +112,9 @@ type currentStates struct {
 }
 
 type currentState struct {
-	version int64
-	typ     tftypes.Type
+	version   int64
+	typ       tftypes.Type
+	unchanged *unchangedPlan // nil: every plan is the framework's
 }
 
 // current is the type of a resource's state at version, ok when version is its
@@ -121,7 +143,8 @@ func blocklessResourceTypes(ctx context.Context, p provider.Provider) map[string
 		if sr.Diagnostics.HasError() || len(sr.Schema.Blocks) > 0 {
 			continue
 		}
-		out[md.TypeName] = currentState{version: sr.Schema.Version, typ: sr.Schema.Type().TerraformType(ctx)}
+		out[md.TypeName] = currentState{version: sr.Schema.Version, typ: sr.Schema.Type().TerraformType(ctx),
+			unchanged: newUnchangedPlan(ctx, r, sr.Schema)}
 	}
 	return out
 }
