@@ -302,11 +302,8 @@ func (u *unchangedPlan) plan(ctx context.Context, req *tfprotov6.PlanResourceCha
 			return nil
 		}
 	}
-	planned, err := tfprotov6.NewDynamicValue(u.typ, prior)
-	if err != nil {
-		return nil
-	}
-	resp := &tfprotov6.PlanResourceChangeResponse{PlannedState: &planned}
+	// The prior state as Terraform sent it: the same value of the same type.
+	resp := &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState}
 	identity := u.nullIdentity
 	if req.PriorIdentity != nil && req.PriorIdentity.IdentityData != nil {
 		identity = req.PriorIdentity.IdentityData
