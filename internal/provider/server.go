@@ -69,9 +69,13 @@ func (s actionWriteOnlyServer) ValidateActionConfig(ctx context.Context, req *tf
 func (s actionWriteOnlyServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
 	if req != nil && req.RawState != nil && req.RawState.JSON != nil {
 		if typ, ok := s.states.current(ctx, req.TypeName, req.Version); ok {
-			v, err := req.RawState.UnmarshalWithOpts(typ, tfprotov6.UnmarshalOpts{
-				ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true},
-			})
+			v, ok := stateFromJSON(req.RawState.JSON, typ)
+			var err error
+			if !ok {
+				v, err = req.RawState.UnmarshalWithOpts(typ, tfprotov6.UnmarshalOpts{
+					ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true},
+				})
+			}
 			if err == nil {
 				if dv, err := tfprotov6.NewDynamicValue(typ, v); err == nil {
 					return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &dv}, nil
