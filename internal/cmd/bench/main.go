@@ -23,7 +23,7 @@ func main() {
 		nodeCounts    = flag.String("nodes", "20,1000", "node counts for the provisioning comparison")
 		refreshCounts = flag.String("refresh", "300,1000", "node counts for the plan (refresh) comparison")
 		queryCount    = flag.Int("query", 1000, "node (and port) count of the terraform query and adoption plan rows")
-		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query); default $BENCH")
+		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query, provider); default $BENCH")
 		fetchChild    = flag.String("fetch-child", "", "internal: fetch this URL and exit")
 		cacheDir      = flag.String("cache", "", "internal: cache directory of -fetch-child")
 	)
@@ -62,6 +62,13 @@ func run(nodeCounts, refreshCounts string, queryCount int, only string) error {
 	}
 	if want("fetch") {
 		r, err := fetchRows(env)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	if want("provider") {
+		r, err := providerRows()
 		if err != nil {
 			return err
 		}
