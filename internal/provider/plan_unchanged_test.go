@@ -169,3 +169,32 @@ func planBothWays(t *testing.T, c planCase, identity bool) (got, want *tfprotov6
 	}
 	return got, want, taken
 }
+
+// The resources that say they keep an unchanged plan do: their ModifyPlan, given a plan
+// that equals the state, changes nothing and says nothing (the shortcut does not call it).
+func TestKeepsUnchangedPlan(t *testing.T) {
+	ctx := context.Background()
+	for _, r := range []resource.Resource{NewNodeResource(), NewPortResource()} {
+		k, ok := r.(keepsUnchangedPlan)
+		if !ok {
+			t.Fatalf("%T does not keep an unchanged plan", r)
+		}
+		var s resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &s)
+		typ := s.Schema.Type().TerraformType(ctx).(tftypes.Object)
+		vals := map[string]tftypes.Value{}
+		i := 0
+		for n, at := range typ.AttributeTypes {
+			i++
+			vals[n] = sampleValue(at, i, false)
+		}
+		raw := tftypes.NewValue(typ, vals)
+		req := resource.ModifyPlanRequest{Config: tfsdk.Config{Schema: s.Schema, Raw: raw}, Plan: tfsdk.Plan{Schema: s.Schema, Raw: raw},
+			State: tfsdk.State{Schema: s.Schema, Raw: raw}}
+		resp := resource.ModifyPlanResponse{Plan: req.Plan}
+		k.ModifyPlan(ctx, req, &resp)
+		if len(resp.Diagnostics) > 0 || len(resp.RequiresReplace) > 0 || !resp.Plan.Raw.Equal(raw) || resp.Deferred != nil {
+			t.Errorf("%T: ModifyPlan of an unchanged plan answered %+v", r, resp)
+		}
+	}
+}
