@@ -106,6 +106,75 @@ func (c *currentStates) unchangedPlan(ctx context.Context, typeName string) *unc
 	return c.types[typeName].unchanged
 }
 
+// ValidateResourceConfig answers the second validation of one configuration with the
+// first's answer. Terraform validates each object's configuration twice in a plan (in
+// its validate walk, then before planning), the same bytes when the configuration refers
+// to nothing unknown, and the framework walks the schema for every attribute each time.
+// Only for resources whose validation depends on the configuration alone (the
+// validators of their schema and a ValidateConfig that reads nothing else); an answer is
+// reused once, then forgotten.
+func (s actionWriteOnlyServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	key, ok := s.states.validationKey(ctx, req)
+	if ok {
+		if resp := s.states.takeValidation(key); resp != nil {
+			return resp, nil
+		}
+	}
+	resp, err := s.frameworkServer.ValidateResourceConfig(ctx, req)
+	if ok && err == nil && resp != nil {
+		s.states.keepValidation(key, resp)
+	}
+	return resp, err
+}
+
+// validatesConfigAlone is a resource whose configuration's validation depends on that
+// configuration alone: nothing read from Ironic, the environment or the clock.
+type validatesConfigAlone interface{ validatesConfigAlone() }
+
+func isPureValidation(r resource.Resource) bool {
+	_, ok := r.(validatesConfigAlone)
+	return ok
+}
+
+func (r *nodeResource) validatesConfigAlone() {}
+func (r *portResource) validatesConfigAlone() {}
+
+// maxValidations bounds the validations kept for a second ask: those never asked again
+// (a configuration that changed between the two) are dropped with the rest beyond it.
+const maxValidations = 4096
+
+func (c *currentStates) validationKey(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (string, bool) {
+	if c == nil || req == nil || req.Config == nil || req.Config.JSON != nil || len(req.Config.MsgPack) == 0 {
+		return "", false
+	}
+	c.once.Do(func() { c.types = blocklessResourceTypes(ctx, c.provider) })
+	if !c.types[req.TypeName].pure {
+		return "", false
+	}
+	wo := "0"
+	if req.ClientCapabilities != nil && req.ClientCapabilities.WriteOnlyAttributesAllowed {
+		wo = "1"
+	}
+	return req.TypeName + "\x00" + wo + string(req.Config.MsgPack), true
+}
+
+func (c *currentStates) takeValidation(key string) *tfprotov6.ValidateResourceConfigResponse {
+	c.validMu.Lock()
+	defer c.validMu.Unlock()
+	resp := c.validations[key]
+	delete(c.validations, key)
+	return resp
+}
+
+func (c *currentStates) keepValidation(key string, resp *tfprotov6.ValidateResourceConfigResponse) {
+	c.validMu.Lock()
+	defer c.validMu.Unlock()
+	if c.validations == nil || len(c.validations) >= maxValidations {
+		c.validations = map[string]*tfprotov6.ValidateResourceConfigResponse{}
+	}
+	c.validations[key] = resp
+}
+
 // currentStates knows, per resource type, its schema's version and type, for those
 // whose schema has no blocks (for which the framework's pass-through of a current
 // state is the state read with the schema's type).
@@ -113,12 +182,16 @@ type currentStates struct {
 	provider provider.Provider
 	once     sync.Once
 	types    map[string]currentState
+
+	validMu     sync.Mutex
+	validations map[string]*tfprotov6.ValidateResourceConfigResponse // see ValidateResourceConfig
 }
 
 type currentState struct {
 	version   int64
 	typ       tftypes.Type
 	unchanged *unchangedPlan // nil: every plan is the framework's
+	pure      bool           // its validation depends on the configuration alone
 }
 
 // current is the type of a resource's state at version, ok when version is its
@@ -148,7 +221,7 @@ func blocklessResourceTypes(ctx context.Context, p provider.Provider) map[string
 			continue
 		}
 		out[md.TypeName] = currentState{version: sr.Schema.Version, typ: sr.Schema.Type().TerraformType(ctx),
-			unchanged: newUnchangedPlan(ctx, r, sr.Schema)}
+			unchanged: newUnchangedPlan(ctx, r, sr.Schema), pure: isPureValidation(r)}
 	}
 	return out
 }

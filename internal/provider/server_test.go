@@ -123,3 +123,66 @@ func TestCurrentStatePassedThroughAsTheFrameworkDoes(t *testing.T) {
 		}
 	}
 }
+
+// A node's or port's configuration validated a second time gets the first answer (the
+// same diagnostics), once; another configuration, another client or another resource
+// is validated anew.
+func TestSecondValidationIsTheFirst(t *testing.T) {
+	ctx := context.Background()
+	ours := NewServer("test")()
+	theirs := providerserver.NewProtocol6(New("test")())()
+	schemas, err := theirs.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(name string, edit map[string]tftypes.Value) *tfprotov6.DynamicValue {
+		typ := schemas.ResourceSchemas[name].ValueType().(tftypes.Object)
+		vals := map[string]tftypes.Value{}
+		for n, at := range typ.AttributeTypes {
+			vals[n] = tftypes.NewValue(at, nil)
+		}
+		for n, v := range edit {
+			vals[n] = v
+		}
+		dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &dv
+	}
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	valid := config("baremetal_node", map[string]tftypes.Value{"driver": str("ipmi"), "name": str("n1")})
+	invalid := config("baremetal_node", map[string]tftypes.Value{"driver": str("ipmi"), "conductor_group": str("Upper")})
+	port := config("baremetal_port", map[string]tftypes.Value{"node_id": str("x"), "address": str("not a mac")})
+	req := func(name string, c *tfprotov6.DynamicValue, wo bool) *tfprotov6.ValidateResourceConfigRequest {
+		return &tfprotov6.ValidateResourceConfigRequest{TypeName: name, Config: c,
+			ClientCapabilities: &tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: wo}}
+	}
+	for _, c := range []struct {
+		name   string
+		config *tfprotov6.DynamicValue
+	}{{"baremetal_node", valid}, {"baremetal_node", invalid}, {"baremetal_port", port}} {
+		want, _ := theirs.ValidateResourceConfig(ctx, req(c.name, c.config, true))
+		first, _ := ours.ValidateResourceConfig(ctx, req(c.name, c.config, true))
+		second, _ := ours.ValidateResourceConfig(ctx, req(c.name, c.config, true))
+		third, _ := ours.ValidateResourceConfig(ctx, req(c.name, c.config, true))
+		if second != first || third == first {
+			t.Errorf("%s: the second validation is not the first's answer, or the third is", c.name)
+		}
+		for _, got := range []*tfprotov6.ValidateResourceConfigResponse{first, second, third} {
+			if len(got.Diagnostics) != len(want.Diagnostics) || (len(want.Diagnostics) > 0 && got.Diagnostics[0].Summary != want.Diagnostics[0].Summary) {
+				t.Errorf("%s: diagnostics %v, the framework's %v", c.name, got.Diagnostics, want.Diagnostics)
+			}
+		}
+		if len(want.Diagnostics) == 0 && c.config == invalid || c.config == port && len(want.Diagnostics) == 0 {
+			t.Errorf("%s: the invalid configuration validated", c.name)
+		}
+	}
+	// Another client (no write-only values), another configuration: validated anew.
+	first, _ := ours.ValidateResourceConfig(ctx, req("baremetal_node", valid, true))
+	other, _ := ours.ValidateResourceConfig(ctx, req("baremetal_node", valid, false))
+	changed, _ := ours.ValidateResourceConfig(ctx, req("baremetal_node", invalid, true))
+	if other == first || changed == first {
+		t.Error("another client's or configuration's validation reused an answer")
+	}
+}
