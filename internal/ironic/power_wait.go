@@ -9,7 +9,8 @@ import (
 )
 
 // waitPower polls until Ironic has carried out a power request (target_power_state
-// cleared), then lets done judge the node.
+// cleared), then lets done judge the node. It follows the request: Ironic sets the target
+// before it answers, so the first read comes after the poll policy's first wait.
 //
 // The conductor holds the node's reservation from the moment it sets the target until it
 // clears it. A target left with no reservation was dropped: the power action failed and
@@ -19,7 +20,7 @@ import (
 func (c *Client) waitPower(ctx context.Context, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
 	clock := &elapsedClock{Sleeper: c.sleeper()}
 	unattendedSince := time.Duration(-1)
-	return c.pollNodeWith(ctx, clock, id, func(n *nodes.Node) (bool, error) {
+	return c.pollNodeWith(ctx, clock, id, true, func(n *nodes.Node) (bool, error) {
 		if n.TargetPowerState == "" {
 			return done(n)
 		}
