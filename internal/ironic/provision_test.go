@@ -561,6 +561,17 @@ func TestSetPowerReadsAfterAWait(t *testing.T) {
 	}
 }
 
+// The power wait, too, ends once the conductor released the node: a port create right
+// after it takes the node's lock.
+func TestSetPowerWaitsForTheConductorToReleaseTheNode(t *testing.T) {
+	f, p := newFakeNodeAPI(t, fakeNodeIn("n1", "available"))
+	f.held = 2
+	node, err := p.SetPower(context.Background(), "n1", PowerOff)
+	if err != nil || node.Reservation != "" || f.held != 0 {
+		t.Fatalf("ended with reservation %q (%d reads left held), err %v", node.Reservation, f.held, err)
+	}
+}
+
 // callClock records a wait among a fakeNodeAPI's calls (and returns at once).
 type callClock struct{ f *fakeNodeAPI }
 

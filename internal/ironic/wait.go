@@ -47,7 +47,7 @@ func (c *Client) waitStableAfterRequest(ctx context.Context, id string) (*nodes.
 
 func (c *Client) waitStable(ctx context.Context, id string, afterRequest bool) (*nodes.Node, error) {
 	clock := &elapsedClock{Sleeper: c.sleeper()}
-	unattendedSince, reservedSince := time.Duration(-1), time.Duration(-1)
+	unattendedSince, release := time.Duration(-1), releaseWait{since: -1}
 	node, err := c.pollNodeWith(ctx, clock, id, afterRequest, func(n *nodes.Node) (bool, error) {
 		if isHold(n.ProvisionState) {
 			return true, &HoldError{NodeID: id, State: n.ProvisionState, Target: n.TargetProvisionState}
@@ -60,16 +60,11 @@ func (c *Client) waitStable(ctx context.Context, id string, afterRequest bool) (
 		case clock.elapsed-unattendedSince >= nodeStall:
 			return true, &StalledError{NodeID: id, State: n.ProvisionState, For: clock.elapsed - unattendedSince, LastError: n.LastError}
 		}
-		switch {
-		case !Settled(n):
-			reservedSince = -1
+		if !Settled(n) {
+			release.reset()
 			return false, nil
-		case n.Reservation == "":
-			return true, nil
-		case reservedSince < 0:
-			reservedSince = clock.elapsed
 		}
-		return clock.elapsed-reservedSince >= releaseGrace, nil
+		return release.over(n, clock.elapsed), nil
 	})
 	if err != nil && node != nil && ctx.Err() != nil {
 		return node, fmt.Errorf("still %q (target %q) when the timeout ran out: %w", node.ProvisionState, node.TargetProvisionState, ctx.Err())
@@ -81,6 +76,25 @@ func (c *Client) waitStable(ctx context.Context, id string, afterRequest bool) (
 // to release it (the reservation a finished task holds for a moment): a reservation that
 // outlasts it (another task took the node) no longer holds the wait up.
 var releaseGrace = 2 * time.Second
+
+// releaseWait ends a wait that found the node where it should be: at once when no
+// conductor reserves it, else once the reservation is released or has outlasted
+// releaseGrace.
+type releaseWait struct{ since time.Duration } // -1: not reserved at the last read
+
+// over reports whether the wait for n, read after elapsed, is over.
+func (r *releaseWait) over(n *nodes.Node, elapsed time.Duration) bool {
+	if n.Reservation == "" {
+		return true
+	}
+	if r.since < 0 {
+		r.since = elapsed
+	}
+	return elapsed-r.since >= releaseGrace
+}
+
+// reset: the node was read elsewhere than where the wait ends.
+func (r *releaseWait) reset() { r.since = -1 }
 
 // nodeStall is how long a node may sit in a conductor's working state with no conductor
 // reserving it before it counts as dropped. A conductor holds the node's reservation for
