@@ -27,14 +27,16 @@ import (
 type countingProxy struct {
 	srv *httptest.Server
 
-	mu     sync.Mutex
-	phase  string
-	counts map[string]map[string]*kindCount // phase -> kind -> count
+	mu      sync.Mutex
+	phase   string
+	started time.Time                        // of the phase
+	counts  map[string]map[string]*kindCount // phase -> kind -> count
 }
 
 type kindCount struct {
 	n, conflict, failed, unavailable int
 	spent                            time.Duration // summed time to the answer's headers
+	first                            time.Duration // the first one's, since the phase began
 }
 
 // startCountingProxy proxies to endpoint (Ironic's URL, with or without a path).
@@ -74,7 +76,7 @@ func (p *countingProxy) Close() { p.srv.Close() }
 func (p *countingProxy) setPhase(phase string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.phase = phase
+	p.phase, p.started = phase, time.Now()
 }
 
 func (p *countingProxy) record(kind string, status int, spent time.Duration) {
@@ -90,7 +92,7 @@ func (p *countingProxy) record(kind string, status int, spent time.Duration) {
 	}
 	c := kinds[kind]
 	if c == nil {
-		c = &kindCount{}
+		c = &kindCount{first: time.Since(p.started) - spent}
 		kinds[kind] = c
 	}
 	c.n++
@@ -172,8 +174,8 @@ func (p *countingProxy) perNodeRows(ours, theirs string, n int) []row {
 	for _, k := range names {
 		a, b := get(o, k), get(t, k)
 		rows = append(rows, row{what: "  requests per node: " + k, ours: per(a.n), theirs: per(b.n), ratio: ratio(a.n, b.n)})
-		fmt.Fprintf(os.Stderr, "bench: %-60s ours %6d in %7.1f ms avg, direct %6d in %7.1f ms avg\n",
-			k, a.n, avgMillis(a), b.n, avgMillis(b))
+		fmt.Fprintf(os.Stderr, "bench: %-50s ours %6d in %7.1f ms avg (first after %6.1f s), direct %6d in %7.1f ms avg (first after %6.1f s)\n",
+			k, a.n, avgMillis(a), a.first.Seconds(), b.n, avgMillis(b), b.first.Seconds())
 		to, tt = to+a.n, tt+b.n
 		co, ct = co+a.conflict, ct+b.conflict
 		fo, ft = fo+a.failed, ft+b.failed
