@@ -174,6 +174,14 @@ func (c *Client) Reach(ctx context.Context, id string, g Goal) (*nodes.Node, err
 	if err != nil {
 		return nil, err
 	}
+	return c.reachFrom(ctx, node, g)
+}
+
+// reachFrom is Reach from node as Ironic just reported it (a create's or a patch's
+// answer), without reading it again.
+func (c *Client) reachFrom(ctx context.Context, node *nodes.Node, g Goal) (*nodes.Node, error) {
+	id := node.UUID
+	var err error
 	g.State = RestingState(g.State, node.Retired)
 	if g.State == StateActive && IsRescued(node.ProvisionState) && node.ProvisionState != StateUnrescuing {
 		return node, &RescueHeldError{NodeID: id, State: node.ProvisionState}
