@@ -75,6 +75,21 @@ func (p Policy) next(d time.Duration) time.Duration {
 	return d
 }
 
+// PollAfterWait is Poll for something that cannot be done yet when polling starts (a
+// request was just made whose answer says it is under way): the first check comes after
+// the first wait, and the waits follow p from there.
+func PollAfterWait(ctx context.Context, s Sleeper, p Policy, check func() (bool, error)) error {
+	for n := uint(1); ; n++ {
+		if err := s.Sleep(ctx, p.Delay(n)); err != nil {
+			return err
+		}
+		done, err := check()
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
 // Poll calls check until it reports done, returns an error, or ctx ends (then ctx's
 // error). The first check runs at once; the waits between checks follow p.
 func Poll(ctx context.Context, s Sleeper, p Policy, check func() (bool, error)) error {

@@ -64,6 +64,32 @@ func TestPollBacksOffToTheCap(t *testing.T) {
 	}
 }
 
+// After a request that starts the change, the first check waits the first delay: a check
+// at once could only see the change under way.
+func TestPollAfterWaitWaitsBeforeTheFirstCheck(t *testing.T) {
+	s := &Recorder{}
+	var sleptBefore []int // waits recorded before each check
+	p := Policy{Initial: 20 * time.Millisecond, Factor: 2, Max: 100 * time.Millisecond}
+	if err := PollAfterWait(context.Background(), s, p, func() (bool, error) {
+		sleptBefore = append(sleptBefore, len(s.Sleeps()))
+		return len(sleptBefore) == 3, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(sleptBefore) != "[1 2 3]" {
+		t.Fatalf("waits before each check %v, want [1 2 3]", sleptBefore)
+	}
+	if want := []time.Duration{20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond}; fmt.Sprint(s.Sleeps()) != fmt.Sprint(want) {
+		t.Fatalf("sleeps %v, want %v", s.Sleeps(), want)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	checked := false
+	if err := PollAfterWait(ctx, &Recorder{}, p, func() (bool, error) { checked = true; return true, nil }); !errors.Is(err, context.Canceled) || checked {
+		t.Fatalf("cancelled: %v, checked %v", err, checked)
+	}
+}
+
 func TestPollStopsOnCancelAndError(t *testing.T) {
 	p := Policy{Initial: time.Millisecond, Max: time.Second}
 	ctx, cancel := context.WithCancel(context.Background())

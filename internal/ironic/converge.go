@@ -60,7 +60,11 @@ func (c *Client) Converge(ctx context.Context, node *nodes.Node, g NodeGoal) (*n
 	var err error
 	if move {
 		c.log(ctx, "provisioning node", map[string]any{"node": id, "from": node.ProvisionState, "to": g.State})
-		if node, err = c.Reach(ctx, id, g.Goal); err != nil {
+		reach := func() (*nodes.Node, error) { return c.reachFrom(ctx, node, g.Goal) }
+		if stale { // the node changed behind the last read: read it again
+			reach = func() (*nodes.Node, error) { return c.Reach(ctx, id, g.Goal) }
+		}
+		if node, err = reach(); err != nil {
 			return c.refetch(ctx, id, node), &ConvergeError{"Unable to provision bare metal node", err}
 		}
 		stale = false

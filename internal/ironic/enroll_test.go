@@ -303,3 +303,21 @@ func TestUpdateNodePowersAgainAfterCleaning(t *testing.T) {
 		}
 	}
 }
+
+// A new node is moved from the create's answer: no read between the create and the first
+// provision request, and each request's wait reads the node once it settled (the fake
+// settles at once). Like fake power, it reports no power state when it is available, so
+// it is powered off.
+func TestEnrollMovesTheCreatedNodeWithoutReadingIt(t *testing.T) {
+	f, p := newFakeNodeAPI(t)
+	node, err := p.Enroll(context.Background(), NodeCreate{"uuid": "n1", "driver": "fake-hardware"},
+		NodeWork{Goal: NodeGoal{Goal: Goal{State: StateAvailable}, PowerState: PowerOff}})
+	if err != nil || node.ProvisionState != StateAvailable {
+		t.Fatalf("got %v, %v", node, err)
+	}
+	want := "POST /nodes, PUT /nodes/n1/states/provision manage, GET /nodes/n1, PUT /nodes/n1/states/provision provide, GET /nodes/n1, " +
+		"PUT /nodes/n1/states/power power off, GET /nodes/n1"
+	if got := f.requests(true); got != want {
+		t.Fatalf("requests\n %s\nwant\n %s", got, want)
+	}
+}

@@ -25,6 +25,9 @@ type fakeNodeAPI struct {
 	bios  []BIOSSetting
 	fail  map[string]int
 	calls []string
+	// held is how many more GETs of a node still show the reservation of the conductor
+	// that carried out the last request (it has not released its lock yet).
+	held int
 }
 
 // settlesIn is where a provision request leaves the node.
@@ -97,6 +100,9 @@ func (f *fakeNodeAPI) handler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch sub := strings.Join(parts[2:], "/"); {
+	case r.Method == http.MethodGet && sub == "" && f.held > 0:
+		f.held--
+		json.NewEncoder(w).Encode(withReservation(n, "conductor-1"))
 	case r.Method == http.MethodGet && sub == "":
 		json.NewEncoder(w).Encode(n)
 	case r.Method == http.MethodPatch && sub == "":
@@ -178,4 +184,14 @@ func (f *fakeNodeAPI) requests(reads bool) string {
 		out = append(out, c)
 	}
 	return strings.Join(out, ", ")
+}
+
+// withReservation is a copy of node n reserved by conductor.
+func withReservation(n map[string]any, conductor string) map[string]any {
+	out := make(map[string]any, len(n)+1)
+	for k, v := range n {
+		out[k] = v
+	}
+	out["reservation"] = conductor
+	return out
 }

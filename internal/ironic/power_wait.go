@@ -9,7 +9,10 @@ import (
 )
 
 // waitPower polls until Ironic has carried out a power request (target_power_state
-// cleared), then lets done judge the node.
+// cleared), then lets done judge the node. It follows the request: Ironic sets the target
+// before it answers, so the first read comes after the poll policy's first wait. A node
+// done judges finished is waited on while its conductor still reserves it, as WaitStable
+// does: the next request (a port create takes the node's lock too) would find it locked.
 //
 // The conductor holds the node's reservation from the moment it sets the target until it
 // clears it. A target left with no reservation was dropped: the power action failed and
@@ -18,10 +21,15 @@ import (
 // Ironic recorded why, else after nodeStall, never at the timeout.
 func (c *Client) waitPower(ctx context.Context, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
 	clock := &elapsedClock{Sleeper: c.sleeper()}
-	unattendedSince := time.Duration(-1)
-	return c.pollNodeWith(ctx, clock, id, func(n *nodes.Node) (bool, error) {
+	unattendedSince, release := time.Duration(-1), releaseWait{since: -1}
+	return c.pollNodeWith(ctx, clock, id, true, func(n *nodes.Node) (bool, error) {
 		if n.TargetPowerState == "" {
-			return done(n)
+			ok, err := done(n)
+			if err != nil || !ok {
+				release.reset()
+				return ok, err
+			}
+			return release.over(n, clock.elapsed), nil
 		}
 		switch {
 		case n.Reservation != "":

@@ -174,6 +174,14 @@ func (c *Client) Reach(ctx context.Context, id string, g Goal) (*nodes.Node, err
 	if err != nil {
 		return nil, err
 	}
+	return c.reachFrom(ctx, node, g)
+}
+
+// reachFrom is Reach from node as Ironic just reported it (a create's or a patch's
+// answer), without reading it again.
+func (c *Client) reachFrom(ctx context.Context, node *nodes.Node, g Goal) (*nodes.Node, error) {
+	id := node.UUID
+	var err error
 	g.State = RestingState(g.State, node.Retired)
 	if g.State == StateActive && IsRescued(node.ProvisionState) && node.ProvisionState != StateUnrescuing {
 		return node, &RescueHeldError{NodeID: id, State: node.ProvisionState}
@@ -229,7 +237,7 @@ func (c *Client) transition(ctx context.Context, node *nodes.Node, st step, g Go
 	if err := nodes.ChangeProvisionState(ctx, c.SC, node.UUID, req).ExtractErr(); err != nil && !c.accepted(ctx, node, err) {
 		return node, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: node.ProvisionState, Err: err}
 	}
-	after, err := c.WaitStable(ctx, node.UUID)
+	after, err := c.waitStableAfterRequest(ctx, node.UUID)
 	if err != nil {
 		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: StateOf(after, node), Err: err}
 	}

@@ -94,6 +94,22 @@ type fakeStateMachine struct {
 	// fault, as Ironic does for a failed step ("": no maintenance).
 	failFault   string
 	maintenance bool
+	// held is how many more GETs of the node at rest still show the reservation of the
+	// conductor that moved it (it saved the state and has not released its lock yet).
+	held int
+	// events records the provision requests ("PUT <target>") and reads ("GET") in order;
+	// a test's clock may add its waits to it (eventClock).
+	events []string
+}
+
+// eventClock records a wait in f.events (and returns at once).
+type eventClock struct{ f *fakeStateMachine }
+
+func (c eventClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.f.mu.Lock()
+	defer c.f.mu.Unlock()
+	c.f.events = append(c.f.events, "wait")
+	return ctx.Err()
 }
 
 type fakeStep struct{ state, target, lastErr string }
@@ -110,6 +126,7 @@ func (f *fakeStateMachine) handler(w http.ResponseWriter, r *http.Request) {
 		json.Unmarshal(raw, &body)
 		f.actions = append(f.actions, body.Target)
 		f.bodies = append(f.bodies, string(raw))
+		f.events = append(f.events, "PUT "+body.Target)
 		steps, ok := f.script[f.state+"/"+body.Target]
 		if !ok {
 			w.WriteHeader(http.StatusBadRequest)
@@ -142,6 +159,11 @@ func (f *fakeStateMachine) handler(w http.ResponseWriter, r *http.Request) {
 		if !IsStable(f.state) && !f.dropped {
 			reservation = "conductor-1"
 		}
+		if IsStable(f.state) && f.held > 0 {
+			reservation = "conductor-1"
+			f.held--
+		}
+		f.events = append(f.events, "GET")
 		maintenance := ""
 		if f.maintenance {
 			maintenance = fmt.Sprintf(`, "maintenance": true, "fault": %q`, f.failFault)
@@ -396,6 +418,47 @@ func TestHeldOrServiced(t *testing.T) {
 // A node left cleaning with no conductor holding it (Ironic failed to save its work, as
 // sqlite's "database is locked" makes it) ends the wait after nodeStall with Ironic's
 // last_error, not at the timeout. (A node a conductor holds is waited on: the other tests.)
+// Ironic records the target of a provision request before it answers it, so the first
+// read after the request waits a poll interval: a read at once would only see the node
+// under way (a thousand of them at once are a load on Ironic).
+func TestTransitionReadsAfterAWait(t *testing.T) {
+	f := &fakeStateMachine{state: "enroll", script: map[string][]fakeStep{"enroll/manage": {{"manageable", "", ""}}}}
+	p, _ := newFakeClient(t, f)
+	p.clock = eventClock{f}
+	if _, err := p.Reach(context.Background(), "n1", Goal{State: "manageable"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(f.events, ", "), "GET, PUT manage, wait, GET"; got != want {
+		t.Fatalf("events %q, want %q", got, want)
+	}
+}
+
+// A node at rest whose conductor has not yet released it is waited on until it does: the
+// next request would find it locked, and Ironic's conductor tries a locked node again
+// only after a second. A reservation that outlasts releaseGrace (another task took the
+// node) no longer holds the wait up.
+func TestWaitStableWaitsForTheConductorToReleaseTheNode(t *testing.T) {
+	f := &fakeStateMachine{state: "manageable", held: 2}
+	p, _ := newFakeClient(t, f)
+	node, err := p.WaitStable(context.Background(), "n1")
+	if err != nil || node.Reservation != "" || f.held != 0 {
+		t.Fatalf("ended with reservation %q (%d reads left held), err %v", node.Reservation, f.held, err)
+	}
+	f = &fakeStateMachine{state: "manageable", held: 1 << 30}
+	p, clk := newFakeClient(t, f)
+	node, err = p.WaitStable(context.Background(), "n1")
+	if err != nil || node.ProvisionState != "manageable" {
+		t.Fatalf("got %v, %v", node, err)
+	}
+	var slept time.Duration
+	for _, d := range clk.Sleeps() {
+		slept += d
+	}
+	if slept < releaseGrace || slept > releaseGrace+DefaultPoll.Max {
+		t.Fatalf("gave up on the reservation after %v of waiting, want %v", slept, releaseGrace)
+	}
+}
+
 func TestWaitEndsOnADroppedNode(t *testing.T) {
 	f := &fakeStateMachine{state: "cleaning", target: "manageable", dropped: true,
 		lastErr: "Async execution of do_node_clean failed with error: database is locked"}
@@ -483,4 +546,38 @@ func TestReachRetiredNodeRestsInManageable(t *testing.T) {
 			t.Errorf("%s: ended %v after %v (%v), want manageable after %q", c.name, node, f.actions, err, c.actions)
 		}
 	}
+}
+
+// A power request is read back after a poll interval too: Ironic sets the target power
+// state before it answers.
+func TestSetPowerReadsAfterAWait(t *testing.T) {
+	f, p := newFakeNodeAPI(t, fakeNodeIn("n1", "available"))
+	p.clock = callClock{f}
+	if _, err := p.SetPower(context.Background(), "n1", PowerOff); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(f.calls, ", "), "PUT /nodes/n1/states/power power off, wait, GET /nodes/n1"; got != want {
+		t.Fatalf("calls %q, want %q", got, want)
+	}
+}
+
+// The power wait, too, ends once the conductor released the node: a port create right
+// after it takes the node's lock.
+func TestSetPowerWaitsForTheConductorToReleaseTheNode(t *testing.T) {
+	f, p := newFakeNodeAPI(t, fakeNodeIn("n1", "available"))
+	f.held = 2
+	node, err := p.SetPower(context.Background(), "n1", PowerOff)
+	if err != nil || node.Reservation != "" || f.held != 0 {
+		t.Fatalf("ended with reservation %q (%d reads left held), err %v", node.Reservation, f.held, err)
+	}
+}
+
+// callClock records a wait among a fakeNodeAPI's calls (and returns at once).
+type callClock struct{ f *fakeNodeAPI }
+
+func (c callClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.f.mu.Lock()
+	defer c.f.mu.Unlock()
+	c.f.calls = append(c.f.calls, "wait")
+	return ctx.Err()
 }

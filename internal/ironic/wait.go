@@ -28,10 +28,27 @@ func (e *HoldError) Error() string {
 // with no conductor reserving it for nodeStall has been dropped by Ironic (on sqlite, a
 // "database is locked" while saving the node's state): nothing moves it until its
 // conductor restarts, so the wait ends with a *StalledError rather than at the timeout.
+//
+// A node that rests while its conductor still reserves it (the conductor saved the new
+// state and has not released its lock yet) is waited on until the reservation is
+// released, for up to releaseGrace: a request sent at once would find the node locked,
+// and Ironic's conductor tries a locked node again only after a second
+// ([conductor]node_locked_retry_interval).
 func (c *Client) WaitStable(ctx context.Context, id string) (*nodes.Node, error) {
+	return c.waitStable(ctx, id, false)
+}
+
+// waitStableAfterRequest is WaitStable right after a provision request Ironic accepted:
+// Ironic records the target before it answers, so the first read comes after the poll
+// policy's first wait rather than at once.
+func (c *Client) waitStableAfterRequest(ctx context.Context, id string) (*nodes.Node, error) {
+	return c.waitStable(ctx, id, true)
+}
+
+func (c *Client) waitStable(ctx context.Context, id string, afterRequest bool) (*nodes.Node, error) {
 	clock := &elapsedClock{Sleeper: c.sleeper()}
-	unattendedSince := time.Duration(-1)
-	node, err := c.pollNodeWith(ctx, clock, id, func(n *nodes.Node) (bool, error) {
+	unattendedSince, release := time.Duration(-1), releaseWait{since: -1}
+	node, err := c.pollNodeWith(ctx, clock, id, afterRequest, func(n *nodes.Node) (bool, error) {
 		if isHold(n.ProvisionState) {
 			return true, &HoldError{NodeID: id, State: n.ProvisionState, Target: n.TargetProvisionState}
 		}
@@ -43,13 +60,41 @@ func (c *Client) WaitStable(ctx context.Context, id string) (*nodes.Node, error)
 		case clock.elapsed-unattendedSince >= nodeStall:
 			return true, &StalledError{NodeID: id, State: n.ProvisionState, For: clock.elapsed - unattendedSince, LastError: n.LastError}
 		}
-		return Settled(n), nil
+		if !Settled(n) {
+			release.reset()
+			return false, nil
+		}
+		return release.over(n, clock.elapsed), nil
 	})
 	if err != nil && node != nil && ctx.Err() != nil {
 		return node, fmt.Errorf("still %q (target %q) when the timeout ran out: %w", node.ProvisionState, node.TargetProvisionState, ctx.Err())
 	}
 	return node, err
 }
+
+// releaseGrace is how long a wait that found the node at rest waits on for its conductor
+// to release it (the reservation a finished task holds for a moment): a reservation that
+// outlasts it (another task took the node) no longer holds the wait up.
+var releaseGrace = 2 * time.Second
+
+// releaseWait ends a wait that found the node where it should be: at once when no
+// conductor reserves it, else once the reservation is released or has outlasted
+// releaseGrace.
+type releaseWait struct{ since time.Duration } // -1: not reserved at the last read
+
+// over reports whether the wait for n, read after elapsed, is over.
+func (r *releaseWait) over(n *nodes.Node, elapsed time.Duration) bool {
+	if n.Reservation == "" {
+		return true
+	}
+	if r.since < 0 {
+		r.since = elapsed
+	}
+	return elapsed-r.since >= releaseGrace
+}
+
+// reset: the node was read elsewhere than where the wait ends.
+func (r *releaseWait) reset() { r.since = -1 }
 
 // nodeStall is how long a node may sit in a conductor's working state with no conductor
 // reserving it before it counts as dropped. A conductor holds the node's reservation for
@@ -84,17 +129,24 @@ func (e *StalledError) Error() string {
 // until done or ctx's deadline, which then names the last such answer. Only Ironic's
 // verdict, through done, ends a wait early.
 func (c *Client) pollNode(ctx context.Context, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
-	return c.pollNodeWith(ctx, c.sleeper(), id, done)
+	return c.pollNodeWith(ctx, c.sleeper(), id, false, done)
 }
 
-// pollNodeWith is pollNode with the clock that spaces the reads.
-func (c *Client) pollNodeWith(ctx context.Context, clk backoff.Sleeper, id string, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
+// pollNodeWith is pollNode with the clock that spaces the reads; afterRequest: the wait
+// follows a request Ironic answered with the change under way (it records the target
+// before it answers), so a read at once could only say so, and the first read comes
+// after the policy's first wait.
+func (c *Client) pollNodeWith(ctx context.Context, clk backoff.Sleeper, id string, afterRequest bool, done func(*nodes.Node) (bool, error)) (*nodes.Node, error) {
 	var node *nodes.Node
 	var transient error
 	if c.progress != nil {
 		clk = c.progress.watch(clk, &node)
 	}
-	err := backoff.Poll(ctx, clk, c.Poll, func() (bool, error) {
+	poll := backoff.Poll
+	if afterRequest {
+		poll = backoff.PollAfterWait
+	}
+	err := poll(ctx, clk, c.Poll, func() (bool, error) {
 		n, err := nodes.Get(ctx, c.SC, id).Extract()
 		if err != nil && IsTransient(err) && ctx.Err() == nil {
 			c.log(ctx, "transient error while waiting; polling on", map[string]any{"node": id, "error": Message(err)})

@@ -23,6 +23,7 @@ func main() {
 		nodeCounts    = flag.String("nodes", "20,1000", "node counts for the provisioning comparison")
 		refreshCounts = flag.String("refresh", "300,1000", "node counts for the plan (refresh) comparison")
 		queryCount    = flag.Int("query", 1000, "node (and port) count of the terraform query and adoption plan rows")
+		deployCount   = flag.Int("deploys", 20, "deployments of the nodes section's deployment row (0: none)")
 		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query, provider); default $BENCH")
 		fetchChild    = flag.String("fetch-child", "", "internal: fetch this URL and exit")
 		cacheDir      = flag.String("cache", "", "internal: cache directory of -fetch-child")
@@ -35,7 +36,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*nodeCounts, *refreshCounts, *queryCount, *only); err != nil {
+	if err := run(*nodeCounts, *refreshCounts, *queryCount, *deployCount, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -43,7 +44,7 @@ func main() {
 
 type row struct{ what, ours, theirs, ratio, goal string }
 
-func run(nodeCounts, refreshCounts string, queryCount int, only string) error {
+func run(nodeCounts, refreshCounts string, queryCount, deployCount int, only string) error {
 	ctx := context.Background()
 	env, err := newEnv()
 	if err != nil {
@@ -143,11 +144,13 @@ func run(nodeCounts, refreshCounts string, queryCount int, only string) error {
 				rows = append(rows, r...)
 				perNode = append(perNode, tfPerNode)
 			}
-			r, err := deployRow(ctx, env, 20)
-			if err != nil {
-				return err
+			if deployCount > 0 {
+				r, err := deployRow(ctx, env, deployCount)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, r)
 			}
-			rows = append(rows, r)
 			if len(perNode) > 1 {
 				rows = append(rows, row{
 					what: "  linear scaling: apply time per node, largest N vs smallest N",

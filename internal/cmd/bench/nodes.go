@@ -27,12 +27,21 @@ const parallelism = 10
 // refresh rows for each count in refreshes (at most N) are then measured on those
 // nodes, largest first, the fleet shrunk to each count in between.
 func nodeRow(ctx context.Context, e *env, n int, refreshes []int) ([]row, float64, error) {
+	// Both paths reach Ironic through a proxy that counts their requests.
+	proxy, err := startCountingProxy(e.endpoint)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer proxy.Close()
+	endpoint := e.endpoint
+	e.endpoint = proxy.URL()
+	defer func() { e.endpoint = endpoint }() // also on failure
 	sc, err := connect(ctx, ironic.Config{Endpoint: e.endpoint, Retry: ironic.DefaultRetryPolicy(nil)})
 	if err != nil {
 		return nil, 0, err
 	}
 	fmt.Fprintf(os.Stderr, "bench: %d nodes + ports to available, direct API calls\n", n)
-	direct, err := directProvision(ctx, sc, n)
+	direct, err := directProvision(ctx, sc, n, proxy)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -47,10 +56,15 @@ func nodeRow(ctx context.Context, e *env, n int, refreshes []int) ([]row, float6
 		return nil, 0, err
 	}
 	start := time.Now()
-	if err := e.terraformRun(dir, "apply", "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism)); err != nil {
+	proxy.setPhase("ours")
+	err = e.terraformRun(dir, "apply", "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism))
+	proxy.setPhase("")
+	e.endpoint = endpoint // the refresh rows below reach Ironic directly
+	if err != nil {
 		return nil, 0, err
 	}
 	tf := time.Since(start)
+	fmt.Fprintf(os.Stderr, "bench: %d nodes + ports to available: terraform apply %s, direct %s\n", n, seconds(tf), seconds(direct))
 	// Cleanup is not measured: the nodes go directly, not by terraform destroy.
 	defer deleteFleet(ctx, sc, prefix, 0)
 	var rows []row
@@ -68,13 +82,14 @@ func nodeRow(ctx context.Context, e *env, n int, refreshes []int) ([]row, float6
 		}
 		rows = append(got, rows...) // smallest first
 	}
-	return append(rows, row{
+	rows = append(rows, row{
 		what:   fmt.Sprintf("N=%d nodes+ports to available: terraform apply vs direct API", n),
 		ours:   seconds(tf),
 		theirs: seconds(direct),
 		ratio:  fmt.Sprintf("%.2fx", tf.Seconds()/direct.Seconds()),
 		goal:   "<= 1.3x",
-	}), tf.Seconds() / float64(n), nil
+	})
+	return append(rows, proxy.perNodeRows("ours", "direct", n)...), tf.Seconds() / float64(n), nil
 }
 
 // shrinkFleet turns the fleet of `size` nodes in dir (config(size), names prefix<i>)
@@ -132,14 +147,17 @@ func deleteNodes(ctx context.Context, sc *gophercloud.ServiceClient, ids []strin
 }
 
 // directProvision is what a hand-written script does: create, port, manage, provide,
-// polling every 50 ms, ten nodes at a time. The nodes are deleted afterwards, untimed.
-func directProvision(ctx context.Context, sc *gophercloud.ServiceClient, n int) (time.Duration, error) {
+// polling every 50 ms, ten nodes at a time. The nodes are deleted afterwards, untimed
+// and uncounted.
+func directProvision(ctx context.Context, sc *gophercloud.ServiceClient, n int, proxy *countingProxy) (time.Duration, error) {
 	ids := make([]string, n)
+	proxy.setPhase("direct")
 	elapsed, err := timeParallel(n, func(i int) error {
 		var err error
 		ids[i], err = provisionOne(ctx, sc, i, nodes.CreateOpts{Driver: "fake-hardware"})
 		return err
 	})
+	proxy.setPhase("")
 	_ = deleteNodes(ctx, sc, ids)
 	return elapsed, err
 }
