@@ -138,7 +138,7 @@ func deployOne(ctx context.Context, sc *gophercloud.ServiceClient, id string, im
 		if err := nodes.ChangeProvisionState(ctx, sc, id, nodes.ProvisionStateOpts{Target: st.action}).ExtractErr(); err != nil {
 			return err
 		}
-		if err := pollUntil(ctx, sc, id, st.want); err != nil {
+		if _, err := pollUntil(ctx, sc, id, st.want); err != nil {
 			return err
 		}
 	}
@@ -146,18 +146,18 @@ func deployOne(ctx context.Context, sc *gophercloud.ServiceClient, id string, im
 }
 
 // pollUntil reads the node every 50 ms until it rests in want.
-func pollUntil(ctx context.Context, sc *gophercloud.ServiceClient, id, want string) error {
+func pollUntil(ctx context.Context, sc *gophercloud.ServiceClient, id, want string) (*nodes.Node, error) {
 	for {
 		time.Sleep(50 * time.Millisecond)
 		n, err := nodes.Get(ctx, sc, id).Extract()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if n.ProvisionState == want && n.TargetProvisionState == "" {
-			return nil
+			return n, nil
 		}
 		if n.ProvisionState != want && n.TargetProvisionState == "" {
-			return fmt.Errorf("node %s stopped in %q: %s", id, n.ProvisionState, n.LastError)
+			return nil, fmt.Errorf("node %s stopped in %q: %s", id, n.ProvisionState, n.LastError)
 		}
 	}
 }
