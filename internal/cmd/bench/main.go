@@ -23,7 +23,10 @@ func main() {
 		nodeCounts    = flag.String("nodes", "20,1000", "node counts for the provisioning comparison")
 		refreshCounts = flag.String("refresh", "300,1000", "node counts for the plan (refresh) comparison")
 		queryCount    = flag.Int("query", 1000, "node (and port) count of the terraform query and adoption plan rows")
-		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query); default $BENCH")
+		memoryCount   = flag.Int("memory", 5000, "node (and port) count of the memory row: one plan over nodes seeded into Ironic's database")
+		gcCounts      = flag.String("gc", "1000,5000", "node counts of the GC comparison (section gc, run only when asked: BENCH=gc)")
+		gcRounds      = flag.Int("gc-rounds", 2, "plans per GC setting and count")
+		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query, memory); default $BENCH")
 		fetchChild    = flag.String("fetch-child", "", "internal: fetch this URL and exit")
 		cacheDir      = flag.String("cache", "", "internal: cache directory of -fetch-child")
 	)
@@ -35,7 +38,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*nodeCounts, *refreshCounts, *queryCount, *only); err != nil {
+	if err := run(*nodeCounts, *refreshCounts, *queryCount, *memoryCount, *only, *gcCounts, *gcRounds); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -43,7 +46,7 @@ func main() {
 
 type row struct{ what, ours, theirs, ratio, goal string }
 
-func run(nodeCounts, refreshCounts string, queryCount int, only string) error {
+func run(nodeCounts, refreshCounts string, queryCount, memoryCount int, only, gcCounts string, gcRounds int) error {
 	ctx := context.Background()
 	env, err := newEnv()
 	if err != nil {
@@ -67,7 +70,7 @@ func run(nodeCounts, refreshCounts string, queryCount int, only string) error {
 		}
 		rows = append(rows, r...)
 	}
-	if want("plan") || want("nodes") || want("refresh") || want("query") {
+	if want("plan") || want("nodes") || want("refresh") || want("query") || want("memory") || only == "gc" {
 		fmt.Fprintln(os.Stderr, "bench: starting a private Ironic")
 		srv, err := ironictest.Start(ctx, ironictest.Options{})
 		if err != nil {
@@ -147,6 +150,22 @@ func run(nodeCounts, refreshCounts string, queryCount int, only string) error {
 					ours: fmt.Sprintf("%.0f ms", perNode[len(perNode)-1]*1000), theirs: fmt.Sprintf("%.0f ms", perNode[0]*1000),
 					ratio: fmt.Sprintf("%.2fx", perNode[len(perNode)-1]/perNode[0]), goal: "~1x (linear)",
 				})
+			}
+		}
+		if want("memory") {
+			r, err := memoryRows(ctx, env, memoryCount)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r...)
+		}
+		if only == "gc" {
+			counts, err := parseCounts(gcCounts, "-gc")
+			if err != nil {
+				return err
+			}
+			if err := gcTable(ctx, env, counts, gcRounds); err != nil {
+				return err
 			}
 		}
 	}
