@@ -22,7 +22,7 @@ var gcCandidates = []struct{ name, env string }{
 	{"GOGC=400", "GOGC=400"},
 	{"GOGC=800", "GOGC=800"},
 	{"GOGC=off GOMEMLIMIT=1GiB", "GOGC=off GOMEMLIMIT=1GiB"},
-	{"GOGC=400 GOMEMLIMIT=512MiB", "GOGC=400 GOMEMLIMIT=512MiB"},
+	{"GOGC=400 GOMEMLIMIT=1GiB", "GOGC=400 GOMEMLIMIT=1GiB"},
 }
 
 // gcTable compares the candidates on no-change plans over each count of seeded nodes
@@ -30,7 +30,13 @@ var gcCandidates = []struct{ name, env string }{
 // turns. Each candidate's provider is started by a wrapper that sets its environment
 // (Terraform's own process keeps its defaults). It prints its own table, the best of
 // the rounds for times and the largest peak.
-func gcTable(ctx context.Context, e *env, counts []int, rounds int) error {
+func gcTable(ctx context.Context, e *env, counts []int, rounds int, settings string) error {
+	if settings != "" {
+		gcCandidates = gcCandidates[:0]
+		for _, s := range strings.Split(settings, ",") {
+			gcCandidates = append(gcCandidates, struct{ name, env string }{s, s})
+		}
+	}
 	counts = slices.Sorted(slices.Values(counts))
 	largest := counts[len(counts)-1]
 	dir := filepath.Join(e.dir, "gc")
@@ -107,6 +113,8 @@ func gcTable(ctx context.Context, e *env, counts []int, rounds int) error {
 				}
 				res[i].rss = max(res[i].rss, u.providerPeakRSS())
 				res[i].n = n
+				fmt.Fprintf(os.Stderr, "bench: GC %s, N=%d: provider %s (GC %.0f%%), RSS %s; plan %s, Terraform %s\n", c.name, n,
+					cpuSeconds(u.providerCPU()), 100*share, mib(u.providerPeakRSS()), seconds(u.wall), cpuSeconds(u.terraformCPU()))
 			}
 		}
 		results = append(results, res...)

@@ -26,6 +26,7 @@ func main() {
 		memoryCount   = flag.Int("memory", 5000, "node (and port) count of the memory row: one plan over nodes seeded into Ironic's database")
 		gcCounts      = flag.String("gc", "1000,5000", "node counts of the GC comparison (section gc, run only when asked: BENCH=gc)")
 		gcRounds      = flag.Int("gc-rounds", 2, "plans per GC setting and count")
+		gcSettings    = flag.String("gc-settings", "", "GC settings to compare instead of the built-in list, comma-separated (e.g. 'GOGC=400,GOGC=400 GOMEMLIMIT=1GiB')")
 		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query, memory); default $BENCH")
 		fetchChild    = flag.String("fetch-child", "", "internal: fetch this URL and exit")
 		cacheDir      = flag.String("cache", "", "internal: cache directory of -fetch-child")
@@ -38,7 +39,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*nodeCounts, *refreshCounts, *queryCount, *memoryCount, *only, *gcCounts, *gcRounds); err != nil {
+	if err := run(*nodeCounts, *refreshCounts, *queryCount, *memoryCount, *only, *gcCounts, *gcRounds, *gcSettings); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -46,7 +47,7 @@ func main() {
 
 type row struct{ what, ours, theirs, ratio, goal string }
 
-func run(nodeCounts, refreshCounts string, queryCount, memoryCount int, only, gcCounts string, gcRounds int) error {
+func run(nodeCounts, refreshCounts string, queryCount, memoryCount int, only, gcCounts string, gcRounds int, gcSettings string) error {
 	ctx := context.Background()
 	env, err := newEnv()
 	if err != nil {
@@ -164,7 +165,7 @@ func run(nodeCounts, refreshCounts string, queryCount, memoryCount int, only, gc
 			if err != nil {
 				return err
 			}
-			if err := gcTable(ctx, env, counts, gcRounds); err != nil {
+			if err := gcTable(ctx, env, counts, gcRounds, gcSettings); err != nil {
 				return err
 			}
 		}

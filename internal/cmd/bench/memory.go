@@ -189,5 +189,5 @@ func memoryRows(ctx context.Context, e *env, n int) ([]row, error) {
 	if u.drift {
 		return nil, fmt.Errorf("the plan over the seeded fleet found it changed: the seeded state is not what the provider writes")
 	}
-	return usageRows(fmt.Sprintf("plan over N=%d seeded nodes+ports, once", n), u), nil
+	return usageRows(fmt.Sprintf("plan over N=%d nodes+ports (seeded, one plan):", n), u), nil
 }

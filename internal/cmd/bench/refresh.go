@@ -86,7 +86,7 @@ resource "terraform_data" "d" {
 			ratio: fmt.Sprintf("%.2fx", ours.Seconds()/terraformOnly.Seconds()), goal: "<= 3x"},
 		{what: what + " vs one GET per object, direct", ours: seconds(ours), theirs: seconds(direct),
 			ratio: fmt.Sprintf("%.2fx", ours.Seconds()/direct.Seconds()), goal: "<= 0.5x"},
-	}, usageRows(fmt.Sprintf("  the same plan, N=%d", n), measured)...), nil
+	}, usageRows(fmt.Sprintf("  N=%d:", n), measured)...), nil
 }
 
 // directReads reads every node named with prefix, and its ports, one GET each, ten at

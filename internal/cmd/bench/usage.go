@@ -140,16 +140,17 @@ func bestMeasured(n int, f func() (runUsage, error)) (runUsage, error) {
 }
 
 // usageRows: the plan's split between Terraform's process and the provider's, and the
-// provider's peak memory.
-func usageRows(what string, u runUsage) []row {
+// provider's peak memory and GC; each row's label starts with label.
+func usageRows(label string, u runUsage) []row {
 	cycles, gcShare := u.providerGC()
 	return []row{
-		{what: what + ": wall time vs Terraform's own CPU", ours: seconds(u.wall), theirs: cpuSeconds(u.terraformCPU()),
+		{what: label + " plan wall time vs Terraform's own CPU", ours: seconds(u.wall), theirs: cpuSeconds(u.terraformCPU()),
 			ratio: fmt.Sprintf("%.2fx", u.wall.Seconds()/u.terraformCPU()), goal: "<= 1.3x"},
-		{what: fmt.Sprintf("%s: provider CPU (%s: GC %.0f%%, %d cycles) vs Terraform's", what, u.gogc(), 100*gcShare, cycles),
-			ours: cpuSeconds(u.providerCPU()), theirs: cpuSeconds(u.terraformCPU()),
-			ratio: fmt.Sprintf("%.2fx", u.providerCPU()/u.terraformCPU()), goal: ""},
-		{what: what + ": provider peak memory (RSS)", ours: mib(u.providerPeakRSS()), goal: "< 1 GiB at 5,000"},
+		{what: label + " provider CPU vs Terraform's own", ours: cpuSeconds(u.providerCPU()), theirs: cpuSeconds(u.terraformCPU()),
+			ratio: fmt.Sprintf("%.2fx", u.providerCPU()/u.terraformCPU())},
+		{what: fmt.Sprintf("%s provider's GC (%s): CPU share, cycles", label, u.gogc()), ours: fmt.Sprintf("%.0f %%", 100*gcShare),
+			theirs: fmt.Sprintf("%d cycles", cycles)},
+		{what: label + " provider peak memory (RSS)", ours: mib(u.providerPeakRSS()), goal: "< 1 GiB at 5,000"},
 	}
 }
 
