@@ -3,6 +3,7 @@
 package ironictest
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,37 +16,17 @@ import (
 	"time"
 )
 
-// makeISO builds a UEFI ISO the way Ironic's images.create_esp_image_for_uefi does
-// (mkisofs -r -V ... -l -e boot/grub/efiboot.img -no-emul-boot) from these files.
+// makeISO builds an ISO from these files, as Ironic does (BuildISO).
 func makeISO(t testing.TB, files map[string]string) []byte {
 	t.Helper()
-	mkisofs, err := exec.LookPath("mkisofs")
-	if err != nil {
-		t.Skip("mkisofs (genisoimage) is not installed: make deps")
-	}
-	dir := t.TempDir()
-	root := filepath.Join(dir, "root")
+	raw := map[string][]byte{}
 	for name, body := range files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		raw[name] = []byte(body)
 	}
-	out := filepath.Join(dir, "boot.iso")
-	args := []string{"-r", "-V", "VMEDIA_BOOT_ISO", "-l", "-o", out}
-	if _, ok := files["boot/grub/efiboot.img"]; ok {
-		args = append(args, "-e", "boot/grub/efiboot.img", "-no-emul-boot")
+	iso, err := BuildISO(t.TempDir(), "VMEDIA_BOOT_ISO", raw)
+	if errors.Is(err, ErrNoMkisofs) {
+		t.Skip(err)
 	}
-	if _, ok := files["isolinux/isolinux.bin"]; ok { // as create_isolinux_image_for_bios
-		args = append(args, "-J", "-b", "isolinux/isolinux.bin", "-no-emul-boot", "-boot-load-size", "4")
-	}
-	if b, err := exec.Command(mkisofs, append(args, root)...).CombinedOutput(); err != nil {
-		t.Fatalf("mkisofs: %v: %s", err, b)
-	}
-	iso, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}

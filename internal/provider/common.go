@@ -91,7 +91,7 @@ func readResource[M, T any](ctx context.Context, c *clients, req resource.ReadRe
 	ctx, cancel := c.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
 	var m M
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State.Schema.Type(), req.State.Raw, &m, req.State.Get)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -113,7 +113,7 @@ func readResource[M, T any](ctx context.Context, c *clients, req resource.ReadRe
 		return
 	}
 	if fill(&m, obj) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+		resp.Diagnostics.Append(setState(ctx, &resp.State, &m)...)
 	}
 }
 

@@ -39,18 +39,49 @@ const useImageInstanceInfo = "Let a baremetal_image give the keys Ironic wants, 
 	"  instance_info = baremetal_image.os.instance_info\n\nor, with keys of your own:\n\n" +
 	"  instance_info = merge(baremetal_image.os.instance_info, { root_gb = \"10\" })"
 
-// checkInstanceInfo refuses at plan time an instance_info that Ironic refuses for the
-// node's deploy interface (ironic.CheckInstanceInfo), naming the key and the interface:
-// on create, and on an update that changes instance_info. The interfaces are read from
-// Ironic when node_id is known. A node not known yet (created by the same apply) or that
-// cannot be read is checked against what no deploy interface takes, and the deploy checks
-// again with the node's own interfaces before it changes anything. An adoption is not
-// checked: it records what the machine already runs, and Ironic's adopt says what it misses.
-func (r *deploymentResource) checkInstanceInfo(ctx context.Context, plan, state *deploymentResourceModel, diags *diag.Diagnostics) {
-	if plan.Adopt.ValueBool() || plan.InstanceInfo.IsUnknown() || plan.InstanceInfo.IsNull() ||
-		(state != nil && plan.NodeID.Equal(state.NodeID) && plan.InstanceInfo.Equal(state.InstanceInfo)) {
-		return
+// placementChanges: the plan creates the deployment, or changes its node or what is
+// deployed on it (a rebuild), with instance_info known: what the plan-time checks of
+// instance_info judge. An adoption is not checked: it records what the machine already
+// runs, and Ironic's adopt says what it misses.
+func (r *deploymentResource) placementChanges(plan, state *deploymentResourceModel) bool {
+	if plan.Adopt.ValueBool() || plan.InstanceInfo.IsUnknown() || plan.InstanceInfo.IsNull() {
+		return false
 	}
+	return state == nil || !plan.NodeID.Equal(state.NodeID) || !plan.InstanceInfo.Equal(state.InstanceInfo)
+}
+
+// onceNode reads the deployment's node from Ironic at most once, for the plan-time checks
+// that need it: nil when the node is not known yet (created by the same apply) or
+// cannot be read.
+func (r *deploymentResource) onceNode(id string) func(context.Context) *ironic.BootedNode {
+	var node *ironic.BootedNode
+	read := false
+	return func(ctx context.Context) *ironic.BootedNode {
+		if read || id == "" || r.clients == nil {
+			return node
+		}
+		read = true
+		ic, d := r.clients.Ironic(ctx)
+		if d.HasError() {
+			return nil
+		}
+		n, err := r.clients.readBootedNode(ctx, ic, id)
+		if err != nil {
+			logDebug(ctx, "node not read for the plan-time checks", map[string]any{"node": id, "error": ironic.Message(err)})
+			return nil
+		}
+		node = n
+		return node
+	}
+}
+
+// checkInstanceInfo refuses at plan time an instance_info that Ironic refuses for the
+// node's deploy interface (ironic.CheckInstanceInfo), naming the key and the interface
+// (when placementChanges). The interfaces are Ironic's when the node can be read. A node
+// not known yet (created by the same apply) or that cannot be read is checked against
+// what no deploy interface takes, and the deploy checks again with the node's own
+// interfaces before it changes anything.
+func (r *deploymentResource) checkInstanceInfo(ctx context.Context, plan *deploymentResourceModel, nodeOf func(context.Context) *ironic.BootedNode, diags *diag.Diagnostics) {
 	info := map[string]string{}
 	for k, v := range plan.InstanceInfo.Elements() {
 		if s, ok := v.(types.String); ok && s.IsUnknown() {
@@ -60,12 +91,8 @@ func (r *deploymentResource) checkInstanceInfo(ctx context.Context, plan, state 
 		}
 	}
 	node, deployIface, bootIface := plan.NodeID.ValueString(), "", ""
-	if !plan.NodeID.IsUnknown() && node != "" {
-		if ic, d := r.clients.Ironic(ctx); !d.HasError() {
-			if n, err := r.clients.readNode(ctx, ic, node); err == nil {
-				deployIface, bootIface = n.DeployInterface, n.BootInterface
-			}
-		}
+	if n := nodeOf(ctx); n != nil {
+		deployIface, bootIface = n.DeployInterface, n.BootInterface
 	}
 	p := ironic.CheckInstanceInfo(node, deployIface, bootIface, info)
 	if p == nil {

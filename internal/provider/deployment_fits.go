@@ -7,7 +7,6 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/inventory"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/metalform/terraform-provider-baremetal/internal/image"
@@ -16,39 +15,21 @@ import (
 
 // checkFits refuses, at plan time, a whole-disk image that the root disk Ironic's agent
 // would write it to cannot hold, and an image without an EFI system partition for a
-// node that boots in UEFI mode, where the node has an inventory to tell. It runs when a
-// deployment is created or its node or instance_info changes (a rebuild). What cannot be
+// node that boots in UEFI mode, where the node has an inventory to tell. What cannot be
 // judged (no inventory, an image it cannot read, a partition image) is no error: a
 // warning says what was not checked, or nothing when the node has no inventory at all.
-func (r *deploymentResource) checkFits(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) {
-	if req.Plan.Raw.IsNull() || r.clients == nil {
+// It runs when placementChanges.
+func (r *deploymentResource) checkFits(ctx context.Context, plan *deploymentResourceModel, nodeOf func(context.Context) *ironic.BootedNode, diags *diag.Diagnostics) {
+	if r.clients == nil || plan.NodeID.IsUnknown() {
 		return
-	}
-	var plan deploymentResourceModel
-	if d := req.Plan.Get(ctx, &plan); d.HasError() {
-		return
-	}
-	if plan.Adopt.ValueBool() || plan.NodeID.IsUnknown() || plan.InstanceInfo.IsUnknown() || plan.InstanceInfo.IsNull() {
-		return
-	}
-	if !req.State.Raw.IsNull() {
-		var state deploymentResourceModel
-		if d := req.State.Get(ctx, &state); d.HasError() || (state.NodeID.Equal(plan.NodeID) && state.InstanceInfo.Equal(plan.InstanceInfo)) {
-			return
-		}
 	}
 	info := knownStrings(plan.InstanceInfo)
 	source := info["image_source"]
 	if _, _, err := image.ParseSource(source); source == "" || err != nil {
 		return // an image Glance or a registry holds: not read here
 	}
-	ic, d := r.clients.Ironic(ctx)
-	if d.HasError() {
-		return
-	}
-	booted, err := ic.GetBootedNode(ctx, plan.NodeID.ValueString())
-	if err != nil {
-		logDebug(ctx, "no image fit check", map[string]any{"node": plan.NodeID.ValueString(), "error": ironic.Message(err)})
+	booted := nodeOf(ctx)
+	if booted == nil {
 		return
 	}
 	node := &booted.Node

@@ -2,10 +2,8 @@ package provider
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -218,32 +216,15 @@ func TestAccDeployment_liveISOOnDirectRefused(t *testing.T) {
 // kernel and initrd: what an appliance or edge image publishes.
 func makeLiveISO(t *testing.T, kernel, initrd []byte) []byte {
 	t.Helper()
-	mkisofs, err := exec.LookPath("mkisofs")
-	if err != nil {
-		t.Skip("mkisofs (genisoimage) is not installed: make deps")
-	}
-	dir := t.TempDir()
-	root := filepath.Join(dir, "root")
-	for name, body := range map[string][]byte{
+	iso, err := ironictest.BuildISO(t.TempDir(), "LIVE", map[string][]byte{
 		"boot/grub/efiboot.img": bytes.Repeat([]byte{0}, 4096), // the El Torito UEFI entry's image
 		"boot/grub/grub.cfg":    []byte("menuentry \"live\" {\n  linux /live/vmlinuz boot=live quiet --\n  initrd /live/initrd.img\n}\n"),
 		"live/vmlinuz":          kernel,
 		"live/initrd.img":       initrd,
-	} {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, body, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	})
+	if errors.Is(err, ironictest.ErrNoMkisofs) {
+		t.Skip(err)
 	}
-	out := filepath.Join(dir, "live.iso")
-	cmd := exec.Command(mkisofs, "-r", "-V", "LIVE", "-l", "-o", out, "-e", "boot/grub/efiboot.img", "-no-emul-boot", root)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("mkisofs: %v: %s", err, b)
-	}
-	iso, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -489,28 +489,34 @@ func isAdopted(ctx context.Context, private interface {
 func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
-	r.checkFits(ctx, req, &resp.Diagnostics) // deployment_fits.go
+	var plan, state deploymentResourceModel
+	var read diag.Diagnostics
 	if !req.Plan.Raw.IsNull() {
+		read.Append(req.Plan.Get(ctx, &plan)...)
 		r.deploymentOCIChecks(ctx, req.Config, &resp.Diagnostics)
 	}
-	if req.State.Raw.IsNull() {
-		var plan deploymentResourceModel
-		if d := req.Plan.Get(ctx, &plan); !req.Plan.Raw.IsNull() && !d.HasError() {
-			r.checkInstanceInfo(ctx, &plan, nil, &resp.Diagnostics)
-		}
-		return
+	if !req.State.Raw.IsNull() {
+		read.Append(req.State.Get(ctx, &state)...)
 	}
-	var plan, state deploymentResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(read...); read.HasError() {
 		return
 	}
 	if req.Plan.Raw.IsNull() {
 		planDestroy(&state, "destroy", &resp.Diagnostics)
 		return
 	}
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	r.checkInstanceInfo(ctx, &plan, &state, &resp.Diagnostics)
+	prior := &state
+	if req.State.Raw.IsNull() {
+		prior = nil
+	}
+	if r.placementChanges(&plan, prior) {
+		node := r.onceNode(plan.NodeID.ValueString())
+		r.checkFits(ctx, &plan, node, &resp.Diagnostics)         // deployment_fits.go
+		r.checkInstanceInfo(ctx, &plan, node, &resp.Diagnostics) // deployment_checks.go
+	}
+	if prior == nil {
+		return
+	}
 	if replaced(&plan, &state) {
 		planDestroy(&state, "replacement (node_id changes)", &resp.Diagnostics)
 	}

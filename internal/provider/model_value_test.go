@@ -2,10 +2,14 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"math/big"
+	"reflect"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/ports"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -110,5 +114,136 @@ func TestModelValueLeavesOthersToTheFramework(t *testing.T) {
 	want := tftypes.NewValue(typ, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, nil), "name": tftypes.NewValue(tftypes.String, "n")})
 	if !ok || !v.Equal(want) {
 		t.Errorf("embedded: %v %v", v, ok)
+	}
+}
+
+// sampleValue is a value of typ: known everywhere, varied by seed, or null or unknown
+// at the top of an attribute when seed says so.
+func sampleValue(typ tftypes.Type, seed int, top bool) tftypes.Value {
+	if top {
+		switch seed % 5 {
+		case 1:
+			return tftypes.NewValue(typ, nil)
+		case 3:
+			return tftypes.NewValue(typ, tftypes.UnknownValue)
+		}
+	}
+	switch t := typ.(type) {
+	case tftypes.Object:
+		vals := map[string]tftypes.Value{}
+		i := seed
+		for name, at := range t.AttributeTypes {
+			i++
+			vals[name] = sampleValue(at, i, false)
+		}
+		return tftypes.NewValue(t, vals)
+	case tftypes.Map:
+		return tftypes.NewValue(t, map[string]tftypes.Value{"a": sampleValue(t.ElementType, seed, false), "b": sampleValue(t.ElementType, seed+1, false)})
+	case tftypes.List:
+		return tftypes.NewValue(t, []tftypes.Value{sampleValue(t.ElementType, seed, false), sampleValue(t.ElementType, seed+1, false)})
+	case tftypes.Set:
+		return tftypes.NewValue(t, []tftypes.Value{sampleValue(t.ElementType, seed, false), sampleValue(t.ElementType, seed+7, false)})
+	}
+	switch {
+	case typ.Is(tftypes.String):
+		return tftypes.NewValue(typ, fmt.Sprintf("v%d", seed))
+	case typ.Is(tftypes.Bool):
+		return tftypes.NewValue(typ, seed%2 == 0)
+	case typ.Is(tftypes.Number):
+		return tftypes.NewValue(typ, big.NewFloat(float64(seed)))
+	}
+	panic(typ.String())
+}
+
+// A model read without the framework's reflection is the model the framework's Get
+// reads, for the models Read, ValidateConfig and ModifyPlan read: every attribute
+// known, null or unknown.
+func TestModelFromIsWhatGetReads(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		r   resource.Resource
+		new func() any
+	}{
+		{NewNodeResource(), func() any { return &nodeResourceModel{} }},
+		{NewPortResource(), func() any { return &portResourceModel{} }},
+		{NewDeploymentResource(), func() any { return &deploymentResourceModel{} }},
+		{NewAllocationResource(), func() any { return &allocationResourceModel{} }},
+		{NewPortgroupResource(), func() any { return &portgroupResourceModel{} }},
+		{NewDeployTemplateResource(), func() any { return &deployTemplateModel{} }},
+		{NewRunbookResource(), func() any { return &runbookModel{} }},
+	} {
+		var schema resource.SchemaResponse
+		c.r.Schema(ctx, resource.SchemaRequest{}, &schema)
+		name := fmt.Sprintf("%T", c.new())
+		typ := schema.Schema.Type().TerraformType(ctx).(tftypes.Object)
+		for seed := range 5 {
+			vals := map[string]tftypes.Value{}
+			i := seed
+			for n, at := range typ.AttributeTypes {
+				i++
+				vals[n] = sampleValue(at, i, true)
+			}
+			state := tfsdk.State{Schema: schema.Schema, Raw: tftypes.NewValue(typ, vals)}
+			want, got := c.new(), c.new()
+			if d := state.Get(ctx, want); d.HasError() {
+				t.Fatalf("%s: %v", name, d)
+			}
+			if !modelFrom(ctx, schema.Schema.Type(), state.Raw, got) {
+				t.Fatalf("%s: not read", name)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s, seed %d: read %+v, the framework's Get %+v", name, seed, got, want)
+			}
+			// And back: the same state.
+			var back tfsdk.State = tfsdk.State{Schema: schema.Schema}
+			if d := setState(ctx, &back, got); d.HasError() || !back.Raw.Equal(state.Raw) {
+				t.Errorf("%s, seed %d: written back as another state: %v", name, seed, d)
+			}
+		}
+	}
+}
+
+// A model or value it cannot read is left to the framework's Get, the model untouched:
+// a null or unknown object, a field of another type than the attribute's, a value its
+// type refuses (a number that is not an int64).
+func TestModelFromLeavesOthersToTheFramework(t *testing.T) {
+	ctx := context.Background()
+	objType := types.ObjectType{AttrTypes: map[string]attr.Type{"id": types.StringType, "n": types.Int64Type}}
+	typ := objType.TerraformType(ctx).(tftypes.Object)
+	type model struct {
+		ID types.String `tfsdk:"id"`
+		N  types.Int64  `tfsdk:"n"`
+	}
+	type wrong struct {
+		ID types.Bool  `tfsdk:"id"`
+		N  types.Int64 `tfsdk:"n"`
+	}
+	type short struct {
+		ID types.String `tfsdk:"id"`
+	}
+	value := func(n *big.Float) tftypes.Value {
+		return tftypes.NewValue(typ, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, "x"), "n": tftypes.NewValue(tftypes.Number, n)})
+	}
+	for name, c := range map[string]struct {
+		v tftypes.Value
+		m any
+	}{
+		"null":           {tftypes.NewValue(typ, nil), &model{}},
+		"unknown":        {tftypes.NewValue(typ, tftypes.UnknownValue), &model{}},
+		"wrong type":     {value(big.NewFloat(1)), &wrong{}},
+		"missing field":  {value(big.NewFloat(1)), &short{}},
+		"not an integer": {value(big.NewFloat(1.5)), &model{}},
+		"not a pointer":  {value(big.NewFloat(1)), model{}},
+	} {
+		if modelFrom(ctx, objType, c.v, c.m) {
+			t.Errorf("%s: read", name)
+		}
+	}
+	m := model{ID: types.StringValue("kept")}
+	if modelFrom(ctx, objType, value(big.NewFloat(1.5)), &m) || m.ID.ValueString() != "kept" {
+		t.Errorf("a refused value changed the model: %+v", m)
+	}
+	if !modelFrom(ctx, objType, value(big.NewFloat(7)), &m) || m.ID.ValueString() != "x" || m.N.ValueInt64() != 7 {
+		t.Errorf("read %+v", m)
 	}
 }

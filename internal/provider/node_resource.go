@@ -408,7 +408,7 @@ func deployedHint(state string) string {
 // ValidateConfig reports, at plan time, problems that span attributes.
 func (r *nodeResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m nodeResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config.Schema.Type(), req.Config.Raw, &m, req.Config.Get)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -430,7 +430,7 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return // nothing changes: nothing to check, warn about or settle (most of a fleet's plan)
 	}
 	var plan, state nodeResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan.Schema.Type(), req.Plan.Raw, &plan, req.Plan.Get)...)
 	r.clients.checkFeatures(ctx, req.Config, &resp.Diagnostics, nodeFeatures...)
 	if req.State.Raw.IsNull() {
 		if !resp.Diagnostics.HasError() {
@@ -439,7 +439,7 @@ func (r *nodeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		}
 		return // create
 	}
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State.Schema.Type(), req.State.Raw, &state, req.State.Get)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -313,14 +313,14 @@ func (r *portResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	ctx, cancel := r.clients.bounded(ctx) // every wait bounded: a silent endpoint fails the plan
 	defer cancel()
 	var plan portResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan.Schema.Type(), req.Plan.Raw, &plan, req.Plan.Get)...)
 	r.clients.checkFeatures(ctx, req.Config, &resp.Diagnostics, portFeatures...)
 	if resp.Diagnostics.HasError() || !known(plan.NodeID) || !known(plan.Address.StringValue) {
 		return
 	}
 	if !req.State.Raw.IsNull() {
 		var state portResourceModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(getModel(ctx, req.State.Schema.Type(), req.State.Raw, &state, req.State.Get)...)
 		if state.Address.ValueString() == plan.Address.ValueString() {
 			return
 		}

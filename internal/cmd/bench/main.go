@@ -27,7 +27,7 @@ func main() {
 		gcCounts      = flag.String("gc", "1000,5000", "node counts of the GC comparison (section gc, run only when asked: BENCH=gc)")
 		gcRounds      = flag.Int("gc-rounds", 2, "plans per GC setting and count")
 		gcSettings    = flag.String("gc-settings", "", "GC settings to compare instead of the built-in list, comma-separated (e.g. 'GOGC=400,GOGC=400 GOMEMLIMIT=1GiB')")
-		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query, memory); default $BENCH")
+		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query, provider, memory); default $BENCH")
 		fetchChild    = flag.String("fetch-child", "", "internal: fetch this URL and exit")
 		cacheDir      = flag.String("cache", "", "internal: cache directory of -fetch-child")
 	)
@@ -66,6 +66,13 @@ func run(nodeCounts, refreshCounts string, queryCount, memoryCount int, only, gc
 	}
 	if want("fetch") {
 		r, err := fetchRows(env)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	if want("provider") {
+		r, err := providerRows()
 		if err != nil {
 			return err
 		}
