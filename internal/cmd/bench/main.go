@@ -23,11 +23,11 @@ func main() {
 		nodeCounts    = flag.String("nodes", "20,1000", "node counts for the provisioning comparison")
 		refreshCounts = flag.String("refresh", "300,1000", "node counts for the plan (refresh) comparison")
 		queryCount    = flag.Int("query", 1000, "node (and port) count of the terraform query and adoption plan rows")
-		memoryCount   = flag.Int("memory", 5000, "node (and port) count of the memory row: one plan over nodes seeded into Ironic's database")
+		memoryCount   = flag.Int("memory", 5000, "node (and port) count of the memory rows (section memory, run only when asked: BENCH=memory): one plan over nodes seeded into Ironic's database")
 		gcCounts      = flag.String("gc", "1000,5000", "node counts of the GC comparison (section gc, run only when asked: BENCH=gc)")
 		gcRounds      = flag.Int("gc-rounds", 2, "plans per GC setting and count")
 		gcSettings    = flag.String("gc-settings", "", "GC settings to compare instead of the built-in list, comma-separated (e.g. 'GOGC=400,GOGC=400 GOMEMLIMIT=1GiB')")
-		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query, provider, memory); default $BENCH")
+		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query, provider; memory and gc only by name); default $BENCH")
 		fetchChild    = flag.String("fetch-child", "", "internal: fetch this URL and exit")
 		cacheDir      = flag.String("cache", "", "internal: cache directory of -fetch-child")
 	)
@@ -78,7 +78,7 @@ func run(nodeCounts, refreshCounts string, queryCount, memoryCount int, only, gc
 		}
 		rows = append(rows, r...)
 	}
-	if want("plan") || want("nodes") || want("refresh") || want("query") || want("memory") || only == "gc" {
+	if want("plan") || want("nodes") || want("refresh") || want("query") || only == "memory" || only == "gc" {
 		fmt.Fprintln(os.Stderr, "bench: starting a private Ironic")
 		srv, err := ironictest.Start(ctx, ironictest.Options{})
 		if err != nil {
@@ -160,7 +160,7 @@ func run(nodeCounts, refreshCounts string, queryCount, memoryCount int, only, gc
 				})
 			}
 		}
-		if want("memory") {
+		if only == "memory" {
 			r, err := memoryRows(ctx, env, memoryCount)
 			if err != nil {
 				return err
