@@ -15,7 +15,7 @@ import (
 // nodes and ports. GOGC=400 collects about a quarter as often (the provider's CPU in that
 // plan 44 % less, its peak 840 MiB instead of 230 MiB); the soft limit holds the peak of
 // larger plans near gcSoftLimit instead of five times the live heap (5,000 nodes and
-// ports: 1.0 GiB, where GOGC=100 peaks at 0.8 GiB and Terraform's own process at 1.1
+// ports: 1.0 GiB, where GOGC=100 peaked at 0.8 GiB or more and Terraform's own process at 1.1
 // GiB); and once the live heap passes half the limit, where the limit would make the
 // collector run more often than Go's default, the process falls back to that default
 // (GOGC=100, no limit). The measurements are in the commit that set these values.
