@@ -22,6 +22,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run with support for debuggers like delve")
 	flag.Parse()
 	quietUnlessLogging()
+	tuneGC(os.Getenv)
 
 	var opts []tf6server.ServeOpt
 	if debug {

@@ -23,10 +23,12 @@ func RepoRoot() string {
 }
 
 // InstallProvider builds the provider into dir/bin and writes dir/terraform.rc with a
-// dev_overrides block for it; point TF_CLI_CONFIG_FILE at the returned path.
-func InstallProvider(ctx context.Context, dir string) (string, error) {
+// dev_overrides block for it; point TF_CLI_CONFIG_FILE at the returned path. buildFlags
+// go to go build (the bench passes -tags pprof).
+func InstallProvider(ctx context.Context, dir string, buildFlags ...string) (string, error) {
 	bin := filepath.Join(dir, "bin")
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, "terraform-provider-baremetal"), ".")
+	args := append(append([]string{"build"}, buildFlags...), "-o", filepath.Join(bin, "terraform-provider-baremetal"), ".")
+	build := exec.CommandContext(ctx, "go", args...)
 	build.Dir = RepoRoot()
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the provider: %v\n%s", err, out)

@@ -32,7 +32,7 @@ func newEnv() (*env, error) {
 	if e.terraform, err = exec.LookPath("terraform"); err != nil {
 		return nil, fmt.Errorf("no terraform on PATH: run make deps")
 	}
-	if e.cliConfig, err = devtools.InstallProvider(context.Background(), dir); err != nil {
+	if e.cliConfig, err = devtools.InstallProvider(context.Background(), dir, "-tags", "pprof"); err != nil {
 		return nil, err
 	}
 	return e, nil

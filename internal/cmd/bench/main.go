@@ -24,7 +24,11 @@ func main() {
 		refreshCounts = flag.String("refresh", "300,1000", "node counts for the plan (refresh) comparison")
 		queryCount    = flag.Int("query", 1000, "node (and port) count of the terraform query and adoption plan rows")
 		deployCount   = flag.Int("deploys", 20, "deployments of the nodes section's deployment row (0: none)")
-		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query, provider); default $BENCH")
+		memoryCount   = flag.Int("memory", 5000, "node (and port) count of the memory rows (section memory, run only when asked: BENCH=memory): one plan over nodes seeded into Ironic's database")
+		gcCounts      = flag.String("gc", "1000,5000", "node counts of the GC comparison (section gc, run only when asked: BENCH=gc)")
+		gcRounds      = flag.Int("gc-rounds", 2, "plans per GC setting and count")
+		gcSettings    = flag.String("gc-settings", "", "GC settings to compare instead of the built-in list, comma-separated (e.g. 'GOGC=400,GOGC=400 GOMEMLIMIT=1GiB')")
+		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query, provider; memory and gc only by name); default $BENCH")
 		fetchChild    = flag.String("fetch-child", "", "internal: fetch this URL and exit")
 		cacheDir      = flag.String("cache", "", "internal: cache directory of -fetch-child")
 	)
@@ -36,7 +40,9 @@ func main() {
 		}
 		return
 	}
-	if err := run(*nodeCounts, *refreshCounts, *queryCount, *deployCount, *only); err != nil {
+	o := options{nodeCounts: *nodeCounts, refreshCounts: *refreshCounts, queryCount: *queryCount, deployCount: *deployCount,
+		memoryCount: *memoryCount, only: *only, gcCounts: *gcCounts, gcRounds: *gcRounds, gcSettings: *gcSettings}
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -44,7 +50,13 @@ func main() {
 
 type row struct{ what, ours, theirs, ratio, goal string }
 
-func run(nodeCounts, refreshCounts string, queryCount, deployCount int, only string) error {
+// options are the bench's flags.
+type options struct {
+	nodeCounts, refreshCounts, only, gcCounts, gcSettings string
+	queryCount, deployCount, memoryCount, gcRounds        int
+}
+
+func run(o options) error {
 	ctx := context.Background()
 	env, err := newEnv()
 	if err != nil {
@@ -52,7 +64,7 @@ func run(nodeCounts, refreshCounts string, queryCount, deployCount int, only str
 	}
 	defer env.close()
 	var rows []row
-	want := func(section string) bool { return only == "" || strings.Contains(section, only) }
+	want := func(section string) bool { return o.only == "" || strings.Contains(section, o.only) }
 
 	if want("hash") {
 		r, err := hashRows(env)
@@ -75,7 +87,7 @@ func run(nodeCounts, refreshCounts string, queryCount, deployCount int, only str
 		}
 		rows = append(rows, r...)
 	}
-	if want("plan") || want("nodes") || want("refresh") || want("query") {
+	if want("plan") || want("nodes") || want("refresh") || want("query") || o.only == "memory" || o.only == "gc" {
 		fmt.Fprintln(os.Stderr, "bench: starting a private Ironic")
 		srv, err := ironictest.Start(ctx, ironictest.Options{})
 		if err != nil {
@@ -92,17 +104,17 @@ func run(nodeCounts, refreshCounts string, queryCount, deployCount int, only str
 			rows = append(rows, r...)
 		}
 		if want("query") {
-			r, err := queryRows(ctx, env, queryCount)
+			r, err := queryRows(ctx, env, o.queryCount)
 			if err != nil {
 				return err
 			}
 			rows = append(rows, r...)
 		}
-		refreshes, err := parseCounts(refreshCounts, "-refresh")
+		refreshes, err := parseCounts(o.refreshCounts, "-refresh")
 		if err != nil {
 			return err
 		}
-		applies, err := parseCounts(nodeCounts, "-nodes")
+		applies, err := parseCounts(o.nodeCounts, "-nodes")
 		if err != nil {
 			return err
 		}
@@ -144,8 +156,8 @@ func run(nodeCounts, refreshCounts string, queryCount, deployCount int, only str
 				rows = append(rows, r...)
 				perNode = append(perNode, tfPerNode)
 			}
-			if deployCount > 0 {
-				r, err := deployRow(ctx, env, deployCount)
+			if o.deployCount > 0 {
+				r, err := deployRow(ctx, env, o.deployCount)
 				if err != nil {
 					return err
 				}
@@ -157,6 +169,22 @@ func run(nodeCounts, refreshCounts string, queryCount, deployCount int, only str
 					ours: fmt.Sprintf("%.0f ms", perNode[len(perNode)-1]*1000), theirs: fmt.Sprintf("%.0f ms", perNode[0]*1000),
 					ratio: fmt.Sprintf("%.2fx", perNode[len(perNode)-1]/perNode[0]), goal: "~1x (linear)",
 				})
+			}
+		}
+		if o.only == "memory" {
+			r, err := memoryRows(ctx, env, o.memoryCount)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r...)
+		}
+		if o.only == "gc" {
+			counts, err := parseCounts(o.gcCounts, "-gc")
+			if err != nil {
+				return err
+			}
+			if err := gcTable(ctx, env, counts, o.gcRounds, o.gcSettings); err != nil {
+				return err
 			}
 		}
 	}

@@ -64,7 +64,13 @@ resource "terraform_data" "d" {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "bench: plan over %d nodes + ports, 2x%d terraform_data, and the direct reads\n", n, n)
-	ours := best(2, func() error { return e.terraformRun(dir, "plan", "-input=false", "-detailed-exitcode", par) })
+	measured, err := bestMeasured(2, func() (runUsage, error) {
+		return e.terraformMeasured(dir, nil, "plan", "-input=false", "-detailed-exitcode", par)
+	})
+	if err != nil {
+		return nil, err
+	}
+	ours := measured.wall
 	terraformOnly := best(2, func() error { return e.terraformRun(base, "plan", "-input=false", "-detailed-exitcode", par) })
 	sc, err := connect(ctx, ironic.Config{Endpoint: e.endpoint})
 	if err != nil {
@@ -75,12 +81,12 @@ resource "terraform_data" "d" {
 		return nil, err
 	}
 	what := fmt.Sprintf("plan over N=%d nodes+ports", n)
-	return []row{
+	return append([]row{
 		{what: what + " vs 2N terraform_data", ours: seconds(ours), theirs: seconds(terraformOnly),
 			ratio: fmt.Sprintf("%.2fx", ours.Seconds()/terraformOnly.Seconds()), goal: "<= 3x"},
 		{what: what + " vs one GET per object, direct", ours: seconds(ours), theirs: seconds(direct),
 			ratio: fmt.Sprintf("%.2fx", ours.Seconds()/direct.Seconds()), goal: "<= 0.5x"},
-	}, nil
+	}, usageRows(fmt.Sprintf("  N=%d:", n), measured)...), nil
 }
 
 // directReads reads every node named with prefix, and its ports, one GET each, ten at
