@@ -28,7 +28,7 @@ func main() {
 		gcCounts      = flag.String("gc", "1000,5000", "node counts of the GC comparison (section gc, run only when asked: BENCH=gc)")
 		gcRounds      = flag.Int("gc-rounds", 2, "plans per GC setting and count")
 		gcSettings    = flag.String("gc-settings", "", "GC settings to compare instead of the built-in list, comma-separated (e.g. 'GOGC=400,GOGC=400 GOMEMLIMIT=1GiB')")
-		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this (nodes, hash, fetch, plan, refresh, query, provider; memory and gc only by name); default $BENCH")
+		only          = flag.String("only", os.Getenv("BENCH"), "run only sections whose name contains this, or one of these comma-separated parts (nodes, hash, fetch, plan, refresh, query, provider; memory and gc only by name); default $BENCH")
 		fetchChild    = flag.String("fetch-child", "", "internal: fetch this URL and exit")
 		cacheDir      = flag.String("cache", "", "internal: cache directory of -fetch-child")
 	)
@@ -64,7 +64,7 @@ func run(o options) error {
 	}
 	defer env.close()
 	var rows []row
-	want := func(section string) bool { return o.only == "" || strings.Contains(section, o.only) }
+	want := func(section string) bool { return wanted(o.only, section) }
 
 	if want("hash") {
 		r, err := hashRows(env)
@@ -190,6 +190,20 @@ func run(o options) error {
 	}
 	printTable(rows)
 	return nil
+}
+
+// wanted: the section is one only names (comma-separated parts, each matching the
+// sections whose name contains it); every section when only is empty.
+func wanted(only, section string) bool {
+	if only == "" {
+		return true
+	}
+	for _, part := range strings.Split(only, ",") {
+		if part = strings.TrimSpace(part); part != "" && strings.Contains(section, part) {
+			return true
+		}
+	}
+	return false
 }
 
 func parseCounts(list, flagName string) ([]int, error) {
