@@ -492,11 +492,11 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	var plan, state deploymentResourceModel
 	var read diag.Diagnostics
 	if !req.Plan.Raw.IsNull() {
-		read.Append(req.Plan.Get(ctx, &plan)...)
+		read.Append(getModel(ctx, req.Plan.Schema.Type(), req.Plan.Raw, &plan, req.Plan.Get)...)
 		r.deploymentOCIChecks(ctx, req.Config, &resp.Diagnostics)
 	}
 	if !req.State.Raw.IsNull() {
-		read.Append(req.State.Get(ctx, &state)...)
+		read.Append(getModel(ctx, req.State.Schema.Type(), req.State.Raw, &state, req.State.Get)...)
 	}
 	if resp.Diagnostics.Append(read...); read.HasError() {
 		return
