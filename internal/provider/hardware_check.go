@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gophercloud/gophercloud/v2/openstack/baremetal/v1/nodes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -29,6 +30,15 @@ func inventoryOf(ctx context.Context, c *clients, nodeID string) (*ironic.Invent
 	}
 	c.inventories.Store(nodeID, inv)
 	return inv, ic
+}
+
+// noInventoryYet records that a node this process just enrolled has no inventory when
+// Ironic never inspected it: its ports, planned next in the same apply, check their MAC
+// against none without asking Ironic for it (one request per new node).
+func (c *clients) noInventoryYet(n *nodes.Node) {
+	if n != nil && n.InspectionStartedAt == nil && n.InspectionFinishedAt == nil {
+		c.inventories.Store(n.UUID, (*ironic.Inventory)(nil))
+	}
 }
 
 // checkHardware refuses, before anything is touched, root device hints that match no

@@ -50,8 +50,8 @@ func nodeRow(ctx context.Context, e *env, n int, refreshes []int) ([]row, float6
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, 0, err
 	}
-	const prefix = "bench-tf-"
-	config := func(k int) string { return fleetConfig(k, prefix, "52:54:01", "available") }
+	const prefix, mac, target = "bench-tf-", "52:54:01", "available"
+	config := func(k int) string { return fleetConfig(k, prefix, mac, target) }
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config(n)), 0o644); err != nil {
 		return nil, 0, err
 	}
@@ -76,7 +76,7 @@ func nodeRow(ctx context.Context, e *env, n int, refreshes []int) ([]row, float6
 			}
 			size = r
 		}
-		got, err := refreshPlanRows(ctx, e, dir, prefix, r)
+		got, err := refreshPlanRows(ctx, e, dir, prefix, mac, target, r)
 		if err != nil {
 			return nil, 0, err
 		}
