@@ -1,5 +1,10 @@
 # A module-style rack: one map of machines, name -> BMC address and NIC MACs, enrolled
 # and made available with for_each, as infra repos do it.
+#
+# For hundreds of machines, put one machine's node and ports in a module and for_each
+# the module instead: Terraform evaluates baremetal_node.rack[...] below by building
+# every instance of it, a cost that grows with the square of the rack (the README's
+# Performance section has the numbers).
 
 terraform {
   required_version = ">= 1.11.0" # write-only attributes and ephemeral variables
