@@ -76,6 +76,20 @@ func TestOperationsWalkAndComeBack(t *testing.T) {
 
 var ctx = context.Background()
 
+// An operation tells, as soon as Ironic accepts it, where the node was and what was
+// asked, even when the change ends before the wait's first read.
+func TestOperationSaysWhatIronicAccepted(t *testing.T) {
+	f := &fakeStateMachine{state: "rescue", script: map[string][]fakeStep{"rescue/unrescue": {{"active", "", ""}}}}
+	p, _ := newFakeClient(t, f)
+	var lines []string
+	if _, err := p.WithProgress(func(l string) { lines = append(lines, l) }).Unrescue(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) == 0 || lines[0] != `node n1: provision state "rescue"; Ironic accepted "unrescue"` {
+		t.Fatalf("progress %q", lines)
+	}
+}
+
 func TestOperationsRefuseBeforeSendingAnything(t *testing.T) {
 	cases := []struct {
 		name, from string

@@ -237,6 +237,9 @@ func (c *Client) transition(ctx context.Context, node *nodes.Node, st step, g Go
 	if err := nodes.ChangeProvisionState(ctx, c.SC, node.UUID, req).ExtractErr(); err != nil && !c.accepted(ctx, node, err) {
 		return node, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: node.ProvisionState, Err: err}
 	}
+	if c.progress != nil { // said at once: a change may end before the wait's first read
+		c.progress(fmt.Sprintf("%s; Ironic accepted %q", DescribeNode(node), st.action))
+	}
 	after, err := c.waitStableAfterRequest(ctx, node.UUID)
 	if err != nil {
 		return after, &ProvisionError{NodeID: node.UUID, Action: string(st.action), State: StateOf(after, node), Err: err}
