@@ -91,48 +91,70 @@ func nodeRow(ctx context.Context, e *env, n int, refreshes []int) ([]row, float6
 	})
 	rows = append(rows, proxy.perNodeRows("ours", "direct", n)...)
 	if len(refreshes) > 0 { // the largest apply row: the same with a module per machine
-		e.endpoint = proxy.URL()
-		asModules, err := moduleApply(ctx, e, sc, proxy, n)
-		e.endpoint = endpoint
+		states, err := startStateServer()
 		if err != nil {
 			return nil, 0, err
 		}
-		rows = append(rows, row{
-			what:   fmt.Sprintf("N=%d, a module per machine: terraform apply vs direct API", n),
-			ours:   seconds(asModules),
-			theirs: seconds(direct),
-			ratio:  fmt.Sprintf("%.2fx", asModules.Seconds()/direct.Seconds()),
-			goal:   "<= 1.3x",
-		})
-		counted := proxy.perNodeRows("modules", "direct", n)
-		all := counted[len(counted)-2] // requests per node, all kinds
-		all.what = "  a module per machine:" + strings.TrimPrefix(all.what, " ")
-		rows = append(rows, all)
+		defer states.Close()
+		e.endpoint = proxy.URL()
+		defer func() { e.endpoint = endpoint }()
+		for _, shape := range []moduleShape{
+			{"a module per machine", "modules", "bench-tfm-", "52:54:06", ""},
+			{"modules, http state backend", "modules-http", "bench-tfh-", "52:54:07", states.URL + "/state"},
+		} {
+			took, err := moduleApply(ctx, e, sc, proxy, n, shape)
+			if err != nil {
+				return nil, 0, err
+			}
+			rows = append(rows, row{
+				what:   fmt.Sprintf("N=%d, %s: terraform apply vs direct API", n, shape.what),
+				ours:   seconds(took),
+				theirs: seconds(direct),
+				ratio:  fmt.Sprintf("%.2fx", took.Seconds()/direct.Seconds()),
+				goal:   "<= 1.3x",
+			})
+			counted := proxy.perNodeRows(shape.phase, "direct", n)
+			all := counted[len(counted)-2] // requests per node, all kinds
+			all.what = "  " + shape.what + ":" + strings.TrimPrefix(all.what, " ")
+			rows = append(rows, all)
+		}
 	}
 	return rows, tf.Seconds() / float64(n), nil
 }
 
+// moduleShape is one module-per-machine apply: its rows' words, the proxy's phase,
+// its nodes' names and MACs, and the http backend that holds its state ("": the local
+// backend, terraform.tfstate).
+type moduleShape struct{ what, phase, prefix, mac, backend string }
+
 // moduleApply brings n nodes with a port each, written as a module per machine, to
-// available through terraform apply (requests counted as "modules"), and deletes them.
-func moduleApply(ctx context.Context, e *env, sc *gophercloud.ServiceClient, proxy *countingProxy, n int) (time.Duration, error) {
-	const prefix = "bench-tfm-"
-	dir := filepath.Join(e.dir, fmt.Sprintf("nodes-modules-%d", n))
+// available through terraform apply (requests counted as shape.phase), and deletes them.
+func moduleApply(ctx context.Context, e *env, sc *gophercloud.ServiceClient, proxy *countingProxy, n int, shape moduleShape) (time.Duration, error) {
+	dir := filepath.Join(e.dir, fmt.Sprintf("nodes-%s-%d", shape.phase, n))
 	if err := os.MkdirAll(filepath.Join(dir, "machine"), 0o755); err != nil {
 		return 0, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "machine", "main.tf"), []byte(machineModule), 0o644); err != nil {
 		return 0, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(moduleFleetConfig(n, prefix, "52:54:06", "available")), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(moduleFleetConfig(n, shape.prefix, shape.mac, "available")), 0o644); err != nil {
 		return 0, err
 	}
-	if err := e.terraformRun(dir, "get"); err != nil {
+	setup := []string{"get"} // the local module; no provider to install (dev_overrides)
+	if shape.backend != "" {
+		backend := fmt.Sprintf("terraform {\n  backend \"http\" {\n    address = %q\n  }\n}\n", shape.backend)
+		if err := os.WriteFile(filepath.Join(dir, "backend.tf"), []byte(backend), 0o644); err != nil {
+			return 0, err
+		}
+		setup = []string{"init", "-input=false"}
+	}
+	if err := e.terraformRun(dir, setup...); err != nil {
 		return 0, err
 	}
-	fmt.Fprintf(os.Stderr, "bench: %d nodes + ports to available, terraform apply, a module per machine\n", n)
-	defer deleteFleet(ctx, sc, prefix, 0)
+	fmt.Fprintf(os.Stderr, "bench: %d nodes + ports to available, terraform apply, %s\n", n, shape.what)
+	defer deleteFleet(ctx, sc, shape.prefix, 0)
 	start := time.Now()
-	proxy.setPhase("modules")
+	proxy.setPhase(shape.phase)
 	err := e.terraformRun(dir, "apply", "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism))
 	proxy.setPhase("")
 	return time.Since(start), err
