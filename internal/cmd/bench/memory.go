@@ -159,12 +159,7 @@ func pushCopies(ctx context.Context, e *env, dir, prefix, mac string, n int) err
 	if err != nil {
 		return err
 	}
-	pushed := filepath.Join(dir, "seeded.tfstate")
-	if err := os.WriteFile(pushed, data, 0o600); err != nil {
-		return err
-	}
-	defer os.Remove(pushed)
-	return e.terraformRun(dir, "state", "push", pushed)
+	return e.pushState(dir, data)
 }
 
 // macOf is the MAC fleetConfig gives port i.

@@ -63,17 +63,22 @@ module "machine" {
 `, n, prefix, macPrefix, state)
 }
 
-// moduleWorkspace writes, beside the counted workspace from, a workspace with the same
-// machines as module instances and from's state moved to their addresses (what moved
-// blocks would record, without a plan over the fleet to apply them).
-func moduleWorkspace(e *env, from, dir, prefix, macPrefix, target string, n int) error {
+// writeModuleFleet writes in dir moduleFleetConfig's root and its machine module.
+func writeModuleFleet(dir string, n int, prefix, macPrefix, target string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "machine"), 0o755); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "machine", "main.tf"), []byte(machineModule), 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(moduleFleetConfig(n, prefix, macPrefix, target)), 0o644); err != nil {
+	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(moduleFleetConfig(n, prefix, macPrefix, target)), 0o644)
+}
+
+// moduleWorkspace writes, beside the counted workspace from, a workspace with the same
+// machines as module instances and from's state moved to their addresses (what moved
+// blocks would record, without a plan over the fleet to apply them).
+func moduleWorkspace(e *env, from, dir, prefix, macPrefix, target string, n int) error {
+	if err := writeModuleFleet(dir, n, prefix, macPrefix, target); err != nil {
 		return err
 	}
 	if err := e.terraformRun(dir, "get"); err != nil { // the local module, no provider install
@@ -87,8 +92,14 @@ func moduleWorkspace(e *env, from, dir, prefix, macPrefix, target string, n int)
 	if err != nil {
 		return err
 	}
-	pushed := filepath.Join(dir, "moved.tfstate")
-	if err := os.WriteFile(pushed, moved, 0o600); err != nil {
+	return e.pushState(dir, moved)
+}
+
+// pushState replaces dir's state with state (terraform state push of a file written
+// for it, removed afterwards).
+func (e *env) pushState(dir string, state []byte) error {
+	pushed := filepath.Join(dir, "pushed.tfstate")
+	if err := os.WriteFile(pushed, state, 0o600); err != nil {
 		return err
 	}
 	defer os.Remove(pushed)

@@ -131,13 +131,7 @@ type moduleShape struct{ what, phase, prefix, mac, backend string }
 // available through terraform apply (requests counted as shape.phase), and deletes them.
 func moduleApply(ctx context.Context, e *env, sc *gophercloud.ServiceClient, proxy *countingProxy, n int, shape moduleShape) (time.Duration, error) {
 	dir := filepath.Join(e.dir, fmt.Sprintf("nodes-%s-%d", shape.phase, n))
-	if err := os.MkdirAll(filepath.Join(dir, "machine"), 0o755); err != nil {
-		return 0, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "machine", "main.tf"), []byte(machineModule), 0o644); err != nil {
-		return 0, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(moduleFleetConfig(n, shape.prefix, shape.mac, "available")), 0o644); err != nil {
+	if err := writeModuleFleet(dir, n, shape.prefix, shape.mac, "available"); err != nil {
 		return 0, err
 	}
 	setup := []string{"get"} // the local module; no provider to install (dev_overrides)
